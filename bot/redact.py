@@ -1,0 +1,54 @@
+"""Keep secrets out of everything that leaves the process: logs, error messages, stored errors.
+
+Two layers: the exact values of the configured secrets, and anything shaped like a Slack or
+OpenAI token (so a token pasted into a URL or an upstream error message is caught too).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+_TOKEN_SHAPES = re.compile(
+    r"\b(?:xox[abposr]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|sk-[A-Za-z0-9_-]{8,})"
+)
+_BEARER = re.compile(r"(?i)(authorization:\s*bearer\s+)\S+")
+MASK = "[redacted]"
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    text = _TOKEN_SHAPES.sub(MASK, text)
+    return _BEARER.sub(r"\1" + MASK, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's final message with secrets removed (args included)."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self._secrets)
+        record.msg = redact(message, self._secrets)
+        record.args = None
+        return True
+
+
+def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
+    """Root logging to stderr with redaction on every handler."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
+    root.handlers[:] = [handler]
+    # httpx logs every request URL at INFO; URLs may carry tokens and are noisy.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,192 @@
+"""One typed settings object, built once at start-up from the environment and `.env`.
+
+Nothing in briefbot reads `os.environ` anywhere else: the entry points build a `Settings` and
+pass it (or the pieces it configures) down. `.env` is read with python-dotenv without touching
+`os.environ`, and real environment variables win over `.env`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from bot.errors import SettingsError
+
+DEFAULT_NEWS_SEARCH_FEED_URL = "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _secret(default: str | None = None) -> Any:
+    """A field whose value must never be printed."""
+    return field(default=default, repr=False, metadata={"secret": True})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything briefbot can be configured with. See `.env.example` for each variable."""
+
+    database_url: str
+    data_dir: Path = Path("data")
+    # LLM (any OpenAI-compatible server). With neither key nor base URL: offline summarizer.
+    openai_api_key: str | None = _secret()
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout: float = 60.0
+    summarizer: str = "auto"  # auto | extractive | llm
+    # Slack.
+    slack_bot_token: str | None = _secret()
+    slack_signing_secret: str | None = _secret()
+    slack_app_token: str | None = _secret()
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    # Ingestion.
+    news_search_feed_url: str = DEFAULT_NEWS_SEARCH_FEED_URL
+    fetch_allow_private: bool = False
+    fetch_timeout: float = 10.0
+    fetch_max_bytes: int = 5_000_000
+    brief_window_hours: int = 24
+    ingest_interval_minutes: int = 30
+    digest_skip_empty: bool = False
+    port: int = 3000
+    log_level: str = "INFO"
+
+    @property
+    def llm_enabled(self) -> bool:
+        if self.summarizer == "extractive":
+            return False
+        if self.summarizer == "llm":
+            return True
+        return bool(self.openai_api_key or self.openai_base_url)
+
+    def secrets(self) -> list[str]:
+        """Values that must be redacted wherever text leaves the process (logs, errors, DB)."""
+        values = [getattr(self, f.name) for f in fields(self) if f.metadata.get("secret")]
+        return [v for v in values if v]
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        dotenv_path: str | os.PathLike[str] | None = ".env",
+    ) -> Settings:
+        """Build settings from `environ` (default: `os.environ`) over the values in `.env`."""
+        values: dict[str, str] = {}
+        if dotenv_path is not None and Path(dotenv_path).is_file():
+            values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        return _parse(values)
+
+
+def _parse(env: Mapping[str, str]) -> Settings:
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        return value.strip() if value is not None and value.strip() != "" else None
+
+    def as_bool(name: str, default: bool) -> bool:
+        raw = get(name)
+        if raw is None:
+            return default
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+    def as_int(name: str, default: int, minimum: int = 1) -> int:
+        raw = get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        if value < minimum:
+            raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+    def as_float(name: str, default: float) -> float:
+        raw = get(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+        if value <= 0:
+            raise SettingsError(f"{name} must be greater than 0, got {raw!r}")
+        return value
+
+    def as_http_url(name: str, default: str | None) -> str | None:
+        raw = get(name)
+        if raw is None:
+            return default
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            # Only the variable name and scheme are echoed: URLs can carry credentials.
+            raise SettingsError(f"{name} must be an http:// or https:// URL")
+        return raw
+
+    data_dir = Path(get("BRIEFBOT_DATA_DIR") or "data")
+    database_url = get("DATABASE_URL") or f"sqlite:///{data_dir / 'briefbot.db'}"
+    if "://" not in database_url:
+        raise SettingsError(
+            "DATABASE_URL must be a SQLAlchemy URL such as sqlite:///data/briefbot.db "
+            "or postgresql+psycopg://user@host/db"
+        )
+    if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+
+    summarizer = (get("SUMMARIZER") or "auto").lower()
+    if summarizer not in ("auto", "extractive", "llm"):
+        raise SettingsError(f"SUMMARIZER must be auto, extractive or llm, got {summarizer!r}")
+
+    search_url = as_http_url("NEWS_SEARCH_FEED_URL", DEFAULT_NEWS_SEARCH_FEED_URL)
+    assert search_url is not None
+    if "{query}" not in search_url:
+        raise SettingsError("NEWS_SEARCH_FEED_URL must contain {query} where the topic goes")
+
+    slack_api_url = as_http_url("SLACK_API_URL", DEFAULT_SLACK_API_URL)
+    assert slack_api_url is not None
+    if not slack_api_url.endswith("/"):
+        slack_api_url += "/"  # slack_sdk appends the method name directly
+
+    for name, prefix in (("SLACK_BOT_TOKEN", "xoxb-"), ("SLACK_APP_TOKEN", "xapp-")):
+        token = get(name)
+        if token is not None and not token.startswith(prefix):
+            raise SettingsError(f"{name} must start with {prefix} (copy it from your Slack app)")
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        openai_api_key=get("OPENAI_API_KEY"),
+        openai_base_url=as_http_url("OPENAI_BASE_URL", None),
+        openai_model=get("OPENAI_MODEL") or "gpt-4o-mini",
+        openai_timeout=as_float("OPENAI_TIMEOUT", 60.0),
+        summarizer=summarizer,
+        slack_bot_token=get("SLACK_BOT_TOKEN"),
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_app_token=get("SLACK_APP_TOKEN"),
+        slack_api_url=slack_api_url,
+        news_search_feed_url=search_url,
+        fetch_allow_private=as_bool("FETCH_ALLOW_PRIVATE", False),
+        fetch_timeout=as_float("FETCH_TIMEOUT", 10.0),
+        fetch_max_bytes=as_int("FETCH_MAX_BYTES", 5_000_000, minimum=1024),
+        brief_window_hours=as_int("BRIEF_WINDOW_HOURS", 24),
+        ingest_interval_minutes=as_int("INGEST_INTERVAL_MINUTES", 30),
+        digest_skip_empty=as_bool("DIGEST_SKIP_EMPTY", False),
+        port=as_int("PORT", 3000),
+        log_level=log_level,
+    )

@@ -1,0 +1,203 @@
+"""The brief: what every summarizer returns, and its JSON contract.
+
+Pure data. The JSON shape (`Brief.to_dict`) is a public contract relied on by scripts and by
+the Slack layer; `Brief.from_dict` reads it back (the brief cache stores it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+SECTIONS: tuple[str, ...] = ("key_provisions", "open_questions", "next_steps")
+SECTION_TITLES: dict[str, str] = {
+    "key_provisions": "Key provisions",
+    "open_questions": "Open questions",
+    "next_steps": "Next steps",
+}
+MAX_BULLETS_PER_SECTION = 5
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """An article as summarizers and answerers see it (no database, no HTTP)."""
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    outlet: str | None = None
+    published_at: datetime | None = None
+    # Other outlets that carried the same text (syndicated copies), for "reported by N".
+    also_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bullet:
+    text: str
+    source_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "source_ids": list(self.source_ids)}
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: str
+    title: str
+    url: str | None
+    outlet: str | None
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, article: ArticleInput) -> SourceRef:
+        return cls(article.id, article.title, article.url, article.outlet, article.published_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "outlet": self.outlet,
+            "published_at": _iso(self.published_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceRef:
+        return cls(
+            id=str(data["id"]),
+            title=data["title"],
+            url=data.get("url"),
+            outlet=data.get("outlet"),
+            published_at=_parse_iso(data.get("published_at")),
+        )
+
+
+@dataclass(frozen=True)
+class Brief:
+    topic: str
+    generated_at: datetime
+    since: datetime
+    until: datetime
+    summarizer: str  # "extractive" | "llm:<model>"
+    article_count: int
+    sections: dict[str, tuple[Bullet, ...]]
+    sources: tuple[SourceRef, ...]
+    # Not part of the JSON contract: why the brief is what it is (e.g. "llm fallback").
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.sections.get(name) for name in SECTIONS)
+
+    def bullets(self) -> list[Bullet]:
+        return [bullet for name in SECTIONS for bullet in self.sections.get(name, ())]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "generated_at": _iso(self.generated_at),
+            "window": {"since": _iso(self.since), "until": _iso(self.until)},
+            "summarizer": self.summarizer,
+            "article_count": self.article_count,
+            "sections": {
+                name: [b.to_dict() for b in self.sections.get(name, ())] for name in SECTIONS
+            },
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Brief:
+        sections = {
+            name: tuple(
+                Bullet(b["text"], tuple(str(i) for i in b["source_ids"]))
+                for b in data["sections"].get(name, [])
+            )
+            for name in SECTIONS
+        }
+        generated_at = _parse_iso(data["generated_at"])
+        since = _parse_iso(data["window"]["since"])
+        until = _parse_iso(data["window"]["until"])
+        assert generated_at and since and until
+        return cls(
+            topic=data["topic"],
+            generated_at=generated_at,
+            since=since,
+            until=until,
+            summarizer=data["summarizer"],
+            article_count=int(data["article_count"]),
+            sections=sections,
+            sources=tuple(SourceRef.from_dict(s) for s in data["sources"]),
+        )
+
+
+def build_brief(
+    *,
+    topic: str,
+    articles: Sequence[ArticleInput],
+    sections: dict[str, Sequence[Bullet]],
+    since: datetime,
+    until: datetime,
+    generated_at: datetime,
+    summarizer: str,
+    notes: Sequence[str] = (),
+) -> Brief:
+    """Assemble a Brief whose `sources` are exactly the cited articles, in citation order."""
+    by_id = {a.id: a for a in articles}
+    cited: list[str] = []
+    clean: dict[str, tuple[Bullet, ...]] = {}
+    for name in SECTIONS:
+        kept: list[Bullet] = []
+        for bullet in sections.get(name, ()):
+            ids = tuple(dict.fromkeys(i for i in bullet.source_ids if i in by_id))
+            if not ids or not bullet.text.strip():
+                continue  # an uncited bullet is never shown
+            kept.append(Bullet(bullet.text.strip(), ids))
+            cited.extend(i for i in ids if i not in cited)
+        clean[name] = tuple(kept[:MAX_BULLETS_PER_SECTION])
+    still_cited = {i for name in SECTIONS for b in clean[name] for i in b.source_ids}
+    return Brief(
+        topic=topic,
+        generated_at=generated_at,
+        since=since,
+        until=until,
+        summarizer=summarizer,
+        article_count=len(articles),
+        sections=clean,
+        sources=tuple(SourceRef.of(by_id[i]) for i in cited if i in still_cited),
+        notes=tuple(notes),
+    )
+
+
+class Summarizer(Protocol):
+    """Turns a topic's articles into a brief. Pure with respect to storage and Slack."""
+
+    @property
+    def name(self) -> str:
+        """Goes into the brief's `summarizer` field: "extractive" or "llm:<model>"."""
+        ...
+
+    @property
+    def version(self) -> str:
+        """Changes whenever output for the same input may change (part of the cache key)."""
+        ...
+
+    def summarize(
+        self,
+        topic: str,
+        articles: Sequence[ArticleInput],
+        *,
+        since: datetime,
+        until: datetime,
+        now: datetime,
+    ) -> Brief: ...
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,169 @@
+"""Articles: storing with dedup (canonical URL, then content hash), and window queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Article, ArticleTopic, ArticleUrl, utcnow
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An article ready to store. `url` is already canonical; `content_hash` is computed by
+    the caller from normalised text so that dedup rules live with the ingest code."""
+
+    url: str
+    title: str
+    text: str
+    content_hash: str
+    outlet: str | None = None
+    published_at: datetime | None = None
+    source_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    article: Article
+    created: bool
+    # "new", "same-url" (seen before under this URL), "same-content" (another URL, same text)
+    reason: str
+
+
+def known_url(session: Session, url: str) -> Article | None:
+    """The article stored under this canonical URL (its own or a syndicated copy's)."""
+    alias = session.scalar(select(ArticleUrl).where(ArticleUrl.url == url))
+    return alias.article if alias is not None else None
+
+
+def add(session: Session, new: NewArticle) -> StoreResult:
+    """Store `new` unless its URL or content is already known. Never overwrites stored text."""
+    existing = known_url(session, new.url)
+    if existing is not None:
+        return StoreResult(existing, False, "same-url")
+    same_text = session.scalar(select(Article).where(Article.content_hash == new.content_hash))
+    if same_text is not None:
+        _add_alias(session, same_text, new.url, new.outlet)
+        return StoreResult(same_text, False, "same-content")
+    article = Article(
+        url=new.url,
+        title=new.title[:1024],
+        text=new.text,
+        content_hash=new.content_hash,
+        outlet=new.outlet[:256] if new.outlet else None,
+        published_at=new.published_at,
+        fetched_at=utcnow(),
+        source_id=new.source_id,
+    )
+    try:
+        # A savepoint: if a concurrent ingest stored the same URL/hash first, only this insert
+        # is undone, not the caller's batch.
+        with session.begin_nested():
+            session.add(article)
+            session.flush()
+            session.add(ArticleUrl(url=new.url, article_id=article.id, outlet=article.outlet))
+            session.flush()
+    except IntegrityError:
+        winner = known_url(session, new.url) or session.scalar(
+            select(Article).where(Article.content_hash == new.content_hash)
+        )
+        if winner is None:
+            raise
+        return StoreResult(winner, False, "same-content")
+    return StoreResult(article, True, "new")
+
+
+def _add_alias(session: Session, article: Article, url: str, outlet: str | None) -> None:
+    try:
+        with session.begin_nested():
+            session.add(ArticleUrl(url=url, article_id=article.id, outlet=outlet))
+            session.flush()
+    except IntegrityError:
+        pass  # another process recorded the same alias first
+
+
+def link_topic(session: Session, article_ids: Iterable[int], topic_id: int) -> int:
+    """Link articles to a topic; returns how many links are new."""
+    ids = set(article_ids)
+    if not ids:
+        return 0
+    already = set(
+        session.scalars(
+            select(ArticleTopic.article_id).where(
+                ArticleTopic.topic_id == topic_id, ArticleTopic.article_id.in_(ids)
+            )
+        )
+    )
+    fresh = sorted(ids - already)
+    session.add_all(ArticleTopic(article_id=i, topic_id=topic_id, linked_at=utcnow()) for i in fresh)
+    session.flush()
+    return len(fresh)
+
+
+def for_topic(
+    session: Session,
+    topic_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = None,
+) -> list[Article]:
+    """The topic's articles in the window, newest first."""
+    # An article without a publication date counts from when we fetched it.
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    query = (
+        select(Article)
+        .join(ArticleTopic, ArticleTopic.article_id == Article.id)
+        .where(ArticleTopic.topic_id == topic_id)
+        .order_by(when.desc(), Article.id.desc())
+    )
+    if since is not None:
+        query = query.where(when >= since)
+    if until is not None:
+        query = query.where(when <= until)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def by_ids(session: Session, ids: Sequence[int]) -> list[Article]:
+    if not ids:
+        return []
+    rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def outlets_of(session: Session, article_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Every outlet each article was seen in (its own first)."""
+    result: dict[int, list[str]] = {i: [] for i in article_ids}
+    if not article_ids:
+        return result
+    rows = session.execute(
+        select(ArticleUrl.article_id, ArticleUrl.outlet)
+        .where(ArticleUrl.article_id.in_(article_ids), ArticleUrl.outlet.is_not(None))
+        .order_by(ArticleUrl.id)
+    )
+    for article_id, outlet in rows:
+        if outlet and outlet not in result[article_id]:
+            result[article_id].append(outlet)
+    return result
+
+
+def count(session: Session, topic_id: int | None = None, since: datetime | None = None) -> int:
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    query = select(func.count(Article.id))
+    conditions = []
+    if topic_id is not None:
+        query = query.join(ArticleTopic, ArticleTopic.article_id == Article.id)
+        conditions.append(ArticleTopic.topic_id == topic_id)
+    if since is not None:
+        conditions.append(when >= since)
+    if conditions:
+        query = query.where(and_(*conditions))
+    return int(session.scalar(query) or 0)
+

@@ -1,0 +1,63 @@
+"""The brief cache: a brief is computed once per (topic, window, article set, summarizer)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Brief, utcnow
+
+
+def get(session: Session, cache_key: str) -> Brief | None:
+    return session.scalar(select(Brief).where(Brief.cache_key == cache_key))
+
+
+def get_by_id(session: Session, brief_id: int) -> Brief | None:
+    return session.get(Brief, brief_id)
+
+
+def put(
+    session: Session,
+    *,
+    cache_key: str,
+    topic_id: int,
+    since: datetime,
+    until: datetime,
+    summarizer: str,
+    prompt_version: str | None,
+    article_ids: Sequence[int],
+    payload: dict[str, Any],
+) -> Brief:
+    """Store a brief; if another process stored the same key meanwhile, return theirs."""
+    row = Brief(
+        cache_key=cache_key,
+        topic_id=topic_id,
+        since=since,
+        until=until,
+        summarizer=summarizer,
+        prompt_version=prompt_version,
+        article_ids=list(article_ids),
+        payload=payload,
+        created_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = get(session, cache_key)
+        if existing is None:
+            raise
+        return existing
+    return row
+
+
+def latest(session: Session, topic_id: int | None = None, limit: int = 10) -> list[Brief]:
+    query = select(Brief).order_by(Brief.id.desc()).limit(limit)
+    if topic_id is not None:
+        query = query.where(Brief.topic_id == topic_id)
+    return list(session.scalars(query))

@@ -1,0 +1,64 @@
+"""Sources: feeds, pages, files and news searches, with their fetch state and last error."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Source, Topic, TopicSource, utcnow
+
+SOURCE_KINDS = ("feed", "page", "file", "search")
+
+
+def get_or_create(session: Session, kind: str, url: str, title: str | None = None) -> Source:
+    if kind not in SOURCE_KINDS:
+        raise ValueError(f"unknown source kind {kind!r}")
+    source = session.scalar(select(Source).where(Source.url == url))
+    if source is None:
+        source = Source(kind=kind, url=url, title=title, error_count=0, created_at=utcnow())
+        session.add(source)
+        session.flush()
+    return source
+
+
+def get_by_url(session: Session, url: str) -> Source | None:
+    return session.scalar(select(Source).where(Source.url == url))
+
+
+def list_all(session: Session, topic: Topic | None = None) -> list[Source]:
+    query = select(Source).order_by(Source.id)
+    if topic is not None:
+        query = query.join(TopicSource).where(TopicSource.topic_id == topic.id)
+    return list(session.scalars(query))
+
+
+def record_ok(
+    session: Session,
+    source: Source,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    title: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    now = at or utcnow()
+    source.last_fetched_at = now
+    source.last_ok_at = now
+    source.last_error = None
+    source.error_count = 0
+    if etag is not None:
+        source.etag = etag
+    if last_modified is not None:
+        source.last_modified = last_modified
+    if title and not source.title:
+        source.title = title[:512]
+
+
+def record_error(session: Session, source: Source, message: str, at: datetime | None = None) -> None:
+    now = at or utcnow()
+    source.last_fetched_at = now
+    source.last_error = message[:2000]
+    source.last_error_at = now
+    source.error_count = (source.error_count or 0) + 1

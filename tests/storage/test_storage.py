@@ -1,0 +1,140 @@
+"""Storage behaviour on SQLite and PostgreSQL: migrations, dedup, windows, search, cache."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from storage import articles, briefs, llm_calls, search, sources, topics
+from storage.db import downgrade, make_engine, transaction, upgrade
+from storage.models import Base
+from tests.conftest import Database
+
+
+def _article(n: int, text: str, **kw: object) -> articles.NewArticle:
+    return articles.NewArticle(
+        url=f"https://news.example.com/{n}",
+        title=str(kw.pop("title", f"Article {n}")),
+        text=text,
+        content_hash=f"{n:064d}"[-64:] if "content_hash" not in kw else str(kw.pop("content_hash")),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_migrations_from_blank_match_models_and_downgrade(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    # The only differences allowed are the FTS objects, which live outside the models.
+    assert [d for d in diff if "fts" not in str(d) and "search" not in str(d)] == []
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)  # and up again from blank
+    assert "articles" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_dedup_by_url_and_by_content(db: Database) -> None:
+    with transaction(db.factory) as session:
+        first = articles.add(session, _article(1, "Talks ended.", content_hash="a" * 64))
+        again = articles.add(session, _article(1, "Changed text", content_hash="b" * 64))
+        copy = articles.add(
+            session,
+            articles.NewArticle(
+                url="https://wire.example.org/copy",
+                title="Copy",
+                text="Talks ended.",
+                content_hash="a" * 64,
+                outlet="Wire",
+            ),
+        )
+        assert first.created and first.reason == "new"
+        assert not again.created and again.reason == "same-url"
+        assert again.article.text == "Talks ended."  # stored text never overwritten
+        assert not copy.created and copy.reason == "same-content"
+        assert copy.article.id == first.article.id
+        assert articles.known_url(session, "https://wire.example.org/copy") is not None
+        assert articles.outlets_of(session, [first.article.id])[first.article.id] == ["Wire"]
+        assert articles.count(session) == 1
+
+
+def test_window_and_topic_links(db: Database) -> None:
+    now = datetime(2025, 3, 14, 12, tzinfo=UTC)
+    with transaction(db.factory) as session:
+        topic = topics.get_or_create(session, "  Ukraine ")
+        assert topic.name == "ukraine" and topic.keywords == ["ukraine"]
+        old = articles.add(
+            session, _article(1, "old", published_at=now - timedelta(days=3))
+        ).article
+        new = articles.add(
+            session, _article(2, "new", published_at=now - timedelta(hours=2))
+        ).article
+        assert articles.link_topic(session, [old.id, new.id], topic.id) == 2
+        assert articles.link_topic(session, [new.id], topic.id) == 0
+        recent = articles.for_topic(session, topic.id, since=now - timedelta(hours=24))
+        assert [a.id for a in recent] == [new.id]
+        assert recent[0].published_at == now - timedelta(hours=2)
+        assert recent[0].published_at.tzinfo is not None
+
+
+def test_full_text_search_phrases_and_filters(db: Database) -> None:
+    with transaction(db.factory) as session:
+        topic = topics.get_or_create(session, "ukraine")
+        a = articles.add(
+            session,
+            _article(1, "Ukraine accepted a 30-day ceasefire proposal in Jeddah talks."),
+        ).article
+        b = articles.add(
+            session, _article(2, "The central bank cut interest rates by a quarter point.")
+        ).article
+        articles.link_topic(session, [a.id], topic.id)
+        assert [h.article_id for h in search.search(session, ["ceasefire"])] == [a.id]
+        # stemming: "talk" finds "talks"; OR across phrases
+        hits = search.search(session, ["talk", "interest rates"])
+        assert {h.article_id for h in hits} == {a.id, b.id}
+        assert search.search(session, ["interest rates"], topic_id=topic.id) == []
+        assert [h.article_id for h in search.search(session, ["rates"], article_ids=[b.id])] == [
+            b.id
+        ]
+        # user text with query syntax is treated as words, never as operators
+        hits = search.search(session, ['ceasefire"', "NEAR(", "*", "a:b OR"])
+        assert [h.article_id for h in hits] == [a.id]
+        assert search.search(session, ["", "  "]) == []
+
+
+def test_source_errors_are_data(db: Database) -> None:
+    with transaction(db.factory) as session:
+        source = sources.get_or_create(session, "feed", "https://feeds.example.com/rss")
+        sources.record_error(session, source, "HTTP 404 Not Found")
+        sources.record_error(session, source, "HTTP 404 Not Found")
+        assert source.error_count == 2 and source.last_error == "HTTP 404 Not Found"
+        sources.record_ok(session, source, etag='"v1"')
+        assert source.error_count == 0 and source.last_error is None and source.etag == '"v1"'
+
+
+def test_brief_cache_put_is_idempotent(db: Database) -> None:
+    now = datetime(2025, 3, 14, tzinfo=UTC)
+    with transaction(db.factory) as session:
+        topic = topics.get_or_create(session, "ukraine")
+        kwargs = dict(
+            cache_key="k" * 64,
+            topic_id=topic.id,
+            since=now - timedelta(days=1),
+            until=now,
+            summarizer="extractive",
+            prompt_version=None,
+            article_ids=[1, 2],
+            payload={"topic": "ukraine"},
+        )
+        first = briefs.put(session, **kwargs)  # type: ignore[arg-type]
+        second = briefs.put(session, **kwargs)  # type: ignore[arg-type]
+        assert first.id == second.id
+        assert briefs.get(session, "k" * 64) is not None
+        llm_calls.record(
+            session, model="m", prompt_name="brief", prompt_version="1", duration_ms=5, outcome="ok"
+        )
+        assert llm_calls.count(session) == 1
