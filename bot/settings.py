@@ -18,7 +18,9 @@ from dotenv import dotenv_values
 
 from bot.errors import SettingsError
 
-DEFAULT_NEWS_SEARCH_FEED_URL = "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
+DEFAULT_NEWS_SEARCH_FEED_URL = (
+    "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
+)
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -100,7 +100,9 @@ def link_topic(session: Session, article_ids: Iterable[int], topic_id: int) -> i
         )
     )
     fresh = sorted(ids - already)
-    session.add_all(ArticleTopic(article_id=i, topic_id=topic_id, linked_at=utcnow()) for i in fresh)
+    session.add_all(
+        ArticleTopic(article_id=i, topic_id=topic_id, linked_at=utcnow()) for i in fresh
+    )
     session.flush()
     return len(fresh)
 
@@ -166,4 +168,3 @@ def count(session: Session, topic_id: int | None = None, since: datetime | None 
     if conditions:
         query = query.where(and_(*conditions))
     return int(session.scalar(query) or 0)
-

@@ -9,7 +9,7 @@ Both are created by the migrations and queried in `storage.search`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -54,7 +55,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class Source(Base):
@@ -96,7 +101,9 @@ class Topic(Base):
 class TopicSource(Base):
     __tablename__ = "topic_sources"
 
-    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
+    )
     source_id: Mapped[int] = mapped_column(
         ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
     )
@@ -132,7 +139,9 @@ class ArticleUrl(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     outlet: Mapped[str | None] = mapped_column(String(256))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -185,14 +194,83 @@ class LLMCall(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class Subscription(Base):
+    """A channel's daily digest of a topic, at a local time in an IANA time zone."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "topic_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    hour: Mapped[int]
+    minute: Mapped[int]
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paused: Mapped[bool] = mapped_column(default=False)
+
+    topic: Mapped[Topic] = relationship()
+
+
+class Delivery(Base):
+    """A message the bot posted (a brief or a digest) — or, for a digest, claimed to post.
+
+    The unique (subscription_id, scheduled_for) row is claimed before posting, which is what
+    makes a scheduled digest go out exactly once across restarts and concurrent schedulers.
+    Its (channel_id, ts) is the thread root that follow-up questions are answered in.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "scheduled_for"),
+        Index("ix_deliveries_thread", "team_id", "channel_id", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # brief | digest
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    brief_id: Mapped[int | None] = mapped_column(ForeignKey("briefs.id", ondelete="SET NULL"))
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="SET NULL")
+    )
+    scheduled_for: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))  # claimed | sent | failed
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    # What the digest said, claim by claim, so the next one can mark what is new or updated.
+    points: Mapped[list[Any] | None]
+    since: Mapped[datetime | None]
+    until: Mapped[datetime | None]
+
+
+class ProcessedEvent(Base):
+    """Slack events already handled, so a retried delivery (same event_id) is answered once."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 __all__ = [
     "Article",
     "ArticleTopic",
     "ArticleUrl",
     "Base",
     "Brief",
+    "Delivery",
     "LLMCall",
+    "ProcessedEvent",
     "Source",
+    "Subscription",
     "Topic",
     "TopicSource",
     "utcnow",

@@ -51,9 +51,7 @@ def search(
     params: dict[str, object] = {"limit": limit}
     filters: list[str] = []
     if topic_id is not None:
-        filters.append(
-            "a.id IN (SELECT article_id FROM article_topics WHERE topic_id = :topic_id)"
-        )
+        filters.append("a.id IN (SELECT article_id FROM article_topics WHERE topic_id = :topic_id)")
         params["topic_id"] = topic_id
     if since is not None:
         filters.append("COALESCE(a.published_at, a.fetched_at) >= :since")

@@ -56,7 +56,9 @@ def record_ok(
         source.title = title[:512]
 
 
-def record_error(session: Session, source: Source, message: str, at: datetime | None = None) -> None:
+def record_error(
+    session: Session, source: Source, message: str, at: datetime | None = None
+) -> None:
     now = at or utcnow()
     source.last_fetched_at = now
     source.last_error = message[:2000]

@@ -60,3 +60,7 @@ def detach_source(session: Session, topic: Topic, source: Source) -> bool:
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def get_by_id(session: Session, topic_id: int) -> Topic | None:
+    return session.get(Topic, topic_id)

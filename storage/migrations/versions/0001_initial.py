@@ -49,7 +49,10 @@ def upgrade() -> None:
             "topic_id", sa.Integer, sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
         ),
         sa.Column(
-            "source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+            "source_id",
+            sa.Integer,
+            sa.ForeignKey("sources.id", ondelete="CASCADE"),
+            primary_key=True,
         ),
     )
     op.create_table(

@@ -1,0 +1,1 @@
+"""Answering follow-up questions from stored articles, with citations."""

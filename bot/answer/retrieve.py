@@ -1,0 +1,97 @@
+"""Ranking the passages of a topic's articles against a question (pure: data in, data out).
+
+The database's full-text search narrows the candidates to a few articles; this module then scores
+each sentence of those articles with BM25 over stemmed content words, so the answer quotes the
+sentences that actually speak to the question, not just the articles that mention its words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.answer.model import Passage
+from bot.summarize.model import ArticleInput
+from bot.summarize.sentences import content_words, split_sentences
+
+# Words that make a question a question but say nothing about its subject.
+QUESTION_WORDS = frozenset(
+    (
+        "what when where who whom whose which why how will would could should did does do is are "
+        "was were has have had can may might tell explain happen happened happening next"
+    ).split()
+)
+
+_K1 = 1.2
+_B = 0.75
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    article_id: str
+    text: str
+    terms: Counter[str]
+    position: int
+
+
+def question_terms(question: str) -> list[str]:
+    """The content words of a question, in order, without question scaffolding."""
+    terms = [t for t in content_words(question) if t not in QUESTION_WORDS]
+    return list(dict.fromkeys(terms))
+
+
+def rank_passages(
+    question: str, articles: Sequence[ArticleInput], *, limit: int = 8
+) -> list[Passage]:
+    """The best-matching sentences of `articles`, best first, each scored with BM25.
+
+    Scores are normalised to 0..1 by the share of the question's weight a sentence covers, so a
+    caller can tell "mentions one word" from "answers the question".
+    """
+    terms = question_terms(question)
+    if not terms or not articles:
+        return []
+    sentences: list[_Sentence] = []
+    for article in articles:
+        for position, text in enumerate(split_sentences(article.text)):
+            sentences.append(_Sentence(article.id, text, Counter(content_words(text)), position))
+    if not sentences:
+        return []
+    n = len(sentences)
+    avg_len = sum(sum(s.terms.values()) for s in sentences) / n or 1.0
+    df = {t: sum(1 for s in sentences if t in s.terms) for t in terms}
+    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
+    total_weight = sum(idf.values()) or 1.0
+
+    scored: list[tuple[float, float, _Sentence]] = []
+    for sentence in sentences:
+        length = sum(sentence.terms.values()) or 1
+        bm25 = 0.0
+        covered = 0.0
+        for term in terms:
+            tf = sentence.terms.get(term, 0)
+            if not tf:
+                continue
+            covered += idf[term]
+            bm25 += idf[term] * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / avg_len))
+        if bm25 <= 0:
+            continue
+        coverage = covered / total_weight
+        # Coverage decides first (does it speak to the whole question?), BM25 breaks ties,
+        # and earlier sentences win over later ones (news puts the facts first).
+        scored.append((coverage, bm25 - 0.01 * sentence.position, sentence))
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2].article_id, item[2].position))
+
+    passages: list[Passage] = []
+    seen: set[frozenset[str]] = set()
+    for coverage, _, sentence in scored:
+        key = frozenset(sentence.terms)
+        if key in seen:  # the same sentence syndicated in two articles
+            continue
+        seen.add(key)
+        passages.append(Passage(sentence.article_id, sentence.text, round(coverage, 4)))
+        if len(passages) == limit:
+            break
+    return passages

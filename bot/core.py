@@ -1,0 +1,418 @@
+"""The public core of briefbot: topics, ingestion, briefs and answers over one database.
+
+The CLI and the Slack app are thin faces on `Briefbot`. It owns the I/O edges (database, HTTP
+fetcher, LLM client) and hands plain data to the pure parts (`bot.summarize`, `bot.answer`
+ranking, `bot.render`). Everything that talks to the outside can be injected, so tests pass a
+loopback-only HTTP transport and a local LLM server, and benchmarks pass counters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot.answer.model import AnswerDraft
+from bot.answer.offline import OfflineAnswerer
+from bot.answer.result import Answer
+from bot.answer.retrieve import question_terms, rank_passages
+from bot.errors import BriefbotError, LLMError, NotFoundError, UserInputError
+from bot.ingest.fetch import Fetcher
+from bot.ingest.pipeline import IngestReport, SourceSpec, search_source_url
+from bot.ingest.pipeline import ingest as run_ingest
+from bot.ingest.urls import canonical_url, classify_source
+from bot.llm.client import LLMCallRecord, LLMClient
+from bot.settings import Settings
+from bot.summarize.extractive import ExtractiveSummarizer
+from bot.summarize.model import ArticleInput, Brief, SourceRef, Summarizer
+from storage import articles as article_store
+from storage import briefs as brief_store
+from storage import llm_calls, search
+from storage import sources as source_store
+from storage import topics as topic_store
+from storage.db import make_engine, session_factory, transaction, upgrade
+from storage.models import Article, Source
+
+log = logging.getLogger(__name__)
+
+# A brief reads at most this many of the window's newest articles.
+MAX_ARTICLES_PER_BRIEF = 200
+# Full-text search narrows a question to this many candidate articles before sentence ranking.
+MAX_CANDIDATES_PER_QUESTION = 25
+
+
+@dataclass(frozen=True)
+class TopicInfo:
+    name: str
+    keywords: tuple[str, ...]
+    source_count: int
+    article_count: int
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    url: str
+    kind: str
+    last_ok_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class BriefResult:
+    brief: Brief
+    brief_id: int
+    cached: bool
+    article_ids: tuple[int, ...]
+
+
+class Briefbot:
+    """One instance per process; thread-safe (each call uses its own session)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: Engine | None = None,
+        http_transport: httpx.BaseTransport | None = None,
+        resolver: Callable[[str, int], list[str]] | None = None,
+        llm_http_client: httpx.Client | None = None,
+        clock: Callable[[], datetime] | None = None,
+        migrate: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings.database_url)
+        self.factory = session_factory(self.engine)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        if migrate:
+            upgrade(self.engine)
+        self._http_transport = http_transport
+        self._resolver = resolver
+        self._llm_http_client = llm_http_client
+        self._extractive = ExtractiveSummarizer()
+        self._llm_client: LLMClient | None = None
+        if settings.llm_enabled:
+            self._llm_client = LLMClient(
+                api_key=settings.openai_api_key,
+                base_url=settings.openai_base_url,
+                model=settings.openai_model,
+                timeout=settings.openai_timeout,
+                http_client=llm_http_client,
+                recorder=self._record_llm_call,
+                secrets=settings.secrets(),
+            )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- topics and sources ------------------------------------------------------------------
+
+    def add_topic(
+        self, name: str, keywords: Sequence[str] = (), feeds: Sequence[str] = ()
+    ) -> TopicInfo:
+        name = _topic_name(name)
+        clean_keywords = [k.strip() for k in keywords if k.strip()]
+        fetcher = self._fetcher()
+        for url in feeds:
+            fetcher.check_url_allowed(url)  # refuse private addresses before storing anything
+        with transaction(self.factory) as session:
+            topic = topic_store.get_or_create(session, name, clean_keywords or None)
+            for url in feeds:
+                source = source_store.get_or_create(session, "feed", canonical_url(url))
+                topic_store.attach_source(session, topic, source)
+        return self._topic_info(name)
+
+    def list_topics(self) -> list[TopicInfo]:
+        with self.factory() as session:
+            names = [t.name for t in topic_store.list_all(session)]
+        return [self._topic_info(n) for n in names]
+
+    def _topic_info(self, name: str) -> TopicInfo:
+        with self.factory() as session:
+            topic = self._require_topic(session, name)
+            return TopicInfo(
+                name=topic.name,
+                keywords=tuple(topic.keywords),
+                source_count=len(source_store.list_all(session, topic)),
+                article_count=article_store.count(session, topic.id),
+            )
+
+    def topic_sources(self, name: str) -> list[SourceInfo]:
+        with self.factory() as session:
+            topic = self._require_topic(session, name)
+            return [_source_info(s) for s in source_store.list_all(session, topic)]
+
+    def add_source(self, topic_name: str, url: str) -> SourceInfo:
+        """Attach a feed or page URL to a topic (created if needed); fetched on next ingest."""
+        classify_source(url)
+        if not url.lower().startswith(("http://", "https://")):
+            raise UserInputError("A source must be an http:// or https:// URL.")
+        self._fetcher().check_url_allowed(url)
+        with transaction(self.factory) as session:
+            topic = topic_store.get_or_create(session, _topic_name(topic_name))
+            source = source_store.get_or_create(session, "feed", canonical_url(url))
+            topic_store.attach_source(session, topic, source)
+            return _source_info(source)
+
+    def remove_source(self, topic_name: str, url: str) -> bool:
+        with transaction(self.factory) as session:
+            topic = self._require_topic(session, topic_name)
+            source = source_store.get_by_url(session, canonical_url(url))
+            return source is not None and topic_store.detach_source(session, topic, source)
+
+    # -- ingestion ---------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        locations: Sequence[str] | None = None,
+        *,
+        topic: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> IngestReport:
+        """Ingest the given sources (URLs, files, directories), or refresh every known source."""
+        specs = None
+        if locations:
+            specs = [SourceSpec(classify_source(loc), loc) for loc in locations]
+        return run_ingest(
+            self.factory,
+            self._fetcher(),
+            specs,
+            topic=_topic_name(topic) if topic else None,
+            progress=progress,
+            now=self.clock(),
+            secrets=self.settings.secrets(),
+        )
+
+    def refresh_topic(self, name: str) -> IngestReport:
+        """Fetch a topic's sources; a topic with none gets the news-search feed for its name."""
+        name = _topic_name(name)
+        with self.factory() as session:
+            topic = topic_store.get(session, name)
+            has_sources = bool(topic and source_store.list_all(session, topic))
+        specs = None if has_sources else [
+            SourceSpec("search", search_source_url(self.settings.news_search_feed_url, name))
+        ]
+        return run_ingest(
+            self.factory,
+            self._fetcher(),
+            specs,
+            topic=name,
+            now=self.clock(),
+            secrets=self.settings.secrets(),
+        )
+
+    def _fetcher(self) -> Fetcher:
+        return Fetcher(
+            transport=self._http_transport,
+            timeout=self.settings.fetch_timeout,
+            max_bytes=self.settings.fetch_max_bytes,
+            allow_private=self.settings.fetch_allow_private,
+            resolver=self._resolver,
+            secrets=self.settings.secrets(),
+        )
+
+    # -- briefs ------------------------------------------------------------------------------
+
+    def summarizer(self) -> Summarizer:
+        if self._llm_client is None:
+            return self._extractive
+        from bot.summarize.llm import LLMSummarizer
+
+        return LLMSummarizer(self._llm_client, fallback=self._extractive)
+
+    def brief(
+        self,
+        topic: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> BriefResult:
+        """The brief of `topic` over [since, until] (default: the last BRIEF_WINDOW_HOURS).
+
+        Cached by (topic, exact article set, summarizer and prompt version): the same articles
+        are never summarized twice, and one new article makes a new brief.
+        """
+        now = self.clock()
+        until = until or now
+        since = since or until - timedelta(hours=self.settings.brief_window_hours)
+        if since >= until:
+            raise UserInputError("The window's start must be before its end.")
+        summarizer = self.summarizer()
+        with self.factory() as session:
+            topic_row = self._require_topic(session, topic)
+            rows = article_store.for_topic(
+                session, topic_row.id, since=since, until=until, limit=MAX_ARTICLES_PER_BRIEF
+            )
+            inputs = _inputs(session, rows)
+            key = _cache_key(topic_row.name, rows, summarizer)
+            cached = brief_store.get(session, key)
+            if cached is not None:
+                stored = Brief.from_dict(cached.payload)
+                # Same articles, same summary; only the requested window and time differ.
+                brief = replace(stored, since=since, until=until, generated_at=now)
+                return BriefResult(brief, cached.id, True, tuple(cached.article_ids))
+            topic_id, topic_name = topic_row.id, topic_row.name
+        brief = summarizer.summarize(topic_name, inputs, since=since, until=until, now=now)
+        if brief.summarizer != summarizer.name:
+            # The LLM failed and the offline summarizer stood in: don't let the stand-in be
+            # served from the cache once the LLM is back. Kept as an uncached brief row so a
+            # thread under it still knows its articles.
+            key = hashlib.sha256(f"{key}:{now.isoformat()}".encode()).hexdigest()
+        with transaction(self.factory) as session:
+            row = brief_store.put(
+                session,
+                cache_key=key,
+                topic_id=topic_id,
+                since=since,
+                until=until,
+                summarizer=brief.summarizer,
+                prompt_version=summarizer.version,
+                article_ids=[r.id for r in rows],
+                payload=brief.to_dict(),
+            )
+            return BriefResult(brief, row.id, False, tuple(r.id for r in rows))
+
+    def article_span(self, topic: str) -> tuple[datetime, datetime] | None:
+        """The first and last publication time of the topic's articles (None when it has none)."""
+        with self.factory() as session:
+            topic_row = self._require_topic(session, topic)
+            dates = [
+                a.published_at or a.fetched_at
+                for a in article_store.for_topic(session, topic_row.id)
+            ]
+        return (min(dates), max(dates)) if dates else None
+
+    # -- answers -----------------------------------------------------------------------------
+
+    def ask(
+        self,
+        topic: str,
+        question: str,
+        *,
+        since: datetime | None = None,
+        article_ids: Sequence[int] | None = None,
+        history: Sequence[tuple[str, str]] = (),
+    ) -> Answer:
+        """Answer `question` from the topic's stored articles, citing them.
+
+        `article_ids` and `since` widen nothing: they restrict the articles searched (a thread
+        passes its brief's articles plus the topic's newer ones).
+        """
+        question = " ".join(question.split())
+        if not question:
+            raise UserInputError("Ask a question, e.g. “What did Ukraine agree to?”")
+        terms = question_terms(question)
+        with self.factory() as session:
+            topic_row = self._require_topic(session, topic)
+            hits = search.search(
+                session,
+                terms,
+                topic_id=topic_row.id,
+                since=since,
+                article_ids=article_ids,
+                limit=MAX_CANDIDATES_PER_QUESTION,
+            )
+            rows = article_store.by_ids(session, [h.article_id for h in hits])
+            inputs = _inputs(session, rows)
+        passages = rank_passages(question, inputs)
+        draft = self._answer(question, passages, history)
+        by_id = {a.id: a for a in inputs}
+        ids = tuple(i for i in draft.source_ids if i in by_id)
+        if draft.found and not ids:
+            draft = OfflineAnswerer().answer(question, [])
+        return Answer(
+            question=question,
+            found=draft.found,
+            answer=draft.answer,
+            source_ids=ids if draft.found else (),
+            sources=tuple(SourceRef.of(by_id[i]) for i in ids) if draft.found else (),
+        )
+
+    def _answer(self, question: str, passages: Sequence, history: Sequence) -> AnswerDraft:  # type: ignore[type-arg]
+        if self._llm_client is not None and passages:
+            from bot.answer.llm import LLMAnswerer
+
+            try:
+                return LLMAnswerer(self._llm_client).answer(question, passages, history)
+            except LLMError as err:
+                log.warning("LLM answer failed, answering offline: %s", err)
+        return OfflineAnswerer().answer(question, passages, history)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _require_topic(self, session: Session, name: str):  # type: ignore[no-untyped-def]
+        topic = topic_store.get(session, name)
+        if topic is None:
+            raise NotFoundError(
+                f"No topic named “{topic_store.normalize_name(name)}”. "
+                f"Create it with `briefbot topic add {topic_store.normalize_name(name)}` "
+                "or ingest sources into it with `briefbot ingest SOURCE --topic NAME`."
+            )
+        return topic
+
+    def _record_llm_call(self, record: LLMCallRecord) -> None:
+        try:
+            with transaction(self.factory) as session:
+                llm_calls.record(
+                    session,
+                    model=record.model,
+                    prompt_name=record.prompt_name,
+                    prompt_version=record.prompt_version,
+                    duration_ms=record.duration_ms,
+                    outcome=record.outcome,
+                    tokens_in=record.tokens_in,
+                    tokens_out=record.tokens_out,
+                    error=record.error,
+                )
+        except Exception:  # logging a call must never break the call
+            log.exception("could not record an LLM call")
+
+
+def _topic_name(name: str) -> str:
+    clean = topic_store.normalize_name(name)
+    if not clean:
+        raise UserInputError("A topic needs a name, e.g. `ukraine`.")
+    if len(clean) > topic_store.MAX_TOPIC_NAME:
+        raise UserInputError(
+            f"A topic name can be at most {topic_store.MAX_TOPIC_NAME} characters."
+        )
+    return clean
+
+
+def _source_info(source: Source) -> SourceInfo:
+    return SourceInfo(source.url, source.kind, source.last_ok_at, source.last_error)
+
+
+def _inputs(session: Session, rows: Sequence[Article]) -> list[ArticleInput]:
+    outlets = article_store.outlets_of(session, [r.id for r in rows])
+    return [
+        ArticleInput(
+            id=str(r.id),
+            title=r.title,
+            text=r.text,
+            url=None if r.url.startswith("file://") else r.url,
+            outlet=r.outlet,
+            published_at=r.published_at,
+            also_in=tuple(o for o in outlets.get(r.id, []) if o != r.outlet),
+        )
+        for r in rows
+    ]
+
+
+def _cache_key(topic: str, rows: Sequence[Article], summarizer: Summarizer) -> str:
+    material = {
+        "topic": topic,
+        "articles": sorted([r.id, r.content_hash] for r in rows),
+        "summarizer": summarizer.name,
+        "version": summarizer.version,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+__all__ = ["BriefResult", "Briefbot", "BriefbotError", "SourceInfo", "TopicInfo"]

@@ -1,0 +1,102 @@
+"""The pure decisions of the pipeline: which candidates are new, what row each becomes.
+
+No I/O here: the pipeline hands in what it fetched and what the database already knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.ingest.text import content_hash, word_count
+from storage.articles import NewArticle
+
+# Teaser text this short is hashed together with its title: two different stories can share a
+# boilerplate teaser ("Read the full story"), which alone would merge them as one article.
+SHORT_TEXT_WORDS = 50
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One article found in a source, before dedup. `url` is canonical."""
+
+    url: str
+    title: str
+    text: str
+    published_at: datetime | None
+    outlet: str | None
+    wants_full_text: bool = False  # a teaser whose linked page should be fetched
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    kind: str  # feed | page | file | search: what the source turned out to be
+    candidates: list[Candidate]
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with a source's candidates, given the URLs already stored."""
+
+    new: list[Candidate]
+    known_ids: list[int]  # stored articles this source lists again (to link to its topics)
+    duplicates: int  # candidates skipped: URL already stored, or repeated within the source
+
+
+def plan_candidates(candidates: Sequence[Candidate], known: Mapping[str, int]) -> Plan:
+    """Pure: skip candidates whose URL is stored (`known`: URL -> article id) or repeated."""
+    new: list[Candidate] = []
+    known_ids: list[int] = []
+    seen: set[str] = set()
+    duplicates = 0
+    for candidate in candidates:
+        if candidate.url in seen:
+            duplicates += 1
+            continue
+        seen.add(candidate.url)
+        if candidate.url in known:
+            known_ids.append(known[candidate.url])
+            duplicates += 1
+            continue
+        new.append(candidate)
+    return Plan(new=new, known_ids=known_ids, duplicates=duplicates)
+
+
+def article_hash(title: str, text: str) -> str:
+    if word_count(text) < SHORT_TEXT_WORDS:
+        return content_hash(f"{title}\n{text}")
+    return content_hash(text)
+
+
+def build_article(candidate: Candidate, source_id: int | None) -> NewArticle:
+    """Pure: the row to store for a candidate."""
+    text = candidate.text or candidate.title
+    return NewArticle(
+        url=candidate.url,
+        title=candidate.title,
+        text=text,
+        content_hash=article_hash(candidate.title, text),
+        outlet=candidate.outlet,
+        published_at=candidate.published_at,
+        source_id=source_id,
+    )
+
+
+def merge_full_text(
+    candidate: Candidate, title: str | None, text: str, published_at: datetime | None
+) -> Candidate:
+    """Pure: a teaser with the text of its page, if the page says more than the teaser."""
+    if word_count(text) <= word_count(candidate.text):
+        return replace(candidate, wants_full_text=False)
+    return replace(
+        candidate,
+        text=text,
+        title=candidate.title or title or "",
+        published_at=candidate.published_at or published_at,
+        wants_full_text=False,
+    )

@@ -1,0 +1,351 @@
+"""Guarded HTTP fetching: public addresses only, bounded size and time, manual redirects.
+
+Feed and page URLs come from users and from feeds written by strangers, so every request is
+treated as a potential server-side request forgery: the host is resolved and each address is
+checked before any byte is sent, on every redirect hop too.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from bot.errors import BlockedAddressError, FetchError
+from bot.redact import redact
+
+Resolver = Callable[[str, int], list[str]]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+DEFAULT_USER_AGENT = "briefbot/0.1 (news brief bot; +https://github.com/briefbot)"
+DEFAULT_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
+MAX_REDIRECTS = 5
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # the final URL, after redirects
+    status: int
+    headers: dict[str, str] = field(repr=False)  # lower-case names
+    content: bytes = field(repr=False)
+    content_type: str | None  # media type only, lower case, e.g. "application/rss+xml"
+    encoding: str | None  # the charset the server declared, if any
+    not_modified: bool
+    etag: str | None
+    last_modified: str | None
+
+
+def default_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def parse_ip_literal(host: str) -> IPAddress | None:
+    """The address `host` denotes by itself, without DNS, or None for a name.
+
+    Besides dotted quads and IPv6, the C resolver accepts "2130706433", "0x7f.1" and "0177.0.0.1"
+    as 127.0.0.1; inet_aton has exactly those semantics, so such hosts are parsed with it.
+    """
+    text = host.strip().rstrip(".")
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    text = text.split("%", 1)[0]  # IPv6 zone id
+    if not text:
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    if not all(c in "0123456789abcdefxABCDEFX." for c in text):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(text))
+    except OSError:
+        return None
+
+
+def blocked_reason(address: IPAddress) -> str | None:
+    """Why `address` must not be fetched, or None for a public address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        # An IPv6 address can carry an IPv4 one (mapped, 6to4, Teredo); judge that one too.
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
+        if embedded is not None:
+            reason = blocked_reason(embedded)
+            if reason is not None:
+                return reason
+    checks = (
+        ("loopback", address.is_loopback),
+        ("unspecified", address.is_unspecified),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("reserved", address.is_reserved),
+        ("private", address.is_private),
+        ("not globally routable", not address.is_global),
+    )
+    return next((name for name, hit in checks if hit), None)
+
+
+def _display(address: IPAddress) -> str:
+    """An address as people write it: IPv4-mapped IPv6 with its IPv4 part dotted."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return f"::ffff:{address.ipv4_mapped}"
+    return str(address)
+
+
+def _media_type(value: str | None) -> str | None:
+    if not value:
+        return None
+    media = value.split(";", 1)[0].strip().lower()
+    return media or None
+
+
+class Fetcher:
+    """Fetches http(s) URLs for ingestion. Thread-safe: one instance serves a worker pool.
+
+    `client` or `transport` are for callers that bring their own HTTP stack (tests pass a
+    transport that refuses everything but loopback). `allow_private` switches the address
+    checks off, for self-hosted sources on a private network and for tests on 127.0.0.1.
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 10.0,
+        max_bytes: int = 5_000_000,
+        allow_private: bool = False,
+        resolver: Resolver | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+        total_timeout: float | None = None,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        if client is not None and transport is not None:
+            raise ValueError("pass either client or transport, not both")
+        self.timeout = timeout
+        # Read timeouts apply per chunk, so a server trickling bytes needs an overall limit too.
+        self.total_timeout = total_timeout if total_timeout is not None else timeout * 3
+        self.max_bytes = max_bytes
+        self.allow_private = allow_private
+        self.user_agent = user_agent
+        self._resolver = resolver or default_resolver
+        self._secrets = tuple(secrets)
+        self._owns_client = client is None
+        self._client = client or httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def check_url_allowed(self, url: str) -> list[str]:
+        """See the module-level `check_url_allowed`; uses this fetcher's settings."""
+        return check_url_allowed(
+            url, allow_private=self.allow_private, resolver=self._resolver, secrets=self._secrets
+        )
+
+    # -- fetching ------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = DEFAULT_ACCEPT,
+    ) -> FetchResult:
+        """GET `url`, following at most MAX_REDIRECTS redirects, each hop checked again.
+
+        Conditional headers make an unchanged resource come back as `not_modified` with no body.
+        Raises FetchError (BlockedAddressError for refused addresses) with a readable reason.
+        """
+        headers = {"User-Agent": self.user_agent, "Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        deadline = time.monotonic() + self.total_timeout
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            addresses = self.check_url_allowed(current)
+            result = self._get(current, headers, addresses, deadline)
+            if isinstance(result, FetchResult):
+                return result
+            current = result  # a redirect target
+        raise self._error(url, f"too many redirects (more than {MAX_REDIRECTS})")
+
+    def _get(
+        self, url: str, headers: Mapping[str, str], addresses: list[str], deadline: float
+    ) -> FetchResult | str:
+        request_url, request_headers, extensions = self._pinned(url, headers, addresses)
+        try:
+            with self._client.stream(
+                "GET",
+                request_url,
+                headers=request_headers,
+                extensions=extensions,
+                follow_redirects=False,
+            ) as response:
+                if response.status_code in _REDIRECT_STATUSES:
+                    location = response.headers.get("location")
+                    if not location:
+                        raise self._error(url, f"HTTP {response.status_code} without a Location")
+                    return urljoin(url, location.strip())
+                if response.status_code == 304:
+                    return self._result(url, response, b"", not_modified=True)
+                if response.status_code >= 400:
+                    phrase = response.reason_phrase or ""
+                    raise self._error(url, f"HTTP {response.status_code} {phrase}".strip())
+                body = self._read_body(url, response, deadline)
+                return self._result(url, response, body, not_modified=False)
+        except httpx.ConnectTimeout:
+            raise self._error(url, f"could not connect within {self.timeout:g} s") from None
+        except httpx.ReadTimeout:
+            raise self._error(url, f"the server did not answer within {self.timeout:g} s") from None
+        except httpx.TimeoutException:
+            raise self._error(url, f"timed out after {self.timeout:g} s") from None
+        except httpx.ConnectError as exc:
+            raise self._error(url, f"could not connect: {exc}") from None
+        except httpx.InvalidURL as exc:
+            raise self._error(url, f"not a valid URL: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise self._error(url, f"request failed: {type(exc).__name__}: {exc}") from None
+
+    def _pinned(
+        self, url: str, headers: Mapping[str, str], addresses: list[str]
+    ) -> tuple[str, dict[str, str], dict[str, str]]:
+        """For plain http, connect to the address that was checked, not to a second lookup.
+
+        Otherwise a name could resolve to a public address for the check and to a private one
+        for the connection (DNS rebinding). https needs no pinning: the certificate must match
+        the name, which an internal service's certificate will not.
+        """
+        request_headers = dict(headers)
+        parts = urlsplit(url)
+        if not addresses or parts.scheme.lower() != "http":
+            return url, request_headers, {}
+        host = parts.hostname or ""
+        if parse_ip_literal(host) is not None:
+            return url, request_headers, {}
+        address = addresses[0]
+        ip_host = f"[{address}]" if ":" in address else address
+        netloc = ip_host if parts.port is None else f"{ip_host}:{parts.port}"
+        request_headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
+        pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+        return pinned, request_headers, {"sni_hostname": host}
+
+    def _read_body(self, url: str, response: httpx.Response, deadline: float) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise self._error(url, f"larger than {self.max_bytes} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        # Decoded (decompressed) bytes are counted, so a compression bomb is stopped too.
+        # No chunk size: httpx would buffer up to it, hiding a slow trickle from the deadline.
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise self._error(url, f"larger than {self.max_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise self._error(url, f"download took longer than {self.total_timeout:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _result(
+        self, url: str, response: httpx.Response, body: bytes, *, not_modified: bool
+    ) -> FetchResult:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return FetchResult(
+            url=url,
+            status=response.status_code,
+            headers=headers,
+            content=body,
+            content_type=_media_type(headers.get("content-type")),
+            encoding=response.charset_encoding,
+            not_modified=not_modified,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+        )
+
+    def _error(self, url: str, message: str) -> FetchError:
+        return FetchError(redact(url, self._secrets), redact(message, self._secrets))
+
+
+def check_url_allowed(
+    url: str,
+    *,
+    allow_private: bool = False,
+    resolver: Resolver | None = None,
+    secrets: Iterable[str] = (),
+) -> list[str]:
+    """Raise FetchError unless `url` is http(s) to a public address; return its addresses.
+
+    Makes no HTTP request (only a DNS lookup for a host name, none for an address literal), so
+    user-supplied URLs can be validated before they are stored. With `allow_private` only the
+    URL's shape is checked and no lookup is made.
+    """
+
+    def error(message: str, kind: type[FetchError] = FetchError) -> FetchError:
+        return kind(redact(url, secrets), redact(message, secrets))
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise error("not a valid URL") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise error(f"only http and https URLs can be fetched, not {scheme or '?'}:")
+    host = parts.hostname
+    if not host:
+        raise error("the URL has no host name")
+    if allow_private:
+        return []
+    literal = parse_ip_literal(host)
+    if literal is not None:
+        addresses: list[IPAddress] = [literal]
+    else:
+        name = host.rstrip(".")
+        try:
+            raw = (resolver or default_resolver)(name, port or (443 if scheme == "https" else 80))
+        except (OSError, UnicodeError) as exc:
+            raise error(f"cannot resolve host {name}: {exc}") from None
+        addresses = []
+        for item in raw:
+            address = parse_ip_literal(item)
+            if address is None:
+                raise error(f"resolver returned {item!r} for {name}", BlockedAddressError)
+            addresses.append(address)
+        if not addresses:
+            raise error(f"cannot resolve host {name}")
+    for address in addresses:
+        reason = blocked_reason(address)
+        if reason is not None:
+            raise error(f"blocked address {_display(address)} ({reason})", BlockedAddressError)
+    return [str(a) for a in addresses]

@@ -1,0 +1,205 @@
+"""Local article files: .txt, .md and .html, one file or a folder of them.
+
+A text file may start with a front matter block naming its title, outlet, publication time and
+original URL, so an article saved from the web keeps its identity (and dedups against the same
+article fetched from its feed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bot.errors import ParseError, UserInputError
+from bot.ingest.pages import extract_page
+from bot.ingest.text import first_words, normalize_text
+from bot.ingest.urls import canonical_url, is_http_url
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+MAX_FILE_BYTES = 20_000_000
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_HEADING = re.compile(r"^\s*#+\s*")
+
+
+@dataclass(frozen=True)
+class LocalDocument:
+    path: Path
+    url: str  # file:// URL of the file
+    title: str
+    text: str = field(repr=False)
+    published_at: datetime | None
+    outlet: str | None
+    source_url: str | None  # the article's original URL from front matter, canonical
+
+    @property
+    def article_url(self) -> str:
+        """The URL the article is stored under: its original URL when known."""
+        return self.source_url or self.url
+
+
+def decode_bytes(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else cp1252: real article files are often Windows-encoded.
+
+    cp1252 leaves five byte values undefined; those become U+FFFD rather than an error.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def parse_published(value: str) -> datetime | None:
+    """An ISO 8601 date or date-time; naive values are taken as UTC."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """(`key: value` pairs of a leading `---` block, lower-case keys; the rest of the text)."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip() or line.startswith((" ", "\t", "#")):
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        meta[key.strip().lower()] = value
+    return meta, text[match.end() :]
+
+
+def _file_url(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def _read_text_file(path: Path, raw: bytes) -> LocalDocument:
+    meta, body = split_front_matter(decode_bytes(raw).replace("\r\n", "\n"))
+    body = normalize_text(body)
+    title = normalize_text(meta.get("title", "")).replace("\n", " ")
+    if not title:
+        first, _, rest = body.partition("\n")
+        title = _HEADING.sub("", first).strip()
+        body = rest.strip()
+    if not body and title:
+        body, title = title, first_words(title)
+    if not body:
+        raise ParseError(f"{path}: the file has no text")
+    published_raw = meta.get("published") or meta.get("date") or ""
+    published_at = parse_published(published_raw)
+    if published_raw and published_at is None:
+        log.warning("%s: ignoring unreadable published date %r", path, published_raw)
+    source_url = None
+    original = meta.get("url", "").strip()
+    if original:
+        if is_http_url(original):
+            source_url = canonical_url(original)
+        else:
+            log.warning("%s: ignoring front matter url %r (not http/https)", path, original)
+    return LocalDocument(
+        path=path,
+        url=_file_url(path),
+        title=title or path.stem,
+        text=body,
+        published_at=published_at,
+        outlet=normalize_text(meta.get("outlet", "")).replace("\n", " ") or None,
+        source_url=source_url,
+    )
+
+
+def _read_html_file(path: Path, raw: bytes) -> LocalDocument:
+    url = _file_url(path)
+    page = extract_page(raw, url, None)
+    return LocalDocument(
+        path=path,
+        url=url,
+        title=page.title or path.stem,
+        text=page.text,
+        published_at=page.published_at,
+        # trafilatura has no host name for a file:// URL; only a real site name counts.
+        outlet=page.outlet if page.outlet and page.outlet != "file" else None,
+        source_url=None,
+    )
+
+
+def read_file(path: Path) -> LocalDocument:
+    """One supported file. Raises ParseError for an unsupported, unreadable or empty file."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ParseError(
+            f"{path}: unsupported file type {suffix or '(none)'}; "
+            "use .txt, .md, .markdown, .html or .htm"
+        )
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ParseError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if suffix in HTML_SUFFIXES:
+        try:
+            return _read_html_file(path, raw)
+        except ParseError as exc:
+            raise ParseError(f"{path}: {exc}") from None
+    return _read_text_file(path, raw)
+
+
+def _walk(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    # os.walk does not follow symlinked folders, so a link loop cannot recurse forever.
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [
+            Path(root) / n
+            for n in names
+            if not n.startswith(".") and Path(n).suffix.lower() in SUFFIXES
+        ]
+    return sorted(found)
+
+
+def read_path(
+    path: str | os.PathLike[str], skipped: list[str] | None = None
+) -> list[LocalDocument]:
+    """The documents in a file or (recursively) a folder, in path order.
+
+    In a folder, files of other types are ignored, and a file that cannot be read is skipped
+    with a warning (its reason appended to `skipped`), so one bad file does not hide the
+    others. A single bad file given directly raises ParseError.
+    """
+    target = Path(path).expanduser()
+    if not target.exists():
+        raise UserInputError(f"{target}: no such file or folder")
+    if not target.is_dir():
+        return [read_file(target)]
+    documents: list[LocalDocument] = []
+    for file in _walk(target):
+        try:
+            documents.append(read_file(file))
+        except ParseError as exc:
+            log.warning("skipping %s", exc)
+            if skipped is not None:
+                skipped.append(str(exc))
+    return documents

@@ -1,0 +1,130 @@
+"""Article pages: the main text, title, date and outlet of an HTML page, via trafilatura."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import trafilatura
+from trafilatura.settings import set_date_params
+
+from bot.errors import ParseError
+from bot.ingest.text import normalize_text, word_count
+from bot.ingest.urls import outlet_from_url
+
+log = logging.getLogger(__name__)
+
+# Fewer words than this is navigation, a cookie wall or an error page, not an article.
+MIN_ARTICLE_WORDS = 20
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    title: str | None
+    text: str = field(repr=False)
+    published_at: datetime | None  # aware UTC
+    outlet: str | None
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip()).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, declared: str | None = None) -> str | None:
+    """Decode a page the way browsers do: BOM, then the HTTP charset, then <meta charset>.
+
+    None when none of those says anything usable; trafilatura then guesses from the bytes.
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body.decode(codec, "replace")
+    head = body[:4096]
+    sniffed = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    candidates = [declared, sniffed.group(1).decode("ascii") if sniffed else None]
+    for candidate in candidates:
+        codec = _codec(candidate)
+        if codec is None:
+            continue
+        # Pages labelled latin-1 are in practice cp1252 (the HTML standard says so too).
+        if codec in ("latin_1", "iso8859-1", "ascii"):
+            codec = "cp1252"
+        return body.decode(codec, "replace")
+    return None
+
+
+def _as_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.strptime(value[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def extract_page(body: bytes | str, url: str, encoding: str | None = None) -> ExtractedPage:
+    """The article in an HTML page. Raises ParseError when the page has no article text."""
+    document: bytes | str = body
+    if isinstance(body, bytes):
+        # trafilatura only guesses from the bytes; a declared charset must win over a guess.
+        document = decode_html(body, encoding) or body
+    if isinstance(document, str):
+        # lxml refuses str input that still carries an XML encoding declaration.
+        document = re.sub(r"^\s*<\?xml[^>]*\?>", "", document, count=1)
+    if not document:
+        raise ParseError("not a feed or article page: the page is empty")
+    date_params = set_date_params(extensive=True)
+    date_params["outputformat"] = "%Y-%m-%dT%H:%M:%S%z"
+    try:
+        extracted = trafilatura.bare_extraction(
+            document,
+            url=url,
+            with_metadata=True,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            date_extraction_params=date_params,
+        )
+    except Exception as exc:  # lxml and trafilatura raise many types on hostile markup
+        log.debug("trafilatura failed on %s", url, exc_info=True)
+        raise ParseError(f"not a feed or article page: {type(exc).__name__}: {exc}") from None
+    if extracted is None or isinstance(extracted, dict):
+        raise ParseError("not a feed or article page: no article text found")
+    text = normalize_text(extracted.text or "")
+    if word_count(text) < MIN_ARTICLE_WORDS:
+        raise ParseError("not a feed or article page: no article text found")
+    title = normalize_text(extracted.title or "").replace("\n", " ") or None
+    first, _, rest = text.partition("\n")
+    if title and rest and first.strip().casefold() == title.casefold():
+        # The headline is the title, not body text; copies of one story often re-title it.
+        text = rest.strip()
+    outlet = normalize_text(extracted.sitename or "") or outlet_from_url(url)
+    return ExtractedPage(
+        title=title,
+        text=text,
+        published_at=_as_datetime(extracted.date),
+        outlet=outlet or None,
+    )

@@ -1,0 +1,512 @@
+"""The ingest pipeline: sources in, deduplicated articles linked to topics out.
+
+Shaped like lemon24/reader's update: network and parsing run in worker threads and return
+plain data; a pure decide step says what to store; every database read and write happens in the
+calling thread, one transaction per source. One failing source never stops the batch: its
+error is stored on its row and the next source goes on.
+
+Per source the stages are:
+  retrieve (worker)   fetch + parse the feed/page, or read the files
+  plan (caller)       look up which entry URLs are known; the pure `plan_candidates` decides
+  enrich (workers)    fetch the full text of new teaser entries, one task per entry
+  store (caller)      add articles, link them to the source's topics, record ok or the error
+Finally, new articles are linked to every topic whose keywords they match.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import BriefbotError, FetchError, ParseError, UserInputError
+from bot.ingest.decide import (
+    Candidate,
+    Plan,
+    Retrieved,
+    build_article,
+    merge_full_text,
+    plan_candidates,
+)
+from bot.ingest.feeds import looks_like_feed, parse_feed
+from bot.ingest.fetch import Fetcher, FetchResult
+from bot.ingest.files import read_path
+from bot.ingest.pages import extract_page
+from bot.ingest.report import (
+    SPEC_KINDS,
+    IngestReport,
+    SourceResult,
+    SourceSpec,
+    search_source_url,
+)
+from bot.ingest.urls import canonical_url, is_http_url, outlet_from_url
+from bot.redact import redact
+from storage import articles, search, sources, topics
+from storage.db import transaction
+from storage.models import Source, Topic
+
+__all__ = ["IngestReport", "SourceResult", "SourceSpec", "ingest", "search_source_url"]
+
+log = logging.getLogger(__name__)
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_SEARCH_CHUNK = 500  # article ids per keyword query, well under any SQL parameter limit
+MAX_URL_LENGTH = 2048  # the URL columns' size; PostgreSQL refuses longer values
+
+
+# -- the jobs ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    """One source being ingested; only plain data, so it can cross threads."""
+
+    url: str  # the source row's URL: canonical http(s), or file:// for files
+    kind: str | None  # the row's kind; None for a new "url" source until it is fetched
+    strict: bool  # False: decide feed vs page from the response
+    source_id: int | None
+    etag: str | None = None
+    last_modified: str | None = None
+    topic_ids: set[int] = field(default_factory=set)
+    result: SourceResult | None = None
+    retrieved: Retrieved | None = None
+    plan: Plan | None = None
+    enriched: dict[str, Candidate] = field(default_factory=dict)  # by URL
+    pending: int = 0
+    teasers_kept: int = 0
+
+
+def _guess_kind(url: str) -> str:
+    """For a URL that failed before it could be looked at: what its address suggests."""
+    path = urlsplit(url).path.lower().rstrip("/")
+    feedish = ("rss", "atom", "feed", ".xml", ".rdf", "feeds")
+    return "feed" if path.endswith(feedish) or "/feed" in path or "/rss" in path else "page"
+
+
+def _file_path(url: str) -> Path:
+    return Path(url2pathname(urlsplit(url).path))
+
+
+def _error_text(exc: BaseException, source_url: str, secrets: Sequence[str]) -> str:
+    if isinstance(exc, FetchError):
+        # The URL is the source's own, already shown next to the error; a redirect target isn't.
+        same = exc.url in (source_url, redact(source_url, secrets))
+        message = exc.reason if same else str(exc)
+    elif isinstance(exc, BriefbotError):
+        message = str(exc)
+    else:
+        message = f"internal error: {type(exc).__name__}: {exc}"
+    return redact(message or type(exc).__name__, secrets)
+
+
+class _Pipeline:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        fetcher: Fetcher,
+        *,
+        progress: Callable[[str], None] | None,
+        now: datetime | None,
+        max_workers: int,
+        secrets: Sequence[str],
+    ) -> None:
+        self.factory = factory
+        self.fetcher = fetcher
+        self.progress = progress
+        self.now = now
+        self.max_workers = max(1, max_workers)
+        self.secrets = tuple(secrets)
+
+    # -- stage 0: which sources (caller thread) -------------------------------------------
+
+    def prepare(
+        self, specs: Sequence[SourceSpec] | None, topic: str | None
+    ) -> tuple[list[_Job], list[SourceResult]]:
+        jobs: list[_Job] = []
+        rejected: list[SourceResult] = []
+        with transaction(self.factory) as session:
+            topic_row = topics.get_or_create(session, topic) if topic else None
+            if specs is None:
+                rows = sources.list_all(session, topic_row)
+                for row in rows:
+                    topic_ids = {t.id for t in row.topics}
+                    if not topic_ids:
+                        continue  # not attached to any topic: nobody reads it
+                    # A row that never worked may carry a guessed kind: let the response decide.
+                    strict = row.kind in ("file", "search") or row.last_ok_at is not None
+                    jobs.append(self._job_for_row(row, strict, topic_ids))
+                return jobs, rejected
+            seen: set[str] = set()
+            for spec in specs:
+                try:
+                    job = self._job_for_spec(session, spec)
+                except BriefbotError as exc:
+                    rejected.append(SourceResult(spec.location, spec.kind, False, error=str(exc)))
+                    continue
+                if job.url in seen:
+                    continue
+                seen.add(job.url)
+                if topic_row is not None:
+                    job.topic_ids.add(topic_row.id)
+                    if job.source_id is not None:
+                        row = session.get(Source, job.source_id)
+                        assert row is not None
+                        topics.attach_source(session, topic_row, row)
+                jobs.append(job)
+        return jobs, rejected
+
+    def _job_for_row(self, row: Source, strict: bool, topic_ids: set[int]) -> _Job:
+        return _Job(
+            url=row.url,
+            kind=row.kind,
+            strict=strict,
+            source_id=row.id,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            topic_ids=topic_ids,
+        )
+
+    def _job_for_spec(self, session: Session, spec: SourceSpec) -> _Job:
+        if spec.kind not in SPEC_KINDS:
+            raise UserInputError(f"unknown source kind {spec.kind!r}")
+        if spec.kind == "file" or spec.location.lower().startswith("file://"):
+            # A stored file source's URL given back (e.g. re-ingesting a topic's sources).
+            location = spec.location
+            if location.lower().startswith("file://"):
+                location = str(_file_path(location))
+            path = Path(location).expanduser()
+            if not path.exists():
+                raise UserInputError(f"{spec.location}: no such file or folder")
+            row = sources.get_or_create(session, "file", path.resolve().as_uri(), path.name)
+            return self._job_for_row(row, True, {t.id for t in row.topics})
+        if not is_http_url(spec.location):
+            raise UserInputError(f"{spec.location!r} is not an http:// or https:// URL")
+        try:
+            url = canonical_url(spec.location)
+        except ValueError:
+            raise UserInputError(f"{spec.location!r} is not a valid URL") from None
+        if len(url) > MAX_URL_LENGTH:
+            raise UserInputError(f"URLs longer than {MAX_URL_LENGTH} characters are not supported")
+        existing = sources.get_by_url(session, url)
+        if spec.kind == "url":
+            if existing is None:
+                return _Job(url=url, kind=None, strict=False, source_id=None)
+            strict = existing.kind == "search" or existing.last_ok_at is not None
+            return self._job_for_row(existing, strict, {t.id for t in existing.topics})
+        row = existing or sources.get_or_create(session, spec.kind, url)
+        if row.kind != spec.kind and row.last_ok_at is None:
+            row.kind = spec.kind  # the user said what it is; that beats an earlier guess
+        # A source that has worked keeps its kind: a page is not re-read as a feed.
+        return self._job_for_row(row, True, {t.id for t in row.topics})
+
+    # -- stage 1: retrieve (worker) -------------------------------------------------------
+
+    def retrieve(self, job: _Job) -> Retrieved:
+        if job.kind == "file":
+            return self._retrieve_files(job)
+        fetched = self.fetcher.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
+        kind = job.kind or "page"
+        if fetched.not_modified:
+            return Retrieved(kind, [], True, fetched.etag, fetched.last_modified)
+        if job.kind == "search":
+            return self._retrieve_feed(job, fetched, "search")
+        if job.strict and job.kind == "feed":
+            return self._retrieve_feed(job, fetched, "feed")
+        if job.strict and job.kind == "page":
+            return self._retrieve_page(job, fetched)
+        if looks_like_feed(fetched.content_type, fetched.content):
+            return self._retrieve_feed(job, fetched, "feed")
+        return self._retrieve_page(job, fetched)
+
+    def _retrieve_feed(self, job: _Job, fetched: FetchResult, kind: str) -> Retrieved:
+        feed = parse_feed(fetched.content, fetched.url, fetched.headers)
+        candidates = []
+        for entry in feed.entries:
+            try:
+                url = canonical_url(entry.url) if entry.has_link else entry.url
+            except ValueError:
+                continue
+            if len(url) > MAX_URL_LENGTH:
+                log.info("skipping an entry of %s: its URL is too long to store", job.url)
+                continue
+            # Aggregators name the original outlet per entry; a search feed's own title is
+            # the query, never an outlet.
+            outlet = entry.source_title or (feed.title if kind == "feed" else None)
+            candidates.append(
+                Candidate(
+                    url=url,
+                    title=entry.title,
+                    text=entry.text,
+                    published_at=entry.published_at,
+                    outlet=outlet or outlet_from_url(url),
+                    wants_full_text=entry.is_teaser and entry.has_link,
+                )
+            )
+        return Retrieved(kind, candidates, False, fetched.etag, fetched.last_modified, feed.title)
+
+    def _retrieve_page(self, job: _Job, fetched: FetchResult) -> Retrieved:
+        page = extract_page(fetched.content, fetched.url, fetched.encoding)
+        title = page.title or job.url
+        candidate = Candidate(
+            url=job.url,
+            title=title,
+            text=page.text,
+            published_at=page.published_at,
+            outlet=page.outlet or outlet_from_url(fetched.url),
+        )
+        return Retrieved(
+            "page", [candidate], False, fetched.etag, fetched.last_modified, page.title
+        )
+
+    def _retrieve_files(self, job: _Job) -> Retrieved:
+        skipped: list[str] = []
+        documents = read_path(_file_path(job.url), skipped)
+        if not documents:
+            detail = f" ({'; '.join(skipped[:3])})" if skipped else ""
+            raise ParseError(f"no readable .txt, .md or .html files found{detail}")
+        candidates = [
+            Candidate(
+                url=doc.article_url,
+                title=doc.title,
+                text=doc.text,
+                published_at=doc.published_at,
+                outlet=doc.outlet or (outlet_from_url(doc.source_url) if doc.source_url else None),
+            )
+            for doc in documents
+        ]
+        return Retrieved("file", candidates)
+
+    # -- stage 3: enrich (worker) ---------------------------------------------------------
+
+    def enrich(self, candidate: Candidate) -> tuple[Candidate, bool]:
+        """The candidate with its page's full text; (teaser unchanged, False) if that fails."""
+        try:
+            fetched = self.fetcher.fetch(candidate.url, accept=PAGE_ACCEPT)
+            if looks_like_feed(fetched.content_type, fetched.content):
+                raise ParseError("the entry links to a feed, not an article")
+            page = extract_page(fetched.content, fetched.url, fetched.encoding)
+        except BriefbotError as exc:
+            log.debug("keeping the teaser of %s: %s", candidate.url, exc)
+            return replace(candidate, wants_full_text=False), False
+        except Exception:
+            log.warning("keeping the teaser of %s", candidate.url, exc_info=True)
+            return replace(candidate, wants_full_text=False), False
+        return merge_full_text(candidate, page.title, page.text, page.published_at), True
+
+    # -- stage 2 and 4 (caller thread) ----------------------------------------------------
+
+    def plan(self, job: _Job) -> Plan:
+        assert job.retrieved is not None
+        with self.factory() as session:
+            known: dict[str, int] = {}
+            for candidate in job.retrieved.candidates:
+                if candidate.url not in known:
+                    article = articles.known_url(session, candidate.url)
+                    if article is not None:
+                        known[candidate.url] = article.id
+        return plan_candidates(job.retrieved.candidates, known)
+
+    def store(self, job: _Job) -> SourceResult:
+        retrieved, plan = job.retrieved, job.plan
+        assert retrieved is not None and plan is not None
+        kind = retrieved.kind
+        result = SourceResult(job.url, kind, True, not_modified=retrieved.not_modified)
+        with transaction(self.factory) as session:
+            row = self._row(session, job, kind)
+            if not job.strict and row.kind != kind and kind in ("feed", "page"):
+                row.kind = kind  # a guess made when the URL first failed, now corrected
+            ids = list(plan.known_ids)
+            for planned in plan.new:
+                candidate = job.enriched.get(planned.url, planned)
+                stored = articles.add(session, build_article(candidate, row.id))
+                ids.append(stored.article.id)
+                if stored.created:
+                    result.new_articles += 1
+                    result.new_article_ids.append(stored.article.id)
+                else:
+                    result.duplicates += 1
+            result.duplicates += plan.duplicates
+            result.teasers_kept = job.teasers_kept
+            result.article_ids = list(dict.fromkeys(ids))
+            for topic_id in sorted(job.topic_ids | {t.id for t in row.topics}):
+                articles.link_topic(session, result.article_ids, topic_id)
+            sources.record_ok(
+                session,
+                row,
+                etag=retrieved.etag,
+                last_modified=retrieved.last_modified,
+                title=retrieved.title,
+                at=self.now,
+            )
+        return result
+
+    def store_error(self, job: _Job, exc: BaseException) -> SourceResult:
+        message = _error_text(exc, job.url, self.secrets)
+        kind = job.kind or _guess_kind(job.url)
+        try:
+            with transaction(self.factory) as session:
+                row = self._row(session, job, kind)
+                sources.record_error(session, row, message, at=self.now)
+        except Exception:
+            log.exception("could not record the error of %s", job.url)
+        return SourceResult(job.url, kind, False, error=message)
+
+    def _row(self, session: Session, job: _Job, kind: str) -> Source:
+        row = session.get(Source, job.source_id) if job.source_id is not None else None
+        if row is None:
+            # A "url" source is stored once its kind is known (or guessed, if it failed).
+            row = sources.get_or_create(session, kind, job.url)
+            for topic_id in sorted(job.topic_ids):
+                topic_row = session.get(Topic, topic_id)
+                if topic_row is not None:
+                    topics.attach_source(session, topic_row, row)
+            job.source_id = row.id
+        return row
+
+    # -- driving the stages ---------------------------------------------------------------
+
+    def run(self, jobs: list[_Job]) -> None:
+        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="ingest") as pool:
+            futures: dict[Future[object], tuple[_Job, Candidate | None]] = {}
+            for job in jobs:
+                futures[pool.submit(self.retrieve, job)] = (job, None)
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job, candidate = futures.pop(future)
+                    try:
+                        if candidate is None:
+                            self._retrieved(pool, futures, job, future)
+                        else:
+                            self._enriched(job, future)
+                    except Exception as exc:
+                        self._fail(job, exc)
+
+    def _retrieved(
+        self,
+        pool: ThreadPoolExecutor,
+        futures: dict[Future[object], tuple[_Job, Candidate | None]],
+        job: _Job,
+        future: Future[object],
+    ) -> None:
+        retrieved = future.result()
+        assert isinstance(retrieved, Retrieved)
+        job.retrieved = retrieved
+        job.plan = self.plan(job)
+        teasers = [c for c in job.plan.new if c.wants_full_text]
+        job.pending = len(teasers)
+        if not teasers:
+            self._finish(job)
+            return
+        # Only entries not stored yet are fetched again, each as its own task.
+        for teaser in teasers:
+            futures[pool.submit(self.enrich, teaser)] = (job, teaser)
+
+    def _enriched(self, job: _Job, future: Future[object]) -> None:
+        job.pending -= 1
+        outcome = future.result()
+        assert isinstance(outcome, tuple)
+        candidate, full = outcome
+        job.enriched[candidate.url] = candidate
+        if not full:
+            job.teasers_kept += 1
+        if job.pending == 0:
+            self._finish(job)
+
+    def _finish(self, job: _Job) -> None:
+        if job.result is not None:
+            return
+        job.result = self.store(job)
+        self._report(job.result)
+
+    def _fail(self, job: _Job, exc: BaseException) -> None:
+        if job.result is not None:
+            return
+        if not isinstance(exc, BriefbotError):
+            log.error("ingesting %s failed", job.url, exc_info=exc)
+        job.result = self.store_error(job, exc)
+        self._report(job.result)
+
+    def _report(self, result: SourceResult) -> None:
+        if self.progress is None:
+            return
+        if result.ok:
+            state = (
+                "not modified"
+                if result.not_modified
+                else (f"{result.new_articles} new, {result.duplicates} duplicates")
+            )
+            line = f"ok {redact(result.url, self.secrets)} ({state})"
+        else:
+            line = f"failed {redact(result.url, self.secrets)}: {result.error}"
+        try:
+            self.progress(line)
+        except Exception:
+            log.warning("the progress callback failed", exc_info=True)
+
+    # -- topics by keyword ----------------------------------------------------------------
+
+    def link_by_keywords(self, new_ids: Sequence[int]) -> int:
+        if not new_ids:
+            return 0
+        linked = 0
+        with transaction(self.factory) as session:
+            for topic_row in topics.list_all(session):
+                keywords = [str(k) for k in topic_row.keywords or [] if str(k).strip()]
+                if not keywords:
+                    continue
+                for start in range(0, len(new_ids), _SEARCH_CHUNK):
+                    chunk = list(new_ids[start : start + _SEARCH_CHUNK])
+                    hits = search.search(session, keywords, article_ids=chunk, limit=len(chunk))
+                    linked += articles.link_topic(
+                        session, [h.article_id for h in hits], topic_row.id
+                    )
+        return linked
+
+
+def ingest(
+    factory: sessionmaker[Session],
+    fetcher: Fetcher,
+    specs: Sequence[SourceSpec] | None,
+    *,
+    topic: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    now: datetime | None = None,
+    max_workers: int = 4,
+    secrets: Sequence[str] = (),
+) -> IngestReport:
+    """Ingest `specs`, or refresh every source attached to a topic when `specs` is None.
+
+    With `topic`, the topic is created if needed and every given source is attached to it;
+    with `topic` and no specs, only that topic's sources are refreshed. `progress` is called
+    once per finished source, from the calling thread. Never raises for a source's failure:
+    each outcome is in the report and on the source's row.
+    """
+    pipeline = _Pipeline(
+        factory,
+        fetcher,
+        progress=progress,
+        now=now,
+        max_workers=max_workers,
+        secrets=secrets,
+    )
+    jobs, rejected = pipeline.prepare(specs, topic)
+    for result in rejected:
+        pipeline._report(result)
+    pipeline.run(jobs)
+    results = [job.result for job in jobs if job.result is not None]
+    assert len(results) == len(jobs), "every source ends with a result"
+    report = IngestReport(sources=[*rejected, *results])
+    report.new_article_ids = [i for r in results for i in r.new_article_ids]
+    try:
+        report.topic_links = pipeline.link_by_keywords(report.new_article_ids)
+    except Exception:
+        log.exception("linking new articles to topics by keyword failed")
+    return report

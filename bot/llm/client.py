@@ -1,0 +1,370 @@
+"""One client for any OpenAI-compatible chat server (OpenAI, Ollama, llama.cpp, vLLM, ...).
+
+What it adds to the SDK (whose own retries are switched off, so every attempt is visible):
+
+- retries of 408/409/429/5xx, timeouts and connection errors, with exponential backoff that
+  honours Retry-After, up to `max_attempts`;
+- JSON mode, dropped once (and remembered) when the server rejects it with a 400/422;
+- output cleaning: <think>…</think> reasoning and ``` fences removed before JSON parsing;
+- one `LLMCallRecord` per attempt handed to the injected `recorder` (model, prompt, tokens,
+  duration, outcome, redacted error) — this module never imports storage;
+- errors raised as `LLMError` with a readable message that never carries a secret.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+import openai
+
+from bot.errors import LLMError
+from bot.llm.text import strip_fences, strip_reasoning
+from bot.redact import redact
+from prompts.loader import RenderedPrompt
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["ok", "invalid_output", "error", "fallback"]
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+NO_KEY = "not-needed"  # Ollama and llama.cpp accept any key; the SDK insists on one.
+_RETRYABLE_STATUS = frozenset({408, 409, 429})
+_JSON_MODE_REJECTED = frozenset({400, 422})
+
+
+@dataclass(frozen=True)
+class LLMCallRecord:
+    """One attempt at one LLM call.
+
+    Fields match `storage.llm_calls.record`: `record(session, **dataclasses.asdict(rec))`.
+    """
+
+    model: str
+    prompt_name: str
+    prompt_version: str
+    duration_ms: int
+    outcome: Outcome
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    error: str | None = None
+
+
+Recorder = Callable[[LLMCallRecord], None]
+
+
+class LLMOutputError(LLMError):
+    """The server answered, but not with what was asked for (not JSON, wrong shape)."""
+
+
+class LLMClient:
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        model: str,
+        timeout: float,
+        max_attempts: int = 3,
+        backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        http_client: httpx.Client | None = None,
+        recorder: Recorder | None = None,
+        secrets: Sequence[str] = (),
+        temperature: float | None = 0.0,
+        max_tokens: int | None = None,
+    ) -> None:
+        """`backoff` is the first retry delay in seconds (doubling each retry, capped at
+        `max_backoff`, which also caps a server's Retry-After). `sleep` is injectable for tests.
+        `temperature`/`max_tokens` of None are not sent (some reasoning models refuse them).
+        When the server refuses the request with a 400/422, one bare request (no
+        response_format, no temperature) is tried, and kept for later calls if it works."""
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.model = model
+        self.max_attempts = max_attempts
+        self.recorder = recorder
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._sleep = sleep
+        self._temperature = temperature
+        self._max_tokens = max_tokens
+        self._secrets = tuple(s for s in (*secrets, api_key) if s)
+        self._json_mode = True  # set to False once the server has refused response_format
+        self._openai = openai.OpenAI(
+            api_key=api_key or NO_KEY,
+            # Explicit, so the SDK never falls back to reading OPENAI_BASE_URL itself.
+            base_url=base_url or DEFAULT_BASE_URL,
+            timeout=timeout,
+            max_retries=0,
+            http_client=http_client,
+        )
+
+    # -- public -------------------------------------------------------------------------------
+
+    def complete_json(
+        self,
+        prompt: RenderedPrompt,
+        *,
+        prompt_name: str,
+        prompt_version: str,
+        validate: Callable[[dict[str, Any]], object] | None = None,
+    ) -> dict[str, Any]:
+        """Send `prompt`, return the JSON object the model answered with.
+
+        Transient failures are retried (each attempt recorded). `validate`, if given, is called on
+        the parsed object and may raise ValueError: that attempt is then recorded as
+        "invalid_output" and LLMOutputError is raised. Raises LLMOutputError when the output is
+        not a JSON object, LLMError when the server keeps failing.
+        """
+        messages = [
+            {"role": "system", "content": prompt.system},
+            {"role": "user", "content": prompt.user},
+        ]
+        attempt = 0
+        use_json = self._json_mode
+        json_dropped = False
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                response = self._openai.chat.completions.create(
+                    **self._request(messages, json_mode=use_json)
+                )
+            except openai.APIStatusError as err:
+                self._record(prompt_name, prompt_version, started, "error", self._describe(err))
+                if use_json and not json_dropped and err.status_code in _JSON_MODE_REJECTED:
+                    # Many local servers refuse response_format: try once with the bare request.
+                    # Not a transient failure, so it does not use up an attempt.
+                    use_json, json_dropped = False, True
+                    attempt -= 1
+                    logger.info("LLM server refused JSON mode (HTTP %s); retrying without it",
+                                err.status_code)
+                    continue
+                if self._retryable(err) and attempt < self.max_attempts:
+                    self._sleep(self._delay(attempt, err.response))
+                    continue
+                raise self._give_up(err, attempt) from None
+            except (openai.APITimeoutError, openai.APIConnectionError) as err:
+                self._record(prompt_name, prompt_version, started, "error", self._describe(err))
+                if attempt < self.max_attempts:
+                    self._sleep(self._delay(attempt, None))
+                    continue
+                raise self._give_up(err, attempt) from None
+            except openai.OpenAIError as err:  # malformed response body and the like
+                message = self._clean(f"the LLM server sent an unreadable response: {err}")
+                self._record(prompt_name, prompt_version, started, "invalid_output", message)
+                raise LLMOutputError(message) from None
+            if json_dropped:
+                self._json_mode = False  # remembered: later calls skip response_format
+
+            tokens_in, tokens_out = _usage(response)
+            try:
+                data = parse_json_object(_content(response))
+                if validate is not None:
+                    validate(data)
+            except ValueError as err:
+                message = self._clean(f"the LLM answer was not usable: {err}")
+                self._record(
+                    prompt_name, prompt_version, started, "invalid_output", message,
+                    tokens_in=tokens_in, tokens_out=tokens_out,
+                )
+                raise LLMOutputError(message) from None
+            self._record(
+                prompt_name, prompt_version, started, "ok", None,
+                tokens_in=tokens_in, tokens_out=tokens_out,
+            )
+            return data
+
+    def close(self) -> None:
+        """Close the connection pool (a passed-in `http_client` is closed too)."""
+        self._openai.close()
+
+    def record(self, record: LLMCallRecord) -> None:
+        """Pass a record to the recorder (error redacted). A failing recorder is only logged."""
+        if self.recorder is None:
+            return
+        if record.error:
+            record = LLMCallRecord(**{**record.__dict__, "error": self._clean(record.error)})
+        try:
+            self.recorder(record)
+        except Exception:
+            logger.warning("could not record an LLM call", exc_info=True)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _request(self, messages: list[dict[str, str]], *, json_mode: bool) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self.model, "messages": messages}
+        if json_mode:
+            request["response_format"] = {"type": "json_object"}
+            if self._temperature is not None:
+                request["temperature"] = self._temperature
+        if self._max_tokens is not None:
+            request["max_tokens"] = self._max_tokens
+        return request
+
+    def _record(
+        self,
+        prompt_name: str,
+        prompt_version: str,
+        started: float,
+        outcome: Outcome,
+        error: str | None,
+        *,
+        tokens_in: int | None = None,
+        tokens_out: int | None = None,
+    ) -> None:
+        self.record(
+            LLMCallRecord(
+                model=self.model,
+                prompt_name=prompt_name,
+                prompt_version=prompt_version,
+                duration_ms=round((time.monotonic() - started) * 1000),
+                outcome=outcome,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                error=error,
+            )
+        )
+
+    @staticmethod
+    def _retryable(err: openai.APIStatusError) -> bool:
+        return err.status_code in _RETRYABLE_STATUS or err.status_code >= 500
+
+    def _delay(self, attempt: int, response: httpx.Response | Any | None) -> float:
+        delay = self._backoff * 2 ** (attempt - 1)
+        retry_after = _retry_after(response) if response is not None else None
+        if retry_after is not None:
+            delay = retry_after
+        return max(0.0, min(delay, self._max_backoff))
+
+    def _clean(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    def _describe(self, err: Exception) -> str:
+        """A one-line, secret-free description of an SDK error, for records and messages."""
+        if isinstance(err, openai.APITimeoutError):
+            return "timed out"
+        if isinstance(err, openai.APIConnectionError):
+            cause = err.__cause__ or err.__context__
+            return f"could not connect ({type(cause).__name__ if cause else 'connection error'})"
+        if isinstance(err, openai.APIStatusError):
+            detail = _status_detail(err)
+            return self._clean(f"HTTP {err.status_code}" + (f": {detail}" if detail else ""))
+        return self._clean(f"{type(err).__name__}: {err}")
+
+    def _give_up(self, err: Exception, attempts: int) -> LLMError:
+        what = self._describe(err)
+        if isinstance(err, openai.AuthenticationError | openai.PermissionDeniedError):
+            hint = "check OPENAI_API_KEY"
+        elif isinstance(err, openai.NotFoundError):
+            hint = f"check OPENAI_MODEL ({self.model}) and OPENAI_BASE_URL"
+        elif isinstance(err, openai.APITimeoutError):
+            hint = "the server may be overloaded; OPENAI_TIMEOUT sets how long to wait"
+        elif isinstance(err, openai.APIConnectionError):
+            hint = "check OPENAI_BASE_URL and that the server is running"
+        else:
+            hint = ""
+        tries = f" after {attempts} attempt{'s' if attempts != 1 else ''}" if attempts > 1 else ""
+        message = f"the LLM server ({self.model}) failed{tries}: {what}"
+        return LLMError(self._clean(message + (f" — {hint}" if hint else "")))
+
+
+def parse_json_object(content: str | None) -> dict[str, Any]:
+    """The JSON object in a model's answer, reasoning and fences removed; ValueError if none."""
+    if content is None or not content.strip():
+        raise ValueError("the answer was empty")
+    text = strip_fences(strip_reasoning(content)).strip()
+    if not text:
+        raise ValueError("the answer held only reasoning, no JSON")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        # Prose around the object ("Here is the JSON: {...}"): try the outermost braces.
+        start, end = text.find("{"), text.rfind("}")
+        if start == -1 or end <= start:
+            raise ValueError(f"the answer is not JSON (starts {text[:60]!r})") from None
+        try:
+            data = json.loads(text[start : end + 1])
+        except json.JSONDecodeError as err:
+            reason = f"{err.msg} at char {err.pos}"
+            raise ValueError(f"the answer is not valid JSON ({reason})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"the answer is JSON but not an object ({type(data).__name__})")
+    return data
+
+
+def _content(response: Any) -> str | None:
+    choices = getattr(response, "choices", None) or []
+    if not choices:
+        raise ValueError("the answer had no choices")
+    message = getattr(choices[0], "message", None)
+    content = getattr(message, "content", None)
+    if getattr(choices[0], "finish_reason", None) == "length" and content:
+        # Truncated: still try to parse (a short object may be complete), the error says why if not.
+        try:
+            return json.dumps(parse_json_object(content))
+        except ValueError:
+            raise ValueError("the answer was cut off (finish_reason=length)") from None
+    return content
+
+
+def _usage(response: Any) -> tuple[int | None, int | None]:
+    usage = getattr(response, "usage", None)
+    if usage is None:
+        return None, None
+    tokens_in = getattr(usage, "prompt_tokens", None)
+    tokens_out = getattr(usage, "completion_tokens", None)
+    return (
+        tokens_in if isinstance(tokens_in, int) else None,
+        tokens_out if isinstance(tokens_out, int) else None,
+    )
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            value = float(raw_ms) / 1000
+            if math.isfinite(value) and value >= 0:
+                return value
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+        return value if math.isfinite(value) and value >= 0 else None
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _status_detail(err: openai.APIStatusError) -> str:
+    """The server's own error message, short (the SDK's str() repeats the whole body)."""
+    body = err.body
+    message: object = None
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = inner.get("message") if isinstance(inner, dict) else inner
+    if not message:
+        message = getattr(err, "message", "") or ""
+    text = " ".join(str(message).split())
+    return text[:300]

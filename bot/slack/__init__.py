@@ -1,0 +1,1 @@
+"""The Slack face of briefbot: app factory, listeners, delivery, App Home, servers."""

@@ -1,0 +1,383 @@
+"""What the Slack listeners hand their slow work to: brief, subscriptions, sources, answers.
+
+Listeners parse and ack; these methods do the I/O (database, fetching, Slack Web API) and
+reply. Every reply that only the requester should see goes through `respond` (the command's
+response_url, ephemeral); briefs and thread answers are posted with chat.postMessage.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
+from typing import Any, Protocol
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.core import Briefbot
+from bot.errors import BriefbotError, NotFoundError
+from bot.render import blocks
+from bot.slack.client import ClientForTeam
+from bot.slack.commands import (
+    USAGE,
+    BriefCmd,
+    Command,
+    HelpCmd,
+    ListCmd,
+    SourcesCmd,
+    SubscribeCmd,
+    UnsubscribeCmd,
+)
+from bot.slack.home import home_view
+from storage import articles as article_store
+from storage import briefs as brief_store
+from storage import deliveries
+from storage import subscriptions as subscription_store
+from storage import topics as topic_store
+from storage.db import transaction
+from storage.models import Subscription
+
+log = logging.getLogger(__name__)
+
+Respond = Callable[..., Any]
+UNAVAILABLE = (
+    "briefbot is temporarily unavailable (its database is not answering). "
+    "Nothing was lost; please try again in a minute."
+)
+# Slack errors that mean "this channel is not reachable for the bot", not a transient fault.
+NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
+# A /brief that must first fetch its topic's sources waits at most this long for them.
+FRESH_INGEST_SECONDS = 20.0
+
+
+class SubscriptionHooks(Protocol):
+    """The scheduler, where this process runs one: told about subscription changes."""
+
+    def scheduled(self, subscription: Subscription) -> None: ...
+
+    def unscheduled(self, subscription_id: int) -> None: ...
+
+
+class SlackActions:
+    def __init__(
+        self,
+        core: Briefbot,
+        clients: ClientForTeam,
+        hooks: SubscriptionHooks | None = None,
+        ingest_pool: ThreadPoolExecutor | None = None,
+    ) -> None:
+        self.core = core
+        self.clients = clients
+        self.hooks = hooks
+        # Fresh-ingest work outlives a slow /brief: it keeps running after we stop waiting.
+        self._pool = ingest_pool or ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
+
+    # -- entry point for /brief --------------------------------------------------------------
+
+    def run_command(
+        self, command: Command, *, team_id: str, channel_id: str, user_id: str, respond: Respond
+    ) -> None:
+        try:
+            if isinstance(command, BriefCmd):
+                self.brief(command.topic, team_id=team_id, channel_id=channel_id, respond=respond)
+            elif isinstance(command, SubscribeCmd):
+                self.subscribe(
+                    command,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    user_id=user_id,
+                    respond=respond,
+                )
+            elif isinstance(command, UnsubscribeCmd):
+                self.unsubscribe(
+                    command.topic, team_id=team_id, channel_id=channel_id, respond=respond
+                )
+            elif isinstance(command, ListCmd):
+                self.list_subscriptions(team_id=team_id, channel_id=channel_id, respond=respond)
+            elif isinstance(command, SourcesCmd):
+                self.sources(command, respond=respond)
+            elif isinstance(command, HelpCmd):
+                respond(text=USAGE)
+        except BriefbotError as err:
+            respond(text=str(err))
+        except (OperationalError, PoolTimeout):
+            log.warning("database unavailable while handling /brief", exc_info=True)
+            respond(text=UNAVAILABLE)
+        except Exception:
+            log.exception("/brief failed")
+            respond(text="Something went wrong while making that brief; it has been logged.")
+
+    # -- /brief <topic> ----------------------------------------------------------------------
+
+    def brief(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        self._ensure_fresh(topic)
+        try:
+            result = self.core.brief(topic)
+        except NotFoundError:
+            result = None
+        if result is None or result.brief.is_empty:
+            respond(text=_nothing_found(topic, self.core.settings.brief_window_hours))
+            return
+        message = blocks.brief_to_message(result.brief)
+        client = self.clients(team_id)
+        try:
+            posted = client.chat_postMessage(
+                channel=channel_id, **message.to_kwargs(), unfurl_links=False, unfurl_media=False
+            )
+        except SlackApiError as err:
+            if err.response.get("error") not in NOT_IN_CHANNEL:
+                raise
+            # Not a member: show it to the requester only, and say how to invite the bot.
+            respond(
+                text="I'm not in this channel, so only you can see this brief. Invite me with "
+                "`/invite @briefbot` to post briefs here.\n\n" + message.text,
+                blocks=message.blocks,
+            )
+            return
+        with transaction(self.core.factory) as session:
+            topic_row = topic_store.get(session, topic)
+            assert topic_row is not None
+            deliveries.record_post(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                ts=str(posted["ts"]),
+                kind="brief",
+                topic_id=topic_row.id,
+                brief_id=result.brief_id,
+                since=result.brief.since,
+                until=result.brief.until,
+            )
+
+    def _ensure_fresh(self, topic: str) -> None:
+        """No articles from the window yet: fetch the topic's sources first, bounded in time."""
+        window = timedelta(hours=self.core.settings.brief_window_hours)
+        with self.core.factory() as session:
+            row = topic_store.get(session, topic)
+            recent = (
+                article_store.count(session, row.id, since=self.core.clock() - window) if row else 0
+            )
+        if recent:
+            return
+        future = self._pool.submit(self.core.refresh_topic, topic)
+        try:
+            report = future.result(timeout=FRESH_INGEST_SECONDS)
+            log.info("fresh ingest for %s: %s", topic, report.summary_line())
+        except FutureTimeout:
+            log.info("fresh ingest for %s still running after %ss", topic, FRESH_INGEST_SECONDS)
+
+    # -- subscriptions -----------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        command: SubscribeCmd,
+        *,
+        team_id: str,
+        channel_id: str,
+        user_id: str,
+        respond: Respond,
+    ) -> None:
+        timezone = command.timezone or self._user_timezone(team_id, user_id)
+        with transaction(self.core.factory) as session:
+            topic = topic_store.get_or_create(session, command.topic)
+            subscription, created = subscription_store.upsert(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                topic=topic,
+                hour=command.hour,
+                minute=command.minute,
+                timezone=timezone,
+                created_by=user_id,
+            )
+        if self.hooks is not None:
+            self.hooks.scheduled(subscription)
+        verb = "Subscribed" if created else "Moved"
+        respond(
+            text=f"{verb}: a digest of *{command.topic}* in <#{channel_id}> every day at "
+            f"{command.hour:02d}:{command.minute:02d} ({timezone}). "
+            f"Stop it with `/brief unsubscribe {command.topic}`.",
+        )
+
+    def _user_timezone(self, team_id: str, user_id: str) -> str:
+        try:
+            info = self.clients(team_id).users_info(user=user_id)
+            tz = (info.get("user") or {}).get("tz")
+            if tz:
+                return str(tz)
+        except SlackApiError:
+            log.warning("users.info failed; defaulting the digest time zone to UTC")
+        return "UTC"
+
+    def unsubscribe(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        with transaction(self.core.factory) as session:
+            topic_row = topic_store.get(session, topic)
+            found = (
+                subscription_store.find(session, team_id, channel_id, topic_row)
+                if topic_row
+                else None
+            )
+            if found is None:
+                respond(
+                    text=f"This channel has no digest of *{topic}*. "
+                    "See the channel's digests with `/brief list`."
+                )
+                return
+            subscription_id = found.id
+            subscription_store.delete(session, found)
+        if self.hooks is not None:
+            self.hooks.unscheduled(subscription_id)
+        respond(text=f"Unsubscribed: no more daily digest of *{topic}* in <#{channel_id}>.")
+
+    def list_subscriptions(self, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        with self.core.factory() as session:
+            rows = subscription_store.for_team(session, team_id, channel_id)
+            lines = [
+                f"• *{s.topic.name}* every day at {s.hour:02d}:{s.minute:02d} ({s.timezone})"
+                + (" — paused" if s.paused else "")
+                for s in rows
+            ]
+        if not lines:
+            respond(text="No daily digests in this channel. Add one: `/brief subscribe ukraine`.")
+            return
+        respond(text="Daily digests in this channel:\n" + "\n".join(lines))
+
+    # -- sources -----------------------------------------------------------------------------
+
+    def sources(self, command: SourcesCmd, *, respond: Respond) -> None:
+        if command.action == "add":
+            assert command.url
+            info = self.core.add_source(command.topic, command.url)
+            respond(
+                text=f"Added <{info.url}> to *{command.topic}*; it is fetched on the next "
+                "refresh (or by your next `/brief`)."
+            )
+            return
+        if command.action == "remove":
+            assert command.url
+            removed = self.core.remove_source(command.topic, command.url)
+            respond(
+                text=(
+                    f"Removed that source from *{command.topic}*."
+                    if removed
+                    else f"*{command.topic}* has no such source; see `/brief sources "
+                    f"{command.topic}`."
+                )
+            )
+            return
+        try:
+            sources = self.core.topic_sources(command.topic)
+        except NotFoundError:
+            sources = []
+        if not sources:
+            respond(
+                text=f"*{command.topic}* has no sources of its own, so briefs use a news search "
+                f"for its name. Add a feed: `/brief sources {command.topic} add <feed-url>`."
+            )
+            return
+        lines = [
+            f"• <{s.url}> — "
+            + (
+                f"error: {s.last_error[:200]}"
+                if s.last_error
+                else "ok"
+                if s.last_ok_at
+                else "not fetched yet"
+            )
+            for s in sources
+        ]
+        respond(text=f"Sources of *{command.topic}*:\n" + "\n".join(lines))
+
+    # -- follow-up questions in a brief's thread ---------------------------------------------
+
+    def answer_in_thread(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        thread_ts: str,
+        message_ts: str,
+        question: str,
+    ) -> bool:
+        """Answer a thread reply if the thread is a brief or digest. False: not ours, ignored."""
+        with transaction(self.core.factory) as session:
+            root = deliveries.thread_root(session, team_id, channel_id, thread_ts)
+            if root is None or root.brief_id is None:
+                return False
+            # The message's ts identifies it across Slack retries and across the two events
+            # (message + app_mention) Slack sends for one mention: answer it once.
+            if not deliveries.first_time_event(session, f"{channel_id}:{message_ts}", team_id):
+                return True
+            brief = brief_store.get_by_id(session, root.brief_id)
+            if brief is None:
+                return False
+            topic = topic_store.get_by_id(session, brief.topic_id)
+            assert topic is not None
+            newer = article_store.for_topic(session, topic.id, since=brief.until)
+            article_ids = list(dict.fromkeys([*brief.article_ids, *(a.id for a in newer)]))
+            topic_name = topic.name
+        history = self._thread_history(team_id, channel_id, thread_ts, message_ts)
+        answer = self.core.ask(topic_name, question, article_ids=article_ids, history=history)
+        message = blocks.answer_to_message(answer)
+        self.clients(team_id).chat_postMessage(
+            channel=channel_id,
+            thread_ts=thread_ts,
+            **message.to_kwargs(),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return True
+
+    def _thread_history(
+        self, team_id: str, channel_id: str, thread_ts: str, message_ts: str
+    ) -> list[tuple[str, str]]:
+        """Earlier messages of the thread as (role, text), for the LLM's conversation context."""
+        if not self.core.settings.llm_enabled:
+            return []
+        try:
+            replies = self.clients(team_id).conversations_replies(
+                channel=channel_id, ts=thread_ts, limit=20
+            )
+        except SlackApiError:
+            log.warning("conversations.replies failed; answering without thread context")
+            return []
+        history = []
+        for message in replies.get("messages", [])[1:]:  # the root is the brief itself
+            if message.get("ts") == message_ts:
+                break
+            role = "assistant" if message.get("bot_id") else "user"
+            history.append((role, str(message.get("text", ""))[:2000]))
+        return history[-10:]
+
+    # -- App Home ----------------------------------------------------------------------------
+
+    def publish_home(self, *, team_id: str, user_id: str) -> None:
+        with self.core.factory() as session:
+            subs = [
+                (s.topic.name, s.channel_id, f"{s.hour:02d}:{s.minute:02d} {s.timezone}", s.paused)
+                for s in subscription_store.for_team(session, team_id)
+            ]
+            latest = []
+            for delivery in deliveries.latest_for_team(session, team_id, limit=10):
+                topic = topic_store.get_by_id(session, delivery.topic_id)
+                latest.append(
+                    (
+                        topic.name if topic else "?",
+                        delivery.kind,
+                        delivery.channel_id,
+                        delivery.sent_at,
+                    )
+                )
+        self.clients(team_id).views_publish(user_id=user_id, view=home_view(subs, latest))
+
+
+def _nothing_found(topic: str, hours: int) -> str:
+    return (
+        f"I found no articles about *{topic}* from the last {hours} hours. "
+        f"Check where it looks with `/brief sources {topic}`, or add a feed: "
+        f"`/brief sources {topic} add https://example.com/feed.xml`."
+    )

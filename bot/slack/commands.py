@@ -1,0 +1,175 @@
+"""Parsing `/brief` text into a command (pure). Bad input becomes a `UsageError` whose message
+says exactly what to type; nothing here touches Slack or the database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import UserInputError
+from storage.topics import MAX_TOPIC_NAME
+
+MAX_COMMAND_CHARS = 500
+DEFAULT_DIGEST_TIME = (8, 0)
+
+USAGE = (
+    "*How to use /brief*\n"
+    "• `/brief ukraine` — a brief of the last 24 hours on a topic, posted here\n"
+    "• `/brief subscribe ukraine at 08:00` — a daily digest in this channel "
+    "(your time zone; or add one, e.g. `at 08:00 Europe/Berlin`)\n"
+    "• `/brief unsubscribe ukraine` — stop the daily digest\n"
+    "• `/brief list` — this channel's digests\n"
+    "• `/brief sources ukraine` — where a topic's articles come from\n"
+    "• `/brief sources ukraine add https://example.com/feed.xml` / `remove <url>`\n"
+    "Reply in a brief's thread to ask a question about its articles."
+)
+
+# Topic names: words, spaces and a little punctuation. Anything that could be Slack markup
+# (<, >, @, |, *, `, ~) or a URL is refused with a message rather than silently cleaned.
+_TOPIC = re.compile(r"^[\w][\w \-'’.&+/]*$", re.UNICODE)
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_SLACK_LINK = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
+
+
+class UsageError(UserInputError):
+    """The text is not a command we understand; the message says what to type instead."""
+
+
+@dataclass(frozen=True)
+class BriefCmd:
+    topic: str
+
+
+@dataclass(frozen=True)
+class SubscribeCmd:
+    topic: str
+    hour: int
+    minute: int
+    timezone: str | None  # None: the requesting user's Slack time zone
+
+
+@dataclass(frozen=True)
+class UnsubscribeCmd:
+    topic: str
+
+
+@dataclass(frozen=True)
+class ListCmd:
+    pass
+
+
+@dataclass(frozen=True)
+class SourcesCmd:
+    topic: str
+    action: str | None = None  # None (list) | add | remove
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class HelpCmd:
+    pass
+
+
+Command = BriefCmd | SubscribeCmd | UnsubscribeCmd | ListCmd | SourcesCmd | HelpCmd
+
+
+def parse(text: str | None) -> Command:
+    raw = " ".join((text or "").split())
+    if not raw:
+        raise UsageError("Tell me which topic to brief, e.g. `/brief ukraine`.\n\n" + USAGE)
+    if len(raw) > MAX_COMMAND_CHARS:
+        raise UsageError(
+            f"That is {len(raw):,} characters; a /brief command is at most {MAX_COMMAND_CHARS}. "
+            "Try `/brief ukraine` or `/brief help`."
+        )
+    head, _, rest = raw.partition(" ")
+    verb = head.lower()
+    if verb in ("help", "?", "-h", "--help"):
+        return HelpCmd()
+    if verb == "list":
+        if rest:
+            raise UsageError("`/brief list` takes nothing after it.")
+        return ListCmd()
+    if verb == "subscribe":
+        return _subscribe(rest)
+    if verb == "unsubscribe":
+        return UnsubscribeCmd(_topic(rest, example="/brief unsubscribe ukraine"))
+    if verb == "sources":
+        return _sources(rest)
+    return BriefCmd(_topic(raw, example="/brief ukraine"))
+
+
+def _topic(text: str, *, example: str) -> str:
+    topic = text.strip()
+    if not topic:
+        raise UsageError(f"Which topic? Type e.g. `{example}`.")
+    if len(topic) > MAX_TOPIC_NAME:
+        raise UsageError(
+            f"A topic name is at most {MAX_TOPIC_NAME} characters. Type e.g. `{example}`."
+        )
+    if not _TOPIC.match(topic):
+        raise UsageError(
+            "A topic is a few plain words (letters, digits, spaces, - ' . &), "
+            f"without links, mentions or formatting. Type e.g. `{example}`."
+        )
+    return topic.lower()
+
+
+def _subscribe(rest: str) -> SubscribeCmd:
+    example = "/brief subscribe ukraine at 08:00"
+    words = rest.split()
+    hour, minute = DEFAULT_DIGEST_TIME
+    timezone: str | None = None
+    if "at" in [w.lower() for w in words]:
+        at = max(i for i, w in enumerate(words) if w.lower() == "at")
+        tail = words[at + 1 :]
+        words = words[:at]
+        if not tail or len(tail) > 2:
+            raise UsageError(
+                f"Give the time as HH:MM, e.g. `{example}` or `{example} Europe/Berlin`."
+            )
+        match = _TIME.match(tail[0])
+        if not match:
+            raise UsageError(
+                f"“{tail[0][:20]}” is not a time. Use 24-hour HH:MM, e.g. `{example}`."
+            )
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if len(tail) == 2:
+            timezone = tail[1]
+            if not _valid_timezone(timezone):
+                raise UsageError(
+                    f"“{timezone[:40]}” is not a time zone I know. Use an IANA name such as "
+                    f"`Europe/Berlin` or `America/New_York`, e.g. `{example} Europe/Berlin`."
+                )
+    return SubscribeCmd(_topic(" ".join(words), example=example), hour, minute, timezone)
+
+
+def _sources(rest: str) -> SourcesCmd:
+    example = "/brief sources ukraine add https://example.com/feed.xml"
+    words = rest.split()
+    for i, word in enumerate(words):
+        if word.lower() in ("add", "remove"):
+            if len(words) != i + 2:
+                raise UsageError(f"Give one feed or page URL, e.g. `{example}`.")
+            url = _unwrap_link(words[i + 1])
+            if not url.lower().startswith(("http://", "https://")):
+                raise UsageError(f"A source must be an http(s) URL, e.g. `{example}`.")
+            topic = _topic(" ".join(words[:i]), example=example)
+            return SourcesCmd(topic, word.lower(), url)
+    return SourcesCmd(_topic(rest, example="/brief sources ukraine"))
+
+
+def _unwrap_link(word: str) -> str:
+    """Slack may send a URL as <url> or <url|label>; we want the URL."""
+    match = _SLACK_LINK.match(word)
+    return match.group(1) if match else word
+
+
+def _valid_timezone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

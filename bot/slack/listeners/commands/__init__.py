@@ -1,0 +1,42 @@
+"""`/brief`: parse and ack at once (Slack allows 3 s); the work runs in a lazy listener."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.slack.actions import SlackActions
+from bot.slack.commands import USAGE, BriefCmd, HelpCmd, UsageError, parse
+
+
+def register(app: App, actions: SlackActions) -> None:
+    def acknowledge(ack: Ack, command: dict[str, Any]) -> None:
+        try:
+            parsed = parse(command.get("text"))
+        except UsageError as err:
+            ack(text=str(err))
+            return
+        if isinstance(parsed, HelpCmd):
+            ack(text=USAGE)
+        elif isinstance(parsed, BriefCmd):
+            ack(text=f"Working on a brief of *{parsed.topic}*…")
+        else:
+            ack()
+
+    def work(command: dict[str, Any], respond: Respond) -> None:
+        try:
+            parsed = parse(command.get("text"))
+        except UsageError:
+            return  # already answered in the ack
+        if isinstance(parsed, HelpCmd):
+            return
+        actions.run_command(
+            parsed,
+            team_id=command["team_id"],
+            channel_id=command["channel_id"],
+            user_id=command["user_id"],
+            respond=respond,
+        )
+
+    app.command("/brief")(ack=acknowledge, lazy=[work])

@@ -1,0 +1,57 @@
+"""Events: questions in a brief's thread (`message`, `app_mention`) and the App Home tab.
+
+Events are acked as soon as they arrive; answering runs in a lazy listener.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.slack.actions import SlackActions
+
+log = logging.getLogger(__name__)
+
+_MENTION = re.compile(r"<@[A-Z0-9]+>")
+# Thread replies arrive without a subtype, or as thread_broadcast ("also send to channel").
+_ANSWERABLE_SUBTYPES = {None, "thread_broadcast"}
+
+
+def register(app: App, actions: SlackActions) -> None:
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def answer(event: dict[str, Any], context: BoltContext) -> None:
+        if event.get("subtype") not in _ANSWERABLE_SUBTYPES or event.get("bot_id"):
+            return  # edits, joins, other bots — and our own replies
+        if context.bot_user_id and event.get("user") == context.bot_user_id:
+            return
+        thread_ts = event.get("thread_ts")
+        if not thread_ts or thread_ts == event.get("ts"):
+            return  # not a reply in a thread
+        question = _MENTION.sub(" ", str(event.get("text", ""))).strip()
+        team_id = context.team_id or event.get("team")
+        if not question or not team_id:
+            return
+        try:
+            actions.answer_in_thread(
+                team_id=team_id,
+                channel_id=event["channel"],
+                thread_ts=thread_ts,
+                message_ts=event["ts"],
+                question=question,
+            )
+        except Exception:
+            log.exception("answering a thread question failed")
+
+    def home(event: dict[str, Any], context: BoltContext) -> None:
+        if event.get("tab") != "home" or not context.team_id:
+            return
+        actions.publish_home(team_id=context.team_id, user_id=event["user"])
+
+    app.event("message")(ack=acknowledge, lazy=[answer])
+    app.event("app_mention")(ack=acknowledge, lazy=[answer])
+    app.event("app_home_opened")(ack=acknowledge, lazy=[home])

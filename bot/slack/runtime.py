@@ -1,0 +1,135 @@
+"""Wiring for `briefbot serve`: core, Slack client, scheduler and app, then HTTP or Socket Mode."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.core import Briefbot
+from bot.errors import SettingsError
+from bot.settings import Settings
+from bot.slack.actions import SlackActions
+from bot.slack.app import create_app
+from bot.slack.client import ClientForTeam, SingleWorkspaceClients, make_web_client
+from bot.slack.server import http_server, socket_mode_handler
+from storage.db import ping
+from storage.models import Subscription
+
+log = logging.getLogger(__name__)
+
+
+class SchedulerHooks:
+    """Tells this process's scheduler about subscription changes made in Slack."""
+
+    def __init__(self, scheduler: Any) -> None:
+        self._scheduler = scheduler
+
+    def scheduled(self, subscription: Subscription) -> None:
+        from bot.jobs.scheduler import schedule_subscription
+
+        schedule_subscription(self._scheduler, subscription)
+
+    def unscheduled(self, subscription_id: int) -> None:
+        from bot.jobs.scheduler import unschedule_subscription
+
+        unschedule_subscription(self._scheduler, subscription_id)
+
+
+@dataclass
+class Runtime:
+    core: Briefbot
+    client: WebClient
+    clients: ClientForTeam
+    actions: SlackActions
+    app: App
+    scheduler: Any | None
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.core.close()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    socket_mode: bool,
+    with_scheduler: bool,
+    core: Briefbot | None = None,
+    client: WebClient | None = None,
+) -> Runtime:
+    if not settings.slack_bot_token and client is None:
+        raise SettingsError("SLACK_BOT_TOKEN is required for `briefbot serve` (see README)")
+    if settings.fetch_allow_private:
+        log.warning("FETCH_ALLOW_PRIVATE is on: sources may point at private addresses")
+    core = core or Briefbot(settings)
+    client = client or make_web_client(settings, settings.slack_bot_token)
+    clients = SingleWorkspaceClients(settings, client)
+    scheduler = None
+    if with_scheduler:
+        from bot.jobs.scheduler import build_scheduler
+
+        scheduler = build_scheduler(core, clients)
+    actions = SlackActions(core, clients, SchedulerHooks(scheduler) if scheduler else None)
+    app = create_app(settings, actions, client=client, socket_mode=socket_mode)
+    return Runtime(core, client, clients, actions, app, scheduler)
+
+
+def serve(
+    settings: Settings, *, socket_mode: bool, host: str, port: int, with_scheduler: bool
+) -> None:
+    """Run until SIGTERM/SIGINT."""
+    if socket_mode and not settings.slack_app_token:
+        raise SettingsError("SLACK_APP_TOKEN (xapp-…) is required for `briefbot serve --socket`")
+    runtime = build_runtime(settings, socket_mode=socket_mode, with_scheduler=with_scheduler)
+    if runtime.scheduler is not None:
+        runtime.scheduler.start()
+    stop = threading.Event()
+    try:
+        if socket_mode:
+            assert settings.slack_app_token
+            handler = socket_mode_handler(runtime.app, settings.slack_app_token)
+            handler.connect()
+            log.info("connected to Slack in Socket Mode")
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stop.set())
+            stop.wait()
+            handler.close()
+        else:
+            server = http_server(
+                runtime.app, lambda: ping(runtime.core.engine), host=host, port=port
+            )
+            log.info("listening on http://%s:%s/slack/events", host, server.effective_port)
+            signal.signal(signal.SIGTERM, lambda *_: server.close())
+            with contextlib.suppress(KeyboardInterrupt, OSError):
+                server.run()
+    finally:
+        runtime.shutdown()
+
+
+def work(settings: Settings) -> None:
+    """Run only the scheduler (scheduled ingest and digests) until SIGTERM/SIGINT."""
+    if not settings.slack_bot_token:
+        raise SettingsError("SLACK_BOT_TOKEN is required for `briefbot worker` to post digests")
+    from bot.jobs.scheduler import build_scheduler
+
+    core = Briefbot(settings)
+    clients = SingleWorkspaceClients(settings, make_web_client(settings, settings.slack_bot_token))
+    scheduler = build_scheduler(core, clients)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler.start()
+    log.info("worker running: scheduled ingest and digests")
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        core.close()

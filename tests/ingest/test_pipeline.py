@@ -1,0 +1,379 @@
+"""The ingest pipeline end to end: a real local HTTP server, a real database (SQLite, and
+PostgreSQL when TEST_DATABASE_URL is set), nothing mocked in between."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.errors import FetchError
+from bot.ingest import (
+    Fetcher,
+    FetchResult,
+    SourceSpec,
+    canonical_url,
+    ingest,
+    search_source_url,
+)
+from bot.ingest.decide import Candidate, plan_candidates
+from storage import articles, sources, topics
+from storage.db import transaction
+from storage.models import Article, ArticleTopic, ArticleUrl
+from tests.conftest import Database
+from tests.ingest.conftest import (
+    LocalServer,
+    LoopbackOnlyTransport,
+    article_html,
+    article_text,
+    atom_feed,
+    rss_feed,
+)
+
+NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
+
+
+def _count(db: Database, model: type) -> int:
+    with db.factory() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _article_by_url(db: Database, url: str) -> Article | None:
+    with db.factory() as session:
+        return articles.known_url(session, url)
+
+
+def _serve_news(server: LocalServer) -> dict[str, str]:
+    """An RSS feed of teasers (pages on the server, one on a real site), and an Atom feed."""
+    for n, topic in ((1, "Ceasefire"), (2, "Budget")):
+        server.add(f"/news/{n}", article_html(f"Story {n}", article_text(topic)))
+    rss = server.add(
+        "/rss.xml",
+        rss_feed(
+            "Local Gazette",
+            [
+                {
+                    "title": "Story 1",
+                    "link": server.url("/news/1?utm_source=rss&utm_medium=feed"),
+                    "description": "Ceasefire talks: a short teaser.",
+                    "pubDate": "Fri, 14 Mar 2025 08:00:00 GMT",
+                },
+                {
+                    "title": "Story 2",
+                    "link": server.url("/news/2"),
+                    "description": "Budget teaser.",
+                },
+                {
+                    "title": "Elsewhere",
+                    "link": "https://www.reuters.com/world/some-story/",
+                    "description": "A teaser whose page is on a real site, never reached.",
+                },
+            ],
+        ),
+        content_type="application/rss+xml",
+        etag='"rss-v1"',
+    )
+    atom = server.add(
+        "/atom",
+        atom_feed(
+            "Atom Wire",
+            [
+                {
+                    "title": "Full text entry",
+                    "id": "urn:wire:1",
+                    "link": server.url("/wire/1"),
+                    "content": "<p>" + article_text("Wire exclusive") + "</p>",
+                }
+            ],
+        ),
+        content_type="text/xml",  # a generic type: the body says it is a feed
+    )
+    return {"rss": rss, "atom": atom}
+
+
+def test_rss_and_atom_with_full_text_for_teasers(
+    db: Database, server: LocalServer, fetcher: Fetcher, transport: LoopbackOnlyTransport
+) -> None:
+    urls = _serve_news(server)
+    seen: list[str] = []
+    report = ingest(
+        db.factory,
+        fetcher,
+        [SourceSpec("feed", urls["rss"]), SourceSpec("url", urls["atom"])],
+        topic="World News",
+        progress=seen.append,
+        now=NOW,
+    )
+    assert report.summary_line() == "2 sources: 2 ok, 0 failed; 4 new articles, 0 duplicates"
+    assert len(seen) == 2 and all(line.startswith("ok ") for line in seen)
+    rss_result = next(r for r in report.sources if r.url == urls["rss"])
+    assert rss_result.teasers_kept == 1  # the reuters.com page was refused, teaser kept
+    assert transport.refused == ["https://www.reuters.com/world/some-story/"]
+
+    story1 = _article_by_url(db, server.url("/news/1"))  # stored under the canonical URL
+    assert story1 is not None
+    assert "Ceasefire update 5" in story1.text  # full text from the page, not the teaser
+    assert "SHOULD NOT APPEAR" not in story1.text
+    assert story1.title == "Story 1" and story1.outlet == "Local Gazette"
+    assert story1.published_at == datetime(2025, 3, 14, 8, 0, tzinfo=UTC)  # the feed's date
+    story2 = _article_by_url(db, server.url("/news/2"))
+    assert story2 is not None and story2.published_at == datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+    elsewhere = _article_by_url(db, "https://www.reuters.com/world/some-story/")
+    assert elsewhere is not None and elsewhere.text.startswith("A teaser whose page")
+    wire = _article_by_url(db, server.url("/wire/1"))
+    assert wire is not None and wire.outlet == "Atom Wire"
+    assert server.hits("/wire/1") == 0  # full content in the feed: its page is not fetched
+
+    with db.factory() as session:
+        topic = topics.get(session, "world news")
+        assert topic is not None
+        rss_row = sources.get_by_url(session, urls["rss"])
+        atom_row = sources.get_by_url(session, urls["atom"])
+        assert rss_row is not None and atom_row is not None
+        assert rss_row.kind == "feed" and atom_row.kind == "feed"  # "url" decided by content
+        assert rss_row.etag == '"rss-v1"' and rss_row.last_ok_at == NOW
+        assert rss_row.title == "Local Gazette" and rss_row.last_error is None
+        assert {s.url for s in topic.sources} == {urls["rss"], urls["atom"]}
+        linked = articles.for_topic(session, topic.id)
+        assert len(linked) == 4
+
+
+def test_second_run_uses_conditional_get_and_refetches_nothing(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    urls = _serve_news(server)
+    specs = [SourceSpec("feed", urls["rss"]), SourceSpec("feed", urls["atom"])]
+    first = ingest(db.factory, fetcher, specs, topic="news")
+    assert first.new_articles == 4
+    pages_before = server.hits("/news/1") + server.hits("/news/1?utm_source=rss&utm_medium=feed")
+
+    second = ingest(db.factory, fetcher, None)  # refresh every source attached to a topic
+    assert second.summary_line() == "2 sources: 2 ok, 0 failed; 0 new articles, 1 duplicate"
+    rss_result = next(r for r in second.sources if r.url == urls["rss"])
+    assert rss_result.not_modified  # ETag matched: 304, nothing parsed
+    atom_result = next(r for r in second.sources if r.url == urls["atom"])
+    assert not atom_result.not_modified and atom_result.duplicates == 1  # no ETag: known entry
+    assert server.hits("/rss.xml") == 2
+    after = server.hits("/news/1") + server.hits("/news/1?utm_source=rss&utm_medium=feed")
+    assert after == pages_before  # known entries are never fetched again
+    assert _count(db, Article) == 4
+
+
+def test_dedup_by_canonical_url_and_by_content(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    text = article_text("Syndicated")
+    server.add("/original", article_html("Original", text))
+    # The same story on another site, with different markup, quotes and spacing.
+    server.add("/copy", article_html("Copy", text.replace("  ", " ").replace("'", "\u2019")))
+    feed_a = server.add(
+        "/a.xml",
+        rss_feed("Outlet A", [{"title": "S", "link": server.url("/original?utm_source=a")}]),
+        content_type="application/rss+xml",
+    )
+    feed_b = server.add(
+        "/b.xml",
+        rss_feed(
+            "Outlet B",
+            [
+                {"title": "S", "link": server.url("/original?fbclid=zzz&utm_campaign=b")},
+                {"title": "S copy", "link": server.url("/copy")},
+            ],
+        ),
+        content_type="application/rss+xml",
+    )
+    report = ingest(
+        db.factory, fetcher, [SourceSpec("feed", feed_a), SourceSpec("feed", feed_b)], max_workers=1
+    )
+    assert report.new_articles == 1 and report.duplicates == 2
+    assert _count(db, Article) == 1
+    assert server.hits("/original?fbclid=zzz&utm_campaign=b") == 0  # known by canonical URL
+    with db.factory() as session:
+        copy = articles.known_url(session, server.url("/copy"))
+        original = articles.known_url(session, server.url("/original"))
+        assert copy is not None and original is not None and copy.id == original.id
+        assert articles.outlets_of(session, [original.id])[original.id] == ["Outlet A", "Outlet B"]
+    assert _count(db, ArticleUrl) == 2
+
+
+class _ExplodingFetcher(Fetcher):
+    """A fetcher with a bug for one URL: an unexpected exception must not stop the batch."""
+
+    def fetch(self, url: str, **kwargs: object) -> FetchResult:  # type: ignore[override]
+        if url.endswith("/explode"):
+            raise RuntimeError("boom")
+        return super().fetch(url, **kwargs)  # type: ignore[arg-type]
+
+
+def test_failing_sources_do_not_stop_the_batch(
+    db: Database, server: LocalServer, transport: LoopbackOnlyTransport
+) -> None:
+    urls = _serve_news(server)
+    missing = server.url("/missing.xml")
+    garbage = server.add("/garbage", b"\x00\x01\x02 not html, not a feed", content_type="text/html")
+    broken_feed = server.add("/broken.xml", "<rss><channel><title>cut off", content_type="text/xml")
+    explode = server.add("/explode", "never served")
+    fetcher = _ExplodingFetcher(transport=transport, allow_private=True, timeout=2)
+    specs = [
+        SourceSpec("feed", urls["rss"]),
+        SourceSpec("feed", missing),
+        SourceSpec("url", garbage),
+        SourceSpec("feed", broken_feed),
+        SourceSpec("page", explode),
+        SourceSpec("feed", "not a url"),
+    ]
+    progress: list[str] = []
+    report = ingest(db.factory, fetcher, specs, topic="mixed", progress=progress.append, now=NOW)
+    assert report.summary_line() == "6 sources: 1 ok, 5 failed; 3 new articles, 0 duplicates"
+    assert len(progress) == 6
+    errors = dict(line.split(": ", 1) for line in report.failures())
+    assert errors[missing] == "HTTP 404 Not Found"
+    assert errors[garbage] == "not a feed or article page: no article text found"
+    assert errors[broken_feed].startswith("not a valid feed:")
+    assert errors[explode] == "internal error: RuntimeError: boom"
+    assert "not an http:// or https:// URL" in errors["not a url"]
+    with db.factory() as session:
+        for url in (missing, garbage, broken_feed, explode):
+            row = sources.get_by_url(session, url)
+            assert row is not None, url
+            assert row.last_error == errors[url] and row.error_count == 1
+            assert row.last_error_at == NOW and row.last_ok_at is None
+        assert sources.get_by_url(session, garbage).kind == "page"  # type: ignore[union-attr]
+        topic = topics.get(session, "mixed")
+        assert topic is not None and len(topic.sources) == 5  # the failed ones are attached too
+    fetcher.close()
+
+
+def test_blocked_address_recorded_without_request(db: Database) -> None:
+    requests: list[httpx.Request] = []
+    fetcher = Fetcher(
+        transport=httpx.MockTransport(lambda r: requests.append(r) or httpx.Response(200)),
+        resolver=lambda host, port: {"intranet.example": ["10.0.0.5"]}[host],
+    )
+    report = ingest(
+        db.factory,
+        fetcher,
+        [
+            SourceSpec("feed", "http://intranet.example/feed"),
+            SourceSpec("url", "http://[::ffff:127.0.0.1]/"),
+        ],
+    )
+    assert report.failures() == [
+        "http://intranet.example/feed: blocked address 10.0.0.5 (private)",
+        "http://[::ffff:127.0.0.1]/: blocked address ::ffff:127.0.0.1 (loopback)",
+    ]
+    assert requests == []
+    with db.factory() as session:
+        row = sources.get_by_url(session, "http://intranet.example/feed")
+        assert row is not None and row.last_error == "blocked address 10.0.0.5 (private)"
+
+
+def test_page_source_and_local_files(
+    db: Database, server: LocalServer, fetcher: Fetcher, tmp_path: Path
+) -> None:
+    server.add("/story.html", article_html("A page", article_text("Summit")))
+    page = server.url("/story.html?utm_source=x")  # fetched as its canonical URL
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        "---\ntitle: Saved story\noutlet: The Wire\npublished: 2025-03-10\n"
+        f"url: {server.url('/story.html')}\n---\nThis copy dedups against the page by URL.\n"
+    )
+    (folder / "b.txt").write_bytes(
+        ("Caf\u00e9 summit \u2013 notes\n" + article_text("Café")).encode("cp1252")
+    )
+    (folder / "c.htm").write_text(article_html("Local HTML", article_text("Harbour")))
+    (folder / "ignored.docx").write_bytes(b"PK")
+    report = ingest(
+        db.factory,
+        fetcher,
+        [SourceSpec("url", page), SourceSpec("file", str(folder))],
+        topic="summit",
+        max_workers=1,
+    )
+    assert report.summary_line() == "2 sources: 2 ok, 0 failed; 3 new articles, 1 duplicate"
+    with db.factory() as session:
+        page_row = sources.get_by_url(session, server.url("/story.html"))
+        assert page_row is not None and page_row.kind == "page"
+        file_row = sources.get_by_url(session, folder.resolve().as_uri())
+        assert file_row is not None and file_row.kind == "file"
+        stored = articles.known_url(session, server.url("/story.html"))
+        assert stored is not None and stored.title == "A page" and "Summit update 2" in stored.text
+        txt = articles.known_url(session, (folder / "b.txt").resolve().as_uri())
+        assert txt is not None and txt.title == "Café summit – notes" and "Café update" in txt.text
+        html = articles.known_url(session, (folder / "c.htm").resolve().as_uri())
+        assert html is not None and html.title == "Local HTML"
+        topic = topics.get(session, "summit")
+        assert topic is not None and len(articles.for_topic(session, topic.id)) == 3
+
+    again = ingest(db.factory, fetcher, None, topic="summit")  # refresh that topic's sources
+    assert again.summary_line() == "2 sources: 2 ok, 0 failed; 0 new articles, 4 duplicates"
+
+
+def test_topics_linked_by_keyword(db: Database, server: LocalServer, fetcher: Fetcher) -> None:
+    with transaction(db.factory) as session:
+        topics.get_or_create(session, "ukraine", ["ceasefire", "prisoner exchange"])
+        topics.get_or_create(session, "fiscal", ["budget"])
+        topics.get_or_create(session, "sports", ["football"])
+    urls = _serve_news(server)
+    report = ingest(db.factory, fetcher, [SourceSpec("feed", urls["rss"])])  # no topic given
+    assert report.new_articles == 3
+    with db.factory() as session:
+        by_name = {t.name: t for t in topics.list_all(session)}
+        ukraine = [a.url for a in articles.for_topic(session, by_name["ukraine"].id)]
+        fiscal = [a.url for a in articles.for_topic(session, by_name["fiscal"].id)]
+        assert ukraine == [server.url("/news/1")]
+        assert server.url("/news/2") in fiscal
+        assert articles.for_topic(session, by_name["sports"].id) == []
+    assert report.topic_links == _count(db, ArticleTopic)
+    # Not attached to any topic: a refresh leaves it alone.
+    assert ingest(db.factory, fetcher, None).sources == []
+
+
+def test_search_source_url_and_search_kind(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    template = server.url("/search?q={query}&hl=en")
+    url = search_source_url(template, "  ukraine  ceasefire & talks ")
+    assert url == server.url("/search?q=ukraine%20ceasefire%20%26%20talks&hl=en")
+    server.add(
+        "/search",  # the server ignores the query string
+        rss_feed(
+            '"ukraine" - News search',
+            [
+                {
+                    "title": "Hit",
+                    "link": "https://apnews.com/article/x",
+                    "description": "Ceasefire teaser",
+                    "source": "AP News",
+                }
+            ],
+        ),
+        content_type="application/rss+xml",
+    )
+    report = ingest(db.factory, fetcher, [SourceSpec("search", url)], topic="ukraine")
+    assert report.new_articles == 1
+    stored = _article_by_url(db, "https://apnews.com/article/x")
+    assert stored is not None and stored.outlet == "AP News"  # the entry's outlet, not the query
+    with db.factory() as session:
+        row = sources.get_by_url(session, canonical_url(url))  # parameters sorted
+        assert row is not None and row.kind == "search"
+
+
+def test_plan_candidates_is_pure() -> None:
+    a = Candidate("https://x/1", "A", "t", None, None)
+    b = Candidate("https://x/2", "B", "t", None, None, wants_full_text=True)
+    plan = plan_candidates([a, b, a], {"https://x/1": 7})
+    assert plan.new == [b] and plan.known_ids == [7] and plan.duplicates == 2
+
+
+def test_fetch_error_text_never_contains_secrets(db: Database, server: LocalServer) -> None:
+    url = server.url("/feed?key=xoxb-secret-token-123")
+    with Fetcher(transport=LoopbackOnlyTransport(), allow_private=True, timeout=1) as fetcher:
+        report = ingest(db.factory, fetcher, [SourceSpec("feed", url)])
+    assert "xoxb-secret" not in report.failures()[0]
+    with pytest.raises(FetchError):
+        raise FetchError(url, "x")

@@ -1,0 +1,60 @@
+"""Fixtures for the LLM tests: a local OpenAI-compatible server and a client wired to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from bot.llm.client import LLMCallRecord, LLMClient
+from tests.llm.fake_server import FakeLLMServer
+
+# Not shaped like an OpenAI key on purpose: only the client's own redaction can catch it.
+API_KEY = "local-test-key-7f3a9c2e1b"
+MODEL = "test-model"
+
+
+@pytest.fixture
+def llm_server() -> Iterator[FakeLLMServer]:
+    server = FakeLLMServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def records() -> list[LLMCallRecord]:
+    return []
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """Every backoff delay the client asked for (nothing actually sleeps)."""
+    return []
+
+
+@pytest.fixture
+def make_client(
+    llm_server: FakeLLMServer, records: list[LLMCallRecord], sleeps: list[float]
+) -> Iterator[Callable[..., LLMClient]]:
+    clients: list[LLMClient] = []
+
+    def make(**overrides: Any) -> LLMClient:
+        options: dict[str, Any] = {
+            "api_key": API_KEY,
+            "base_url": llm_server.base_url,
+            "model": MODEL,
+            "timeout": 0.5,
+            "max_attempts": 3,
+            "backoff": 0.01,
+            "sleep": sleeps.append,
+            "recorder": records.append,
+        }
+        options.update(overrides)
+        client = LLMClient(**options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
