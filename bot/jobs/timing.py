@@ -35,7 +35,7 @@ def valid_timezone(name: str) -> bool:
 
 
 def parse_time(text: str) -> tuple[int, int]:
-    """"08:00" -> (8, 0). Also "8", "0830", "8:30pm", "12am". ValueError when not a time."""
+    """Parse "08:00" -> (8, 0). Also "8", "0830", "8:30pm", "12am". ValueError when not a time."""
     match = _TIME_RE.match(text or "")
     if not match:
         raise ValueError(f"not a time of day: {text!r} (use HH:MM, e.g. 08:00)")
@@ -71,6 +71,6 @@ def scheduled_time(now_utc: datetime, hour: int, minute: int, tz_name: str) -> d
 
 
 def format_local(moment: datetime, tz_name: str) -> str:
-    """"Tue 10 Mar, 08:00" in the zone (for "Nothing new since …")."""
+    """`moment` as "Tue 10 Mar, 08:00" in the zone (for "Nothing new since …")."""
     local = moment.astimezone(ZoneInfo(tz_name))
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"

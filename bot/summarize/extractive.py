@@ -17,8 +17,11 @@ Algorithm (multi-document aware, deterministic, pure Python):
    point*: the bullet cites all of them, and a point reported by more outlets scores higher.
 5. Greedy selection by final score: a candidate is skipped when it repeats any bullet already
    chosen in any section (TF-IDF cosine, Jaccard, or second-order "expanded" cosine above
-   `_SAME_SECTION` / `_CROSS_SECTION`), or belongs to a chosen bullet's point. At most `MAX_BULLETS_PER_SECTION` per section, weak ones are
-   left out (fewer bullets are fine), bullets ordered by importance.
+   `_SAME_SECTION` / `_CROSS_SECTION`), or belongs to a chosen bullet's point. At most
+   `MAX_BULLETS_PER_SECTION` per section; weak candidates are left out (fewer bullets are
+   fine); bullets are ordered by importance.
+   Articles that never name the topic weigh `_OFF_TOPIC`, so they are cited only as a last
+   resort.
 6. Each bullet loses a leading connective ("However,", "According to the statement,"), gets
    " (reported by N sources)" when N >= 2 distinct outlets carry it, and is trimmed to
    `MAX_BULLET_CHARS` with `sentences.trim_sentence`.
@@ -72,6 +75,10 @@ _MIN_BRIEFABILITY = 1.0
 # when looking for support: such terms have a tiny IDF and would make the search quadratic.
 _MAX_POSTING_SHARE = 0.1
 _MIN_POSTING_LIMIT = 200
+# Relevance of an article that never names the topic (the others get 0.25 to 1).
+_OFF_TOPIC = 0.1
+_MAX_NEIGHBOURS = 40  # topic-naming articles an off-topic one is compared with
+_UNITED_STATES = re.compile(r"\b(?:the )?United States\b")
 
 _BOILERPLATE = re.compile(
     r"^(?:by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}$|reporting by|editing by|additional reporting"
@@ -135,8 +142,11 @@ class _Sentence:
 
 
 def _terms(text: str) -> list[str]:
-    """Content words cut to 6 characters ("reciprocity"/"reciprocal", "Russian"/"Russia")."""
-    return [w[:_PREFIX] for w in content_words(text)]
+    """Content words cut to 6 characters ("reciprocity"/"reciprocal", "Russian"/"Russia").
+
+    "United States" counts as "U.S.".
+    """
+    return [w[:_PREFIX] for w in content_words(_UNITED_STATES.sub("U.S.", text))]
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -329,10 +339,21 @@ def _score(topic: str, articles: list[ArticleInput], sentences: list[_Sentence])
     for s in sentences:
         by_article[s.article].append(s)
 
-    # Each article's normalized vector; the centroid weighs every article the same.
+    # How much each article names the topic: in its title, or in up to three sentences.
+    mentions: list[float] = []
+    for a_index, article in enumerate(articles):
+        if not topic_terms or topic_terms & frozenset(_terms(article.title)):
+            mentions.append(1.0)
+        else:
+            hits = sum(1 for s in by_article[a_index] if topic_terms & s.term_set)
+            mentions.append(min(1.0, hits / 3.0))
+    weights = mentions if any(mentions) else [1.0] * len(articles)
+
+    # Each article's normalized vector; the topic centroid is their sum weighted by mention,
+    # so articles that never name the topic do not pull it their way.
     article_vecs: list[dict[str, float]] = []
     centroid: dict[str, float] = {}
-    for group in by_article:
+    for group, weight in zip(by_article, weights, strict=True):
         vec: dict[str, float] = {}
         for s in group:
             for t, w in s.vec.items():
@@ -341,22 +362,24 @@ def _score(topic: str, articles: list[ArticleInput], sentences: list[_Sentence])
         vec = {t: w / norm for t, w in vec.items()}
         article_vecs.append(vec)
         for t, w in vec.items():
-            centroid[t] = centroid.get(t, 0.0) + w
+            centroid[t] = centroid.get(t, 0.0) + weight * w
     c_norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
     centroid = {t: w / c_norm for t, w in centroid.items()}
 
-    # How on-topic each article is: topic words in title/body, and closeness to the centroid.
+    # Relevance: naming the topic and being close to the centroid. An article that never
+    # names the topic can still count ("Kremlin studies US ceasefire offer" for "ukraine")
+    # if it is close to the others; a far one (an ECB rate decision) is cited last, if at all.
+    naming = sorted((i for i, m in enumerate(mentions) if m > 0), key=lambda i: (-mentions[i], i))[
+        :_MAX_NEIGHBOURS
+    ]
     relevance: list[float] = []
-    for a_index, article in enumerate(articles):
-        group = by_article[a_index]
-        closeness = _cosine(article_vecs[a_index], centroid)
-        if topic_terms:
-            in_title = bool(topic_terms & frozenset(_terms(article.title)))
-            hits = sum(1 for s in group if topic_terms & s.term_set)
-            mention = 1.0 if in_title else min(1.0, hits / 3.0)
-        else:
-            mention = 1.0
-        relevance.append(0.25 + 0.45 * mention + 0.3 * min(1.0, closeness * 1.5))
+    for a_index, mention in enumerate(mentions):
+        if mention > 0 or not naming:
+            closeness = min(1.0, 1.5 * _cosine(article_vecs[a_index], centroid))
+            relevance.append(0.25 + 0.45 * mention + 0.3 * closeness)
+        else:  # closeness to the nearest article that names the topic
+            nearest = max(_cosine(article_vecs[a_index], article_vecs[i]) for i in naming)
+            relevance.append(_OFF_TOPIC + 0.6 * min(1.0, max(0.0, nearest - 0.05) * 4.0))
 
     centrality = [_cosine(s.vec, centroid) for s in sentences]
     top = max(centrality) or 1.0
@@ -386,11 +409,12 @@ def _pool(sentences: list[_Sentence]) -> list[_Sentence]:
 
 
 def _same_point(a: _Sentence, b: _Sentence, cosine: float) -> bool:
+    """Do two sentences report the same point? Strict on purpose: a bullet cites b's article."""
     if cosine >= _SUPPORT_COSINE:
         return True
-    shared = len(a.term_set & b.term_set)
+    common = a.term_set & b.term_set
     smaller = min(len(a.term_set), len(b.term_set)) or 1
-    return shared >= _SUPPORT_MIN_SHARED and shared / smaller >= _SUPPORT_OVERLAP
+    return len(common) >= _SUPPORT_MIN_SHARED and len(common) / smaller >= _SUPPORT_OVERLAP
 
 
 def _support(pool: list[_Sentence], sentences: list[_Sentence]) -> dict[int, list[int]]:

@@ -13,8 +13,9 @@ Cue lists (see the `_KEY`, `_OPEN`, `_NEXT`, `_OPINION` tables for the full set 
 - open_questions: real questions (a sentence ending in "?" that is not rhetorical) and
   non-question phrasings of an unknown: "it remains unclear whether", "it is not clear",
   "hinges on", "depends on (whether)", "contingent on", "has yet to", "did not say how",
-  "declined to say", "unresolved", "open question", "questions open", "left open", "uncertain",
-  "no details on", "remains to be seen", "not yet decided", "question of whether".
+  "declined to say how", "failed to explain", "without saying whether", "unresolved",
+  "open question", "questions open", "left open", "uncertain", "no details on",
+  "remains to be seen", "not yet decided", "question of whether".
 - next_steps: scheduled or intended future actions: "will meet", "is expected to", "plans to",
   "is due to", "set to", "scheduled", "next week", "later this month", "on Thursday" (with a
   future verb), "will travel", "talks will", "negotiations will", "agreed to name/meet/begin",
@@ -23,8 +24,9 @@ Cue lists (see the `_KEY`, `_OPEN`, `_NEXT`, `_OPINION` tables for the full set 
 - None (not a bullet): opinion and analysis ("this marks a turning point", "analysts say", "is
   seen as", "underscores", "is critical"), the writer talking about the text ("this report
   examines", "we discuss"), rhetorical questions ("What does this mean for you?"), list
-  lead-ins ending in ":", sentences that are mostly a quotation, and anything whose best
-  section cue is weaker than its opinion cues or below `MIN_CUE`.
+  lead-ins ending in ":", sentences that are mostly a quotation (or a quotation whose speaker
+  is only "he"/"she"), and anything whose best section cue is not stronger than its opinion
+  cues or is below `MIN_CUE`.
 
 The score mixes the winning cue strength, concreteness (numbers, dates, named actors) and
 penalties for opinion, speculation ("could", "might"), sentences that lean on a previous one
@@ -306,6 +308,11 @@ _ANAPHORIC_START = re.compile(
     re.IGNORECASE,
 )
 _CONCESSIVE_START = re.compile(r"^(?:although|though|even though|despite)\b", re.IGNORECASE)
+# '"…," he told reporters.': a quotation whose speaker is only a pronoun.
+_PRONOUN_ATTRIBUTION = re.compile(
+    r"^\"…\"[,.]?\s+(?:he|she|they|it)\s+(?:said|says|told|added|noted|wrote|stated)\b",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|I)\b")
 _RHETORICAL = re.compile(
     r"\byou\b|\byour\b|\bwhat does (?:this|that|it) mean\b|\bisn't it\b|\bwhy not\b|\bwho could\b"
@@ -442,7 +449,8 @@ def analyze(sentence: str, *, published: datetime | date | None = None) -> Secti
         rhetorical
         or text.endswith(":")
         or n_words < 6
-        or (_quoted_share(text) > 0.6)
+        or _quoted_share(text) > 0.6
+        or (_quoted_share(text) > 0.3 and _PRONOUN_ATTRIBUTION.search(plain) is not None)
         or first_person
         or best < MIN_CUE
         or opinion >= best

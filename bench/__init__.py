@@ -1,0 +1,1 @@
+"""Evaluation harness for briefbot's offline summarizer (see bench/README.md)."""

@@ -1,0 +1,149 @@
+"""Smoke test of the evaluation harness (bench/eval_summarizer.py) on a tiny subset.
+
+The corpus tests skip when ../shared/corpus is absent (it is not part of a clone); the
+tokenizer and label-file tests need no corpus.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from bench.corpora import default_corpus_dir, labelled_source_text
+from bench.eval_summarizer import (
+    LABELS_PATH,
+    SECTION_LABELS,
+    run_bbc,
+    run_multiling,
+    run_sections,
+    trivial_section,
+)
+from bench.ours import OurSummarizer
+from bench.tokenizer import OfflineTokenizer
+from bot.summarize.model import ArticleInput
+
+CORPUS = default_corpus_dir()
+
+
+def test_offline_tokenizer_keeps_abbreviations_and_decimals() -> None:
+    sentences = OfflineTokenizer().to_sentences("The U.S. said 3.5 percent. Mr. Smith left.")
+    assert sentences == ("The U.S. said 3.5 percent.", "Mr. Smith left.")
+
+
+def test_offline_tokenizer_words() -> None:
+    words = OfflineTokenizer().to_words("Ukraine's U.S. aid rose 3.5%.")
+    assert words == ("Ukraine's", "U.S.", "aid", "rose", "3.5")
+
+
+def test_label_file_is_well_formed() -> None:
+    rows = [json.loads(line) for line in LABELS_PATH.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 150
+    counts = Counter(r["label"] for r in rows)
+    assert set(counts) <= set(SECTION_LABELS)
+    for label in ("key_provisions", "open_questions", "next_steps"):
+        assert counts[label] >= 30, label
+    assert all(r["text"].strip() and r["source"] for r in rows)
+    assert len({r["text"] for r in rows}) == len(rows), "duplicate sentences"
+
+
+def test_section_scores_in_range() -> None:
+    result = run_sections()
+    for key in ("ours", "trivial"):
+        assert 0.0 <= result[key]["accuracy"] <= 100.0
+        for scores in result[key]["per_label"].values():
+            assert all(0.0 <= scores[m] <= 100.0 for m in ("precision", "recall", "f1"))
+    assert trivial_section("Will they agree?") == "open_questions"
+    assert trivial_section("Talks will resume on Monday.") == "next_steps"
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(
+    not CORPUS.is_dir(),
+    reason=f"shared corpus not found at {CORPUS} (../shared/corpus is not part of a clone)",
+)
+def test_labelled_sentences_are_quoted_from_their_source() -> None:
+    for line in LABELS_PATH.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        text = " ".join(labelled_source_text(CORPUS, row["source"]).split())
+        assert " ".join(row["text"].split()) in text, row
+
+
+@pytest.fixture(scope="module")
+def ours() -> OurSummarizer:
+    return OurSummarizer()
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(
+    not (CORPUS / "bbc-news-summary").is_dir(),
+    reason=f"BBC corpus not found under {CORPUS} (../shared/corpus is not part of a clone)",
+)
+def test_bbc_on_five_articles(ours: OurSummarizer) -> None:
+    result = run_bbc(CORPUS, ours, per_category=1)
+    assert result["articles"] == 5
+    for name, figures in result["systems"].items():
+        for metric in ("rouge1", "rouge2", "rougeL"):
+            assert 0.0 <= figures[metric] <= 100.0, (name, metric)
+        assert figures["ms_per_article"] >= 0.0
+    assert result["systems"]["lead"]["rouge1"] > 10.0  # the scoring itself works
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(
+    not (CORPUS / "multiling2011").is_dir(),
+    reason=f"MultiLing corpus not found under {CORPUS} (../shared/corpus is not part of a clone)",
+)
+def test_multiling_on_one_story(ours: OurSummarizer) -> None:
+    result = run_multiling(CORPUS, ours, max_stories=1)
+    assert result["stories"] == 1
+    assert result["references_per_story"] == [3]
+    for name, figures in result["systems"].items():
+        for metric in ("rouge1", "rouge2", "rougeL"):
+            assert 0.0 <= figures[metric] <= 100.0, (name, metric)
+    assert result["systems"]["lead"]["rouge1"] > 10.0
+
+
+def _article() -> ArticleInput:
+    return ArticleInput(
+        id="a1",
+        title="Council agrees budget",
+        text="The council agreed a new budget on Monday. It will vote again next week.",
+    )
+
+
+def test_adapter_prefers_select_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.summarize.extractive as extractive
+
+    calls = []
+
+    def select_summary(articles, max_sentences=None, max_words=None):  # type: ignore[no-untyped-def]
+        calls.append((len(articles), max_sentences, max_words))
+        return ["one two three four", "five six (reported by 2 sources)", "seven"]
+
+    monkeypatch.setattr(extractive, "select_summary", select_summary, raising=False)
+    adapter = OurSummarizer()
+    assert "select_summary" in adapter.path
+    assert adapter.select([_article()], max_words=5) == ["one two three four", "five"]
+    assert calls == [(1, None, 5)]
+
+
+def test_adapter_uses_rank_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.summarize.extractive as extractive
+
+    def rank_sentences(articles):  # type: ignore[no-untyped-def]
+        return [("first sentence", 0.9), ("second sentence", 0.5), ("third", 0.1)]
+
+    monkeypatch.delattr(extractive, "select_summary", raising=False)
+    monkeypatch.setattr(extractive, "rank_sentences", rank_sentences, raising=False)
+    adapter = OurSummarizer()
+    assert "rank_sentences" in adapter.path
+    assert adapter.select([_article()], max_sentences=2) == ["first sentence", "second sentence"]
+
+
+def test_adapter_fallback_returns_bullet_texts() -> None:
+    adapter = OurSummarizer()
+    out = adapter.select([_article()], max_sentences=3)
+    assert isinstance(out, list) and len(out) <= 3
+    assert all(isinstance(t, str) and "reported by" not in t for t in out)

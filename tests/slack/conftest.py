@@ -1,0 +1,102 @@
+"""A running briefbot Slack app (HTTP mode) against the local fake Slack, on each database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.core import Briefbot
+from bot.settings import Settings
+from bot.slack.client import make_web_client
+from bot.slack.runtime import Runtime, build_runtime
+from bot.slack.server import http_server
+from storage.db import ping
+from tests.conftest import Database
+from tests.slackfake.server import FakeSlack
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-token-1"
+
+ARTICLES = {
+    "a.md": (
+        "Council approves river plan", "Valley Times", "https://valley.example.com/river-plan",
+        "The city council approved the river restoration plan on Thursday by a vote of 7 to 2. "
+        "The plan commits 4 million euros to rebuilding the flood banks.\n\n"
+        "It remains unclear whether the regional government will co-fund the second phase.\n\n"
+        "Construction will begin in September, and the council will review costs in March.",
+    ),
+    "b.md": (
+        "River plan passes", "Riverside Post", "https://riverside.example.org/plan",
+        "Councillors approved the river restoration plan, committing 4 million euros to new "
+        "flood banks. Officials did not say how the second phase would be funded. "
+        "Work is expected to start in September.",
+    ),
+}
+
+
+def write_articles(folder: Path, published: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (title, outlet, url, text) in ARTICLES.items():
+        (folder / name).write_text(
+            f"---\ntitle: {title}\noutlet: {outlet}\npublished: {published}\nurl: {url}\n---\n"
+            f"{text}\n"
+        )
+    return folder
+
+
+@dataclass
+class RunningApp:
+    fake: FakeSlack
+    runtime: Runtime
+    url: str  # http://127.0.0.1:PORT/slack/events
+    base: str
+
+    @property
+    def core(self) -> Briefbot:
+        return self.runtime.core
+
+
+def settings_for(db_url: str, fake: FakeSlack, **extra: str) -> Settings:
+    return Settings.from_env(
+        environ={
+            "DATABASE_URL": db_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.base_url,
+            # topics without sources would search the news; here that URL is the fake itself
+            "NEWS_SEARCH_FEED_URL": fake.base_url + "nosuchfeed?q={query}",
+            "FETCH_ALLOW_PRIVATE": "true",
+            **extra,
+        },
+        dotenv_path=None,
+    )
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def running_app(db: Database, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningApp]:
+    settings = settings_for(db.url, fake_slack)
+    core = Briefbot(settings, engine=db.engine)
+    core.ingest([str(write_articles(tmp_path / "articles", core.clock().isoformat()))],
+                topic="river plan")
+    client = make_web_client(settings, BOT_TOKEN, max_retries=2)
+    runtime = build_runtime(settings, socket_mode=False, with_scheduler=False, core=core,
+                            client=client)
+    server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    try:
+        yield RunningApp(fake_slack, runtime, base + "/slack/events", base)
+    finally:
+        server.close()
+        thread.join(timeout=5)
