@@ -195,9 +195,11 @@ class Briefbot:
         with self.factory() as session:
             topic = topic_store.get(session, name)
             has_sources = bool(topic and source_store.list_all(session, topic))
-        specs = None if has_sources else [
-            SourceSpec("search", search_source_url(self.settings.news_search_feed_url, name))
-        ]
+        specs = (
+            None
+            if has_sources
+            else [SourceSpec("search", search_source_url(self.settings.news_search_feed_url, name))]
+        )
         return run_ingest(
             self.factory,
             self._fetcher(),

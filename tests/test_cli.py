@@ -29,8 +29,15 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
 
 
 def _check_contract(brief: dict) -> None:
-    assert set(brief) >= {"topic", "generated_at", "window", "summarizer", "article_count",
-                          "sections", "sources"}
+    assert set(brief) >= {
+        "topic",
+        "generated_at",
+        "window",
+        "summarizer",
+        "article_count",
+        "sections",
+        "sources",
+    }
     ids = {s["id"] for s in brief["sources"]}
     for name in SECTIONS:
         for bullet in brief["sections"][name]:
@@ -51,8 +58,9 @@ def test_demo_prints_a_cited_three_section_brief_and_an_answer(tmp_path: Path) -
         assert brief["sections"][name], f"demo brief has an empty {name}"
     assert brief["article_count"] >= 8
     # the off-topic sample article (a central bank decision) is not part of the ukraine topic
-    assert not any("rate" in s["title"].lower() and "bank" in s["title"].lower()
-                   for s in brief["sources"])
+    assert not any(
+        "rate" in s["title"].lower() and "bank" in s["title"].lower() for s in brief["sources"]
+    )
     ask = payload["ask"]
     assert ask["found"] is True and ask["source_ids"]
     assert set(ask["source_ids"]) == {s["id"] for s in ask["sources"]}
@@ -90,23 +98,43 @@ def test_ingest_brief_ask_on_both_databases(
     assert "2 new" in out.getvalue() or "2 new articles" in out.getvalue()
 
     out = io.StringIO()
-    assert main(["brief", "river plan", "--since", "2025-05-01", "--until", "2025-05-03",
-                 "--format", "json"], stdout=out) == 0
+    assert (
+        main(
+            [
+                "brief",
+                "river plan",
+                "--since",
+                "2025-05-01",
+                "--until",
+                "2025-05-03",
+                "--format",
+                "json",
+            ],
+            stdout=out,
+        )
+        == 0
+    )
     brief = json.loads(out.getvalue())
     _check_contract(brief)
     assert brief["article_count"] == 2
     assert brief["sections"]["key_provisions"]
 
     out = io.StringIO()
-    assert main(["ask", "river plan", "When will construction begin?", "--format", "json"],
-                stdout=out) == 0
+    assert (
+        main(["ask", "river plan", "When will construction begin?", "--format", "json"], stdout=out)
+        == 0
+    )
     answer = json.loads(out.getvalue())
     assert answer["found"] is True
     assert "September" in answer["answer"]
 
     out = io.StringIO()
-    assert main(["ask", "river plan", "Who won the football cup final?", "--format", "json"],
-                stdout=out) == 0
+    assert (
+        main(
+            ["ask", "river plan", "Who won the football cup final?", "--format", "json"], stdout=out
+        )
+        == 0
+    )
     assert json.loads(out.getvalue())["found"] is False
 
     # ingesting the same files again stores nothing new

@@ -17,7 +17,9 @@ GOLDEN = Path(__file__).parent / "golden" / "brief_blocks.json"
 
 
 def test_sample_brief_blocks_match_golden() -> None:
-    blocks = brief_to_message(sample_brief(), new_marks={"Prisoner exchanges resume under the deal.": "new"}).blocks
+    blocks = brief_to_message(
+        sample_brief(), new_marks={"Prisoner exchanges resume under the deal.": "new"}
+    ).blocks
     rendered = json.dumps(blocks, ensure_ascii=False, indent=2) + "\n"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)

@@ -23,14 +23,18 @@ BOT_TOKEN = "xoxb-test-token-1"
 
 ARTICLES = {
     "a.md": (
-        "Council approves river plan", "Valley Times", "https://valley.example.com/river-plan",
+        "Council approves river plan",
+        "Valley Times",
+        "https://valley.example.com/river-plan",
         "The city council approved the river restoration plan on Thursday by a vote of 7 to 2. "
         "The plan commits 4 million euros to rebuilding the flood banks.\n\n"
         "It remains unclear whether the regional government will co-fund the second phase.\n\n"
         "Construction will begin in September, and the council will review costs in March.",
     ),
     "b.md": (
-        "River plan passes", "Riverside Post", "https://riverside.example.org/plan",
+        "River plan passes",
+        "Riverside Post",
+        "https://riverside.example.org/plan",
         "Councillors approved the river restoration plan, committing 4 million euros to new "
         "flood banks. Officials did not say how the second phase would be funded. "
         "Work is expected to start in September.",
@@ -86,11 +90,13 @@ def fake_slack() -> Iterator[FakeSlack]:
 def running_app(db: Database, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningApp]:
     settings = settings_for(db.url, fake_slack)
     core = Briefbot(settings, engine=db.engine)
-    core.ingest([str(write_articles(tmp_path / "articles", core.clock().isoformat()))],
-                topic="river plan")
+    core.ingest(
+        [str(write_articles(tmp_path / "articles", core.clock().isoformat()))], topic="river plan"
+    )
     client = make_web_client(settings, BOT_TOKEN, max_retries=2)
-    runtime = build_runtime(settings, socket_mode=False, with_scheduler=False, core=core,
-                            client=client)
+    runtime = build_runtime(
+        settings, socket_mode=False, with_scheduler=False, core=core, client=client
+    )
     server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

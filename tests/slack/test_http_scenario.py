@@ -1,0 +1,150 @@
+"""End to end over HTTP: signed /brief → ack < 3 s → brief posted in the channel; a question in
+its thread → a threaded, cited answer, once even when Slack retries; forged requests → 401."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+
+from tests.slack.conftest import SIGNING_SECRET, RunningApp
+from tests.slackfake.signing import (
+    event_body,
+    post_signed,
+    slash_command_body,
+    stale_timestamp,
+)
+
+TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
+
+
+def _brief(app: RunningApp, text: str, response: str = "r1") -> httpx.Response:
+    body = slash_command_body(
+        text=text,
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        user_id=USER,
+        response_url=app.fake.response_url(response),
+    )
+    return post_signed(app.url, body, SIGNING_SECRET)
+
+
+def test_brief_then_thread_question(running_app: RunningApp) -> None:
+    app, fake = running_app, running_app.fake
+    started = time.perf_counter()
+    response = _brief(app, "river plan")
+    latency = time.perf_counter() - started
+    assert response.status_code == 200
+    assert latency < 3.0
+    assert "Working on a brief" in response.text
+
+    fake.wait_for("chat.postMessage", timeout=20)
+    posted = fake.calls_to("chat.postMessage")[0]
+    assert posted.params["channel"] == CHANNEL
+    blocks_text = json.dumps(posted.params["blocks"])
+    for title in ("Key provisions", "Next steps"):
+        assert title in blocks_text
+    assert "valley.example.com" in blocks_text  # cited with a link
+    root_ts = posted.response["ts"]
+
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": USER,
+        "text": "When will construction begin?",
+        "ts": "1800000000.000100",
+        "thread_ts": root_ts,
+        "channel_type": "channel",
+    }
+    body = event_body(event, team_id=TEAM, event_id="Ev1")
+    assert post_signed(app.url, body, SIGNING_SECRET).status_code == 200
+    # Slack retries the same event; and a mention sends app_mention for the same message too
+    assert (
+        post_signed(
+            app.url, body, SIGNING_SECRET, retry_num=1, retry_reason="http_timeout"
+        ).status_code
+        == 200
+    )
+    mention = {**event, "type": "app_mention"}
+    assert (
+        post_signed(
+            app.url, event_body(mention, team_id=TEAM, event_id="Ev2"), SIGNING_SECRET
+        ).status_code
+        == 200
+    )
+    fake.wait_for("chat.postMessage", count=2, timeout=20)
+    time.sleep(1.0)
+    replies = [c for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+    assert len(replies) == 1
+    assert replies[0].params["thread_ts"] == root_ts
+    assert "September" in json.dumps(replies[0].params)
+    assert fake.violations == [] and fake.unexpected == []
+
+
+def test_messages_outside_brief_threads_are_ignored(running_app: RunningApp) -> None:
+    app, fake = running_app, running_app.fake
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": USER,
+        "text": "hello",
+        "ts": "1800000000.000200",
+        "thread_ts": "1700000000.999999",
+    }
+    assert (
+        post_signed(
+            app.url, event_body(event, team_id=TEAM, event_id="Ev9"), SIGNING_SECRET
+        ).status_code
+        == 200
+    )
+    time.sleep(1.0)
+    assert fake.calls_to("chat.postMessage") == []
+
+
+def test_usage_errors_answer_in_the_ack(running_app: RunningApp) -> None:
+    for text, hint in (
+        ("", "/brief ukraine"),
+        ("<!channel>", "/brief ukraine"),
+        ("subscribe x at 99:99", "HH:MM"),
+    ):
+        response = _brief(running_app, text)
+        assert response.status_code == 200
+        assert hint in response.text
+        assert "<!channel>" not in response.text.replace("`<!channel>`", "")
+
+
+def test_forged_requests_are_rejected(running_app: RunningApp) -> None:
+    body = slash_command_body(
+        text="river plan",
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        user_id=USER,
+        response_url=running_app.fake.response_url("r"),
+    )
+    assert post_signed(running_app.url, body, SIGNING_SECRET, tamper=True).status_code == 401
+    assert (
+        post_signed(running_app.url, body, SIGNING_SECRET, timestamp=stale_timestamp()).status_code
+        == 401
+    )
+    assert post_signed(running_app.url, body, "wrong-secret").status_code == 401
+
+
+def test_ack_latency_of_fifty_briefs(running_app: RunningApp) -> None:
+    """Every /brief is acked well within Slack's 3 s while the work runs lazily."""
+    latencies = []
+    for n in range(50):
+        started = time.perf_counter()
+        assert _brief(running_app, "river plan", response=f"r{n}").status_code == 200
+        latencies.append(time.perf_counter() - started)
+    latencies.sort()
+    print(
+        f"ack latency over 50: median {latencies[25] * 1000:.1f} ms, worst "
+        f"{latencies[-1] * 1000:.1f} ms"
+    )
+    assert latencies[-1] < 3.0
+
+
+def test_healthz(running_app: RunningApp) -> None:
+    response = httpx.get(running_app.base + "/healthz", trust_env=False)
+    assert response.status_code == 200 and response.json()["ok"] is True
