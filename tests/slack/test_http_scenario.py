@@ -148,3 +148,35 @@ def test_ack_latency_of_fifty_briefs(running_app: RunningApp) -> None:
 def test_healthz(running_app: RunningApp) -> None:
     response = httpx.get(running_app.base + "/healthz", trust_env=False)
     assert response.status_code == 200 and response.json()["ok"] is True
+
+
+def test_subscribe_then_digest_posts_once_across_a_restart(running_app: RunningApp) -> None:
+    from bot.jobs.digest import run_digest
+    from bot.slack.client import SingleWorkspaceClients
+    from storage import subscriptions
+
+    app, fake = running_app, running_app.fake
+    fake.set_user_tz(USER, "Europe/Berlin")
+    response = _brief(app, "subscribe river plan at 08:00", response="sub")
+    assert response.status_code == 200
+    fake.wait_for("response_url", timeout=20)
+    assert "Subscribed" in json.dumps(fake.response_posts("sub"))
+    assert "Europe/Berlin" in json.dumps(fake.response_posts("sub"))
+    with app.core.factory() as session:
+        (subscription,) = subscriptions.for_team(session, TEAM, CHANNEL)
+        assert (subscription.hour, subscription.minute) == (8, 0)
+    clients = SingleWorkspaceClients(app.core.settings, app.runtime.client)
+    first = run_digest(app.core, clients, subscription.id)
+    assert first.status == "sent"
+    # a restarted process (or a second scheduler) runs the same due digest again: no post
+    again = run_digest(app.core, clients, subscription.id)
+    assert again.status == "skipped"
+    digests = [c for c in fake.calls_to("chat.postMessage") if c.ok]
+    assert len(digests) == 1 and "Key provisions" in json.dumps(digests[0].params["blocks"])
+
+    assert _brief(app, "list", response="list").status_code == 200
+    fake.wait_for("response_url", count=2, timeout=20)
+    assert "river plan" in json.dumps(fake.response_posts("list"))
+    assert _brief(app, "unsubscribe river plan", response="unsub").status_code == 200
+    fake.wait_for("response_url", count=3, timeout=20)
+    assert "Unsubscribed" in json.dumps(fake.response_posts("unsub"))
