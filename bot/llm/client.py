@@ -145,8 +145,10 @@ class LLMClient:
                     # Not a transient failure, so it does not use up an attempt.
                     use_json, json_dropped = False, True
                     attempt -= 1
-                    logger.info("LLM server refused JSON mode (HTTP %s); retrying without it",
-                                err.status_code)
+                    logger.info(
+                        "LLM server refused JSON mode (HTTP %s); retrying without it",
+                        err.status_code,
+                    )
                     continue
                 if self._retryable(err) and attempt < self.max_attempts:
                     self._sleep(self._delay(attempt, err.response))
@@ -173,13 +175,23 @@ class LLMClient:
             except ValueError as err:
                 message = self._clean(f"the LLM answer was not usable: {err}")
                 self._record(
-                    prompt_name, prompt_version, started, "invalid_output", message,
-                    tokens_in=tokens_in, tokens_out=tokens_out,
+                    prompt_name,
+                    prompt_version,
+                    started,
+                    "invalid_output",
+                    message,
+                    tokens_in=tokens_in,
+                    tokens_out=tokens_out,
                 )
                 raise LLMOutputError(message) from None
             self._record(
-                prompt_name, prompt_version, started, "ok", None,
-                tokens_in=tokens_in, tokens_out=tokens_out,
+                prompt_name,
+                prompt_version,
+                started,
+                "ok",
+                None,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
             )
             return data
 

@@ -25,8 +25,13 @@ class Reply:
     delay: float = 0.0
 
 
-def ok(content: str | None, *, tokens: tuple[int, int] = (120, 40), delay: float = 0.0,
-       finish_reason: str = "stop") -> Reply:
+def ok(
+    content: str | None,
+    *,
+    tokens: tuple[int, int] = (120, 40),
+    delay: float = 0.0,
+    finish_reason: str = "stop",
+) -> Reply:
     """A chat completion whose message content is `content`, with usage tokens (in, out)."""
     return Reply(
         body={
@@ -55,8 +60,13 @@ def ok_json(data: Any, **kwargs: Any) -> Reply:
     return ok(json.dumps(data), **kwargs)
 
 
-def error(status: int, message: str = "server error", *, headers: dict[str, str] | None = None,
-          delay: float = 0.0) -> Reply:
+def error(
+    status: int,
+    message: str = "server error",
+    *,
+    headers: dict[str, str] | None = None,
+    delay: float = 0.0,
+) -> Reply:
     return Reply(
         status=status,
         body={"error": {"message": message, "type": "test_error", "code": None}},
@@ -102,8 +112,9 @@ class FakeLLMServer:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 with server._lock:
                     server.requests.append(
-                        RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                        body)
+                        RecordedRequest(
+                            self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                        )
                     )
                     reply = server._replies.popleft() if server._replies else None
                 if self.path.rstrip("/") != "/v1/chat/completions":

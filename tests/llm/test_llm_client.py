@@ -48,8 +48,14 @@ def test_success_sends_json_mode_and_records_tokens(
     assert request.system == PROMPT.system and request.user == PROMPT.user
     [record] = records
     assert record == LLMCallRecord(
-        model=MODEL, prompt_name="brief", prompt_version="1", duration_ms=record.duration_ms,
-        outcome="ok", tokens_in=321, tokens_out=54, error=None,
+        model=MODEL,
+        prompt_name="brief",
+        prompt_version="1",
+        duration_ms=record.duration_ms,
+        outcome="ok",
+        tokens_in=321,
+        tokens_out=54,
+        error=None,
     )
     assert record.duration_ms >= 0
 
@@ -65,7 +71,9 @@ def test_reasoning_and_fences_are_stripped(
 
 
 def test_429_honours_retry_after(
-    llm_server: FakeLLMServer, make_client: MakeClient, records: list[LLMCallRecord],
+    llm_server: FakeLLMServer,
+    make_client: MakeClient,
+    records: list[LLMCallRecord],
     sleeps: list[float],
 ) -> None:
     llm_server.reply(error(429, "slow down", headers={"Retry-After": "2"}), ok_json({"ok": True}))
@@ -85,7 +93,9 @@ def test_retry_after_is_capped(
 
 
 def test_500_then_success_backs_off(
-    llm_server: FakeLLMServer, make_client: MakeClient, records: list[LLMCallRecord],
+    llm_server: FakeLLMServer,
+    make_client: MakeClient,
+    records: list[LLMCallRecord],
     sleeps: list[float],
 ) -> None:
     llm_server.reply(error(500, "boom"), ok_json({"ok": 1}))
@@ -96,7 +106,9 @@ def test_500_then_success_backs_off(
 
 
 def test_gives_up_after_max_attempts(
-    llm_server: FakeLLMServer, make_client: MakeClient, records: list[LLMCallRecord],
+    llm_server: FakeLLMServer,
+    make_client: MakeClient,
+    records: list[LLMCallRecord],
     sleeps: list[float],
 ) -> None:
     llm_server.reply(error(502), error(503), error(500, "still down"))
@@ -127,7 +139,9 @@ def test_timeouts_exhaust_attempts(
 
 
 def test_json_mode_rejected_is_retried_once_without_it_and_remembered(
-    llm_server: FakeLLMServer, make_client: MakeClient, records: list[LLMCallRecord],
+    llm_server: FakeLLMServer,
+    make_client: MakeClient,
+    records: list[LLMCallRecord],
     sleeps: list[float],
 ) -> None:
     llm_server.reply(

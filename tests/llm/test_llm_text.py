@@ -66,7 +66,13 @@ def test_trim_words() -> None:
 
 def test_ids() -> None:
     assert [normalize_id(v) for v in ("a1", " [a1] ", 12, "id: a1", True, None, "")] == [
-        "a1", "a1", "12", "a1", None, None, None
+        "a1",
+        "a1",
+        "12",
+        "a1",
+        None,
+        None,
+        None,
     ]
     assert split_known(["a1", "a1", "x", 3], {"a1", "3"}) == (["a1", "3"], ["x"])
 

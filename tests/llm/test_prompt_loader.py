@@ -10,14 +10,14 @@ from bot.errors import PromptError
 from prompts import load_prompt, load_prompt_file
 from prompts.loader import parse_prompt
 
-GOOD = '''
+GOOD = """
 name = "demo"
 version = "3"
 description = "A demo."
 variables = ["topic", "articles"]
 system = 'Answer as JSON: {"a": [1, 2]} about ${topic}. Costs $$5.'
 user = "${articles}"
-'''
+"""
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -67,8 +67,10 @@ def test_unused_declared_variable_fails_at_load(tmp_path: Path) -> None:
         (('name = "demo"', 'name = "other"'), "does not match the file name"),
         (("Costs $$5.", "Costs $5."), "malformed placeholder"),
         (('user = "${articles}"', 'user = "${articles}"\ntemperature = 1'), "unknown key"),
-        (('variables = ["topic", "articles"]', 'variables = ["topic", "articles", "topic"]'),
-         "declared twice"),
+        (
+            ('variables = ["topic", "articles"]', 'variables = ["topic", "articles", "topic"]'),
+            "declared twice",
+        ),
         (('name = "demo"', 'name = "demo'), "not valid TOML"),
     ],
 )
@@ -95,8 +97,12 @@ def test_shipped_brief_template_loads_and_renders() -> None:
     template = load_prompt("brief")
     assert template.name == "brief" and template.version
     rendered = template.render(
-        topic="Ukraine", window="2025-03-13 to 2025-03-14", article_ids="a1, a2",
-        articles='<article id="a1">...</article>', max_bullets=5, max_chars=280,
+        topic="Ukraine",
+        window="2025-03-13 to 2025-03-14",
+        article_ids="a1, a2",
+        articles='<article id="a1">...</article>',
+        max_bullets=5,
+        max_chars=280,
     )
     for section in ("key_provisions", "open_questions", "next_steps"):
         assert section in rendered.system
@@ -109,8 +115,11 @@ def test_shipped_brief_template_loads_and_renders() -> None:
 def test_shipped_answer_template_loads_and_renders() -> None:
     template = load_prompt("answer")
     rendered = template.render(
-        question="When?", history="user: hi", passage_ids="a1",
-        passages='<passage id="a1">...</passage>', max_chars=700,
+        question="When?",
+        history="user: hi",
+        passage_ids="a1",
+        passages='<passage id="a1">...</passage>',
+        max_chars=700,
     )
     assert '"found"' in rendered.system and '"source_ids"' in rendered.system
     assert "user: hi" in rendered.user and "Question: When?" in rendered.user
