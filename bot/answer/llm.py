@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.answer.model import AnswerDraft, Passage
 from bot.llm.budget import allot, clean_data, cut, how_many_fit
-from bot.llm.client import LLMClient, LLMOutputError
+from bot.llm.client import LLMClient
 from bot.llm.text import clean_text, split_known
 from prompts.loader import PromptTemplate, RenderedPrompt, load_prompt
 
@@ -105,19 +105,13 @@ class LLMAnswerer:
         return render(blocks, [p.article_id for p in included]), included
 
     def _complete(self, prompt: RenderedPrompt) -> dict[str, Any]:
-        for attempt in range(1, INVALID_OUTPUT_TRIES + 1):
-            try:
-                return self._client.complete_json(
-                    prompt,
-                    prompt_name=self._prompt.name,
-                    prompt_version=self._prompt.version,
-                    validate=check_schema,
-                )
-            except LLMOutputError as err:
-                if attempt == INVALID_OUTPUT_TRIES:
-                    raise
-                logger.info("answer: invalid LLM output, asking again: %s", err)
-        raise AssertionError("unreachable")
+        return self._client.complete_valid_json(
+            prompt,
+            prompt_name=self._prompt.name,
+            prompt_version=self._prompt.version,
+            validate=check_schema,
+            tries=INVALID_OUTPUT_TRIES,
+        )
 
 
 def check_schema(data: dict[str, Any]) -> None:

@@ -199,6 +199,31 @@ class LLMClient:
         """Close the connection pool (a passed-in `http_client` is closed too)."""
         self._openai.close()
 
+    def complete_valid_json(
+        self,
+        prompt: RenderedPrompt,
+        *,
+        prompt_name: str,
+        prompt_version: str,
+        validate: Callable[[dict[str, Any]], object],
+        tries: int = 2,
+    ) -> dict[str, Any]:
+        """`complete_json`, asking again (up to `tries` calls) when the output is not valid:
+        a model's malformed answer is often fine the second time."""
+        for attempt in range(1, tries + 1):
+            try:
+                return self.complete_json(
+                    prompt,
+                    prompt_name=prompt_name,
+                    prompt_version=prompt_version,
+                    validate=validate,
+                )
+            except LLMOutputError as err:
+                if attempt == tries:
+                    raise
+                logger.info("%s: invalid LLM output, asking again: %s", prompt_name, err)
+        raise AssertionError("unreachable")
+
     def record(self, record: LLMCallRecord) -> None:
         """Pass a record to the recorder (error redacted). A failing recorder is only logged."""
         if self.recorder is None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.errors import LLMError
 from bot.llm.budget import allot, clean_data, cut, how_many_fit
-from bot.llm.client import LLMCallRecord, LLMClient, LLMOutputError, Recorder
+from bot.llm.client import LLMCallRecord, LLMClient, Recorder
 from bot.llm.text import clean_text, split_known
 from bot.summarize.model import (
     MAX_BULLETS_PER_SECTION,
@@ -143,19 +143,13 @@ class LLMSummarizer:
     # -- internals ----------------------------------------------------------------------------
 
     def _complete(self, prompt: RenderedPrompt) -> dict[str, Any]:
-        for attempt in range(1, INVALID_OUTPUT_TRIES + 1):
-            try:
-                return self._client.complete_json(
-                    prompt,
-                    prompt_name=self._prompt.name,
-                    prompt_version=self._prompt.version,
-                    validate=check_schema,
-                )
-            except LLMOutputError as err:
-                if attempt == INVALID_OUTPUT_TRIES:
-                    raise
-                logger.info("brief: invalid LLM output, asking again: %s", err)
-        raise AssertionError("unreachable")
+        return self._client.complete_valid_json(
+            prompt,
+            prompt_name=self._prompt.name,
+            prompt_version=self._prompt.version,
+            validate=check_schema,
+            tries=INVALID_OUTPUT_TRIES,
+        )
 
     def _fall_back(
         self,
