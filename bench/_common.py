@@ -305,3 +305,106 @@ def quiet_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for name in ("apscheduler", "slack_bolt", "slack_sdk", "briefbot.slack", "trafilatura"):
         logging.getLogger(name).setLevel(logging.ERROR)
+
+
+# -- briefbot fixtures: articles, subscriptions, digest rounds --------------------------------
+
+# APScheduler's default executor runs at most this many jobs at once (ThreadPoolExecutor(10));
+# a digest round in `briefbot serve`/`worker` is that many `run_digest` calls in parallel.
+SCHEDULER_THREADS = 10
+
+
+def write_articles(
+    folder: Path,
+    topic: str,
+    count: int,
+    *,
+    now: datetime,
+    seed: int = 3,
+    newest_hours: float = 1.0,
+    oldest_hours: float = 12.0,
+) -> Path:
+    """`count` synthetic Markdown articles (front matter: title, outlet, published, url) about
+    `topic`, published between `oldest_hours` and `newest_hours` before `now`."""
+    from datetime import timedelta
+
+    text = SyntheticText(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    outlets = ["Meridian Wire", "Harbour Post", "Valley Times", "Northern Ledger", "Civic Daily"]
+    slug = re.sub(r"\W+", "-", topic.lower()).strip("-") or "topic"
+    span = oldest_hours - newest_hours
+    for i in range(count):
+        published = now - timedelta(hours=oldest_hours - span * i / max(count - 1, 1))
+        body = f"{topic.title()}: {text.paragraph(3)}\n\n{text.article(3, 3)}"
+        (folder / f"{slug}-{i:04d}.md").write_text(
+            "---\n"
+            f"title: {topic.title()}: {text.title()}\n"
+            f"outlet: {outlets[i % len(outlets)]}\n"
+            f"published: {published.isoformat()}\n"
+            f"url: https://news{i % 5}.example.com/{slug}/{i}\n"
+            f"---\n{body}\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def subscribe_channels(
+    core: Any,
+    topic: str,
+    channels: Sequence[str],
+    *,
+    team_id: str = "T0BENCH",
+    hour: int = 8,
+    minute: int = 0,
+    timezone: str = "UTC",
+) -> list[int]:
+    """One subscription of `topic` per channel, written straight to storage; their ids."""
+    from storage import subscriptions as subscription_store
+    from storage import topics as topic_store
+    from storage.db import transaction
+
+    ids = []
+    with transaction(core.factory) as session:
+        topic_row = topic_store.get_or_create(session, topic)
+        for channel in channels:
+            row, _ = subscription_store.upsert(
+                session,
+                team_id=team_id,
+                channel_id=channel,
+                topic=topic_row,
+                hour=hour,
+                minute=minute,
+                timezone=timezone,
+                created_by="U0BENCH",
+            )
+            ids.append(row.id)
+    return ids
+
+
+def digest_round(
+    core: Any,
+    clients: Any,
+    subscription_ids: Sequence[int],
+    scheduled_for: datetime,
+    *,
+    now: datetime | None = None,
+    workers: int = SCHEDULER_THREADS,
+) -> list[Any]:
+    """Every subscription's digest for `scheduled_for`, `workers` at a time (like the
+    scheduler's thread pool); the `DigestOutcome`s in subscription order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.jobs.digest import deliver_digest
+
+    def one(subscription_id: int) -> Any:
+        return deliver_digest(core, clients, subscription_id, scheduled_for, now=now)
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="digest") as pool:
+        return list(pool.map(one, subscription_ids))
+
+
+def count_statuses(outcomes: Iterable[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    return dict(sorted(counts.items()))
