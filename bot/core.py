@@ -87,6 +87,13 @@ class Briefbot:
         migrate: bool = True,
     ) -> None:
         self.settings = settings
+        if settings.fetch_allow_private:
+            # Here, not in one entry point: serve, worker and the CLI's ingest all build a
+            # Briefbot, and each of them fetches with the address guard off.
+            log.warning(
+                "FETCH_ALLOW_PRIVATE is on: sources may point at private and loopback addresses "
+                "(for local development and tests only)"
+            )
         self.engine = engine or make_engine(settings.database_url)
         self.factory = session_factory(self.engine)
         self.clock = clock or (lambda: datetime.now(UTC))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from collections.abc import Callable, Iterable, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -30,6 +31,32 @@ DEFAULT_ACCEPT = (
 )
 MAX_REDIRECTS = 5
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Compressions we decode ourselves, a bounded piece at a time (see `_decoded`).
+ACCEPT_ENCODING = "gzip, deflate"
+_ZLIB_WBITS = {
+    "gzip": 16 + zlib.MAX_WBITS,
+    "x-gzip": 16 + zlib.MAX_WBITS,
+    "deflate": zlib.MAX_WBITS,
+}
+_UNDECODABLE = frozenset({"br", "zstd", "compress", "x-compress"})
+_INFLATE_PIECE = 65536  # most bytes one decompression step may produce
+# Media types that can hold a feed or a page. Anything else (images, PDFs, archives, office
+# documents, video) is refused from its headers, before its body is downloaded. octet-stream
+# stays allowed: servers label feeds with it, and the body decides.
+_FETCHABLE_SUBTYPES = frozenset(
+    {
+        "xml",
+        "json",
+        "rss",
+        "x-rss",
+        "atom",
+        "rdf",
+        "xml-dtd",
+        "xml-external-parsed-entity",
+        "octet-stream",
+    }
+)
+_BINARY_TOP_TYPES = ("image/", "audio/", "video/", "font/", "model/")  # even image/svg+xml
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,8 @@ def blocked_reason(address: IPAddress) -> str | None:
                 return reason
     checks = (
         ("loopback", address.is_loopback),
+        # fec0::/10 is deprecated but still routed inside some networks; Python calls it global.
+        ("site-local", isinstance(address, ipaddress.IPv6Address) and address.is_site_local),
         ("unspecified", address.is_unspecified),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
@@ -109,6 +138,68 @@ def _media_type(value: str | None) -> str | None:
         return None
     media = value.split(";", 1)[0].strip().lower()
     return media or None
+
+
+def fetchable_media_type(media: str | None) -> bool:
+    """Whether a response of this media type can be a feed or an article page (None: unknown,
+    the body decides)."""
+    if media is None or media.startswith("text/"):
+        return True
+    if media.startswith(_BINARY_TOP_TYPES):
+        return False
+    subtype = media.partition("/")[2]
+    return subtype in _FETCHABLE_SUBTYPES or subtype.endswith(("+xml", "+json"))
+
+
+def _is_localhost_name(name: str) -> bool:
+    """The name "localhost" and any name under it are loopback by definition (RFC 6761 6.3),
+    whatever a resolver answers for them; the HTTP stack may look them up again itself."""
+    lowered = name.lower().rstrip(".")
+    return lowered == "localhost" or lowered.endswith(".localhost")
+
+
+class _BodyDecodeError(Exception):
+    pass
+
+
+def _decoded(raw: Iterable[bytes], coding: str) -> Iterator[bytes]:
+    """The body's bytes with its Content-Encoding undone, never more than _INFLATE_PIECE at once.
+
+    httpx inflates each network chunk in one go: 64 KiB of gzip can become 64 MB in memory
+    before a size check sees it. Here the caller's size cap stops a compression bomb after at
+    most one piece beyond the cap.
+    """
+    wbits = _ZLIB_WBITS.get(coding)
+    if wbits is None:  # identity, or a label we don't know (httpx passes those through too)
+        yield from raw
+        return
+    inflater = zlib.decompressobj(wbits)
+    started = False
+    for chunk in raw:
+        data = chunk
+        while True:
+            try:
+                out = inflater.decompress(data, _INFLATE_PIECE)
+            except zlib.error as exc:
+                if coding == "deflate" and not started:
+                    # Some servers send raw deflate without the zlib header.
+                    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    started = True
+                    continue
+                raise _BodyDecodeError(f"could not decode the {coding} body: {exc}") from None
+            started = True
+            if out:
+                yield out
+            data = inflater.unconsumed_tail
+            # A full piece may leave output pending inside zlib even with no input left.
+            if not data and len(out) < _INFLATE_PIECE:
+                break
+    try:
+        tail = inflater.flush()
+    except zlib.error as exc:
+        raise _BodyDecodeError(f"could not decode the {coding} body: {exc}") from None
+    if tail:
+        yield tail
 
 
 class Fetcher:
@@ -185,7 +276,13 @@ class Fetcher:
         Conditional headers make an unchanged resource come back as `not_modified` with no body.
         Raises FetchError (BlockedAddressError for refused addresses) with a readable reason.
         """
-        headers = {"User-Agent": self.user_agent, "Accept": accept}
+        # Only codings `_decoded` can undo in bounded steps (httpx would add br/zstd when
+        # their packages are installed, and inflate those unbounded).
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": accept,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -222,6 +319,12 @@ class Fetcher:
                 if response.status_code >= 400:
                     phrase = response.reason_phrase or ""
                     raise self._error(url, f"HTTP {response.status_code} {phrase}".strip())
+                media = _media_type(response.headers.get("content-type"))
+                if not fetchable_media_type(media):
+                    # Refused from the headers: an image or a PDF is never downloaded.
+                    raise self._error(
+                        url, f"unsupported content type {media[:80]} (not a feed or web page)"
+                    )
                 body = self._read_body(url, response, deadline)
                 return self._result(url, response, body, not_modified=False)
         except httpx.ConnectTimeout:
@@ -250,13 +353,15 @@ class Fetcher:
         parts = urlsplit(url)
         if not addresses or parts.scheme.lower() != "http":
             return url, request_headers, {}
-        host = parts.hostname or ""
+        # The host as httpx reads it (IDNA-encoded), the same one check_url_allowed judged.
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii")
         if parse_ip_literal(host) is not None:
             return url, request_headers, {}
         address = addresses[0]
         ip_host = f"[{address}]" if ":" in address else address
         netloc = ip_host if parts.port is None else f"{ip_host}:{parts.port}"
-        request_headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
+        request_headers["Host"] = parsed.netloc.decode("ascii")
         pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
         return pinned, request_headers, {"sni_hostname": host}
 
@@ -264,17 +369,36 @@ class Fetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise self._error(url, f"larger than {self.max_bytes} bytes")
+        codings = [
+            c.strip()
+            for c in response.headers.get("content-encoding", "").lower().split(",")
+            if c.strip() and c.strip() != "identity"
+        ]
+        if len(codings) > 1 or (codings and codings[0] in _UNDECODABLE):
+            raise self._error(url, f"unsupported content encoding {', '.join(codings)[:40]}")
         chunks: list[bytes] = []
         size = 0
-        # Decoded (decompressed) bytes are counted, so a compression bomb is stopped too.
+        # Raw bytes, decoded here in bounded pieces: decoded (decompressed) bytes are counted,
+        # so a compression bomb stops at the cap without first inflating a whole network chunk.
         # No chunk size: httpx would buffer up to it, hiding a slow trickle from the deadline.
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise self._error(url, f"larger than {self.max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise self._error(url, f"download took longer than {self.total_timeout:g} s")
-            chunks.append(chunk)
+        if response.is_stream_consumed:
+            # The transport handed over a body it had already read (and decoded): httpx's
+            # MockTransport does with fixed content. Nothing is left to stream.
+            raw: Iterable[bytes] = [response.content]
+            coding = ""
+        else:
+            raw = response.iter_raw()
+            coding = codings[0] if codings else ""
+        try:
+            for chunk in _decoded(raw, coding):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise self._error(url, f"larger than {self.max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise self._error(url, f"download took longer than {self.total_timeout:g} s")
+                chunks.append(chunk)
+        except _BodyDecodeError as exc:
+            raise self._error(url, str(exc)) from None
         return b"".join(chunks)
 
     def _result(
@@ -319,17 +443,27 @@ def check_url_allowed(
         port = parts.port
     except ValueError:
         raise error("not a valid URL") from None
+    try:
+        # The host is judged as httpx will connect to it: urlsplit keeps "127。0。0。1" (ideographic
+        # full stops) as a name, while httpx's IDNA step turns it into 127.0.0.1.
+        host = httpx.URL(url).raw_host.decode("ascii")
+    except httpx.InvalidURL:
+        # httpx refuses some address spellings ("0177.0.0.1"); name the address if it is one.
+        host = parts.hostname or ""
+        if parse_ip_literal(host) is None:
+            raise error("not a valid URL") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise error(f"only http and https URLs can be fetched, not {scheme or '?'}:")
-    host = parts.hostname
-    if not host:
+    if not host or not parts.hostname:
         raise error("the URL has no host name")
     if allow_private:
         return []
     literal = parse_ip_literal(host)
     if literal is not None:
         addresses: list[IPAddress] = [literal]
+    elif _is_localhost_name(host):
+        raise error(f"blocked host {host.rstrip('.')} (loopback)", BlockedAddressError)
     else:
         name = host.rstrip(".")
         try:

@@ -67,8 +67,6 @@ def build_runtime(
 ) -> Runtime:
     if not settings.slack_bot_token and client is None:
         raise SettingsError("SLACK_BOT_TOKEN is required for `briefbot serve` (see README)")
-    if settings.fetch_allow_private:
-        log.warning("FETCH_ALLOW_PRIVATE is on: sources may point at private addresses")
     core = core or Briefbot(settings)
     client = client or make_web_client(settings, settings.slack_bot_token)
     clients = SingleWorkspaceClients(settings, client)
