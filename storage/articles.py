@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Article, ArticleTopic, ArticleUrl, utcnow
+from storage.models import Article, ArticleBand, ArticleTopic, ArticleUrl, utcnow
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,22 @@ class NewArticle:
     outlet: str | None = None
     published_at: datetime | None = None
     source_id: int | None = None
+    # Near-duplicate detection (optional): a MinHash signature and its LSH band keys.
+    minhash: bytes | None = None
+    band_keys: tuple[int, ...] = ()
+
+
+# Decides whether two stored signatures are copies of one text (injected by the ingest code,
+# which owns the similarity rule).
+NearDuplicateRule = Callable[[bytes, bytes], bool]
 
 
 @dataclass(frozen=True)
 class StoreResult:
     article: Article
     created: bool
-    # "new", "same-url" (seen before under this URL), "same-content" (another URL, same text)
+    # "new", "same-url" (seen before under this URL), "same-content" (another URL, same
+    # text), "near-duplicate" (another URL, a lightly edited copy of a stored text)
     reason: str
 
 
@@ -41,8 +50,35 @@ def known_url(session: Session, url: str) -> Article | None:
     return alias.article if alias is not None else None
 
 
-def add(session: Session, new: NewArticle) -> StoreResult:
-    """Store `new` unless its URL or content is already known. Never overwrites stored text."""
+def near_duplicate(
+    session: Session, new: NewArticle, rule: NearDuplicateRule | None
+) -> Article | None:
+    """The earliest stored article `rule` calls a copy of `new`, found through shared bands."""
+    if rule is None or new.minhash is None or not new.band_keys:
+        return None
+    candidates = session.scalars(
+        select(Article)
+        .where(
+            Article.id.in_(
+                select(ArticleBand.article_id).where(ArticleBand.band_key.in_(new.band_keys))
+            )
+        )
+        .order_by(Article.id)
+    )
+    for article in candidates:
+        if article.minhash is not None and rule(new.minhash, article.minhash):
+            return article
+    return None
+
+
+def add(
+    session: Session, new: NewArticle, *, near_duplicates: NearDuplicateRule | None = None
+) -> StoreResult:
+    """Store `new` unless its URL or content is already known. Never overwrites stored text.
+
+    With `near_duplicates`, a lightly edited copy of a stored article (another outlet's
+    syndicated version) becomes an alias of it instead of a new article.
+    """
     existing = known_url(session, new.url)
     if existing is not None:
         return StoreResult(existing, False, "same-url")
@@ -50,6 +86,10 @@ def add(session: Session, new: NewArticle) -> StoreResult:
     if same_text is not None:
         _add_alias(session, same_text, new.url, new.outlet)
         return StoreResult(same_text, False, "same-content")
+    copy_of = near_duplicate(session, new, near_duplicates)
+    if copy_of is not None:
+        _add_alias(session, copy_of, new.url, new.outlet)
+        return StoreResult(copy_of, False, "near-duplicate")
     article = Article(
         url=new.url,
         title=new.title[:1024],
@@ -59,6 +99,7 @@ def add(session: Session, new: NewArticle) -> StoreResult:
         published_at=new.published_at,
         fetched_at=utcnow(),
         source_id=new.source_id,
+        minhash=new.minhash,
     )
     try:
         # A savepoint: if a concurrent ingest stored the same URL/hash first, only this insert
@@ -67,6 +108,10 @@ def add(session: Session, new: NewArticle) -> StoreResult:
             session.add(article)
             session.flush()
             session.add(ArticleUrl(url=new.url, article_id=article.id, outlet=article.outlet))
+            session.add_all(
+                ArticleBand(band_key=key, article_id=article.id)
+                for key in dict.fromkeys(new.band_keys)
+            )
             session.flush()
     except IntegrityError:
         winner = known_url(session, new.url) or session.scalar(

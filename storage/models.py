@@ -13,10 +13,12 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -122,9 +124,24 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    # MinHash of the text (bot.ingest.near_dup); None for short texts and older rows.
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     aliases: Mapped[list[ArticleUrl]] = relationship(
         back_populates="article", cascade="all, delete-orphan"
+    )
+
+
+class ArticleBand(Base):
+    """LSH band keys of an article's MinHash: one indexed lookup finds near-duplicate
+    candidates among all stored articles (bot.ingest.near_dup explains the scheme)."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = (Index("ix_article_bands_article_id", "article_id"),)
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
 
 

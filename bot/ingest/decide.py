@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.ingest import near_dup
 from bot.ingest.text import content_hash, word_count
 from storage.articles import NewArticle
 
@@ -76,6 +77,7 @@ def article_hash(title: str, text: str) -> str:
 def build_article(candidate: Candidate, source_id: int | None) -> NewArticle:
     """Pure: the row to store for a candidate."""
     text = candidate.text or candidate.title
+    minhash = near_dup.signature(text)
     return NewArticle(
         url=candidate.url,
         title=candidate.title,
@@ -84,6 +86,8 @@ def build_article(candidate: Candidate, source_id: int | None) -> NewArticle:
         outlet=candidate.outlet,
         published_at=candidate.published_at,
         source_id=source_id,
+        minhash=minhash,
+        band_keys=tuple(near_dup.band_keys(minhash)) if minhash else (),
     )
 
 

@@ -27,6 +27,7 @@ from urllib.request import url2pathname
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import BriefbotError, FetchError, ParseError, UserInputError
+from bot.ingest import near_dup
 from bot.ingest.decide import (
     Candidate,
     Plan,
@@ -325,7 +326,11 @@ class _Pipeline:
             ids = list(plan.known_ids)
             for planned in plan.new:
                 candidate = job.enriched.get(planned.url, planned)
-                stored = articles.add(session, build_article(candidate, row.id))
+                stored = articles.add(
+                    session,
+                    build_article(candidate, row.id),
+                    near_duplicates=near_dup.is_near_duplicate,
+                )
                 ids.append(stored.article.id)
                 if stored.created:
                     result.new_articles += 1

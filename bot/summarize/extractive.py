@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.summarize import salience
 from bot.summarize.model import (
     MAX_BULLETS_PER_SECTION,
     SECTIONS,
@@ -48,6 +49,7 @@ from bot.summarize.model import (
 )
 from bot.summarize.sections import SectionLabel, analyze
 from bot.summarize.sentences import content_words, split_sentences, trim_sentence
+from bot.summarize.stories import cluster_stories, story_of
 
 __all__ = ["MAX_BULLET_CHARS", "ExtractiveSummarizer", "natural_key", "similarity"]
 
@@ -71,6 +73,10 @@ _EXPAND_MIN = 0.2  # neighbours at least this similar join the expansion
 # A bullet must reach this share of its section's best final score, and this briefability.
 _MIN_RELATIVE = 0.25
 _MIN_BRIEFABILITY = 1.0
+# Each bullet a story already has in a section scales its next candidates by this.
+_STORY_DECAY = 0.8
+# A story with a fraction f of the biggest story's articles weighs _STORY_FLOOR + rest * sqrt(f).
+_STORY_FLOOR = 0.6
 # Postings longer than this share of all sentences (and than _MIN_POSTING_LIMIT) are skipped
 # when looking for support: such terms have a tiny IDF and would make the search quadratic.
 _MAX_POSTING_SHARE = 0.1
@@ -243,6 +249,29 @@ class ExtractiveSummarizer:
             summarizer=self.name,
         )
 
+    def select_summary(
+        self,
+        articles: Sequence[ArticleInput],
+        *,
+        max_sentences: int | None = None,
+        max_words: int | None = None,
+    ) -> list[str]:
+        """The most salient sentences, best first, without sections or trimming.
+
+        The plain "summarize these articles in N sentences / N words" view of the same
+        sentence parsing and salience the brief uses; the evaluation harness scores it against
+        standard baselines (bench/eval_summarizer.py).
+        """
+        sentences = _extract(_unique_sorted(articles), self._parse)
+        if not sentences:
+            return []
+        _vectorize(sentences)
+        units = _units(sentences)
+        picked = salience.select(
+            units, salience.salience(units), max_sentences=max_sentences, max_words=max_words
+        )
+        return [sentences[i].text for i in picked]
+
     # The work, separated from Brief assembly so that evaluations can call it directly.
     def select(self, topic: str, articles: Sequence[ArticleInput]) -> dict[str, list[Bullet]]:
         ordered = _unique_sorted(articles)
@@ -250,7 +279,9 @@ class ExtractiveSummarizer:
         if not sentences:
             return {name: [] for name in SECTIONS}
         _vectorize(sentences)
-        _score(topic, ordered, sentences)
+        stories = story_of(cluster_stories(ordered))
+        story = [stories[a.id] for a in ordered]
+        _score(topic, ordered, sentences, story)
         pool = _pool(sentences)
         supporters = _support(pool, sentences)
         outlets = [_outlets(a) for a in ordered]
@@ -258,7 +289,7 @@ class ExtractiveSummarizer:
             reporting = sorted({sentences[i].article for i in supporters[cand.index]})
             n_outlets = len(set().union(*(outlets[a] for a in reporting)))
             cand.final = round(cand.base * (1.0 + 0.35 * math.log2(min(n_outlets, 8))), 9)
-        return _choose(pool, sentences, supporters, ordered, outlets)
+        return _choose(pool, sentences, supporters, ordered, outlets, story)
 
 
 def _unique_sorted(articles: Sequence[ArticleInput]) -> list[ArticleInput]:
@@ -320,6 +351,10 @@ def _extract(
     return out
 
 
+def _units(sentences: list[_Sentence]) -> list[salience.Unit]:
+    return [salience.Unit(s.article, s.position, s.vec, len(s.text.split())) for s in sentences]
+
+
 def _vectorize(sentences: list[_Sentence]) -> None:
     df: dict[str, int] = {}
     for s in sentences:
@@ -333,7 +368,15 @@ def _vectorize(sentences: list[_Sentence]) -> None:
         s.vec = {t: w / norm for t, w in vec.items()}
 
 
-def _score(topic: str, articles: list[ArticleInput], sentences: list[_Sentence]) -> None:
+def _normalize(vec: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    return {t: w / norm for t, w in vec.items()}
+
+
+def _score(
+    topic: str, articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]
+) -> None:
+    """Base score of every sentence. `story[a]` is article a's story (see `stories`)."""
     topic_terms = frozenset(_terms(topic))
     by_article: list[list[_Sentence]] = [[] for _ in articles]
     for s in sentences:
@@ -349,22 +392,27 @@ def _score(topic: str, articles: list[ArticleInput], sentences: list[_Sentence])
             mentions.append(min(1.0, hits / 3.0))
     weights = mentions if any(mentions) else [1.0] * len(articles)
 
-    # Each article's normalized vector; the topic centroid is their sum weighted by mention,
-    # so articles that never name the topic do not pull it their way.
+    # Each article's normalized vector. A story's centroid is the sum of its articles'
+    # vectors weighted by mention, so articles that never name the topic do not pull it their
+    # way; the window's centroid sums the stories'.
     article_vecs: list[dict[str, float]] = []
-    centroid: dict[str, float] = {}
-    for group, weight in zip(by_article, weights, strict=True):
+    story_centroids: dict[int, dict[str, float]] = {}
+    for a_index, (group, weight) in enumerate(zip(by_article, weights, strict=True)):
         vec: dict[str, float] = {}
         for s in group:
             for t, w in s.vec.items():
                 vec[t] = vec.get(t, 0.0) + w
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        vec = {t: w / norm for t, w in vec.items()}
+        vec = _normalize(vec)
         article_vecs.append(vec)
+        acc = story_centroids.setdefault(story[a_index], {})
         for t, w in vec.items():
-            centroid[t] = centroid.get(t, 0.0) + weight * w
-    c_norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
-    centroid = {t: w / c_norm for t, w in centroid.items()}
+            acc[t] = acc.get(t, 0.0) + weight * w
+    centroid: dict[str, float] = {}
+    for key in sorted(story_centroids):
+        for t, w in story_centroids[key].items():
+            centroid[t] = centroid.get(t, 0.0) + w
+    centroid = _normalize(centroid)
+    story_centroids = {k: _normalize(v) for k, v in story_centroids.items()}
 
     # Relevance: naming the topic and being close to the centroid. An article that never
     # names the topic can still count ("Kremlin studies US ceasefire offer" for "ukraine")
@@ -376,19 +424,39 @@ def _score(topic: str, articles: list[ArticleInput], sentences: list[_Sentence])
     for a_index, mention in enumerate(mentions):
         if mention > 0 or not naming:
             closeness = min(1.0, 1.5 * _cosine(article_vecs[a_index], centroid))
-            relevance.append(0.25 + 0.45 * mention + 0.3 * closeness)
+            if topic_terms:
+                relevance.append(0.25 + 0.45 * mention + 0.3 * closeness)
+            else:  # no topic words: every story is the topic; closeness to its own story
+                own = min(
+                    1.0, 1.5 * _cosine(article_vecs[a_index], story_centroids[story[a_index]])
+                )
+                relevance.append(0.25 + 0.45 * mention + 0.3 * own)
         else:  # closeness to the nearest article that names the topic
             nearest = max(_cosine(article_vecs[a_index], article_vecs[i]) for i in naming)
             relevance.append(_OFF_TOPIC + 0.6 * min(1.0, max(0.0, nearest - 0.05) * 4.0))
 
-    centrality = [_cosine(s.vec, centroid) for s in sentences]
-    top = max(centrality) or 1.0
+    # Centrality within the sentence's own story, so a smaller story's main point is not
+    # judged by the vocabulary of a bigger one; a story's weight grows with its share of the
+    # window's articles.
+    sizes: dict[int, int] = {}
+    for key in story:
+        sizes[key] = sizes.get(key, 0) + 1
+    biggest = max(sizes.values())
+    story_weight = {
+        k: _STORY_FLOOR + (1 - _STORY_FLOOR) * math.sqrt(n / biggest) for k, n in sizes.items()
+    }
+    centrality = [_cosine(s.vec, story_centroids[story[s.article]]) for s in sentences]
+    top: dict[int, float] = {}
     for s, cent in zip(sentences, centrality, strict=True):
+        key = story[s.article]
+        top[key] = max(top.get(key, 0.0), cent)
+    for s, cent in zip(sentences, centrality, strict=True):
+        key = story[s.article]
         topic_hit = 1.0 if (not topic_terms or topic_terms & s.term_set) else 0.0
         lead = 1.0 / math.sqrt(1.0 + s.position / 5.0)
         quality = _sigmoid((s.label.score - 1.5) / 1.2)
-        content = 0.45 * (cent / top) + 0.25 * lead + 0.15 * topic_hit + 0.15
-        s.base = round(quality * content * relevance[s.article], 9)
+        content = 0.45 * (cent / (top[key] or 1.0)) + 0.25 * lead + 0.15 * topic_hit + 0.15
+        s.base = round(quality * content * relevance[s.article] * story_weight[key], 9)
 
 
 def _by_base(s: _Sentence) -> tuple[float, int, int]:
@@ -468,7 +536,11 @@ def _choose(
     supporters: dict[int, list[int]],
     articles: list[ArticleInput],
     outlets: list[frozenset[str]],
+    story: list[int],
 ) -> dict[str, list[Bullet]]:
+    """Greedy selection. A candidate's score shrinks by `_STORY_DECAY` for every bullet its
+    story already has in the section, so a window with several stories leads with each
+    story's main point instead of five points of the biggest one."""
     ranked = sorted(pool, key=_by_final)
     best: dict[str, float] = {}
     for s in ranked:
@@ -476,20 +548,37 @@ def _choose(
         best.setdefault(s.label.section, s.final)
     chosen: list[tuple[str, _Sentence]] = []
     covered: set[int] = set()
+    per_story: dict[tuple[str, int], int] = {}
     result: dict[str, list[Bullet]] = {name: [] for name in SECTIONS}
-    for cand in ranked:
+
+    def eligible(cand: _Sentence) -> bool:
         section = cand.label.section
         assert section
-        if len(result[section]) >= MAX_BULLETS_PER_SECTION:
+        return not (
+            len(result[section]) >= MAX_BULLETS_PER_SECTION
+            or cand.final < _MIN_RELATIVE * best[section]
+            or cand.label.score < _MIN_BRIEFABILITY
+            or cand.index in covered
+            or _redundant(cand, chosen, section)
+        )
+
+    def adjusted(cand: _Sentence) -> tuple[float, int, int]:
+        assert cand.label.section
+        seen = per_story.get((cand.label.section, story[cand.article]), 0)
+        return (-cand.final * _STORY_DECAY**seen, cand.article, cand.position)
+
+    left = [c for c in ranked if eligible(c)]
+    while left:
+        cand = min(left, key=adjusted)
+        left.remove(cand)
+        if not eligible(cand):
             continue
-        if cand.final < _MIN_RELATIVE * best[section] or cand.label.score < _MIN_BRIEFABILITY:
-            continue
-        if cand.index in covered:
-            continue
-        if _redundant(cand, chosen, section):
-            continue
+        section = cand.label.section
+        assert section
         chosen.append((section, cand))
         covered.update(supporters[cand.index])
+        key = (section, story[cand.article])
+        per_story[key] = per_story.get(key, 0) + 1
         reporting = sorted(
             {sentences[i].article for i in supporters[cand.index]} - {cand.article},
             key=lambda a: natural_key(articles[a].id),

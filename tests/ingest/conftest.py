@@ -8,6 +8,7 @@ from tests/conftest.py.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -210,11 +211,75 @@ _SENTENCES = [
 ]
 
 
+_ACTORS = [
+    "The finance ministers",
+    "Officials",
+    "Several delegations",
+    "The commission",
+    "Trade unions",
+    "A spokesperson",
+    "The opposition",
+    "Regional leaders",
+    "Auditors",
+    "The central bank",
+    "Negotiators",
+    "Local councils",
+]
+_ACTIONS = [
+    "met to discuss",
+    "reviewed",
+    "asked for more time on",
+    "voted on",
+    "criticised",
+    "declined to comment on",
+    "welcomed",
+    "published a report on",
+    "questioned",
+    "set a deadline for",
+    "proposed changes to",
+    "held hearings on",
+]
+_OBJECTS = [
+    "the budget framework",
+    "the fiscal rules",
+    "the spending limits",
+    "the timetable",
+    "the public consultation",
+    "the tax proposal",
+    "the pension reform",
+    "bond markets",
+    "the housing plan",
+    "the energy subsidy",
+    "the transport levy",
+    "the trade deal",
+]
+_WHEN = [
+    "on Tuesday",
+    "next month",
+    "before the summer recess",
+    "on Wednesday",
+    "in July",
+    "last week",
+    "this spring",
+    "by the end of the year",
+]
+
+
 def article_text(topic: str, n: int = 40) -> str:
-    """A distinctive article body of about 14*n words, mentioning `topic` in every paragraph."""
+    """A distinctive article body of about 14*n words, mentioning `topic` in every paragraph.
+
+    Sentences are drawn with a generator seeded by the topic, so two topics' articles share
+    words but not passages (they must not look like copies of one text to near-dup checks).
+    """
+    rng = random.Random(topic)
     paragraphs = []
     for i in range(n // 4):
-        chosen = [_SENTENCES[(i + j) % len(_SENTENCES)] for j in range(4)]
+        chosen = [
+            f"{rng.choice(_ACTORS)} {rng.choice(_ACTIONS)} {rng.choice(_OBJECTS)} "
+            f"{rng.choice(_WHEN)}, {rng.choice(_ACTORS).lower()} {rng.choice(_ACTIONS)} "
+            f"{rng.choice(_OBJECTS)}."
+            for _ in range(4)
+        ]
         paragraphs.append(f"{topic} update {i}: " + " ".join(chosen))
     return "\n\n".join(paragraphs)
 

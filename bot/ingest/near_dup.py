@@ -1,0 +1,112 @@
+"""Near-duplicate texts: MinHash signatures and LSH band keys. Pure.
+
+A syndicated wire story reaches us through several outlets with small edits: another
+headline, a dateline, an agency credit, the last paragraph cut. The content hash (exact text)
+misses those copies; this module finds them so that ingestion stores one article with several
+outlets ("reported by N sources") instead of N articles saying the same thing.
+
+- `signature(text)`: MinHash of the text's word 3-shingles (`PERMUTATIONS` minima), as bytes
+  for a database column; None for texts under `MIN_WORDS` words, where a few changed words
+  decide too much.
+- `similarity(a, b)`: the estimated Jaccard similarity of two signatures' shingle sets.
+- `band_keys(sig)`: locality-sensitive hashing keys (`BANDS` bands of `ROWS` minima). Two texts
+  with Jaccard similarity J share at least one key with probability 1 - (1 - J**ROWS)**BANDS:
+  0.99 at J = 0.7, 0.12 at J = 0.3, so storage finds candidates with one indexed lookup and
+  `similarity` confirms them.
+
+Why MinHash and not SimHash: on the BBC corpus, 64-bit SimHash put unrelated articles (a sport
+and a tech report) 11 bits apart while copies with one paragraph trimmed were 8 to 16 bits
+apart, so no threshold separates them; the shingle overlap (0.0 vs 0.8 and up) does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+__all__ = [
+    "BANDS",
+    "MIN_WORDS",
+    "NEAR_DUPLICATE_SIMILARITY",
+    "PERMUTATIONS",
+    "ROWS",
+    "band_keys",
+    "is_near_duplicate",
+    "shingles",
+    "signature",
+    "similarity",
+]
+
+MIN_WORDS = 50
+SHINGLE = 3
+BANDS = 16
+ROWS = 4
+PERMUTATIONS = BANDS * ROWS
+# Estimated Jaccard similarity from which two texts are one story's copies. A copy with a new
+# dateline, a credit line and its last paragraph of ten cut stays around 0.8; different
+# reports of the same event share well under 0.2 of their 3-shingles.
+NEAR_DUPLICATE_SIMILARITY = 0.7
+
+_PRIME = (1 << 61) - 1
+_WORDS = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def _coefficients() -> list[tuple[int, int]]:
+    """Fixed (a, b) pairs for the hash family h(x) = (a*x + b) mod p: same on every machine."""
+    out = []
+    for i in range(PERMUTATIONS):
+        digest = hashlib.blake2b(f"briefbot-minhash-{i}".encode(), digest_size=16).digest()
+        a = int.from_bytes(digest[:8], "big") % (_PRIME - 1) + 1
+        b = int.from_bytes(digest[8:], "big") % _PRIME
+        out.append((a, b))
+    return out
+
+
+_COEFFICIENTS = _coefficients()
+
+
+def shingles(text: str) -> set[int]:
+    """The text's word 3-shingles, case and punctuation folded, each as a 64-bit hash."""
+    words = _WORDS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split()
+    return {
+        int.from_bytes(
+            hashlib.blake2b(" ".join(words[i : i + SHINGLE]).encode(), digest_size=8).digest(),
+            "big",
+        )
+        for i in range(len(words) - SHINGLE + 1)
+    }
+
+
+def signature(text: str) -> bytes | None:
+    """MinHash signature (PERMUTATIONS x 8 bytes), or None for a text under MIN_WORDS words."""
+    if len(text.split()) < MIN_WORDS:
+        return None
+    values = shingles(text)
+    if not values:
+        return None
+    minima = [min((a * x + b) % _PRIME for x in values) for a, b in _COEFFICIENTS]
+    return b"".join(m.to_bytes(8, "big") for m in minima)
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity: the share of equal minima (0.0 for malformed input)."""
+    if len(a) != len(b) or not a or len(a) % 8:
+        return 0.0
+    n = len(a) // 8
+    return sum(1 for i in range(0, len(a), 8) if a[i : i + 8] == b[i : i + 8]) / n
+
+
+def is_near_duplicate(a: bytes, b: bytes) -> bool:
+    return similarity(a, b) >= NEAR_DUPLICATE_SIMILARITY
+
+
+def band_keys(sig: bytes) -> list[int]:
+    """One signed 63-bit key per band (fits a BIGINT column on every database)."""
+    width = ROWS * 8
+    keys = []
+    for band in range(len(sig) // width):
+        chunk = sig[band * width : (band + 1) * width]
+        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big") >> 1)
+    return keys

@@ -1,0 +1,117 @@
+"""Story clustering and the salience ranking behind `select_summary`."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from bot.summarize import salience
+from bot.summarize.extractive import ExtractiveSummarizer
+from bot.summarize.model import ArticleInput
+from bot.summarize.stories import cluster_stories, story_of
+from tests.summarize.helpers import DEMO_DIR, load_articles
+
+DEMO = load_articles(DEMO_DIR)
+NOW = datetime(2025, 3, 27, tzinfo=UTC)
+
+# A second story, written for this test: a port strike, three outlets.
+PORT = [
+    ArticleInput(
+        id="p1",
+        title="Dock workers strike at Northhaven port over pay",
+        text=(
+            "Dock workers at Northhaven port walked out on Monday after pay talks with the port "
+            "authority collapsed. The union said the strike would last 48 hours. Container "
+            "ships were held at anchor outside the harbour. The port authority announced it "
+            "would ask a mediator to restart the talks. It remains unclear whether the ferry "
+            "terminal will stay open during the strike. Union leaders will meet the mediator "
+            "on Thursday."
+        ),
+        outlet="Northhaven Gazette",
+        published_at=datetime(2025, 3, 24, tzinfo=UTC),
+    ),
+    ArticleInput(
+        id="p2",
+        title="Northhaven port strike strands container ships",
+        text=(
+            "A 48-hour strike by dock workers halted cargo handling at Northhaven port on "
+            "Monday. The port authority announced it would ask a mediator to restart pay talks "
+            "with the union. Shipping lines diverted two container ships to other harbours. "
+            "The union is expected to meet the mediator on Thursday."
+        ),
+        outlet="Coastal Business Daily",
+        published_at=datetime(2025, 3, 24, 12, tzinfo=UTC),
+    ),
+    ArticleInput(
+        id="p3",
+        title="Mediator called in as Northhaven dock strike enters second day",
+        text=(
+            "The port authority confirmed that a mediator had agreed to lead new pay talks "
+            "with dock workers at Northhaven. The strike entered its second day on Tuesday, "
+            "with cargo handling still halted. The union said the mediator would meet both "
+            "sides on Thursday. Ferry services ran normally."
+        ),
+        outlet="Harbour Radio",
+        published_at=datetime(2025, 3, 25, tzinfo=UTC),
+    ),
+]
+
+
+def test_demo_articles_form_one_story_and_the_off_topic_one_stands_alone() -> None:
+    stories = cluster_stories(DEMO)
+    assert [s.article_ids for s in stories] == [
+        tuple(str(i) for i in range(1, 11)),
+        ("11",),
+    ]
+
+
+def test_two_stories_are_told_apart_whatever_the_input_order() -> None:
+    window = [*DEMO[:10], *PORT]
+    expected = {frozenset(str(i) for i in range(1, 11)), frozenset({"p1", "p2", "p3"})}
+    for seed in range(5):
+        shuffled = list(window)
+        random.Random(seed).shuffle(shuffled)
+        got = {frozenset(s.article_ids) for s in cluster_stories(shuffled)}
+        assert got == expected
+    assert cluster_stories([]) == []
+    assert story_of(cluster_stories(PORT)) == {"p1": 0, "p2": 0, "p3": 0}
+
+
+def test_brief_over_two_stories_leads_with_both() -> None:
+    brief = ExtractiveSummarizer().summarize(
+        "", [*DEMO[:10], *PORT], since=datetime(2025, 3, 1, tzinfo=UTC), until=NOW, now=NOW
+    )
+    provisions = brief.sections["key_provisions"]
+    port_ids = {"p1", "p2", "p3"}
+    assert any(set(b.source_ids) & port_ids for b in provisions[:3]), [
+        b.text for b in provisions
+    ]
+    assert any(not set(b.source_ids) & port_ids for b in provisions[:3])
+
+
+def test_select_summary_respects_budgets_and_drops_repeats() -> None:
+    summarizer = ExtractiveSummarizer()
+    three = summarizer.select_summary(PORT, max_sentences=3)
+    assert len(three) == 3
+    words = summarizer.select_summary(DEMO[:10], max_words=60)
+    # Stops once the budget is reached: all but the last sentence fit within it.
+    assert sum(len(s.split()) for s in words[:-1]) < 60 <= sum(len(s.split()) for s in words)
+    everything = summarizer.select_summary([*DEMO[:10], *PORT])
+    for i, a in enumerate(everything):
+        for b in everything[i + 1 :]:
+            assert a != b
+    assert summarizer.select_summary([]) == []
+
+
+def test_salience_uses_leads_only_when_there_are_several_articles() -> None:
+    lead = salience.Unit(0, 0, {"truce": 1.0}, 10)
+    deep = salience.Unit(0, 8, {"minerals": 1.0}, 10)
+    deep_again = salience.Unit(0, 9, {"minerals": 1.0}, 10)
+    # One article: the centroid of everything; two sentences about minerals outweigh one lead.
+    single = salience.salience([lead, deep, deep_again])
+    assert single[1] > single[0]
+    # Several articles: what their leads agree on is the news.
+    other_lead = salience.Unit(1, 0, {"truce": 1.0}, 10)
+    other_deep = salience.Unit(1, 5, {"minerals": 1.0}, 10)
+    multi = salience.salience([lead, deep, deep_again, other_lead, other_deep])
+    assert multi[0] > multi[1] and multi[3] > multi[4]
