@@ -1,0 +1,384 @@
+"""Thread-question retrieval at 100,000 stored articles: SQLite FTS5 or PostgreSQL tsvector.
+
+    .venv/bin/python bench/retrieval.py [--quick] [--json] [--articles N] [--queries N]
+    .venv/bin/python bench/retrieval.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_db
+
+- Data: synthetic articles (sentences generated from the demo articles' vocabulary) over 50
+  topics, published over the last 30 days, bulk-inserted with SQLAlchemy Core (the FTS5
+  triggers and the generated tsvector column index them as the product's inserts would).
+  PostgreSQL: the database's public schema is reset first (its name must contain "bench" or
+  "test"), and ANALYZE runs after loading. SQLite: a file in a temporary folder.
+- What is timed, per question (`--queries`, default 200, after 10 untimed):
+  * thread question (the goal): `Briefbot.ask(topic, question, article_ids=...)` as the
+    Slack thread handler calls it: full-text search restricted to the thread's brief
+    articles (the topic's newest 100), loading those candidates, BM25 sentence ranking and the
+    offline answer. Its search step alone is reported too;
+  * topic-wide question (`briefbot ask TOPIC "..."`): the same without `article_ids`, i.e.
+    the search over all of the topic's articles (2,000 at 100k).
+  Questions: 80% use 2-3 content words of a sentence in one of the thread's articles, 20%
+  random vocabulary words (often "not found").
+- Baselines, same run: the same queries at 1,000 articles (measured first, then the database
+  is filled up to N), and a naive LIKE scan (`lower(text) LIKE '%word%'` OR-ed per question
+  word over the same articles, no index) in place of the full-text search.
+- Goal: thread question p95 <= 30 ms at N articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import (
+    Bench,
+    SyntheticText,
+    corpus_dir,
+    database_url_for,
+    fmt_stats,
+    parser,
+    quiet_logging,
+    reset_database,
+    settings_for,
+    stats_ms,
+)
+
+GOAL_MS = 30.0
+TOPICS = 50
+THREAD_ARTICLES = 100  # a brief's articles (the product reads at most 200 per brief)
+SMALL = 1_000
+CHUNK = 2_000
+OUTLETS = ["Meridian Wire", "Harbour Post", "Valley Times", "Northern Ledger", "Civic Daily"]
+
+
+class Corpus:
+    """Deterministic articles: 5-8 sentences drawn from a pool, with about one word in eight
+    replaced by a made-up name: 60% from the topic's own 200 names, 40% from a 20,000-name
+    lexicon with Zipf frequencies. So, as in real news, some words are everywhere and others
+    belong to one story. The pool is the BBC articles' sentences when the shared corpus is
+    there (a real news vocabulary; the text only goes into the temporary database), else
+    sentences generated from the demo articles' vocabulary (a small vocabulary: common words
+    then match far more articles than in real news, which makes full-text search slower)."""
+
+    def __init__(self, root: Path | None, seed: int = 5, lexicon: int = 20_000) -> None:
+        self.rng = random.Random(seed)
+        self.source = "synthetic (demo vocabulary)"
+        self.sentences: list[str] = []
+        self.titles: list[str] = []
+        if root is not None and (root / "bbc-news-summary").is_dir():
+            from bench.baselines import sentences_of
+            from bench.corpora import load_bbc
+
+            for article in load_bbc(root)[0]:
+                self.titles.append(article.title)
+                self.sentences.extend(s for s in sentences_of(article.body) if len(s) > 40)
+            self.source = "BBC sentences (corpus) + made-up names"
+        else:
+            text = SyntheticText(seed)
+            self.sentences = [text.sentence() for _ in range(20_000)]
+            self.titles = [text.title() for _ in range(2_000)]
+        names = sorted({_pseudo_word(self.rng) for _ in range(lexicon)})
+        self.rng.shuffle(names)
+        self.lexicon = names
+        self.cum_weights = list(itertools.accumulate(1.0 / (r + 1) for r in range(len(names))))
+        self.topic_words = {t: self.rng.sample(names, 200) for t in topic_names()}
+        self.vocabulary = names[:2000]
+
+    def _name(self, topic: str) -> str:
+        rng = self.rng
+        if rng.random() < 0.6:
+            return rng.choice(self.topic_words[topic]).title()
+        return rng.choices(self.lexicon, cum_weights=self.cum_weights)[0].title()
+
+    def _vary(self, sentence: str, topic: str) -> str:
+        words = sentence.split()
+        for _ in range(max(1, len(words) // 8)):
+            i = self.rng.randrange(1, len(words)) if len(words) > 1 else 0
+            if len(words[i]) > 3 and words[i].isalpha():
+                words[i] = self._name(topic)
+        return " ".join(words)
+
+    def article(self, n: int, topic: str) -> tuple[str, str]:
+        rng = self.rng
+        picked = [self._vary(s, topic) for s in rng.sample(self.sentences, rng.randint(5, 8))]
+        # Two paragraphs, the topic named in the first sentence.
+        body = f"{topic.title()}: " + " ".join(picked[:3]) + "\n\n" + " ".join(picked[3:])
+        return f"{self._vary(rng.choice(self.titles), topic)} ({n})", body
+
+
+_SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"] + ["an", "or", "el", "is"]
+
+
+def _pseudo_word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+def topic_names() -> list[str]:
+    """50 made-up one-word topic names (each occurs only in its own topic's articles)."""
+    rng = random.Random(99)
+    names: list[str] = []
+    while len(names) < TOPICS:
+        name = _pseudo_word(rng) + "ia"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def load(core: Any, corpus: Corpus, start: int, stop: int, topic_ids: list[int]) -> float:
+    """Insert articles start+1..stop (ids fixed), their URL rows and topic links. Seconds."""
+    from sqlalchemy import insert, text
+
+    from storage.models import Article, ArticleTopic, ArticleUrl
+
+    now = core.clock()
+    names = topic_names()
+    started = time.perf_counter()
+    for chunk_start in range(start, stop, CHUNK):
+        articles, urls, links = [], [], []
+        for i in range(chunk_start + 1, min(chunk_start + CHUNK, stop) + 1):
+            t = i % TOPICS
+            title, body = corpus.article(i, names[t])
+            # Newest ids are the newest articles: spread over the last 30 days.
+            published = now - timedelta(minutes=(stop * 10 - i * 10) % (30 * 24 * 60) + 5)
+            url = f"https://news{i % 5}.example.com/{t}/{i}"
+            outlet = OUTLETS[i % len(OUTLETS)]
+            articles.append(
+                {
+                    "id": i,
+                    "url": url,
+                    "title": title,
+                    "outlet": outlet,
+                    "published_at": published,
+                    "fetched_at": published,
+                    "text": body,
+                    "content_hash": hashlib.sha256(f"{i}:{body}".encode()).hexdigest(),
+                    "source_id": None,
+                }
+            )
+            urls.append({"id": i, "url": url, "article_id": i, "outlet": outlet, "seen_at": now})
+            links.append({"article_id": i, "topic_id": topic_ids[t], "linked_at": now})
+        with core.engine.begin() as connection:
+            connection.execute(insert(Article.__table__), articles)
+            connection.execute(insert(ArticleUrl.__table__), urls)
+            connection.execute(insert(ArticleTopic.__table__), links)
+    with core.engine.begin() as connection:
+        if core.engine.dialect.name == "postgresql":
+            for table in ("articles", "article_urls"):
+                connection.execute(
+                    text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
+                )
+            connection.execute(text("ANALYZE"))
+    return time.perf_counter() - started
+
+
+def thread_ids(core: Any, topic_id: int) -> list[int]:
+    from storage import articles as article_store
+
+    with core.factory() as session:
+        rows = article_store.for_topic(session, topic_id, limit=THREAD_ARTICLES)
+        return [r.id for r in rows]
+
+
+def make_questions(
+    core: Any, corpus: Corpus, threads: dict[str, list[int]], n: int, seed: int
+) -> list[tuple[str, str]]:
+    """(topic, question) pairs; most quote words of an article in the thread."""
+    from bot.answer.retrieve import question_terms
+    from storage import articles as article_store
+
+    rng = random.Random(seed)
+    topics = sorted(threads)
+    out = []
+    with core.factory() as session:
+        while len(out) < n:
+            topic = rng.choice(topics)
+            if rng.random() < 0.8 and threads[topic]:
+                article = article_store.by_ids(session, [rng.choice(threads[topic])])[0]
+                words = question_terms(rng.choice(article.text.split(". ")))
+                words = [w for w in words if len(w) > 3] or words
+                picked = rng.sample(words, min(len(words), rng.randint(2, 3)))
+            else:
+                picked = rng.sample(corpus.vocabulary, 2)
+            if picked:
+                out.append((topic, f"What did they say about {' and '.join(picked)}?"))
+    return out
+
+
+def like_search(session: Any, terms: list[str], topic_id: int, ids: list[int] | None) -> list[int]:
+    """The naive baseline: case-insensitive LIKE per word, OR-ed, no full-text index."""
+    from sqlalchemy import text
+
+    params: dict[str, Any] = {"topic_id": topic_id}
+    likes = []
+    for n, term in enumerate(terms):
+        params[f"w{n}"] = f"%{term.lower()}%"
+        likes.append(f"lower(a.title) LIKE :w{n} OR lower(a.text) LIKE :w{n}")
+    where = " OR ".join(likes) or "1=0"
+    scope = "a.id IN (SELECT article_id FROM article_topics WHERE topic_id = :topic_id)"
+    if ids is not None:
+        names = []
+        for n, article_id in enumerate(ids):
+            params[f"id{n}"] = article_id
+            names.append(f":id{n}")
+        scope += f" AND a.id IN ({', '.join(names) or 'NULL'})"
+    sql = f"SELECT a.id FROM articles a WHERE {scope} AND ({where}) ORDER BY a.id DESC LIMIT 25"
+    return [row[0] for row in session.execute(text(sql), params)]
+
+
+def measure(
+    bench: Bench,
+    core: Any,
+    questions: list[tuple[str, str]],
+    threads: dict[str, list[int]],
+    topic_ids: dict[str, int],
+    label: str,
+) -> dict[str, Any]:
+    from bot.answer.retrieve import question_terms
+    from storage import search
+
+    def timed(fn: Any) -> list[float]:
+        for topic, question in questions[:10]:  # warm-up: caches, prepared statements
+            fn(topic, question)
+        out = []
+        for topic, question in questions[10:]:
+            started = time.perf_counter()
+            fn(topic, question)
+            out.append(time.perf_counter() - started)
+        return out
+
+    found = {"n": 0}
+
+    def ask_thread(topic: str, question: str) -> None:
+        answer = core.ask(topic, question, article_ids=threads[topic])
+        found["n"] += int(answer.found)
+
+    def search_thread(topic: str, question: str) -> None:
+        with core.factory() as session:
+            search.search(
+                session,
+                question_terms(question),
+                topic_id=topic_ids[topic],
+                article_ids=threads[topic],
+                limit=25,
+            )
+
+    def search_topic(topic: str, question: str) -> None:
+        with core.factory() as session:
+            search.search(session, question_terms(question), topic_id=topic_ids[topic], limit=25)
+
+    def like_thread(topic: str, question: str) -> None:
+        with core.factory() as session:
+            like_search(session, question_terms(question), topic_ids[topic], threads[topic])
+
+    def like_topic(topic: str, question: str) -> None:
+        with core.factory() as session:
+            like_search(session, question_terms(question), topic_ids[topic], None)
+
+    result = {
+        "thread_ask": stats_ms(timed(ask_thread)),
+        "thread_search": stats_ms(timed(search_thread)),
+        "topic_search": stats_ms(timed(search_topic)),
+        "like_thread": stats_ms(timed(like_thread)),
+        "like_topic": stats_ms(timed(like_topic)),
+    }
+    result["answers_found_share"] = round(found["n"] / max(2 * (len(questions) - 10), 1), 2)
+    bench.say(f"{label}:")
+    for key, text in (
+        ("thread_ask", "thread question, Briefbot.ask"),
+        ("thread_search", "  its full-text search step"),
+        ("topic_search", "topic-wide full-text search"),
+        ("like_thread", "naive LIKE, thread articles"),
+        ("like_topic", "naive LIKE, topic articles"),
+    ):
+        bench.say(f"  {text:34} {fmt_stats(result[key], ('p50', 'p95', 'max'))}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--articles", type=int, default=None, help="articles stored (100000)")
+    p.add_argument("--queries", type=int, default=None, help="timed questions per figure (200)")
+    p.add_argument("--database-url", default=None, help="PostgreSQL URL (reset!); else SQLite")
+    p.add_argument("--corpus", default=None, help="shared corpus folder (../shared/corpus)")
+    p.add_argument("--synthetic", action="store_true", help="generated sentences even with corpus")
+    args = p.parse_args(argv)
+    quiet_logging()
+    bench = Bench("retrieval", args)
+    total = args.articles or (2_000 if args.quick else 100_000)
+    small = min(SMALL, total)
+    queries = (args.queries or (30 if args.quick else 200)) + 10
+
+    from bot.core import Briefbot
+    from storage import topics as topic_store
+    from storage.db import transaction
+
+    with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
+        url = database_url_for(args.database_url, Path(tmp) / "bench.db")
+        reset_database(url)
+        core = Briefbot(settings_for(url))
+        dialect = core.engine.dialect.name
+        corpus = Corpus(None if args.synthetic else corpus_dir(args.corpus))
+        bench.params(
+            articles=total,
+            topics=TOPICS,
+            thread_articles=THREAD_ARTICLES,
+            queries=queries - 10,
+            database=dialect,
+            text=corpus.source,
+        )
+        with transaction(core.factory) as session:
+            ids = [topic_store.get_or_create(session, name).id for name in topic_names()]
+        topic_ids = dict(zip(topic_names(), ids, strict=True))
+
+        results: dict[str, Any] = {}
+        loaded = 0
+        for size in dict.fromkeys((small, total)):
+            seconds = load(core, corpus, loaded, size, ids)
+            bench.say(
+                f"loaded {size - loaded} articles in {seconds:.1f} s "
+                f"({(size - loaded) / seconds:.0f}/s)"
+            )
+            loaded = size
+            threads = {name: thread_ids(core, tid) for name, tid in topic_ids.items()}
+            questions = make_questions(core, corpus, threads, queries, seed=size)
+            results[size] = measure(
+                bench, core, questions, threads, topic_ids, f"at {size} articles ({dialect})"
+            )
+        core.close()
+
+    big, base = results[total], results[small]
+    bench.ours(
+        database=dialect,
+        thread_ask_p95_ms=big["thread_ask"]["p95"],
+        thread_search_p95_ms=big["thread_search"]["p95"],
+        topic_search_p95_ms=big["topic_search"]["p95"],
+        at_articles=total,
+        detail=big,
+    )
+    bench.baseline(
+        at_1000_thread_ask_p95_ms=base["thread_ask"]["p95"],
+        at_1000_topic_search_p95_ms=base["topic_search"]["p95"],
+        like_thread_p95_ms=big["like_thread"]["p95"],
+        like_topic_p95_ms=big["like_topic"]["p95"],
+        detail_at_1000=base,
+    )
+    p95 = big["thread_ask"]["p95"]
+    bench.goal(
+        f"thread question p95 <= {GOAL_MS:.0f} ms at {total} articles ({dialect})",
+        p95 <= GOAL_MS,
+        f"p95 {p95:.1f} ms (search {big['thread_search']['p95']:.1f} ms); at {small}: "
+        f"{base['thread_ask']['p95']:.1f} ms; naive LIKE search {big['like_thread']['p95']:.1f} ms",
+    )
+    bench.finish()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
