@@ -128,6 +128,10 @@ def classify_source(arg: str) -> SourceArgKind:
         return "file"
     if "://" in arg:
         scheme = arg.split("://", 1)[0]
+        if scheme.strip().lower() in ("http", "https"):
+            # The scheme is fine, the rest is not (an unclosed IPv6 bracket, a bad port):
+            # "only http:// URLs, not http://" would be nonsense.
+            raise UserInputError(f"{arg!r} is not a valid URL: check its host name and port")
         raise UserInputError(
             f"{arg!r}: only http:// and https:// URLs can be ingested, not {scheme}://"
         )

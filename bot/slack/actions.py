@@ -3,6 +3,10 @@
 Listeners parse and ack; these methods do the I/O (database, fetching, Slack Web API) and
 reply. Every reply that only the requester should see goes through `respond` (the command's
 response_url, ephemeral); briefs and thread answers are posted with chat.postMessage.
+
+Replies are mrkdwn, and much of what they repeat is not ours: topic names, URLs typed by users,
+errors that quote a URL or a remote server's reason phrase. All of it goes through `_m`
+(escape `&`, `<`, `>`) or `_link`, so a reply can never ping `<!channel>` or add a link.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.core import Briefbot
 from bot.errors import BriefbotError, NotFoundError
 from bot.render import blocks
+from bot.render.escape import escape_mrkdwn, safe_link
 from bot.slack.client import ClientForTeam
 from bot.slack.commands import (
     USAGE,
@@ -101,9 +106,10 @@ class SlackActions:
             elif isinstance(command, SourcesCmd):
                 self.sources(command, respond=respond)
             elif isinstance(command, HelpCmd):
-                respond(text=USAGE)
+                respond(text=_m(USAGE))
         except BriefbotError as err:
-            respond(text=str(err))
+            # Error messages quote what the user typed (URLs) and what servers said.
+            respond(text=_m(str(err)))
         except (OperationalError, PoolTimeout):
             log.warning("database unavailable while handling /brief", exc_info=True)
             respond(text=UNAVAILABLE)
@@ -198,9 +204,9 @@ class SlackActions:
             self.hooks.scheduled(subscription)
         verb = "Subscribed" if created else "Moved"
         respond(
-            text=f"{verb}: a digest of *{command.topic}* in <#{channel_id}> every day at "
-            f"{command.hour:02d}:{command.minute:02d} ({timezone}). "
-            f"Stop it with `/brief unsubscribe {command.topic}`.",
+            text=f"{verb}: a digest of *{_m(command.topic)}* in <#{channel_id}> every day at "
+            f"{command.hour:02d}:{command.minute:02d} ({_m(timezone)}). "
+            f"Stop it with `/brief unsubscribe {_m(command.topic)}`.",
         )
 
     def _user_timezone(self, team_id: str, user_id: str) -> str:
@@ -223,7 +229,7 @@ class SlackActions:
             )
             if found is None:
                 respond(
-                    text=f"This channel has no digest of *{topic}*. "
+                    text=f"This channel has no digest of *{_m(topic)}*. "
                     "See the channel's digests with `/brief list`."
                 )
                 return
@@ -231,14 +237,14 @@ class SlackActions:
             subscription_store.delete(session, found)
         if self.hooks is not None:
             self.hooks.unscheduled(subscription_id)
-        respond(text=f"Unsubscribed: no more daily digest of *{topic}* in <#{channel_id}>.")
+        respond(text=f"Unsubscribed: no more daily digest of *{_m(topic)}* in <#{channel_id}>.")
 
     def list_subscriptions(self, *, team_id: str, channel_id: str, respond: Respond) -> None:
         with self.core.factory() as session:
             rows = subscription_store.for_team(session, team_id, channel_id)
             lines = [
-                f"• *{s.topic.name}* every day at {s.hour:02d}:{s.minute:02d} ({s.timezone})"
-                + (" — paused" if s.paused else "")
+                f"• *{_m(s.topic.name)}* every day at {s.hour:02d}:{s.minute:02d} "
+                f"({_m(s.timezone)})" + (" — paused" if s.paused else "")
                 for s in rows
             ]
         if not lines:
@@ -253,7 +259,7 @@ class SlackActions:
             assert command.url
             info = self.core.add_source(command.topic, command.url)
             respond(
-                text=f"Added <{info.url}> to *{command.topic}*; it is fetched on the next "
+                text=f"Added {_link(info.url)} to *{_m(command.topic)}*; it is fetched on the next "
                 "refresh (or by your next `/brief`)."
             )
             return
@@ -262,10 +268,10 @@ class SlackActions:
             removed = self.core.remove_source(command.topic, command.url)
             respond(
                 text=(
-                    f"Removed that source from *{command.topic}*."
+                    f"Removed that source from *{_m(command.topic)}*."
                     if removed
-                    else f"*{command.topic}* has no such source; see `/brief sources "
-                    f"{command.topic}`."
+                    else f"*{_m(command.topic)}* has no such source; see `/brief sources "
+                    f"{_m(command.topic)}`."
                 )
             )
             return
@@ -275,14 +281,15 @@ class SlackActions:
             sources = []
         if not sources:
             respond(
-                text=f"*{command.topic}* has no sources of its own, so briefs use a news search "
-                f"for its name. Add a feed: `/brief sources {command.topic} add <feed-url>`."
+                text=f"*{_m(command.topic)}* has no sources of its own, so briefs use a news "
+                f"search for its name. Add a feed: `/brief sources {_m(command.topic)} add "
+                "&lt;feed-url&gt;`."
             )
             return
         lines = [
-            f"• <{s.url}> — "
+            f"• {_link(s.url)} — "
             + (
-                f"error: {s.last_error[:200]}"
+                f"error: {_m(s.last_error[:200])}"
                 if s.last_error
                 else "ok"
                 if s.last_ok_at
@@ -290,7 +297,7 @@ class SlackActions:
             )
             for s in sources
         ]
-        respond(text=f"Sources of *{command.topic}*:\n" + "\n".join(lines))
+        respond(text=f"Sources of *{_m(command.topic)}*:\n" + "\n".join(lines))
 
     # -- follow-up questions in a brief's thread ---------------------------------------------
 
@@ -375,7 +382,18 @@ class SlackActions:
         self.clients(team_id).views_publish(user_id=user_id, view=home_view(subs, latest))
 
 
+def _m(text: str) -> str:
+    """Text for a mrkdwn reply, inert: no mention, no link of its own."""
+    return escape_mrkdwn(text)
+
+
+def _link(url: str) -> str:
+    """A URL as a link when it is a safe http(s) URL, else as escaped text."""
+    return safe_link(url, url)
+
+
 def _nothing_found(topic: str, hours: int) -> str:
+    topic = _m(topic)
     return (
         f"I found no articles about *{topic}* from the last {hours} hours. "
         f"Check where it looks with `/brief sources {topic}`, or add a feed: "

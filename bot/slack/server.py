@@ -33,6 +33,12 @@ def wsgi_app(app: App, healthy: Callable[[], bool]) -> WSGIApp:
             start_response(status, [("Content-Type", "application/json")])
             return [body]
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+            if stamp is not None and not stamp.strip().isdigit():
+                # Bolt's verifier calls int() on it: a forged "yesterday" would be a 500 with
+                # a logged traceback. It is an unsigned request like any other: 401.
+                start_response("401 Unauthorized", [("Content-Type", "application/json")])
+                return [b'{"error": "invalid request"}']
             return bolt(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found\n"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.render.escape import escape_mrkdwn
 from bot.slack.actions import SlackActions
 from bot.slack.commands import USAGE, BriefCmd, HelpCmd, UsageError, parse
 
@@ -15,12 +16,13 @@ def register(app: App, actions: SlackActions) -> None:
         try:
             parsed = parse(command.get("text"))
         except UsageError as err:
-            ack(text=str(err))
+            # The message may quote what was typed ("“<!here>” is not a time zone").
+            ack(text=escape_mrkdwn(str(err)))
             return
         if isinstance(parsed, HelpCmd):
-            ack(text=USAGE)
+            ack(text=escape_mrkdwn(USAGE))
         elif isinstance(parsed, BriefCmd):
-            ack(text=f"Working on a brief of *{parsed.topic}*…")
+            ack(text=f"Working on a brief of *{escape_mrkdwn(parsed.topic)}*…")
         else:
             ack()
 
