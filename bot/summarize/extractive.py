@@ -49,7 +49,7 @@ from bot.summarize.model import (
 )
 from bot.summarize.sections import SectionLabel, analyze
 from bot.summarize.sentences import content_words, split_sentences, trim_sentence
-from bot.summarize.stories import cluster_stories, story_of
+from bot.summarize.stories import cluster_counts
 
 __all__ = ["MAX_BULLET_CHARS", "ExtractiveSummarizer", "natural_key", "similarity"]
 
@@ -279,8 +279,7 @@ class ExtractiveSummarizer:
         if not sentences:
             return {name: [] for name in SECTIONS}
         _vectorize(sentences)
-        stories = story_of(cluster_stories(ordered))
-        story = [stories[a.id] for a in ordered]
+        story = _stories(ordered, sentences)
         _score(topic, ordered, sentences, story)
         pool = _pool(sentences)
         supporters = _support(pool, sentences)
@@ -349,6 +348,20 @@ def _extract(
                 _Sentence(len(out), a_index, position, text, terms, counts, frozenset(terms), label)
             )
     return out
+
+
+def _stories(articles: list[ArticleInput], sentences: list[_Sentence]) -> list[int]:
+    """Story index per article, clustered on the term counts of its kept sentences."""
+    counts: list[dict[str, int]] = [{} for _ in articles]
+    for s in sentences:
+        acc = counts[s.article]
+        for t, c in s.counts.items():
+            acc[t] = acc.get(t, 0) + c
+    story = [0] * len(articles)
+    for index, group in enumerate(cluster_counts(counts)):
+        for a in group:
+            story[a] = index
+    return story
 
 
 def _units(sentences: list[_Sentence]) -> list[salience.Unit]:

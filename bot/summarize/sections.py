@@ -136,6 +136,12 @@ def _triggers(src: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(out))
 
 
+# Verbs of a scheduled appearance: "will meet", "is to visit", "would address parliament".
+_MEETING_VERBS = (
+    "meet|travel|visit|hold|host|convene|fly|appear|attend|address|testify|gather|join|"
+    "deliver|ballot|face|sit"
+)
+
 _KEY: tuple[_Cue, ...] = _cues(
     (r"\bagreed\b(?! to (?:name|meet|begin|start|hold|launch|appoint))", 2.0),
     (
@@ -165,11 +171,49 @@ _KEY: tuple[_Cue, ...] = _cues(
     ),
     (r"\bwill (?:provide|allow|include|cover|receive|grant|develop)\b", 1.0),
     (r"\bproposal\b|\bplan\b|\bdeal\b|\bceasefire\b|\btruce\b|\bagreement\b", 0.5),
+    # Decisions in the words of courts, parliaments and governments.
+    (r"\bannounced (?:plans?|proposals?) to\b", 3.0),
+    (r"\b(?:has|have|had) (?:frozen|banned|ruled|confirmed|declared|scrapped|axed|dropped)\b", 2.0),
+    (r"\bruled (?:that|out|on)\b|\bhas ruled\b|\bruling\b", 2.0),
+    (r"\bvoted (?:\d+-\d+|in favou?r|for|against|to)\b", 2.5),
+    (r"\b(?:found guilty|convicted|sentenced|jailed|acquitted)\b", 2.0),
+    (r"\bdeclar(?:ed|ing)\b|\bfroze\b|\bexpelled\b", 1.5),
+    # British news style for a decided plan: "Cyprus is to relax its rules".
+    (
+        r"\b(?:is|are) to (?!be (?:seen|decided|determined)\b|" + _MEETING_VERBS + r"\b)[a-z]+\b",
+        2.5,
+    ),
+    (r"\b(?:said|told [^,.]{1,40}?)(?: that)? (?:[A-Z][\w.]*|the [a-z]+) would\b", 1.5),
 )
 
 _OPEN: tuple[_Cue, ...] = _cues(
+    # The main clause is the unknown: "It is not known when they will appear in court".
+    (
+        r"^it (?:is|was|remains|remained) (?:still )?(?:not (?:yet |currently |immediately )?"
+        r"(?:known|clear)|unclear|uncertain)\b",
+        3.0,
+    ),
     (r"\b(?:remains?|remained|is|was|it's|still) (?:unclear|not clear|uncertain|unknown)\b", 3.0),
-    (r"\bnot (?:yet )?(?:clear|known|decided|agreed|settled|determined)\b", 3.0),
+    (
+        r"\bnot (?:yet |currently |immediately |entirely )?"
+        r"(?:clear|known|decided|agreed|settled|determined)\b",
+        3.0,
+    ),
+    (
+        r"\b(?:could not|couldn't|did not|didn't|would not|wouldn't|declined to|refused to)"
+        r"(?:, however,)? (?:confirm|state|clarify|comment on|disclose|reveal|give|indicate)"
+        r" (?:[a-z]+ ){0,3}?(?:how|when|whether|what|if|who|why)\b",
+        3.0,
+    ),
+    (r"\bno decisions? (?:(?:has|have|had) been (?:taken|made)|(?:on|over|about))\b", 3.0),
+    (r"\bno (?:response|answer|reply|comment) (?:as )?yet\b|\bgiven no (?:response|answer)\b", 3.0),
+    (r"\buncertainty (?:remains|persists|over)\b", 3.0),
+    (
+        r"\b(?:still|are|were|is|was) (?:looking into|investigating|examining|studying) whether\b"
+        r"|\bquestioned whether\b|\b(?:much|everything|a lot) (?:is|was) riding on\b",
+        2.5,
+    ),
+    (r"\b(?:delayed|postponed|on hold) until\b", 2.0),
     (r"\bunclear (?:whether|how|when|if|what|who|why)\b", 3.0),
     (r"\bhinges? on\b", 3.0),
     (r"\bdepends? on whether\b|\bdepending on whether\b", 3.0),
@@ -207,7 +251,19 @@ _OPEN: tuple[_Cue, ...] = _cues(
 )
 
 _NEXT: tuple[_Cue, ...] = _cues(
-    (r"\bwill (?:meet|travel|visit|hold|host|convene|fly)\b", 3.0),
+    (r"\bwill (?:" + _MEETING_VERBS + r")\b", 3.0),
+    (r"\b(?:is|are) to (?:" + _MEETING_VERBS + r")\b", 3.0),
+    (r"\bwould (?:" + _MEETING_VERBS + r")\b", 2.5),
+    (
+        r"\bwould be (?:approved|discussed|presented|held|decided|announced|published|debated)"
+        r" (?:at|on|by|in|next|later)\b",
+        3.0,
+    ),
+    (
+        r"\bexpected to be (?:put|tried|sentenced|released|named|held|published|charged|"
+        r"extradited|signed|approved)\b",
+        2.5,
+    ),
     # "is expected to meet" is a plan; "is expected to have an impact" is a forecast.
     (
         r"\b(?:is|are|was|were) expected to\b(?! (?:have|be|provide|bring|help|improve|boost|"
@@ -316,6 +372,7 @@ _PRONOUN_ATTRIBUTION = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|I)\b")
 _RHETORICAL = re.compile(
     r"\byou\b|\byour\b|\bwhat does (?:this|that|it) mean\b|\bisn't it\b|\bwhy not\b|\bwho could\b"
+    r"|\beven possible\b|^so\b|\bwhy (?:fix|bother|change)\b"
     r"|\bwhat if\b|\bwho knows\b|\bhow (?:could|can) anyone\b",
     re.IGNORECASE,
 )

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from bot.summarize.model import ArticleInput
 from bot.summarize.sentences import content_words
 
-__all__ = ["MIN_STORY_SIMILARITY", "Story", "cluster_stories", "story_of"]
+__all__ = [
+    "MIN_STORY_SIMILARITY",
+    "Story",
+    "cluster_counts",
+    "cluster_stories",
+    "story_of",
+    "term_counts",
+]
 
 # Average cosine similarity two groups need to be one story. Measured on WikiRef220
 # (bench/eval_summarizer.py): 0.1 separates its 16 stories best; news reports of one event
@@ -47,18 +54,21 @@ class Story:
         return len(self.article_ids)
 
 
-def _vectors(articles: Sequence[ArticleInput]) -> list[dict[str, float]]:
-    counts: list[dict[str, int]] = []
+def term_counts(article: ArticleInput) -> dict[str, int]:
+    """Content-word counts of an article's title and text (the clustering's input)."""
+    counts: dict[str, int] = {}
+    for word in content_words(f"{article.title}\n{article.text}"):
+        term = word[:_PREFIX]
+        counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+def _vectors(counts: Sequence[dict[str, int]]) -> list[dict[str, float]]:
     df: dict[str, int] = {}
-    for article in articles:
-        c: dict[str, int] = {}
-        for word in content_words(f"{article.title}\n{article.text}"):
-            term = word[:_PREFIX]
-            c[term] = c.get(term, 0) + 1
-        counts.append(c)
+    for c in counts:
         for term in c:
             df[term] = df.get(term, 0) + 1
-    n = len(articles)
+    n = len(counts)
     max_df = max(2, int(_MAX_DF_SHARE * n))
     vectors: list[dict[str, float]] = []
     for c in counts:
@@ -90,10 +100,19 @@ def cluster_stories(
     articles: Sequence[ArticleInput], *, min_similarity: float = MIN_STORY_SIMILARITY
 ) -> list[Story]:
     """The articles grouped into stories, largest first (ties: earliest first article)."""
-    n = len(articles)
+    groups = cluster_counts([term_counts(a) for a in articles], min_similarity=min_similarity)
+    return [Story(tuple(articles[i].id for i in g)) for g in groups]
+
+
+def cluster_counts(
+    counts: Sequence[dict[str, int]], *, min_similarity: float = MIN_STORY_SIMILARITY
+) -> list[list[int]]:
+    """`cluster_stories` over precomputed term counts (callers that tokenized already):
+    groups of indexes, largest first."""
+    n = len(counts)
     if n == 0:
         return []
-    sims = _pair_similarities(_vectors(articles))
+    sims = _pair_similarities(_vectors(counts))
     # Cluster state: members, and the *sum* of pairwise similarities to each other cluster
     # (the average is sum / (size_a * size_b); sums merge by addition: Lance-Williams).
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
@@ -131,7 +150,7 @@ def cluster_stories(
         links[merged] = joined
     groups = [sorted(m) for m in members.values()]
     groups.sort(key=lambda g: (-len(g), g[0]))
-    return [Story(tuple(articles[i].id for i in g)) for g in groups]
+    return groups
 
 
 def story_of(stories: Sequence[Story]) -> dict[str, int]:
