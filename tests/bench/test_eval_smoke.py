@@ -20,7 +20,7 @@ from bench.eval_summarizer import (
     run_sections,
     trivial_section,
 )
-from bench.ours import OurSummarizer
+from bench.ours import OurSummarizer, bullet_texts
 from bench.tokenizer import OfflineTokenizer
 from bot.summarize.model import ArticleInput
 
@@ -113,37 +113,20 @@ def _article() -> ArticleInput:
     )
 
 
-def test_adapter_prefers_select_summary(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.summarize.extractive as extractive
-
-    calls = []
-
-    def select_summary(articles, max_sentences=None, max_words=None):  # type: ignore[no-untyped-def]
-        calls.append((len(articles), max_sentences, max_words))
-        return ["one two three four", "five six (reported by 2 sources)", "seven"]
-
-    monkeypatch.setattr(extractive, "select_summary", select_summary, raising=False)
+def test_adapter_cuts_the_selection_to_the_word_budget() -> None:
     adapter = OurSummarizer()
-    assert "select_summary" in adapter.path
-    assert adapter.select([_article()], max_words=5) == ["one two three four", "five"]
-    assert calls == [(1, None, 5)]
+    full = adapter.select([_article()], max_sentences=2)
+    assert full == [
+        "The council agreed a new budget on Monday.",
+        "It will vote again next week.",
+    ]
+    assert adapter.select([_article()], max_words=10) == [
+        "The council agreed a new budget on Monday.",
+        "It will",
+    ]
 
 
-def test_adapter_uses_rank_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.summarize.extractive as extractive
-
-    def rank_sentences(articles):  # type: ignore[no-untyped-def]
-        return [("first sentence", 0.9), ("second sentence", 0.5), ("third", 0.1)]
-
-    monkeypatch.delattr(extractive, "select_summary", raising=False)
-    monkeypatch.setattr(extractive, "rank_sentences", rank_sentences, raising=False)
-    adapter = OurSummarizer()
-    assert "rank_sentences" in adapter.path
-    assert adapter.select([_article()], max_sentences=2) == ["first sentence", "second sentence"]
-
-
-def test_adapter_fallback_returns_bullet_texts() -> None:
-    adapter = OurSummarizer()
-    out = adapter.select([_article()], max_sentences=3)
-    assert isinstance(out, list) and len(out) <= 3
-    assert all(isinstance(t, str) and "reported by" not in t for t in out)
+def test_adapter_brief_bullets_drop_the_sources_suffix() -> None:
+    brief = OurSummarizer().brief("council", [_article()])
+    texts = bullet_texts(brief)
+    assert texts and all("reported by" not in t for t in texts)
