@@ -1,0 +1,290 @@
+"""Ingestion speed: pages/s through briefbot's whole ingest path over loopback HTTP.
+
+    .venv/bin/python bench/ingest_speed.py [--quick] [--json] [--pages N] [--repeats N]
+
+- Pages: the 181 real news pages of the shared corpus (article-extraction/html, gunzipped);
+  without the corpus, generated HTML pages (site chrome plus an article of sentences made
+  from the demo articles' vocabulary). They are served, with RSS feeds that list them, by
+  `python -m http.server` in a separate process on 127.0.0.1 (so serving does not share our
+  interpreter's GIL).
+- What `Briefbot.ingest` does per run, on a fresh SQLite database: fetch 10 RSS feeds whose
+  entries are teasers (so every linked page is fetched and extracted with trafilatura), plus
+  the first 10% of pages given directly as page URLs. Duplicates on purpose: every feed also
+  lists 2 entries of another feed with a `utm_source` parameter (same canonical URL: never
+  fetched twice), and 5% of the pages are served a second time under a /mirror/ URL (same
+  text: stored once, as an alias). Parse + extract + dedup + store, 4 worker threads (the
+  product default).
+- Figure: distinct pages ingested per second of wall time (distinct page paths in the
+  server's request log), median of `--repeats` runs (default 3). Page requests that fetched a
+  page a second time are reported separately. A second ingest of the same
+  sources (everything known: feeds fetched and parsed, no page fetched) is timed as "refresh".
+- Baseline, same run: bare `trafilatura.extract(html)` of the same page bytes, in a loop in this
+  process (no HTTP, no metadata, no dedup, no database).
+- Goal: >= 40 pages/s.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import (
+    Bench,
+    SyntheticText,
+    corpus_dir,
+    parser,
+    quiet_logging,
+    settings_for,
+)
+
+GOAL = 40.0
+FEEDS = 10
+
+
+def corpus_pages(root: Path, limit: int | None) -> list[bytes]:
+    files = sorted((root / "article-extraction" / "html").glob("*.html.gz"))
+    return [gzip.decompress(f.read_bytes()) for f in files[:limit]]
+
+
+def synthetic_pages(n: int) -> list[bytes]:
+    text = SyntheticText(seed=21)
+    pages = []
+    for i in range(n):
+        title = html.escape(text.title())
+        paragraphs = "\n".join(
+            f"<p>{html.escape(text.paragraph(4))}</p>" for _ in range(text.rng.randint(6, 12))
+        )
+        most_read = "".join(f"<li>{html.escape(text.title())}</li>" for _ in range(5))
+        nav = " | ".join(f'<a href="/section/{k}">Section {k}</a>' for k in range(12))
+        pages.append(
+            f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title} | Harbour Post</title>
+<meta property="og:site_name" content="Harbour Post">
+<meta property="article:published_time" content="2025-03-{1 + i % 28:02d}T08:00:00Z">
+</head><body><header><nav>{nav}</nav><div class="promo">Subscribe today</div></header>
+<main><article><h1>{title}</h1><p class="byline">By Staff Reporter</p>
+<time datetime="2025-03-{1 + i % 28:02d}T08:00:00Z">March {1 + i % 28}, 2025</time>
+{paragraphs}</article>
+<aside><h2>Most read</h2><ul>{most_read}</ul></aside>
+</main><footer><p>Copyright Harbour Post. All rights reserved.</p><nav>{nav}</nav></footer>
+</body></html>""".encode()
+        )
+    return pages
+
+
+def write_site(folder: Path, pages: list[bytes], root_url: str) -> tuple[list[str], list[str]]:
+    """Pages, mirrors and feeds under `folder`; (feed URLs, direct page URLs)."""
+    text = SyntheticText(seed=5)
+    (folder / "pages").mkdir(parents=True, exist_ok=True)
+    (folder / "mirror").mkdir()
+    (folder / "feeds").mkdir()
+    urls = []
+    for i, body in enumerate(pages):
+        (folder / "pages" / f"{i:04d}.html").write_bytes(body)
+        urls.append(f"{root_url}/pages/{i:04d}.html")
+    mirrors = []
+    for i in range(0, len(pages), 20):  # 5% served again under another URL
+        (folder / "mirror" / f"{i:04d}.html").write_bytes(pages[i])
+        mirrors.append(f"{root_url}/mirror/{i:04d}.html")
+    entries = urls + mirrors
+    per_feed = [entries[k::FEEDS] for k in range(FEEDS)]
+    now = datetime.now(UTC)
+    feed_urls = []
+    for k, links in enumerate(per_feed):
+        # about one entry in ten is cross-listed from the next feed, with a tracking parameter
+        other = per_feed[(k + 1) % FEEDS][: max(1, len(links) // 10)]
+        items = []
+        for n, link in enumerate([*links, *(u + "?utm_source=feed" for u in other)]):
+            published = format_datetime(now - timedelta(minutes=5 * n + k))
+            items.append(
+                f"<item><title>{html.escape(text.title())}</title>"
+                f"<link>{html.escape(link)}</link><guid>{html.escape(link)}</guid>"
+                f"<pubDate>{published}</pubDate>"
+                f"<description>{html.escape(text.sentence())}</description></item>"
+            )
+        (folder / "feeds" / f"feed{k}.xml").write_text(
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Bench feed {k}</title><link>{root_url}/</link>"
+            f"<description>bench</description>{''.join(items)}</channel></rss>",
+            encoding="utf-8",
+        )
+        feed_urls.append(f"{root_url}/feeds/feed{k}.xml")
+    direct = urls[: max(1, len(urls) // 10)]
+    return feed_urls, direct
+
+
+class StaticServer:
+    """`python -m http.server` on 127.0.0.1 in a child process, logging requests to a file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.log = folder.parent / "http.log"
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self._log_file = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1"],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log_file,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the static server did not start") from None
+                time.sleep(0.05)
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def page_requests(self) -> list[str]:
+        """The paths (query string dropped) of every page request so far, in order."""
+        self._log_file.flush()
+        paths = []
+        for line in self.log.read_text(errors="replace").splitlines():
+            if '"GET /pages/' in line or '"GET /mirror/' in line:
+                paths.append(line.split('"GET ', 1)[1].split(" ", 1)[0].split("?", 1)[0])
+        return paths
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self._log_file.close()
+
+
+def ingest_once(
+    tmp: Path, n: int, server: StaticServer, feeds: list[str], direct: list[str]
+) -> Any:
+    from bot.core import Briefbot
+
+    db = tmp / f"ingest-{n}.db"
+    settings = settings_for(f"sqlite:///{db}", FETCH_ALLOW_PRIVATE="true", FETCH_TIMEOUT="30")
+    core = Briefbot(settings)
+    before = len(server.page_requests())
+    started = time.perf_counter()
+    report = core.ingest([*feeds, *direct], topic="bench")
+    seconds = time.perf_counter() - started
+    requests = server.page_requests()[before:]
+    unique = len(set(requests))
+    started = time.perf_counter()
+    refresh = core.ingest([*feeds, *direct], topic="bench")
+    refresh_seconds = time.perf_counter() - started
+    core.close()
+    return {
+        "seconds": seconds,
+        "pages": unique,
+        "pages_per_s": unique / seconds,
+        "page_fetches": len(requests),
+        "redundant_fetches": len(requests) - unique,
+        "new_articles": report.new_articles,
+        "duplicates": report.duplicates,
+        "failed_sources": report.failed_count,
+        "teasers_kept": sum(s.teasers_kept for s in report.sources),
+        "refresh_seconds": refresh_seconds,
+        "refresh_new": refresh.new_articles,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--pages", type=int, default=None, help="pages (all 181 of the corpus)")
+    p.add_argument("--repeats", type=int, default=None, help="ingest runs (3)")
+    p.add_argument("--corpus", default=None, help="shared corpus folder (../shared/corpus)")
+    p.add_argument("--synthetic", action="store_true", help="generated pages even with corpus")
+    args = p.parse_args(argv)
+    quiet_logging()
+    import logging
+
+    logging.getLogger("bot.core").setLevel(logging.ERROR)  # the FETCH_ALLOW_PRIVATE warning
+    bench = Bench("ingest_speed", args)
+    limit = args.pages or (20 if args.quick else None)
+    repeats = args.repeats or (1 if args.quick else 3)
+    root = None if args.synthetic else corpus_dir(args.corpus)
+    if root is not None and (root / "article-extraction" / "html").is_dir():
+        pages, source = corpus_pages(root, limit), "article-extraction pages (corpus)"
+    else:
+        if not args.synthetic:
+            bench.say("shared corpus not found: using generated pages (demo vocabulary)")
+        pages, source = synthetic_pages(limit or 180), "generated pages"
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp_name:
+        tmp = Path(tmp_name)
+        server = StaticServer(tmp / "site")  # folder filled below, before any request
+        try:
+            feeds, direct = write_site(tmp / "site", pages, server.root_url)
+            bench.params(
+                pages=len(pages),
+                mirrors=len(range(0, len(pages), 20)),
+                feeds=len(feeds),
+                direct_page_urls=len(direct),
+                repeats=repeats,
+                source=source,
+                fetch_allow_private=True,
+                megabytes=round(sum(map(len, pages)) / 1e6, 1),
+            )
+            runs = [ingest_once(tmp, n, server, feeds, direct) for n in range(repeats)]
+        finally:
+            server.stop()
+
+    best = sorted(runs, key=lambda r: r["pages_per_s"])[len(runs) // 2]  # the median run
+    rate = statistics.median(r["pages_per_s"] for r in runs)
+    bench.ours(
+        pages_per_s=round(rate, 1),
+        runs_pages_per_s=[round(r["pages_per_s"], 1) for r in runs],
+        median_run={k: round(v, 3) if isinstance(v, float) else v for k, v in best.items()},
+    )
+    bench.say(
+        f"ours (Briefbot.ingest over HTTP): {rate:.1f} pages/s "
+        f"({best['pages']} distinct pages in {best['seconds']:.2f} s; {best['new_articles']} new "
+        f"articles, {best['duplicates']} duplicates, {best['teasers_kept']} teasers kept)"
+    )
+    bench.say(
+        f"  page requests {best['page_fetches']}, of which {best['redundant_fetches']} fetched a "
+        f"page a second time (listed by two sources ingested concurrently); refresh of the same "
+        f"sources (nothing new) {best['refresh_seconds']:.2f} s"
+    )
+
+    import trafilatura
+
+    fetched_pages = pages + [pages[i] for i in range(0, len(pages), 20)]
+    started = time.perf_counter()
+    extracted = sum(1 for body in fetched_pages if trafilatura.extract(body))
+    seconds = time.perf_counter() - started
+    bare = len(fetched_pages) / seconds
+    bench.baseline(
+        trafilatura_extract_pages_per_s=round(bare, 1),
+        pages=len(fetched_pages),
+        with_text=extracted,
+    )
+    bench.say(f"baseline (bare trafilatura.extract, in process): {bare:.1f} pages/s")
+    bench.goal(
+        f">= {GOAL:.0f} pages/s",
+        rate >= GOAL,
+        f"{rate:.1f} pages/s; bare trafilatura {bare:.1f} pages/s",
+    )
+    bench.finish()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
