@@ -75,6 +75,9 @@ _MIN_RELATIVE = 0.25
 _MIN_BRIEFABILITY = 1.0
 # Each bullet a story already has in a section scales its next candidates by this.
 _STORY_DECAY = 0.8
+# Same-section candidates this alike (synonym-folded Jaccard) restate a chosen bullet: their
+# article is cited by it (stricter than the repetition test, which only drops them).
+_RESTATES = 0.35
 # A story with a fraction f of the biggest story's articles weighs _STORY_FLOOR + rest * sqrt(f).
 _STORY_FLOOR = 0.6
 # Postings longer than this share of all sentences (and than _MIN_POSTING_LIMIT) are skipped
@@ -147,12 +150,34 @@ class _Sentence:
     final: float = 0.0
 
 
+# Words news writers use interchangeably for one event, folded only when testing two bullets
+# for repetition, so that "Construction will begin in September" and "Work is expected to
+# start in September" are one point. Deliberately short: each entry must mean the same in
+# every news context. (Folding them into the scoring terms too reshuffled whole briefs.)
+_SYNONYMS = {
+    "start": "begin",
+    "commen": "begin",  # commence; "comment" is kept apart in `_folded`
+    "constr": "work",  # construction works
+    "finish": "end",
+    "conclu": "end",
+}
+
+
 def _terms(text: str) -> list[str]:
     """Content words cut to 6 characters ("reciprocity"/"reciprocal", "Russian"/"Russia").
 
     "United States" counts as "U.S.".
     """
     return [w[:_PREFIX] for w in content_words(_UNITED_STATES.sub("U.S.", text))]
+
+
+def _folded(text: str) -> frozenset[str]:
+    """`_terms` with `_SYNONYMS` folded, as a set (for the repetition test only)."""
+    return frozenset(
+        term if word.startswith("comment") else _SYNONYMS.get(term, term)
+        for word in content_words(_UNITED_STATES.sub("U.S.", text))
+        for term in (word[:_PREFIX],)
+    )
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -203,7 +228,8 @@ class ExtractiveSummarizer:
     """Summarizer protocol implementation: no network, no randomness, same input same output."""
 
     name = "extractive"
-    version = "extractive-1"
+    # Part of the brief cache key: bump when the output for the same articles changes.
+    version = "extractive-2"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -538,6 +564,11 @@ def _redundant(cand: _Sentence, chosen: list[tuple[str, _Sentence]], section: st
         max_cos, max_jac, max_exp = _SAME_SECTION if other_section == section else _CROSS_SECTION
         if cos >= max_cos or jac >= max_jac:
             return True
+        if (
+            other_section == section
+            and _jaccard(_folded(cand.text), _folded(other.text)) >= max_jac
+        ):
+            return True
         if _cosine(cand.expanded, other.expanded) >= max_exp:
             return True
     return False
@@ -580,11 +611,15 @@ def _choose(
         seen = per_story.get((cand.label.section, story[cand.article]), 0)
         return (-cand.final * _STORY_DECAY**seen, cand.article, cand.position)
 
+    extra: dict[int, set[int]] = {}  # chosen bullet -> articles that restate it in other words
     left = [c for c in ranked if eligible(c)]
     while left:
         cand = min(left, key=adjusted)
         left.remove(cand)
         if not eligible(cand):
+            restated = _restates(cand, chosen)
+            if restated is not None and cand.index not in covered:
+                extra.setdefault(restated, set()).add(cand.article)
             continue
         section = cand.label.section
         assert section
@@ -592,8 +627,10 @@ def _choose(
         covered.update(supporters[cand.index])
         key = (section, story[cand.article])
         per_story[key] = per_story.get(key, 0) + 1
+    for position, (section, cand) in enumerate(chosen):
         reporting = sorted(
-            {sentences[i].article for i in supporters[cand.index]} - {cand.article},
+            ({sentences[i].article for i in supporters[cand.index]} | extra.get(position, set()))
+            - {cand.article},
             key=lambda a: natural_key(articles[a].id),
         )
         ids = (articles[cand.article].id, *(articles[a].id for a in reporting))
@@ -602,3 +639,15 @@ def _choose(
         text = trim_sentence(_clean_bullet(cand.text), MAX_BULLET_CHARS - len(suffix))
         result[section].append(Bullet(text + suffix, ids))
     return result
+
+
+def _restates(cand: _Sentence, chosen: list[tuple[str, _Sentence]]) -> int | None:
+    """The chosen bullet of the same section that `cand` restates in other words, if any:
+    its article then also reports that bullet's point ("work is expected to start in
+    September" for "construction will begin in September")."""
+    for position, (section, other) in enumerate(chosen):
+        if section != cand.label.section or other.article == cand.article:
+            continue
+        if _jaccard(_folded(cand.text), _folded(other.text)) >= _RESTATES:
+            return position
+    return None

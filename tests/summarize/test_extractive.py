@@ -180,3 +180,30 @@ def test_one_hundred_articles_well_under_a_second() -> None:
     print(f"100 articles x 600 words: median {timings[1] * 1000:.0f} ms")
     assert not brief.is_empty
     assert timings[1] < 1.5  # generous for slow CI machines; typically ~0.3 s here
+
+
+def test_a_point_restated_in_other_words_is_one_bullet_citing_both() -> None:
+    day = datetime(2025, 5, 2, tzinfo=UTC)
+    a = ArticleInput(
+        "1",
+        "Council approves river plan",
+        "The city council approved the river restoration plan on Thursday by a vote of 7 to 2. "
+        "The plan commits 4 million euros to rebuilding the flood banks.\n\n"
+        "Construction will begin in September, and the council will review costs in March.\n",
+        outlet="Valley Times",
+        published_at=day,
+    )
+    b = ArticleInput(
+        "2",
+        "River plan passes",
+        "Councillors approved the river restoration plan, committing 4 million euros to new "
+        "flood banks. Work is expected to start in September.\n",
+        outlet="Riverside Post",
+        published_at=day,
+    )
+    brief = ExtractiveSummarizer().summarize("river plan", [a, b], since=day, until=day, now=day)
+    next_steps = brief.sections["next_steps"]
+    assert len(next_steps) == 1
+    assert next_steps[0].text.startswith("Construction will begin in September")
+    assert next_steps[0].text.endswith("(reported by 2 sources)")
+    assert set(next_steps[0].source_ids) == {"1", "2"}
