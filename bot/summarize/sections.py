@@ -138,8 +138,9 @@ def _triggers(src: str) -> tuple[str, ...] | None:
 
 # Verbs of a scheduled appearance: "will meet", "is to visit", "would address parliament".
 _MEETING_VERBS = (
-    "meet|travel|visit|hold|host|convene|fly|appear|attend|address|testify|gather|join|"
-    "deliver|ballot|face|sit"
+    "meet|travel|visit|hold|host|convene|fly|appear|attend|testify|gather|join|deliver|ballot|"
+    "face|sit|address (?:parliament|the (?:nation|assembly|conference|congress|summit|"
+    "committee)|lawmakers|reporters)"
 )
 
 _KEY: tuple[_Cue, ...] = _cues(
@@ -319,7 +320,8 @@ _OPINION: tuple[_Cue, ...] = _cues(
         2.0,
     ),
     (
-        r"\b(?:critical|crucial|essential|vital|pivotal|important|significant) (?:step|role|part|"
+        r"\b(?:critical|crucial|essential|vital|pivotal|important|significant|necessary) "
+        r"(?:step|role|part|"
         r"component|factor|element|milestone|juncture)\b",
         1.5,
     ),
