@@ -632,7 +632,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             out.append(
                 f"Ours on BBC: {bbc['ours_sentences_mean']:.2f} sentences per summary on average "
                 f"(asked for {bbc['sentences']}); {bbc['ours_empty']} of {bbc['articles']} "
-                "summaries empty (the brief keeps only sentences it can file under a section)."
+                "summaries empty."
             )
         if ml:
             out.append(
