@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from bot.errors import SettingsError
+from bot.redact import redact
 
 DEFAULT_NEWS_SEARCH_FEED_URL = (
     "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
@@ -24,6 +25,9 @@ DEFAULT_NEWS_SEARCH_FEED_URL = (
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 _TRUE = {"1", "true", "yes", "on"}
+# Variables whose values are secrets (the Settings fields marked with `_secret()`).
+_SECRET_VARIABLES = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+_MAX_SHOWN = 40
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -92,6 +96,15 @@ def _parse(env: Mapping[str, str]) -> Settings:
         value = env.get(name)
         return value.strip() if value is not None and value.strip() != "" else None
 
+    secret_values = [v for v in map(get, _SECRET_VARIABLES) if v]
+
+    def shown(raw: str) -> str:
+        """A malformed value as quoted in an error. A secret pasted into the wrong variable
+        would otherwise be printed to the terminal and the logs, so the configured secrets and
+        anything token-shaped are masked (before any case change), and the rest is clipped."""
+        masked = redact(raw, secret_values)
+        return repr(masked if len(masked) <= _MAX_SHOWN else masked[:_MAX_SHOWN] + "…")
+
     def as_bool(name: str, default: bool) -> bool:
         raw = get(name)
         if raw is None:
@@ -100,7 +113,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
             return True
         if raw.lower() in _FALSE:
             return False
-        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+        raise SettingsError(f"{name} must be true or false, got {shown(raw)}")
 
     def as_int(name: str, default: int, minimum: int = 1) -> int:
         raw = get(name)
@@ -109,7 +122,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         try:
             value = int(raw)
         except ValueError:
-            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+            raise SettingsError(f"{name} must be a whole number, got {shown(raw)}") from None
         if value < minimum:
             raise SettingsError(f"{name} must be at least {minimum}, got {value}")
         return value
@@ -121,9 +134,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         try:
             value = float(raw)
         except ValueError:
-            raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+            raise SettingsError(f"{name} must be a number of seconds, got {shown(raw)}") from None
         if value <= 0:
-            raise SettingsError(f"{name} must be greater than 0, got {raw!r}")
+            raise SettingsError(f"{name} must be greater than 0, got {shown(raw)}")
         return value
 
     def as_http_url(name: str, default: str | None) -> str | None:
@@ -149,7 +162,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
 
     summarizer = (get("SUMMARIZER") or "auto").lower()
     if summarizer not in ("auto", "extractive", "llm"):
-        raise SettingsError(f"SUMMARIZER must be auto, extractive or llm, got {summarizer!r}")
+        raise SettingsError(
+            f"SUMMARIZER must be auto, extractive or llm, got {shown(get('SUMMARIZER') or '')}"
+        )
 
     search_url = as_http_url("NEWS_SEARCH_FEED_URL", DEFAULT_NEWS_SEARCH_FEED_URL)
     assert search_url is not None
@@ -168,7 +183,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
 
     log_level = (get("LOG_LEVEL") or "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+        raise SettingsError(
+            f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {shown(get('LOG_LEVEL') or '')}"
+        )
 
     return Settings(
         database_url=database_url,

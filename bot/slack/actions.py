@@ -12,7 +12,7 @@ errors that quote a URL or a remote server's reason phrase. All of it goes throu
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import timedelta
@@ -24,6 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.core import Briefbot
 from bot.errors import BriefbotError, NotFoundError
+from bot.redact import redact
 from bot.render import blocks
 from bot.render.escape import escape_mrkdwn, safe_link
 from bot.slack.client import ClientForTeam
@@ -259,7 +260,8 @@ class SlackActions:
             assert command.url
             info = self.core.add_source(command.topic, command.url)
             respond(
-                text=f"Added {_link(info.url)} to *{_m(command.topic)}*; it is fetched on the next "
+                text=f"Added {_link(info.url, self.core.settings.secrets())} to "
+                f"*{_m(command.topic)}*; it is fetched on the next "
                 "refresh (or by your next `/brief`)."
             )
             return
@@ -287,7 +289,7 @@ class SlackActions:
             )
             return
         lines = [
-            f"• {_link(s.url)} — "
+            f"• {_link(s.url, self.core.settings.secrets())} — "
             + (
                 f"error: {_m(s.last_error[:200])}"
                 if s.last_error
@@ -387,8 +389,15 @@ def _m(text: str) -> str:
     return escape_mrkdwn(text)
 
 
-def _link(url: str) -> str:
-    """A URL as a link when it is a safe http(s) URL, else as escaped text."""
+def _link(url: str, secrets: Sequence[str] = ()) -> str:
+    """A URL as a link when it is a safe http(s) URL, else as escaped text.
+
+    A URL carrying a credential (a feed's `?access_token=xoxp-…`, our own key) is shown with
+    the credential masked and not linked: any channel member can list a topic's sources.
+    """
+    shown = redact(url, secrets)
+    if shown != url:
+        return escape_mrkdwn(shown)
     return safe_link(url, url)
 
 

@@ -56,7 +56,7 @@ def needs_corpus(folder: str) -> pytest.MarkDecorator:
 def serve_app(settings: Settings, core: Briefbot, fake: FakeSlack) -> Iterator[RunningApp]:
     """The HTTP Slack app of `core`, on 127.0.0.1:<free port>, talking to `fake` (as the
     running_app fixture does, but with settings of the test's choosing)."""
-    client = make_web_client(settings, BOT_TOKEN, max_retries=2)
+    client = make_web_client(settings, settings.slack_bot_token or BOT_TOKEN, max_retries=2)
     runtime = build_runtime(
         settings, socket_mode=False, with_scheduler=False, core=core, client=client
     )
