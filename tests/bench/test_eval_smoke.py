@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from bench.corpora import default_corpus_dir, labelled_source_text
 from bench.eval_summarizer import (
+    HOLDOUT_PATH,
     LABELS_PATH,
     SECTION_LABELS,
     run_bbc,
@@ -48,8 +50,18 @@ def test_label_file_is_well_formed() -> None:
     assert len({r["text"] for r in rows}) == len(rows), "duplicate sentences"
 
 
+def test_holdout_file_is_well_formed_and_apart_from_the_tuned_set() -> None:
+    rows = [json.loads(line) for line in HOLDOUT_PATH.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 150
+    assert {r["label"] for r in rows} <= set(SECTION_LABELS)
+    tuned = [json.loads(line) for line in LABELS_PATH.read_text(encoding="utf-8").splitlines()]
+    assert not {r["source"] for r in rows} & {r["source"] for r in tuned}
+    assert not {r["text"] for r in rows} & {r["text"] for r in tuned}
+
+
 def test_section_scores_in_range() -> None:
     result = run_sections()
+    assert result["holdout"] is not None and result["holdout"]["sentences"] >= 150
     for key in ("ours", "trivial"):
         assert 0.0 <= result[key]["accuracy"] <= 100.0
         for scores in result[key]["per_label"].values():
@@ -63,8 +75,9 @@ def test_section_scores_in_range() -> None:
     not CORPUS.is_dir(),
     reason=f"shared corpus not found at {CORPUS} (../shared/corpus is not part of a clone)",
 )
-def test_labelled_sentences_are_quoted_from_their_source() -> None:
-    for line in LABELS_PATH.read_text(encoding="utf-8").splitlines():
+@pytest.mark.parametrize("path", [LABELS_PATH, HOLDOUT_PATH], ids=["tuned", "holdout"])
+def test_labelled_sentences_are_quoted_from_their_source(path: Path) -> None:
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         text = " ".join(labelled_source_text(CORPUS, row["source"]).split())
         assert " ".join(row["text"].split()) in text, row
