@@ -38,6 +38,7 @@ from bot.jobs.timing import format_local, scheduled_time
 from bot.render.blocks import Message, brief_to_message
 from bot.render.common import topic_title
 from bot.render.escape import escape_mrkdwn
+from bot.slack.pacing import ChannelPacer
 from bot.summarize.model import Brief
 from storage import deliveries
 from storage import subscriptions as subscription_store
@@ -185,6 +186,7 @@ def run_digest(
     *,
     now: datetime | None = None,
     stale_after: timedelta = DEFAULT_STALE_AFTER,
+    pacer: ChannelPacer | None = None,
 ) -> DigestOutcome:
     """The digest of `subscription_id` for its most recent scheduled time (<= now)."""
     now = now or core.clock()
@@ -194,7 +196,7 @@ def run_digest(
     scheduled_for = scheduled_time(
         now, subscription.hour, subscription.minute, subscription.timezone
     )
-    return _deliver(core, clients, subscription, scheduled_for, now, stale_after)
+    return _deliver(core, clients, subscription, scheduled_for, now, stale_after, pacer)
 
 
 def deliver_digest(
@@ -205,12 +207,13 @@ def deliver_digest(
     *,
     now: datetime | None = None,
     stale_after: timedelta = DEFAULT_STALE_AFTER,
+    pacer: ChannelPacer | None = None,
 ) -> DigestOutcome:
     """Claim and deliver the digest of one (subscription, scheduled time)."""
     subscription = _load_subscription(core, subscription_id)
     if subscription is None:
         return DigestOutcome("inactive", subscription_id, scheduled_for)
-    return _deliver(core, clients, subscription, scheduled_for, now, stale_after)
+    return _deliver(core, clients, subscription, scheduled_for, now, stale_after, pacer)
 
 
 def _deliver(
@@ -220,6 +223,7 @@ def _deliver(
     scheduled_for: datetime,
     now: datetime | None,
     stale_after: timedelta,
+    pacer: ChannelPacer | None = None,
 ) -> DigestOutcome:
     now = now or core.clock()
     claimed = _claim(core, sub, scheduled_for, stale_after)
@@ -259,6 +263,8 @@ def _deliver(
             content = plan.message.to_kwargs()
             if not content.get("blocks"):
                 content.pop("blocks", None)  # a one-liner: text only
+            if pacer is not None:
+                pacer.wait(sub.team_id, sub.channel_id)
             response = clients(sub.team_id).chat_postMessage(
                 channel=sub.channel_id, **content, unfurl_links=False, unfurl_media=False
             )
@@ -286,6 +292,7 @@ def sweep_stale_claims(
     stale_after: timedelta = DEFAULT_STALE_AFTER,
     *,
     max_attempts: int = MAX_ATTEMPTS,
+    pacer: ChannelPacer | None = None,
 ) -> list[DigestOutcome]:
     """Run again every digest whose claim went stale without being sent or failed.
 
@@ -318,7 +325,7 @@ def sweep_stale_claims(
             continue
         assert sub is not None and scheduled_for is not None
         log.info("digest %s for %s: claim went stale; running it again", sub.id, scheduled_for)
-        outcomes.append(_deliver(core, clients, sub, scheduled_for, None, stale_after))
+        outcomes.append(_deliver(core, clients, sub, scheduled_for, None, stale_after, pacer))
     return outcomes
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.jobs.digest import run_digest, sweep_stale_claims
+from bot.slack.pacing import ChannelPacer
 from storage import sources as source_store
 from storage import subscriptions as subscription_store
 from storage.models import Subscription
@@ -93,6 +94,8 @@ class JobRuntime:
     core: Briefbot
     clients: ClientForTeam
     scheduler: BackgroundScheduler | None = None
+    # Digest posts keep Slack's one-message-per-second-per-channel pace (see bot.slack.pacing).
+    pacer: ChannelPacer = field(default_factory=ChannelPacer)
 
 
 _runtime: JobRuntime | None = None
@@ -134,7 +137,7 @@ def ingest_job() -> None:
 
 def digest_job(subscription_id: int) -> None:
     runtime = current_runtime()
-    outcome = run_digest(runtime.core, runtime.clients, subscription_id)
+    outcome = run_digest(runtime.core, runtime.clients, subscription_id, pacer=runtime.pacer)
     log.info(
         "digest %s: %s (new %s, updated %s, unchanged %s)%s",
         subscription_id,
@@ -148,7 +151,7 @@ def digest_job(subscription_id: int) -> None:
 
 def sweep_job() -> None:
     runtime = current_runtime()
-    for outcome in sweep_stale_claims(runtime.core, runtime.clients):
+    for outcome in sweep_stale_claims(runtime.core, runtime.clients, pacer=runtime.pacer):
         log.info("swept digest %s: %s", outcome.subscription_id, outcome.status)
     if runtime.scheduler is not None:
         sync_subscription_jobs(runtime.scheduler, runtime.core)
