@@ -61,6 +61,10 @@ class Settings:
     brief_window_hours: int = 24
     ingest_interval_minutes: int = 30
     digest_skip_empty: bool = False
+    # A digest claimed but not finished this long ago belongs to a dead process: retaken.
+    digest_stale_after_seconds: int = 600
+    # Digests due this long ago that never ran (scheduler down) are delivered late.
+    digest_catch_up_hours: int = 6
     port: int = 3000
     log_level: str = "INFO"
 
@@ -206,6 +210,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         brief_window_hours=as_int("BRIEF_WINDOW_HOURS", 24),
         ingest_interval_minutes=as_int("INGEST_INTERVAL_MINUTES", 30),
         digest_skip_empty=as_bool("DIGEST_SKIP_EMPTY", False),
+        digest_stale_after_seconds=as_int("DIGEST_STALE_AFTER_SECONDS", 600, minimum=1),
+        digest_catch_up_hours=as_int("DIGEST_CATCH_UP_HOURS", 6, minimum=0),
         port=as_int("PORT", 3000),
         log_level=log_level,
     )

@@ -106,6 +106,19 @@ def claim(
     return existing
 
 
+def exists(session: Session, subscription_id: int, scheduled_for: datetime) -> bool:
+    """Whether any delivery (claimed, sent or failed) exists for this scheduled time."""
+    return (
+        session.scalar(
+            select(Delivery.id).where(
+                Delivery.subscription_id == subscription_id,
+                Delivery.scheduled_for == scheduled_for,
+            )
+        )
+        is not None
+    )
+
+
 def mark_sent(
     session: Session,
     delivery: Delivery,

@@ -18,6 +18,17 @@ Slack error that cannot heal (bot removed, channel archived, token revoked) mark
 takes it over once it is older than `stale_after` and runs it again, at most `MAX_ATTEMPTS`
 times in all.
 
+A process can die after Slack accepted a post and before the post was recorded (kill -9,
+power loss). Every digest post therefore carries message metadata naming its delivery, and a
+retried claim first looks for that message in the channel's recent history: found, it is
+recorded as sent instead of posted again. (Slack has no idempotency key for chat.postMessage;
+this is the next best thing, and needs the channels:history/groups:history scopes the app has
+for thread questions. Without them it falls back to posting, at least once.)
+
+A digest whose job never ran (the scheduler was down at the time, or died with jobs still
+queued) is found by `catch_up_digests`: any active subscription whose latest scheduled time
+lies within the catch-up window and has no delivery row yet is delivered then.
+
 Claim bookkeeping (`claimed_at`, staleness) uses the wall clock that `storage.deliveries`
 stamps claims with; the schedule and the brief window use `core.clock`.
 """
@@ -58,6 +69,7 @@ __all__ = [
     "PERMANENT_SLACK_ERRORS",
     "DigestOutcome",
     "DigestPlan",
+    "catch_up_digests",
     "deliver_digest",
     "plan_digest",
     "run_digest",
@@ -76,6 +88,10 @@ PERMANENT_SLACK_ERRORS = frozenset(
     }
 )
 DEFAULT_STALE_AFTER = timedelta(minutes=10)
+DEFAULT_CATCH_UP = timedelta(hours=6)
+METADATA_EVENT = "briefbot_digest"
+# How many of the channel's latest messages a retried claim searches for its earlier post.
+_HISTORY_LIMIT = 200
 # The first digest of a subscription covers this much time.
 FIRST_WINDOW = timedelta(hours=24)
 # A digest is tried at most this many times (first run plus sweeps), then marked failed.
@@ -258,7 +274,12 @@ def _deliver(
         return _with(outcome, status="skipped")
 
     ts: str | None = None
-    if plan.message is not None:
+    if plan.message is not None and claimed.attempts > 1:
+        # A retry: an earlier attempt may have posted and died before recording it.
+        ts = _earlier_post(clients, sub, claimed.delivery_id)
+        if ts is not None:
+            log.warning("digest %s for %s was already posted (ts %s)", sub.id, scheduled_for, ts)
+    if plan.message is not None and ts is None:
         try:
             content = plan.message.to_kwargs()
             if not content.get("blocks"):
@@ -266,7 +287,14 @@ def _deliver(
             if pacer is not None:
                 pacer.wait(sub.team_id, sub.channel_id)
             response = clients(sub.team_id).chat_postMessage(
-                channel=sub.channel_id, **content, unfurl_links=False, unfurl_media=False
+                channel=sub.channel_id,
+                **content,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"delivery_id": claimed.delivery_id},
+                },
             )
             ts = response.get("ts")
         except SlackApiError as err:
@@ -327,6 +355,60 @@ def sweep_stale_claims(
         log.info("digest %s for %s: claim went stale; running it again", sub.id, scheduled_for)
         outcomes.append(_deliver(core, clients, sub, scheduled_for, None, stale_after, pacer))
     return outcomes
+
+
+def catch_up_digests(
+    core: Briefbot,
+    clients: ClientForTeam,
+    now: datetime | None = None,
+    *,
+    window: timedelta = DEFAULT_CATCH_UP,
+    pacer: ChannelPacer | None = None,
+) -> list[DigestOutcome]:
+    """Deliver every digest that was due within `window` but never started.
+
+    For each active subscription, its latest scheduled time up to `now`: if the subscription
+    existed then and no delivery row exists for that time, it is delivered now. The claim
+    keeps this exactly-once alongside the scheduler's own run of the same time.
+    """
+    now = now or core.clock()
+    with core.factory() as session:
+        due: list[tuple[int, datetime]] = []
+        for row in subscription_store.all_active(session):
+            scheduled_for = scheduled_time(now, row.hour, row.minute, row.timezone)
+            if now - scheduled_for > window or row.created_at > scheduled_for:
+                continue
+            if deliveries.exists(session, row.id, scheduled_for):
+                continue
+            due.append((row.id, scheduled_for))
+    outcomes = []
+    for subscription_id, scheduled_for in due:
+        log.info("digest %s for %s never ran; delivering it now", subscription_id, scheduled_for)
+        outcomes.append(
+            deliver_digest(core, clients, subscription_id, scheduled_for, now=now, pacer=pacer)
+        )
+    return outcomes
+
+
+def _earlier_post(clients: ClientForTeam, sub: _Subscription, delivery_id: int) -> str | None:
+    """The ts of this delivery's message if an earlier attempt posted it, else None."""
+    try:
+        # The latest messages, not a time range: a retry comes minutes to hours after the
+        # first attempt, and message timestamps are Slack's clock, not ours.
+        response = clients(sub.team_id).conversations_history(
+            channel=sub.channel_id, limit=_HISTORY_LIMIT, include_all_metadata=True
+        )
+    except Exception as err:  # no history scope, or Slack down: post (at least once)
+        log.warning("digest %s: could not check for an earlier post (%s)", sub.id, _describe(err))
+        return None
+    for message in response.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery_id") == (
+            delivery_id
+        ):
+            return str(message.get("ts"))
+    return None
 
 
 # -- storage steps, each its own short transaction --------------------------------------------

@@ -34,7 +34,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.jobs.digest import run_digest, sweep_stale_claims
+from bot.jobs.digest import catch_up_digests, run_digest, sweep_stale_claims
 from bot.slack.pacing import ChannelPacer
 from storage import sources as source_store
 from storage import subscriptions as subscription_store
@@ -137,7 +137,13 @@ def ingest_job() -> None:
 
 def digest_job(subscription_id: int) -> None:
     runtime = current_runtime()
-    outcome = run_digest(runtime.core, runtime.clients, subscription_id, pacer=runtime.pacer)
+    outcome = run_digest(
+        runtime.core,
+        runtime.clients,
+        subscription_id,
+        stale_after=timedelta(seconds=runtime.core.settings.digest_stale_after_seconds),
+        pacer=runtime.pacer,
+    )
     log.info(
         "digest %s: %s (new %s, updated %s, unchanged %s)%s",
         subscription_id,
@@ -150,9 +156,25 @@ def digest_job(subscription_id: int) -> None:
 
 
 def sweep_job() -> None:
+    """Every minute, and once at start: retake stale claims, deliver digests that never ran,
+    and bring the digest jobs in line with the subscriptions table."""
     runtime = current_runtime()
-    for outcome in sweep_stale_claims(runtime.core, runtime.clients, pacer=runtime.pacer):
+    settings = runtime.core.settings
+    for outcome in sweep_stale_claims(
+        runtime.core,
+        runtime.clients,
+        stale_after=timedelta(seconds=settings.digest_stale_after_seconds),
+        pacer=runtime.pacer,
+    ):
         log.info("swept digest %s: %s", outcome.subscription_id, outcome.status)
+    if settings.digest_catch_up_hours:
+        for outcome in catch_up_digests(
+            runtime.core,
+            runtime.clients,
+            window=timedelta(hours=settings.digest_catch_up_hours),
+            pacer=runtime.pacer,
+        ):
+            log.info("caught up digest %s: %s", outcome.subscription_id, outcome.status)
     if runtime.scheduler is not None:
         sync_subscription_jobs(runtime.scheduler, runtime.core)
 
@@ -235,6 +257,9 @@ class _BriefbotScheduler(BackgroundScheduler):
             sweep = IntervalTrigger(seconds=SWEEP_INTERVAL_SECONDS)
             _ensure_job(self, SWEEP_JOB_ID, sweep_job, sweep)
             sync_subscription_jobs(self, self._core)
+            # The first sweep runs now, not a minute from now: after a crash or a restart it
+            # is what delivers the digests that were in flight or never ran.
+            self.modify_job(SWEEP_JOB_ID, next_run_time=datetime.now(UTC))
         except BaseException:
             self.shutdown(wait=False)
             raise

@@ -325,3 +325,74 @@ def test_paused_or_deleted_subscription_posts_nothing(env: Env) -> None:
     assert run_digest(env.core, env.clients, 999_999).status == "inactive"
     assert env.fake.posted_messages() == []
     assert digests(env) == []
+
+
+def test_a_post_that_went_out_but_was_not_recorded_is_not_posted_again(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The process dies after Slack accepted the post, before the database recorded it.
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(digest_module, "_mark_sent", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run_digest(env.core, env.clients, env.subscription_id)
+    monkeypatch.undo()
+    [posted] = env.fake.messages(CHANNEL)
+    assert posted["metadata"]["event_payload"]["delivery_id"] == digests(env)[0].id
+
+    backdate_claims(env, timedelta(minutes=11))
+    [outcome] = sweep_stale_claims(env.core, env.clients)
+    assert outcome.status == "sent" and outcome.ts == posted["ts"]
+    assert len(env.fake.posted_messages()) == 1
+    [row] = digests(env)
+    assert row.status == "sent" and row.ts == posted["ts"]
+
+
+def test_without_history_access_a_retry_posts_again_rather_than_lose_the_digest(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(digest_module, "_mark_sent", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run_digest(env.core, env.clients, env.subscription_id)
+    monkeypatch.undo()
+    env.fake.fail_next("conversations.history", error="missing_scope")
+    backdate_claims(env, timedelta(minutes=11))
+    [outcome] = sweep_stale_claims(env.core, env.clients)
+    assert outcome.status == "sent"
+    assert len(env.fake.posted_messages()) == 2  # at least once, never zero
+
+
+def _backdate_subscription(env: Env, when: datetime) -> None:
+    with transaction(env.core.factory) as session:
+        row = subscription_store.get_any_team(session, env.subscription_id)
+        assert row is not None
+        row.created_at = when
+
+
+def test_catch_up_delivers_a_digest_whose_job_never_ran_once(env: Env) -> None:
+    _backdate_subscription(env, SCHEDULED_DAY1 - timedelta(days=1))
+    later = SCHEDULED_DAY1 + timedelta(hours=2)  # the scheduler was down at 08:00
+    env.clock.now = later
+    [outcome] = digest_module.catch_up_digests(env.core, env.clients, later)
+    assert outcome.status == "sent" and outcome.scheduled_for == SCHEDULED_DAY1
+    assert digest_module.catch_up_digests(env.core, env.clients, later) == []
+    # The scheduler's own (misfired) run of the same time now finds it done.
+    assert run_digest(env.core, env.clients, env.subscription_id).status == "skipped"
+    assert len(env.fake.posted_messages()) == 1
+
+
+def test_catch_up_leaves_old_times_and_new_subscriptions_alone(env: Env) -> None:
+    _backdate_subscription(env, SCHEDULED_DAY1 - timedelta(days=1))
+    too_late = SCHEDULED_DAY1 + timedelta(hours=7)
+    assert digest_module.catch_up_digests(env.core, env.clients, too_late) == []
+    # A subscription made after 08:00 has nothing due until tomorrow's 08:00.
+    _backdate_subscription(env, SCHEDULED_DAY1 + timedelta(minutes=30))
+    assert (
+        digest_module.catch_up_digests(env.core, env.clients, SCHEDULED_DAY1 + timedelta(hours=1))
+        == []
+    )
+    assert env.fake.posted_messages() == []

@@ -297,6 +297,7 @@ class FakeSlack:
         self._installations: dict[str, _Installation] = {}
         self._fail_next: dict[str, deque[_Fault]] = defaultdict(deque)
         self._fail_rate: dict[str, _RateFault] = {}
+        self._delays: dict[str, float] = {}
         self._pacing: tuple[float, frozenset[str]] | None = None
         self._last_post_at: dict[str, float] = {}
         self._socket_mode: FakeSocketModeServer | None = None
@@ -487,6 +488,14 @@ class FakeSlack:
         with self.lock:
             self._pacing = (per_second, frozenset(methods))
 
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer ``method`` only after ``seconds`` (0 clears it)."""
+        with self.lock:
+            if seconds > 0:
+                self._delays[method] = seconds
+            else:
+                self._delays.pop(method, None)
+
     def clear_faults(self) -> None:
         with self.lock:
             self._fail_next.clear()
@@ -657,6 +666,9 @@ class FakeSlack:
         else:
             method = path
 
+        delay = self._delays.get(method, 0.0)
+        if delay:  # a slow Slack: the call is handled (and a post recorded) after the delay,
+            time.sleep(delay)  # even if the caller gave up or died meanwhile
         call = Call(method, params, token, headers, time.monotonic(), path=path)
         with self.lock:
             self.calls.append(call)
@@ -844,6 +856,25 @@ class FakeSlack:
             "response_metadata": {"next_cursor": ""},
         }
 
+    def _history(self, call: Call) -> tuple[int, Any]:
+        channel = str(call.params.get("channel") or "")
+        if not channel or channel in self._not_in:
+            return 200, {"ok": False, "error": "not_in_channel" if channel else "channel_not_found"}
+        oldest = float(call.params.get("oldest") or 0)
+        limit = int(call.params.get("limit") or 100)
+        with_metadata = str(call.params.get("include_all_metadata")).lower() in ("true", "1")
+        messages = [
+            {k: v for k, v in m.items() if with_metadata or k != "metadata"}
+            for m in reversed(self._messages.get(channel, []))
+            if float(m["ts"]) > oldest and "thread_ts" not in m
+        ][:limit]
+        return 200, {
+            "ok": True,
+            "messages": messages,
+            "has_more": False,
+            "response_metadata": {"next_cursor": ""},
+        }
+
     def _conversations_info(self, call: Call) -> tuple[int, Any]:
         channel = str(call.params.get("channel") or "")
         if not channel:
@@ -909,6 +940,7 @@ class FakeSlack:
         "chat.update": _update,
         "users.info": _users_info,
         "conversations.replies": _replies,
+        "conversations.history": _history,
         "conversations.info": _conversations_info,
         "views.publish": _views_publish,
         "apps.connections.open": _connections_open,
