@@ -18,6 +18,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.core import Briefbot
@@ -35,9 +36,16 @@ CHANNELS = [f"C{n:04d}" for n in range(1, 13)]
 STALE_AFTER = 3  # seconds
 
 
-def _worker(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+# The scheduler runs in `briefbot worker`, or in `briefbot serve` next to the HTTP app.
+COMMANDS = {
+    "worker": ["worker"],
+    "serve": ["serve", "--http", "--host", "127.0.0.1", "--port", "0"],
+}
+
+
+def _worker(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "worker"],
+        [sys.executable, "-m", "bot", *command],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         stdout=subprocess.DEVNULL,
@@ -53,13 +61,16 @@ def _wait(condition, timeout: float, what: str) -> None:  # type: ignore[no-unty
         time.sleep(0.05)
 
 
+@pytest.mark.parametrize("process", sorted(COMMANDS))
 def test_kill_9_mid_round_then_restart_delivers_each_due_digest_once(
-    db: Database, tmp_path: Path
+    process: str, db: Database, tmp_path: Path
 ) -> None:
+    command = COMMANDS[process]
     with FakeSlack() as fake:
         env = {
             "DATABASE_URL": db.url,
             "SLACK_BOT_TOKEN": "xoxb-test-token-1",
+            "SLACK_SIGNING_SECRET": "test-signing-secret",
             "SLACK_API_URL": fake.base_url,
             "SUMMARIZER": "extractive",
             "FETCH_ALLOW_PRIVATE": "true",
@@ -96,7 +107,7 @@ def test_kill_9_mid_round_then_restart_delivers_each_due_digest_once(
         core.close()
         fake.slow("chat.postMessage", 0.4)
 
-        first = _worker(env, tmp_path)
+        first = _worker(command, env, tmp_path)
         try:
             _wait(lambda: len(fake.posted_messages()) >= 3, 60, "the first posts")
         finally:
@@ -108,7 +119,7 @@ def test_kill_9_mid_round_then_restart_delivers_each_due_digest_once(
         assert landed < len(CHANNELS), "the round finished before the kill"
 
         time.sleep(STALE_AFTER)
-        second = _worker(env, tmp_path)
+        second = _worker(command, env, tmp_path)
         try:
 
             def all_sent() -> bool:
