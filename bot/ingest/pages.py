@@ -24,6 +24,12 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+# A well-formed multi-byte UTF-8 sequence (lead byte and continuation bytes).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+# In a Western page in Windows-1252 only quotes, dashes and accents are high bytes.
+_MAX_LEGACY_HIGH_SHARE = 0.05
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -51,7 +57,8 @@ def _codec(name: str | None) -> str | None:
 def decode_html(body: bytes, declared: str | None = None) -> str | None:
     """Decode a page the way browsers do: BOM, then the HTTP charset, then <meta charset>.
 
-    None when none of those says anything usable; trafilatura then guesses from the bytes.
+    With none of those: UTF-8 or Windows-1252 when the bytes say so clearly, else None, and
+    trafilatura guesses from the bytes.
     """
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -66,8 +73,38 @@ def decode_html(body: bytes, declared: str | None = None) -> str | None:
         # Pages labelled latin-1 are in practice cp1252 (the HTML standard says so too).
         if codec in ("latin_1", "iso8859-1", "ascii"):
             codec = "cp1252"
+        if codec == "utf-8":
+            return _decode_utf8_label(body)
         return body.decode(codec, "replace")
+    return _decode_undeclared(body)
+
+
+def _decode_undeclared(body: bytes) -> str | None:
+    """A page that names no charset. Valid UTF-8 is UTF-8. Western legacy text (a few high
+    bytes, none of them forming UTF-8) is Windows-1252, the web's default for such pages:
+    guessing from so few bytes picks Baltic or Central European code pages ("GreeceÆs").
+    Anything else (Cyrillic or CJK legacy encodings, say) is left to trafilatura's guess."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    high_bytes = len(body.translate(None, bytes(range(128))))  # ASCII deleted
+    if _UTF8_SEQUENCE.search(body) is None and high_bytes <= _MAX_LEGACY_HIGH_SHARE * len(body):
+        return body.decode("cp1252", "replace")
     return None
+
+
+def _decode_utf8_label(body: bytes) -> str:
+    """A page labelled UTF-8. Legacy text under a modern template's `<meta charset="utf-8">`
+    (or a server default) is common: Windows-1252 bytes that hold no UTF-8 sequence at all.
+    Read as UTF-8, every ’ “ ” é £ in them would become U+FFFD, so such a body is read as
+    cp1252. A body with real UTF-8 in it stays UTF-8, a stray bad byte becoming U+FFFD."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        if _UTF8_SEQUENCE.search(body) is None:
+            return body.decode("cp1252", "replace")
+        return body.decode("utf-8", "replace")
 
 
 def _as_datetime(value: str | None) -> datetime | None:

@@ -29,9 +29,11 @@ pytestmark = [
 ]
 
 
-def _serve_corpus(server: LocalServer) -> list[str]:
+def serve_feed_corpus(server: LocalServer, folder: Path = FEEDS) -> list[str]:
+    """Every file of the feed corpus as a route of `server`, with the HTTP headers it names;
+    their URLs. (Also used by tests/reliability, which ingests them with the article pages.)"""
     urls = []
-    for path in sorted(p for p in FEEDS.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         body = path.read_bytes()
         # The corpus files name the HTTP headers they expect in their leading comment.
         declared = dict(_HEADER.findall(body[:2000].decode("latin-1")))
@@ -40,7 +42,7 @@ def _serve_corpus(server: LocalServer) -> list[str]:
             "application/json" if path.suffix == ".json" else "application/xml",
         )
         extra = {k: v for k, v in declared.items() if k.lower() != "content-type"}
-        route = "/" + path.relative_to(FEEDS).as_posix()
+        route = "/" + path.relative_to(folder).as_posix()
         urls.append(server.add(route, body, content_type=content_type, headers=extra))
     return urls
 
@@ -53,7 +55,7 @@ def test_every_corpus_feed_ingests_without_crashing(
     engine = make_engine(f"sqlite:///{tmp_path / 'corpus.db'}")
     upgrade(engine)
     factory = session_factory(engine)
-    urls = _serve_corpus(server)
+    urls = serve_feed_corpus(server)
     started = time.monotonic()
     # Short timeouts: entry links point at real sites, which the transport refuses at once.
     with Fetcher(transport=transport, allow_private=True, timeout=2.0, max_bytes=2_000_000) as f:
