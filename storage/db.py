@@ -29,6 +29,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        # Fail fast when the server is unreachable, so a Slack reply can say "temporarily
+        # unavailable" within seconds instead of waiting out the OS's TCP connect timeout.
+        kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, **kwargs)
 
 
