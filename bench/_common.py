@@ -303,7 +303,14 @@ def quiet_logging() -> None:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name in ("apscheduler", "slack_bolt", "slack_sdk", "briefbot.slack", "trafilatura"):
+    for name in (
+        "apscheduler",
+        "slack_bolt",
+        "slack_sdk",
+        "briefbot.slack",
+        "trafilatura",
+        "waitress.queue",
+    ):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 

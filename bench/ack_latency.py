@@ -1,0 +1,473 @@
+"""`/brief` ack latency over real HTTP while a digest round runs in the serving process.
+
+    .venv/bin/python bench/ack_latency.py [--quick] [--json] [--clients 20] [--requests N]
+
+- Three processes, so that the load generator and the fake Slack do not share the measured
+  server's interpreter (GIL): this one (the load generator), the fake Slack Web API
+  (tests/slackfake, behind SLACK_API_URL, also the commands' response_url), and the app:
+  briefbot's WSGI server (`bot.slack.server.http_server`: waitress, 8 threads, as in
+  `briefbot serve --http`) around the runtime `build_runtime` wires, on a fresh SQLite database.
+- Load: `--clients` (20) threads, each posting signed `/brief ukraine` slash commands back to
+  back over a new connection per request (`--requests` each, default 25: 500 in all). Latency is
+  from connecting to the last byte of the ack ("Working on a brief of ukraine…"). Every /brief
+  also starts its real work (lazy listener: brief, chat.postMessage, record) in the app.
+- Ours: the same load while digest rounds run back to back in the app process: 50 daily
+  subscriptions (5 topics x 10 channels, 30 articles each), delivered 10 at a time (the
+  scheduler's thread pool); before each round every topic gets one new article, so each round
+  computes 5 new briefs (claims, brief, compare, render, post, record: everything
+  `deliver_digest` does).
+- Baselines, same run, same load: briefbot with no digest running, and a bare Bolt app whose
+  /brief only acks (same waitress server).
+- Goal: p99 <= 50 ms during the digest round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import (
+    SCHEDULER_THREADS,
+    Bench,
+    fmt_stats,
+    parser,
+    quiet_logging,
+    settings_for,
+    stats_ms,
+    subscribe_channels,
+    write_articles,
+)
+
+GOAL_P99_MS = 50.0
+SECRET = "bench-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-bench-ack"
+BRIEF_TOPIC = "ukraine"
+DIGEST_TOPICS = ("energy", "shipping", "minerals", "sanctions", "elections")
+CHANNELS_PER_TOPIC = 10
+
+
+# -- child processes -------------------------------------------------------------------------
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    with contextlib.suppress(BrokenPipeError):  # the parent is gone: nobody to tell
+        print(json.dumps(obj), flush=True)
+
+
+def serve_fake_slack() -> int:
+    """Child: the fake Slack until stdin closes; then how many messages it accepted."""
+    from tests.slackfake.server import FakeSlack
+
+    with FakeSlack() as fake:
+        _emit({"base_url": fake.base_url, "root_url": fake.root_url})
+        sys.stdin.read()  # until the parent closes our stdin
+        _emit(
+            {
+                "posted": len(fake.posted_messages()),
+                "response_posts": len(fake.response_posts()),
+                "violations": len(fake.violations),
+            }
+        )
+    return 0
+
+
+def prepare(db: str, subscriptions: int) -> int:
+    """The database the app and the worker open: articles of every topic in the last 12 h and
+    `subscriptions` digests (spread over DIGEST_TOPICS). Returns how many were created."""
+    from bot.core import Briefbot
+
+    core = Briefbot(app_settings("http://127.0.0.1:9/api/", db))
+    now = core.clock()
+    tmp = Path(db).parent
+    for topic in (BRIEF_TOPIC, *DIGEST_TOPICS):
+        core.ingest([str(write_articles(tmp / topic, topic, 30, now=now))], topic=topic)
+    created = 0
+    per_topic = subscriptions // len(DIGEST_TOPICS)
+    for k, topic in enumerate(DIGEST_TOPICS):
+        count = per_topic + (1 if k < subscriptions % len(DIGEST_TOPICS) else 0)
+        channels = [f"C{topic[:3].upper()}{n:03d}" for n in range(count)]
+        created += len(subscribe_channels(core, topic, channels))
+    core.close()
+    return created
+
+
+def app_settings(slack_url: str, db: str) -> Any:
+    return settings_for(
+        f"sqlite:///{db}",
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack_url,
+        NEWS_SEARCH_FEED_URL=slack_url + "nosuchfeed?q={query}",
+        FETCH_ALLOW_PRIVATE="true",
+    )
+
+
+class DigestLoop:
+    """Digest rounds back to back over every active subscription, until stopped. Before each
+    round every subscribed topic gets one new article, so each round briefs anew."""
+
+    def __init__(self, core: Any, client: Any, db: str) -> None:
+        from bot.slack.client import SingleWorkspaceClients
+        from storage import subscriptions as subscription_store
+
+        self.core = core
+        self.clients = SingleWorkspaceClients(core.settings, client)
+        self.tmp = Path(db).parent / f"digest-{id(self)}"
+        with core.factory() as session:
+            active = subscription_store.all_active(session)
+            self.subscriptions = [s.id for s in active]
+            self.topics = sorted({s.topic.name for s in active})
+        self.rounds: list[dict[str, Any]] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        if not self.subscriptions:
+            return
+        self.thread.start()
+        while not self.rounds and self.thread.is_alive():  # until the first round is under way
+            time.sleep(0.01)
+
+    def _run(self) -> None:
+        from bench._common import count_statuses, digest_round
+
+        core, n = self.core, 0
+        while not self.stop.is_set():
+            n += 1
+            self.rounds.append({"started": time.time(), "seconds": None, "outcomes": {}})
+            for topic in self.topics:  # something new in every topic
+                folder = write_articles(
+                    self.tmp / f"{n}-{topic}", topic, 1, now=core.clock(), seed=1000 + n
+                )
+                for path in folder.glob("*.md"):  # a URL of its own: a new article
+                    path.write_text(path.read_text().replace("/0\n", f"/r{n}\n"))
+                core.ingest([str(folder)], topic=topic)
+            scheduled = core.clock().replace(second=0, microsecond=0) + timedelta(minutes=n)
+            outcomes = digest_round(core, self.clients, self.subscriptions, scheduled)
+            self.rounds[-1]["seconds"] = round(time.time() - self.rounds[-1]["started"], 3)
+            self.rounds[-1]["outcomes"] = count_statuses(outcomes)
+
+    def finish(self) -> dict[str, Any]:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=300)
+        done = [r for r in self.rounds if r["seconds"] is not None]
+        return {
+            "rounds": len(done),
+            "digests": sum(r["outcomes"].get("sent", 0) for r in done),
+            "round_seconds": [r["seconds"] for r in done],
+            "outcomes": [r["outcomes"] for r in done],
+        }
+
+
+def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> int:
+    """Child: the app on 127.0.0.1:0 (prints {"port"}) and/or the digest loop ("start" starts
+    it; "stop" stops it and prints the rounds' figures)."""
+    import logging
+
+    quiet_logging()
+    logging.getLogger("bot.core").setLevel(logging.ERROR)  # the FETCH_ALLOW_PRIVATE warning
+    from bot.core import Briefbot
+    from bot.slack.client import make_web_client
+    from bot.slack.runtime import build_runtime
+    from bot.slack.server import http_server
+    from storage.db import ping
+
+    settings = app_settings(slack_url, db)
+    client = make_web_client(settings, BOT_TOKEN)
+    core = Briefbot(settings)
+    server = None
+    if http and mode == "bolt":
+        from slack_bolt import App
+
+        app = App(client=client, signing_secret=SECRET, token_verification_enabled=False)
+
+        @app.command("/brief")
+        def ack_only(ack: Any) -> None:
+            ack(text="Working on it…")
+
+        server = http_server(app, lambda: True, host="127.0.0.1", port=0)
+    elif http:
+        runtime = build_runtime(
+            settings, socket_mode=False, with_scheduler=False, core=core, client=client
+        )
+        server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
+    if server is not None:
+        threading.Thread(target=server.run, daemon=True).start()
+    loop = DigestLoop(core, client, db) if digest else None
+    _emit({"port": server.effective_port if server is not None else None})
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "start":
+            if loop is not None:
+                loop.start()
+            _emit({"started": True})
+        elif command == "stop":
+            break
+    _emit(loop.finish() if loop is not None else {"rounds": 0, "digests": 0})
+    if server is not None:
+        server.close()
+    return 0
+
+
+# -- the load generator ----------------------------------------------------------------------
+
+
+class Child:
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"child {self.proc.args} exited with {self.proc.wait()}")
+        return json.loads(line)
+
+    def send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def close(self) -> dict[str, Any] | None:
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            line = self.proc.stdout.readline() if self.proc.stdout else ""
+            return json.loads(line) if line else None
+        finally:
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def signed_request(port: int, response_url: str, channel: str) -> tuple[float, int, bytes]:
+    from tests.slackfake.signing import sign, slash_command_body
+
+    body = slash_command_body(
+        text=BRIEF_TOPIC, channel_id=channel, user_id="U0BENCH", response_url=response_url
+    )
+    ts = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": sign(SECRET, body, ts),
+    }
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/slack/events", body=body.encode(), headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        status = response.status
+    finally:
+        connection.close()
+    return time.perf_counter() - started, status, payload
+
+
+def briefs_posted(db: str) -> int:
+    """How many /brief answers the app has posted and recorded (read from its database)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db, timeout=30)) as connection:
+        row = connection.execute("SELECT count(*) FROM deliveries WHERE kind = 'brief'")
+        return int(row.fetchone()[0])
+
+
+def load(
+    port: int, slack_root: str, clients: int, bursts: int, gap: float, db: str | None
+) -> dict[str, Any]:
+    """`bursts` bursts of `clients` simultaneous /brief requests. After each burst: wait until
+    the app has posted every brief the burst asked for (its lazy work is done), then `gap`
+    seconds, so that each burst meets the digest round, not a backlog of earlier bursts."""
+    latencies: list[float] = []
+    drain_waits: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client(k: int) -> None:
+        for n in range(bursts):
+            barrier.wait()  # all clients fire together
+            url = f"{slack_root}/response/c{k}-{n}"
+            try:
+                seconds, status, payload = signed_request(port, url, f"CLOAD{k:03d}")
+                ok = status == 200 and b"Working on" in payload
+            except OSError as err:
+                seconds, ok, status, payload = 0.0, False, 0, str(err).encode()
+            with lock:
+                if ok:
+                    latencies.append(seconds)
+                else:
+                    failures.append(f"{status} {payload[:100]!r}")
+            barrier.wait()  # the burst is over when every ack is in
+            if k == 0 and db:
+                waited = time.perf_counter()
+                deadline = time.monotonic() + 60
+                while briefs_posted(db) < expected + (n + 1) * clients:
+                    if time.monotonic() > deadline:
+                        failures.append(f"burst {n}: briefs not posted within 60 s")
+                        break
+                    time.sleep(0.02)
+                drain_waits.append(time.perf_counter() - waited)
+            if k == 0:
+                time.sleep(gap)
+
+    expected = briefs_posted(db) if db else 0
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {
+        "stats": stats_ms(latencies),
+        "failures": failures,
+        "wall_s": round(wall, 2),
+        "lazy_work_drain": stats_ms(drain_waits),
+    }
+
+
+def scenario(
+    bench: Bench,
+    label: str,
+    tmp: Path,
+    args: Any,
+    *,
+    mode: str = "briefbot",
+    digest: str = "none",  # none | in-process | worker
+) -> dict[str, Any]:
+    folder = tmp / f"scenario-{len(list(tmp.iterdir()))}"
+    folder.mkdir()
+    db = str(folder / "bench.db")
+    prepare(db, args.subscriptions if digest != "none" else 0)
+    slack = Child("--role", "fake-slack")
+    children: list[Child] = []
+    result: dict[str, Any] = {}
+    try:
+        urls = slack.read()
+        common = ["--slack-url", urls["base_url"], "--db", db, "--mode", mode]
+        app = Child("--role", "app", *common, *(["--digest"] if digest == "in-process" else []))
+        children.append(app)
+        port = app.read()["port"]
+        if digest == "worker":
+            worker = Child("--role", "app", *common, "--digest", "--no-http")
+            children.append(worker)
+            worker.read()
+        posts = db if mode != "bolt" else None  # bare Bolt only acks: nothing to wait for
+        load(port, urls["root_url"], min(args.clients, 5), 1, 0.0, posts)  # warm-up
+        for child in children:
+            child.send("start")
+            child.read()
+        result = load(port, urls["root_url"], args.clients, args.bursts, args.gap, posts)
+        for child in children:
+            child.send("stop")
+        rounds = [child.read() for child in children]
+        result["digest"] = max(rounds, key=lambda r: r.get("rounds", 0))
+    finally:
+        for child in children:
+            child.close()
+        result["slack"] = slack.close()
+    digests = result["digest"]
+    extra = (
+        f"; {digests['rounds']} digest rounds ({digests['digests']} digests)"
+        if digest != "none"
+        else ""
+    )
+    failed = f"; {len(result['failures'])} FAILED" if result["failures"] else ""
+    bench.say(f"{label:44} {fmt_stats(result['stats'])}{extra}{failed}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--clients", type=int, default=20, help="simultaneous requests (20)")
+    p.add_argument("--bursts", type=int, default=None, help="bursts of them (25)")
+    p.add_argument("--gap", type=float, default=0.2, help="pause after a burst's work (0.2 s)")
+    p.add_argument("--subscriptions", type=int, default=None, help="digest subscriptions (50)")
+    p.add_argument("--role", choices=["fake-slack", "app"], help=argparse.SUPPRESS)
+    p.add_argument("--mode", choices=["briefbot", "bolt"], help=argparse.SUPPRESS)
+    p.add_argument("--slack-url", help=argparse.SUPPRESS)
+    p.add_argument("--db", help=argparse.SUPPRESS)
+    p.add_argument("--digest", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-http", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.role == "fake-slack":
+        return serve_fake_slack()
+    if args.role == "app":
+        if os.environ.get("BENCH_SWITCH_INTERVAL"):  # experiments: the GIL's switch interval
+            sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
+        return serve_app(args.mode, args.slack_url, args.db, args.digest, not args.no_http)
+
+    quiet_logging()
+    import logging
+
+    logging.getLogger("bot.core").setLevel(logging.ERROR)  # the FETCH_ALLOW_PRIVATE warning
+    bench = Bench("ack_latency", args)
+    args.bursts = args.bursts or (3 if args.quick else 25)
+    args.subscriptions = args.subscriptions or (10 if args.quick else 50)
+    bench.params(
+        clients=args.clients,
+        bursts=args.bursts,
+        gap_s=args.gap,
+        requests=args.clients * args.bursts,
+        subscriptions=args.subscriptions,
+        digest_threads=SCHEDULER_THREADS,
+        server="waitress, 8 threads",
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-ack-") as tmp_name:
+        tmp = Path(tmp_name)
+        bolt = scenario(bench, "baseline: bare Bolt, ack only", tmp, args, mode="bolt")
+        idle = scenario(bench, "baseline: briefbot, no digest", tmp, args)
+        busy = scenario(
+            bench, "ours: briefbot, digest round in-process", tmp, args, digest="in-process"
+        )
+        worker = scenario(
+            bench, "also: briefbot, digest round in a worker", tmp, args, digest="worker"
+        )
+    bench.ours(
+        during_digest=busy["stats"],
+        digest=busy["digest"],
+        failures=len(busy["failures"]),
+        digest_in_worker_process=worker["stats"],
+        worker_digest=worker["digest"],
+    )
+    bench.baseline(
+        briefbot_no_digest=idle["stats"],
+        bare_bolt_ack=bolt["stats"],
+        failures=len(idle["failures"]) + len(bolt["failures"]),
+    )
+    p99 = busy["stats"].get("p99", float("inf"))
+    bench.goal(
+        f"p99 <= {GOAL_P99_MS:.0f} ms, {args.clients} simultaneous /brief during a digest round",
+        p99 <= GOAL_P99_MS and not busy["failures"] and busy["digest"].get("rounds", 0) > 0,
+        f"p99 {p99:.1f} ms; no digest {idle['stats'].get('p99', 0):.1f} ms; bare Bolt "
+        f"{bolt['stats'].get('p99', 0):.1f} ms; digests in a worker process "
+        f"{worker['stats'].get('p99', 0):.1f} ms",
+    )
+    bench.finish()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
