@@ -415,3 +415,15 @@ def count_statuses(outcomes: Iterable[Any]) -> dict[str, int]:
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def fake_slack(**kwargs: Any) -> Any:
+    """A tests.slackfake FakeSlack (not started) whose listen backlog holds 256 connections.
+
+    The fake is a `ThreadingHTTPServer`, whose listen backlog is socketserver's default of 5:
+    with 10+ threads posting at once, connections beyond it are refused or reset, which
+    benchmarks would then measure as Slack trouble. Slack itself accepts far more."""
+    from tests.slackfake import server
+
+    server._Server.request_queue_size = 256
+    return server.FakeSlack(**kwargs)

@@ -38,6 +38,7 @@ from bench._common import (
     count_statuses,
     database_url_for,
     digest_round,
+    fake_slack,
     parser,
     quiet_logging,
     reset_database,
@@ -46,7 +47,6 @@ from bench._common import (
     write_articles,
 )
 from tests.llm.fake_server import FakeLLMServer, ok_json
-from tests.slackfake.server import FakeSlack
 
 TOPIC = "ukraine"
 COMPLETION_TOKENS = 300
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     n_articles = args.articles or (6 if args.quick else 20)
     latency = args.llm_latency if args.llm_latency is not None else (0.05 if args.quick else 0.5)
 
-    with tempfile.TemporaryDirectory(prefix="bench-llm-") as tmp, FakeSlack() as slack:
+    with tempfile.TemporaryDirectory(prefix="bench-llm-") as tmp, fake_slack() as slack:
         llm = FakeLLMServer().start()
         try:
             result = run(bench, Path(tmp), slack, llm, args, channels, n_articles, latency)
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(
     bench: Bench,
     tmp: Path,
-    slack: FakeSlack,
+    slack: Any,
     llm: FakeLLMServer,
     args: Any,
     channels: int,

@@ -1,0 +1,263 @@
+"""Digest fan-out to 1,000 channels against a fake Slack that paces each channel.
+
+    .venv/bin/python bench/fanout.py [--quick] [--json] [--channels N] [--topics-per-channel N]
+
+- The fake Slack (tests/slackfake) enforces 1 message per second per channel: a second post to
+  a channel within a second is answered 429 with Retry-After: 1 (`enforce_channel_rate`).
+- 1,000 channels, each subscribed to 2 topics ("ukraine", "energy"; 20 synthetic articles each)
+  for the same time of day, so every channel receives a burst of 2 digests: 2,000 digests.
+  Subscriptions are created in a shuffled order (seeded), as they would be over time.
+- Ours: one digest round, every subscription's `deliver_digest` for one scheduled time, 10 at a
+  time (the scheduler's thread pool), in a child process on the prepared database (SQLite in a
+  temporary folder, or `--database-url`, reset first); the fake Slack runs in this process.
+  Reported: wall time, digests delivered, 429s answered, duplicates (a channel given the same
+  topic twice) and the child's peak resident memory (VmHWM).
+- Baseline, same run, a fresh fake Slack: the naive sequential loop posting the same digest
+  messages channel by channel, with no pacing and no retry; it counts its 429s (each one a
+  digest lost).
+- Goal: every digest delivered within 2 minutes, 0 duplicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import (
+    SCHEDULER_THREADS,
+    Bench,
+    count_statuses,
+    database_url_for,
+    digest_round,
+    fake_slack,
+    parser,
+    peak_rss_mb,
+    quiet_logging,
+    reset_database,
+    settings_for,
+    subscribe_channels,
+    write_articles,
+)
+
+GOAL_SECONDS = 120.0
+TOPICS = ("ukraine", "energy")
+BOT_TOKEN = "xoxb-bench-fanout"
+
+
+def prepare(
+    url: str, tmp: Path, channels: list[str], topics: tuple[str, ...], seed: int, articles: int
+) -> Any:
+    """Articles for every topic and one subscription per (channel, topic), shuffled."""
+    from bot.core import Briefbot
+
+    reset_database(url)
+    core = Briefbot(settings_for(url))
+    now = core.clock()
+    for topic in topics:
+        core.ingest([str(write_articles(tmp / topic, topic, articles, now=now))], topic=topic)
+    pairs = [(c, t) for c in channels for t in topics]
+    random.Random(seed).shuffle(pairs)
+    for channel, topic in pairs:
+        subscribe_channels(core, topic, [channel])
+    scheduled = now.replace(second=0, microsecond=0)
+    core.close()
+    return scheduled
+
+
+def run_round(url: str, slack_url: str, scheduled_iso: str, max_retries: int) -> int:
+    """Child: one digest round over every active subscription; prints figures as JSON."""
+    from datetime import datetime
+
+    from bot.core import Briefbot
+    from bot.slack.client import SingleWorkspaceClients, make_web_client
+    from storage import subscriptions as subscription_store
+
+    quiet_logging()
+    settings = settings_for(url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=slack_url)
+    core = Briefbot(settings)
+    clients = SingleWorkspaceClients(
+        settings, make_web_client(settings, BOT_TOKEN, max_retries=max_retries)
+    )
+    with core.factory() as session:
+        ids = [s.id for s in subscription_store.all_active(session)]
+    rss_before = peak_rss_mb()
+    started = time.perf_counter()
+    outcomes = digest_round(core, clients, ids, datetime.fromisoformat(scheduled_iso))
+    seconds = time.perf_counter() - started
+    core.close()
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "subscriptions": len(ids),
+                "outcomes": count_statuses(outcomes),
+                "errors": Counter(o.error for o in outcomes if o.error).most_common(5),
+                "peak_rss_mb": peak_rss_mb(),
+                "peak_rss_mb_before_round": rss_before,
+            }
+        ),
+        flush=True,
+    )
+    return 0
+
+
+def topic_of(params: dict[str, Any]) -> str:
+    """The topic a digest is about, from its first line ("Daily digest: Ukraine — brief for")
+    ("?" for anything else, e.g. a "Nothing new on …" line)."""
+    first = str(params.get("text", "")).split("\n", 1)[0].lower()
+    found = [t for t in TOPICS if first.startswith(f"daily digest: {t} ")]
+    return found[0] if len(found) == 1 else "?"
+
+
+def naive_loop(messages: dict[str, Any], channels: list[str], topics: tuple[str, ...]) -> dict:
+    """The baseline: post every channel's digests one after the other, no pacing, no retry."""
+    from slack_sdk.errors import SlackApiError
+
+    with fake_slack() as slack:
+        slack.enforce_channel_rate(1.0)
+        client = slack.web_client(BOT_TOKEN)  # no retry handlers
+        delivered = lost = 0
+        started = time.perf_counter()
+        for channel in channels:
+            for topic in topics:
+                try:
+                    client.chat_postMessage(channel=channel, **messages[topic])
+                    delivered += 1
+                except SlackApiError:
+                    lost += 1
+        seconds = time.perf_counter() - started
+        return {
+            "seconds": round(seconds, 2),
+            "delivered": delivered,
+            "lost": lost,
+            "rate_limited_429": slack.rate_limited,
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--channels", type=int, default=None, help="channels (1000)")
+    p.add_argument("--topics-per-channel", type=int, default=2, choices=[1, 2], help="(2)")
+    p.add_argument("--max-retries", type=int, default=4, help="429 retries per post (product: 4)")
+    p.add_argument("--database-url", default=None, help="PostgreSQL URL (reset!); else SQLite")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--role", choices=["round"], help=argparse.SUPPRESS)
+    p.add_argument("--slack-url", help=argparse.SUPPRESS)
+    p.add_argument("--scheduled", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.role == "round":
+        return run_round(args.database_url, args.slack_url, args.scheduled, args.max_retries)
+    quiet_logging()
+    bench = Bench("fanout", args)
+    n_channels = args.channels or (8 if args.quick else 1000)
+    n_articles = 5 if args.quick else 20
+    topics = TOPICS[: args.topics_per_channel]
+    channels = [f"C{n:06d}" for n in range(n_channels)]
+    expected = n_channels * len(topics)
+
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp_name:
+        tmp = Path(tmp_name)
+        url = database_url_for(args.database_url, tmp / "bench.db")
+        started = time.perf_counter()
+        scheduled = prepare(url, tmp, channels, topics, args.seed, n_articles)
+        bench.params(
+            channels=n_channels,
+            topics_per_channel=len(topics),
+            digests=expected,
+            articles_per_topic=n_articles,
+            digest_threads=SCHEDULER_THREADS,
+            slack_pacing="1 message/s per channel, else 429 Retry-After: 1",
+            max_retries=args.max_retries,
+            database=url.split(":", 1)[0].split("+", 1)[0],
+            setup_s=round(time.perf_counter() - started, 1),
+        )
+        with fake_slack() as slack:
+            slack.enforce_channel_rate(1.0)
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--role",
+                    "round",
+                    "--database-url",
+                    url,
+                    "--slack-url",
+                    slack.base_url,
+                    "--scheduled",
+                    scheduled.isoformat(),
+                    "--max-retries",
+                    str(args.max_retries),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
+            if child.returncode != 0:
+                sys.stderr.write(child.stderr)
+                raise SystemExit(f"the digest round failed (exit {child.returncode})")
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            posts = slack.posted_messages()
+            attempts = len(slack.calls_to("chat.postMessage"))
+            per_pair = Counter((m["channel"], topic_of(m)) for m in posts)
+            messages = {
+                topic_of(m): {"text": m["text"], "blocks": m.get("blocks")}
+                for m in posts
+                if topic_of(m) != "?"
+            }
+            rate_limited = slack.rate_limited
+            violations = len(slack.violations)
+
+    duplicates = sum(n - 1 for n in per_pair.values() if n > 1)
+    delivered_pairs = len(per_pair)
+    bench.ours(
+        seconds=result["seconds"],
+        delivered=delivered_pairs,
+        expected=expected,
+        posts_accepted=len(posts),
+        post_attempts=attempts,
+        rate_limited_429=rate_limited,
+        duplicates=duplicates,
+        outcomes=result["outcomes"],
+        errors=result["errors"],
+        peak_rss_mb=result["peak_rss_mb"],
+        peak_rss_mb_before_round=result["peak_rss_mb_before_round"],
+        invalid_messages=violations,
+    )
+    bench.say(
+        f"ours (digest round, {SCHEDULER_THREADS} threads, slack_sdk retries): "
+        f"{delivered_pairs}/{expected} delivered in {result['seconds']:.1f} s, "
+        f"{rate_limited} answered 429 (retried), {duplicates} duplicates; outcomes "
+        f"{result['outcomes']}; worker peak RSS {result['peak_rss_mb']:.0f} MiB"
+    )
+
+    if len(messages) == len(topics):
+        naive = naive_loop(messages, channels, topics)
+        bench.baseline(**naive)
+        bench.say(
+            f"baseline (naive sequential loop, no pacing, no retry): {naive['delivered']}/"
+            f"{expected} delivered in {naive['seconds']:.1f} s, {naive['rate_limited_429']} "
+            f"answered 429 (lost)"
+        )
+    else:
+        bench.say("baseline skipped: no digest of every topic was posted to copy")
+    bench.goal(
+        f"all {expected} digests delivered within {GOAL_SECONDS:.0f} s, 0 duplicates",
+        delivered_pairs == expected and duplicates == 0 and result["seconds"] <= GOAL_SECONDS,
+        f"{delivered_pairs}/{expected} in {result['seconds']:.1f} s, {duplicates} duplicates",
+    )
+    bench.finish()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

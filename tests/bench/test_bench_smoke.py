@@ -1,0 +1,106 @@
+"""Smoke tests of the performance benchmarks (bench/<name>.py --quick --json): each runs end to
+end at small sizes and reports its figure, a baseline and its goal, so the scripts cannot rot.
+
+Goals are not asserted (a missed goal is a finding, not a broken script); what the quick run
+can check for certain is: the JSON shape, and the product behaviour the benchmark relies on
+(every digest delivered once, no LLM call on a cache hit, ...). Each runs in its own process
+with `--synthetic` where the benchmark has it, so the shared corpus is not needed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(name: str, *args: str, timeout: float = 120) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / f"{name}.py"), "--quick", "--json", *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout)
+    assert result["benchmark"] == name and result["quick"] is True
+    assert result["ours"] and result["baseline"], result
+    assert result["goals"] and all(isinstance(g["met"], bool) for g in result["goals"])
+    assert all(g["goal"] and g["measured"] for g in result["goals"])
+    assert "goal:" in completed.stderr  # the human-readable lines went to stderr
+    return result
+
+
+def test_brief_speed() -> None:
+    result = run_bench("brief_speed", "--synthetic")
+    ours, baseline = result["ours"], result["baseline"]
+    assert ours["warm_median_ms"] > 0 and ours["cold_median_ms"] > 0
+    assert baseline["lexrank_median_ms"] > 0
+    assert result["params"]["articles"] == 10
+
+
+def test_llm_calls() -> None:
+    result = run_bench("llm_calls")
+    rounds = list(result["ours"]["rounds"].values())
+    channels = result["params"]["channels"]
+    assert result["baseline"]["calls"] == channels  # one call per channel, as designed
+    assert 1 <= rounds[0]["calls"] <= channels
+    assert rounds[1]["calls"] == 0 and rounds[2]["calls"] == 0  # claims, then the cache
+    assert [r["posts"] for r in rounds] == [channels, 0, channels]
+
+
+def _postgres_param() -> Any:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return pytest.param(
+        url or "postgres",
+        id="postgres",
+        marks=pytest.mark.skipif(not url, reason="TEST_DATABASE_URL not set (PostgreSQL)"),
+    )
+
+
+@pytest.mark.parametrize("database", [pytest.param(None, id="sqlite"), _postgres_param()])
+def test_retrieval(database: str | None) -> None:
+    args = ["--synthetic", "--queries", "20"]
+    if database:
+        args += ["--database-url", database]
+    result = run_bench("retrieval", *args)
+    ours = result["ours"]
+    assert ours["database"] == ("postgresql" if database else "sqlite")
+    assert ours["thread_ask_p95_ms"] > 0 and ours["thread_search_p95_ms"] > 0
+    assert result["baseline"]["at_1000_thread_ask_p95_ms"] > 0
+    assert ours["detail"]["answers_found_share"] > 0  # the questions do find passages
+
+
+def test_ingest_speed() -> None:
+    result = run_bench("ingest_speed", "--synthetic")
+    run = result["ours"]["median_run"]
+    assert run["failed_sources"] == 0
+    assert run["new_articles"] == result["params"]["pages"]  # the mirror is a duplicate
+    assert run["pages"] == result["params"]["pages"] + result["params"]["mirrors"]
+    assert result["ours"]["pages_per_s"] > 0 and result["baseline"]["with_text"] > 0
+
+
+def test_fanout() -> None:
+    result = run_bench("fanout")
+    ours = result["ours"]
+    assert ours["delivered"] == ours["expected"] == result["params"]["digests"]
+    assert ours["duplicates"] == 0 and ours["invalid_messages"] == 0
+    assert ours["peak_rss_mb"] > 0
+    # The naive loop posts each channel's second digest too soon: the fake answers 429.
+    assert result["baseline"]["rate_limited_429"] > 0
+
+
+def test_ack_latency() -> None:
+    result = run_bench("ack_latency", "--scenarios", "digest")
+    ours = result["ours"]
+    assert ours["failures"] == 0
+    assert ours["during_digest"]["n"] == result["params"]["requests"]
+    assert ours["digest"]["rounds"] >= 1 and ours["digest"]["digests"] >= 1
