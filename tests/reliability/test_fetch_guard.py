@@ -213,6 +213,25 @@ def test_ssrf_name_resolving_to_blocked_address_refused(
         assert recorder.lookups == [name.rstrip(".")]
 
 
+# Hosts neither urlsplit nor httpx reads as an address, that a lenient resolver might: refused
+# as URLs (nothing is requested or looked up), whatever a resolver would have said.
+UNREADABLE_HOSTS: tuple[str, ...] = (
+    "１２７.０.０.１",  # fullwidth digits
+    "ⓛⓞⓒⓐⓛⓗⓞⓢⓣ",  # enclosed letters: "localhost" after NFKC
+    "127.0.0.1 ",
+    "[::1",
+    "[127.0.0.1]",
+)
+
+
+@pytest.mark.parametrize("host", UNREADABLE_HOSTS)
+def test_unreadable_hosts_refused(host: str) -> None:
+    recorder = Recorder()
+    with pytest.raises(FetchError):
+        recorder.fetcher().fetch(f"https://{host}/latest/meta-data/")
+    assert recorder.requests == [] and recorder.lookups == []
+
+
 def test_every_spelling_is_counted() -> None:
     assert len(SSRF_SPELLINGS) == len(set(SSRF_SPELLINGS)) >= 80
 
