@@ -65,6 +65,8 @@ class Settings:
     digest_stale_after_seconds: int = 600
     # Digests due this long ago that never ran (scheduler down) are delivered late.
     digest_catch_up_hours: int = 6
+    # How often a scheduler candidate asks for the leader lock (PostgreSQL): bounds failover.
+    leader_poll_seconds: float = 5.0
     port: int = 3000
     log_level: str = "INFO"
 
@@ -212,6 +214,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         digest_skip_empty=as_bool("DIGEST_SKIP_EMPTY", False),
         digest_stale_after_seconds=as_int("DIGEST_STALE_AFTER_SECONDS", 600, minimum=1),
         digest_catch_up_hours=as_int("DIGEST_CATCH_UP_HOURS", 6, minimum=0),
+        leader_poll_seconds=as_float("LEADER_POLL_SECONDS", 5.0),
         port=as_int("PORT", 3000),
         log_level=log_level,
     )

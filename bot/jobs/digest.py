@@ -286,16 +286,20 @@ def _deliver(
                 content.pop("blocks", None)  # a one-liner: text only
             if pacer is not None:
                 pacer.wait(sub.team_id, sub.channel_id)
-            response = clients(sub.team_id).chat_postMessage(
-                channel=sub.channel_id,
-                **content,
-                unfurl_links=False,
-                unfurl_media=False,
-                metadata={
-                    "event_type": METADATA_EVENT,
-                    "event_payload": {"delivery_id": claimed.delivery_id},
-                },
-            )
+            try:
+                response = clients(sub.team_id).chat_postMessage(
+                    channel=sub.channel_id,
+                    **content,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata={
+                        "event_type": METADATA_EVENT,
+                        "event_payload": {"delivery_id": claimed.delivery_id},
+                    },
+                )
+            finally:
+                if pacer is not None:
+                    pacer.done(sub.team_id, sub.channel_id)
             ts = response.get("ts")
         except SlackApiError as err:
             code = _slack_error_code(err)

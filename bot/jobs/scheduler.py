@@ -96,6 +96,9 @@ class JobRuntime:
     scheduler: BackgroundScheduler | None = None
     # Digest posts keep Slack's one-message-per-second-per-channel pace (see bot.slack.pacing).
     pacer: ChannelPacer = field(default_factory=ChannelPacer)
+    # When this process's scheduler started: every claim older than that was made by a process
+    # that is gone (a previous run, or a leader that died), so it is stale at once.
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 _runtime: JobRuntime | None = None
@@ -160,11 +163,12 @@ def sweep_job() -> None:
     and bring the digest jobs in line with the subscriptions table."""
     runtime = current_runtime()
     settings = runtime.core.settings
+    stale_after = min(
+        timedelta(seconds=settings.digest_stale_after_seconds),
+        datetime.now(UTC) - runtime.started_at,
+    )
     for outcome in sweep_stale_claims(
-        runtime.core,
-        runtime.clients,
-        stale_after=timedelta(seconds=settings.digest_stale_after_seconds),
-        pacer=runtime.pacer,
+        runtime.core, runtime.clients, stale_after=stale_after, pacer=runtime.pacer
     ):
         log.info("swept digest %s: %s", outcome.subscription_id, outcome.status)
     if settings.digest_catch_up_hours:

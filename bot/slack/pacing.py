@@ -24,8 +24,9 @@ _FORGET_AFTER = 60.0
 
 class ChannelPacer:
     """`wait(team, channel)` returns once a post to that channel keeps `interval` seconds
-    from the previous one made through this pacer. Thread-safe; slots are handed out in call
-    order, so concurrent posters to one channel queue up instead of racing."""
+    from the previous one made through this pacer; `done(team, channel)` after the post is
+    answered. Thread-safe; slots are handed out in call order, so concurrent posters to one
+    channel queue up instead of racing."""
 
     def __init__(
         self,
@@ -53,3 +54,11 @@ class ChannelPacer:
         if delay > 0:
             self._sleep(delay)
         return delay
+
+    def done(self, team_id: str, channel_id: str) -> None:
+        """The post to this channel has been answered: the next one keeps `interval` from
+        now. Slack times posts on arrival, and a post slowed on its way (a retry, a busy
+        network) would otherwise arrive closer to the next one than the slots say."""
+        key = (team_id, channel_id)
+        with self._lock:
+            self._next[key] = max(self._next.get(key, 0.0), self._clock() + self.interval)

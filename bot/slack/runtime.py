@@ -25,21 +25,78 @@ from storage.models import Subscription
 log = logging.getLogger(__name__)
 
 
-class SchedulerHooks:
-    """Tells this process's scheduler about subscription changes made in Slack."""
+class LeadScheduler:
+    """This process's scheduler, running only while the process is the leader.
 
-    def __init__(self, scheduler: Any) -> None:
-        self._scheduler = scheduler
+    Any number of processes may be candidates (`bot.jobs.leader`); each election builds a
+    fresh scheduler on the shared job store and each loss shuts it down, so exactly one
+    process fires jobs at a time.
+    """
+
+    def __init__(self, core: Briefbot, clients: ClientForTeam) -> None:
+        from bot.jobs.leader import LeaderElection
+
+        self._core = core
+        self._clients = clients
+        self._lock = threading.Lock()
+        self.scheduler: Any | None = None
+        self.election = LeaderElection(
+            core.engine,
+            on_elected=self._elected,
+            on_lost=self._lost,
+            poll_seconds=core.settings.leader_poll_seconds,
+        )
+
+    @property
+    def running(self) -> bool:
+        scheduler = self.scheduler
+        return scheduler is not None and scheduler.running
+
+    def start(self) -> None:
+        self.election.start()
+
+    def shutdown(self) -> None:
+        self.election.stop()
+        self._lost()
+
+    def _elected(self) -> None:
+        from bot.jobs.scheduler import build_scheduler
+
+        with self._lock:
+            scheduler = build_scheduler(self._core, self._clients)
+            scheduler.start()
+            self.scheduler = scheduler
+
+    def _lost(self) -> None:
+        with self._lock:
+            scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+
+
+class SchedulerHooks:
+    """Tells this process's scheduler about subscription changes made in Slack.
+
+    Only the leader's scheduler runs; in any other process this does nothing and the leader's
+    sweep picks the change up from the subscriptions table within a minute.
+    """
+
+    def __init__(self, lead: LeadScheduler) -> None:
+        self._lead = lead
 
     def scheduled(self, subscription: Subscription) -> None:
         from bot.jobs.scheduler import schedule_subscription
 
-        schedule_subscription(self._scheduler, subscription)
+        scheduler = self._lead.scheduler
+        if scheduler is not None and scheduler.running:
+            schedule_subscription(scheduler, subscription)
 
     def unscheduled(self, subscription_id: int) -> None:
         from bot.jobs.scheduler import unschedule_subscription
 
-        unschedule_subscription(self._scheduler, subscription_id)
+        scheduler = self._lead.scheduler
+        if scheduler is not None and scheduler.running:
+            unschedule_subscription(scheduler, subscription_id)
 
 
 @dataclass
@@ -49,11 +106,11 @@ class Runtime:
     clients: ClientForTeam
     actions: SlackActions
     app: App
-    scheduler: Any | None
+    scheduler: LeadScheduler | None
 
     def shutdown(self) -> None:
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
         self.core.close()
 
 
@@ -70,11 +127,7 @@ def build_runtime(
     core = core or Briefbot(settings)
     client = client or make_web_client(settings, settings.slack_bot_token)
     clients = SingleWorkspaceClients(settings, client)
-    scheduler = None
-    if with_scheduler:
-        from bot.jobs.scheduler import build_scheduler
-
-        scheduler = build_scheduler(core, clients)
+    scheduler = LeadScheduler(core, clients) if with_scheduler else None
     actions = SlackActions(core, clients, SchedulerHooks(scheduler) if scheduler else None)
     app = create_app(settings, actions, client=client, socket_mode=socket_mode)
     return Runtime(core, client, clients, actions, app, scheduler)
@@ -113,21 +166,20 @@ def serve(
 
 
 def work(settings: Settings) -> None:
-    """Run only the scheduler (scheduled ingest and digests) until SIGTERM/SIGINT."""
+    """Run only the scheduler (scheduled ingest and digests) until SIGTERM/SIGINT; with
+    several workers or serve replicas, only the elected leader's scheduler runs."""
     if not settings.slack_bot_token:
         raise SettingsError("SLACK_BOT_TOKEN is required for `briefbot worker` to post digests")
-    from bot.jobs.scheduler import build_scheduler
-
     core = Briefbot(settings)
     clients = SingleWorkspaceClients(settings, make_web_client(settings, settings.slack_bot_token))
-    scheduler = build_scheduler(core, clients)
+    lead = LeadScheduler(core, clients)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    scheduler.start()
-    log.info("worker running: scheduled ingest and digests")
+    lead.start()
+    log.info("worker running: a candidate for scheduled ingest and digests")
     try:
         stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        lead.shutdown()
         core.close()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from storage.models import Base
+
+# PostgreSQL advisory lock keys of briefbot (bot.jobs.leader uses the next one).
+MIGRATION_LOCK = 0x62726601  # "brf" 1
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +24,11 @@ def run_migrations_online() -> None:
 
         engine = make_engine(url)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas start together and each migrates at start-up: one at a time, so the
+            # second finds the schema at head instead of racing to create the same tables.
+            # A transaction-level lock: released when this migration run commits.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -61,52 +61,59 @@ def _wait(condition, timeout: float, what: str) -> None:  # type: ignore[no-unty
         time.sleep(0.05)
 
 
+def setup_due_round(db: Database, tmp_path: Path, fake: FakeSlack) -> dict[str, str]:
+    """Twelve channels whose daily digest was due two minutes ago and never ran; the fake
+    Slack answers each post after 0.4 s. Returns the environment for the processes."""
+    env = {
+        "DATABASE_URL": db.url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token-1",
+        "SLACK_SIGNING_SECRET": "test-signing-secret",
+        "SLACK_API_URL": fake.base_url,
+        "SUMMARIZER": "extractive",
+        "FETCH_ALLOW_PRIVATE": "true",
+        "NEWS_SEARCH_FEED_URL": fake.base_url + "nosuchfeed?q={query}",
+        "DIGEST_STALE_AFTER_SECONDS": str(STALE_AFTER),
+        "LOG_LEVEL": "INFO",
+    }
+    settings = Settings.from_env(environ=env, dotenv_path=None)
+    core = Briefbot(settings, engine=db.engine, migrate=False)
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name, (title, outlet, url, published, text) in DAY1_ARTICLES.items():
+        (articles / name).write_text(
+            f"---\ntitle: {title}\noutlet: {outlet}\npublished: {published}\nurl: {url}\n"
+            f"---\n{text}\n"
+        )
+    core.ingest([str(articles)], topic=TOPIC)
+    # Twelve channels whose 'daily' time was two minutes ago: due now, never run.
+    due = datetime.now(UTC) - timedelta(minutes=2)
+    with transaction(core.factory) as session:
+        topic = topic_store.get_or_create(session, TOPIC)
+        for channel in CHANNELS:
+            subscription_store.upsert(
+                session,
+                team_id=TEAM,
+                channel_id=channel,
+                topic=topic,
+                hour=due.hour,
+                minute=due.minute,
+                timezone="UTC",
+                created_by="U0001",
+            )
+        session.execute(update(Subscription).values(created_at=due - timedelta(days=1)))
+    core.close()
+    fake.slow("chat.postMessage", 0.4)
+
+    return env
+
+
 @pytest.mark.parametrize("process", sorted(COMMANDS))
 def test_kill_9_mid_round_then_restart_delivers_each_due_digest_once(
     process: str, db: Database, tmp_path: Path
 ) -> None:
     command = COMMANDS[process]
     with FakeSlack() as fake:
-        env = {
-            "DATABASE_URL": db.url,
-            "SLACK_BOT_TOKEN": "xoxb-test-token-1",
-            "SLACK_SIGNING_SECRET": "test-signing-secret",
-            "SLACK_API_URL": fake.base_url,
-            "SUMMARIZER": "extractive",
-            "FETCH_ALLOW_PRIVATE": "true",
-            "NEWS_SEARCH_FEED_URL": fake.base_url + "nosuchfeed?q={query}",
-            "DIGEST_STALE_AFTER_SECONDS": str(STALE_AFTER),
-            "LOG_LEVEL": "INFO",
-        }
-        settings = Settings.from_env(environ=env, dotenv_path=None)
-        core = Briefbot(settings, engine=db.engine, migrate=False)
-        articles = tmp_path / "articles"
-        articles.mkdir()
-        for name, (title, outlet, url, published, text) in DAY1_ARTICLES.items():
-            (articles / name).write_text(
-                f"---\ntitle: {title}\noutlet: {outlet}\npublished: {published}\nurl: {url}\n"
-                f"---\n{text}\n"
-            )
-        core.ingest([str(articles)], topic=TOPIC)
-        # Twelve channels whose 'daily' time was two minutes ago: due now, never run.
-        due = datetime.now(UTC) - timedelta(minutes=2)
-        with transaction(core.factory) as session:
-            topic = topic_store.get_or_create(session, TOPIC)
-            for channel in CHANNELS:
-                subscription_store.upsert(
-                    session,
-                    team_id=TEAM,
-                    channel_id=channel,
-                    topic=topic,
-                    hour=due.hour,
-                    minute=due.minute,
-                    timezone="UTC",
-                    created_by="U0001",
-                )
-            session.execute(update(Subscription).values(created_at=due - timedelta(days=1)))
-        core.close()
-        fake.slow("chat.postMessage", 0.4)
-
+        env = setup_due_round(db, tmp_path, fake)
         first = _worker(command, env, tmp_path)
         try:
             _wait(lambda: len(fake.posted_messages()) >= 3, 60, "the first posts")

@@ -137,3 +137,7 @@ def test_pacer_spaces_posts_per_channel_not_across_channels(interval: float) -> 
     now[0] += 10
     assert pacer.wait("T", "C1") == 0
     assert slept == [pytest.approx(interval), pytest.approx(2 * interval)]
+    # A post answered late pushes the next one to `interval` after the answer.
+    now[0] += 3 * interval
+    pacer.done("T", "C1")
+    assert pacer.wait("T", "C1") == pytest.approx(interval)
