@@ -122,11 +122,18 @@ class Bench:
             "quick": self.quick,
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
             "machine": machine(),
+            "load_average_at_start": _load_average(),
             "params": {},
             "ours": {},
             "baseline": {},
             "goals": [],
         }
+        load = self.result["load_average_at_start"]
+        if load and load[0] > (os.cpu_count() or 1) * 0.5:
+            self.say(
+                f"note: load average {load[0]:.1f} on {os.cpu_count()} CPUs before starting: "
+                "other work is using the machine, timings will be pessimistic"
+            )
 
     def say(self, text: str = "") -> None:
         print(text, file=sys.stderr if self.as_json else sys.stdout, flush=True)
@@ -152,11 +159,19 @@ class Bench:
     def finish(self) -> dict[str, Any]:
         self.result["all_goals_met"] = all(g["met"] for g in self.result["goals"])
         self.result["wall_s"] = round(time.perf_counter() - self.started, 2)
+        self.result["load_average_at_end"] = _load_average()
         if self.as_json:
             print(json.dumps(self.result, indent=2, default=str), flush=True)
         else:
             self.say(f"({self.result['wall_s']} s)")
         return self.result
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def machine() -> str:
