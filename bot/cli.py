@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("worker", help="run scheduled ingest and digests (no HTTP)")
 
+    workspace = sub.add_parser("workspace", help="manage installed Slack workspaces")
+    ws_sub = workspace.add_subparsers(dest="workspace_command", required=True, metavar="ACTION")
+    ws_delete = ws_sub.add_parser(
+        "delete", help="delete a workspace's subscriptions, deliveries and installation"
+    )
+    ws_delete.add_argument("team_id", help="the workspace's team id (T…)")
+    ws_delete.add_argument("--yes", action="store_true", help="delete (without: only show)")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations")
@@ -132,6 +140,30 @@ def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     engine.dispose()
     print("database is up to date", file=out)
     return 0
+
+
+def _cmd_workspace(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from storage import workspaces
+    from storage.db import transaction
+
+    team_id = args.team_id.strip()
+    if not re.fullmatch(r"[TE][A-Z0-9]{2,31}", team_id):
+        raise UserInputError(f"{team_id!r} is not a Slack team id (like T0123ABCD)")
+    core = _core(settings)
+    try:
+        with transaction(core.factory) as session:
+            if not args.yes:
+                found = workspaces.counts(session, team_id)
+                summary = ", ".join(f"{n} {what}" for what, n in found.items())
+                print(f"workspace {team_id}: {summary}", file=out)
+                print("nothing deleted; run again with --yes to delete", file=out)
+                return 0
+            deleted = workspaces.delete_team(session, team_id)
+        summary = ", ".join(f"{n} {what}" for what, n in deleted.items())
+        print(f"deleted workspace {team_id}: {summary}", file=out)
+        return 0
+    finally:
+        core.close()
 
 
 def _cmd_topic(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -298,6 +330,7 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {
     "db": _cmd_db,
+    "workspace": _cmd_workspace,
     "topic": _cmd_topic,
     "ingest": _cmd_ingest,
     "brief": _cmd_brief,

@@ -26,7 +26,13 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 _TRUE = {"1", "true", "yes", "on"}
 # Variables whose values are secrets (the Settings fields marked with `_secret()`).
-_SECRET_VARIABLES = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+_SECRET_VARIABLES = (
+    "OPENAI_API_KEY",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_SECRET",
+)
 _MAX_SHOWN = 40
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -53,6 +59,10 @@ class Settings:
     slack_signing_secret: str | None = _secret()
     slack_app_token: str | None = _secret()
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    # OAuth (distribution to many workspaces); with both set, SLACK_BOT_TOKEN is not used.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = _secret()
+    slack_redirect_uri: str | None = None
     # Ingestion.
     news_search_feed_url: str = DEFAULT_NEWS_SEARCH_FEED_URL
     fetch_allow_private: bool = False
@@ -69,6 +79,10 @@ class Settings:
     leader_poll_seconds: float = 5.0
     port: int = 3000
     log_level: str = "INFO"
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def llm_enabled(self) -> bool:
@@ -187,6 +201,12 @@ def _parse(env: Mapping[str, str]) -> Settings:
         if token is not None and not token.startswith(prefix):
             raise SettingsError(f"{name} must start with {prefix} (copy it from your Slack app)")
 
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    if bool(client_id) != bool(client_secret):
+        raise SettingsError(
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (OAuth mode needs both)"
+        )
+
     log_level = (get("LOG_LEVEL") or "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise SettingsError(
@@ -205,6 +225,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=get("SLACK_APP_TOKEN"),
         slack_api_url=slack_api_url,
+        slack_client_id=client_id,
+        slack_client_secret=client_secret,
+        slack_redirect_uri=as_http_url("SLACK_REDIRECT_URI", None),
         news_search_feed_url=search_url,
         fetch_allow_private=as_bool("FETCH_ALLOW_PRIVATE", False),
         fetch_timeout=as_float("FETCH_TIMEOUT", 10.0),

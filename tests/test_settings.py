@@ -80,3 +80,32 @@ def test_env_example_lists_every_variable() -> None:
         "CRITICAL",
     }
     assert used <= names, f"missing from .env.example: {sorted(used - names)}"
+
+
+def test_oauth_needs_both_client_id_and_secret_and_hides_the_secret() -> None:
+    with pytest.raises(SettingsError, match="SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"):
+        Settings.from_env(environ={"SLACK_CLIENT_ID": "1.2"}, dotenv_path=None)
+    settings = Settings.from_env(
+        environ={"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "shh-0123456789"},
+        dotenv_path=None,
+    )
+    assert settings.oauth_enabled
+    assert "shh-0123456789" in settings.secrets()
+    assert "shh-0123456789" not in repr(settings)
+    assert not Settings.from_env(environ={}, dotenv_path=None).oauth_enabled
+
+
+def test_scheduling_settings() -> None:
+    settings = Settings.from_env(
+        environ={
+            "DIGEST_STALE_AFTER_SECONDS": "30",
+            "DIGEST_CATCH_UP_HOURS": "0",
+            "LEADER_POLL_SECONDS": "1.5",
+        },
+        dotenv_path=None,
+    )
+    assert settings.digest_stale_after_seconds == 30
+    assert settings.digest_catch_up_hours == 0
+    assert settings.leader_poll_seconds == 1.5
+    with pytest.raises(SettingsError, match="DIGEST_STALE_AFTER_SECONDS"):
+        Settings.from_env(environ={"DIGEST_STALE_AFTER_SECONDS": "0"}, dotenv_path=None)

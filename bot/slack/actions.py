@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -75,12 +76,32 @@ class SlackActions:
         clients: ClientForTeam,
         hooks: SubscriptionHooks | None = None,
         ingest_pool: ThreadPoolExecutor | None = None,
+        installations: InstallationStore | None = None,
     ) -> None:
         self.core = core
         self.clients = clients
         self.hooks = hooks
+        # OAuth mode: where workspaces' installations live (None with a single bot token).
+        self.installations = installations
         # Fresh-ingest work outlives a slow /brief: it keeps running after we stop waiting.
         self._pool = ingest_pool or ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
+
+    # -- the app removed from a workspace ------------------------------------------------------
+
+    def workspace_uninstalled(self, *, team_id: str, enterprise_id: str | None) -> int:
+        """Forget the workspace's tokens and pause its subscriptions; keep its data until an
+        admin runs `briefbot workspace delete TEAM_ID`. Returns how many were paused."""
+        if self.installations is not None:
+            self.installations.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        with transaction(self.core.factory) as session:
+            subscriptions = subscription_store.for_team(session, team_id)
+            paused = subscription_store.pause_team(session, team_id)
+            ids = [s.id for s in subscriptions]
+        if self.hooks is not None:
+            for subscription_id in ids:
+                self.hooks.unscheduled(subscription_id)
+        log.info("workspace %s uninstalled: %d subscriptions paused", team_id, paused)
+        return paused
 
     # -- entry point for /brief --------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.errors import SettingsError
@@ -19,10 +20,29 @@ def create_app(
     *,
     client: WebClient,
     socket_mode: bool = False,
+    oauth: OAuthSettings | None = None,
 ) -> App:
-    """Build the app. HTTP mode needs the signing secret; Socket Mode requests are not signed."""
+    """Build the app. HTTP mode needs the signing secret; Socket Mode requests are not signed.
+
+    With `oauth`, the app serves the install flow and authorizes each request with its
+    workspace's installed token (`client` then carries no token, only the API base URL).
+    """
     if not socket_mode and not settings.slack_signing_secret:
         raise SettingsError("SLACK_SIGNING_SECRET is required for `briefbot serve --http`")
+    if oauth is not None:
+        if socket_mode:
+            raise SettingsError(
+                "OAuth distribution needs HTTP mode: run `briefbot serve --http` "
+                "(Socket Mode apps cannot be installed from a public link)"
+            )
+        app = App(
+            client=client,
+            signing_secret=settings.slack_signing_secret,
+            oauth_settings=oauth,
+            logger=logging.getLogger("briefbot.slack"),
+        )
+        register_all(app, actions)
+        return app
     app = App(
         client=client,
         token=client.token,

@@ -122,14 +122,44 @@ def build_runtime(
     core: Briefbot | None = None,
     client: WebClient | None = None,
 ) -> Runtime:
+    if settings.oauth_enabled:
+        return _build_oauth_runtime(
+            settings, socket_mode=socket_mode, with_scheduler=with_scheduler, core=core
+        )
     if not settings.slack_bot_token and client is None:
-        raise SettingsError("SLACK_BOT_TOKEN is required for `briefbot serve` (see README)")
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is required for `briefbot serve` "
+            "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth; see README)"
+        )
     core = core or Briefbot(settings)
     client = client or make_web_client(settings, settings.slack_bot_token)
     clients = SingleWorkspaceClients(settings, client)
     scheduler = LeadScheduler(core, clients) if with_scheduler else None
     actions = SlackActions(core, clients, SchedulerHooks(scheduler) if scheduler else None)
     app = create_app(settings, actions, client=client, socket_mode=socket_mode)
+    return Runtime(core, client, clients, actions, app, scheduler)
+
+
+def _build_oauth_runtime(
+    settings: Settings, *, socket_mode: bool, with_scheduler: bool, core: Briefbot | None
+) -> Runtime:
+    """OAuth mode: one installation (and bot token) per workspace, from our database."""
+    from bot.slack.oauth import InstallationClients, oauth_settings
+
+    core = core or Briefbot(settings)
+    oauth = oauth_settings(settings, core.engine)
+    store = oauth.installation_store
+    clients = InstallationClients(settings, store)  # type: ignore[arg-type]
+    # No token: each request gets its workspace's token from the installation store.
+    client = make_web_client(settings, None)
+    scheduler = LeadScheduler(core, clients) if with_scheduler else None
+    actions = SlackActions(
+        core,
+        clients,
+        SchedulerHooks(scheduler) if scheduler else None,
+        installations=store,
+    )
+    app = create_app(settings, actions, client=client, socket_mode=socket_mode, oauth=oauth)
     return Runtime(core, client, clients, actions, app, scheduler)
 
 
@@ -168,10 +198,22 @@ def serve(
 def work(settings: Settings) -> None:
     """Run only the scheduler (scheduled ingest and digests) until SIGTERM/SIGINT; with
     several workers or serve replicas, only the elected leader's scheduler runs."""
-    if not settings.slack_bot_token:
-        raise SettingsError("SLACK_BOT_TOKEN is required for `briefbot worker` to post digests")
     core = Briefbot(settings)
-    clients = SingleWorkspaceClients(settings, make_web_client(settings, settings.slack_bot_token))
+    clients: ClientForTeam
+    if settings.oauth_enabled:
+        from bot.slack.oauth import InstallationClients, installation_store
+
+        clients = InstallationClients(settings, installation_store(settings, core.engine))
+    elif settings.slack_bot_token:
+        clients = SingleWorkspaceClients(
+            settings, make_web_client(settings, settings.slack_bot_token)
+        )
+    else:
+        core.close()
+        raise SettingsError(
+            "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) is required for "
+            "`briefbot worker` to post digests"
+        )
     lead = LeadScheduler(core, clients)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -21,8 +21,11 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def wsgi_app(app: App, healthy: Callable[[], bool]) -> WSGIApp:
-    """Bolt's handler on /slack/events, a database health check on /healthz, 404 elsewhere."""
+    """Bolt's handler on /slack/events (and, in OAuth mode, /slack/install and
+    /slack/oauth_redirect), a database health check on /healthz, 404 elsewhere."""
     bolt = SlackRequestHandler(app)
+    flow = app.oauth_flow
+    oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow is not None else set[str]()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -40,6 +43,8 @@ def wsgi_app(app: App, healthy: Callable[[], bool]) -> WSGIApp:
                 start_response("401 Unauthorized", [("Content-Type", "application/json")])
                 return [b'{"error": "invalid request"}']
             return bolt(environ, start_response)
+        if path in oauth_paths and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return bolt(environ, start_response)  # OAuth mode: install page and redirect
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found\n"]
 

@@ -1,4 +1,5 @@
-"""Events: questions in a brief's thread (`message`, `app_mention`) and the App Home tab.
+"""Events: questions in a brief's thread (`message`, `app_mention`), the App Home tab, and
+the app being removed from a workspace (`app_uninstalled`, `tokens_revoked`).
 
 Events are acked as soon as they arrive; answering runs in a lazy listener.
 """
@@ -52,6 +53,17 @@ def register(app: App, actions: SlackActions) -> None:
             return
         actions.publish_home(team_id=context.team_id, user_id=event["user"])
 
+    def uninstalled(event: dict[str, Any], context: BoltContext) -> None:
+        if event.get("type") == "tokens_revoked":
+            revoked = (event.get("tokens") or {}).get("bot") or []
+            if not revoked:
+                return  # only user tokens went: the bot is still installed
+        if not context.team_id:
+            return
+        actions.workspace_uninstalled(team_id=context.team_id, enterprise_id=context.enterprise_id)
+
     app.event("message")(ack=acknowledge, lazy=[answer])
+    app.event("app_uninstalled")(ack=acknowledge, lazy=[uninstalled])
+    app.event("tokens_revoked")(ack=acknowledge, lazy=[uninstalled])
     app.event("app_mention")(ack=acknowledge, lazy=[answer])
     app.event("app_home_opened")(ack=acknowledge, lazy=[home])
