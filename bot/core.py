@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -72,6 +73,14 @@ class BriefResult:
     article_ids: tuple[int, ...]
 
 
+@dataclass
+class _Flight:
+    """A brief being computed; callers wanting the same cache key wait for its result."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    result: BriefResult | None = None
+
+
 class Briefbot:
     """One instance per process; thread-safe (each call uses its own session)."""
 
@@ -104,6 +113,8 @@ class Briefbot:
         self._llm_http_client = llm_http_client
         self._extractive = ExtractiveSummarizer()
         self._llm_client: LLMClient | None = None
+        self._flights: dict[str, _Flight] = {}  # briefs being computed, by cache key
+        self._flights_lock = threading.Lock()
         if settings.llm_enabled:
             self._llm_client = LLMClient(
                 api_key=settings.openai_api_key,
@@ -267,6 +278,53 @@ class Briefbot:
                 brief = replace(stored, since=since, until=until, generated_at=now)
                 return BriefResult(brief, cached.id, True, tuple(cached.article_ids))
             topic_id, topic_name = topic_row.id, topic_row.name
+
+        # One computation per cache key at a time in this process: a digest round briefs the
+        # same topic for many channels at once, and each would otherwise miss the cache while
+        # the first is still summarizing, and pay for the same LLM call again.
+        with self._flights_lock:
+            flight = self._flights.get(key)
+            leading = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leading:
+            flight.done.wait()
+            shared = flight.result
+            if shared is not None:  # the same articles: reuse it, as from the cache
+                brief = replace(shared.brief, since=since, until=until, generated_at=now)
+                return BriefResult(brief, shared.brief_id, True, shared.article_ids)
+            # The first caller failed: try again, on our own.
+        try:
+            result = self._summarize_and_store(
+                summarizer, key, topic_id, topic_name, rows, inputs, since, until, now
+            )
+            if leading:
+                flight.result = result
+            return result
+        finally:
+            if leading:
+                with self._flights_lock:
+                    del self._flights[key]
+                flight.done.set()
+
+    def _summarize_and_store(
+        self,
+        summarizer: Summarizer,
+        key: str,
+        topic_id: int,
+        topic_name: str,
+        rows: Sequence[Article],
+        inputs: list[ArticleInput],
+        since: datetime,
+        until: datetime,
+        now: datetime,
+    ) -> BriefResult:
+        with self.factory() as session:  # stored meanwhile (between our lookup and our flight)?
+            cached = brief_store.get(session, key)
+            if cached is not None:
+                stored = Brief.from_dict(cached.payload)
+                brief = replace(stored, since=since, until=until, generated_at=now)
+                return BriefResult(brief, cached.id, True, tuple(cached.article_ids))
         brief = summarizer.summarize(topic_name, inputs, since=since, until=until, now=now)
         if brief.summarizer != summarizer.name:
             # The LLM failed and the offline summarizer stood in: don't let the stand-in be

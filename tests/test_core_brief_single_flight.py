@@ -1,0 +1,127 @@
+"""Briefbot.brief computes one brief per cache key at a time: callers asking for the same
+articles while it is being summarized wait for it instead of summarizing (and, with an LLM,
+paying) again. A digest round briefs one topic for many channels at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core import Briefbot, BriefResult
+from bot.settings import Settings
+from bot.summarize.extractive import ExtractiveSummarizer
+from bot.summarize.model import ArticleInput, Brief
+from tests.conftest import Database
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+TEXT = (
+    "The city council approved the river restoration plan on Thursday by a vote of 7 to 2. "
+    "The plan commits 4 million euros to rebuilding the flood banks.\n\n"
+    "It remains unclear whether the regional government will co-fund the second phase.\n\n"
+    "Construction will begin in September, and the council will review costs in March."
+)
+
+
+class SlowSummarizer:
+    """The extractive summarizer, slowed down like an LLM call, counting its calls."""
+
+    def __init__(self, *, fail_first: bool = False, name: str = "extractive") -> None:
+        self.inner = ExtractiveSummarizer()
+        self.name = "extractive"
+        self.version = self.inner.version
+        self.calls = 0
+        self.fail_first = fail_first
+        self.brief_name = name  # what the brief says wrote it ("extractive": no fallback)
+        self.lock = threading.Lock()
+
+    def summarize(
+        self,
+        topic: str,
+        articles: Sequence[ArticleInput],
+        *,
+        since: datetime,
+        until: datetime,
+        now: datetime,
+    ) -> Brief:
+        with self.lock:
+            self.calls += 1
+            first = self.calls == 1
+        time.sleep(0.3)
+        if first and self.fail_first:
+            raise RuntimeError("the first summary failed")
+        brief = self.inner.summarize(topic, articles, since=since, until=until, now=now)
+        return dataclasses.replace(brief, summarizer=self.brief_name)
+
+
+@pytest.fixture
+def core(db: Database, tmp_path: Path) -> Briefbot:
+    settings = Settings.from_env(environ={"DATABASE_URL": db.url}, dotenv_path=None)
+    core = Briefbot(settings, engine=db.engine, clock=lambda: NOW)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"a{n}.md").write_text(
+            f"---\ntitle: River plan {n}\noutlet: Outlet {n}\n"
+            f"published: {(NOW - timedelta(hours=2 + n)).isoformat()}\n"
+            f"url: https://news{n}.example.com/river\n---\n{TEXT} Item {n}.\n"
+        )
+    core.ingest([str(folder)], topic="river plan")
+    return core
+
+
+def brief_many(core: Briefbot, n: int) -> list[BriefResult | BaseException]:
+    barrier = threading.Barrier(n)
+
+    def one(k: int) -> BriefResult | BaseException:
+        barrier.wait()
+        try:  # windows differ by a minute each; the articles in them do not
+            return core.brief("river plan", until=NOW - timedelta(minutes=k))
+        except Exception as err:
+            return err
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def test_concurrent_briefs_of_the_same_articles_summarize_once(core: Briefbot) -> None:
+    slow = SlowSummarizer()
+    core.summarizer = lambda: slow  # type: ignore[method-assign]
+    results = brief_many(core, 8)
+    assert slow.calls == 1
+    assert all(isinstance(r, BriefResult) for r in results)
+    briefs = [r for r in results if isinstance(r, BriefResult)]
+    assert len({r.brief_id for r in briefs}) == 1
+    assert sorted(r.cached for r in briefs) == [False] + [True] * 7
+    # each keeps its own window
+    assert len({r.brief.until for r in briefs}) == 8
+    assert core._flights == {}
+
+
+def test_when_the_first_fails_the_others_try_themselves(core: Briefbot) -> None:
+    slow = SlowSummarizer(fail_first=True)
+    core.summarizer = lambda: slow  # type: ignore[method-assign]
+    results = brief_many(core, 4)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(errors) == 1 and "first summary failed" in str(errors[0])
+    assert all(isinstance(r, BriefResult) for r in results if r not in errors)
+    assert 2 <= slow.calls <= 4
+    assert core._flights == {}
+
+
+def test_a_fallback_brief_is_shared_but_not_cached(core: Briefbot) -> None:
+    """The LLM failed and the offline summarizer stood in: the callers waiting share that
+    brief (no second failing call each), and a later call tries again."""
+    slow = SlowSummarizer(name="extractive (fallback)")
+    core.summarizer = lambda: slow  # type: ignore[method-assign]
+    results = brief_many(core, 4)
+    assert slow.calls == 1
+    assert all(isinstance(r, BriefResult) for r in results)
+    core.brief("river plan")
+    assert slow.calls == 2
