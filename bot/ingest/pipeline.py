@@ -384,7 +384,9 @@ class _Pipeline:
                 futures[pool.submit(self.retrieve, job)] = (job, None)
             while futures:
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
-                for future in done:
+                # In submission order, not the set's: when two sources carry the same article,
+                # which copy is stored must not depend on which thread finished a hair sooner.
+                for future in [f for f in futures if f in done]:
                     job, candidate = futures.pop(future)
                     try:
                         if candidate is None:
