@@ -228,3 +228,42 @@ def test_requested_scopes_are_the_manifests() -> None:
     assert all(u.endswith(REDIRECT_PATH) for u in manifest["oauth_config"]["redirect_urls"])
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+
+
+def test_expiring_bot_tokens_are_rotated_for_jobs(oauth_app: OAuthApp) -> None:
+    app, fake = oauth_app, oauth_app.fake
+    # The app has token rotation on: the installation comes with a refresh token and a bot
+    # token that expires within the rotation margin.
+    fake.add_installation(
+        "code-r",
+        team_id="T0AAA",
+        bot_token="xoxb-team-a",
+        refresh_token="xoxe-1-first",
+        expires_in=600,
+    )
+    with httpx.Client(base_url=app.base, trust_env=False) as browser:
+        page = browser.get("/slack/install")
+        state = re.search(r"state=([^&\"]+)", page.text)
+        assert state
+        assert _redirect(browser, page, code="code-r", state=state.group(1)).status_code == 200
+    store = app.runtime.actions.installations
+    assert store is not None
+    assert store.find_bot(enterprise_id=None, team_id="T0AAA").bot_refresh_token == "xoxe-1-first"
+
+    fake.add_refresh(
+        "xoxe-1-first",
+        team_id="T0AAA",
+        access_token="xoxb-team-a-rotated",
+        new_refresh_token="xoxe-1-second",
+    )
+    client = app.runtime.clients("T0AAA")
+    assert client.token == "xoxb-team-a-rotated"
+    saved = store.find_bot(enterprise_id=None, team_id="T0AAA")
+    assert saved.bot_token == "xoxb-team-a-rotated"
+    assert saved.bot_refresh_token == "xoxe-1-second"
+    # Fresh for 12 hours now: no second refresh.
+    assert app.runtime.clients("T0AAA").token == "xoxb-team-a-rotated"
+    refreshes = [
+        c for c in fake.calls_to("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"
+    ]
+    assert len(refreshes) == 1

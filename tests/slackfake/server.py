@@ -298,6 +298,7 @@ class FakeSlack:
         self._fail_next: dict[str, deque[_Fault]] = defaultdict(deque)
         self._fail_rate: dict[str, _RateFault] = {}
         self._delays: dict[str, float] = {}
+        self._refreshes: dict[str, dict[str, Any]] = {}
         self._pacing: tuple[float, frozenset[str]] | None = None
         self._last_post_at: dict[str, float] = {}
         self._socket_mode: FakeSocketModeServer | None = None
@@ -435,6 +436,39 @@ class FakeSlack:
                 enterprise_id=enterprise_id,
             )
         return response
+
+    def add_refresh(
+        self,
+        refresh_token: str,
+        *,
+        team_id: str,
+        access_token: str,
+        new_refresh_token: str,
+        expires_in: int = 43200,
+    ) -> None:
+        """Token rotation: oauth.v2.access with grant_type=refresh_token and ``refresh_token``
+        answers with a new bot token (once: refresh tokens are single-use)."""
+        ident = self._token_identity.get(self._bot_token_of(team_id) or "", self.identity)
+        with self.lock:
+            self._refreshes[refresh_token] = {
+                "ok": True,
+                "app_id": self.identity.app_id,
+                "token_type": "bot",
+                "access_token": access_token,
+                "refresh_token": new_refresh_token,
+                "expires_in": expires_in,
+                "bot_user_id": ident.user_id,
+                "team": {"id": team_id, "name": ident.team},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+            self._token_identity[access_token] = ident
+
+    def _bot_token_of(self, team_id: str) -> str | None:
+        for token, ident in self._token_identity.items():
+            if ident.team_id == team_id:
+                return token
+        return None
 
     def attach_socket_mode(self, server: FakeSocketModeServer) -> None:
         """apps.connections.open (with an xapp- token) now answers ``server``'s ws:// URL."""
@@ -921,6 +955,11 @@ class FakeSlack:
         return 200, {"ok": True, "url": self._socket_mode.issue_url()}
 
     def _oauth_v2_access(self, call: Call) -> tuple[int, Any]:
+        if call.params.get("grant_type") == "refresh_token":
+            refresh = self._refreshes.pop(str(call.params.get("refresh_token") or ""), None)
+            if refresh is None:
+                return 200, {"ok": False, "error": "invalid_refresh_token"}
+            return 200, dict(refresh)
         code = str(call.params.get("code") or "")
         inst = self._installations.get(code)
         if inst is None:
