@@ -413,16 +413,35 @@ def digest_round(
     workers: int = SCHEDULER_THREADS,
 ) -> list[Any]:
     """Every subscription's digest for `scheduled_for`, `workers` at a time (like the
-    scheduler's thread pool); the `DigestOutcome`s in subscription order."""
+    scheduler's thread pool), through the process's channel pacer as the scheduler's jobs do
+    (when the product has one); the `DigestOutcome`s in subscription order."""
+    import inspect
     from concurrent.futures import ThreadPoolExecutor
 
     from bot.jobs.digest import deliver_digest
 
+    extra: dict[str, Any] = {}
+    if "pacer" in inspect.signature(deliver_digest).parameters:
+        extra["pacer"] = process_pacer()
+
     def one(subscription_id: int) -> Any:
-        return deliver_digest(core, clients, subscription_id, scheduled_for, now=now)
+        return deliver_digest(core, clients, subscription_id, scheduled_for, now=now, **extra)
 
     with ThreadPoolExecutor(workers, thread_name_prefix="digest") as pool:
         return list(pool.map(one, subscription_ids))
+
+
+_pacer: Any = None
+
+
+def process_pacer() -> Any:
+    """One `bot.slack.pacing.ChannelPacer` per process, as the scheduler's job runtime has."""
+    global _pacer
+    if _pacer is None:
+        from bot.slack.pacing import ChannelPacer
+
+        _pacer = ChannelPacer()
+    return _pacer
 
 
 def count_statuses(outcomes: Iterable[Any]) -> dict[str, int]:

@@ -111,6 +111,14 @@ def run_round(url: str, slack_url: str, scheduled_iso: str, max_retries: int) ->
     return 0
 
 
+def _has_pacer() -> bool:
+    import inspect
+
+    from bot.jobs.digest import deliver_digest
+
+    return "pacer" in inspect.signature(deliver_digest).parameters
+
+
 def topic_of(params: dict[str, Any]) -> str:
     """The topic a digest is about, from its first line ("Daily digest: Ukraine — brief for")
     ("?" for anything else, e.g. a "Nothing new on …" line)."""
@@ -178,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             digest_threads=SCHEDULER_THREADS,
             slack_pacing="1 message/s per channel, else 429 Retry-After: 1",
             max_retries=args.max_retries,
+            channel_pacer=_has_pacer(),
             database=url.split(":", 1)[0].split("+", 1)[0],
             setup_s=round(time.perf_counter() - started, 1),
         )
@@ -234,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         invalid_messages=violations,
     )
     bench.say(
-        f"ours (digest round, {SCHEDULER_THREADS} threads, slack_sdk retries): "
+        f"ours (digest round, {SCHEDULER_THREADS} threads"
+        f"{', channel pacer' if _has_pacer() else ''}, slack_sdk retries): "
         f"{delivered_pairs}/{expected} delivered in {result['seconds']:.1f} s, "
         f"{rate_limited} answered 429 (retried), {duplicates} duplicates; outcomes "
         f"{result['outcomes']}; worker peak RSS {result['peak_rss_mb']:.0f} MiB"
