@@ -6,7 +6,6 @@ Pure functions only; nothing here knows about Slack or the terminal.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -52,12 +51,15 @@ class AnswerLike(Protocol):
     def sources(self) -> tuple[SourceRef, ...]: ...
 
 
+# Unicode category Cc (C0 and C1 controls, DEL) as spaces: one table lookup per character.
+_CONTROL = {i: " " for i in (*range(0x20), *range(0x7F, 0xA0))}
+
+
 def clean(text: str | None) -> str:
     """One line of display text: no control or bidi-override characters, single spaces."""
     if not text:
         return ""
-    text = text.translate(_BIDI)
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    text = text.translate(_BIDI).translate(_CONTROL)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -30,6 +30,9 @@ _WORD_JOINER = "\u2060"
 _BARE_MENTION = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
 _HTTP_PREFIX = re.compile(r"https?://[^/?#\s%]", re.IGNORECASE)
 _LABEL_BAR = "¦"  # stands in for "|" inside a link label
+_STRIP = "".join(map(chr, range(0x21))) + "\x7f"  # spaces and control characters
+# An ASCII URL without these needs no encoding (the common case; checked without a loop).
+_UNSAFE_ASCII = re.compile(r'[|<>"`\x00-\x20\x7f]')
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -58,7 +61,7 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     # Like browsers, ignore leading and trailing spaces and control characters.
-    url = url.strip("".join(map(chr, range(0x21))) + "\x7f")
+    url = url.strip(_STRIP)
     if not url or len(url) > MAX_URL_LENGTH:
         return None
     try:
@@ -68,7 +71,10 @@ def safe_url(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not host:
         return None
-    encoded = "".join(_encode_char(ch) for ch in url)
+    if url.isascii() and not _UNSAFE_ASCII.search(url):
+        encoded = url
+    else:
+        encoded = "".join(_encode_char(ch) for ch in url)
     # urlsplit silently drops tabs and newlines ("ht\ttp:"): check what will actually be sent.
     if not _HTTP_PREFIX.match(encoded) or len(encoded) > MAX_URL_LENGTH:
         return None
