@@ -148,6 +148,13 @@ class _Sentence:
     expanded: dict[str, float] = field(default_factory=dict)
     base: float = 0.0
     final: float = 0.0
+    # `_folded(text)`, computed once when a repetition test first needs it.
+    folded: frozenset[str] | None = None
+
+    def folded_terms(self) -> frozenset[str]:
+        if self.folded is None:
+            self.folded = _folded(self.text)
+        return self.folded
 
 
 # Words news writers use interchangeably for one event, folded only when testing two bullets
@@ -394,6 +401,9 @@ def _units(sentences: list[_Sentence]) -> list[salience.Unit]:
     return [salience.Unit(s.article, s.position, s.vec, len(s.text.split())) for s in sentences]
 
 
+_SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, 16)]  # 1 + log(tf), precomputed
+
+
 def _vectorize(sentences: list[_Sentence]) -> None:
     df: dict[str, int] = {}
     for s in sentences:
@@ -402,7 +412,10 @@ def _vectorize(sentences: list[_Sentence]) -> None:
     n = len(sentences)
     idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
     for s in sentences:
-        vec = {t: (1.0 + math.log(c)) * idf[t] for t, c in s.counts.items()}
+        vec = {
+            t: _SUBLINEAR[c] * idf[t] if c < 16 else (1.0 + math.log(c)) * idf[t]
+            for t, c in s.counts.items()
+        }
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         s.vec = {t: w / norm for t, w in vec.items()}
 
@@ -566,7 +579,7 @@ def _redundant(cand: _Sentence, chosen: list[tuple[str, _Sentence]], section: st
             return True
         if (
             other_section == section
-            and _jaccard(_folded(cand.text), _folded(other.text)) >= max_jac
+            and _jaccard(cand.folded_terms(), other.folded_terms()) >= max_jac
         ):
             return True
         if _cosine(cand.expanded, other.expanded) >= max_exp:
@@ -648,6 +661,6 @@ def _restates(cand: _Sentence, chosen: list[tuple[str, _Sentence]]) -> int | Non
     for position, (section, other) in enumerate(chosen):
         if section != cand.label.section or other.article == cand.article:
             continue
-        if _jaccard(_folded(cand.text), _folded(other.text)) >= _RESTATES:
+        if _jaccard(cand.folded_terms(), other.folded_terms()) >= _RESTATES:
             return position
     return None
