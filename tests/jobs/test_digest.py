@@ -327,10 +327,9 @@ def test_paused_or_deleted_subscription_posts_nothing(env: Env) -> None:
     assert digests(env) == []
 
 
-def test_a_post_that_went_out_but_was_not_recorded_is_not_posted_again(
-    env: Env, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The process dies after Slack accepted the post, before the database recorded it.
+def _post_then_die(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process dies after Slack accepted the post, before the database recorded it."""
+
     def crash(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt("killed")
 
@@ -338,6 +337,12 @@ def test_a_post_that_went_out_but_was_not_recorded_is_not_posted_again(
     with pytest.raises(KeyboardInterrupt):
         run_digest(env.core, env.clients, env.subscription_id)
     monkeypatch.undo()
+
+
+def test_a_post_that_went_out_but_was_not_recorded_is_not_posted_again(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _post_then_die(env, monkeypatch)
     [posted] = env.fake.messages(CHANNEL)
     assert posted["metadata"]["event_payload"]["delivery_id"] == digests(env)[0].id
 
@@ -352,13 +357,7 @@ def test_a_post_that_went_out_but_was_not_recorded_is_not_posted_again(
 def test_without_history_access_a_retry_posts_again_rather_than_lose_the_digest(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def crash(*args: Any, **kwargs: Any) -> None:
-        raise KeyboardInterrupt("killed")
-
-    monkeypatch.setattr(digest_module, "_mark_sent", crash)
-    with pytest.raises(KeyboardInterrupt):
-        run_digest(env.core, env.clients, env.subscription_id)
-    monkeypatch.undo()
+    _post_then_die(env, monkeypatch)
     env.fake.fail_next("conversations.history", error="missing_scope")
     backdate_claims(env, timedelta(minutes=11))
     [outcome] = sweep_stale_claims(env.core, env.clients)
