@@ -47,11 +47,6 @@ class LeadScheduler:
             poll_seconds=core.settings.leader_poll_seconds,
         )
 
-    @property
-    def running(self) -> bool:
-        scheduler = self.scheduler
-        return scheduler is not None and scheduler.running
-
     def start(self) -> None:
         self.election.start()
 
