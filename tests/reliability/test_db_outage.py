@@ -9,7 +9,6 @@ restart, and everything stored before the outage is still there.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,14 +20,11 @@ from sqlalchemy.engine import make_url
 
 from bot.core import Briefbot
 from bot.slack.actions import UNAVAILABLE
-from bot.slack.client import make_web_client
-from bot.slack.runtime import build_runtime
-from bot.slack.server import http_server
-from storage.db import make_engine, ping
+from storage.db import make_engine
 from storage.models import Article, Subscription
 from tests.conftest import Database
 from tests.reliability.tcp_proxy import TcpProxy
-from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, settings_for, write_articles
+from tests.slack.conftest import SIGNING_SECRET, serve_app, settings_for, write_articles
 from tests.slackfake.server import FakeSlack
 from tests.slackfake.signing import post_signed, slash_command_body
 
@@ -62,14 +58,11 @@ def test_brief_during_a_database_outage(
     proxied: tuple[str, TcpProxy, FakeSlack, Briefbot],
 ) -> None:
     _, proxy, fake, core = proxied
-    client = make_web_client(core.settings, BOT_TOKEN, max_retries=2)
-    runtime = build_runtime(
-        core.settings, socket_mode=False, with_scheduler=False, core=core, client=client
-    )
-    server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
+    with serve_app(core.settings, core, fake) as app:
+        _outage_scenario(app.base, proxy, fake, core)
+
+
+def _outage_scenario(base: str, proxy: TcpProxy, fake: FakeSlack, core: Briefbot) -> None:
     events = base + "/slack/events"
 
     def command(text: str, response: str, channel: str = CHANNEL) -> float:
@@ -117,8 +110,6 @@ def test_brief_during_a_database_outage(
         _wait_for_replies(fake, ["sub-after"])
     finally:
         proxy.restore()
-        server.close()
-        thread.join(timeout=5)
 
     print(
         f"\noutage {OUTAGE_SECONDS}s: {n} /brief + 1 subscribe answered, ack max "

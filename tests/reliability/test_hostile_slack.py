@@ -24,8 +24,7 @@ from bot.core import Briefbot
 from storage import sources, topics
 from storage.models import Article, Source, Subscription, Topic
 from tests.conftest import Database
-from tests.reliability.conftest import serve_app
-from tests.slack.conftest import SIGNING_SECRET, RunningApp, settings_for
+from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
 from tests.slackfake.server import FakeSlack
 from tests.slackfake.signing import (
     event_body,

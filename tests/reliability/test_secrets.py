@@ -28,8 +28,7 @@ from storage.models import Article, LLMCall, Source
 from tests.conftest import Database
 from tests.ingest.conftest import LocalServer, LoopbackOnlyTransport
 from tests.llm.fake_server import FakeLLMServer, error, ok_json
-from tests.reliability.conftest import serve_app
-from tests.slack.conftest import write_articles
+from tests.slack.conftest import serve_app, write_articles
 from tests.slackfake.server import FakeSlack
 from tests.slackfake.signing import event_body, post_signed, slash_command_body
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,25 @@ def fake_slack() -> Iterator[FakeSlack]:
         yield fake
 
 
+@contextmanager
+def serve_app(settings: Settings, core: Briefbot, fake: FakeSlack) -> Iterator[RunningApp]:
+    """The HTTP Slack app of `core` (as `briefbot serve --http` wires it, without a scheduler)
+    on 127.0.0.1:<free port>, talking to `fake`."""
+    client = make_web_client(settings, settings.slack_bot_token or BOT_TOKEN, max_retries=2)
+    runtime = build_runtime(
+        settings, socket_mode=False, with_scheduler=False, core=core, client=client
+    )
+    web = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{web.effective_port}"
+    try:
+        yield RunningApp(fake, runtime, base + "/slack/events", base)
+    finally:
+        web.close()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def running_app(db: Database, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningApp]:
     settings = settings_for(db.url, fake_slack)
@@ -93,16 +113,5 @@ def running_app(db: Database, fake_slack: FakeSlack, tmp_path: Path) -> Iterator
     core.ingest(
         [str(write_articles(tmp_path / "articles", core.clock().isoformat()))], topic="river plan"
     )
-    client = make_web_client(settings, BOT_TOKEN, max_retries=2)
-    runtime = build_runtime(
-        settings, socket_mode=False, with_scheduler=False, core=core, client=client
-    )
-    server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    try:
-        yield RunningApp(fake_slack, runtime, base + "/slack/events", base)
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with serve_app(settings, core, fake_slack) as app:
+        yield app

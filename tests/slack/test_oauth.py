@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,13 +20,11 @@ from bot.cli import main
 from bot.core import Briefbot
 from bot.jobs.digest import run_digest
 from bot.settings import Settings
-from bot.slack.runtime import Runtime, build_runtime
-from bot.slack.server import http_server
+from bot.slack.runtime import Runtime
 from storage import subscriptions as subscription_store
-from storage.db import ping
 from storage.models import Subscription
 from tests.conftest import Database
-from tests.slack.conftest import SIGNING_SECRET, write_articles
+from tests.slack.conftest import SIGNING_SECRET, serve_app, write_articles
 from tests.slackfake.server import FakeSlack
 from tests.slackfake.signing import event_body, post_signed, slash_command_body
 
@@ -68,15 +65,8 @@ def oauth_app(db: Database, tmp_path: Path) -> Iterator[OAuthApp]:
             [str(write_articles(tmp_path / "articles", core.clock().isoformat()))],
             topic="river plan",
         )
-        runtime = build_runtime(settings, socket_mode=False, with_scheduler=False, core=core)
-        server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        try:
-            yield OAuthApp(fake, runtime, f"http://127.0.0.1:{server.effective_port}", settings)
-        finally:
-            server.close()
-            thread.join(timeout=5)
+        with serve_app(settings, core, fake) as app:
+            yield OAuthApp(fake, app.runtime, app.base, settings)
 
 
 def _install(app: OAuthApp, team_id: str, *, code: str) -> httpx.Response:

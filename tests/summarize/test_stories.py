@@ -83,9 +83,7 @@ def test_brief_over_two_stories_leads_with_both() -> None:
     )
     provisions = brief.sections["key_provisions"]
     port_ids = {"p1", "p2", "p3"}
-    assert any(set(b.source_ids) & port_ids for b in provisions[:3]), [
-        b.text for b in provisions
-    ]
+    assert any(set(b.source_ids) & port_ids for b in provisions[:3]), [b.text for b in provisions]
     assert any(not set(b.source_ids) & port_ids for b in provisions[:3])
 
 

@@ -23,7 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _bot_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+def _head_columns() -> list[sa.Column]:  # type: ignore[type-arg]
     return [
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("client_id", sa.String(32), nullable=False),
@@ -33,11 +33,9 @@ def _bot_columns() -> list[sa.Column]:  # type: ignore[type-arg]
     ]
 
 
-def upgrade() -> None:
-    op.create_table(
-        "slack_installations",
-        *_bot_columns(),
-        sa.Column("enterprise_url", sa.String(200)),
+def _bot_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    """The team and bot token columns both tables have, in slack_sdk's order."""
+    return [
         sa.Column("team_id", sa.String(32)),
         sa.Column("team_name", sa.String(200)),
         sa.Column("bot_token", sa.String(200)),
@@ -46,6 +44,15 @@ def upgrade() -> None:
         sa.Column("bot_scopes", sa.String(1000)),
         sa.Column("bot_refresh_token", sa.String(200)),
         sa.Column("bot_token_expires_at", sa.DateTime),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "slack_installations",
+        *_head_columns(),
+        sa.Column("enterprise_url", sa.String(200)),
+        *_bot_columns(),
         sa.Column("user_id", sa.String(32), nullable=False),
         sa.Column("user_token", sa.String(200)),
         sa.Column("user_scopes", sa.String(1000)),
@@ -66,15 +73,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "slack_bots",
+        *_head_columns(),
         *_bot_columns(),
-        sa.Column("team_id", sa.String(32)),
-        sa.Column("team_name", sa.String(200)),
-        sa.Column("bot_token", sa.String(200)),
-        sa.Column("bot_id", sa.String(32)),
-        sa.Column("bot_user_id", sa.String(32)),
-        sa.Column("bot_scopes", sa.String(1000)),
-        sa.Column("bot_refresh_token", sa.String(200)),
-        sa.Column("bot_token_expires_at", sa.DateTime),
         sa.Column("is_enterprise_install", sa.Boolean, nullable=False),
         sa.Column("installed_at", sa.DateTime, nullable=False),
     )
