@@ -12,6 +12,7 @@ import time
 import httpx
 
 from bot.jobs.digest import run_digest
+from storage import deliveries
 from storage import subscriptions as subscription_store
 from tests.slack.conftest import SIGNING_SECRET, RunningApp
 from tests.slackfake.signing import event_body, post_signed, slash_command_body
@@ -93,9 +94,14 @@ def test_two_workspaces_on_one_database(running_app: RunningApp) -> None:
     # Beta's own /brief of the same public topic is its own post, in its own delivery.
     _command(app, BETA, "river plan", "b-brief")
     fake.wait_for("chat.postMessage", count=3, timeout=20)
-    with app.core.factory() as session:
-        from storage import deliveries
 
-        alpha_ts = {d.ts for d in deliveries.latest_for_team(session, ALPHA)}
-        beta_ts = {d.ts for d in deliveries.latest_for_team(session, BETA)}
+    def recorded(team: str) -> set[str | None]:
+        with app.core.factory() as session:
+            return {d.ts for d in deliveries.latest_for_team(session, team)}
+
+    # The delivery is recorded just after the post returns: wait for it.
+    deadline = time.monotonic() + 20
+    while not recorded(BETA) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alpha_ts, beta_ts = recorded(ALPHA), recorded(BETA)
     assert root_ts in alpha_ts and root_ts not in beta_ts and beta_ts
