@@ -10,13 +10,14 @@ with `--synthetic` where the benchmark has it, so the shared corpus is not neede
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import run_postgres_url
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +59,7 @@ def test_llm_calls() -> None:
 
 
 def _postgres_param() -> Any:
-    url = os.environ.get("TEST_DATABASE_URL")
+    url = run_postgres_url()
     return pytest.param(
         url or "postgres",
         id="postgres",
