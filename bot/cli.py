@@ -52,7 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="briefbot",
         description="Brief a team on a news topic: key provisions, open questions, next steps.",
     )
-    parser.add_argument("--env-file", default=".env", help="read settings from this file too")
+    parser.add_argument(
+        "--env-file", default=".env", help="read settings from this file too (default: .env)"
+    )
+    parser.add_argument(
+        "--version", action=_Version, help="print the version and where the data lives, then exit"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="fresh database + bundled sample articles: brief and answer")
@@ -104,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     ws_delete.add_argument("team_id", help="the workspace's team id (T…)")
     ws_delete.add_argument("--yes", action="store_true", help="delete (without: only show)")
 
+    sub.add_parser(
+        "doctor",
+        help="check the database, NLP model, Slack token, LLM and fetch guard; one line each",
+    )
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML) to paste")
+    manifest.add_argument(
+        "--http",
+        metavar="https://YOUR-HOST",
+        help="HTTP mode with the request URLs at this public URL (default: Socket Mode)",
+    )
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations")
@@ -117,6 +133,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         settings = Settings.from_env(dotenv_path=args.env_file)
         quiet = args.command not in ("serve", "worker")
         configure_logging("WARNING" if quiet else settings.log_level, settings.secrets())
+        _quiet_libraries(settings.log_level)
         handler = _COMMANDS[args.command]
         return handler(args, settings, out)
     except BriefbotError as err:
@@ -124,6 +141,66 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+# Libraries whose INFO lines (alembic's plugin set-up, Bolt's start-up, every HTTP request) and
+# whose own ERROR lines for what we report ourselves (trafilatura on an empty page) are noise in
+# a terminal. Their detail comes back with LOG_LEVEL=DEBUG.
+_CHATTY_LIBRARIES = (
+    "alembic",
+    "apscheduler",
+    "httpx",
+    "httpcore",
+    "slack_bolt",
+    "slack_sdk",
+    "trafilatura",
+    "urllib3",
+    "waitress",
+    "openai",
+)
+
+
+def _quiet_libraries(level: str) -> None:
+    if level == "DEBUG":
+        return
+    for name in _CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.CRITICAL if name == "trafilatura" else "WARNING")
+
+
+class _Version(argparse.Action):
+    """`--version`: the version and where this set-up's data lives (needs the settings)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from importlib.metadata import version
+
+        from bot.doctor import where
+
+        try:
+            settings = Settings.from_env(dotenv_path=".env")
+        except BriefbotError as err:
+            parser.exit(2, f"briefbot: {err}\n")
+        print(f"briefbot {version('briefbot')}: {where(settings)}")
+        parser.exit(0)
+
+
+def _cmd_doctor(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.doctor import report, run_checks, where
+
+    print(f"briefbot: {where(settings)}", file=out)
+    lines, status = report(run_checks(settings))
+    for line in lines:
+        print(line, file=out)
+    return status
+
+
+def _cmd_manifest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.manifest import manifest_yaml
+
+    print(manifest_yaml(args.http), end="", file=out)
+    return 0
 
 
 def _core(settings: Settings):  # type: ignore[no-untyped-def]
@@ -245,40 +322,60 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """A fresh SQLite database, the bundled sample articles, the offline summarizer."""
+    """A fresh SQLite database, the bundled sample articles, the offline summarizer.
+
+    The database is temporary (deleted at the end): the demo never touches the data of a real
+    set-up, not even the user data directory's.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="briefbot-demo-") as folder:
+        return _demo(args, replace(settings, data_dir=Path(folder)), out)
+
+
+def _demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     import json
 
     from bot.core import Briefbot
     from bot.render import text
 
     path = Path(settings.data_dir) / "demo.db"
-    for leftover in (path, path.with_name("demo.db-wal"), path.with_name("demo.db-shm")):
-        leftover.unlink(missing_ok=True)
     demo_settings = replace(settings, database_url=f"sqlite:///{path}", summarizer="extractive")
     core = Briefbot(demo_settings)
-    core.add_topic(DEMO_TOPIC, DEMO_KEYWORDS)
-    with resources.as_file(resources.files("bot") / "demo" / "articles") as folder:
-        # No --topic: the topic's keywords pick its articles, so the off-topic sample is left out.
-        report = core.ingest([str(folder)])
-    span = core.article_span(DEMO_TOPIC)
-    if span is None:
-        raise UserInputError("The bundled sample articles did not load; reinstall briefbot.")
-    # The sample story is from March 2025: brief its whole span, not the last 24 hours.
-    since, until = span[0], span[1] + timedelta(minutes=1)
-    result = core.brief(DEMO_TOPIC, since=since, until=until)
-    answer = core.ask(DEMO_TOPIC, DEMO_QUESTION)
-    core.close()
+    try:
+        core.add_topic(DEMO_TOPIC, DEMO_KEYWORDS)
+        with resources.as_file(resources.files("bot") / "demo" / "articles") as folder:
+            # No --topic: the topic's keywords pick its articles, so the off-topic sample is
+            # left out.
+            report = core.ingest([str(folder)])
+        span = core.article_span(DEMO_TOPIC)
+        if span is None:
+            raise UserInputError("The bundled sample articles did not load; reinstall briefbot.")
+        # The sample story is from March 2025: brief its whole span, not the last 24 hours.
+        since, until = span[0], span[1] + timedelta(minutes=1)
+        result = core.brief(DEMO_TOPIC, since=since, until=until)
+        answer = core.ask(DEMO_TOPIC, DEMO_QUESTION)
+    finally:
+        core.close()
     if args.format == "json":
         payload = {"brief": result.brief.to_dict(), "ask": answer.to_dict()}
         print(json.dumps(payload, ensure_ascii=False, indent=2), file=out)
         return 0
-    print(f"Loaded the bundled sample articles into {path}: {report.summary_line()}\n", file=out)
+    picked = result.brief.article_count
+    left_out = report.new_articles - picked
+    print(
+        f"Loaded {report.new_articles} bundled sample articles into a temporary database. "
+        f"The topic {DEMO_TOPIC!r} (keywords: {', '.join(DEMO_KEYWORDS)}) picks {picked} of them"
+        + (f"; its keywords leave out {left_out} off-topic article." if left_out == 1 else ".")
+        + "\n",
+        file=out,
+    )
     print(text.brief_to_text(result.brief), file=out)
     print(f"\nQ: {DEMO_QUESTION}", file=out)
     print(text.answer_to_text(answer), file=out)
     print(
-        "\nNext: `briefbot ingest FEED_URL --topic NAME`, then `briefbot brief NAME`. "
-        "See README.md for Slack.",
+        "\nNext: `briefbot topic add NAME --feed FEED_URL`, `briefbot ingest`, then "
+        "`briefbot brief NAME`. See README.md for Slack.",
         file=out,
     )
     return 0
@@ -329,6 +426,8 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {
+    "doctor": _cmd_doctor,
+    "manifest": _cmd_manifest,
     "db": _cmd_db,
     "workspace": _cmd_workspace,
     "topic": _cmd_topic,

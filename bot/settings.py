@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from platformdirs import user_data_dir
 
 from bot.errors import SettingsError
 from bot.redact import redact
@@ -37,6 +38,12 @@ _MAX_SHOWN = 40
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def default_data_dir() -> Path:
+    """Where the database lives unless BRIEFBOT_DATA_DIR says otherwise: the platform's user
+    data directory (~/.local/share/briefbot on Linux), so every folder sees the same data."""
+    return Path(user_data_dir("briefbot", appauthor=False))
+
+
 def _secret(default: str | None = None) -> Any:
     """A field whose value must never be printed."""
     return field(default=default, repr=False, metadata={"secret": True})
@@ -47,7 +54,7 @@ class Settings:
     """Everything briefbot can be configured with. See `.env.example` for each variable."""
 
     database_url: str
-    data_dir: Path = Path("data")
+    data_dir: Path = field(default_factory=default_data_dir)
     # LLM (any OpenAI-compatible server). With neither key nor base URL: offline summarizer.
     openai_api_key: str | None = _secret()
     openai_base_url: str | None = None
@@ -172,7 +179,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
             raise SettingsError(f"{name} must be an http:// or https:// URL")
         return raw
 
-    data_dir = Path(get("BRIEFBOT_DATA_DIR") or "data")
+    data_dir_setting = get("BRIEFBOT_DATA_DIR")
+    data_dir = Path(data_dir_setting).expanduser() if data_dir_setting else default_data_dir()
     database_url = get("DATABASE_URL") or f"sqlite:///{data_dir / 'briefbot.db'}"
     if "://" not in database_url:
         raise SettingsError(

@@ -21,6 +21,19 @@ from storage.db import make_engine, session_factory, upgrade
 SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The default database lives in the user's data directory: never let a test (or a CLI it
+    runs in a subprocess) touch the real one."""
+    saved = os.environ.get("BRIEFBOT_DATA_DIR")
+    os.environ["BRIEFBOT_DATA_DIR"] = str(tmp_path_factory.mktemp("briefbot-data"))
+    yield
+    if saved is None:
+        os.environ.pop("BRIEFBOT_DATA_DIR", None)
+    else:
+        os.environ["BRIEFBOT_DATA_DIR"] = saved
+
+
 @dataclass
 class Database:
     url: str

@@ -69,6 +69,13 @@ def test_demo_prints_a_cited_three_section_brief_and_an_answer(tmp_path: Path) -
     assert text.returncode == 0, text.stderr
     for title in ("Key provisions", "Open questions", "Next steps", "Q: "):
         assert title in text.stdout
+    # what the README promises: eleven samples, ten of them picked by the topic's keywords
+    first = text.stdout.splitlines()[0]
+    assert first.startswith("Loaded 11 bundled sample articles into a temporary database")
+    assert "picks 10 of them" in first and "1 off-topic article" in first
+    assert brief["article_count"] == 10
+    # the demo's database is temporary: nothing left in the data directory
+    assert not (tmp_path / "data").exists()
 
 
 def test_ingest_brief_ask_on_both_databases(

@@ -48,22 +48,3 @@ def test_dockerfile_is_slim_and_non_root() -> None:
     assert final.startswith("python:3.11-slim")
     assert "USER briefbot" in final
     assert "gcc" not in final and "build-essential" not in final
-
-
-def test_manifest_matches_the_app() -> None:
-    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
-    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert scopes == {
-        "commands",
-        "chat:write",
-        "app_mentions:read",
-        "channels:history",
-        "groups:history",
-        "users:read",
-    }
-    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert {"message.channels", "message.groups", "app_mention", "app_home_opened"} <= events
-    commands = manifest["features"]["slash_commands"]
-    assert [c["command"] for c in commands] == ["/brief"]
-    assert commands[0]["url"].endswith("/slack/events")
-    assert manifest["settings"]["interactivity"]["is_enabled"] is True

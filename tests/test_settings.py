@@ -12,7 +12,9 @@ from bot.settings import Settings
 
 def test_defaults_are_sqlite_and_offline() -> None:
     settings = Settings.from_env(environ={}, dotenv_path=None)
-    assert settings.database_url == "sqlite:///data/briefbot.db"
+    # not relative to the current directory: the platform's user data directory
+    assert settings.data_dir.is_absolute()
+    assert settings.database_url == f"sqlite:///{settings.data_dir / 'briefbot.db'}"
     assert not settings.llm_enabled
     assert settings.slack_api_url == "https://slack.com/api/"
     assert not settings.fetch_allow_private
@@ -109,3 +111,10 @@ def test_scheduling_settings() -> None:
     assert settings.leader_poll_seconds == 1.5
     with pytest.raises(SettingsError, match="DIGEST_STALE_AFTER_SECONDS"):
         Settings.from_env(environ={"DIGEST_STALE_AFTER_SECONDS": "0"}, dotenv_path=None)
+
+
+def test_data_dir_setting_places_the_default_database(tmp_path: Path) -> None:
+    settings = Settings.from_env(environ={"BRIEFBOT_DATA_DIR": str(tmp_path)}, dotenv_path=None)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'briefbot.db'}"
+    home = Settings.from_env(environ={"BRIEFBOT_DATA_DIR": "~/bb"}, dotenv_path=None)
+    assert home.data_dir == Path("~/bb").expanduser()

@@ -45,8 +45,8 @@ def create_app(
         register_all(app, actions)
         return app
     app = App(
+        # The token comes from `client` (passing it again only makes Bolt warn at every start).
         client=client,
-        token=client.token,
         signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
         # auth.test runs on the first request instead, so a slow Slack never blocks start-up.
         token_verification_enabled=False,

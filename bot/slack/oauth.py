@@ -31,6 +31,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from bot.errors import BriefbotError
+from bot.manifest import BOT_SCOPES, REDIRECT_PATH  # one definition with the manifest's
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 
@@ -46,17 +47,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# The bot scopes of manifest.yml (a test keeps the two in step).
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "app_mentions:read",
-    "channels:history",
-    "groups:history",
-    "users:read",
-)
 INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_EXPIRATION_SECONDS = 600
 # Refresh a rotating bot token this long before it expires (Bolt's default too).
 ROTATE_MINUTES_BEFORE = 120

@@ -158,12 +158,29 @@ def _build_oauth_runtime(
     return Runtime(core, client, clients, actions, app, scheduler)
 
 
+def check_settings(settings: Settings, *, command: str, socket_mode: bool = False) -> None:
+    """Refuse to start (one line naming what is missing) before anything is built or migrated."""
+    if command == "serve" and socket_mode and not settings.slack_app_token:
+        raise SettingsError("SLACK_APP_TOKEN (xapp-…) is required for `briefbot serve --socket`")
+    if command == "serve" and not socket_mode and not settings.slack_signing_secret:
+        raise SettingsError("SLACK_SIGNING_SECRET is required for `briefbot serve --http`")
+    if command == "serve" and socket_mode and settings.oauth_enabled:
+        raise SettingsError(
+            "OAuth distribution needs HTTP mode: run `briefbot serve --http` "
+            "(Socket Mode apps cannot be installed from a public link)"
+        )
+    if not settings.oauth_enabled and not settings.slack_bot_token:
+        raise SettingsError(
+            f"SLACK_BOT_TOKEN (xoxb-…) is required for `briefbot {command}` "
+            "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth; see README)"
+        )
+
+
 def serve(
     settings: Settings, *, socket_mode: bool, host: str, port: int, with_scheduler: bool
 ) -> None:
     """Run until SIGTERM/SIGINT."""
-    if socket_mode and not settings.slack_app_token:
-        raise SettingsError("SLACK_APP_TOKEN (xapp-…) is required for `briefbot serve --socket`")
+    check_settings(settings, command="serve", socket_mode=socket_mode)
     runtime = build_runtime(settings, socket_mode=socket_mode, with_scheduler=with_scheduler)
     if runtime.scheduler is not None:
         runtime.scheduler.start()
@@ -193,6 +210,7 @@ def serve(
 def work(settings: Settings) -> None:
     """Run only the scheduler (scheduled ingest and digests) until SIGTERM/SIGINT; with
     several workers or serve replicas, only the elected leader's scheduler runs."""
+    check_settings(settings, command="worker")
     core = Briefbot(settings)
     clients: ClientForTeam
     if settings.oauth_enabled:
