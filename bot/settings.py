@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from platformdirs import user_data_dir
 
 from bot.errors import SettingsError
 from bot.redact import redact
@@ -41,6 +40,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 def default_data_dir() -> Path:
     """Where the database lives unless BRIEFBOT_DATA_DIR says otherwise: the platform's user
     data directory (~/.local/share/briefbot on Linux), so every folder sees the same data."""
+    try:
+        from platformdirs import user_data_dir
+    except ImportError:  # an environment installed before the dependency was added
+        return Path.home() / ".local" / "share" / "briefbot"
     return Path(user_data_dir("briefbot", appauthor=False))
 
 
