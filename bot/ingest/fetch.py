@@ -8,7 +8,9 @@ checked before any byte is sent, on every redirect hop too.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -20,6 +22,8 @@ import httpx
 
 from bot.errors import BlockedAddressError, FetchError
 from bot.redact import redact
+
+log = logging.getLogger(__name__)
 
 Resolver = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -162,6 +166,60 @@ class _BodyDecodeError(Exception):
     pass
 
 
+class _DeadlinePassed(Exception):
+    """The fetch's total deadline passed before a read or write on its connection."""
+
+
+# The total deadline of the fetch running in this thread (time.monotonic()), or None. httpx's
+# timeouts apply per socket operation, so a server sending its status line and headers one byte
+# at a time is never timed out by them. Every connection a Fetcher opens has its reads and
+# writes wrapped (see `_guard_stream`) so that each waits at most until this deadline, which
+# bounds connect, TLS, status line, headers, body and every redirect hop together. httpcore
+# runs a synchronous request in the calling thread, so a thread-local names the right one,
+# also for a kept-alive connection reused by a later fetch.
+_deadline = threading.local()
+
+
+def _clamped(timeout: float | None) -> float:
+    """The socket timeout for one read or write: `timeout`, cut to what the deadline leaves."""
+    deadline: float | None = getattr(_deadline, "value", None)
+    if deadline is None:
+        return 60.0 if timeout is None else timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _DeadlinePassed
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+def _guard_stream(stream: object) -> None:
+    """Wrap a new connection's read and write so that each ends by the current deadline."""
+    if getattr(stream, "_briefbot_guarded", False):
+        return
+    read = getattr(stream, "read", None)
+    write = getattr(stream, "write", None)
+    if read is None or write is None:
+        return
+
+    def bounded_read(max_bytes: int, timeout: float | None = None) -> bytes:
+        return read(max_bytes, _clamped(timeout))  # type: ignore[no-any-return]
+
+    def bounded_write(buffer: bytes, timeout: float | None = None) -> None:
+        write(buffer, _clamped(timeout))
+
+    try:
+        stream.read = bounded_read  # type: ignore[attr-defined]
+        stream.write = bounded_write  # type: ignore[attr-defined]
+        stream._briefbot_guarded = True  # type: ignore[attr-defined]
+    except AttributeError:  # a stream type that refuses new attributes: per-read timeouts only
+        log.debug("cannot bound the reads of %r by the fetch deadline", stream)
+
+
+def _trace(event: str, info: Mapping[str, object]) -> None:
+    """httpcore's trace hook: sees each new connection (and its TLS layer) as it is opened."""
+    if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+        _guard_stream(info.get("return_value"))
+
+
 def _decoded(raw: Iterable[bytes], coding: str) -> Iterator[bytes]:
     """The body's bytes with its Content-Encoding undone, never more than _INFLATE_PIECE at once.
 
@@ -288,19 +346,36 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         deadline = time.monotonic() + self.total_timeout
-        current = url
-        for _hop in range(MAX_REDIRECTS + 1):
-            addresses = self.check_url_allowed(current)
-            result = self._get(current, headers, addresses, deadline)
-            if isinstance(result, FetchResult):
-                return result
-            current = result  # a redirect target
+        outer = getattr(_deadline, "value", None)
+        _deadline.value = deadline if outer is None else min(outer, deadline)
+        try:
+            current = url
+            for _hop in range(MAX_REDIRECTS + 1):
+                if time.monotonic() >= deadline:
+                    raise self._error(url, self._too_slow())
+                addresses = self.check_url_allowed(current)
+                result = self._get(current, headers, addresses, deadline)
+                if isinstance(result, FetchResult):
+                    return result
+                current = result  # a redirect target
+        finally:
+            _deadline.value = outer
         raise self._error(url, f"too many redirects (more than {MAX_REDIRECTS})")
+
+    def _too_slow(self) -> str:
+        return (
+            f"took longer than {self.total_timeout:g} s in all "
+            "(the total deadline for connecting, redirects, headers and body)"
+        )
 
     def _get(
         self, url: str, headers: Mapping[str, str], addresses: list[str], deadline: float
     ) -> FetchResult | str:
         request_url, request_headers, extensions = self._pinned(url, headers, addresses)
+        extensions["trace"] = _trace
+        # Each phase's own limit, cut to what the total deadline leaves; `_trace` bounds the
+        # many reads within a phase (a trickled status line, headers or body) by the deadline.
+        left = max(0.001, min(self.timeout, deadline - time.monotonic()))
         try:
             with self._client.stream(
                 "GET",
@@ -308,6 +383,7 @@ class Fetcher:
                 headers=request_headers,
                 extensions=extensions,
                 follow_redirects=False,
+                timeout=httpx.Timeout(left),
             ) as response:
                 if response.status_code in _REDIRECT_STATUSES:
                     location = response.headers.get("location")
@@ -327,11 +403,16 @@ class Fetcher:
                     )
                 body = self._read_body(url, response, deadline)
                 return self._result(url, response, body, not_modified=False)
-        except httpx.ConnectTimeout:
-            raise self._error(url, f"could not connect within {self.timeout:g} s") from None
-        except httpx.ReadTimeout:
-            raise self._error(url, f"the server did not answer within {self.timeout:g} s") from None
-        except httpx.TimeoutException:
+        except _DeadlinePassed:
+            raise self._error(url, self._too_slow()) from None
+        except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline - 0.01:
+                raise self._error(url, self._too_slow()) from None
+            if isinstance(exc, httpx.ConnectTimeout):
+                raise self._error(url, f"could not connect within {self.timeout:g} s") from None
+            if isinstance(exc, httpx.ReadTimeout):
+                message = f"the server did not answer within {self.timeout:g} s"
+                raise self._error(url, message) from None
             raise self._error(url, f"timed out after {self.timeout:g} s") from None
         except httpx.ConnectError as exc:
             raise self._error(url, f"could not connect: {exc}") from None
@@ -395,7 +476,7 @@ class Fetcher:
                 if size > self.max_bytes:
                     raise self._error(url, f"larger than {self.max_bytes} bytes")
                 if time.monotonic() > deadline:
-                    raise self._error(url, f"download took longer than {self.total_timeout:g} s")
+                    raise self._error(url, self._too_slow())
                 chunks.append(chunk)
         except _BodyDecodeError as exc:
             raise self._error(url, str(exc)) from None

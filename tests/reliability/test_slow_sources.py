@@ -1,0 +1,89 @@
+"""Issue 11, high 1: a source that answers slowly cannot hold ingestion past its deadline.
+
+The fetch's total deadline (3 × FETCH_TIMEOUT) covers connect, status line, headers, every
+redirect hop and the body. httpx's timeouts are per read, so before it a server trickling its
+headers one byte at a time held a fetch for ever.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.core import Briefbot
+from bot.errors import FetchError
+from bot.ingest.fetch import Fetcher
+from bot.settings import Settings
+from tests.conftest import Database
+from tests.ingest.conftest import LocalServer, LoopbackOnlyTransport, article_text, rss_feed
+from tests.reliability.hostile_http import HostileServer, endless_headers, slow_redirects
+
+
+@pytest.fixture
+def transport() -> Iterator[LoopbackOnlyTransport]:
+    t = LoopbackOnlyTransport()
+    yield t
+    t.close()
+
+
+def test_trickled_headers_end_at_the_total_deadline(transport: LoopbackOnlyTransport) -> None:
+    hostile = HostileServer(endless_headers(interval=0.05))
+    try:
+        started = time.monotonic()
+        with (
+            Fetcher(transport=transport, allow_private=True, timeout=0.4) as fetcher,
+            pytest.raises(FetchError, match=r"took longer than 1\.2 s in all"),
+        ):
+            fetcher.fetch(hostile.url("/feed.xml"))
+        assert time.monotonic() - started < 2.5
+    finally:
+        hostile.close()
+
+
+def test_slow_redirect_hops_share_one_deadline(transport: LoopbackOnlyTransport) -> None:
+    # Each hop's headers take 0.35 s (a byte every few ms, inside the 0.4 s read timeout):
+    # five hops would take 1.75 s, past the 1.2 s the whole fetch may take.
+    hostile = HostileServer(slow_redirects(5, 0.35, b"<rss/>"))
+    try:
+        started = time.monotonic()
+        with (
+            Fetcher(transport=transport, allow_private=True, timeout=0.4) as fetcher,
+            pytest.raises(FetchError, match=r"took longer than 1\.2 s in all"),
+        ):
+            fetcher.fetch(hostile.url("/hop/0"))
+        assert time.monotonic() - started < 2.5
+        assert 2 <= len(hostile.requests) <= 5
+    finally:
+        hostile.close()
+
+
+def test_slow_header_source_fails_and_the_rest_are_stored(
+    db: Database, server: LocalServer
+) -> None:
+    hostile = HostileServer(endless_headers(interval=0.05))
+    item = {
+        "title": "Harbour cranes restart",
+        "link": "http://127.0.0.1/harbour",
+        "content": article_text("Harbour"),
+    }
+    good = server.add(
+        "/good.xml", rss_feed("Port news", [item]), content_type="application/rss+xml"
+    )
+    settings = Settings.from_env(
+        environ={"DATABASE_URL": db.url, "FETCH_TIMEOUT": "0.4", "FETCH_ALLOW_PRIVATE": "true"},
+        dotenv_path=None,
+    )
+    core = Briefbot(settings, engine=db.engine, http_transport=LoopbackOnlyTransport())
+    try:
+        slow = hostile.url("/feed.xml")
+        started = time.monotonic()
+        report = core.ingest([slow, good], topic="harbour")
+        assert time.monotonic() - started < 3.0
+        assert [r.url for r in report.sources if r.ok] == [good]
+        (failure,) = report.failures()
+        assert failure.startswith(f"{slow}: took longer than 1.2 s in all")
+        assert report.new_article_ids
+    finally:
+        hostile.close()
