@@ -40,6 +40,8 @@ __all__ = [
     "SyntheticText",
     "corpus_dir",
     "database_url_for",
+    "interleaved",
+    "median",
     "peak_rss_mb",
     "percentile",
     "stats_ms",
@@ -77,6 +79,30 @@ def stats_ms(seconds: Sequence[float]) -> dict[str, float]:
         "max": round(max(ms), 3),
         "mean": round(sum(ms) / len(ms), 3),
     }
+
+
+def interleaved(
+    systems: dict[str, Any], inputs: Sequence[Any], *, warmup: int = 0
+) -> dict[str, list[float]]:
+    """Durations in seconds of every system on every input, the systems taking turns: on each
+    input they run in a rotated order, so that a change in the machine's load (other work
+    starting or stopping) falls on all of them alike instead of on whichever ran last. The
+    first `warmup` inputs run untimed (caches, prepared statements)."""
+    names = list(systems)
+    out: dict[str, list[float]] = {name: [] for name in names}
+    for n, item in enumerate(inputs):
+        shift = n % len(names)
+        for name in names[shift:] + names[:shift]:
+            started = time.perf_counter()
+            systems[name](item)
+            elapsed = time.perf_counter() - started
+            if n >= warmup:
+                out[name].append(elapsed)
+    return out
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(values, 50)
 
 
 def peak_rss_mb() -> float:

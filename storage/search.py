@@ -6,6 +6,7 @@ user text (a Slack question, a topic keyword) can never inject query operators.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,11 @@ from sqlalchemy.orm import Session
 from storage.models import UTCDateTime
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+# A known set of at most this many articles (a thread's brief, a chunk of new articles) is
+# searched by probing each article in the FTS5 index instead of matching the whole index:
+# the cost then follows the set's size, not how many of all stored articles hold the words.
+MAX_PREFILTER_IDS = 1_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ def search(
     if article_ids is not None:
         if not article_ids:
             return []
+        if dialect == "sqlite" and len(article_ids) <= MAX_PREFILTER_IDS:
+            return _sqlite_within(session, clean, article_ids, filters, params, limit)
         names = []
         for n, article_id in enumerate(article_ids):
             params[f"id{n}"] = int(article_id)
@@ -88,6 +96,66 @@ def search(
         )
     rows = session.execute(text(sql), params)
     return [Hit(int(article_id), float(score)) for article_id, score in rows]
+
+
+def _fts5_phrase(phrase: str) -> str:
+    return '"' + phrase.replace('"', '""') + '"'
+
+
+def _sqlite_within(
+    session: Session,
+    phrases: list[str],
+    article_ids: Sequence[int],
+    filters: list[str],
+    params: dict[str, object],
+    limit: int,
+) -> list[Hit]:
+    """FTS5 search within a known set of ids, ranked by a BM25-style weight local to the set.
+
+    FTS5's bm25() counts every stored article holding each word (a full scan of the word's
+    index) on every query, which at 100,000 articles costs tens of milliseconds for common
+    words; `rowid IN (...)` with no bm25() seeks each id in the index instead. The ranking is
+    then the sum, over the phrases an article holds, of the phrase's inverse document
+    frequency within the set, doubled for a phrase in the title (bm25's title weight here).
+    """
+    # Plain ints made by int(): safe to inline, and no bound-parameter limit to meet.
+    ids = ",".join(str(int(i)) for i in dict.fromkeys(article_ids))
+    # highlight() on the title column marks the phrase when the title holds it: the title
+    # weight without a second query.
+    probe = text(
+        "SELECT rowid, instr(highlight(articles_fts, 0, char(1), ''), char(1)) > 0 "
+        f"FROM articles_fts WHERE articles_fts MATCH :m AND rowid IN ({ids})"
+    )
+    holders: dict[str, list[int]] = {}
+    in_title: set[tuple[str, int]] = set()
+    for phrase in phrases:
+        found = holders[phrase] = []
+        for rowid, title_hit in session.execute(probe, {"m": _fts5_phrase(phrase)}):
+            found.append(int(rowid))
+            if title_hit:
+                in_title.add((phrase, int(rowid)))
+    matched = sorted({i for found in holders.values() for i in found})
+    if not matched:
+        return []
+    listed = ",".join(map(str, matched))
+    if filters:
+        # topic and date restrictions, on the few matching rows only
+        where = "".join(f" AND {f}" for f in filters)
+        allowed = session.execute(
+            text(f"SELECT a.id FROM articles a WHERE a.id IN ({listed}){where}"), params
+        )
+        keep = {int(r) for (r,) in allowed}
+        matched = [i for i in matched if i in keep]
+    n = len(article_ids)
+    scores: dict[int, float] = dict.fromkeys(matched, 0.0)
+    for phrase, found in holders.items():
+        df = len(found)
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        for i in found:
+            if i in scores:
+                scores[i] += idf * (2.0 if (phrase, i) in in_title else 1.0)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:limit]
+    return [Hit(i, round(score, 6)) for i, score in ranked]
 
 
 def _pg_select(query: str) -> str:

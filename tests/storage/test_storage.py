@@ -123,6 +123,46 @@ def test_full_text_search_phrases_and_filters(db: Database) -> None:
         assert search.search(session, ["", "  "]) == []
 
 
+def test_search_within_a_thread_ranks_only_its_articles(db: Database) -> None:
+    """A thread's question searches its own articles: the rarer word and the title count
+    more, articles outside the set, the topic or the window never come back."""
+    now = datetime.now(UTC)
+    texts = [
+        ("Tariffs on steel", "Tariffs on steel rise again; exporters object to tariffs."),
+        ("Port strike", "The port strike enters its third day; tariffs are not discussed."),
+        ("Budget", "The budget mentions tariffs once."),
+        ("Tariffs and quotas", "Quotas on grain and tariffs on steel were both agreed."),
+        ("Elsewhere", "Quotas and tariffs elsewhere, in an article outside the thread."),
+    ]
+    with transaction(db.factory) as session:
+        topic = topics.get_or_create(session, "trade")
+        stored = [
+            articles.add(
+                session, _article(n, body, title=title, published_at=now - timedelta(hours=n))
+            ).article
+            for n, (title, body) in enumerate(texts, start=1)
+        ]
+        thread = [a.id for a in stored[:4]]
+        articles.link_topic(session, thread, topic.id)
+    with db.factory() as session:
+        hits = search.search(session, ["quota", "tariffs"], topic_id=topic.id, article_ids=thread)
+        ids = [h.article_id for h in hits]
+        # "quota" is in one thread article (rare: weighs most), "tariffs" in all four; the
+        # outside article holds both words but is not in the thread.
+        assert ids[0] == stored[3].id
+        assert set(ids) == set(thread)
+        # a title hit beats a body hit for the same word
+        assert ids.index(stored[0].id) < ids.index(stored[2].id)
+        assert hits == sorted(hits, key=lambda h: -h.score)
+        assert len(search.search(session, ["tariffs"], article_ids=thread, limit=2)) == 2
+        recent = search.search(
+            session, ["tariffs"], article_ids=thread, since=now - timedelta(hours=2, minutes=30)
+        )
+        assert {h.article_id for h in recent} == {stored[0].id, stored[1].id}
+        assert search.search(session, ["grain"], article_ids=[stored[0].id]) == []
+        assert search.search(session, ['steel" OR "port', "NEAR("], article_ids=thread) == []
+
+
 def test_source_errors_are_data(db: Database) -> None:
     with transaction(db.factory) as session:
         source = sources.get_or_create(session, "feed", "https://feeds.example.com/rss")
