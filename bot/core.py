@@ -8,6 +8,7 @@ loopback-only HTTP transport and a local LLM server, and benchmarks pass counter
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -15,8 +16,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -25,13 +26,9 @@ from bot.answer.offline import OfflineAnswerer
 from bot.answer.result import Answer
 from bot.answer.retrieve import question_terms, rank_passages
 from bot.errors import BriefbotError, LLMError, NotFoundError, UserInputError
-from bot.ingest.fetch import Fetcher
-from bot.ingest.pipeline import IngestReport, SourceSpec, search_source_url
-from bot.ingest.pipeline import ingest as run_ingest
+from bot.ingest.report import IngestReport, SourceSpec, search_source_url
 from bot.ingest.urls import canonical_url, classify_source
-from bot.llm.client import LLMCallRecord, LLMClient
 from bot.settings import Settings
-from bot.summarize.extractive import ExtractiveSummarizer
 from bot.summarize.model import ArticleInput, Brief, SourceRef, Summarizer
 from storage import articles as article_store
 from storage import briefs as brief_store
@@ -40,6 +37,13 @@ from storage import sources as source_store
 from storage import topics as topic_store
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, Source
+
+if TYPE_CHECKING:  # imported where used: a CLI command that needs neither starts faster
+    import httpx
+
+    from bot.ingest.fetch import Fetcher
+    from bot.llm.client import LLMCallRecord, LLMClient
+    from bot.summarize.extractive import ExtractiveSummarizer
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +115,12 @@ class Briefbot:
         self._http_transport = http_transport
         self._resolver = resolver
         self._llm_http_client = llm_http_client
-        self._extractive = ExtractiveSummarizer()
         self._llm_client: LLMClient | None = None
         self._flights: dict[str, _Flight] = {}  # briefs being computed, by cache key
         self._flights_lock = threading.Lock()
         if settings.llm_enabled:
+            from bot.llm.client import LLMClient
+
             self._llm_client = LLMClient(
                 api_key=settings.openai_api_key,
                 base_url=settings.openai_base_url,
@@ -125,6 +130,13 @@ class Briefbot:
                 recorder=self._record_llm_call,
                 secrets=settings.secrets(),
             )
+
+    @functools.cached_property
+    def _extractive(self) -> ExtractiveSummarizer:
+        # Built on first use: commands that brief nothing skip importing the summarizer.
+        from bot.summarize.extractive import ExtractiveSummarizer
+
+        return ExtractiveSummarizer()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -197,6 +209,8 @@ class Briefbot:
         specs = None
         if locations:
             specs = [SourceSpec(classify_source(loc), loc) for loc in locations]
+        from bot.ingest.pipeline import ingest as run_ingest
+
         return run_ingest(
             self.factory,
             self._fetcher(),
@@ -218,6 +232,8 @@ class Briefbot:
             if has_sources
             else [SourceSpec("search", search_source_url(self.settings.news_search_feed_url, name))]
         )
+        from bot.ingest.pipeline import ingest as run_ingest
+
         return run_ingest(
             self.factory,
             self._fetcher(),
@@ -228,6 +244,8 @@ class Briefbot:
         )
 
     def _fetcher(self) -> Fetcher:
+        from bot.ingest.fetch import Fetcher
+
         return Fetcher(
             transport=self._http_transport,
             timeout=self.settings.fetch_timeout,

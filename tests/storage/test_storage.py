@@ -195,3 +195,15 @@ def test_brief_cache_put_is_idempotent(db: Database) -> None:
             session, model="m", prompt_name="brief", prompt_version="1", duration_ms=5, outcome="ok"
         )
         assert llm_calls.count(session) == 1
+
+
+def test_schema_head_read_from_the_files_is_alembics_head(db: Database) -> None:
+    """The start-up check reads the newest migration from the version files without Alembic;
+    it must name the head Alembic itself computes, and the migrated database must be there."""
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, head_revision, is_at_head
+
+    expected = ScriptDirectory.from_config(alembic_config(db.engine)).get_current_head()
+    assert head_revision() == expected
+    assert is_at_head(db.engine)

@@ -1,0 +1,66 @@
+"""A CLI command that needs neither the network, the LLM nor migrations starts without them.
+
+No timing here (bench/README.md has the figure): what is checked is what makes it slow when
+it breaks, i.e. which heavy libraries a `briefbot topic list` on an up-to-date database loads.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.cli import main
+
+HEAVY = ("alembic", "openai", "httpx", "trafilatura", "feedparser", "spacy", "slack_bolt")
+
+_PROBE = """
+import io, json, sys
+from bot.cli import main
+out = io.StringIO()
+status = main(["--env-file", "/nonexistent/.env", "topic", "list"], stdout=out)
+print(json.dumps({"status": status, "out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+
+
+def _run_probe(tmp_path: Path) -> dict[str, object]:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'briefbot.db'}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_topic_list_on_an_up_to_date_database_loads_no_heavy_library(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'briefbot.db'}")
+    # The first command on a new database migrates it (Alembic is needed then).
+    assert main(["--env-file", "/nonexistent/.env", "topic", "add", "ukraine"]) == 0
+    probe = _run_probe(tmp_path)
+    assert probe["status"] == 0
+    assert str(probe["out"]).startswith("ukraine")
+    loaded = {name.split(".")[0] for name in probe["modules"]}  # type: ignore[union-attr]
+    assert not loaded & set(HEAVY), f"loaded at start-up: {sorted(loaded & set(HEAVY))}"
+
+
+def test_a_database_behind_is_still_migrated(tmp_path: Path, monkeypatch) -> None:
+    from storage.db import downgrade, is_at_head, make_engine
+
+    url = f"sqlite:///{tmp_path / 'briefbot.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["--env-file", "/nonexistent/.env", "topic", "add", "ukraine"]) == 0
+    engine = make_engine(url)
+    downgrade(engine, "0003")
+    assert not is_at_head(engine)
+    probe = _run_probe(tmp_path)
+    assert probe["status"] == 0 and str(probe["out"]).startswith("ukraine")
+    assert is_at_head(engine)
+    engine.dispose()
