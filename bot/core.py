@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 
 # A brief reads at most this many of the window's newest articles.
 MAX_ARTICLES_PER_BRIEF = 200
+# A brief waiting for the same brief in another thread gives up after OPENAI_TIMEOUT plus
+# this (the other's LLM call is over by then), or after the offline figure without an LLM.
+FLIGHT_WAIT_GRACE_SECONDS = 10.0
+FLIGHT_WAIT_OFFLINE_SECONDS = 60.0
 # Full-text search narrows a question to this many candidate articles before sentence ranking.
 MAX_CANDIDATES_PER_QUESTION = 25
 
@@ -306,7 +310,15 @@ class Briefbot:
             if flight is None:
                 flight = self._flights[key] = _Flight()
         if not leading:
-            flight.done.wait()
+            # Bounded: the first caller's LLM call ends by OPENAI_TIMEOUT; should it still be
+            # busy well past that, answer now with the offline brief rather than wait on.
+            if not flight.done.wait(self._flight_wait_seconds()):
+                log.warning("brief of %s: still being made elsewhere; briefing offline", topic)
+                offline = self._extractive
+                offline_key = _cache_key(topic_name, rows, offline)
+                return self._summarize_and_store(
+                    offline, offline_key, topic_id, topic_name, rows, inputs, since, until, now
+                )
             shared = flight.result
             if shared is not None:  # the same articles: reuse it, as from the cache
                 brief = replace(shared.brief, since=since, until=until, generated_at=now)
@@ -324,6 +336,12 @@ class Briefbot:
                 with self._flights_lock:
                     del self._flights[key]
                 flight.done.set()
+
+    def _flight_wait_seconds(self) -> float:
+        """How long a brief waits for the same brief being made by another thread."""
+        if self._llm_client is None:
+            return FLIGHT_WAIT_OFFLINE_SECONDS
+        return self.settings.openai_timeout + FLIGHT_WAIT_GRACE_SECONDS
 
     def _summarize_and_store(
         self,

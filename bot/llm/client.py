@@ -26,6 +26,8 @@ import httpx
 import openai
 
 from bot.errors import LLMError
+from bot.llm import deadline
+from bot.llm.deadline import DeadlineTransport
 from bot.llm.text import strip_fences, strip_reasoning
 from bot.redact import redact
 from prompts.loader import RenderedPrompt
@@ -35,8 +37,13 @@ logger = logging.getLogger(__name__)
 Outcome = Literal["ok", "invalid_output", "error", "fallback"]
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NO_KEY = "not-needed"  # Ollama and llama.cpp accept any key; the SDK insists on one.
+_HTTPError = deadline.http.HTTPError  # the SDK's httpx: a failure while reading the body
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
 _JSON_MODE_REJECTED = frozenset({400, 422})
+# A chat completion's body is a few KB; anything past this is refused unread.
+MAX_RESPONSE_BYTES = 2_000_000
+# Model output past this many characters is not parsed (a brief or answer is a few KB).
+MAX_CONTENT_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,10 @@ Recorder = Callable[[LLMCallRecord], None]
 
 class LLMOutputError(LLMError):
     """The server answered, but not with what was asked for (not JSON, wrong shape)."""
+
+
+class _OversizedError(Exception):
+    """The response body passed MAX_RESPONSE_BYTES."""
 
 
 class LLMClient:
@@ -98,6 +109,12 @@ class LLMClient:
         self._max_tokens = max_tokens
         self._secrets = tuple(s for s in (*secrets, api_key) if s)
         self._json_mode = True  # set to False once the server has refused response_format
+        self._timeout = timeout
+        if http_client is None:
+            # The SDK's defaults, over a transport that enforces the total deadline per socket
+            # operation (a passed-in client is used as is: the deadline is then checked between
+            # body chunks and retries only).
+            http_client = openai.DefaultHttpxClient(transport=DeadlineTransport())
         self._openai = openai.OpenAI(
             api_key=api_key or NO_KEY,
             # Explicit, so the SDK never falls back to reading OPENAI_BASE_URL itself.
@@ -131,69 +148,116 @@ class LLMClient:
         attempt = 0
         use_json = self._json_mode
         json_dropped = False
-        while True:
-            attempt += 1
-            started = time.monotonic()
-            try:
-                response = self._openai.chat.completions.create(
-                    **self._request(messages, json_mode=use_json)
-                )
-            except openai.APIStatusError as err:
-                self._record(prompt_name, prompt_version, started, "error", self._describe(err))
-                if use_json and not json_dropped and err.status_code in _JSON_MODE_REJECTED:
-                    # Many local servers refuse response_format: try once with the bare request.
-                    # Not a transient failure, so it does not use up an attempt.
-                    use_json, json_dropped = False, True
-                    attempt -= 1
-                    logger.info(
-                        "LLM server refused JSON mode (HTTP %s); retrying without it",
-                        err.status_code,
-                    )
-                    continue
-                if self._retryable(err) and attempt < self.max_attempts:
-                    self._sleep(self._delay(attempt, err.response))
-                    continue
-                raise self._give_up(err, attempt) from None
-            except (openai.APITimeoutError, openai.APIConnectionError) as err:
-                self._record(prompt_name, prompt_version, started, "error", self._describe(err))
-                if attempt < self.max_attempts:
-                    self._sleep(self._delay(attempt, None))
-                    continue
-                raise self._give_up(err, attempt) from None
-            except openai.OpenAIError as err:  # malformed response body and the like
-                message = self._clean(f"the LLM server sent an unreadable response: {err}")
-                self._record(prompt_name, prompt_version, started, "invalid_output", message)
-                raise LLMOutputError(message) from None
-            if json_dropped:
-                self._json_mode = False  # remembered: later calls skip response_format
+        # One deadline for the whole call, every attempt and backoff included (an enclosing
+        # deadline, e.g. complete_valid_json's, wins when it is earlier).
+        with deadline.within(self._timeout):
+            while True:
+                attempt += 1
+                started = time.monotonic()
+                left = deadline.remaining()
+                if left is not None and left <= 0:
+                    self._record(prompt_name, prompt_version, started, "error", "timed out")
+                    raise self._timed_out(attempt)
+                try:
+                    body = self._post(messages, json_mode=use_json, timeout=left)
+                except openai.APIStatusError as err:
+                    self._record(prompt_name, prompt_version, started, "error", self._describe(err))
+                    if use_json and not json_dropped and err.status_code in _JSON_MODE_REJECTED:
+                        # Many local servers refuse response_format: try once with the bare
+                        # request. Not a transient failure, so it does not use up an attempt.
+                        use_json, json_dropped = False, True
+                        attempt -= 1
+                        logger.info(
+                            "LLM server refused JSON mode (HTTP %s); retrying without it",
+                            err.status_code,
+                        )
+                        continue
+                    if self._retryable(err) and self._may_retry(attempt, err.response):
+                        continue
+                    raise self._give_up(err, attempt) from None
+                except (openai.APITimeoutError, openai.APIConnectionError, _HTTPError) as err:
+                    what = self._describe(err)
+                    self._record(prompt_name, prompt_version, started, "error", what)
+                    if self._may_retry(attempt, None):
+                        continue
+                    raise self._give_up(err, attempt) from None
+                except (openai.OpenAIError, _OversizedError) as err:  # malformed, too big
+                    message = self._clean(f"the LLM server sent an unreadable response: {err}")
+                    self._record(prompt_name, prompt_version, started, "invalid_output", message)
+                    raise LLMOutputError(message) from None
+                if json_dropped:
+                    self._json_mode = False  # remembered: later calls skip response_format
 
-            tokens_in, tokens_out = _usage(response)
-            try:
-                data = parse_json_object(_content(response))
-                if validate is not None:
-                    validate(data)
-            except ValueError as err:
-                message = self._clean(f"the LLM answer was not usable: {err}")
+                tokens_in = tokens_out = None
+                try:
+                    content, finish_reason, tokens_in, tokens_out = _completion(body)
+                    data = parse_json_object(_content(content, finish_reason))
+                    if validate is not None:
+                        validate(data)
+                except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as err:
+                    # Whatever shape the answer has, a bad one is "invalid output", never a crash.
+                    reason = str(err) if isinstance(err, ValueError) else type(err).__name__
+                    message = self._clean(f"the LLM answer was not usable: {reason}"[:500])
+                    self._record(
+                        prompt_name,
+                        prompt_version,
+                        started,
+                        "invalid_output",
+                        message,
+                        tokens_in=tokens_in,
+                        tokens_out=tokens_out,
+                    )
+                    raise LLMOutputError(message) from None
                 self._record(
                     prompt_name,
                     prompt_version,
                     started,
-                    "invalid_output",
-                    message,
+                    "ok",
+                    None,
                     tokens_in=tokens_in,
                     tokens_out=tokens_out,
                 )
-                raise LLMOutputError(message) from None
-            self._record(
-                prompt_name,
-                prompt_version,
-                started,
-                "ok",
-                None,
-                tokens_in=tokens_in,
-                tokens_out=tokens_out,
-            )
-            return data
+                return data
+
+    def _post(
+        self, messages: list[dict[str, str]], *, json_mode: bool, timeout: float | None
+    ) -> bytes:
+        """One request; the raw response body, read in chunks up to MAX_RESPONSE_BYTES."""
+        request = self._request(messages, json_mode=json_mode)
+        per_call = self._timeout if timeout is None else min(self._timeout, max(timeout, 0.01))
+        with self._openai.chat.completions.with_streaming_response.create(
+            **request, timeout=per_call
+        ) as response:
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise _OversizedError(f"over {MAX_RESPONSE_BYTES} bytes")
+                chunks.append(chunk)
+                left = deadline.remaining()
+                if left is not None and left <= 0:
+                    raise deadline.http.ReadTimeout("the LLM request's total deadline passed")
+        return b"".join(chunks)
+
+    def _may_retry(self, attempt: int, response: httpx.Response | Any | None) -> bool:
+        """Sleep before the next attempt and say True, unless attempts or time are used up."""
+        if attempt >= self.max_attempts:
+            return False
+        delay = self._delay(attempt, response)
+        left = deadline.remaining()
+        if left is not None and delay >= left:
+            return False  # the wait alone would pass the deadline
+        self._sleep(delay)
+        return True
+
+    def _timed_out(self, attempts: int) -> LLMError:
+        done = attempts - 1
+        tries = f" after {done} attempt{'s' if done != 1 else ''}" if done > 1 else ""
+        return LLMError(
+            f"the LLM server ({self.model}) did not answer within {self._timeout:g} s{tries} — "
+            "OPENAI_TIMEOUT sets how long to wait"
+        )
 
     def close(self) -> None:
         """Close the connection pool (a passed-in `http_client` is closed too)."""
@@ -210,18 +274,20 @@ class LLMClient:
     ) -> dict[str, Any]:
         """`complete_json`, asking again (up to `tries` calls) when the output is not valid:
         a model's malformed answer is often fine the second time."""
-        for attempt in range(1, tries + 1):
-            try:
-                return self.complete_json(
-                    prompt,
-                    prompt_name=prompt_name,
-                    prompt_version=prompt_version,
-                    validate=validate,
-                )
-            except LLMOutputError as err:
-                if attempt == tries:
-                    raise
-                logger.info("%s: invalid LLM output, asking again: %s", prompt_name, err)
+        with deadline.within(self._timeout):  # the asking again fits in the same deadline
+            for attempt in range(1, tries + 1):
+                try:
+                    return self.complete_json(
+                        prompt,
+                        prompt_name=prompt_name,
+                        prompt_version=prompt_version,
+                        validate=validate,
+                    )
+                except LLMOutputError as err:
+                    left = deadline.remaining()
+                    if attempt == tries or (left is not None and left <= 0):
+                        raise
+                    logger.info("%s: invalid LLM output, asking again: %s", prompt_name, err)
         raise AssertionError("unreachable")
 
     def record(self, record: LLMCallRecord) -> None:
@@ -287,8 +353,10 @@ class LLMClient:
 
     def _describe(self, err: Exception) -> str:
         """A one-line, secret-free description of an SDK error, for records and messages."""
-        if isinstance(err, openai.APITimeoutError):
+        if isinstance(err, openai.APITimeoutError | deadline.http.TimeoutException):
             return "timed out"
+        if isinstance(err, deadline.http.HTTPError):  # while reading the body
+            return f"the connection failed while reading the answer ({type(err).__name__})"
         if isinstance(err, openai.APIConnectionError):
             cause = err.__cause__ or err.__context__
             return f"could not connect ({type(cause).__name__ if cause else 'connection error'})"
@@ -303,7 +371,7 @@ class LLMClient:
             hint = "check OPENAI_API_KEY"
         elif isinstance(err, openai.NotFoundError):
             hint = f"check OPENAI_MODEL ({self.model}) and OPENAI_BASE_URL"
-        elif isinstance(err, openai.APITimeoutError):
+        elif isinstance(err, openai.APITimeoutError | deadline.http.TimeoutException):
             hint = "the server may be overloaded; OPENAI_TIMEOUT sets how long to wait"
         elif isinstance(err, openai.APIConnectionError):
             hint = "check OPENAI_BASE_URL and that the server is running"
@@ -323,6 +391,8 @@ def parse_json_object(content: str | None) -> dict[str, Any]:
         raise ValueError("the answer held only reasoning, no JSON")
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ValueError("the answer is nested too deeply") from None
     except json.JSONDecodeError:
         # Prose around the object ("Here is the JSON: {...}"): try the outermost braces.
         start, end = text.find("{"), text.rfind("}")
@@ -330,6 +400,8 @@ def parse_json_object(content: str | None) -> dict[str, Any]:
             raise ValueError(f"the answer is not JSON (starts {text[:60]!r})") from None
         try:
             data = json.loads(text[start : end + 1])
+        except RecursionError:
+            raise ValueError("the answer is nested too deeply") from None
         except json.JSONDecodeError as err:
             reason = f"{err.msg} at char {err.pos}"
             raise ValueError(f"the answer is not valid JSON ({reason})") from None
@@ -338,31 +410,47 @@ def parse_json_object(content: str | None) -> dict[str, Any]:
     return data
 
 
-def _content(response: Any) -> str | None:
-    choices = getattr(response, "choices", None) or []
-    if not choices:
+def _completion(body: bytes) -> tuple[object, object, int | None, int | None]:
+    """(content, finish_reason, tokens in, tokens out) of a chat completion body.
+
+    Read by hand rather than through the SDK's models, so that every shape a hostile or buggy
+    server sends (nesting thousands deep, a truncated body, `content` a list or a number)
+    becomes a ValueError here instead of an exception somewhere else."""
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise ValueError("the response is nested too deeply") from None
+    except ValueError as err:  # JSONDecodeError, UnicodeDecodeError
+        raise ValueError(f"the response is not JSON ({type(err).__name__})") from None
+    if not isinstance(data, dict):
+        raise ValueError("the response is not a JSON object")
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise ValueError("the answer had no choices")
-    message = getattr(choices[0], "message", None)
-    content = getattr(message, "content", None)
-    if getattr(choices[0], "finish_reason", None) == "length" and content:
+    message = choices[0].get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    tokens_in, tokens_out = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    return (
+        content,
+        choices[0].get("finish_reason"),
+        tokens_in if isinstance(tokens_in, int) and not isinstance(tokens_in, bool) else None,
+        tokens_out if isinstance(tokens_out, int) and not isinstance(tokens_out, bool) else None,
+    )
+
+
+def _content(content: object, finish_reason: object) -> str | None:
+    if content is not None and not isinstance(content, str):
+        raise ValueError(f"the answer's content is a {type(content).__name__}, not text")
+    if content is not None and len(content) > MAX_CONTENT_CHARS:
+        raise ValueError(f"the answer is over {MAX_CONTENT_CHARS} characters")
+    if finish_reason == "length" and content:
         # Truncated: still try to parse (a short object may be complete), the error says why if not.
         try:
             return json.dumps(parse_json_object(content))
         except ValueError:
             raise ValueError("the answer was cut off (finish_reason=length)") from None
     return content
-
-
-def _usage(response: Any) -> tuple[int | None, int | None]:
-    usage = getattr(response, "usage", None)
-    if usage is None:
-        return None, None
-    tokens_in = getattr(usage, "prompt_tokens", None)
-    tokens_out = getattr(usage, "completion_tokens", None)
-    return (
-        tokens_in if isinstance(tokens_in, int) else None,
-        tokens_out if isinstance(tokens_out, int) else None,
-    )
 
 
 def _retry_after(response: Any) -> float | None:

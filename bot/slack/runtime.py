@@ -197,7 +197,11 @@ def serve(
             handler.close()
         else:
             server = http_server(
-                runtime.app, lambda: ping(runtime.core.engine), host=host, port=port
+                runtime.app,
+                lambda: ping(runtime.core.engine),
+                host=host,
+                port=port,
+                signing_secret=settings.slack_signing_secret,
             )
             log.info("listening on http://%s:%s/slack/events", host, server.effective_port)
             signal.signal(signal.SIGTERM, lambda *_: server.close())

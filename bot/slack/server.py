@@ -1,29 +1,199 @@
-"""Running the app: HTTP (waitress, `/slack/events` + `/healthz`) or Socket Mode."""
+"""Running the app: HTTP (waitress, `/slack/events` + `/healthz`) or Socket Mode.
+
+The HTTP front door refuses cheaply, before anything is parsed or trusted:
+
+- waitress reads and buffers each request before our code sees it, so its limits are the
+  first line: a body over `MAX_BODY_BYTES` is answered 413 as soon as the Content-Length
+  header says so (a chunked body is cut off at the same size), headers are capped, idle
+  connections are closed, and `GuardedServer` adds what waitress lacks — a deadline for a
+  whole request to arrive (a client sending a header line every few seconds is cut off), and
+  at the connection limit it drops the oldest connections that have no request being served
+  rather than stop accepting, so `/healthz` and real Slack requests still get in;
+- `front_door` then checks the Slack signature on the raw bytes before Bolt parses anything:
+  any unsigned, stale or unparseable body is a 401 (never a 500 with a traceback), and
+  a replay of a request already handled is answered 200 with no action (see `ReplayGuard`);
+- nothing here logs a request body or a `response_url` (and the logging filter in
+  `bot.redact` masks them should a library try).
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from waitress.server import create_server
+from slack_sdk.signature import SignatureVerifier
+from waitress.adjustments import Adjustments
+from waitress.server import TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
+# Slack's payloads are a few KB (a slash command, an event, a block action); 1 MB is plenty.
+MAX_BODY_BYTES = 1_000_000
+MAX_HEADER_BYTES = 32 * 1024
+# A request must arrive whole (status line, headers, body) within this long; Slack sends
+# each request in one go, so only a deliberately slow client hits it.
+REQUEST_READ_SECONDS = 10.0
+# A keep-alive connection with no request in flight is closed after this long.
+IDLE_SECONDS = 30.0
+# Open connections at most; past it the oldest connections with nothing being served go.
+CONNECTION_LIMIT = 500
+# Slack refuses requests signed more than 5 minutes ago; a replay is remembered as long.
+REPLAY_WINDOW_SECONDS = 300.0
+REPLAY_MEMORY = 20_000
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(app: App, healthy: Callable[[], bool]) -> WSGIApp:
+class ReplayGuard:
+    """Remembers the signatures (and event ids) of requests already handled, for the window.
+
+    Bounded (the oldest are forgotten first once `capacity` are held), expiring and
+    thread-safe. A key is claimed before the request is handled and released when handling
+    fails, so a retry of a request we answered with an error is still processed.
+    """
+
+    def __init__(
+        self,
+        window: float = REPLAY_WINDOW_SECONDS,
+        capacity: int = REPLAY_MEMORY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._window = window
+        self._capacity = capacity
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()  # key -> expiry, oldest first
+        self._lock = threading.Lock()
+
+    def claim(self, keys: Iterable[str]) -> bool:
+        """True when none of `keys` was seen within the window (all are then remembered)."""
+        keys = [k for k in keys if k]
+        now = self._clock()
+        with self._lock:
+            while self._seen:
+                oldest, expiry = next(iter(self._seen.items()))
+                if expiry > now and len(self._seen) < self._capacity:
+                    break
+                del self._seen[oldest]
+            if any(self._seen.get(k, 0.0) > now for k in keys):
+                return False
+            for key in keys:
+                self._seen[key] = now + self._window
+                self._seen.move_to_end(key)
+            return True
+
+    def release(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._seen.pop(key, None)
+
+
+def _respond(
+    start_response: Callable[..., Any], status: str, body: bytes, content_type: str
+) -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _refuse(start_response: Callable[..., Any], status: str, error: str) -> list[bytes]:
+    return _respond(
+        start_response, status, json.dumps({"error": error}).encode(), "application/json"
+    )
+
+
+def _event_id(body: bytes, content_type: str) -> str | None:
+    """The Events API `event_id` of a signed JSON body (the same across Slack's retries)."""
+    if not content_type.startswith("application/json"):
+        return None
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    event_id = data.get("event_id") if isinstance(data, dict) else None
+    return event_id if isinstance(event_id, str) and event_id else None
+
+
+def front_door(
+    bolt: WSGIApp, signing_secret: str | None, replays: ReplayGuard | None = None
+) -> WSGIApp:
+    """`bolt` behind the checks a request must pass before anything parses it."""
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+    replays = replays or ReplayGuard()
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        raw_length = str(environ.get("CONTENT_LENGTH") or "0").strip()
+        length = int(raw_length) if raw_length.isdigit() else -1
+        if length < 0:
+            return _refuse(start_response, "400 Bad Request", "invalid content length")
+        if length > MAX_BODY_BYTES:  # waitress refuses these first; kept for other servers
+            return _refuse(start_response, "413 Payload Too Large", "request too large")
+        body = environ["wsgi.input"].read(length) if length else b""
+        if verifier is not None:
+            stamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")).strip()
+            signature = str(environ.get("HTTP_X_SLACK_SIGNATURE", "")).strip()
+            try:
+                valid = stamp.isdigit() and verifier.is_valid(body, stamp, signature)
+            except (UnicodeDecodeError, ValueError, OverflowError):
+                valid = False  # the verifier decodes the body as UTF-8 first
+            if not valid:
+                log.info("refused an unsigned, stale or invalid request (%d bytes)", len(body))
+                return _refuse(start_response, "401 Unauthorized", "invalid request")
+            content_type = str(environ.get("CONTENT_TYPE", ""))
+            keys = [f"sig:{signature}"]
+            event_id = _event_id(body, content_type)
+            if event_id:
+                keys.append(f"event:{event_id}")
+            if not replays.claim(keys):
+                # Already handled. 200 (not an error): Slack retries an event it thinks we
+                # missed (X-Slack-Retry-Num), and too many failures make it switch the app's
+                # events off; a replayed slash command gets nothing to act on.
+                retry = environ.get("HTTP_X_SLACK_RETRY_NUM")
+                log.info("ignored a repeated request%s", f" (Slack retry {retry})" if retry else "")
+                return _respond(start_response, "200 OK", b"", "text/plain")
+        else:
+            keys = []
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        status_seen: list[str] = []
+
+        def recording_start_response(status: str, *args: Any) -> Any:
+            status_seen.append(status)
+            return start_response(status, *args)
+
+        try:
+            result = bolt(environ, recording_start_response)
+        except (ValueError, RecursionError, UnicodeError) as err:
+            # A signed body Bolt cannot parse; one line, no traceback (it could quote the body).
+            replays.release(keys)
+            log.warning("could not parse a signed Slack request: %s", type(err).__name__)
+            return _refuse(start_response, "400 Bad Request", "unreadable request")
+        except Exception:
+            replays.release(keys)
+            raise
+        if not status_seen or not status_seen[-1].startswith("2"):
+            replays.release(keys)  # not handled: a retry must still be processed
+        return result
+
+    return application
+
+
+def wsgi_app(app: App, healthy: Callable[[], bool], signing_secret: str | None = None) -> WSGIApp:
     """Bolt's handler on /slack/events (and, in OAuth mode, /slack/install and
     /slack/oauth_redirect), a database health check on /healthz, 404 elsewhere."""
     bolt = SlackRequestHandler(app)
+    events = front_door(bolt, signing_secret)
     flow = app.oauth_flow
     oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow is not None else set[str]()
 
@@ -33,27 +203,89 @@ def wsgi_app(app: App, healthy: Callable[[], bool]) -> WSGIApp:
             ok = healthy()
             body = json.dumps({"ok": ok, "database": "ok" if ok else "unreachable"}).encode()
             status = "200 OK" if ok else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json")])
-            return [body]
+            return _respond(start_response, status, body, "application/json")
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
-            stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
-            if stamp is not None and not stamp.strip().isdigit():
-                # Bolt's verifier calls int() on it: a forged "yesterday" would be a 500 with
-                # a logged traceback. It is an unsigned request like any other: 401.
-                start_response("401 Unauthorized", [("Content-Type", "application/json")])
-                return [b'{"error": "invalid request"}']
-            return bolt(environ, start_response)
+            return events(environ, start_response)
         if path in oauth_paths and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             return bolt(environ, start_response)  # OAuth mode: install page and redirect
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found\n"]
+        return _respond(start_response, "404 Not Found", b"not found\n", "text/plain")
 
     return application
 
 
-def http_server(app: App, healthy: Callable[[], bool], *, host: str, port: int, threads: int = 8):  # type: ignore[no-untyped-def]
-    """A waitress server (not yet serving); `.effective_port` is the bound port (port 0 works)."""
-    return create_server(wsgi_app(app, healthy), host=host, port=port, threads=threads)
+class GuardedServer(TcpWSGIServer):
+    """waitress, plus a deadline for each request to arrive whole and eviction at the
+    connection limit (waitress alone stops accepting there, which locks out /healthz)."""
+
+    request_read_seconds = REQUEST_READ_SECONDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._reading_since: dict[int, float] = {}  # channel fileno -> first seen mid-request
+        super().__init__(*args, **kwargs)
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # idle keep-alive connections (channel_timeout)
+        reading: dict[int, float] = {}
+        for fd, channel in list(self.active_channels.items()):
+            request = getattr(channel, "request", None)
+            if request is None or request.completed:
+                continue  # no request arriving on it (idle, or being served)
+            since = self._reading_since.get(fd, now)
+            reading[fd] = since
+            if now - since > self.request_read_seconds:
+                channel.will_close = True
+        self._reading_since = reading
+
+    def readable(self) -> bool:
+        if self.accepting and len(self._map) >= self.adj.connection_limit:
+            self._evict(max(1, self.adj.connection_limit // 10))
+        return bool(super().readable())
+
+    def _evict(self, count: int) -> None:
+        """Close the `count` oldest connections that have nothing being served."""
+        idle = [
+            ch
+            for ch in self.active_channels.values()
+            if not ch.requests and not ch.will_close and not ch.total_outbufs_len
+        ]
+        idle.sort(key=lambda ch: ch.creation_time)
+        for channel in idle[:count]:
+            channel.will_close = True
+        if idle:
+            log.warning("connection limit reached: closing %d idle connections", len(idle[:count]))
+
+
+def http_server(  # type: ignore[no-untyped-def]
+    app: App,
+    healthy: Callable[[], bool],
+    *,
+    host: str,
+    port: int,
+    threads: int = 8,
+    signing_secret: str | None = None,
+    connection_limit: int = CONNECTION_LIMIT,
+):
+    """A waitress server (not yet serving); `.effective_port` is the bound port (port 0 works).
+
+    `signing_secret` defaults to the app's own (Bolt keeps it as `_signing_secret`)."""
+    secret = signing_secret or getattr(app, "_signing_secret", None)
+    adj = Adjustments(
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=connection_limit,
+        channel_timeout=IDLE_SECONDS,
+        cleanup_interval=1,  # how often the deadlines above are checked
+        max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses at >=; ours is >
+        max_request_header_size=MAX_HEADER_BYTES,
+        inbuf_overflow=MAX_BODY_BYTES + 1,  # bodies stay in memory (none is bigger)
+        # poll(), not select(): select() cannot watch file descriptors past 1024.
+        asyncore_use_poll=True,
+        ident="briefbot",
+    )
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    return GuardedServer(wsgi_app(app, healthy, secret), map={}, dispatcher=dispatcher, adj=adj)
 
 
 def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:

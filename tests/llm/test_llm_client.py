@@ -77,7 +77,8 @@ def test_429_honours_retry_after(
     sleeps: list[float],
 ) -> None:
     llm_server.reply(error(429, "slow down", headers={"Retry-After": "2"}), ok_json({"ok": True}))
-    assert call(make_client()) == {"ok": True}
+    # (a wait must fit in the call's total deadline, OPENAI_TIMEOUT: see test_llm_hostile)
+    assert call(make_client(timeout=5)) == {"ok": True}
     assert sleeps == [2.0]
     assert outcomes(records) == ["error", "ok"]
     assert "HTTP 429" in (records[0].error or "") and "slow down" in (records[0].error or "")
@@ -88,7 +89,7 @@ def test_retry_after_is_capped(
     llm_server: FakeLLMServer, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     llm_server.reply(error(503, headers={"Retry-After": "3600"}), ok_json({}))
-    call(make_client(max_backoff=5))
+    call(make_client(max_backoff=5, timeout=10))
     assert sleeps == [5]
 
 
@@ -120,13 +121,17 @@ def test_gives_up_after_max_attempts(
     assert outcomes(records) == ["error", "error", "error"]
 
 
-def test_timeout_is_retried(
+def test_timeout_is_for_the_whole_call_not_retried_past_it(
     llm_server: FakeLLMServer, make_client: MakeClient, records: list[LLMCallRecord]
 ) -> None:
+    # OPENAI_TIMEOUT bounds the whole call (every attempt and wait): a timed-out attempt has
+    # used it up, so the caller falls back instead of waiting again.
     llm_server.reply(ok_json({"late": True}, delay=1.0), ok_json({"on_time": True}))
-    assert call(make_client(timeout=0.3)) == {"on_time": True}
-    assert outcomes(records) == ["error", "ok"]
+    with pytest.raises(LLMError, match=r"timed out.*OPENAI_TIMEOUT"):
+        call(make_client(timeout=0.3))
+    assert outcomes(records) == ["error"]
     assert records[0].error == "timed out"
+    assert len(llm_server.requests) == 1
 
 
 def test_timeouts_exhaust_attempts(
@@ -135,7 +140,7 @@ def test_timeouts_exhaust_attempts(
     llm_server.reply(ok_json({}, delay=1.0), ok_json({}, delay=1.0))
     with pytest.raises(LLMError, match=r"timed out.*OPENAI_TIMEOUT"):
         call(make_client(timeout=0.25, max_attempts=2))
-    assert outcomes(records) == ["error", "error"]
+    assert outcomes(records) == ["error"]
 
 
 def test_json_mode_rejected_is_retried_once_without_it_and_remembered(

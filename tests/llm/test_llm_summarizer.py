@@ -255,12 +255,13 @@ def test_schema_violations_retry_then_fall_back(
 
 def test_429_with_retry_after_then_success(
     llm_server: FakeLLMServer,
+    make_client: MakeClient,
     make_summarizer: Callable[..., LLMSummarizer],
     records: list[LLMCallRecord],
     sleeps: list[float],
 ) -> None:
     llm_server.reply(error(429, "rate limited", headers={"Retry-After": "1"}), ok_json(GOOD))
-    brief = summarize(make_summarizer())
+    brief = summarize(make_summarizer(make_client(timeout=5)))
     assert brief.summarizer == "llm:test-model"
     assert sleeps == [1.0]
     assert outcomes(records) == ["error", "ok"]
@@ -287,7 +288,7 @@ def test_timeouts_fall_back(
     summarizer = make_summarizer(make_client(timeout=0.25, max_attempts=2))
     brief = summarize(summarizer)
     assert brief.summarizer == "extractive" and fallback.calls == 1
-    assert outcomes(records) == ["error", "error", "fallback"]
+    assert outcomes(records) == ["error", "fallback"]  # one deadline for the whole call
     assert "timed out" in brief.notes[0]
 
 

@@ -6,8 +6,10 @@ from slack_bolt import App
 
 from bot.slack.actions import SlackActions
 from bot.slack.listeners import commands, events
+from bot.slack.pools import ListenerPools
 
 
-def register_all(app: App, actions: SlackActions) -> None:
-    commands.register(app, actions)
-    events.register(app, actions)
+def register_all(app: App, actions: SlackActions, pools: ListenerPools | None = None) -> None:
+    pools = pools or ListenerPools()
+    commands.register(app, actions, pools)
+    events.register(app, actions, pools)

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.slack.actions import SlackActions
+from bot.slack.pools import ANSWER, EVENT, ListenerPools
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ _MENTION = re.compile(r"<@[A-Z0-9]+>")
 _ANSWERABLE_SUBTYPES = {None, "thread_broadcast"}
 
 
-def register(app: App, actions: SlackActions) -> None:
+def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
@@ -62,8 +63,9 @@ def register(app: App, actions: SlackActions) -> None:
             return
         actions.workspace_uninstalled(team_id=context.team_id, enterprise_id=context.enterprise_id)
 
-    app.event("message")(ack=acknowledge, lazy=[answer])
-    app.event("app_uninstalled")(ack=acknowledge, lazy=[uninstalled])
-    app.event("tokens_revoked")(ack=acknowledge, lazy=[uninstalled])
-    app.event("app_mention")(ack=acknowledge, lazy=[answer])
-    app.event("app_home_opened")(ack=acknowledge, lazy=[home])
+    # Each kind on its own pool (bot.slack.pools): answers never wait behind briefs.
+    app.event("message")(ack=acknowledge, lazy=[pools.later(ANSWER, answer)])
+    app.event("app_uninstalled")(ack=acknowledge, lazy=[pools.later(EVENT, uninstalled)])
+    app.event("tokens_revoked")(ack=acknowledge, lazy=[pools.later(EVENT, uninstalled)])
+    app.event("app_mention")(ack=acknowledge, lazy=[pools.later(ANSWER, answer)])
+    app.event("app_home_opened")(ack=acknowledge, lazy=[pools.later(EVENT, home)])
