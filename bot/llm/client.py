@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -110,10 +111,11 @@ class LLMClient:
         self._secrets = tuple(s for s in (*secrets, api_key) if s)
         self._json_mode = True  # set to False once the server has refused response_format
         self._timeout = timeout
-        if http_client is None:
+        if http_client is None and not urllib.request.getproxies():
             # The SDK's defaults, over a transport that enforces the total deadline per socket
-            # operation (a passed-in client is used as is: the deadline is then checked between
-            # body chunks and retries only).
+            # operation. A passed-in client, or the SDK's own behind an HTTP(S)_PROXY (an
+            # explicit transport would bypass it), is used as is: the deadline is then checked
+            # between body chunks and attempts only.
             http_client = openai.DefaultHttpxClient(transport=DeadlineTransport())
         self._openai = openai.OpenAI(
             api_key=api_key or NO_KEY,

@@ -264,6 +264,7 @@ def http_server(  # type: ignore[no-untyped-def]
     threads: int = 8,
     signing_secret: str | None = None,
     connection_limit: int = CONNECTION_LIMIT,
+    request_read_seconds: float = REQUEST_READ_SECONDS,
 ):
     """A waitress server (not yet serving); `.effective_port` is the bound port (port 0 works).
 
@@ -285,7 +286,9 @@ def http_server(  # type: ignore[no-untyped-def]
     )
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
-    return GuardedServer(wsgi_app(app, healthy, secret), map={}, dispatcher=dispatcher, adj=adj)
+    server = GuardedServer(wsgi_app(app, healthy, secret), map={}, dispatcher=dispatcher, adj=adj)
+    server.request_read_seconds = request_read_seconds
+    return server
 
 
 def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
