@@ -8,6 +8,7 @@ already-decoded JSON strings (cp1252 bytes read as latin-1: "\x92" for "’") ar
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 from dataclasses import dataclass
@@ -35,7 +36,11 @@ BBC_CATEGORIES = ("business", "entertainment", "politics", "sport", "tech")
 
 
 def default_corpus_dir() -> Path:
-    """../shared/corpus relative to the project root (the folder above bench/)."""
+    """../shared/corpus relative to the project root (the folder above bench/), or the folder
+    named by BENCH_CORPUS_DIR (a checkout that does not sit beside `shared/`)."""
+    override = os.environ.get("BENCH_CORPUS_DIR", "").strip()
+    if override:
+        return Path(override)
     return Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 

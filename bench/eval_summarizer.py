@@ -11,6 +11,14 @@ Tasks (see bench/README.md for what each figure means):
 - redundancy: the seed article (every point stated 3-4 times): overlap between our bullets.
 - sections: sections.classify against bench/data/section_labels.jsonl.
 - clustering: story clustering on WikiRef220 (NMI, purity).
+- product: MultiLing 2011 through the product (`briefbot` file ingestion into a temporary
+  SQLite database, `Briefbot.brief`, offline summarizer): the bullets users see, in section
+  order, cut to 250 words, ROUGE against the human summaries, beside round-robin lead.
+- editor: the editor-style evaluation (bench/editor_eval.py, docs/quality.md): key-fact
+  recall, citation support, fragment rate and section-by-time errors of the product's briefs
+  of 10 labelled stories (MultiLing, WikiRef220, the seed), and the seed brief's lead check.
+
+`--quick` runs every task on a small subset (the smoke test's mode).
 
 Timings (ms per brief and per article) come from perf_counter around each system's calls.
 """
@@ -45,6 +53,7 @@ from bench.baselines import (  # noqa: E402
     round_robin_lead,
     sentences_of,
     sumy_summary,
+    truncate_words,
 )
 from bench.corpora import (  # noqa: E402
     default_corpus_dir,
@@ -54,10 +63,15 @@ from bench.corpora import (  # noqa: E402
     load_wikiref,
     sample_bbc,
 )
+from bench.editor_eval import GOALS, run_editor  # noqa: E402
 from bench.ours import OurSummarizer  # noqa: E402
+from bench.product_briefs import EvalArticle, brief_story  # noqa: E402
 from bot.summarize.model import SECTIONS, ArticleInput  # noqa: E402
 
-TASKS = ("bbc", "multiling", "redundancy", "sections", "clustering")
+TASKS = ("bbc", "multiling", "redundancy", "sections", "clustering", "product", "editor")
+# Today's adapter figures (issue 12): the adapter must not get worse than these.
+ADAPTER_BASELINE_R2 = {"bbc": 53.1, "multiling": 20.6}
+QUICK_STORIES = ("seed-jeddah", "ml-iran-sailors")
 LABELS_PATH = PROJECT / "bench" / "data" / "section_labels.jsonl"
 # Labelled after the section rules were tuned on LABELS_PATH, before the rules ever saw them:
 # 156 consecutive sentences of 19 corpus articles not in LABELS_PATH (mostly "none", as in
@@ -257,6 +271,49 @@ def run_multiling(
         "ours_words_mean": statistics.fmean(ours_words) if ours_words else 0.0,
         "errors": errors,
         "readme_comparison": _compare_readme("multiling", systems) if n == 3 else [],
+    }
+
+
+def run_product_multiling(
+    root: Path, *, max_words: int = 250, max_stories: int | None = None
+) -> dict[str, Any]:
+    """MultiLing through the product: what `briefbot brief` shows, scored like the adapter."""
+    stories = load_multiling(root)[:max_stories]
+    rows: dict[str, list[dict[str, float]]] = {"product": [], "lead": []}
+    words: list[int] = []
+    seconds = 0.0
+    per_story = []
+    for story in stories:
+        articles = [
+            EvalArticle(d.filename, d.title, d.body, d.date, "WikiNews")
+            for d in story.docs
+            if d.date is not None
+        ]
+        start = time.perf_counter()
+        brief = brief_story(story.id.lower(), [], articles)
+        seconds += time.perf_counter() - start
+        texts = [b.text for b in brief.bullets]
+        words.append(len(" ".join(texts).split()))
+        outputs = {
+            "product": truncate_words(texts, max_words),
+            "lead": round_robin_lead([d.body for d in story.docs], max_words),
+        }
+        story_scores = {}
+        for name, summary in outputs.items():
+            score = _mean_rouge([rouge(ref, summary) for ref in story.references.values()])
+            rows[name].append(score)
+            story_scores[name] = score["rouge2"]
+        per_story.append(
+            {"story": story.id, "bullets": len(texts), "ingested": brief.articles_ingested}
+            | {f"{k}_rouge2": v for k, v in story_scores.items()}
+        )
+    return {
+        "stories": len(stories),
+        "max_words": max_words,
+        "systems": {name: _mean_rouge(r) for name, r in rows.items()},
+        "product_words_mean": statistics.fmean(words) if words else 0.0,
+        "ms_per_brief": 1000.0 * seconds / max(1, len(stories)),
+        "per_story": per_story,
     }
 
 
@@ -594,6 +651,7 @@ def render_markdown(results: dict[str, Any]) -> str:
     out.append(f"- our summarizer: `bot.summarize.extractive` version {results['ours_version']}")
     out.append(f"- adapter path: {results['adapter']}")
     out.append("")
+    out.extend(render_goals(results))
     bbc, ml = results.get("bbc"), results.get("multiling")
     if bbc or ml:
         out.append("## ROUGE F1 x 100 (rouge-score, stemming) and time")
@@ -775,11 +833,13 @@ def render_markdown(results: dict[str, Any]) -> str:
         out.append("")
         out.append(f"README reference: TF-IDF + KMeans(16) NMI {cl['readme_kmeans_nmi']}.")
         out.append("")
+    out.extend(render_product(results))
+    out.extend(render_editor(results))
     out.append(f"Total wall time: {results['elapsed_s']:.1f} s.")
     return "\n".join(out)
 
 
-def run(root: Path, only: Sequence[str] = TASKS) -> dict[str, Any]:
+def run(root: Path, only: Sequence[str] = TASKS, *, quick: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     ours = OurSummarizer()
     results: dict[str, Any] = {
@@ -787,19 +847,227 @@ def run(root: Path, only: Sequence[str] = TASKS) -> dict[str, Any]:
         "adapter": ours.path,
         "ours_version": ours.version,
         "tasks": list(only),
+        "quick": quick,
     }
     if "bbc" in only:
-        results["bbc"] = run_bbc(root, ours)
+        results["bbc"] = run_bbc(root, ours, per_category=1 if quick else 20)
     if "multiling" in only:
-        results["multiling"] = run_multiling(root, ours)
+        results["multiling"] = run_multiling(root, ours, max_stories=1 if quick else None)
     if "redundancy" in only:
         results["redundancy"] = run_redundancy(root, ours)
     if "sections" in only:
         results["sections"] = run_sections()
-    if "clustering" in only:
+    if "clustering" in only and not quick:
         results["clustering"] = run_clustering(root)
+    if "product" in only:
+        results["product"] = run_product_multiling(root, max_stories=1 if quick else None)
+    if "editor" in only:
+        results["editor"] = run_editor(root, story_ids=QUICK_STORIES if quick else None)
+    results["goals"] = goal_rows(results)
     results["elapsed_s"] = time.perf_counter() - started
     return results
+
+
+def _meets(op: str, value: float | None, goal: float | None) -> bool | None:
+    if value is None or goal is None:
+        return None
+    value = round(value, 1)  # as printed: 53.08 shows as 53.1 and meets ">= 53.1"
+    return value >= goal if op == ">=" else value <= goal if op == "<=" else value > goal
+
+
+def goal_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per goal of issue 12: measure, today's figure, its goal, met or not."""
+    rows: list[dict[str, Any]] = []
+    product = results.get("product")
+    if product:
+        got = product["systems"]["product"]["rouge2"]
+        lead_r2 = product["systems"]["lead"]["rouge2"]
+        rows.append(
+            {
+                "measure": "product MultiLing ROUGE-2 (briefbot brief, 250 words)",
+                "value": got,
+                "op": ">",
+                "goal": lead_r2,
+                "goal_text": f"> round-robin lead in this run ({lead_r2:.1f})",
+            }
+        )
+    editor = results.get("editor")
+    if editor:
+        names = {
+            "key_fact_recall": "key-fact recall %",
+            "citation_support": "citation support % of (bullet, cited article) pairs",
+            "fragment_rate": "fragments % of bullets",
+            "section_error_rate": "section-by-time errors % of bullets",
+        }
+        for key, (op, goal) in GOALS.items():
+            rows.append(
+                {
+                    "measure": names[key],
+                    "value": editor["measures"][key],
+                    "op": op,
+                    "goal": goal,
+                    "goal_text": f"{op} {goal:.0f}",
+                }
+            )
+        seed = next((g for g in editor["per_story"] if g["lead_check"]), None)
+        if seed:
+            checks = seed["lead_check"]
+            in_lead = sum(1 for c in checks.values() if c["in_brief"])
+            rows.append(
+                {
+                    "measure": "seed brief: lead facts present (Jeddah, 11 March, 30-day "
+                    "ceasefire, aid and intelligence resumed)",
+                    "value": float(in_lead),
+                    "op": ">=",
+                    "goal": float(len(checks)),
+                    "goal_text": f"all {len(checks)}",
+                }
+            )
+            rows.append(
+                {
+                    "measure": "seed brief: fragments",
+                    "value": float(seed["fragments"]),
+                    "op": "<=",
+                    "goal": 0.0,
+                    "goal_text": "none",
+                }
+            )
+    for task, label in (("bbc", "BBC"), ("multiling", "MultiLing")):
+        if results.get(task) and not results.get("quick"):
+            rows.append(
+                {
+                    "measure": f"adapter {label} ROUGE-2 (select_summary)",
+                    "value": results[task]["systems"][OURS]["rouge2"],
+                    "op": ">=",
+                    "goal": ADAPTER_BASELINE_R2[task],
+                    "goal_text": f">= {ADAPTER_BASELINE_R2[task]} (today)",
+                }
+            )
+    for row in rows:
+        row["met"] = _meets(row["op"], row["value"], row["goal"])
+    return rows
+
+
+def render_goals(results: dict[str, Any]) -> list[str]:
+    rows = results.get("goals") or []
+    if not rows:
+        return []
+    out = ["## Goals (issue 12)", "", "| measure | today | goal | met |", "|---|---:|---|---|"]
+    for row in rows:
+        met = {True: "yes", False: "**no**", None: "-"}[row["met"]]
+        out.append(f"| {row['measure']} | {_f(row['value'])} | {row['goal_text']} | {met} |")
+    out.append("")
+    return out
+
+
+def render_product(results: dict[str, Any]) -> list[str]:
+    product = results.get("product")
+    if not product:
+        return []
+    out = [
+        "## MultiLing through the product",
+        "",
+        f"{product['stories']} stories: each story's articles written as Markdown with front "
+        "matter, ingested with `Briefbot.ingest` into a temporary SQLite database, briefed with "
+        "`Briefbot.brief` (offline summarizer) over the story's span; the bullets in section "
+        f"order without the sources suffix, cut to {product['max_words']} words "
+        f"(product mean before the cut: {product['product_words_mean']:.0f} words); "
+        f"{product['ms_per_brief']:.0f} ms per story for ingest + brief.",
+        "",
+        "| system | R1 | R2 | RL |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, label in (("product", "briefbot brief (product)"), ("lead", "round-robin lead")):
+        f = product["systems"][name]
+        out.append(f"| {label} | {f['rouge1']:.1f} | {f['rouge2']:.1f} | {f['rougeL']:.1f} |")
+    out.append("")
+    out.append(
+        "Per story R2 (product / lead): "
+        + ", ".join(
+            f"{r['story']} {r['product_rouge2']:.1f} / {r['lead_rouge2']:.1f} "
+            f"({r['bullets']} bullets, {r['ingested']} articles)"
+            for r in product["per_story"]
+        )
+    )
+    out.append("")
+    return out
+
+
+def render_editor(results: dict[str, Any]) -> list[str]:
+    ed = results.get("editor")
+    if not ed:
+        return []
+    out = [
+        "## Editor-style evaluation (docs/quality.md)",
+        "",
+        f"{ed['stories']} stories, {ed['bullets']} bullets, {ed['facts']} key facts, "
+        f"{ed['pairs']} (bullet, cited article) pairs; {ed['ms_per_brief']:.0f} ms per story "
+        "for ingest + brief.",
+        "",
+        "| story | articles | bullets | key facts | unsupported pairs | fragments "
+        "| section errors | missing key facts |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    threshold = str(ed["support_threshold"])
+    for g in ed["per_story"]:
+        unsupported = g["pairs"] - g["pairs_supported"][threshold]
+        missing = ", ".join(x["id"] for x in g["facts_missing"]) or "-"
+        out.append(
+            f"| {g['id']} | {g['ingested']}/{g['articles']} | {len(g['bullets'])} | "
+            f"{len(g['facts_found'])}/{g['facts_total']} | {unsupported}/{g['pairs']} | "
+            f"{g['fragments']} | {g['section_errors']} | {missing} |"
+        )
+    out.append("")
+    out.append(
+        f"Citation support at overlap thresholds {', '.join(ed['support_sensitivity'])}: "
+        + ", ".join(f"{_f(v)}%" for v in ed["support_sensitivity"].values())
+        + f" (the measure uses {threshold})."
+    )
+    out.append(
+        "Fragment reasons: "
+        + (", ".join(f"{k} {v}" for k, v in ed["fragment_reasons"].items()) or "none")
+        + ". Section-by-time errors: "
+        + (", ".join(f"{k} {v}" for k, v in ed["section_error_kinds"].items()) or "none")
+        + "."
+    )
+    if ed["unverified_facts"]:
+        out.append(
+            "**Key facts no article of their story states (labelling errors):** "
+            + ", ".join(ed["unverified_facts"])
+        )
+    v = ed["fragment_validation"]
+    out.append(
+        f"Fragment checker against our hand labels ({v['checked']} of {v['labels']} labelled "
+        f"bullets rebuilt from the corpus): agreement {_f(v['agreement'])}%, "
+        f"precision {_f(v['precision'])}%, recall {_f(v['recall'])}% "
+        f"(tp {v['tp']}, fp {v['fp']}, fn {v['fn']}, tn {v['tn']}); misses: "
+        + (
+            ", ".join(sorted({str(d["gold"]) for d in v["disagreements"] if d["checker"] == []}))
+            or "none"
+        )
+        + "."
+    )
+    out.append("")
+    for g in ed["per_story"]:
+        if not g["lead_check"]:
+            continue
+        out.append(f"Seed brief lead check ({g['id']}; lead = its first bullet):")
+        out.append("")
+        for fid, c in g["lead_check"].items():
+            where = "MISSING"
+            if c["in_brief"]:
+                where = "in the lead" if c["in_lead"] else "in the brief"
+            out.append(f"- {fid}: {where}")
+        out.append("")
+        out.append("Seed brief as shown (section, text; flags):")
+        out.append("")
+        for b in g["bullets"]:
+            flags = b["fragment"] + b["section_errors"]
+            flags += [f"unsupported:{c['article']}" for c in b["citations"] if not c["supported"]]
+            note = f" — {', '.join(flags)}" if flags else ""
+            out.append(f"- [{b['section']}] {b['text']}{note}")
+        out.append("")
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -808,6 +1076,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--corpus", type=Path, default=default_corpus_dir(), help="shared corpus folder"
     )
     parser.add_argument("--json", action="store_true", help="print all figures as one JSON object")
+    parser.add_argument(
+        "--quick", action="store_true", help="a small subset of every task (the smoke test's)"
+    )
     parser.add_argument(
         "--only", default=",".join(TASKS), help=f"comma-separated subset of: {','.join(TASKS)}"
     )
@@ -820,7 +1091,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if needs_corpus and not args.corpus.is_dir():
         print(f"corpus folder not found: {args.corpus} (use --corpus DIR)", file=sys.stderr)
         return 2
-    results = run(args.corpus, only)
+    results = run(args.corpus, only, quick=args.quick)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
