@@ -277,6 +277,18 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class SlackTeam(Base):
+    """A workspace that sent us a request, and the Enterprise Grid organization it belongs to
+    (None outside Grid). `org_wide`: the app is installed for the whole organization there."""
+
+    __tablename__ = "slack_teams"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    org_wide: Mapped[bool] = mapped_column(default=False)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 __all__ = [
     "Article",
     "ArticleTopic",
@@ -286,6 +298,7 @@ __all__ = [
     "Delivery",
     "LLMCall",
     "ProcessedEvent",
+    "SlackTeam",
     "Source",
     "Subscription",
     "Topic",

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from storage.models import Delivery, ProcessedEvent, Subscription
 
-# slack_sdk's OAuth store tables (created by migration 0004), keyed by team_id.
-_INSTALLATION_TABLES = ("slack_installations", "slack_bots")
+# slack_sdk's OAuth store tables (created by migration 0004), keyed by team_id, and the
+# workspace's Enterprise Grid organization (0005).
+_INSTALLATION_TABLES = ("slack_installations", "slack_bots", "slack_teams")
 
 
 def counts(session: Session, team_id: str) -> dict[str, int]:

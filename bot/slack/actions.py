@@ -40,10 +40,12 @@ from bot.slack.commands import (
     UnsubscribeCmd,
 )
 from bot.slack.home import home_view
+from bot.slack.teams import Origin
 from storage import articles as article_store
 from storage import briefs as brief_store
 from storage import deliveries
 from storage import subscriptions as subscription_store
+from storage import teams as team_store
 from storage import topics as topic_store
 from storage.db import transaction
 from storage.models import Subscription
@@ -85,6 +87,8 @@ class SlackActions:
         self.installations = installations
         # Fresh-ingest work outlives a slow /brief: it keeps running after we stop waiting.
         self._pool = ingest_pool or ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
+        # Workspaces already recorded with their organization by this process (see remember_team).
+        self._teams_seen: set[Origin] = set()
 
     # -- the app removed from a workspace ------------------------------------------------------
 
@@ -101,6 +105,37 @@ class SlackActions:
             for subscription_id in ids:
                 self.hooks.unscheduled(subscription_id)
         log.info("workspace %s uninstalled: %d subscriptions paused", team_id, paused)
+        return paused
+
+    # -- Enterprise Grid ------------------------------------------------------------------------
+
+    def remember_team(self, origin: Origin) -> None:
+        """Record which organization a workspace belongs to, once per process per workspace:
+        an org-level uninstall names only the organization."""
+        if origin.team_id is None or origin in self._teams_seen:
+            return
+        with transaction(self.core.factory) as session:
+            team_store.remember(session, origin.team_id, origin.enterprise_id, origin.org_wide)
+        self._teams_seen.add(origin)
+
+    def organization_uninstalled(self, enterprise_id: str) -> int:
+        """An org-wide install removed (or its bot token revoked): forget the organization's
+        tokens and pause the subscriptions of every workspace of it we know. Returns how many
+        were paused."""
+        if self.installations is not None:
+            self.installations.delete_all(enterprise_id=enterprise_id, team_id=None)
+        with transaction(self.core.factory) as session:
+            teams = team_store.teams_of(session, enterprise_id)
+        paused = sum(
+            self.workspace_uninstalled(team_id=team, enterprise_id=enterprise_id) for team in teams
+        )
+        self._teams_seen.clear()
+        log.info(
+            "organization %s uninstalled: %d subscriptions paused in %d workspaces",
+            enterprise_id,
+            paused,
+            len(teams),
+        )
         return paused
 
     # -- entry point for /brief --------------------------------------------------------------

@@ -21,6 +21,7 @@ rotation are written against (and tested with); our code only reads them through
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -29,6 +30,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import BriefbotError
 from bot.manifest import BOT_SCOPES, REDIRECT_PATH  # one definition with the manifest's
@@ -88,10 +90,18 @@ def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
 class InstallationClients:
     """ClientForTeam in OAuth mode: the installed bot token of each workspace."""
 
-    def __init__(self, settings: Settings, store: SQLAlchemyInstallationStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: SQLAlchemyInstallationStore,
+        organization_of: Callable[[str], str | None] | None = None,
+    ) -> None:
+        """`organization_of(team_id)`: the workspace's Enterprise Grid organization, if known;
+        an org-wide install's bot is stored under the organization, not the workspace."""
         assert settings.slack_client_id and settings.slack_client_secret
         self._settings = settings
         self._store = store
+        self._organization_of = organization_of
         self._rotator = TokenRotator(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
@@ -100,6 +110,12 @@ class InstallationClients:
 
     def __call__(self, team_id: str) -> WebClient:
         bot = self._store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None and self._organization_of is not None:
+            enterprise_id = self._organization_of(team_id)
+            if enterprise_id:
+                bot = self._store.find_bot(
+                    enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True
+                )
         if bot is None or not bot.bot_token:
             raise NotInstalledError(f"briefbot is not installed in workspace {team_id}")
         if bot.bot_refresh_token and bot.bot_token_expires_at is not None:
@@ -112,3 +128,15 @@ class InstallationClients:
                 self._store.save_bot(refreshed)
                 bot = refreshed
         return make_web_client(self._settings, bot.bot_token)
+
+
+def organization_lookup(factory: sessionmaker[Session]) -> Callable[[str], str | None]:
+    """`organization_of` for InstallationClients, from the workspaces recorded in our database."""
+    from storage import teams
+
+    def organization_of(team_id: str) -> str | None:
+        with factory() as session:
+            row = teams.get(session, team_id)
+            return row.enterprise_id if row is not None and row.org_wide else None
+
+    return organization_of

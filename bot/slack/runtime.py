@@ -139,12 +139,12 @@ def _build_oauth_runtime(
     settings: Settings, *, socket_mode: bool, with_scheduler: bool, core: Briefbot | None
 ) -> Runtime:
     """OAuth mode: one installation (and bot token) per workspace, from our database."""
-    from bot.slack.oauth import InstallationClients, oauth_settings
+    from bot.slack.oauth import InstallationClients, oauth_settings, organization_lookup
 
     core = core or Briefbot(settings)
     oauth = oauth_settings(settings, core.engine)
     store = oauth.installation_store
-    clients = InstallationClients(settings, store)  # type: ignore[arg-type]
+    clients = InstallationClients(settings, store, organization_lookup(core.factory))  # type: ignore[arg-type]
     # No token: each request gets its workspace's token from the installation store.
     client = make_web_client(settings, None)
     scheduler = LeadScheduler(core, clients) if with_scheduler else None
@@ -218,9 +218,13 @@ def work(settings: Settings) -> None:
     core = Briefbot(settings)
     clients: ClientForTeam
     if settings.oauth_enabled:
-        from bot.slack.oauth import InstallationClients, installation_store
+        from bot.slack.oauth import InstallationClients, installation_store, organization_lookup
 
-        clients = InstallationClients(settings, installation_store(settings, core.engine))
+        clients = InstallationClients(
+            settings,
+            installation_store(settings, core.engine),
+            organization_lookup(core.factory),
+        )
     elif settings.slack_bot_token:
         clients = SingleWorkspaceClients(
             settings, make_web_client(settings, settings.slack_bot_token)

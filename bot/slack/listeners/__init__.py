@@ -5,11 +5,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.actions import SlackActions
-from bot.slack.listeners import commands, events
+from bot.slack.listeners import commands, events, teams
 from bot.slack.pools import ListenerPools
 
 
 def register_all(app: App, actions: SlackActions, pools: ListenerPools | None = None) -> None:
     pools = pools or ListenerPools()
+    teams.register(app, actions)
     commands.register(app, actions, pools)
     events.register(app, actions, pools)

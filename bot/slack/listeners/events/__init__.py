@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.slack.actions import SlackActions
 from bot.slack.pools import ANSWER, EVENT, ListenerPools
+from bot.slack.teams import origin
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
-    def answer(event: dict[str, Any], context: BoltContext) -> None:
+    def answer(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         if event.get("subtype") not in _ANSWERABLE_SUBTYPES or event.get("bot_id"):
             return  # edits, joins, other bots — and our own replies
         if context.bot_user_id and event.get("user") == context.bot_user_id:
@@ -35,7 +36,8 @@ def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
         if not thread_ts or thread_ts == event.get("ts"):
             return  # not a reply in a thread
         question = _MENTION.sub(" ", str(event.get("text", ""))).strip()
-        team_id = context.team_id or event.get("team")
+        # With an org-wide (Enterprise Grid) install context.team_id is None: see teams.origin.
+        team_id = origin(body, context.team_id, context.enterprise_id).team_id
         if not question or not team_id:
             return
         try:
@@ -49,19 +51,23 @@ def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
         except Exception:
             log.exception("answering a thread question failed")
 
-    def home(event: dict[str, Any], context: BoltContext) -> None:
-        if event.get("tab") != "home" or not context.team_id:
+    def home(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        team_id = origin(body, context.team_id, context.enterprise_id).team_id
+        if event.get("tab") != "home" or not team_id:
             return
-        actions.publish_home(team_id=context.team_id, user_id=event["user"])
+        actions.publish_home(team_id=team_id, user_id=event["user"])
 
-    def uninstalled(event: dict[str, Any], context: BoltContext) -> None:
+    def uninstalled(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         if event.get("type") == "tokens_revoked":
             revoked = (event.get("tokens") or {}).get("bot") or []
             if not revoked:
                 return  # only user tokens went: the bot is still installed
-        if not context.team_id:
-            return
-        actions.workspace_uninstalled(team_id=context.team_id, enterprise_id=context.enterprise_id)
+        where = origin(body, context.team_id, context.enterprise_id)
+        if where.org_wide and where.enterprise_id:
+            # An org-wide install is removed for the whole organization at once.
+            actions.organization_uninstalled(where.enterprise_id)
+        elif where.team_id:
+            actions.workspace_uninstalled(team_id=where.team_id, enterprise_id=where.enterprise_id)
 
     # Each kind on its own pool (bot.slack.pools): answers never wait behind briefs.
     app.event("message")(ack=acknowledge, lazy=[pools.later(ANSWER, answer)])

@@ -1,0 +1,54 @@
+"""Which workspace (and Enterprise Grid organization) a Slack request comes from.
+
+With an org-wide install Bolt's `context.team_id` is None: the authorization belongs to the
+organization (`authorizations[0].team_id` is null, `is_enterprise_install` true). The workspace
+is still named by the payload: the envelope's `team_id`, the event's `team`, the App Home
+view's `team_id`, or a slash command's `team_id`. Pure: a request body in, ids out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Origin:
+    team_id: str | None  # the workspace (T…); None for an org-level event
+    enterprise_id: str | None  # the Grid organization (E…); None outside Grid
+    org_wide: bool  # the app is installed for the whole organization
+
+
+def _workspace(value: Any) -> str | None:
+    """A workspace id: T… (an E… id in a team field names the organization, not a workspace)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value.startswith("T") else None
+
+
+def origin(
+    body: dict[str, Any], team_id: str | None = None, enterprise_id: str | None = None
+) -> Origin:
+    """`team_id`/`enterprise_id`: what Bolt's context says, preferred when present."""
+    authorization = next(iter(body.get("authorizations") or []), None) or {}
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    view = event.get("view") if isinstance(event.get("view"), dict) else {}
+    team = (
+        _workspace(team_id)
+        or _workspace(authorization.get("team_id"))
+        or _workspace(body.get("team_id"))
+        or _workspace(event.get("team"))
+        or _workspace(view.get("team_id"))
+        or _workspace(body.get("team"))
+    )
+    org = body.get("enterprise")
+    candidates = (
+        enterprise_id,
+        authorization.get("enterprise_id"),
+        body.get("enterprise_id"),
+        org.get("id") if isinstance(org, dict) else org,
+    )
+    enterprise = next((c for c in candidates if isinstance(c, str) and c), None)
+    flag = authorization.get("is_enterprise_install", body.get("is_enterprise_install"))
+    org_wide = flag is True or flag == "true"
+    return Origin(team, enterprise, org_wide)
