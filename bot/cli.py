@@ -61,33 +61,99 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="fresh database + bundled sample articles: brief and answer")
-    demo.add_argument("--format", choices=("text", "json"), default="text")
+    demo.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or JSON"
+    )
 
-    ingest = sub.add_parser("ingest", help="fetch and store articles")
-    ingest.add_argument("sources", nargs="*", metavar="SOURCE", help="feed/page URL, file or dir")
-    ingest.add_argument("--topic", help="attach the sources to this topic (created if needed)")
+    ingest = sub.add_parser(
+        "ingest",
+        help="fetch and store articles",
+        description="Fetch and store articles. Without SOURCE: refresh every topic's sources "
+        "(a topic without sources searches NEWS_SEARCH_FEED_URL for its name).",
+    )
+    ingest.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="feed or article URL, a .md/.txt/.html file, or a folder of them "
+        "(default: every topic's sources)",
+    )
+    ingest.add_argument(
+        "--topic",
+        help="attach the sources to this topic (created if needed); without SOURCE, refresh "
+        "only this topic's sources (or search the news for it when it has none)",
+    )
 
     topic = sub.add_parser("topic", help="manage topics")
     topic_sub = topic.add_subparsers(dest="topic_command", required=True, metavar="ACTION")
     add = topic_sub.add_parser("add", help="create or update a topic")
     add.add_argument("name")
-    add.add_argument("--keywords", default="", help='comma-separated, e.g. "ukraine, kyiv"')
-    add.add_argument("--feed", action="append", default=[], metavar="URL")
+    add.add_argument(
+        "--keywords",
+        default="",
+        help='comma-separated, e.g. "ukraine, kyiv": any newly stored article (from any '
+        "source) that mentions one joins the topic (default: none; only the topic's own "
+        "sources' articles)",
+    )
+    add.add_argument(
+        "--feed",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an RSS/Atom feed (or article page) URL to fetch for this topic; repeat for more",
+    )
     topic_sub.add_parser("list", help="list topics")
+    show = topic_sub.add_parser(
+        "show", help="a topic's keywords, sources with their health, articles, subscriptions"
+    )
+    show.add_argument("name")
     sources = topic_sub.add_parser("sources", help="list a topic's sources and their errors")
     sources.add_argument("name")
+    remove = topic_sub.add_parser(
+        "remove", help="remove a topic (stored articles stay; its subscriptions go)"
+    )
+    remove.add_argument("name")
+    remove.add_argument(
+        "--yes", action="store_true", help="also when Slack channels subscribe to it"
+    )
+
+    source = sub.add_parser("source", help="manage a topic's sources")
+    source_sub = source.add_subparsers(dest="source_command", required=True, metavar="ACTION")
+    source_remove = source_sub.add_parser(
+        "remove", help="stop fetching a source for a topic (its stored articles stay)"
+    )
+    source_remove.add_argument("topic")
+    source_remove.add_argument(
+        "location", metavar="URL_OR_PATH", help="as `briefbot topic show` lists it"
+    )
 
     brief = sub.add_parser("brief", help="print the brief of a topic")
     brief.add_argument("topic")
-    brief.add_argument("--since", default=None, help="24h (default), 7d, or an ISO date")
-    brief.add_argument("--until", default=None, help="ISO date (default: now)")
-    brief.add_argument("--format", choices=("text", "json", "blocks"), default="text")
+    brief.add_argument(
+        "--since",
+        default=None,
+        help="start of the window: a duration back from --until (90m, 24h, 7d, 2w) or an ISO "
+        "date (default: BRIEF_WINDOW_HOURS, 24h)",
+    )
+    brief.add_argument("--until", default=None, help="end of the window, ISO date (default: now)")
+    brief.add_argument(
+        "--format",
+        choices=("text", "json", "blocks"),
+        default="text",
+        help="text (default), the JSON contract, or Slack Block Kit",
+    )
 
     ask = sub.add_parser("ask", help="answer a question from a topic's stored articles")
     ask.add_argument("topic")
     ask.add_argument("question")
-    ask.add_argument("--since", default=None, help="only articles since (24h, 7d, ISO date)")
-    ask.add_argument("--format", choices=("text", "json"), default="text")
+    ask.add_argument(
+        "--since",
+        default=None,
+        help="only articles since then (24h, 7d, ISO date; default: all the topic's articles)",
+    )
+    ask.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or JSON"
+    )
 
     serve = sub.add_parser("serve", help="run the Slack app (HTTP or Socket Mode)")
     mode = serve.add_mutually_exclusive_group(required=True)
@@ -128,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_attach_dash_values(sys.argv[1:] if argv is None else argv))
     try:
         settings = Settings.from_env(dotenv_path=args.env_file)
         quiet = args.command not in ("serve", "worker")
@@ -165,6 +231,26 @@ def _quiet_libraries(level: str) -> None:
         return
     for name in _CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.CRITICAL if name == "trafilatura" else "WARNING")
+
+
+# Options whose value may start with "-" (a user writing "--since -5d"): argparse would take
+# the value for an option and answer "expected one argument".
+_VALUE_OPTIONS = ("--since", "--until")
+
+
+def _attach_dash_values(argv: Sequence[str]) -> list[str]:
+    """`--since -5d` as `--since=-5d`, so both get the same (helpful) message."""
+    out: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        if items[i] in _VALUE_OPTIONS and i + 1 < len(items) and items[i + 1].startswith("-"):
+            out.append(f"{items[i]}={items[i + 1]}")
+            i += 2
+            continue
+        out.append(items[i])
+        i += 1
+    return out
 
 
 class _Version(argparse.Action):
@@ -244,13 +330,21 @@ def _cmd_workspace(args: argparse.Namespace, settings: Settings, out: TextIO) ->
 
 
 def _cmd_topic(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if args.topic_command in ("show", "remove"):
+        return _topic_admin(args, settings, out)
+    if args.topic_command == "add":
+        for feed in args.feed:  # before the database is opened: nothing to undo
+            if not feed.strip().lower().startswith(("http://", "https://")):
+                raise UserInputError(
+                    f"--feed needs a feed URL like https://example.com/feed.xml, not {feed!r}"
+                )
     core = _core(settings)
     if args.topic_command == "add":
         keywords = [k for k in args.keywords.split(",") if k.strip()]
         info = core.add_topic(args.name, keywords, args.feed)
         print(
-            f"topic {info.name}: keywords {', '.join(info.keywords)}; "
-            f"{info.source_count} sources, {info.article_count} articles",
+            f"topic {info.name}: keywords {', '.join(info.keywords) or 'none'}; "
+            f"{_plural(info.source_count, 'source')}, {_plural(info.article_count, 'article')}",
             file=out,
         )
     elif args.topic_command == "list":
@@ -260,7 +354,7 @@ def _cmd_topic(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         for info in topics:
             print(
                 f"{info.name}\tkeywords: {', '.join(info.keywords)}\t"
-                f"{info.source_count} sources\t{info.article_count} articles",
+                f"{_plural(info.source_count, 'source')}\t{_plural(info.article_count, 'article')}",
                 file=out,
             )
     else:
@@ -278,14 +372,128 @@ def _cmd_topic(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     return 0
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _topic_admin(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`topic show` and `topic remove`."""
+    from bot.service import topics
+
+    core = _core(settings)
+    try:
+        if args.topic_command == "remove":
+            gone = topics.remove(core.factory, args.name, force=args.yes)
+            print(
+                f"removed topic {gone.name}: {_plural(len(gone.sources), 'source')} detached, "
+                f"{_plural(len(gone.subscriptions), 'subscription')} deleted; "
+                f"its {_plural(gone.article_count, 'stored article')} stay",
+                file=out,
+            )
+            return 0
+        found = topics.details(core.factory, args.name)
+    finally:
+        core.close()
+    print(f"topic {found.name}", file=out)
+    print(f"  keywords: {', '.join(found.keywords) or 'none'}", file=out)
+    print(f"  articles: {found.article_count}", file=out)
+    print(f"  sources: {len(found.sources) or 'none (ingest searches the news for it)'}", file=out)
+    for s in found.sources:
+        if s.last_error:
+            health = f"failing ({s.error_count}×): {_reason(s.url, s.last_error)}"
+        elif s.last_ok_at:
+            health = f"ok {s.last_ok_at:%Y-%m-%d %H:%M} UTC"
+        else:
+            health = "not fetched yet"
+        print(f"    {s.kind}\t{s.url}\t{health}", file=out)
+    print(f"  subscriptions: {len(found.subscriptions) or 'none'}", file=out)
+    for sub in found.subscriptions:
+        state = " (paused)" if sub.paused else ""
+        print(f"    {sub.team_id} #{sub.channel_id} at {sub.at}{state}", file=out)
+    return 0
+
+
+def _cmd_source(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.service import topics
+
+    core = _core(settings)
+    try:
+        url = topics.remove_source(core.factory, args.topic, args.location)
+    finally:
+        core.close()
+    print(f"removed {url} from topic {args.topic.strip().lower()}", file=out)
+    return 0
+
+
 def _cmd_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     core = _core(settings)
-    with _progress() as tick:
-        report = core.ingest(args.sources or None, topic=args.topic, progress=tick)
-    print(report.summary_line(), file=out)
-    for failure in report.failures():
-        print(f"  failed: {failure}", file=out)
-    return 0 if report.ok_count or not report.results else 1
+    try:
+        if args.sources:
+            with _progress(_count_sources(args.sources)) as tick:
+                reports = [("", core.ingest(args.sources, topic=args.topic, progress=tick))]
+        else:
+            reports = _refresh(core, args.topic)
+    finally:
+        core.close()
+    for prefix, report in reports:
+        print(prefix + report.summary_line(), file=out)
+        for result in report.sources:
+            if not result.ok:
+                print(f"  failed: {_failure(result.url, result.error or 'failed')}", file=out)
+    results = [r for _, report in reports for r in report.sources]
+    return 0 if any(r.ok for r in results) or not results else 1
+
+
+def _refresh(core, topic: str | None) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
+    """`ingest` without SOURCE: every topic's sources (or one topic's), and the news-search
+    feed for each topic that has no sources of its own, as /brief does in Slack."""
+    from bot.ingest.report import search_source_url
+    from bot.redact import redact
+
+    topics = core.list_topics()
+    if topic is not None:
+        wanted = topic.strip().lower()
+        topics = [t for t in topics if t.name == wanted]
+        if not topics:
+            core.add_topic(topic)
+            topics = core.list_topics()
+            topics = [t for t in topics if t.name == wanted]
+    with_sources = [t for t in topics if t.source_count]
+    reports: list[tuple[str, object]] = []
+    if with_sources or not topics:
+        total = sum(t.source_count for t in with_sources)
+        with _progress(total) as tick:
+            report = core.ingest(None, topic=topic, progress=tick)
+        reports.append(("", report))
+    for info in topics:
+        if info.source_count:
+            continue
+        feed = search_source_url(core.settings.news_search_feed_url, info.name)
+        report = core.refresh_topic(info.name)
+        shown = redact(feed, core.settings.secrets())
+        reports.append((f"{info.name}: no sources of its own, searched {shown}: ", report))
+    return reports
+
+
+def _failure(url: str, error: str) -> str:
+    """One failed source as "where: why", without the path said twice."""
+    from bot.redact import redact
+
+    return f"{redact(url)}: {_reason(url, error)}"
+
+
+def _reason(url: str, error: str) -> str:
+    """A source's error without its own URL or path in front (the line names it already)."""
+    from urllib.parse import unquote, urlsplit
+
+    for said in (url, unquote(urlsplit(url).path) if url.startswith("file://") else None):
+        if said and error.startswith(said + ": "):
+            error = error[len(said) + 2 :]
+    return error
+
+
+def _count_sources(locations: Sequence[str]) -> int:
+    return len(dict.fromkeys(loc.strip() for loc in locations))
 
 
 def _cmd_brief(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -382,22 +590,33 @@ def _demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 class _progress:
-    """A rich progress bar on a terminal; silent when stderr is piped or redirected."""
+    """A progress bar with the total on a terminal; silent when stderr is piped or redirected
+    (the summary line that follows is the whole report then)."""
+
+    def __init__(self, total: int) -> None:
+        self._total = total
 
     def __enter__(self) -> Callable[[str], None]:
         self._bar = None
         if not sys.stderr.isatty():
             return lambda _label: None
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._bar = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.completed} sources done · {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("sources · {task.description}"),
             TimeElapsedColumn(),
             transient=True,
         )
         self._bar.start()
-        task = self._bar.add_task("starting", total=None)
+        task = self._bar.add_task("starting", total=self._total or None)
         return lambda label: self._bar.update(task, advance=1, description=label[:60])  # type: ignore[union-attr]
 
     def __exit__(self, *exc: object) -> None:
@@ -431,6 +650,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {
     "db": _cmd_db,
     "workspace": _cmd_workspace,
     "topic": _cmd_topic,
+    "source": _cmd_source,
     "ingest": _cmd_ingest,
     "brief": _cmd_brief,
     "ask": _cmd_ask,
