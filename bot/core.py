@@ -223,6 +223,7 @@ class Briefbot:
             progress=progress,
             now=self.clock(),
             secrets=self.settings.secrets(),
+            page_work=self._page_work(),
         )
 
     def refresh_topic(self, name: str) -> IngestReport:
@@ -245,7 +246,14 @@ class Briefbot:
             topic=name,
             now=self.clock(),
             secrets=self.settings.secrets(),
+            page_work=self._page_work(),
         )
+
+    def _page_work(self):  # type: ignore[no-untyped-def]
+        """Page extraction: in this process's pool of INGEST_PROCESSES workers, if any."""
+        from bot.ingest.extract_pool import shared_pool
+
+        return shared_pool(self.settings.ingest_processes)
 
     def _fetcher(self) -> Fetcher:
         from bot.ingest.fetch import Fetcher

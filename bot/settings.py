@@ -78,6 +78,8 @@ class Settings:
     fetch_allow_private: bool = False
     fetch_timeout: float = 10.0
     fetch_max_bytes: int = 5_000_000
+    # Processes extracting article pages (trafilatura is CPU-bound); 0: in the ingest threads.
+    ingest_processes: int = field(default_factory=lambda: _default_ingest_processes())
     brief_window_hours: int = 24
     ingest_interval_minutes: int = 30
     digest_skip_empty: bool = False
@@ -246,6 +248,10 @@ def _parse(env: Mapping[str, str]) -> Settings:
         fetch_allow_private=as_bool("FETCH_ALLOW_PRIVATE", False),
         fetch_timeout=as_float("FETCH_TIMEOUT", 10.0),
         fetch_max_bytes=as_int("FETCH_MAX_BYTES", 5_000_000, minimum=1024),
+        # More processes than this only cost memory: extraction is one page per task.
+        ingest_processes=min(
+            as_int("INGEST_PROCESSES", _default_ingest_processes(), minimum=0), 32
+        ),
         brief_window_hours=as_int("BRIEF_WINDOW_HOURS", 24),
         ingest_interval_minutes=as_int("INGEST_INTERVAL_MINUTES", 30),
         digest_skip_empty=as_bool("DIGEST_SKIP_EMPTY", False),
@@ -256,3 +262,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         log_level=log_level,
         nlp_model=get("NLP_MODEL") or "auto",
     )
+
+
+def _default_ingest_processes() -> int:
+    # The CPU count up to 4; 0 (extract in the ingest threads) on a single CPU.
+    cpus = os.cpu_count() or 1
+    return 0 if cpus < 2 else min(cpus, 4)

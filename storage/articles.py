@@ -50,6 +50,20 @@ def known_url(session: Session, url: str) -> Article | None:
     return alias.article if alias is not None else None
 
 
+def known_urls(session: Session, urls: Iterable[str], *, chunk: int = 500) -> dict[str, int]:
+    """`known_url` for many URLs in a few queries: {url: article id} for the known ones."""
+    unique = list(dict.fromkeys(urls))
+    found: dict[str, int] = {}
+    for start in range(0, len(unique), chunk):
+        rows = session.execute(
+            select(ArticleUrl.url, ArticleUrl.article_id).where(
+                ArticleUrl.url.in_(unique[start : start + chunk])
+            )
+        )
+        found.update((url, int(article_id)) for url, article_id in rows)
+    return found
+
+
 def near_duplicate(
     session: Session, new: NewArticle, rule: NearDuplicateRule | None
 ) -> Article | None:

@@ -5,7 +5,7 @@ No I/O here: the pipeline hands in what it fetched and what the database already
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -74,10 +74,14 @@ def article_hash(title: str, text: str) -> str:
     return content_hash(text)
 
 
-def build_article(candidate: Candidate, source_id: int | None) -> NewArticle:
-    """Pure: the row to store for a candidate."""
+def build_article(
+    candidate: Candidate,
+    source_id: int | None,
+    sign: Callable[[str], bytes | None] = near_dup.signature,
+) -> NewArticle:
+    """Pure: the row to store for a candidate (`sign`: a near-duplicate signature function)."""
     text = candidate.text or candidate.title
-    minhash = near_dup.signature(text)
+    minhash = sign(text)
     return NewArticle(
         url=candidate.url,
         title=candidate.title,

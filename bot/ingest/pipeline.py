@@ -21,6 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -39,7 +40,7 @@ from bot.ingest.decide import (
 from bot.ingest.feeds import looks_like_feed, parse_feed
 from bot.ingest.fetch import Fetcher, FetchResult
 from bot.ingest.files import read_path
-from bot.ingest.pages import extract_page
+from bot.ingest.pages import ExtractedPage, extract_page
 from bot.ingest.report import (
     SPEC_KINDS,
     IngestReport,
@@ -60,6 +61,27 @@ log = logging.getLogger(__name__)
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _SEARCH_CHUNK = 500  # article ids per keyword query, well under any SQL parameter limit
 MAX_URL_LENGTH = 2048  # the URL columns' size; PostgreSQL refuses longer values
+STORE_BATCH = 50  # new articles per transaction (see _Pipeline.store)
+
+
+class PageWork(Protocol):
+    """The CPU-heavy work per page, which a caller may run elsewhere (worker processes)."""
+
+    def extract(
+        self, body: bytes | str, url: str, encoding: str | None = None
+    ) -> ExtractedPage: ...
+
+    def signature(self, text: str) -> bytes | None: ...
+
+
+class InlinePageWork:
+    """Page work in the calling thread."""
+
+    def extract(self, body: bytes | str, url: str, encoding: str | None = None) -> ExtractedPage:
+        return extract_page(body, url, encoding)
+
+    def signature(self, text: str) -> bytes | None:
+        return near_dup.signature(text)
 
 
 # -- the jobs ------------------------------------------------------------------------------
@@ -117,13 +139,18 @@ class _Pipeline:
         now: datetime | None,
         max_workers: int,
         secrets: Sequence[str],
+        page_work: PageWork | None = None,
     ) -> None:
         self.factory = factory
+        self.page_work = page_work or InlinePageWork()
+        self.extract = self.page_work.extract
         self.fetcher = fetcher
         self.progress = progress
         self.now = now
         self.max_workers = max(1, max_workers)
         self.secrets = tuple(secrets)
+        # Teaser pages being fetched, by URL: the other (source, entry) pairs waiting for them.
+        self._inflight: dict[str, list[tuple[_Job, Candidate]]] = {}
 
     # -- stage 0: which sources (caller thread) -------------------------------------------
 
@@ -253,7 +280,7 @@ class _Pipeline:
         return Retrieved(kind, candidates, False, fetched.etag, fetched.last_modified, feed.title)
 
     def _retrieve_page(self, job: _Job, fetched: FetchResult) -> Retrieved:
-        page = extract_page(fetched.content, fetched.url, fetched.encoding)
+        page = self.extract(fetched.content, fetched.url, fetched.encoding)
         title = page.title or job.url
         candidate = Candidate(
             url=job.url,
@@ -286,70 +313,80 @@ class _Pipeline:
 
     # -- stage 3: enrich (worker) ---------------------------------------------------------
 
-    def enrich(self, candidate: Candidate) -> tuple[Candidate, bool]:
-        """The candidate with its page's full text; (teaser unchanged, False) if that fails."""
+    def enrich(self, candidate: Candidate) -> tuple[Candidate, bool, ExtractedPage | None]:
+        """The candidate with its page's full text, and the page; (teaser unchanged, False,
+        None) if that fails."""
         try:
             fetched = self.fetcher.fetch(candidate.url, accept=PAGE_ACCEPT)
             if looks_like_feed(fetched.content_type, fetched.content):
                 raise ParseError("the entry links to a feed, not an article")
-            page = extract_page(fetched.content, fetched.url, fetched.encoding)
+            page = self.extract(fetched.content, fetched.url, fetched.encoding)
         except BriefbotError as exc:
             log.debug("keeping the teaser of %s: %s", candidate.url, exc)
-            return replace(candidate, wants_full_text=False), False
+            return replace(candidate, wants_full_text=False), False, None
         except Exception:
             log.warning("keeping the teaser of %s", candidate.url, exc_info=True)
-            return replace(candidate, wants_full_text=False), False
-        return merge_full_text(candidate, page.title, page.text, page.published_at), True
+            return replace(candidate, wants_full_text=False), False, None
+        merged = merge_full_text(candidate, page.title, page.text, page.published_at)
+        return merged, True, page
 
     # -- stage 2 and 4 (caller thread) ----------------------------------------------------
 
     def plan(self, job: _Job) -> Plan:
         assert job.retrieved is not None
         with self.factory() as session:
-            known: dict[str, int] = {}
-            for candidate in job.retrieved.candidates:
-                if candidate.url not in known:
-                    article = articles.known_url(session, candidate.url)
-                    if article is not None:
-                        known[candidate.url] = article.id
+            known = articles.known_urls(session, [c.url for c in job.retrieved.candidates])
         return plan_candidates(job.retrieved.candidates, known)
 
     def store(self, job: _Job) -> SourceResult:
+        """Store the source's new articles in transactions of at most STORE_BATCH articles, so
+        that no transaction holds SQLite's write lock for long (a feed of hundreds of new
+        entries would block every other writer, e.g. a digest's delivery record). Each batch
+        links its articles to the source's topics; the last one records the source's success.
+        A failure leaves the earlier batches stored, linked and consistent."""
         retrieved, plan = job.retrieved, job.plan
         assert retrieved is not None and plan is not None
         kind = retrieved.kind
         result = SourceResult(job.url, kind, True, not_modified=retrieved.not_modified)
-        with transaction(self.factory) as session:
-            row = self._row(session, job, kind)
-            if not job.strict and row.kind != kind and kind in ("feed", "page"):
-                row.kind = kind  # a guess made when the URL first failed, now corrected
-            ids = list(plan.known_ids)
-            for planned in plan.new:
-                candidate = job.enriched.get(planned.url, planned)
-                stored = articles.add(
-                    session,
-                    build_article(candidate, row.id),
-                    near_duplicates=near_dup.is_near_duplicate,
-                )
-                ids.append(stored.article.id)
-                if stored.created:
-                    result.new_articles += 1
-                    result.new_article_ids.append(stored.article.id)
-                else:
-                    result.duplicates += 1
-            result.duplicates += plan.duplicates
-            result.teasers_kept = job.teasers_kept
-            result.article_ids = list(dict.fromkeys(ids))
-            for topic_id in sorted(job.topic_ids | {t.id for t in row.topics}):
-                articles.link_topic(session, result.article_ids, topic_id)
-            sources.record_ok(
-                session,
-                row,
-                etag=retrieved.etag,
-                last_modified=retrieved.last_modified,
-                title=retrieved.title,
-                at=self.now,
-            )
+        new = list(plan.new)
+        ids: list[int] = list(plan.known_ids)
+        batches = [new[i : i + STORE_BATCH] for i in range(0, len(new), STORE_BATCH)] or [[]]
+        for n, batch in enumerate(batches):
+            with transaction(self.factory) as session:
+                row = self._row(session, job, kind)
+                if not job.strict and row.kind != kind and kind in ("feed", "page"):
+                    row.kind = kind  # a guess made when the URL first failed, now corrected
+                added: list[int] = []
+                for planned in batch:
+                    candidate = job.enriched.get(planned.url, planned)
+                    stored = articles.add(
+                        session,
+                        build_article(candidate, row.id, self.page_work.signature),
+                        near_duplicates=near_dup.is_near_duplicate,
+                    )
+                    added.append(stored.article.id)
+                    if stored.created:
+                        result.new_articles += 1
+                        result.new_article_ids.append(stored.article.id)
+                    else:
+                        result.duplicates += 1
+                ids.extend(added)
+                # The first batch also links the entries that were already stored.
+                batch_ids = list(dict.fromkeys([*(plan.known_ids if n == 0 else ()), *added]))
+                for topic_id in sorted(job.topic_ids | {t.id for t in row.topics}):
+                    articles.link_topic(session, batch_ids, topic_id)
+                if n == len(batches) - 1:
+                    sources.record_ok(
+                        session,
+                        row,
+                        etag=retrieved.etag,
+                        last_modified=retrieved.last_modified,
+                        title=retrieved.title,
+                        at=self.now,
+                    )
+        result.duplicates += plan.duplicates
+        result.teasers_kept = job.teasers_kept
+        result.article_ids = list(dict.fromkeys(ids))
         return result
 
     def store_error(self, job: _Job, exc: BaseException) -> SourceResult:
@@ -412,15 +449,37 @@ class _Pipeline:
         if not teasers:
             self._finish(job)
             return
-        # Only entries not stored yet are fetched again, each as its own task.
+        # Only entries not stored yet are fetched again, each as its own task; an entry that
+        # another source listed too and whose page is being fetched waits for that page.
         for teaser in teasers:
+            waiting = self._inflight.get(teaser.url)
+            if waiting is not None:
+                waiting.append((job, teaser))
+                continue
+            self._inflight[teaser.url] = []
             futures[pool.submit(self.enrich, teaser)] = (job, teaser)
 
     def _enriched(self, job: _Job, future: Future[object]) -> None:
-        job.pending -= 1
         outcome = future.result()
         assert isinstance(outcome, tuple)
-        candidate, full = outcome
+        candidate, full, page = outcome
+        followers = self._inflight.pop(candidate.url, [])
+        try:
+            self._got_page(job, candidate, full)
+        finally:
+            # Every source that waited for this page gets it, even if the first one failed.
+            for other, teaser in followers:
+                try:
+                    if page is None:
+                        self._got_page(other, replace(teaser, wants_full_text=False), False)
+                    else:
+                        merged = merge_full_text(teaser, page.title, page.text, page.published_at)
+                        self._got_page(other, merged, True)
+                except Exception as exc:
+                    self._fail(other, exc)
+
+    def _got_page(self, job: _Job, candidate: Candidate, full: bool) -> None:
+        job.pending -= 1
         job.enriched[candidate.url] = candidate
         if not full:
             job.teasers_kept += 1
@@ -488,13 +547,15 @@ def ingest(
     now: datetime | None = None,
     max_workers: int = 4,
     secrets: Sequence[str] = (),
+    page_work: PageWork | None = None,
 ) -> IngestReport:
     """Ingest `specs`, or refresh every source attached to a topic when `specs` is None.
 
     With `topic`, the topic is created if needed and every given source is attached to it;
     with `topic` and no specs, only that topic's sources are refreshed. `progress` is called
     once per finished source, from the calling thread. Never raises for a source's failure:
-    each outcome is in the report and on the source's row.
+    each outcome is in the report and on the source's row. `page_work` extracts pages and
+    signs texts (default: in the ingest threads; `ExtractionPool`: in worker processes).
     """
     pipeline = _Pipeline(
         factory,
@@ -503,6 +564,7 @@ def ingest(
         now=now,
         max_workers=max_workers,
         secrets=secrets,
+        page_work=page_work,
     )
     jobs, rejected = pipeline.prepare(specs, topic)
     for result in rejected:

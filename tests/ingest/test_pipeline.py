@@ -377,3 +377,84 @@ def test_fetch_error_text_never_contains_secrets(db: Database, server: LocalServ
     assert "xoxb-secret" not in report.failures()[0]
     with pytest.raises(FetchError):
         raise FetchError(url, "x")
+
+
+def test_a_long_feed_is_stored_in_bounded_batches(
+    db: Database, server: LocalServer, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed with many new entries is stored in several short transactions: every article is
+    stored once and linked to the topic, a teaser's page is extracted in worker processes, and a
+    second run finds every entry known."""
+    from bot.ingest import pipeline
+    from bot.ingest.extract_pool import ExtractionPool
+
+    monkeypatch.setattr(pipeline, "STORE_BATCH", 4)
+    server.add("/page/teased", article_html("Teased story", article_text("Harbour")))
+    items = [
+        {
+            "title": f"Entry {n}",
+            "link": server.url(f"/entry/{n}"),
+            "content": "<p>" + article_text(f"Entry{n}topic", 3) + "</p>",
+        }
+        for n in range(10)
+    ]
+    items.append(
+        {"title": "Teased", "link": server.url("/page/teased"), "description": "Short teaser."}
+    )
+    feed = server.add("/long.xml", rss_feed("Long Feed", items), content_type="application/rss+xml")
+    work = ExtractionPool(2)
+    try:
+        report = ingest(
+            db.factory,
+            fetcher,
+            [SourceSpec("feed", feed)],
+            topic="harbour",
+            now=NOW,
+            page_work=work,
+        )
+    finally:
+        work.close()
+    assert report.new_articles == 11 and report.ok_count == 1
+    assert _count(db, Article) == 11
+    with db.factory() as session:
+        topic = topics.get(session, "harbour")
+        assert topic is not None
+        assert articles.count(session, topic.id) == 11
+        teased = articles.known_url(session, canonical_url(server.url("/page/teased")))
+        assert teased is not None and "Harbour" in teased.text  # the page's full text
+    again = ingest(db.factory, fetcher, [SourceSpec("feed", feed)], topic="harbour", now=NOW)
+    assert again.new_articles == 0 and _count(db, Article) == 11
+
+
+def test_a_page_listed_by_two_sources_in_one_run_is_fetched_once(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    """Two feeds ingested together both tease the same story: its page is fetched and
+    extracted once, both sources get its full text, and it is stored once."""
+    server.add("/story", article_html("Shared story", article_text("Lighthouse")))
+    feeds = [
+        server.add(
+            f"/feed{n}.xml",
+            rss_feed(
+                f"Feed {n}",
+                [
+                    {
+                        "title": "Shared story",
+                        "link": server.url("/story"),
+                        "description": f"Teaser {n}.",
+                    }
+                ],
+            ),
+            content_type="application/rss+xml",
+        )
+        for n in (1, 2, 3)
+    ]
+    report = ingest(
+        db.factory, fetcher, [SourceSpec("feed", f) for f in feeds], topic="coast", now=NOW
+    )
+    assert report.ok_count == 3
+    assert [path for path, _ in server.requests].count("/story") == 1
+    assert report.new_articles == 1 and _count(db, Article) == 1
+    stored = _article_by_url(db, canonical_url(server.url("/story")))
+    assert stored is not None and "Lighthouse" in stored.text
+    assert sum(s.teasers_kept for s in report.sources) == 0

@@ -1,0 +1,47 @@
+"""Page extraction in worker processes: same articles as in-process, errors as data, deadlines."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import ParseError
+from bot.ingest import near_dup
+from bot.ingest.extract_pool import ExtractionPool
+from bot.ingest.pages import extract_page
+from tests.ingest.conftest import article_html, article_text
+
+URL = "https://www.news.example/a"
+
+
+@pytest.fixture
+def pool():  # type: ignore[no-untyped-def]
+    pool = ExtractionPool(2)
+    yield pool
+    pool.close()
+
+
+def test_workers_extract_what_the_thread_would(pool: ExtractionPool) -> None:
+    body = article_html("Talks resume", article_text("Ceasefire")).encode()
+    page = pool.extract(body, URL, None)
+    assert page == extract_page(body, URL, None)
+    assert "Ceasefire update 3" in page.text
+    # The worker signed the text too; the signature is the one the thread would compute.
+    assert pool.signature(page.text) == near_dup.signature(page.text) is not None
+    with pytest.raises(ParseError, match="no article text found"):
+        pool.extract(b"<html><body><nav>Home</nav></body></html>", URL, None)
+
+
+def test_a_page_past_its_deadline_is_given_up_and_the_pool_recovers(pool: ExtractionPool) -> None:
+    body = article_html("Talks resume", article_text("Ceasefire")).encode()
+    pool.deadline_s = 1e-6  # nothing finishes in a microsecond
+    with pytest.raises(ParseError, match="to extract: given up"):
+        pool.extract(body, URL, None)
+    pool.deadline_s = 60.0
+    assert "Ceasefire update 3" in pool.extract(body, URL, None).text
+
+
+def test_no_processes_extracts_in_the_thread() -> None:
+    pool = ExtractionPool(0)
+    body = article_html("Talks resume", article_text("Ceasefire")).encode()
+    assert pool.extract(body, URL, None) == extract_page(body, URL, None)
+    assert pool._pool is None
