@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.answer.model import AnswerDraft
+from bot.answer.model import AnswerDraft, AnswerSentence
 from bot.answer.offline import OfflineAnswerer
+from bot.answer.question import MAX_QUESTION_CHARS, resolve_followup
 from bot.answer.result import Answer
 from bot.answer.retrieve import question_terms, rank_passages
 from bot.errors import BriefbotError, LLMError, NotFoundError, UserInputError
@@ -55,6 +56,8 @@ FLIGHT_WAIT_GRACE_SECONDS = 10.0
 FLIGHT_WAIT_OFFLINE_SECONDS = 60.0
 # Full-text search narrows a question to this many candidate articles before sentence ranking.
 MAX_CANDIDATES_PER_QUESTION = 25
+# Sentences of those articles handed to the answerer, best first.
+MAX_PASSAGES = 40
 
 
 @dataclass(frozen=True)
@@ -408,17 +411,22 @@ class Briefbot:
         *,
         since: datetime | None = None,
         article_ids: Sequence[int] | None = None,
+        prefer_ids: Sequence[int] = (),
+        previous_question: str | None = None,
         history: Sequence[tuple[str, str]] = (),
     ) -> Answer:
-        """Answer `question` from the topic's stored articles, citing them.
+        """Answer `question` from the topic's stored articles, citing them sentence by sentence.
 
-        `article_ids` and `since` widen nothing: they restrict the articles searched (a thread
-        passes its brief's articles plus the topic's newer ones).
+        `article_ids` and `since` widen nothing: they restrict the articles searched.
+        `prefer_ids` (a thread's brief) win over the topic's other articles when both answer.
+        `previous_question` is the thread's last question: a follow-up such as "what about
+        Russia?" or "and when?" is resolved against it.
         """
         question = " ".join(question.split())
         if not question:
             raise UserInputError("Ask a question, e.g. “What did Ukraine agree to?”")
-        terms = question_terms(question)
+        resolved = resolve_followup(question[:MAX_QUESTION_CHARS], previous_question)
+        terms = question_terms(resolved)
         with self.factory() as session:
             topic_row = self._require_topic(session, topic)
             hits = search.search(
@@ -429,20 +437,33 @@ class Briefbot:
                 article_ids=article_ids,
                 limit=MAX_CANDIDATES_PER_QUESTION,
             )
-            rows = article_store.by_ids(session, [h.article_id for h in hits])
+            wanted = [h.article_id for h in hits]
+            # A thread's own articles are always candidates, even when search ranks them low.
+            wanted += [i for i in prefer_ids if i not in wanted][:MAX_CANDIDATES_PER_QUESTION]
+            rows = article_store.by_ids(session, wanted)
             inputs = _inputs(session, rows)
-        passages = rank_passages(question, inputs)
-        draft = self._answer(question, passages, history)
+        preferred = {str(i) for i in prefer_ids}
+        passages = rank_passages(resolved, inputs, limit=MAX_PASSAGES, preferred=preferred)
+        draft = self._answer(resolved, passages, history)
         by_id = {a.id: a for a in inputs}
-        ids = tuple(i for i in draft.source_ids if i in by_id)
-        if draft.found and not ids:
-            draft = OfflineAnswerer().answer(question, [])
+        sentences = tuple(
+            AnswerSentence(s.text, tuple(i for i in s.source_ids if i in by_id))
+            for s in draft.sentences
+        )
+        if draft.found and (not sentences or any(not s.source_ids for s in sentences)):
+            # An answer sentence without a citation we can show is not an answer.
+            draft = AnswerDraft.not_found()
+            sentences = ()
+        cited = tuple(dict.fromkeys(i for s in sentences for i in s.source_ids))
+        ids = cited if draft.found else ()
         return Answer(
             question=question,
             found=draft.found,
             answer=draft.answer,
-            source_ids=ids if draft.found else (),
-            sources=tuple(SourceRef.of(by_id[i]) for i in ids) if draft.found else (),
+            source_ids=ids,
+            sources=tuple(SourceRef.of(by_id[i]) for i in cited),
+            sentences=sentences,
+            resolved_question=resolved,
         )
 
     def _answer(self, question: str, passages: Sequence, history: Sequence) -> AnswerDraft:  # type: ignore[type-arg]
@@ -453,7 +474,12 @@ class Briefbot:
                 return LLMAnswerer(self._llm_client).answer(question, passages, history)
             except LLMError as err:
                 log.warning("LLM answer failed, answering offline: %s", err)
-        return OfflineAnswerer().answer(question, passages, history)
+        return self.offline_answerer().answer(question, passages, history)
+
+    def offline_answerer(self) -> OfflineAnswerer:
+        from bot.nlp import load_pipeline
+
+        return OfflineAnswerer(load_pipeline(self.settings.nlp_model))
 
     # -- helpers -----------------------------------------------------------------------------
 

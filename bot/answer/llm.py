@@ -1,9 +1,11 @@
 """Answering a follow-up question with the LLM, from retrieved passages only, with citations.
 
 The answer is checked like a brief: the JSON must match the schema, cited ids must be among the
-passages' articles (others are dropped), reasoning markup and every link are removed. A claimed
-answer with no valid citation becomes "not found". Server failures raise `LLMError`: the caller
-falls back to the offline answerer.
+passages' articles (others are dropped), reasoning markup and every link are removed. Each answer
+sentence carries its own citations, and a sentence whose cited passages do not state it (its
+words and figures are not there) is dropped. A claimed answer left with no cited, supported
+sentence becomes "not found". Server failures raise `LLMError`: the caller falls back to the
+offline answerer.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from bot.answer.model import AnswerDraft, Passage
+from bot.answer.model import AnswerDraft, AnswerSentence, Passage
+from bot.answer.support import supported
 from bot.llm.budget import allot, clean_data, cut, how_many_fit
 from bot.llm.client import LLMClient
 from bot.llm.text import clean_text, split_known
@@ -28,6 +31,8 @@ MIN_PASSAGE_CHARS = 300
 HISTORY_TURNS = 6
 MAX_TURN_CHARS = 500
 INVALID_OUTPUT_TRIES = 2  # the first call and one retry
+# Two sentences plus an optional supporting quote.
+MAX_ANSWER_SENTENCES = 3
 
 
 class LLMAnswerer:
@@ -61,14 +66,29 @@ class LLMAnswerer:
             return AnswerDraft.not_found()
         prompt, included = self.build_prompt(question, passages, history)
         data = self._complete(prompt)
-        known = {p.article_id for p in included}
-        ids, unknown = split_known(data["source_ids"], known)
-        if unknown:
-            logger.info("answer: dropped citation(s) of unknown id(s) %s", unknown)
-        text = clean_text(data["answer"], limit=self._max_answer)  # no link is ever allowed
-        if not data["found"] or not ids or not text:
+        if not data["found"]:
             return AnswerDraft.not_found()
-        return AnswerDraft(True, text, tuple(ids))
+        known = {p.article_id for p in included}
+        texts: dict[str, list[str]] = {}
+        for passage in included:
+            texts.setdefault(passage.article_id, []).append(passage.text)
+        sentences: list[AnswerSentence] = []
+        for raw_text, raw_ids in _answer_sentences(data):
+            ids, unknown = split_known(raw_ids, known)
+            if unknown:
+                logger.info("answer: dropped citation(s) of unknown id(s) %s", unknown)
+            text = clean_text(raw_text, limit=self._max_answer)  # no link is ever allowed
+            if not text or not ids:
+                continue
+            if not supported(text, [t for i in ids for t in texts[i]]):
+                logger.info("answer: dropped a sentence its cited passages do not state")
+                continue
+            sentences.append(AnswerSentence(text, tuple(ids)))
+            if len(sentences) == MAX_ANSWER_SENTENCES:
+                break
+        if not sentences:
+            return AnswerDraft.not_found()
+        return AnswerDraft.of(tuple(sentences))
 
     def build_prompt(
         self,
@@ -85,6 +105,7 @@ class LLMAnswerer:
         ]
 
         def render(blocks: Sequence[str], ids: Sequence[str]) -> RenderedPrompt:
+            # Every instruction lives in prompts/answer.toml; here only data is filled in.
             return self._prompt.render(
                 question=cut(clean_data(question), MAX_QUESTION_CHARS),
                 history="\n".join(turns) if turns else "(no earlier messages)",
@@ -115,18 +136,39 @@ class LLMAnswerer:
 
 
 def check_schema(data: dict[str, Any]) -> None:
-    """Raise ValueError unless `data` is {"found": bool, "answer": str, "source_ids": [id]}."""
+    """Raise ValueError unless `data` is {"found": bool, "sentences": [{"text": str,
+    "source_ids": [id]}]} or the older {"found": bool, "answer": str, "source_ids": [id]}."""
     if not isinstance(data.get("found"), bool):
         raise ValueError("'found' is missing or not true/false")
+    if "sentences" in data:
+        sentences = data["sentences"]
+        if not isinstance(sentences, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("text"), str) and _ids_ok(s.get("source_ids"))
+            for s in sentences
+        ):
+            raise ValueError("'sentences' is not a list of {text, source_ids}")
+        return
     if not isinstance(data.get("answer"), str):
         raise ValueError("'answer' is missing or not a string")
-    ids = data.get("source_ids")
-    if not isinstance(ids, list) or not all(
-        isinstance(i, str | int) and not isinstance(i, bool) for i in ids
-    ):
+    if not _ids_ok(data.get("source_ids")):
         raise ValueError("'source_ids' is not a list of ids")
 
 
+def _ids_ok(ids: object) -> bool:
+    return isinstance(ids, list) and all(
+        isinstance(i, str | int) and not isinstance(i, bool) for i in ids
+    )
+
+
+def _answer_sentences(data: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """(text, cited ids) per answer sentence; an old-style answer is one sentence citing all."""
+    if "sentences" in data:
+        return [(s["text"], s["source_ids"]) for s in data["sentences"]]
+    return [(data["answer"], data["source_ids"])]
+
+
 def _passage_block(passage: Passage, text: str) -> str:
-    # Layout of the data only; every instruction lives in prompts/answer.toml.
-    return f'<passage id="{clean_data(passage.article_id)}">\n{text}\n</passage>'
+    # Layout of the data only; every instruction lives in prompts/answer.toml. The date lets
+    # the model say "as of" when two articles give different figures.
+    date = f' date="{passage.published_at:%Y-%m-%d}"' if passage.published_at else ""
+    return f'<passage id="{clean_data(passage.article_id)}"{date}>\n{text}\n</passage>'

@@ -1,24 +1,110 @@
-"""The offline answerer: quote the stored sentences that answer a question, with citations.
+"""The offline answerer: the stored sentence that answers the question asked, or a plain "no".
 
-No model, so no synthesis: it answers only when the best sentences cover enough of the
-question's content words, and otherwise says plainly that the articles don't answer it.
+No model writes anything here, so the answer is chosen, never composed. A sentence answers only
+when it (with the sentence before it, for "he" and "that demand") is about what the question is
+about: every name the question gives, the action it asks about (or a close synonym), most of its
+other words; and when it holds an answer of the question's kind (a date for "when", a number of
+the asked unit for "how many" …). Otherwise the answer says the articles don't say, and may show
+the closest sentence they do have, labelled as such. A sentence that opens with an unexplained
+"He" or "That demand" is resolved from the sentence before it, or another sentence is chosen.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from bot.answer.model import AnswerDraft, Passage
-from bot.summarize.sentences import content_words
+from bot.answer import question as q
+from bot.answer.evidence import answer_spans
+from bot.answer.model import AnswerDraft, AnswerSentence, Passage
+from bot.answer.stems import stem, tokens
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 NOT_ANSWERED = "The stored articles don't answer this."
-# Share of the question's (IDF-weighted) content words the best sentence must contain.
-MIN_COVERAGE = 0.5
-MAX_SENTENCES = 3
+MAX_CANDIDATES = 40
+# Within this much of the best score, a quantity question takes the latest article's figure.
+FIGURE_WINDOW = 0.1
+# Within this much of the best score, other questions take the first report of an event.
+FIRST_REPORT_WINDOW = 0.05
+# Verbs that carry no action of their own ("who *is* …", "how much did Cyprus *get*").
+LIGHT_VERBS = frozenset(
+    "be is are was were been have has had do does did get got make made become".split()
+)
+_LIGHT_STEMS = frozenset(stem(v) for v in LIGHT_VERBS)
+# Verbs a duration or size question implies: "how long did it *last*", "how far did it *go*".
+IMPLIED_VERBS = {q.HOW_LONG: {"last", "take", "run", "held", "hold"}, q.HOW_FAR: {"go", "reach"}}
+# A few close equivalents a news sentence uses for the action a question names. Kept small and
+# general: a synonym lets a sentence through the "same action" check, nothing more.
+_SYNONYM_GROUPS = (
+    "agree accept back endorse approve",
+    "say tell warn call state claim describe add announce",
+    "kill die dead death",
+    "capture seize detain arrest hold held captivity",
+    "hold held organise organize stage host",
+    "lead head",
+    "free release pardon",
+    "pledge promise donate give contribute",
+    "join member",
+    "publish report print",
+    "raise collect",
+)
+SYNONYMS: dict[str, frozenset[str]] = {}
+for _group in _SYNONYM_GROUPS:
+    _stems = frozenset(stem(w) for w in _group.split())
+    for _s in _stems:
+        SYNONYMS[_s] = SYNONYMS.get(_s, frozenset()) | _stems
+
+_PRONOUN_OPENING = re.compile(
+    r"^\W*(?:he|she|they|it|this|that|these|those|his|her|their|its|the\s+latter|the\s+former|"
+    r"such)\b",
+    re.IGNORECASE,
+)
+_MODAL = re.compile(r"\b(?:might|may|could|normally|usually|typically)\b", re.IGNORECASE)
+_QUESTION_STOP = frozenset(
+    stem(w)
+    for w in (
+        "what when where who whom whose which why how many much long far tall old happen "
+        "happened tell explain did does do is are was were will would could should according"
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    info: q.QuestionInfo
+    name_tokens: tuple[frozenset[str], ...]  # each name, as its tokens
+    verb: frozenset[str]  # the stemmed action asked about, when the parse finds one
+    role: str | None  # "who is the *president* of Cyprus"
+    others: tuple[str, ...]  # the remaining content stems
+    modal: bool
+    subject: frozenset[str] = frozenset()  # the named subject of the asked verb ("Japan")
+
+
+@dataclass(frozen=True)
+class _Parse:
+    """What the parse says about one candidate sentence (empty without a model)."""
+
+    ents: tuple[tuple[str, str], ...]
+    lemmas: frozenset[str]  # stems of the lemmas ("said" -> "say")
+    verbs: tuple[tuple[frozenset[str], frozenset[str], bool], ...]  # verb, subject, is a name
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    passage: Passage
+    spans: tuple[str, ...]
+    score: float
 
 
 class OfflineAnswerer:
     name = "extractive"
+
+    def __init__(self, nlp: Language | None = None) -> None:
+        self._nlp = nlp
 
     def answer(
         self,
@@ -26,25 +112,274 @@ class OfflineAnswerer:
         passages: Sequence[Passage],
         history: Sequence[tuple[str, str]] = (),
     ) -> AnswerDraft:
-        del history  # quoting sentences needs no conversation context
-        good = [p for p in passages if p.score >= MIN_COVERAGE]
-        if not good:
-            return AnswerDraft(False, NOT_ANSWERED, ())
-        chosen: list[Passage] = []
-        for passage in good:
-            words = set(content_words(passage.text))
-            # Skip a sentence that mostly repeats one already chosen.
-            if any(_overlap(words, set(content_words(c.text))) > 0.6 for c in chosen):
+        del history  # follow-ups are resolved before they get here (bot.answer.question)
+        asked = self._asked(question)
+        pool = list(passages)[:MAX_CANDIDATES]
+        parses = self._parse([p.text for p in pool])
+        passing: list[_Candidate] = []
+        near: list[Passage] = []
+        for passage, parse in zip(pool, parses, strict=True):
+            about = _about_score(asked, passage, parse, strict=self._nlp is None)
+            if about is None:
                 continue
-            chosen.append(passage)
-            if len(chosen) == MAX_SENTENCES:
-                break
-        text = " ".join(p.text.strip() for p in chosen)
-        source_ids = tuple(dict.fromkeys(p.article_id for p in chosen))
-        return AnswerDraft(True, text, source_ids)
+            spans = answer_spans(passage.text, asked.info, parse.ents if self._nlp else None)
+            if not any(s or asked.info.kind in (q.WHAT, q.YES_NO, q.WHICH) for s in spans):
+                near.append(passage)
+                continue
+            passing.append(_Candidate(passage, tuple(spans), _rank(asked, passage, about)))
+        if not passing:
+            return _decline(question, near)
+        chosen = _choose(asked, passing)
+        return AnswerDraft.of(self._stand_alone(chosen, passing))
+
+    # -- reading the question ----------------------------------------------------------------
+
+    def _asked(self, question: str) -> _Asked:
+        info = q.analyze_question(question, _QUESTION_STOP)
+        doc = self._nlp(info.text) if self._nlp is not None else None
+        names = info.names
+        if doc is not None:
+            # With a parse, a capitalised word is a name only when it is part of an entity
+            # ("CCTV footage" is footage; "Laiki Bank" is a name).
+            entity_words = {t for e in doc.ents for t in tokens(e.text)}
+            names = tuple(n for n in names if set(tokens(n)) & entity_words)
+        name_tokens = tuple(frozenset(tokens(n)) for n in names)
+        name_stems = {stem(t) for n in name_tokens for t in n}
+        verb = _main_verb(doc)
+        implied = {stem(v) for v in IMPLIED_VERBS.get(info.kind, ())}
+        if verb & implied:
+            verb = frozenset()
+        role = stem(info.role) if info.role else None
+        if role in name_stems:
+            role = None
+        terms = info.terms
+        if doc is not None:
+            # Nouns, verbs and adjectives, as lemmas: numbers and adverbs ("two", "together")
+            # are how a question is put, not what it is about.
+            terms = tuple(
+                dict.fromkeys(
+                    word
+                    for t in doc
+                    if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop
+                    for word in (
+                        [stem(w) for w in tokens(t.text)]
+                        if t.pos_ == "PROPN"
+                        else [stem(t.lemma_.lower())]
+                    )
+                )
+            )
+        skip = name_stems | verb | implied | _QUESTION_STOP | {role} | _LIGHT_STEMS
+        if info.counted:
+            skip.add(stem(info.counted))
+        others = tuple(t for t in terms if t not in skip)
+        subject: frozenset[str] = frozenset()
+        if doc is not None:
+            for token in doc:
+                if token.dep_ == "nsubj" and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
+                    subject = frozenset(tokens(" ".join(t.text for t in token.subtree)))
+        modal = bool(_MODAL.search(info.text))
+        return _Asked(info, name_tokens, verb, role, others, modal, subject)
+
+    def _parse(self, texts: Sequence[str]) -> list[_Parse]:
+        if self._nlp is None:
+            return [_Parse((), frozenset(), ()) for _ in texts]
+        out = []
+        for doc in self._nlp.pipe(texts):
+            subjects = tuple(
+                (
+                    frozenset({stem(t.text.lower()), stem(t.lemma_.lower())}),
+                    frozenset(tokens(" ".join(c.text for c in t.children if c.dep_ == "nsubj"))),
+                    any(c.dep_ == "nsubj" and c.pos_ == "PROPN" for c in t.children),
+                )
+                for t in doc
+                if t.pos_ == "VERB"
+            )
+            out.append(
+                _Parse(
+                    tuple((e.text, e.label_) for e in doc.ents),
+                    frozenset(stem(t.lemma_.lower()) for t in doc if not t.is_punct),
+                    subjects,
+                )
+            )
+        return out
+
+    # -- the answer standing alone -----------------------------------------------------------
+
+    def _stand_alone(
+        self, chosen: _Candidate, passing: Sequence[_Candidate]
+    ) -> tuple[AnswerSentence, ...]:
+        passage = chosen.passage
+        prefix = _as_of(chosen, passing)
+        text = prefix + passage.text.strip()
+        ids = (passage.article_id,)
+        if not _PRONOUN_OPENING.match(passage.text):
+            return (AnswerSentence(text, ids),)
+        # "He did not accept…": another sentence that answers as well and stands alone wins;
+        # else the sentence before it comes first, so "he" has someone to refer to.
+        for other in sorted(passing, key=lambda c: -c.score):
+            if other is chosen or other.score < chosen.score - 0.1:
+                continue
+            if not _PRONOUN_OPENING.match(other.passage.text):
+                return (
+                    AnswerSentence(
+                        _as_of(other, passing) + other.passage.text.strip(),
+                        (other.passage.article_id,),
+                    ),
+                )
+        context = passage.context.strip()
+        if context and not _PRONOUN_OPENING.match(context):
+            return (
+                AnswerSentence(prefix + context, ids),
+                AnswerSentence(passage.text.strip(), ids),
+            )
+        return (AnswerSentence(text, ids),)
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
+def _main_verb(doc: Any) -> frozenset[str]:
+    """The stems of the action asked about: the parse's root verb (as written and as its
+    lemma); empty without a parse or when the root is no action ("who *is* …")."""
+    if doc is None:
+        return frozenset()
+    for token in doc:
+        if token.dep_ == "ROOT":
+            if token.pos_ != "VERB" or token.lemma_.lower() in LIGHT_VERBS:
+                return frozenset()
+            return frozenset({stem(token.text.lower()), stem(token.lemma_.lower())})
+    return frozenset()
+
+
+def _name_present(name: frozenset[str], present: set[str], acronyms: set[str]) -> bool:
+    """Every word of the name is there, as written, as an acronym ("EU" for "European Union"),
+    or as its adjective ("Japan" in "Japanese")."""
+    for word in name:
+        if word in present or word in acronyms:
+            continue
+        if len(word) >= 4 and any(
+            len(p) > len(word) and p.startswith(word[: max(4, int(0.8 * len(word)) + 1)])
+            for p in present
+        ):
+            continue
+        return False
+    return True
+
+
+_CAPITAL_RUN = re.compile(r"(?:\b[A-Z][a-z]+\b(?:\s+(?:of|for|and)\s+|\s+)?){2,}")
+
+
+def _acronyms(text: str) -> set[str]:
+    out = set()
+    for match in _CAPITAL_RUN.finditer(text):
+        capitals = [w[0] for w in match.group().split() if w[0].isupper()]
+        for size in range(2, len(capitals) + 1):
+            for start in range(len(capitals) - size + 1):
+                out.add("".join(capitals[start : start + size]).lower())
+    return out
+
+
+def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool) -> float | None:
+    """How well the passage (with the sentence before it) is about what the question is about;
+    None when it is about something else (a name missing, the action missing, the role missing,
+    too many other words missing)."""
+    sentence = set(tokens(passage.text))
+    around = sentence | set(tokens(passage.context)) | set(tokens(passage.earlier))
+    named = sentence | set(tokens(passage.context)) | set(tokens(passage.title))
+    if asked.name_tokens:
+        acronyms = _acronyms(
+            " ".join((passage.text, passage.context, passage.earlier, passage.title))
+        )
+        for name in asked.name_tokens:
+            if not _name_present(name, named, acronyms):
+                return None
+    stems_here = {stem(t) for t in sentence} | parse.lemmas
+    stems_around = stems_here | {stem(t) for t in around}
+    if asked.verb:
+        options = asked.verb.union(*(SYNONYMS.get(v, frozenset()) for v in asked.verb))
+        if not options & stems_around:
+            return None
+        if _other_subject(asked, options, parse):
+            return None
+    if asked.role and asked.role not in stems_here:
+        return None
+    present = [t for t in asked.others if (SYNONYMS.get(t, frozenset()) | {t}) & stems_around]
+    missing = len(asked.others) - len(present)
+    allowed = 0 if strict else len(asked.others) // 3
+    typed = asked.info.kind not in (q.WHAT, q.YES_NO, q.WHICH) or (
+        asked.info.kind == q.WHICH and asked.info.unit and stem(asked.info.unit) in stems_here
+    )
+    if not strict and typed and (len(asked.others) >= 2 or asked.info.kind == q.WHICH):
+        allowed = max(allowed, 1)  # the answer's type (or the thing asked for) is there too
+    if missing > allowed:
+        return None
+    in_sentence = sum(1 for t in asked.others if t in stems_here)
+    total = len(asked.others) or 1
+    return 0.5 * len(present) / total + 0.5 * in_sentence / total
+
+
+def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> bool:
+    """True when every use of the asked verb in the sentence has a named subject that is not
+    the one the question names ("China has promised …" for "how much did Japan pledge?")."""
+    if not asked.subject:
+        return False
+    uses = [(subject, proper) for verb, subject, proper in parse.verbs if verb & options]
+    if not uses:
+        return False
+    return all(proper and subject and not subject & asked.subject for subject, proper in uses)
+
+
+def _rank(asked: _Asked, passage: Passage, about: float) -> float:
+    score = about + 0.5 * passage.score
+    if passage.preferred:
+        score += 0.3
+    if _MODAL.search(passage.text) and not asked.modal:
+        score -= 0.15  # "a small earthquake might last a second" is not what happened
+    if _PRONOUN_OPENING.match(passage.text):
+        score -= 0.25  # "He did not accept…" does not stand alone: another sentence should
+    return score - 0.002 * passage.position
+
+
+def _choose(asked: _Asked, passing: Sequence[_Candidate]) -> _Candidate:
+    ordered = sorted(passing, key=lambda c: (-c.score, c.passage.article_id, c.passage.position))
+    best = ordered[0]
+    if asked.info.wants_quantity:
+        # Articles disagree on a figure: the latest one supersedes (and says "as of").
+        close = [c for c in ordered if c.score >= best.score - FIGURE_WINDOW]
+        return max(close, key=lambda c: (_when(c.passage, float("-inf")), c.score))
+    close = [c for c in ordered if c.score >= best.score - FIRST_REPORT_WINDOW]
+    return min(close, key=lambda c: (_when(c.passage, float("inf")), -c.score))
+
+
+def _when(passage: Passage, unknown: float) -> float:
+    return passage.published_at.timestamp() if passage.published_at else unknown
+
+
+def _as_of(chosen: _Candidate, passing: Sequence[_Candidate]) -> str:
+    """ "As of 1 Jan 2005, " when another article gives a different figure for the same thing."""
+    if chosen.passage.published_at is None or not chosen.spans or not chosen.spans[0]:
+        return ""
+    mine = {_figure(s) for s in chosen.spans}
+    for other in passing:
+        if other.passage.article_id == chosen.passage.article_id or not other.spans:
+            continue
+        theirs = {_figure(s) for s in other.spans if s}
+        if theirs and not theirs & mine and other.score >= chosen.score - FIGURE_WINDOW:
+            day = chosen.passage.published_at
+            return f"As of {day.day} {day:%b %Y}: "
+    return ""
+
+
+def _figure(span: str) -> str:
+    return re.sub(r"[^\d.]", "", span) or span.lower()
+
+
+def _decline(question: str, near: Sequence[Passage]) -> AnswerDraft:
+    asked = question.strip().rstrip("?").strip()
+    text = f"The stored articles don't say {asked[:1].lower()}{asked[1:]}."
+    sentences = [AnswerSentence(text, ())]
+    if near:
+        closest = near[0]
+        sentences.append(
+            AnswerSentence(
+                f"The closest they come: “{closest.text.strip()}”", (closest.article_id,)
+            )
+        )
+    return AnswerDraft(False, " ".join(s.text for s in sentences), (), tuple(sentences))

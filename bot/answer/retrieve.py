@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.answer.model import Passage
@@ -30,10 +30,16 @@ _B = 0.75
 
 @dataclass(frozen=True)
 class _Sentence:
-    article_id: str
+    article: ArticleInput
     text: str
     terms: Counter[str]
     position: int
+    context: str
+    earlier: str
+
+    @property
+    def article_id(self) -> str:
+        return self.article.id
 
 
 def question_terms(question: str) -> list[str]:
@@ -43,7 +49,11 @@ def question_terms(question: str) -> list[str]:
 
 
 def rank_passages(
-    question: str, articles: Sequence[ArticleInput], *, limit: int = 8
+    question: str,
+    articles: Sequence[ArticleInput],
+    *,
+    limit: int = 8,
+    preferred: Collection[str] = (),
 ) -> list[Passage]:
     """The best-matching sentences of `articles`, best first, each scored with BM25.
 
@@ -55,8 +65,12 @@ def rank_passages(
         return []
     sentences: list[_Sentence] = []
     for article in articles:
+        previous = earlier = ""
         for position, text in enumerate(split_sentences(article.text)):
-            sentences.append(_Sentence(article.id, text, Counter(content_words(text)), position))
+            sentences.append(
+                _Sentence(article, text, Counter(content_words(text)), position, previous, earlier)
+            )
+            previous, earlier = text, previous
     if not sentences:
         return []
     n = len(sentences)
@@ -91,7 +105,19 @@ def rank_passages(
         if key in seen:  # the same sentence syndicated in two articles
             continue
         seen.add(key)
-        passages.append(Passage(sentence.article_id, sentence.text, round(coverage, 4)))
+        passages.append(
+            Passage(
+                sentence.article_id,
+                sentence.text,
+                round(coverage, 4),
+                context=sentence.context,
+                earlier=sentence.earlier,
+                title=sentence.article.title or "",
+                position=sentence.position,
+                published_at=sentence.article.published_at,
+                preferred=sentence.article_id in preferred,
+            )
+        )
         if len(passages) == limit:
             break
     return passages

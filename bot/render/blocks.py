@@ -237,6 +237,17 @@ def answer_to_message(answer: AnswerLike) -> Message:
     if not paragraphs:
         paragraphs = [escape_mrkdwn(NOT_ANSWERED)]
     sources = cited_sources(answer) if answer.found else []
+    per_sentence = [s for s in getattr(answer, "sentences", ()) if clean(s.text)]
+    if per_sentence:
+        # Each sentence carries its own citations: `text — <url|Outlet>`.
+        by_id = {s.id: s for s in answer.sources}
+        paragraphs = []
+        for sentence in per_sentence:
+            cites = _citations([by_id[i] for i in sentence.source_ids if i in by_id])
+            paragraphs.append(
+                escape_mrkdwn(clean(sentence.text)) + (f" — {cites}" if cites else "")
+            )
+        sources = cited_sources(answer) if answer.sources else []
     lines = _split_long(paragraphs)
     source_lines = ["*Sources*"] + [_source_line(s) for s in sources] if sources else []
     answer_chunks = _pack_limited(

@@ -15,13 +15,18 @@ def brief_to_json(brief: Brief) -> str:
 
 
 def answer_to_dict(answer: AnswerLike) -> dict[str, Any]:
-    """{"question", "found", "answer", "source_ids", "sources": [SourceRef.to_dict()]}."""
+    """{"question", "found", "answer", "source_ids", "sources": [SourceRef.to_dict()],
+    "sentences": [{"text", "source_ids"}]} (each answer sentence with its own citations)."""
     return {
         "question": answer.question,
         "found": answer.found,
         "answer": answer.answer,
         "source_ids": list(answer.source_ids),
         "sources": [source.to_dict() for source in answer.sources],
+        "sentences": [
+            {"text": s.text, "source_ids": list(s.source_ids)}
+            for s in getattr(answer, "sentences", ())
+        ],
     }
 
 

@@ -64,8 +64,15 @@ def brief_to_text(brief: Brief, *, width: int = 100) -> str:
 
 
 def answer_to_text(answer: AnswerLike, *, width: int = 100) -> str:
-    """The answer, with numbered citations and its sources; when not found, just the answer."""
+    """The answer, each sentence with its numbered citations, then its sources; when not
+    found, the answer (and the closest passage, labelled, with its source)."""
     width = max(width, MIN_WIDTH)
+    per_sentence = [s for s in getattr(answer, "sentences", ()) if clean(s.text)]
+    if per_sentence:
+        sources = cited_sources(answer) if answer.sources else []
+        numbers = source_numbers(sources)
+        text = " ".join(clean(s.text) + _markers(s.source_ids, numbers) for s in per_sentence)
+        return "\n".join(_wrap(text, width) + _sources(sources, width))
     paragraphs = clean_paragraphs(answer.answer) or ["The stored articles don't answer this."]
     if not answer.found:
         return "\n\n".join("\n".join(_wrap(p, width)) for p in paragraphs)

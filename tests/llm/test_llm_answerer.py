@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.answer.llm import LLMAnswerer
-from bot.answer.model import NOT_FOUND_ANSWER, AnswerDraft, Passage
+from bot.answer.model import NOT_FOUND_ANSWER, AnswerDraft, AnswerSentence, Passage
 from bot.errors import LLMError
 from bot.llm.client import LLMCallRecord, LLMClient, LLMOutputError
 from tests.llm.conftest import API_KEY
@@ -49,7 +49,9 @@ def test_answer_with_citations(
         PASSAGES,
         history=[("user", "What did Ukraine accept?"), ("briefbot", "A ceasefire proposal.")],
     )
-    assert draft == AnswerDraft(True, "30 days, extendable by mutual agreement.", ("a1", "a2"))
+    assert draft == AnswerDraft.of(
+        (AnswerSentence("30 days, extendable by mutual agreement.", ("a1", "a2")),)
+    )
     [record] = records
     assert (record.prompt_name, record.outcome, record.tokens_in) == ("answer", "ok", 400)
 
@@ -67,7 +69,9 @@ def test_answer_with_citations(
 
 def test_unknown_ids_are_dropped(llm_server: FakeLLMServer, answerer: LLMAnswerer) -> None:
     llm_server.reply(ok_json({"found": True, "answer": "30 days.", "source_ids": ["a9", "a1"]}))
-    assert answerer.answer("How long?", PASSAGES) == AnswerDraft(True, "30 days.", ("a1",))
+    assert answerer.answer("How long?", PASSAGES) == AnswerDraft.of(
+        (AnswerSentence("30 days.", ("a1",)),)
+    )
 
 
 def test_found_without_valid_citation_is_not_found(
@@ -89,12 +93,12 @@ def test_not_found(llm_server: FakeLLMServer, answerer: LLMAnswerer) -> None:
 def test_think_and_links_are_stripped(llm_server: FakeLLMServer, answerer: LLMAnswerer) -> None:
     content = (
         "<think>They asked about length.</think>"
-        '{"found": true, "answer": "30 days (details: http://evil.example/x).", '
+        '{"found": true, "answer": "A 30-day ceasefire (http://evil.example/x).", '
         '"source_ids": ["a1"]}'
     )
     llm_server.reply(ok(content))
     draft = answerer.answer("How long?", PASSAGES)
-    assert draft == AnswerDraft(True, "30 days (details:).", ("a1",))
+    assert draft == AnswerDraft.of((AnswerSentence("A 30-day ceasefire.", ("a1",)),))
 
 
 def test_injection_in_passages_stays_inside_the_markers(
@@ -169,3 +173,49 @@ def test_prompt_budget_and_history_window(make_client: MakeClient) -> None:
     assert len(prompt.system) + len(prompt.user) <= 6_000
     assert included[0].article_id == "p0" and len(included) < 30
     assert "message 19" in prompt.user and "message 13" not in prompt.user
+
+
+def test_each_sentence_cites_its_own_passage(
+    llm_server: FakeLLMServer, answerer: LLMAnswerer
+) -> None:
+    reply = {
+        "found": True,
+        "sentences": [
+            {"text": "Ukraine accepted a 30-day ceasefire on Tuesday.", "source_ids": ["a1"]},
+            {"text": "It can be extended by mutual agreement.", "source_ids": ["a2"]},
+        ],
+    }
+    llm_server.reply(ok_json(reply))
+    draft = answerer.answer("What did Ukraine accept?", PASSAGES)
+    assert [(s.text, s.source_ids) for s in draft.sentences] == [
+        ("Ukraine accepted a 30-day ceasefire on Tuesday.", ("a1",)),
+        ("It can be extended by mutual agreement.", ("a2",)),
+    ]
+    assert draft.found and draft.source_ids == ("a1", "a2")
+
+
+def test_a_sentence_its_passage_does_not_state_is_dropped(
+    llm_server: FakeLLMServer, answerer: LLMAnswerer
+) -> None:
+    reply = {
+        "found": True,
+        "sentences": [
+            {"text": "Ukraine accepted a 30-day ceasefire on Tuesday.", "source_ids": ["a1"]},
+            # Cites a1, which says nothing of Russia, sanctions or 90 days.
+            {"text": "Russia demanded 90 days of sanctions relief first.", "source_ids": ["a1"]},
+        ],
+    }
+    llm_server.reply(ok_json(reply))
+    draft = answerer.answer("What did Ukraine accept?", PASSAGES)
+    assert [s.text for s in draft.sentences] == ["Ukraine accepted a 30-day ceasefire on Tuesday."]
+
+
+def test_an_answer_no_passage_states_is_not_found(
+    llm_server: FakeLLMServer, answerer: LLMAnswerer
+) -> None:
+    reply = {
+        "found": True,
+        "sentences": [{"text": "France pledged 40 million euros.", "source_ids": ["a2"]}],
+    }
+    llm_server.reply(ok_json(reply))
+    assert answerer.answer("How much did France pledge?", PASSAGES) == NOT_FOUND

@@ -40,13 +40,14 @@ def test_answer_json_contract() -> None:
     brief = sample_brief()
     answer = FakeAnswer("Wann?", True, "Am Montag – sicher.", ("a1",), brief.sources[:1])
     data = json.loads(answer_to_json(answer))
-    assert list(data) == ["question", "found", "answer", "source_ids", "sources"]
+    assert list(data) == ["question", "found", "answer", "source_ids", "sources", "sentences"]
     assert data == {
         "question": "Wann?",
         "found": True,
         "answer": "Am Montag – sicher.",
         "source_ids": ["a1"],
         "sources": [brief.sources[0].to_dict()],
+        "sentences": [],  # an answer object without per-sentence citations
     }
     assert "Am Montag – sicher." in answer_to_json(answer)  # ensure_ascii=False
     assert answer_to_dict(answer) == data

@@ -1,0 +1,256 @@
+"""Follow-up answers on real stories: right answers, honest refusals, short replies.
+
+Ingests six stories of the shared corpus (the seed article, the three MultiLing 2011 stories,
+two WikiRef220 stories) through the product (Markdown files with front matter into a temporary
+SQLite database, `briefbot ingest`'s path), asks the questions of
+`bench/data/answer_questions.jsonl` (written for this project: our own words; gold answers are
+regular expressions checked against the articles) with `Briefbot.ask`, and scores, beside a
+baseline in the same run (the best BM25 sentence of the same articles, which always answers):
+
+- answerable: share answered (found) with an answer matching the gold pattern;
+- unanswerable: share declined (found: false);
+- mean answer length in sentences (answered questions).
+
+Held-out questions (`"holdout": true`, never used for tuning) are scored separately.
+
+    python bench/eval_answers.py [--corpus DIR] [--nlp auto|none] [--verbose] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make `bench` and `bot` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import PROJECT, corpus_dir
+from bench.corpora import load_multiling, load_seed, load_wikiref
+from bot.answer.retrieve import rank_passages
+from bot.summarize.model import ArticleInput
+from bot.summarize.sentences import split_sentences
+
+QUESTIONS = PROJECT / "bench" / "data" / "answer_questions.jsonl"
+# The stories the questions are about: our short name -> where in the corpus.
+MULTILING = {"tsunami": "M000", "london": "M001", "sailors": "M002"}
+WIKIREF = {"cyprus": "cypriot.financial.crisis", "tohoku": "tohoku.earthquake.tsunami"}
+
+
+@dataclass(frozen=True)
+class StoryDoc:
+    title: str
+    text: str
+    published: datetime | None
+
+
+def load_stories(root: Path) -> dict[str, list[StoryDoc]]:
+    stories: dict[str, list[StoryDoc]] = {}
+    path, text = load_seed(root)
+    date = re.search(r"(\d{4})-(\d\d)-(\d\d)", path.name)
+    stories["seed"] = [
+        StoryDoc(
+            "US and Ukraine joint statement in Jeddah",
+            text,
+            datetime(*map(int, date.groups())) if date else None,  # type: ignore[arg-type]
+        )
+    ]
+    by_id = {s.id: s for s in load_multiling(root)}
+    for name, story_id in MULTILING.items():
+        stories[name] = [StoryDoc(d.title, d.body, d.date) for d in by_id[story_id].docs]
+    wikiref = load_wikiref(root)
+    for name, label in WIKIREF.items():
+        stories[name] = [StoryDoc(a.title, a.text, None) for a in wikiref if a.story == label]
+    return stories
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _front_matter(doc: StoryDoc, n: int) -> str:
+    title = doc.title.replace("\n", " ").replace('"', "'")
+    lines = ["---", f"title: {title}", f"outlet: Corpus {n}"]
+    if doc.published:
+        lines.append(f"published: {doc.published:%Y-%m-%dT%H:%M:%S}+00:00")
+    return "\n".join(lines) + "\n---\n" + doc.text + "\n"
+
+
+def verify_gold(
+    stories: dict[str, list[StoryDoc]], questions: Sequence[dict[str, Any]]
+) -> list[str]:
+    """Questions whose gold pattern matches none of their story's articles (data errors)."""
+    bad = []
+    for item in questions:
+        if item["answerable"]:
+            texts = [d.text for d in stories[item["story"]]]
+            if not any(re.search(item["gold"], t) for t in texts):
+                bad.append(item["id"])
+    return bad
+
+
+def _sentences(answer: dict[str, Any]) -> int:
+    if answer.get("sentences"):
+        return len(answer["sentences"])
+    return max(1, len(split_sentences(answer["answer"])))
+
+
+def score(rows: Sequence[dict[str, Any]], system: str) -> dict[str, Any]:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    correct = sum(1 for r in answerable if r[system]["correct"])
+    declined = sum(1 for r in unanswerable if not r[system]["found"])
+    answered = [r[system] for r in rows if r[system]["found"]]
+    return {
+        "answerable": len(answerable),
+        "answerable_correct": correct,
+        "accuracy": correct / len(answerable) if answerable else None,
+        "unanswerable": len(unanswerable),
+        "declined": declined,
+        "declined_share": declined / len(unanswerable) if unanswerable else None,
+        "mean_sentences": (
+            sum(a["sentences"] for a in answered) / len(answered) if answered else None
+        ),
+    }
+
+
+def run(root: Path, nlp_model: str = "auto") -> dict[str, Any]:
+    from bot.core import Briefbot
+    from bot.settings import Settings
+
+    started = time.perf_counter()
+    stories = load_stories(root)
+    questions = load_questions()
+    bad = verify_gold(stories, questions)
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="eval-answers-") as tmp:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp}/eval.db",
+            data_dir=Path(tmp),
+            summarizer="extractive",
+            nlp_model=nlp_model,
+        )
+        core = Briefbot(settings)
+        inputs: dict[str, list[ArticleInput]] = {}
+        for name, docs in stories.items():
+            folder = Path(tmp) / name
+            folder.mkdir()
+            for n, doc in enumerate(docs, start=1):
+                (folder / f"{n:02d}.md").write_text(_front_matter(doc, n), encoding="utf-8")
+            core.add_topic(name)
+            core.ingest([str(folder)], topic=name)
+            inputs[name] = [
+                ArticleInput(str(n), d.title, d.text, published_at=d.published)
+                for n, d in enumerate(docs, start=1)
+            ]
+        for item in questions:
+            answer = core.ask(item["story"], item["question"]).to_dict()
+            ours = {
+                "found": answer["found"],
+                "answer": answer["answer"],
+                "sentences": _sentences(answer),
+            }
+            ours["correct"] = bool(
+                item["answerable"] and ours["found"] and re.search(item["gold"], answer["answer"])
+            )
+            passages = rank_passages(item["question"], inputs[item["story"]], limit=1)
+            base_text = passages[0].text if passages else ""
+            base = {"found": bool(passages), "answer": base_text, "sentences": 1 if passages else 0}
+            base["correct"] = bool(
+                item["answerable"] and passages and re.search(item["gold"], base_text)
+            )
+            rows.append({**item, "ours": ours, "baseline": base})
+        core.close()
+    tuned = [r for r in rows if not r.get("holdout")]
+    held = [r for r in rows if r.get("holdout")]
+    return {
+        "questions": len(rows),
+        "stories": len({r["story"] for r in rows}),
+        "nlp_model": nlp_model,
+        "gold_not_in_articles": bad,
+        "tuned": {"ours": score(tuned, "ours"), "baseline": score(tuned, "baseline")},
+        "holdout": {"ours": score(held, "ours"), "baseline": score(held, "baseline")},
+        "rows": rows,
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.0f}%"
+
+
+def render(results: dict[str, Any], verbose: bool = False) -> str:
+    lines = [
+        f"eval_answers: {results['questions']} questions over {results['stories']} stories "
+        f"(NLP_MODEL={results['nlp_model']}), {results['elapsed_s']} s",
+        "",
+        "| set | system | answerable correct | unanswerable declined | mean sentences |",
+        "|---|---|---|---|---|",
+    ]
+    for part in ("tuned", "holdout"):
+        for system in ("ours", "baseline"):
+            s = results[part][system]
+            mean = "—" if s["mean_sentences"] is None else f"{s['mean_sentences']:.2f}"
+            lines.append(
+                f"| {part} | {system} | {s['answerable_correct']}/{s['answerable']} "
+                f"({_pct(s['accuracy'])}) | {s['declined']}/{s['unanswerable']} "
+                f"({_pct(s['declined_share'])}) | {mean} |"
+            )
+    if results["gold_not_in_articles"]:
+        lines.append(f"\nGold patterns found in no article: {results['gold_not_in_articles']}")
+    t = results["tuned"]["ours"]
+    base = results["tuned"]["baseline"]
+    met = (
+        (t["accuracy"] or 0) >= 0.85
+        and t["declined"] == t["unanswerable"]
+        and (t["mean_sentences"] or 0) <= 2
+        and (t["accuracy"] or 0) > (base["accuracy"] or 0)
+        and (t["declined_share"] or 0) > (base["declined_share"] or 0)
+    )
+    lines.append(
+        f"\ngoal: >= 85% answerable correct, every unanswerable declined, mean <= 2 sentences, "
+        f"above the baseline on both: {'MET' if met else 'NOT MET'}"
+    )
+    if verbose:
+        lines.append("")
+        for r in results["rows"]:
+            ours = r["ours"]
+            ok = ours["correct"] if r["answerable"] else not ours["found"]
+            if not ok or verbose == 2:
+                tag = "HOLDOUT " if r.get("holdout") else ""
+                lines.append(
+                    f"{'ok  ' if ok else 'MISS'} {tag}{r['id']} [{r['story']}] {r['question']}\n"
+                    f"     -> {ours['answer'][:300]}"
+                )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", help="shared corpus folder (default ../shared/corpus)")
+    parser.add_argument("--nlp", default="auto", help="NLP_MODEL for the run (auto, none, …)")
+    parser.add_argument("--json", action="store_true", help="print all figures as JSON")
+    parser.add_argument("--verbose", "-v", action="count", default=0, help="list misses (-vv: all)")
+    args = parser.parse_args(argv)
+    root = corpus_dir(args.corpus)
+    if root is None:
+        print("shared corpus not found (use --corpus DIR)", file=sys.stderr)
+        return 2
+    results = run(root, args.nlp)
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(render(results, verbose=args.verbose))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Does a sentence hold an answer of the kind a question asks for? (pure: data in, data out)
+
+A "when" question wants a date, a "how many people" question a number counting people, a "how
+long" question a duration (not a condition like "until Russia agrees"), a "who" question a
+person or organisation the question does not already name. Entities come from the spaCy parse
+when a model is installed (`ents` below); the patterns here are the plain-text fallback and the
+checks that a parse does not give (a number next to its unit, an age next to a name).
+
+Every pattern is linear (no nested quantifiers) and runs on one sentence of bounded length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.answer import question as q
+from bot.answer.stems import stem
+from bot.summarize.sentences import words
+
+MAX_SENTENCE_CHARS = 1_500
+
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred hundreds thousand thousands dozen dozens million millions billion billions half"
+)
+_NUM = rf"(?:\d[\d,.]*\d|\d|(?:{'|'.join(_NUMBER_WORDS.split())})(?:-(?:[a-z]+))?)"
+_NUMBER = re.compile(rf"\b{_NUM}\b", re.IGNORECASE)
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|bn|m|k)\b)?"
+    r"|\b\d[\d,.]*\s?(?:million|billion|bn|m)?\s?(?:euros?|dollars?|USD|EUR|GBP|pounds?|lei|yen)\b"
+    r"|\b(?:half|one|two|three)[- ]billion[- ]dollar\b"
+    r"|\b\d[\d,.]*\s(?:million|billion)\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    rf"\b{_NUM}(?:\s+(?:and|to|or)\s+{_NUM})?[\s-]+"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b"
+    r"|\b(?:a|an)\s+(?:second|minute|hour|day|week|month|year|decade)\b"
+    r"|\b[a-z]+-(?:day|week|month|year|hour)-long\b|\bmonth-long\b|\byear-long\b|\bweek-long\b"
+    r"|\bfor\s+(?:several\s+|many\s+|a\s+few\s+)?(?:seconds|minutes|hours|days|weeks|months|years)\b",
+    re.IGNORECASE,
+)
+_DISTANCE = re.compile(
+    r"\b\d[\d,.]*\s?(?:nautical\s+miles?|miles?|km|kilometres?|kilometers?|metres?|meters?|m|"
+    r"ft|feet|foot|inch(?:es)?|cm|centimetres?|centimeters?|yards?)\b",
+    re.IGNORECASE,
+)
+_AGE = re.compile(r"\b\d{1,3}[ -]years?[ -]old\b|\baged\s+\d{1,3}\b", re.IGNORECASE)
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_DATE = re.compile(
+    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b"
+    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(?:in|since|by|until|from|of)\s+(?:1[89]|20)\d\d\b"
+    r"|\b(?:yesterday|today|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year))\b"
+    r"|\b\d{1,2}[:.]\d\d\s?(?:a\.?m\.?|p\.?m\.?|BST|GMT|UTC)?",
+)
+_REASON = re.compile(
+    r"\b(?:because|since|due\s+to|owing\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|"
+    r"aim(?:ed|s)?\s+(?:at|to)|intended\s+to|meant\s+to|designed\s+to|to\s+(?:avoid|prevent|"
+    r"ensure|allow|help|stop|protect)|after|over|following|reason|why)\b",
+    re.IGNORECASE,
+)
+_PROPER = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|de\s+|bin\s+|al-)?[A-Z][\w'’.-]*)*")
+_NOT_NAMES = frozenset(
+    (
+        "the a an this that these those it he she they we i his her their its our in on at of "
+        "for and but or if when while after before as by with from to also however meanwhile "
+        "mr mrs ms dr"
+    ).split()
+)
+# Capitalised, but no one's name: not an answer to "who" or "where".
+_CALENDAR = frozenset(
+    (
+        "january february march april may june july august september october november december "
+        "monday tuesday wednesday thursday friday saturday sunday"
+    ).split()
+)
+
+# spaCy entity labels that answer each kind of question.
+ENTITY_LABELS: dict[str, frozenset[str]] = {
+    q.WHO: frozenset({"PERSON", "ORG", "NORP"}),
+    q.WHERE: frozenset({"GPE", "LOC", "FAC"}),
+    q.WHEN: frozenset({"DATE", "TIME"}),
+    q.WHICH: frozenset(
+        {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+    ),
+}
+
+
+def _name_tokens(text: str) -> set[str]:
+    return {t for w in words(text) for t in w.replace("-", " ").split()}
+
+
+def _outside_question(span: str, question_tokens: set[str]) -> bool:
+    """A span that says something the question does not already say."""
+    tokens = _name_tokens(span) - _NOT_NAMES
+    return bool(tokens) and not tokens <= question_tokens
+
+
+def _number_near_unit(text: str, unit: str, window: int = 4) -> list[str]:
+    """Numbers within `window` words of the unit the question counts ("600 people")."""
+    tokens = re.findall(r"[\w$€£.,'’-]+", text)
+    unit_stem = stem(unit.lower())
+    unit_at = [i for i, t in enumerate(tokens) if stem(_plain(t)) == unit_stem]
+    found: list[str] = []
+    for i, token in enumerate(tokens):
+        if not _NUMBER.fullmatch(token.strip(".,")) or _is_year(token):
+            continue
+        if any(0 < j - i <= window or 0 < i - j <= 2 for j in unit_at):
+            found.append(token.strip(".,"))
+    return found
+
+
+def _plain(token: str) -> str:
+    return token.strip(".,'’").lower().removesuffix("'s").removesuffix("’s")
+
+
+def _is_year(token: str) -> bool:
+    return bool(re.fullmatch(r"(?:1[89]|20)\d\d", token.strip(".,")))
+
+
+def answer_spans(
+    sentence: str,
+    info: q.QuestionInfo,
+    ents: Sequence[tuple[str, str]] | None = None,
+) -> list[str]:
+    """The pieces of `sentence` that answer a question of `info`'s kind (empty: none).
+
+    `ents` are the sentence's (text, label) entities from spaCy, or None without a model. A
+    question with no particular kind (what, yes/no) gets [""]: any sentence may answer it.
+    """
+    text = sentence[:MAX_SENTENCE_CHARS]
+    asked = _name_tokens(info.text)
+    kind = info.kind
+    if kind in (q.WHAT, q.YES_NO):
+        return [""]
+    if kind == q.WHY:
+        return [m.group() for m in _REASON.finditer(text)]
+    if kind == q.HOW_LONG:
+        return [m.group() for m in _DURATION.finditer(text)]
+    if kind == q.HOW_FAR:
+        return [m.group() for m in _DISTANCE.finditer(text)]
+    if kind == q.HOW_OLD:
+        return _ages(text, info)
+    if kind == q.HOW_MUCH:
+        if info.unit:
+            return _number_near_unit(text, info.unit)
+        return [m.group() for m in _MONEY.finditer(text)]
+    if kind == q.HOW_MANY:
+        if info.unit:
+            return [n for n in _number_near_unit(text, info.unit) if n.lower() not in asked]
+        return [m.group() for m in _NUMBER.finditer(text) if not _is_year(m.group())]
+    if kind == q.WHICH and info.unit:
+        return _named_near(text, info.unit, asked, ents) or [""]
+    if kind == q.WHO and info.role:
+        return _named_near(text, info.role, asked, ents)
+    if ents is not None:
+        labels = ENTITY_LABELS.get(kind, frozenset())
+        return [span for span, label in ents if label in labels and _outside_question(span, asked)]
+    return _plain_entities(text, kind, asked)
+
+
+def _ages(text: str, info: q.QuestionInfo) -> list[str]:
+    found = [m.group() for m in _AGE.finditer(text)]
+    for name in info.names:
+        last = name.split()[-1]
+        match = re.search(rf"\b{re.escape(last)}\s*,\s*(\d{{1,3}})\s*,", text)
+        if match:
+            found.append(match.group(1))
+    return found
+
+
+def _named_near(
+    text: str, unit: str, asked: set[str], ents: Sequence[tuple[str, str]] | None
+) -> list[str]:
+    """For "which newspaper…" or "who is the president…": a name standing next to the word
+    ("the Ethnos newspaper", "the frigate HMS Cornwall", "President Nicos Anastasiades")."""
+    names = (
+        [s for s, label in ents if label in ENTITY_LABELS[q.WHICH]]
+        if ents is not None
+        else [m.group() for m in _PROPER.finditer(text)]
+    )
+    unit_stem = stem(unit)
+    near = []
+    for name in names:
+        if not _outside_question(name, asked):
+            continue
+        at = text.find(name)
+        if at < 0:
+            continue
+        around = text[max(0, at - 40) : at + len(name) + 40]
+        if any(stem(w) == unit_stem for w in words(around)):
+            near.append(name)
+    return near
+
+
+def _plain_entities(text: str, kind: str, asked: set[str]) -> list[str]:
+    """Without a parse: capitalised names (who, where) and date patterns (when)."""
+    if kind == q.WHEN:
+        return [m.group() for m in _DATE.finditer(text)]
+    out = []
+    for match in _PROPER.finditer(text):
+        span = match.group()
+        tokens = span.split()
+        if match.start() == 0 and len(tokens) < 2:
+            continue  # a capital that only opens the sentence
+        if {t.lower() for t in tokens} <= _CALENDAR | _NOT_NAMES:
+            continue
+        if kind == q.WHERE and not re.search(
+            rf"\b(?:in|at|near|from|to|into|outside|inside|across)\s+(?:the\s+)?{re.escape(span)}",
+            text,
+        ):
+            continue
+        if _outside_question(span, asked):
+            out.append(span)
+    return out

@@ -1,0 +1,213 @@
+"""What a question asks for (pure: text in, data out).
+
+A question has a kind (who, when, where, how many, how much, how long, how old, why, which,
+yes/no, what), the unit a quantity question counts ("how many *people*"), and the names it is
+about. The answerer uses the kind to prefer sentences holding an answer of that type, and the
+names to refuse sentences about someone else. Follow-ups that refer back ("what about Russia?",
+"and when?") are rewritten here against the thread's previous question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answer.stems import content_stems
+
+MAX_QUESTION_CHARS = 500
+
+WHO = "who"
+WHEN = "when"
+WHERE = "where"
+HOW_MANY = "how_many"
+HOW_MUCH = "how_much"
+HOW_LONG = "how_long"
+HOW_FAR = "how_far"
+HOW_OLD = "how_old"
+WHY = "why"
+WHICH = "which"
+YES_NO = "yes_no"
+WHAT = "what"
+
+# Order matters: the first pattern that matches the question's opening decides its kind.
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (HOW_MANY, r"\bhow\s+many\b"),
+        (HOW_MUCH, r"\bhow\s+much\b"),
+        (HOW_LONG, r"\bhow\s+long\b"),
+        (HOW_FAR, r"\bhow\s+(?:far|tall|high|big|large|deep|wide)\b"),
+        (HOW_OLD, r"\bhow\s+old\b"),
+        (WHO, r"\b(?:who|whom|whose)\b"),
+        (WHEN, r"\b(?:when|what\s+(?:date|day|time|year|month))\b|\bwhat\s+time\b"),
+        (WHERE, r"\b(?:where|what\s+(?:city|country|place|town|airport|region))\b"),
+        (WHERE, r"\b(?:in|at|to|from)\s+which\s+(?:city|country|place|town|airport|region)\b"),
+        (WHY, r"\b(?:why|what\s+for|for\s+what\s+reason)\b"),
+        (HOW_MUCH, r"\bwhat\s+(?:amount|sum|price|figure)\b"),
+        (
+            WHICH,
+            r"^\W*(?:\w+\s+)?(?:which|what)\s+(?!(?:is|are|was|were|did|does|do|has|have|had|"
+            r"will|would|can|could|should|about|if)\b)[a-z]+",
+        ),
+        (YES_NO, r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b"),
+    )
+)
+_HOW_MANY_UNIT = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?:more\s+)?([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?", re.IGNORECASE
+)
+# After "how many": words that end the counted noun phrase ("how many people *were*").
+_UNIT_END = frozenset(
+    (
+        "is are was were did does do has have had will would can could should may might must "
+        "more of in on at to for from than before after during since by with that who which"
+    ).split()
+)
+_WHICH_NOUN = re.compile(r"\b(?:which|what)\s+([a-z][a-z-]+)", re.IGNORECASE)
+# "How much" followed by one of these asks about an amount of money; others ("how much fuel")
+# ask for a quantity of that thing.
+_MONEY_WORDS = frozenset(
+    "money aid did does do was were is are will has have had would cash funding".split()
+)
+# Words that open a question or a follow-up without naming anything.
+_NAME_STOP = frozenset(
+    (
+        "what who whom whose when where why which how is are was were did does do has have had "
+        "will would can could should and but or so also then the a an in on at of for about "
+        "tell me us please i we you it they he she this that these those under with during "
+        "after before since according apart besides despite by into onto over"
+    ).split()
+)
+_WH_PREFIX = re.compile(
+    r"^\s*(?:and\s+|but\s+|so\s+)?(?:how\s+(?:many|much)(?:\s+[a-z-]+)?|how\s+\w+|"
+    r"(?:which|what)\s+(?=(?:is|are|was|were|did|does|do|has|have|will)\b)|"
+    r"who|whom|whose|when|where|why|what|which\s+\w+)\s+",
+    re.IGNORECASE,
+)
+_FOLLOW_ABOUT = re.compile(
+    r"^\s*(?:and\s+|but\s+|ok(?:ay)?,?\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_FOLLOW_AND = re.compile(
+    r"^\s*(?i:and)\s+(?P<x>(?:the\s+)?[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*\?\s*$"
+)
+_FOLLOW_WH = re.compile(
+    r"^\s*(?:and|but|so|ok(?:ay)?,?)?\s*(?P<wh>who|when|where|why|how\s+many|how\s+much|"
+    r"how\s+long|how\s+old)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_ROLE = re.compile(
+    r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?([a-z]+)(?:\s+of\b|\s*\?|$)",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w'.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'.-]*)*")
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    kind: str
+    unit: str | None  # the thing a "how many"/"which" question counts or names ("people")
+    names: tuple[str, ...]  # proper names the question is about ("Russia", "HMS Cornwall")
+    terms: tuple[str, ...]  # stemmed content words, question words removed
+    counted: str | None = None  # the word after "how much"/"how many", even "aid" (money)
+    role: str | None = None  # "who is the *president* of Cyprus": the answer holds that role
+
+    @property
+    def wants_entity(self) -> bool:
+        return self.kind in (WHO, WHEN, WHERE, WHICH)
+
+    @property
+    def wants_quantity(self) -> bool:
+        return self.kind in (HOW_MANY, HOW_MUCH, HOW_LONG, HOW_FAR, HOW_OLD)
+
+
+def question_kind(question: str) -> str:
+    text = question.strip()
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(text):
+            return kind
+    return WHAT
+
+
+def question_names(question: str) -> tuple[str, ...]:
+    """Capitalised names in a question, without its first word when that is a question word.
+
+    A plain-text reading that works without a spaCy model: "Who commanded HMS Cornwall?" ->
+    ("HMS Cornwall",).
+    """
+    names: list[str] = []
+    for match in _CAPITALISED.finditer(question[:MAX_QUESTION_CHARS]):
+        words = match.group().split()
+        while words and words[0].lower() in _NAME_STOP:
+            words = words[1:]
+        name = " ".join(words).strip(".'")
+        if name.endswith("'s"):
+            name = name[:-2]
+        if name and name.lower() not in _NAME_STOP and len(name) > 1:
+            names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) -> QuestionInfo:
+    text = " ".join(question.split())[:MAX_QUESTION_CHARS]
+    kind = question_kind(text)
+    unit: str | None = None
+    match = None
+    if kind in (HOW_MANY, HOW_MUCH):
+        match = _HOW_MANY_UNIT.search(text)
+        word = ""
+        if match:
+            # "how many British sailors": the noun is the last word before the verb.
+            second = (match.group(2) or "").lower()
+            word = match.group(1).lower()
+            if word in _UNIT_END:
+                word = ""
+            elif second and second not in _UNIT_END and word not in _MONEY_WORDS:
+                word = second
+        if kind == HOW_MANY:
+            unit = word or None
+        elif word and word not in _MONEY_WORDS:
+            unit = word
+    elif kind == WHICH:
+        match = _WHICH_NOUN.search(text)
+        unit = match.group(1).lower() if match else None
+    counted = unit
+    if kind == HOW_MUCH and unit is None and match and match.group(1).lower() not in _UNIT_END:
+        counted = match.group(1).lower()
+    terms = tuple(dict.fromkeys(t for t in content_stems(text) if t not in stop_terms))
+    role_match = _ROLE.match(text) if kind in (WHO, WHAT) else None
+    role = role_match.group(1).lower() if role_match else None
+    return QuestionInfo(text, kind, unit, question_names(text), terms, counted, role)
+
+
+def resolve_followup(question: str, previous: str | None) -> str:
+    """`question` made to stand alone, using the thread's previous question.
+
+    "what about Russia?" after "What did Ukraine agree to?" -> "What did Russia agree to?";
+    "and when?" after "What did Russia demand?" -> "When did Russia demand?". A question that
+    already stands alone is returned unchanged.
+    """
+    text = " ".join(question.split())
+    if not previous:
+        return text
+    previous = " ".join(previous.split()).rstrip("?").strip()
+    about = _FOLLOW_ABOUT.match(text) or _FOLLOW_AND.match(text)
+    if about:
+        subject = about.group("x").strip().rstrip("?")
+        old = question_names(previous)
+        if old:
+            # Replace the name the previous question was about with the new one.
+            return _replace_word(previous, old[0], subject) + "?"
+        return f"{previous}, about {subject}?"
+    wh = _FOLLOW_WH.match(text)
+    if wh:
+        rest = _WH_PREFIX.sub("", previous, count=1)
+        if rest == previous:
+            return text
+        word = wh.group("wh").lower()
+        return f"{word[0].upper()}{word[1:]} {rest}?"
+    return text
+
+
+def _replace_word(text: str, old: str, new: str) -> str:
+    return re.sub(rf"\b{re.escape(old)}\b", new, text, count=1)

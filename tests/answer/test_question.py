@@ -1,0 +1,56 @@
+"""Reading a question: its kind, the unit it counts, the names it is about, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import question as q
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Who will lead the talks?", q.WHO),
+        ("When were the sailors captured?", q.WHEN),
+        ("Where did the delegations meet?", q.WHERE),
+        ("In which city did police search houses?", q.WHERE),
+        ("How many people were evacuated?", q.HOW_MANY),
+        ("How much did Japan pledge?", q.HOW_MUCH),
+        ("How long is the ceasefire?", q.HOW_LONG),
+        ("How old was the suspect?", q.HOW_OLD),
+        ("Why did the talks fail?", q.WHY),
+        ("Which newspaper published the list?", q.WHICH),
+        ("Did Russia accept the truce?", q.YES_NO),
+        ("What did Ukraine agree to?", q.WHAT),
+    ],
+)
+def test_kind(text: str, kind: str) -> None:
+    assert q.analyze_question(text).kind == kind
+
+
+def test_the_counted_unit_is_the_noun_not_its_adjective() -> None:
+    assert q.analyze_question("How many British sailors did Iran capture?").unit == "sailors"
+    assert q.analyze_question("How many people were evacuated?").unit == "people"
+    assert q.analyze_question("How much aid did Japan pledge?").unit is None  # money
+
+
+def test_names_and_role() -> None:
+    info = q.analyze_question("Who commanded HMS Cornwall?")
+    assert info.names == ("HMS Cornwall",)
+    assert q.analyze_question("Who is the president of Cyprus?").role == "president"
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "previous", "resolved"),
+    [
+        ("what about Russia?", "What did Ukraine agree to?", "What did Russia agree to?"),
+        ("And Russia?", "What did Ukraine agree to?", "What did Russia agree to?"),
+        ("and when?", "What did Russia demand?", "When did Russia demand?"),
+        ("Who hosted the talks?", "What did Russia demand?", "Who hosted the talks?"),
+        ("what about Russia?", None, "what about Russia?"),
+    ],
+)
+def test_follow_ups_are_resolved_against_the_previous_question(
+    follow_up: str, previous: str | None, resolved: str
+) -> None:
+    assert q.resolve_followup(follow_up, previous) == resolved
