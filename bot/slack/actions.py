@@ -345,13 +345,20 @@ class SlackActions:
             )
             return
         lines = [
-            f"• {_link(s.url, self.core.settings.secrets())} — "
-            + (
-                f"error: {_m(s.last_error[:200])}"
-                if s.last_error
-                else "ok"
-                if s.last_ok_at
-                else "not fetched yet"
+            (
+                # A file or folder ingested on the server: its path (and errors quoting it)
+                # says nothing to a channel and shows the server's layout to anyone who asks.
+                "• a local file or folder, added on the server with `briefbot ingest` — "
+                + ("error (see `briefbot topic show` there)" if s.last_error else "ok")
+                if s.url.lower().startswith("file:")
+                else f"• {_link(s.url, self.core.settings.secrets())} — "
+                + (
+                    f"error: {_m(s.last_error[:200])}"
+                    if s.last_error
+                    else "ok"
+                    if s.last_ok_at
+                    else "not fetched yet"
+                )
             )
             for s in sources
         ]
