@@ -189,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations")
+    reindex = db_sub.add_parser(
+        "reindex", help="re-analyse articles whose sentence analysis is missing or outdated"
+    )
+    reindex.add_argument("--all", action="store_true", help="re-analyse every article")
     return parser
 
 
@@ -298,6 +302,19 @@ def _core(settings: Settings):  # type: ignore[no-untyped-def]
 def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from storage.db import make_engine, upgrade
 
+    if args.db_command == "reindex":
+        core = _core(settings)
+        try:
+            from bot.nlp import pipeline_status
+
+            status = pipeline_status(settings.nlp_model)
+            if not status.available:
+                print(f"briefbot: degraded sentence analysis: {status.reason}", file=sys.stderr)
+            count = core.reindex(force=args.all)
+        finally:
+            core.close()
+        print(f"re-analysed {count} article{'s' if count != 1 else ''}", file=out)
+        return 0
     engine = make_engine(settings.database_url)
     upgrade(engine)
     engine.dispose()

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # imported where used: a CLI command that needs neither start
 
     from bot.ingest.fetch import Fetcher
     from bot.llm.client import LLMCallRecord, LLMClient
+    from bot.nlp.features import ArticleAnalysis
     from bot.summarize.extractive import ExtractiveSummarizer
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ FLIGHT_WAIT_OFFLINE_SECONDS = 60.0
 MAX_CANDIDATES_PER_QUESTION = 25
 # Sentences of those articles handed to the answerer, best first.
 MAX_PASSAGES = 40
+# Newly ingested articles are analysed (and committed) this many at a time.
+_ANALYZE_CHUNK = 100
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,7 @@ class Briefbot:
             specs = [SourceSpec(classify_source(loc), loc) for loc in locations]
         from bot.ingest.pipeline import ingest as run_ingest
 
-        return run_ingest(
+        report = run_ingest(
             self.factory,
             self._fetcher(),
             specs,
@@ -228,6 +231,8 @@ class Briefbot:
             secrets=self.settings.secrets(),
             page_work=self._page_work(),
         )
+        self.analyze_articles(report.new_article_ids)
+        return report
 
     def refresh_topic(self, name: str) -> IngestReport:
         """Fetch a topic's sources; a topic with none gets the news-search feed for its name."""
@@ -242,7 +247,7 @@ class Briefbot:
         )
         from bot.ingest.pipeline import ingest as run_ingest
 
-        return run_ingest(
+        report = run_ingest(
             self.factory,
             self._fetcher(),
             specs,
@@ -251,6 +256,33 @@ class Briefbot:
             secrets=self.settings.secrets(),
             page_work=self._page_work(),
         )
+        self.analyze_articles(report.new_article_ids)
+        return report
+
+    def analyze_articles(self, article_ids: Sequence[int]) -> None:
+        """Sentence analysis of newly stored articles (once per article; briefs read it).
+
+        A failure here loses nothing: an article without an analysis is analysed when a brief
+        or an answer first reads it.
+        """
+        from bot.ingest import analyze as sentence_analysis
+
+        for start in range(0, len(article_ids), _ANALYZE_CHUNK):
+            chunk = list(article_ids[start : start + _ANALYZE_CHUNK])
+            try:
+                with transaction(self.factory) as session:
+                    sentence_analysis.load(session, chunk, self.settings.nlp_model)
+            except Exception:
+                log.exception(
+                    "analysing %d new articles failed; they are analysed on first use", len(chunk)
+                )
+
+    def reindex(self, *, force: bool = False) -> int:
+        """Re-analyse stored articles whose analysis is missing or made by an older analyzer."""
+        from bot.ingest import analyze as sentence_analysis
+
+        with transaction(self.factory) as session:
+            return sentence_analysis.reindex(session, self.settings.nlp_model, force=force)
 
     def _page_work(self):  # type: ignore[no-untyped-def]
         """Page extraction: in this process's pool of INGEST_PROCESSES workers, if any."""
@@ -302,7 +334,6 @@ class Briefbot:
             rows = article_store.for_topic(
                 session, topic_row.id, since=since, until=until, limit=MAX_ARTICLES_PER_BRIEF
             )
-            inputs = _inputs(session, rows)
             key = _cache_key(topic_row.name, rows, summarizer)
             cached = brief_store.get(session, key)
             if cached is not None:
@@ -311,6 +342,15 @@ class Briefbot:
                 brief = replace(stored, since=since, until=until, generated_at=now)
                 return BriefResult(brief, cached.id, True, tuple(cached.article_ids))
             topic_id, topic_name = topic_row.id, topic_row.name
+            # The sentences ingestion analysed (an article stored before that is analysed
+            # now, once, and kept: the commit below).
+            from bot.ingest import analyze as sentence_analysis
+
+            analyses = sentence_analysis.load(
+                session, [r.id for r in rows], self.settings.nlp_model
+            )
+            session.commit()
+            inputs = _inputs(session, rows, analyses)
 
         # One computation per cache key at a time in this process: a digest round briefs the
         # same topic for many channels at once, and each would otherwise miss the cache while
@@ -526,8 +566,13 @@ def _source_info(source: Source) -> SourceInfo:
     return SourceInfo(source.url, source.kind, source.last_ok_at, source.last_error)
 
 
-def _inputs(session: Session, rows: Sequence[Article]) -> list[ArticleInput]:
+def _inputs(
+    session: Session,
+    rows: Sequence[Article],
+    analyses: dict[int, ArticleAnalysis] | None = None,
+) -> list[ArticleInput]:
     outlets = article_store.outlets_of(session, [r.id for r in rows])
+    analyses = analyses or {}
     return [
         ArticleInput(
             id=str(r.id),
@@ -537,6 +582,7 @@ def _inputs(session: Session, rows: Sequence[Article]) -> list[ArticleInput]:
             outlet=r.outlet,
             published_at=r.published_at,
             also_in=tuple(o for o in outlets.get(r.id, []) if o != r.outlet),
+            sentences=analyses[r.id].sentences if r.id in analyses else None,
         )
         for r in rows
     ]

@@ -145,6 +145,34 @@ class ArticleBand(Base):
     )
 
 
+class ArticleSentence(Base):
+    """One sentence of an article with the features ingestion computed for it
+    (`bot.nlp.features.SentenceFeatures`: kind, entities, numbers, dates, terms, section)."""
+
+    __tablename__ = "article_sentences"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    paragraph: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    features: Mapped[dict[str, Any]]
+
+
+class ArticleAnalysis(Base):
+    """Which analyzer version produced an article's stored sentences (`briefbot db reindex`
+    redoes those made by an older one)."""
+
+    __tablename__ = "article_analyses"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    version: Mapped[str] = mapped_column(String(64))
+    analyzed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ArticleUrl(Base):
     """Every canonical URL an article was seen under: its own and those of syndicated copies.
 
@@ -291,6 +319,8 @@ class SlackTeam(Base):
 
 __all__ = [
     "Article",
+    "ArticleAnalysis",
+    "ArticleSentence",
     "ArticleTopic",
     "ArticleUrl",
     "Base",

@@ -119,9 +119,13 @@ def brief_to_message(
     for index, name in enumerate(SECTIONS):
         later = len(SECTIONS) - index - 1  # each later section needs at least one block
         budget = available - reserve_for_sources - len(section_blocks) - later
-        bullets = brief.sections.get(name, ())
         lines = [f"*{SECTION_TITLES[name]}*"]
-        lines += [_bullet_line(b, by_id, marks) for b in bullets] or [EMPTY_SECTION]
+        for story, bullets in brief.story_groups(name):
+            if story is not None:  # several stories: each group under its label
+                lines.append(f"_{escape_mrkdwn(trim(clean(story.label), 200))}_")
+            lines += [_bullet_line(b, by_id, marks) for b in bullets]
+        if len(lines) == 1:
+            lines.append(EMPTY_SECTION)
         chunks = _pack_limited(lines, max(budget, 1), lambda n: f"_…and {n} more._")
         section_blocks += [_section(chunk) for chunk in chunks]
 

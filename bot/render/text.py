@@ -31,7 +31,7 @@ from bot.render.common import (
     summarizer_label,
     topic_title,
 )
-from bot.summarize.model import SECTION_TITLES, SECTIONS, Brief, SourceRef
+from bot.summarize.model import SECTION_TITLES, SECTIONS, Brief, SourceRef, StoryRef
 
 EMPTY_SECTION = "(nothing in the articles)"
 MIN_WIDTH = 20
@@ -51,12 +51,15 @@ def brief_to_text(brief: Brief, *, width: int = 100) -> str:
         numbers = source_numbers(brief.sources)
         for name in SECTIONS:
             lines += ["", SECTION_TITLES[name]]
-            bullets = brief.sections.get(name, ())
-            if not bullets:
+            groups = brief.story_groups(name)
+            if not groups:
                 lines.append(EMPTY_SECTION)
-            for bullet in bullets:
-                text = clean(bullet.text) + _markers(bullet.source_ids, numbers)
-                lines += _wrap(text, width, first="• ", rest="  ")
+            for story, bullets in groups:
+                if story is not None:  # several stories: each group under its label
+                    lines += _wrap(f"▸ {_story_label(story)}", width)
+                for bullet in bullets:
+                    text = clean(bullet.text) + _markers(bullet.source_ids, numbers)
+                    lines += _wrap(text, width, first="• ", rest="  ")
         lines += _sources(brief.sources, width)
     for note in brief.notes:
         lines += _wrap(f"Note: {clean(note)}", width)
@@ -84,6 +87,11 @@ def answer_to_text(answer: AnswerLike, *, width: int = 100) -> str:
         lines += ([""] if i else []) + _wrap(paragraph, width)
     lines += _sources(sources, width)
     return "\n".join(lines)
+
+
+def _story_label(story: StoryRef) -> str:
+    count = len(story.article_ids)
+    return f"{clean(story.label)} ({count} article{'s' if count != 1 else ''})"
 
 
 def _markers(ids: Sequence[str], numbers: dict[str, int]) -> str:

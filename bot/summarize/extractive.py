@@ -31,24 +31,28 @@ Ties are broken by article id then sentence position; no set or hash order reach
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
+from bot.nlp.features import SentenceFeatures
 from bot.summarize import salience
+from bot.summarize.analysis import ANALYZER_VERSION, analyze_article
 from bot.summarize.model import (
     MAX_BULLETS_PER_SECTION,
     SECTIONS,
     ArticleInput,
     Brief,
     Bullet,
+    StoryRef,
     build_brief,
 )
-from bot.summarize.sections import SectionLabel, analyze
-from bot.summarize.sentences import content_words, split_sentences, trim_sentence
+from bot.summarize.sections import SectionLabel
+from bot.summarize.sentences import content_words, terms, trim_sentence
 from bot.summarize.stories import cluster_counts
 
 __all__ = ["MAX_BULLET_CHARS", "ExtractiveSummarizer", "natural_key", "similarity"]
@@ -89,18 +93,6 @@ _OFF_TOPIC = 0.1
 _MAX_NEIGHBOURS = 40  # topic-naming articles an off-topic one is compared with
 _UNITED_STATES = re.compile(r"\b(?:the )?United States\b")
 
-_BOILERPLATE = re.compile(
-    r"^(?:by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}$|reporting by|editing by|additional reporting"
-    r"|writing by|contact |click here|sign up|subscribe|read more|related:|advertisement"
-    r"|photo:|image:|copyright|all rights reserved|your email address|required fields"
-    r"|leave a (?:reply|comment)|share this|follow us)",
-    re.IGNORECASE,
-)
-# "KYIV, Ukraine (AP) — ", "JEDDAH, Saudi Arabia, March 11 (Reuters) - ", "WASHINGTON — "
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'\- ]{2,}(?:,\s*[A-Z][\w.' ]{1,30}){0,2}\s*(?:\([\w .&]{1,30}\))?\s*"
-    r"(?:[—–-]{1,2}|:)\s+"
-)
 _LEAD_CONNECTIVE = re.compile(
     r"^(?:however|moreover|meanwhile|in addition|additionally|also|furthermore|separately"
     r"|still|yet|so|finally|similarly|instead|indeed|notably|but|and)\s*,\s+"
@@ -111,13 +103,6 @@ _LEAD_CONNECTIVE = re.compile(
 )
 
 
-# "Of particular importance was the proposal…", "One of the key elements of X is the condition…"
-_LEAD_EVALUATIVE = re.compile(
-    r"^(?:of (?:particular|special|central|key|great) (?:importance|note|significance|interest)"
-    r"|one of the (?:\w+ ){0,2}(?:elements|aspects|features|provisions|points|parts)"
-    r"(?: of [^,]{1,40}?)?) (?:is|was|are|were) (?=the |a |an )",
-    re.IGNORECASE,
-)
 # "Recognizing that X, the statement commits…" (not temporal "Following/During…" lead-ins).
 _LEAD_PARTICIPLE = re.compile(
     r"^(?!(?:Following|During|Including|According|Citing|Pending|Beginning|Starting)\b)"
@@ -143,6 +128,13 @@ class _Sentence:
     counts: dict[str, int]
     term_set: frozenset[str]
     label: SectionLabel
+    numbers: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    tense: str | None = None
+    places: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    central: float = 0.0  # cosine to its story's centroid
+    superseded: bool = False  # a later article of its story overrides it (`_supersede`)
     vec: dict[str, float] = field(default_factory=dict)  # unit TF-IDF vector
     # `vec` plus its neighbours' vectors weighted by similarity (pool sentences only).
     expanded: dict[str, float] = field(default_factory=dict)
@@ -150,6 +142,13 @@ class _Sentence:
     final: float = 0.0
     # `_folded(text)`, computed once when a repetition test first needs it.
     folded: frozenset[str] | None = None
+    canonical: frozenset[str] | None = None
+
+    def canonical_terms(self) -> frozenset[str]:
+        """`term_set` with `_ALIASES` applied (for the support check)."""
+        if self.canonical is None:
+            self.canonical = frozenset(_ALIASES.get(t, t) for t in self.term_set)
+        return self.canonical
 
     def folded_terms(self) -> frozenset[str]:
         if self.folded is None:
@@ -219,7 +218,8 @@ def _clean_bullet(text: str) -> str:
     out = text
     for _ in range(3):
         stripped = out
-        for pattern in (_LEAD_CONNECTIVE, _LEAD_EVALUATIVE, _LEAD_PARTICIPLE):
+        # (No evaluative openers: "Of particular importance was X" loses its verb without them.)
+        for pattern in (_LEAD_CONNECTIVE, _LEAD_PARTICIPLE):
             stripped = pattern.sub("", stripped, count=1)
         if stripped == out or len(stripped.split()) < _MIN_WORDS:
             break
@@ -236,7 +236,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = "extractive-2"
+    version = f"extractive-3+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -271,11 +271,12 @@ class ExtractiveSummarizer:
         now: datetime,
     ) -> Brief:
         unique = _unique_sorted(articles)  # one article per id, whatever the input order
-        sections = self.select(topic, unique)
+        sections, stories = self.select_stories(topic, unique)
         return build_brief(
             topic=topic,
             articles=unique,
             sections=sections,
+            stories=stories,
             since=since,
             until=until,
             generated_at=now,
@@ -307,21 +308,34 @@ class ExtractiveSummarizer:
 
     # The work, separated from Brief assembly so that evaluations can call it directly.
     def select(self, topic: str, articles: Sequence[ArticleInput]) -> dict[str, list[Bullet]]:
+        return self.select_stories(topic, articles)[0]
+
+    def select_stories(
+        self, topic: str, articles: Sequence[ArticleInput]
+    ) -> tuple[dict[str, list[Bullet]], tuple[StoryRef, ...]]:
+        """The sections' bullets (each with its story's index) and the stories they belong to."""
         ordered = _unique_sorted(articles)
         sentences = _extract(ordered, self._parse)
         if not sentences:
-            return {name: [] for name in SECTIONS}
+            return {name: [] for name in SECTIONS}, ()
         _vectorize(sentences)
         story = _stories(ordered, sentences)
-        _score(topic, ordered, sentences, story)
+        naming = [True] * len(ordered)
+        central_article = _score(topic, ordered, sentences, story, naming)
+        _supersede(ordered, sentences, story)
+        _as_of_newest(ordered, sentences)
         pool = _pool(sentences)
-        supporters = _support(pool, sentences)
+        leads = _leads(topic, ordered, sentences, story, naming)
+        supporters = _support(pool + [lead for lead, _, _ in leads], sentences)
         outlets = [_outlets(a) for a in ordered]
         for cand in pool:
-            reporting = sorted({sentences[i].article for i in supporters[cand.index]})
+            reporting = sorted(
+                {sentences[i].article for i in supporters[cand.index] if states(cand, sentences[i])}
+            )
             n_outlets = len(set().union(*(outlets[a] for a in reporting)))
             cand.final = round(cand.base * (1.0 + 0.35 * math.log2(min(n_outlets, 8))), 9)
-        return _choose(pool, sentences, supporters, ordered, outlets, story)
+        sections = _choose(pool, sentences, supporters, ordered, outlets, story, leads)
+        return _with_stories(sections, ordered, story, central_article)
 
 
 def _unique_sorted(articles: Sequence[ArticleInput]) -> list[ArticleInput]:
@@ -340,32 +354,72 @@ def _outlets(article: ArticleInput) -> frozenset[str]:
     return frozenset(names)
 
 
-# One kept sentence of an article, independent of the other articles: text, term counts, label.
-_Parsed = tuple[str, tuple[tuple[str, int], ...], SectionLabel]
+@dataclass(frozen=True)
+class _Parsed:
+    """One kept sentence of an article, independent of the other articles."""
+
+    text: str
+    pairs: tuple[tuple[str, int], ...]  # term counts
+    label: SectionLabel
+    numbers: frozenset[str]  # the numbers it states ("30", "1200")
+    names: frozenset[str]  # terms of the names it states (people, places, organisations)
+    tense: str | None
+    places: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+
+
+# Entity labels that name someone or something (numbers and dates are checked separately).
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT"})
+# Plain-text stand-in for entities: capitalised words not opening the sentence, acronyms.
+_NAME_WORD = re.compile(r"(?<=[\w,;:)] )(?:[A-Z][a-z][\w'’-]*|[A-Z]{2,})|\b(?:[A-Z]\.){2,}")
+
+
+def _names(feats: SentenceFeatures) -> frozenset[str]:
+    if feats.entities:
+        found = [t for text, label in feats.entities if label in _NAME_LABELS for t in terms(text)]
+    else:
+        found = [
+            t
+            for word in _NAME_WORD.findall(feats.text)
+            if word.lower() not in _CALENDAR_WORDS
+            for t in terms(word)
+        ]
+    return frozenset(found)
+
+
+_CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december"
+    " monday tuesday wednesday thursday friday saturday sunday".split()
+)
 
 
 def _parse_article(article: ArticleInput) -> tuple[_Parsed, ...]:
-    """Split, filter, tokenize and label an article's sentences (cacheable: a pure function)."""
+    """The article's briefable sentences: the stored analysis (ingestion ran it once), else the
+    same analysis without a parser, done here (a pure function, cacheable)."""
+    feats = article.sentences
+    if feats is None:
+        analysis = analyze_article(article.title, article.text, article.published_at, None)
+        feats = analysis.sentences
+    title_terms = frozenset(terms(article.title))
     out: list[_Parsed] = []
-    title_terms = frozenset(_terms(article.title))
-    day = article.published_at.date() if article.published_at else None
-    labels: dict[str, SectionLabel] = {}
-    for raw in split_sentences(article.text):
-        text = _DATELINE.sub("", raw, count=1) if not out else raw
-        if _BOILERPLATE.match(text) or text.strip() == article.title.strip():
+    for f in feats:
+        if not f.is_prose:
             continue
-        n_words = len(text.split())
-        if n_words < _MIN_WORDS or n_words > _MAX_WORDS:
-            continue
-        counts: dict[str, int] = {}
-        for w in _terms(text):
-            counts[w] = counts.get(w, 0) + 1
-        if len(counts) < 3 or (not out and title_terms and set(counts) <= title_terms):
-            continue
-        label = labels.get(text)
-        if label is None:
-            label = labels[text] = analyze(text, published=day)
-        out.append((text, tuple(counts.items()), label))
+        if not out and title_terms and {t for t, _ in f.terms} <= title_terms:
+            continue  # the lead restating the headline
+        label = SectionLabel(f.section, f.score, *f.cues)
+        out.append(
+            _Parsed(
+                f.text,
+                f.terms,
+                label,
+                frozenset(f.numbers),
+                _names(f),
+                f.tense,
+                f.places,
+                f.dates,
+            )
+        )
     return tuple(out)
 
 
@@ -374,11 +428,25 @@ def _extract(
 ) -> list[_Sentence]:
     out: list[_Sentence] = []
     for a_index, article in enumerate(articles):
-        for position, (text, pairs, label) in enumerate(parse(article)):
-            counts = dict(pairs)
-            terms = tuple(counts)
+        for position, parsed in enumerate(parse(article)):
+            counts = dict(parsed.pairs)
+            keys = tuple(counts)
             out.append(
-                _Sentence(len(out), a_index, position, text, terms, counts, frozenset(terms), label)
+                _Sentence(
+                    len(out),
+                    a_index,
+                    position,
+                    parsed.text,
+                    keys,
+                    counts,
+                    frozenset(keys),
+                    parsed.label,
+                    numbers=parsed.numbers,
+                    names=parsed.names,
+                    tense=parsed.tense,
+                    places=parsed.places,
+                    dates=parsed.dates,
+                )
             )
     return out
 
@@ -390,11 +458,102 @@ def _stories(articles: list[ArticleInput], sentences: list[_Sentence]) -> list[i
         acc = counts[s.article]
         for t, c in s.counts.items():
             acc[t] = acc.get(t, 0) + c
+    # Words first (`cluster_counts`), then time: two earthquakes years apart share every word,
+    # so a group is split where its reports are more than `_STORY_GAP` apart. Then names: one
+    # event's reports drift in vocabulary (the capture, the release, the inquiry) but keep
+    # naming the same people and places, so groups close in time that name the same ones
+    # are one story.
+    groups = cluster_counts(counts)
+    split: list[list[int]] = []
+    for group in groups:
+        split.extend(_split_by_time(group, articles))
+    merged = _merge_by_names(split, articles, sentences)
+    merged.sort(key=lambda g: (-len(g), g[0]))
     story = [0] * len(articles)
-    for index, group in enumerate(cluster_counts(counts)):
+    for index, group in enumerate(merged):
         for a in group:
             story[a] = index
     return story
+
+
+# Reports more than this far apart (consecutive, by publication time) are different stories.
+_STORY_GAP = timedelta(days=30)
+# Two groups whose name vectors (people, places, organisations) are this alike are one story.
+_SAME_NAMES = 0.15
+# Above this many groups, merging by names is skipped (it compares all pairs of groups).
+_MAX_MERGE_GROUPS = 400
+
+
+def _merge_by_names(
+    groups: list[list[int]], articles: list[ArticleInput], sentences: list[_Sentence]
+) -> list[list[int]]:
+    if len(groups) < 2 or len(groups) > _MAX_MERGE_GROUPS:
+        return groups
+    name_counts: list[dict[str, float]] = [{} for _ in articles]
+    for s in sentences:
+        acc = name_counts[s.article]
+        for t in s.names:
+            acc[t] = acc.get(t, 0.0) + 1.0
+    df: dict[str, int] = {}
+    for c in name_counts:
+        for t in c:
+            df[t] = df.get(t, 0) + 1
+    n = len(articles)
+    vecs = [
+        _normalize(
+            {t: (1.0 + math.log(k)) * math.log((n + 1) / (df[t] + 0.5)) for t, k in c.items()}
+        )
+        for c in name_counts
+    ]
+
+    def centroid(group: list[int]) -> dict[str, float]:
+        acc: dict[str, float] = {}
+        for a in group:
+            for t, w in vecs[a].items():
+                acc[t] = acc.get(t, 0.0) + w
+        return _normalize(acc)
+
+    def span(group: list[int]) -> tuple[datetime, datetime] | None:
+        times = [articles[a].published_at for a in group if articles[a].published_at]
+        return (min(times), max(times)) if times else None
+
+    def near(a: tuple[datetime, datetime] | None, b: tuple[datetime, datetime] | None) -> bool:
+        if a is None or b is None:
+            return True
+        return b[0] - a[1] <= _STORY_GAP and a[0] - b[1] <= _STORY_GAP
+
+    live = [sorted(g) for g in groups]
+    cents = [centroid(g) for g in live]
+    spans = [span(g) for g in live]
+    while True:
+        best, pair = _SAME_NAMES, None
+        for i in range(len(live)):
+            for j in range(i + 1, len(live)):
+                if not near(spans[i], spans[j]):
+                    continue
+                sim = _cosine(cents[i], cents[j])
+                if sim >= best:
+                    best, pair = sim, (i, j)
+        if pair is None:
+            return live
+        i, j = pair
+        live[i] = sorted(live[i] + live[j])
+        cents[i], spans[i] = centroid(live[i]), span(live[i])
+        del live[j], cents[j], spans[j]
+
+
+def _split_by_time(group: list[int], articles: list[ArticleInput]) -> list[list[int]]:
+    dated = sorted((articles[a].published_at, a) for a in group if articles[a].published_at)
+    undated = [a for a in group if articles[a].published_at is None]
+    if len(dated) < 2:
+        return [sorted(group)]
+    parts: list[list[int]] = [[dated[0][1]]]
+    for (before, _), (when, a) in itertools.pairwise(dated):
+        if when - before > _STORY_GAP:
+            parts.append([])
+        parts[-1].append(a)
+    max(parts, key=len).extend(undated)  # no date: with the largest part
+    return [sorted(p) for p in parts]
 
 
 def _units(sentences: list[_Sentence]) -> list[salience.Unit]:
@@ -426,9 +585,16 @@ def _normalize(vec: dict[str, float]) -> dict[str, float]:
 
 
 def _score(
-    topic: str, articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]
-) -> None:
-    """Base score of every sentence. `story[a]` is article a's story (see `stories`)."""
+    topic: str,
+    articles: list[ArticleInput],
+    sentences: list[_Sentence],
+    story: list[int],
+    articles_naming: list[bool],
+) -> list[int]:
+    """Base score of every sentence. `story[a]` is article a's story (see `stories`).
+
+    Returns each story's most central article (its label comes from that article's title), and
+    fills `articles_naming`: does the article name the topic (title or sentences)?"""
     topic_terms = frozenset(_terms(topic))
     by_article: list[list[_Sentence]] = [[] for _ in articles]
     for s in sentences:
@@ -443,6 +609,8 @@ def _score(
             hits = sum(1 for s in by_article[a_index] if topic_terms & s.term_set)
             mentions.append(min(1.0, hits / 3.0))
     weights = mentions if any(mentions) else [1.0] * len(articles)
+    for a_index, mention in enumerate(mentions):
+        articles_naming[a_index] = mention > 0 or not any(mentions)
 
     # Each article's normalized vector. A story's centroid is the sum of its articles'
     # vectors weighted by mention, so articles that never name the topic do not pull it their
@@ -509,6 +677,14 @@ def _score(
         quality = _sigmoid((s.label.score - 1.5) / 1.2)
         content = 0.45 * (cent / (top[key] or 1.0)) + 0.25 * lead + 0.15 * topic_hit + 0.15
         s.base = round(quality * content * relevance[s.article] * story_weight[key], 9)
+        s.central = cent
+    return [
+        max(
+            (a for a in range(len(articles)) if story[a] == key),
+            key=lambda a: (round(_cosine(article_vecs[a], vec), 9), -a),
+        )
+        for key, vec in sorted(story_centroids.items())
+    ]
 
 
 def _by_base(s: _Sentence) -> tuple[float, int, int]:
@@ -526,6 +702,49 @@ def _pool(sentences: list[_Sentence]) -> list[_Sentence]:
         for s in [s for s in labeled if s.label.section == name][:_POOL_PER_SECTION]:
             chosen.setdefault(s.index, s)
     return sorted(chosen.values(), key=_by_base)
+
+
+def states(claim: _Sentence, other: _Sentence) -> bool:
+    """Does `other` state `claim`'s point, not just share its topic? Every number of the claim
+    and (nearly) every name in it must be in `other` too: "30-day ceasefire" is not supported by
+    a sentence about a 90-day one, nor "Kyiv accepted" by one about Moscow."""
+    if claim.index == other.index:
+        return True
+    if claim.numbers - other.numbers:
+        return False
+    if claim.names:
+        names = frozenset(_ALIASES.get(t, t) for t in claim.names)
+        missing = len(names - other.canonical_terms())
+        if missing > len(names) // 4:
+            return False
+    return True
+
+
+# News names a government by its capital or seat ("Washington", "the Kremlin"): the same
+# name for the support check (term prefixes, see `terms`).
+_ALIASES = {
+    "washin": "u.s",
+    "americ": "u.s",
+    "united": "u.s",
+    "kyiv": "ukrain",
+    "kiev": "ukrain",
+    "moscow": "russia",
+    "kremli": "russia",
+    "beijin": "china",
+    "chines": "china",
+    "london": "britai",
+    "britis": "britai",
+    "uk": "britai",
+    "brusse": "eu",
+    "europe": "eu",
+    "tehran": "iran",
+    "irania": "iran",
+    "tokyo": "japan",
+    "japane": "japan",
+    "berlin": "german",
+    "paris": "france",
+    "french": "france",
+}
 
 
 def _same_point(a: _Sentence, b: _Sentence, cosine: float) -> bool:
@@ -594,8 +813,11 @@ def _choose(
     articles: list[ArticleInput],
     outlets: list[frozenset[str]],
     story: list[int],
+    leads: Sequence[tuple[_Sentence, str, tuple[int, ...]]] = (),
 ) -> dict[str, list[Bullet]]:
-    """Greedy selection. A candidate's score shrinks by `_STORY_DECAY` for every bullet its
+    """Greedy selection, after each story's lead (`_leads`) opens the key provisions.
+
+    A candidate's score shrinks by `_STORY_DECAY` for every bullet its
     story already has in the section, so a window with several stories leads with each
     story's main point instead of five points of the biggest one."""
     ranked = sorted(pool, key=_by_final)
@@ -625,6 +847,13 @@ def _choose(
         return (-cand.final * _STORY_DECAY**seen, cand.article, cand.position)
 
     extra: dict[int, set[int]] = {}  # chosen bullet -> articles that restate it in other words
+    shown: dict[int, str] = {}  # chosen bullet -> its text when not the sentence's own (leads)
+    for lead, text, where_from in leads:
+        shown[len(chosen)] = text
+        extra[len(chosen)] = set(where_from)
+        chosen.append(("key_provisions", lead))
+        covered.update(supporters[lead.index])
+        per_story[("key_provisions", story[lead.article])] = 1
     left = [c for c in ranked if eligible(c)]
     while left:
         cand = min(left, key=adjusted)
@@ -641,17 +870,326 @@ def _choose(
         key = (section, story[cand.article])
         per_story[key] = per_story.get(key, 0) + 1
     for position, (section, cand) in enumerate(chosen):
+        # Cited: the articles with a sentence that states the bullet's point (numbers, names).
+        stating = {
+            sentences[i].article for i in supporters[cand.index] if states(cand, sentences[i])
+        }
         reporting = sorted(
-            ({sentences[i].article for i in supporters[cand.index]} | extra.get(position, set()))
-            - {cand.article},
+            (stating | extra.get(position, set())) - {cand.article},
             key=lambda a: natural_key(articles[a].id),
         )
-        ids = (articles[cand.article].id, *(articles[a].id for a in reporting))
-        n_outlets = len(set().union(*(outlets[a] for a in (cand.article, *reporting))))
+        cited = (cand.article, *reporting)
+        ids = tuple(articles[a].id for a in cited)
+        names = _outlet_names([articles[a] for a in cited])
+        n_outlets = len(set().union(*(outlets[a] for a in cited)))
         suffix = f" (reported by {n_outlets} sources)" if n_outlets >= 2 else ""
-        text = trim_sentence(_clean_bullet(cand.text), MAX_BULLET_CHARS - len(suffix))
-        result[section].append(Bullet(text + suffix, ids))
+        text = trim_sentence(
+            shown.get(position) or _clean_bullet(cand.text), MAX_BULLET_CHARS - len(suffix)
+        )
+        result[section].append(Bullet(text + suffix, ids, outlets=names, story=story[cand.article]))
     return result
+
+
+def _outlet_names(articles: Sequence[ArticleInput]) -> tuple[str, ...]:
+    """The distinct outlets (as named) that carry these articles, syndicated copies included."""
+    seen: dict[str, str] = {}
+    for article in articles:
+        for name in (article.outlet, *article.also_in):
+            if name and name.strip():
+                seen.setdefault(name.strip().lower(), name.strip())
+    return tuple(seen.values())
+
+
+# -- stories: leads, supersession, labels ----------------------------------------------------
+
+# Stories beyond this many (largest first) get no lead of their own.
+MAX_LEAD_STORIES = 3
+_QUESTIONISH = re.compile(r"\?[\"'”’)]*$")
+_CONCESSIVE = re.compile(r"^(?:while|although|though|even though|despite|whereas|if)\b", re.I)
+# "X also said…" adds to something said before: not an opener.
+_ALSO = re.compile(r"\b(?:also|too|as well|again)\b", re.I)
+_LEAD_SHORTLIST = 40
+_REACH_COSINE = 0.3  # a sentence this alike to a lead candidate reports its point
+# A lead states what happened, not what would, could or might have.
+_MODAL = re.compile(r"\b(?:would|could|might|may)\b")
+# A dateline's date lies in the story's own span (a few weeks before its first report at most).
+_DATELINE_DAYS = 45
+
+
+def _leads(
+    topic: str,
+    articles: list[ArticleInput],
+    sentences: list[_Sentence],
+    story: list[int],
+    naming: list[bool],
+) -> list[tuple[_Sentence, str, tuple[int, ...]]]:
+    """Each story's lead: (sentence, the bullet text, articles its where/when came from).
+
+    The lead is the story's most central early sentence that states something (not opinion, not
+    a question), preferring ones with numbers and names: the who/what/how-many. When it does not
+    say where and when, the place and date the story's sentences name most often (a place
+    after "in"/"at"; a date not after the newest article) open it as a dateline:
+    "Jeddah, 11 March — …".
+    """
+    topic_terms = frozenset(terms(topic))
+    sizes: dict[int, int] = {}
+    for key in story:
+        sizes[key] = sizes.get(key, 0) + 1
+    by_story: dict[int, list[_Sentence]] = {}
+    for s in sentences:
+        by_story.setdefault(story[s.article], []).append(s)
+    order = sorted(sizes, key=lambda k: (-sizes[k], k))[:MAX_LEAD_STORIES]
+    out: list[tuple[_Sentence, str, tuple[int, ...]]] = []
+    for key in order:
+        if not any(naming[a] for a, k in enumerate(story) if k == key):
+            continue  # a story no article of which names the topic gets no lead
+        group = by_story.get(key, [])
+        candidates = [
+            s
+            for s in group
+            if not s.superseded
+            and s.label.opinion < 2.0
+            and s.label.score >= 0.0
+            and not _QUESTIONISH.search(s.text)
+            and 8 <= len(s.text.split()) <= 45
+            and s.tense != "future"
+            and s.names  # who or where: a lead names someone or somewhere
+            and not _MODAL.search(s.text)
+            and not _CONCESSIVE.match(s.text)
+            and not _ALSO.search(s.text)
+        ]
+        if not candidates:
+            continue
+
+        def shape(s: _Sentence) -> float:
+            return (
+                s.central
+                * (1.0 + 0.3 * bool(s.numbers) + 0.2 * bool(s.names) + 0.2 * bool(s.places))
+                / (1.0 + 0.1 * s.position)
+                * _sigmoid(s.label.score / 2.0)
+            )
+
+        # The most-reported of the best-shaped: how many of the story's articles say it too.
+        shortlist = sorted(candidates, key=lambda s: (-shape(s), s.article, s.position))
+        shortlist = shortlist[:_LEAD_SHORTLIST]
+        reach = _reach(shortlist, group)
+        lead = max(
+            shortlist,
+            key=lambda s: (
+                round(shape(s) * (1.0 + math.log2(reach[s.index])), 9),
+                -s.article,
+                -s.position,
+            ),
+        )
+        times = [articles[a].published_at for a in {s.article for s in group}]
+        known = [t for t in times if t is not None]
+        span = (min(known), max(known)) if known else None
+        text, where_from = _dateline(lead, group, topic_terms, span)
+        out.append((lead, text, where_from))
+    return out
+
+
+def _reach(shortlist: list[_Sentence], group: list[_Sentence]) -> dict[int, int]:
+    """For each candidate, how many distinct articles of its story have a sentence this alike
+    (its own included), found through an inverted index over the story's sentences."""
+    postings: dict[str, list[_Sentence]] = {}
+    for s in group:
+        for t in s.terms:
+            postings.setdefault(t, []).append(s)
+    limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(group)))
+    out: dict[int, int] = {}
+    for cand in shortlist:
+        dots: dict[int, float] = {}
+        for t in cand.terms:
+            posting = postings.get(t, ())
+            if len(posting) > limit:
+                continue
+            w = cand.vec[t]
+            for other in posting:
+                dots[other.index] = dots.get(other.index, 0.0) + w * other.vec[t]
+        articles = {cand.article}
+        by_index = {s.index: s for t in cand.terms for s in postings.get(t, ())}
+        for i, dot in dots.items():
+            if dot >= _REACH_COSINE:
+                articles.add(by_index[i].article)
+        out[cand.index] = len(articles)
+    return out
+
+
+def _dateline(
+    lead: _Sentence,
+    group: list[_Sentence],
+    topic_terms: frozenset[str],
+    span: tuple[datetime, datetime] | None,
+) -> tuple[str, tuple[int, ...]]:
+    """The lead's text, opened by "Place, D Month — " where it lacks them. Where and when come
+    from the lead's own article when it names them, else from the whole story; a place must be
+    named at least twice, a date must fall in the story's span."""
+    text = _clean_bullet(lead.text)
+    own = [s for s in group if s.article == lead.article]
+    place, place_from = None, None
+    for sample in (own, group):
+        place, place_from = _place(sample, topic_terms)
+        if place:
+            break
+    newest = span[1] if span else None
+    when, when_from = None, None
+    for sample in (own, group):
+        when, when_from = _when(sample, place, span)
+        if when:
+            break
+    parts: list[str] = []
+    sources: list[int] = []
+    if place and place_from is not None and place not in lead.text:
+        parts.append(place)
+        sources.append(place_from)
+    if when and when_from is not None and not lead.dates:
+        day = datetime.fromisoformat(when)
+        label = f"{day.day} {day:%B}"
+        if newest is None or day.year != newest.year:
+            label += f" {day.year}"
+        parts.append(label)
+        sources.append(when_from)
+    if not parts:
+        return text, ()
+    return f"{', '.join(parts)} — {text}", tuple(dict.fromkeys(sources))
+
+
+def _place(sample: list[_Sentence], topic_terms: frozenset[str]) -> tuple[str | None, int | None]:
+    places: dict[str, list[_Sentence]] = {}
+    for s in sample:
+        for place in s.places:
+            if frozenset(terms(place)) <= topic_terms:
+                continue  # "in Ukraine" for the topic "ukraine" says nothing
+            places.setdefault(place, []).append(s)
+    ranked = sorted(places.items(), key=lambda kv: (-len(kv[1]), kv[1][0].index))
+    if ranked and len(ranked[0][1]) >= 2:
+        return ranked[0][0], ranked[0][1][0].article
+    return None, None
+
+
+def _when(
+    sample: list[_Sentence], place: str | None, span: tuple[datetime, datetime] | None
+) -> tuple[str | None, int | None]:
+    limit = span[1].date().isoformat() if span else "9999-12-31"
+    floor = (span[0] - timedelta(days=_DATELINE_DAYS)).date().isoformat() if span else ""
+    dates: dict[str, float] = {}
+    first_seen: dict[str, int] = {}
+    for s in sample:
+        for day in s.dates:
+            if day > limit or day < floor:
+                continue
+            dates[day] = dates.get(day, 0.0) + 1.0 + (2.0 if place and place in s.places else 0.0)
+            first_seen.setdefault(day, s.article)
+    if not dates:
+        return None, None
+    when = max(dates, key=lambda d: (dates[d], d))
+    return when, first_seen[when]
+
+
+# A later report overrides an earlier one about the same thing: a conditional or pending
+# state ("suspended", "expected to", "will") by a reported outcome, or another figure.
+_PENDING = re.compile(
+    r"\b(?:suspend(?:ed|s)?|postpone[ds]?|delay(?:ed|s)?|pending|expected to|will|plans? to"
+    r"|set to|due to|unconfirmed|feared)\b",
+    re.IGNORECASE,
+)
+_SUPERSEDE_COSINE = 0.5
+
+
+def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
+    """Take out of the sections the sentences a later article of the same story overrides
+    (another figure for the same names, or an outcome where the earlier one had a pending
+    state: "released" over "release suspended")."""
+    times = [a.published_at for a in articles]
+    if len({t for t in times if t is not None}) < 2:
+        return
+    postings: dict[str, list[int]] = {}
+    for s in sentences:
+        for t in s.names:
+            postings.setdefault(t, []).append(s.index)
+    limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
+    for s in sentences:
+        if not (s.numbers or _PENDING.search(s.text)) or not s.names:
+            continue
+        mine = times[s.article]
+        if mine is None:
+            continue
+        seen: set[int] = set()
+        for t in s.names:
+            posting = postings.get(t, ())
+            if len(posting) > limit:
+                continue
+            for i in posting:
+                if i in seen:
+                    continue
+                seen.add(i)
+                other = sentences[i]
+                when = times[other.article]
+                if when is None or when <= mine or story[other.article] != story[s.article]:
+                    continue
+                if _cosine(s.vec, other.vec) < _SUPERSEDE_COSINE:
+                    continue
+                if len(s.names & other.names) < max(1, (len(s.names) + 1) // 2):
+                    continue
+                # Another figure for the same thing: no figure in common ("12 dead" / "31 dead").
+                newer_figure = bool(s.numbers and other.numbers and not s.numbers & other.numbers)
+                outcome = bool(_PENDING.search(s.text)) and not _PENDING.search(other.text)
+                if newer_figure or (outcome and other.tense == "past"):
+                    s.label = replace(s.label, section=None)  # overtaken: not a bullet
+                    s.superseded = True
+                    break
+            else:
+                continue
+            break
+
+
+def _as_of_newest(articles: list[ArticleInput], sentences: list[_Sentence]) -> None:
+    """Sections hold as of the newest article: a next step whose dates have all passed by then
+    is no next step any more (it happened, or did not; a later report says which)."""
+    newest = max((a.published_at for a in articles if a.published_at), default=None)
+    if newest is None:
+        return
+    today = newest.date().isoformat()
+    for s in sentences:
+        if s.label.section == "next_steps" and s.dates and max(s.dates) < today:
+            s.label = replace(s.label, section=None)
+
+
+def _with_stories(
+    sections: dict[str, list[Bullet]],
+    articles: list[ArticleInput],
+    story: list[int],
+    central_article: list[int],
+) -> tuple[dict[str, list[Bullet]], tuple[StoryRef, ...]]:
+    """The stories bullets belong to, largest first and renumbered; one story: no grouping."""
+    used = sorted({b.story for bs in sections.values() for b in bs if b.story is not None})
+    members: dict[int, list[str]] = {}
+    for a, key in enumerate(story):
+        members.setdefault(key, []).append(articles[a].id)
+    used.sort(key=lambda k: (-len(members[k]), k))
+    if len(used) <= 1:
+        stories = (
+            (StoryRef(_label(articles[central_article[used[0]]]), tuple(members[used[0]])),)
+            if used
+            else ()
+        )
+        renumber = {used[0]: 0} if used else {}
+    else:
+        renumber = {k: i for i, k in enumerate(used)}
+        stories = tuple(
+            StoryRef(_label(articles[central_article[k]]), tuple(members[k])) for k in used
+        )
+    out = {
+        name: [replace(b, story=renumber.get(b.story) if b.story is not None else None) for b in bs]
+        for name, bs in sections.items()
+    }
+    return out, stories
+
+
+def _label(article: ArticleInput) -> str:
+    title = " ".join(article.title.split())
+    return title if len(title) <= 90 else trim_sentence(title, 90)
 
 
 def _restates(cand: _Sentence, chosen: list[tuple[str, _Sentence]]) -> int | None:
@@ -661,6 +1199,6 @@ def _restates(cand: _Sentence, chosen: list[tuple[str, _Sentence]]) -> int | Non
     for position, (section, other) in enumerate(chosen):
         if section != cand.label.section or other.article == cand.article:
             continue
-        if _jaccard(cand.folded_terms(), other.folded_terms()) >= _RESTATES:
+        if _jaccard(cand.folded_terms(), other.folded_terms()) >= _RESTATES and states(other, cand):
             return position
     return None

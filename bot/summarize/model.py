@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.nlp.features import SentenceFeatures
+
 SECTIONS: tuple[str, ...] = ("key_provisions", "open_questions", "next_steps")
 SECTION_TITLES: dict[str, str] = {
     "key_provisions": "Key provisions",
@@ -32,15 +34,45 @@ class ArticleInput:
     published_at: datetime | None = None
     # Other outlets that carried the same text (syndicated copies), for "reported by N".
     also_in: tuple[str, ...] = ()
+    # The sentences ingestion analysed (bot.ingest.analyze); None: not analysed, summarizers
+    # split the text themselves.
+    sentences: tuple[SentenceFeatures, ...] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Bullet:
     text: str
     source_ids: tuple[str, ...]
+    # The distinct outlets behind "reported by N" (the cited articles' outlets and their
+    # syndicated copies'); empty when unknown (an LLM bullet before support checking).
+    outlets: tuple[str, ...] = ()
+    # Index into `Brief.stories` of the story this bullet reports (None: not grouped).
+    story: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "source_ids": list(self.source_ids)}
+        out: dict[str, Any] = {
+            "text": self.text,
+            "source_ids": list(self.source_ids),
+            "outlets": list(self.outlets),
+        }
+        if self.story is not None:
+            out["story"] = self.story
+        return out
+
+
+@dataclass(frozen=True)
+class StoryRef:
+    """One story of the window: the articles reporting one event, and a label for it."""
+
+    label: str
+    article_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "article_ids": list(self.article_ids)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoryRef:
+        return cls(str(data["label"]), tuple(str(i) for i in data.get("article_ids", ())))
 
 
 @dataclass(frozen=True)
@@ -85,12 +117,31 @@ class Brief:
     article_count: int
     sections: dict[str, tuple[Bullet, ...]]
     sources: tuple[SourceRef, ...]
+    # The stories the bullets report, largest first (bullets point here by index); one story or
+    # none: nothing to group.
+    stories: tuple[StoryRef, ...] = ()
     # Not part of the JSON contract: why the brief is what it is (e.g. "llm fallback").
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def is_empty(self) -> bool:
         return not any(self.sections.get(name) for name in SECTIONS)
+
+    def story_groups(self, section: str) -> list[tuple[StoryRef | None, tuple[Bullet, ...]]]:
+        """A section's bullets grouped by story, largest story first, for renderers: one group
+        with no story when the brief has fewer than two stories (nothing to label)."""
+        bullets = tuple(self.sections.get(section, ()))
+        if len(self.stories) < 2:
+            return [(None, bullets)] if bullets else []
+        groups: list[tuple[StoryRef | None, tuple[Bullet, ...]]] = []
+        for index, story in enumerate(self.stories):
+            mine = tuple(b for b in bullets if b.story == index)
+            if mine:
+                groups.append((story, mine))
+        rest = tuple(b for b in bullets if b.story is None or b.story >= len(self.stories))
+        if rest:
+            groups.append((None, rest))
+        return groups
 
     def bullets(self) -> list[Bullet]:
         return [bullet for name in SECTIONS for bullet in self.sections.get(name, ())]
@@ -106,13 +157,19 @@ class Brief:
                 name: [b.to_dict() for b in self.sections.get(name, ())] for name in SECTIONS
             },
             "sources": [s.to_dict() for s in self.sources],
+            "stories": [s.to_dict() for s in self.stories],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Brief:
         sections = {
             name: tuple(
-                Bullet(b["text"], tuple(str(i) for i in b["source_ids"]))
+                Bullet(
+                    b["text"],
+                    tuple(str(i) for i in b["source_ids"]),
+                    tuple(str(o) for o in b.get("outlets", ())),
+                    b.get("story"),
+                )
                 for b in data["sections"].get(name, [])
             )
             for name in SECTIONS
@@ -130,6 +187,7 @@ class Brief:
             article_count=int(data["article_count"]),
             sections=sections,
             sources=tuple(SourceRef.from_dict(s) for s in data["sources"]),
+            stories=tuple(StoryRef.from_dict(s) for s in data.get("stories", ())),
         )
 
 
@@ -143,6 +201,7 @@ def build_brief(
     generated_at: datetime,
     summarizer: str,
     notes: Sequence[str] = (),
+    stories: Sequence[StoryRef] = (),
 ) -> Brief:
     """Assemble a Brief whose `sources` are exactly the cited articles, in citation order."""
     by_id = {a.id: a for a in articles}
@@ -154,7 +213,10 @@ def build_brief(
             ids = tuple(dict.fromkeys(i for i in bullet.source_ids if i in by_id))
             if not ids or not bullet.text.strip():
                 continue  # an uncited bullet is never shown
-            kept.append(Bullet(bullet.text.strip(), ids))
+            story = (
+                bullet.story if bullet.story is not None and bullet.story < len(stories) else None
+            )
+            kept.append(Bullet(bullet.text.strip(), ids, bullet.outlets, story))
             cited.extend(i for i in ids if i not in cited)
         clean[name] = tuple(kept[:MAX_BULLETS_PER_SECTION])
     still_cited = {i for name in SECTIONS for b in clean[name] for i in b.source_ids}
@@ -167,6 +229,7 @@ def build_brief(
         article_count=len(articles),
         sections=clean,
         sources=tuple(SourceRef.of(by_id[i]) for i in cited if i in still_cited),
+        stories=tuple(stories),
         notes=tuple(notes),
     )
 

@@ -28,7 +28,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["STOPWORDS", "content_words", "split_sentences", "stem", "trim_sentence", "words"]
+__all__ = [
+    "STOPWORDS",
+    "content_words",
+    "paragraphs",
+    "split_paragraph",
+    "split_sentences",
+    "stem",
+    "terms",
+    "trim_sentence",
+    "words",
+]
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -77,6 +87,22 @@ def split_sentences(text: str) -> list[str]:
     for paragraph in _paragraphs(text):
         sentences.extend(_split_paragraph(paragraph))
     return sentences
+
+
+def paragraphs(text: str) -> list[str]:
+    """The article's prose paragraphs: headings dropped, bullet markers removed, soft wraps
+    joined, and sentences glued at a missing space ("…the house.Police said…") separated."""
+    return _paragraphs(text)
+
+
+def split_paragraph(paragraph: str) -> list[str]:
+    """One paragraph's sentences (the plain-text splitter, used when no NLP model is installed)."""
+    return _split_paragraph(paragraph)
+
+
+# "house.Police": a sentence end glued to the next sentence (lost line break in extraction).
+# Two lower-case letters before the stop keep "U.S.Army"-like abbreviations and domains apart.
+_GLUED_RE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 
 
 def _is_marked_heading(line: str) -> bool:
@@ -136,7 +162,7 @@ def _paragraphs(text: str) -> list[str]:
             paragraphs.append(" ".join(current))
             current.clear()
 
-    for raw in text.split("\n"):
+    for raw in _GLUED_RE.sub(" ", text).split("\n"):
         line = raw.strip()
         if line.startswith(">"):  # markdown block quote marker
             line = line.lstrip("> ").strip()
@@ -309,6 +335,16 @@ def stem(word: str) -> str:
     while w.endswith("e") and len(w) > 3:
         w = w[:-1]  # agree, agreed -> agr
     return w
+
+
+_UNITED_STATES_RE = re.compile(r"\b(?:the )?United States\b")
+TERM_PREFIX = 6
+
+
+def terms(text: str) -> list[str]:
+    """Content words cut to `TERM_PREFIX` characters ("reciprocity"/"reciprocal",
+    "Russian"/"Russia"), "United States" counted as "U.S.": the terms of briefs' TF-IDF."""
+    return [w[:TERM_PREFIX] for w in content_words(_UNITED_STATES_RE.sub("U.S.", text))]
 
 
 def content_words(text: str) -> list[str]:

@@ -63,13 +63,15 @@ def term_counts(article: ArticleInput) -> dict[str, int]:
     return counts
 
 
-def _vectors(counts: Sequence[dict[str, int]]) -> list[dict[str, float]]:
+def _vectors(
+    counts: Sequence[dict[str, int]], max_df_share: float = _MAX_DF_SHARE
+) -> list[dict[str, float]]:
     df: dict[str, int] = {}
     for c in counts:
         for term in c:
             df[term] = df.get(term, 0) + 1
     n = len(counts)
-    max_df = max(2, int(_MAX_DF_SHARE * n))
+    max_df = max(2, int(max_df_share * n))
     vectors: list[dict[str, float]] = []
     for c in counts:
         vec = {
@@ -105,14 +107,17 @@ def cluster_stories(
 
 
 def cluster_counts(
-    counts: Sequence[dict[str, int]], *, min_similarity: float = MIN_STORY_SIMILARITY
+    counts: Sequence[dict[str, int]],
+    *,
+    min_similarity: float = MIN_STORY_SIMILARITY,
+    max_df_share: float = _MAX_DF_SHARE,
 ) -> list[list[int]]:
     """`cluster_stories` over precomputed term counts (callers that tokenized already):
     groups of indexes, largest first."""
     n = len(counts)
     if n == 0:
         return []
-    sims = _pair_similarities(_vectors(counts))
+    sims = _pair_similarities(_vectors(counts, max_df_share))
     # Cluster state: members, and the *sum* of pairwise similarities to each other cluster
     # (the average is sum / (size_a * size_b); sums merge by addition: Lance-Williams).
     members: dict[int, list[int]] = {i: [i] for i in range(n)}

@@ -22,10 +22,12 @@ def test_brief_json_is_the_contract_and_round_trips() -> None:
         "article_count",
         "sections",
         "sources",
+        "stories",
     }
     assert set(data["window"]) == {"since", "until"}
     assert list(data["sections"]) == ["key_provisions", "open_questions", "next_steps"]
     assert set(data["sources"][0]) == {"id", "title", "url", "outlet", "published_at"}
+    assert {"text", "source_ids", "outlets"} <= set(data["sections"]["key_provisions"][0])
     assert Brief.from_dict(data) == brief
     assert out.startswith('{\n  "topic": "ukraine"')
 

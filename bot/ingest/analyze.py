@@ -1,0 +1,93 @@
+"""Sentence analysis at ingestion: stored once per article, read back by briefs and answers.
+
+`load(session, article_ids, nlp_setting)` is the read API: the stored analyses
+(`bot.nlp.features.ArticleAnalysis`) of those articles, analysing and storing on first use any
+that are missing or stale (articles stored before the sentences table existed, or analysed by
+an older analyzer or without a model). `reindex` redoes every stale one (`briefbot db reindex`).
+The analysis itself is `bot.summarize.analysis.analyze_article` (pure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.nlp import load_pipeline
+from bot.nlp.features import ArticleAnalysis, SentenceFeatures
+from bot.summarize.analysis import analyze_article, analyzer_version, is_stale
+from storage import sentences as sentence_store
+from storage.models import Article
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from sqlalchemy.orm import Session
+
+__all__ = ["analyze_and_store", "load", "reindex"]
+
+# -- storage: the read API and reindex ------------------------------------------------------
+
+
+def _store(session: Session, article_id: int, analysis: ArticleAnalysis) -> None:
+    sentence_store.replace(
+        session,
+        article_id,
+        analysis.version,
+        [(s.position, s.paragraph, s.text, s.features_json()) for s in analysis.sentences],
+    )
+
+
+def analyze_and_store(session: Session, rows: Sequence[Any], nlp: Language | None) -> None:
+    """Analyse stored article rows (id, title, text, published_at) and store the results."""
+    for row in rows:
+        _store(session, row.id, analyze_article(row.title, row.text, row.published_at, nlp))
+
+
+def load(
+    session: Session, article_ids: Sequence[int], nlp_setting: str = "auto"
+) -> dict[int, ArticleAnalysis]:
+    """The analyses of these articles; missing or stale ones are analysed now and stored.
+
+    Commits nothing itself when all are stored; otherwise writes through `session` (the
+    caller commits).
+    """
+    stored = sentence_store.load(session, article_ids)
+    versions = sentence_store.versions(session, article_ids)
+    nlp = None
+    current: str | None = None
+    stale = [i for i in article_ids if is_stale(versions.get(i), analyzer_version(None))]
+    if stale or any(v.endswith("+plain") for v in versions.values()):
+        nlp = load_pipeline(nlp_setting)
+        current = analyzer_version(nlp)
+        stale = [i for i in article_ids if is_stale(versions.get(i), current)]
+    out: dict[int, ArticleAnalysis] = {}
+    for article_id in article_ids:
+        if article_id in stale:
+            continue
+        rows = stored.get(article_id, [])
+        out[article_id] = ArticleAnalysis(
+            versions.get(article_id, ""),
+            tuple(SentenceFeatures.from_json(p, g, t, f) for p, g, t, f in rows),
+        )
+    if stale:
+        for article in session.query(Article).filter(Article.id.in_(stale)).all():
+            analysis = analyze_article(article.title, article.text, article.published_at, nlp)
+            _store(session, article.id, analysis)
+            out[article.id] = analysis
+    return out
+
+
+def reindex(session: Session, nlp_setting: str = "auto", *, force: bool = False) -> int:
+    """Re-analyse every article whose stored analysis is missing or stale; returns how many."""
+    nlp = load_pipeline(nlp_setting)
+    current = analyzer_version(nlp)
+    ids = list(session.scalars(Article.__table__.select().with_only_columns(Article.id)))
+    versions = sentence_store.versions(session, ids)
+    todo = [i for i in ids if force or is_stale(versions.get(i), current)]
+    done = 0
+    for start in range(0, len(todo), 200):
+        chunk = todo[start : start + 200]
+        rows = session.query(Article).filter(Article.id.in_(chunk)).all()
+        analyze_and_store(session, rows, nlp)
+        session.flush()
+        done += len(rows)
+    return done

@@ -1,0 +1,119 @@
+"""What ingestion keeps about each sentence of an article: plain data, no spaCy needed to read it.
+
+`bot.ingest.analyze` computes these once per article when it is stored (with the spaCy pipeline
+when one is installed, plain-text rules otherwise) and `storage.sentences` keeps them; briefs
+and answers read them back instead of re-parsing the article (`bot.ingest.analyze.load`).
+
+Fields a reader may rely on (a stable, documented read API):
+
+- `position`: index of the sentence in its article (all sentences, kept or not), from 0;
+  `paragraph`: index of its paragraph.
+- `text`: the sentence as a bullet would show it (relative dates anchored: "on Monday" becomes
+  "on Monday 10 March"; a leading connective such as "Then," removed); `raw`: as written, when
+  different.
+- `kind`: "prose" (a sentence a brief may quote), or why it is not: "heading", "subhead" (a
+  stand-alone question heading, as in FAQ explainers), "caption" (picture/map/video
+  references), "byline", "boilerplate" (sign-up lines, teasers), "dateline", "title" (restates
+  the title), "fragment" (no main verb or no subject, or too short/long), "dependent" (leans on
+  an earlier sentence: a leading pronoun or "this/these …" that was not resolved).
+- `issue`: one line saying why a non-prose sentence was set aside (None for prose).
+- `entities`: (text, label) pairs (spaCy labels: PERSON, ORG, GPE, DATE, CARDINAL …);
+  `numbers`: the numbers it states, normalised ("30", "1200", "3.5"); `dates`: ISO dates it
+  names, resolved against the article's publication date; `places`: places where something
+  happens ("in Jeddah", "at Heathrow": a GPE/LOC/FAC entity after "in", "at" or "near").
+- `terms`: content-word counts (the term vector briefs and answers build TF-IDF from).
+- `tense`: "past", "future" or "present" (of the main clause), None when unknown.
+- `section`, `score`, `cues`: the section label of `bot.summarize.sections.analyze` (section
+  or None, briefability score, and the (key, open, next, opinion) cue sums).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ArticleAnalysis", "SentenceFeatures"]
+
+
+@dataclass(frozen=True)
+class SentenceFeatures:
+    position: int
+    paragraph: int
+    text: str
+    kind: str
+    issue: str | None = None
+    raw: str | None = None
+    entities: tuple[tuple[str, str], ...] = ()
+    numbers: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    terms: tuple[tuple[str, int], ...] = ()
+    tense: str | None = None
+    section: str | None = None
+    score: float = 0.0
+    cues: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    @property
+    def is_prose(self) -> bool:
+        return self.kind == "prose"
+
+    def features_json(self) -> dict[str, Any]:
+        """Everything but position, paragraph and text (stored in their own columns)."""
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.issue:
+            out["issue"] = self.issue
+        if self.raw is not None:
+            out["raw"] = self.raw
+        if self.entities:
+            out["ents"] = [list(e) for e in self.entities]
+        if self.numbers:
+            out["nums"] = list(self.numbers)
+        if self.dates:
+            out["dates"] = list(self.dates)
+        if self.places:
+            out["places"] = list(self.places)
+        if self.terms:
+            out["terms"] = [list(t) for t in self.terms]
+        if self.tense:
+            out["tense"] = self.tense
+        if self.section:
+            out["section"] = self.section
+        if self.score:
+            out["score"] = self.score
+        if any(self.cues):
+            out["cues"] = list(self.cues)
+        return out
+
+    @classmethod
+    def from_json(
+        cls, position: int, paragraph: int, text: str, data: dict[str, Any]
+    ) -> SentenceFeatures:
+        cues = data.get("cues") or (0.0, 0.0, 0.0, 0.0)
+        return cls(
+            position=position,
+            paragraph=paragraph,
+            text=text,
+            kind=str(data.get("kind", "prose")),
+            issue=data.get("issue"),
+            raw=data.get("raw"),
+            entities=tuple((str(t), str(label)) for t, label in data.get("ents", ())),
+            numbers=tuple(str(n) for n in data.get("nums", ())),
+            dates=tuple(str(d) for d in data.get("dates", ())),
+            places=tuple(str(p) for p in data.get("places", ())),
+            terms=tuple((str(t), int(c)) for t, c in data.get("terms", ())),
+            tense=data.get("tense"),
+            section=data.get("section"),
+            score=float(data.get("score", 0.0)),
+            cues=(float(cues[0]), float(cues[1]), float(cues[2]), float(cues[3])),
+        )
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """An article's analysed sentences and the analyzer version that produced them."""
+
+    version: str
+    sentences: tuple[SentenceFeatures, ...]
+
+    def prose(self) -> tuple[SentenceFeatures, ...]:
+        return tuple(s for s in self.sentences if s.is_prose)

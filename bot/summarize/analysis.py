@@ -1,0 +1,554 @@
+"""Per-article sentence analysis (pure: text in, features out), done once when an article is
+stored (`bot.ingest.analyze` stores and reads it back).
+
+`analyze_article` splits an article into sentences and records what briefs and answers need
+about each (see `bot.nlp.features.SentenceFeatures`): whether it can stand alone as a bullet,
+its entities, numbers, dates, tense, term counts and section label. With the spaCy pipeline
+(`bot.nlp.load_pipeline`) sentence boundaries come from the parser and the checks use the
+dependency parse (a main verb, a subject, a leading pronoun); without one (`NLP_MODEL=none`)
+plain-text rules stand in, and the stored version says which ran so `briefbot db reindex`
+redoes the work once a model is installed.
+
+Summarizers given articles without a stored analysis run `analyze_article(…, nlp=None)`
+themselves: the same rules, minus the parse.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import functools
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.nlp.features import ArticleAnalysis, SentenceFeatures
+from bot.summarize.sections import analyze as section_analyze
+from bot.summarize.sentences import paragraphs, split_paragraph, terms
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Span
+
+__all__ = ["ANALYZER_VERSION", "analyze_article", "analyzer_version", "is_stale"]
+
+# Bump when the stored features for the same article would change.
+ANALYZER_VERSION = "a4"
+
+MIN_WORDS = 6
+MAX_WORDS = 70
+# Paragraphs longer than this are cut before parsing: the parser's cost grows with length, and
+# no news paragraph is this long (a page whose extraction failed can be one huge "paragraph").
+MAX_PARAGRAPH_CHARS = 5_000
+# At most this many paragraphs per article are analysed (a book-sized file is not an article).
+MAX_PARAGRAPHS = 2_000
+
+_BOILERPLATE = re.compile(
+    r"^(?:reporting by|editing by|additional reporting|writing by|contact |click here|sign up"
+    r"|subscribe|read more|related:|advertisement|photo:|image:|copyright|all rights reserved"
+    r"|your email address|required fields|leave a (?:reply|comment)|share this|follow us"
+    r"|watch:|listen:|see also|more on this story|get (?:the|our) )",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}\W*$", re.IGNORECASE)
+# Pictures, maps and videos the reader of a brief cannot see.
+_CAPTION = re.compile(
+    r"\b(?:(?:this|the|a|our|following|above|below) (?:map|photo|photograph|picture|image|graphic"
+    r"|chart|video|infographic|gallery)s?\b(?: (?:shows?|showing|below|above|of))?"
+    r"|(?:pictured|photographed) (?:here|above|below|left|right)\b"
+    r"|\((?:pictured|photo|left|right|centre|center)\)"
+    r"|\bgetty images\b|\bphoto(?:graph)?: |\bimage copyright\b|\bimage caption\b)",
+    re.IGNORECASE,
+)
+# "KYIV, Ukraine (AP) — ", "JEDDAH, Saudi Arabia, March 11 (Reuters) - ", "WASHINGTON — "
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'\- ]{2,}(?:,\s*[A-Z][\w.' ]{1,30}){0,2}\s*(?:\([\w .&]{1,30}\))?\s*"
+    r"(?:[—–-]{1,2}|:)\s+"
+    # "Saturday, March 26, 2005 Up to four times…": a date line run into the first sentence
+    r"|^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?(?:January|February|March|April|May"
+    r"|June|July|August|September|October|November|December) \d{1,2},? \d{4}\s+(?=[A-Z])"
+)
+# Openers that tie a sentence to the one before and say nothing on their own.
+_DANGLING_OPENER = re.compile(
+    r"^(?:then|in the meantime|meanwhile|at the same time|after that|afterwards|later"
+    r"|since then|instead|still|also|moreover|furthermore|however|in addition|additionally"
+    r"|separately|similarly|likewise|nevertheless|nonetheless|as a result|consequently"
+    r"|in turn|by contrast|in contrast|on the other hand|for (?:its|his|her|their) part"
+    r"|to that end|in response|that said|even so|and|but|so|yet)\s*,?\s+(?=\S)",
+    re.IGNORECASE,
+)
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_ON_WEEKDAY = re.compile(
+    r"\b((?i:on|last|next|this|from|until|by)) (Monday|Tuesday|Wednesday|Thursday|Friday"
+    r"|Saturday|Sunday)\b(?!,? (?:\d|the \d|(?:January|February|March|April|May|June|July"
+    r"|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov"
+    r"|Dec)\b))( (?:morning|afternoon|evening|night)(?! \())?"
+)
+_FUTURE_RE = re.compile(
+    r"\b(?:will|shall|is to|are to|is due to|are due to|is set to|are set to|plans? to"
+    r"|is expected to|are expected to|scheduled (?:to|for)|going to|next (?:week|month|year))\b",
+    re.IGNORECASE,
+)
+_PAST_AUX = frozenset({"has", "have", "had", "was", "were", "did"})
+# A leading word that needs an antecedent outside the sentence.
+_DEPENDENT_START = re.compile(
+    r"^(?:he|she|they|them|his|her|their|this|these|those|such|it|its|that|the latter"
+    r"|the former|the two|(?:both|each|neither|either|all)(?= of (?:them|these|those)\b|"
+    r"\s+(?:is|are|was|were|have|has|had|will|would|said|agreed)\b))\b",
+    re.IGNORECASE,
+)
+# "resumed both after…", "has not agreed to it,": a pronoun object with its antecedent elsewhere.
+_DANGLING_OBJECT = re.compile(
+    r"\b(?:resumed|restored|lifted|accepted|rejected|signed|approved|agreed to|objected to"
+    r"|responded to|opposed|welcomed|criticised|criticized|denied|confirmed) (?:both|it|them)"
+    r"(?=\s*(?:[,.;]|and\b|after\b|before\b|on\b|in\b|at\b|when\b|while\b|$))",
+    re.IGNORECASE,
+)
+# "It is unclear whether…", "It remains to be seen…": an expletive "it", not a reference.
+_EXPLETIVE_IT = re.compile(
+    r"^it (?:is|was|remains|remained|has been|had been|seems|seemed|appears|appeared|would be"
+    r"|will be|is still|was still|is not|was not|isn't|wasn't)\b(?! (?:the|a|an|his|her|its"
+    r"|their)\b)",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"})
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_MONTH_NAMES = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTH_ABBR = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_DATE_MD = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? (\d{1,2})(?:st|nd|rd|th)?\b"
+    r"(?:,? (\d{4}))?"
+)
+_DATE_DM = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)? (January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b(?:,? (\d{4}))?"
+)
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_SPACY_ENTITY_LABELS = frozenset(
+    {
+        "PERSON",
+        "ORG",
+        "GPE",
+        "LOC",
+        "NORP",
+        "FAC",
+        "EVENT",
+        "LAW",
+        "PRODUCT",
+        "DATE",
+        "CARDINAL",
+        "MONEY",
+        "PERCENT",
+        "QUANTITY",
+        "ORDINAL",
+    }
+)
+
+
+def analyzer_version(nlp: Language | None) -> str:
+    """The version string stored with an analysis: the rules' version and the model used."""
+    if nlp is None:
+        return f"{ANALYZER_VERSION}+plain"
+    meta = nlp.meta
+    return f"{ANALYZER_VERSION}+{meta.get('name', 'model')}-{meta.get('version', '')}"[:64]
+
+
+def is_stale(stored: str | None, current: str) -> bool:
+    """Must an analysis stored under version `stored` be redone by the `current` analyzer?
+
+    Yes when missing, when the rules changed, or when a model is now installed and the stored
+    one was made without; never to replace a model's analysis by the plain fallback.
+    """
+    if stored is None:
+        return True
+    if stored == current:
+        return False
+    stored_rules, _, stored_model = stored.partition("+")
+    rules, _, model = current.partition("+")
+    if stored_rules != rules:
+        return True
+    return stored_model == "plain" and model != "plain"
+
+
+# -- the analysis (pure: data in, data out) -------------------------------------------------
+
+
+def analyze_article(
+    title: str,
+    text: str,
+    published_at: datetime | None,
+    nlp: Language | None,
+) -> ArticleAnalysis:
+    """The sentences of one article with their features, in order."""
+    paras = [p[:MAX_PARAGRAPH_CHARS] for p in paragraphs(text)[:MAX_PARAGRAPHS]]
+    day = published_at.date() if published_at is not None else None
+    out: list[SentenceFeatures] = []
+    title_key = _key(title)
+    last_person: str | None = None
+    if nlp is not None:
+        docs: Iterable[Any] = nlp.pipe(paras, batch_size=64)
+        for p_index, doc in enumerate(docs):
+            sents = _spacy_sentences(doc)
+            for s_index, span in enumerate(sents):
+                feats, person = _sentence(
+                    span.text,
+                    span,
+                    position=len(out),
+                    paragraph=p_index,
+                    alone=len(sents) == 1,
+                    title_key=title_key,
+                    day=day,
+                    last_person=last_person,
+                    first=not out,
+                    starts_paragraph=s_index == 0,
+                )
+                out.append(feats)
+                last_person = person or last_person
+    else:
+        for p_index, para in enumerate(paras):
+            sents = split_paragraph(para)
+            for s_index, sent in enumerate(sents):
+                feats, _ = _sentence(
+                    sent,
+                    None,
+                    position=len(out),
+                    paragraph=p_index,
+                    alone=len(sents) == 1,
+                    title_key=title_key,
+                    day=day,
+                    last_person=None,
+                    first=not out,
+                    starts_paragraph=s_index == 0,
+                )
+                out.append(feats)
+    return ArticleAnalysis(analyzer_version(nlp), tuple(out))
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _spacy_sentences(doc: Any) -> list[Span]:
+    """The parser's sentences, with a break not after sentence punctuation undone: the parser
+    sometimes splits at a colon or inside a long quotation."""
+    merged: list[Any] = []
+    for sent in doc.sents:
+        if merged:
+            prev = merged[-1]
+            tail = prev.text.rstrip()
+            if (tail and tail[-1] not in ".!?…\"'”’)") or not sent.text[:1].strip():
+                merged[-1] = doc[prev.start : sent.end]
+                continue
+        merged.append(sent)
+    return merged
+
+
+def _sentence(
+    text: str,
+    span: Span | None,
+    *,
+    position: int,
+    paragraph: int,
+    alone: bool,
+    title_key: str,
+    day: date | None,
+    last_person: str | None,
+    first: bool,
+    starts_paragraph: bool = False,
+) -> tuple[SentenceFeatures, str | None]:
+    raw = " ".join(text.split())
+    shown = raw
+    if first or starts_paragraph:
+        shown = _DATELINE.sub("", shown, count=1)
+    entities: tuple[tuple[str, str], ...] = ()
+    person: str | None = None
+    tense: str | None = None
+    places: tuple[str, ...] = ()
+    if span is not None:
+        places = tuple(
+            dict.fromkeys(
+                re.sub(r"^the ", "", " ".join(e.text.split()))
+                for e in span.ents
+                if e.label_ in ("GPE", "LOC", "FAC")
+                and e.start > span.start
+                and span.doc[e.start - 1].lower_ in ("in", "at", "near")
+            )
+        )
+        entities = tuple(
+            (" ".join(e.text.split()), e.label_)
+            for e in span.ents
+            if e.label_ in _SPACY_ENTITY_LABELS
+        )
+        persons = [t for t, label in entities if label == "PERSON" and len(t.split()) <= 4]
+        person = persons[-1] if persons else None
+        tense = _tense(span)
+    elif _FUTURE_RE.search(raw):
+        tense = "future"
+
+    kind, issue = _kind(shown, span, alone=alone, title_key=title_key)
+    if kind == "prose":
+        stripped = _strip_opener(shown)
+        if stripped != shown:
+            shown = stripped
+        dangling = _DANGLING_OBJECT.search(shown)
+        if dangling:
+            kind, issue = "dependent", f"“{dangling.group(0).strip()}” refers to something before"
+        dependent = _DEPENDENT_START.match(shown)
+        if kind == "prose" and dependent and not _EXPLETIVE_IT.match(shown):
+            resolved = _resolve(shown, dependent.group(0), last_person)
+            if resolved is None:
+                kind, issue = "dependent", f"opens with “{dependent.group(0)}” and no antecedent"
+            else:
+                shown = resolved
+    if day is not None and kind == "prose":
+        shown = _anchor_weekdays(shown, day, tense)
+    numbers = _numbers(shown, span)
+    dates = tuple(d.isoformat() for d in _dates(shown, day))
+    counts: dict[str, int] = {}
+    for term in terms(shown):
+        counts[term] = counts.get(term, 0) + 1
+    section: str | None = None
+    score = 0.0
+    cues = (0.0, 0.0, 0.0, 0.0)
+    if kind == "prose":
+        if len(counts) < 3:
+            kind, issue = "fragment", "too few content words"
+        else:
+            label = _section_label(shown, day)
+            section, score = label.section, label.score
+            cues = (label.key, label.open, label.next, label.opinion)
+            section = _by_time(section, label, tense, dates, day, shown)
+    feats = SentenceFeatures(
+        position=position,
+        paragraph=paragraph,
+        text=shown,
+        kind=kind,
+        issue=issue,
+        raw=raw if raw != shown else None,
+        entities=entities,
+        numbers=numbers,
+        dates=dates,
+        places=places,
+        terms=tuple(counts.items()),
+        tense=tense,
+        section=section,
+        score=score,
+        cues=cues,
+    )
+    return feats, person
+
+
+@functools.lru_cache(maxsize=8192)
+def _section_label(text: str, day: date | None) -> Any:
+    """`sections.analyze`, cached: syndicated copies and boilerplate repeat sentences."""
+    return section_analyze(text, published=day)
+
+
+def _kind(text: str, span: Span | None, *, alone: bool, title_key: str) -> tuple[str, str | None]:
+    n_words = len(text.split())
+    if _BYLINE.match(text):
+        return "byline", "a byline"
+    if _BOILERPLATE.match(text):
+        return "boilerplate", "site boilerplate or a teaser"
+    if _CAPTION.search(text):
+        return "caption", "refers to a picture, map or video"
+    if title_key and _key(text) == title_key:
+        return "title", "restates the title"
+    if alone and text.rstrip("\"'”’").endswith("?") and n_words <= 20:
+        return "subhead", "a question standing alone as a subheading"
+    if text.rstrip().endswith(":"):
+        return "fragment", "a lead-in to a list"
+    if text.count('"') % 2 or text.count("“") != text.count("”"):
+        return "fragment", "a piece of a quotation"
+    if n_words < MIN_WORDS:
+        return "fragment", "too short to be a bullet"
+    if n_words > MAX_WORDS:
+        return "fragment", "too long to be a bullet"
+    if span is not None:
+        finite = any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
+        if not finite:
+            return "fragment", "no main verb"
+        root = span.root
+        subjects = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+        has_subject = any(c.dep_ in subjects for c in root.children) or any(
+            t.dep_ in subjects for t in span if t.head.i == root.i or t.head.head.i == root.i
+        )
+        if not has_subject and root.pos_ in ("VERB", "AUX"):
+            return "fragment", "no subject"
+    return "prose", None
+
+
+def _strip_opener(text: str) -> str:
+    """Drop openers that lean on the sentence before ("Then, on 12 March, …")."""
+    out = text
+    for _ in range(2):
+        match = _DANGLING_OPENER.match(out)
+        if not match:
+            break
+        rest = out[match.end() :]
+        if len(rest.split()) < MIN_WORDS:
+            break
+        out = rest[:1].upper() + rest[1:]
+    return out
+
+
+def _resolve(text: str, opener: str, last_person: str | None) -> str | None:
+    """A leading "He"/"She" replaced by the person last named before it, else None."""
+    if opener.lower() not in ("he", "she") or last_person is None:
+        return None
+    return last_person + text[len(opener) :]
+
+
+_REPORTING = frozenset(
+    {
+        "say",
+        "announce",
+        "tell",
+        "state",
+        "confirm",
+        "add",
+        "report",
+        "warn",
+        "insist",
+        "promise",
+        "pledge",
+        "vow",
+        "declare",
+        "indicate",
+        "signal",
+        "agree",
+        "decide",
+        "expect",
+    }
+)
+_PLANNING = frozenset({"expect", "plan", "set", "schedule", "due", "intend", "aim", "prepare"})
+
+
+def _future_marked(token: Any) -> bool:
+    aux = {c.lower_ for c in token.children if c.dep_ in ("aux", "auxpass")}
+    return bool(aux & {"will", "shall", "'ll", "wo"}) or (
+        token.lemma_ in _PLANNING and any(c.dep_ == "xcomp" for c in token.children)
+    )
+
+
+def _tense(span: Span) -> str | None:
+    """The main clause's tense; a reported plan ("said it will meet") counts as future."""
+    root = span.root
+    if _future_marked(root):
+        return "future"
+    if root.lemma_ in _REPORTING:
+        for child in root.children:
+            if child.dep_ in ("ccomp", "xcomp") and _future_marked(child):
+                return "future"
+    aux = [c for c in root.children if c.dep_ in ("aux", "auxpass")]
+    lemmas = {c.lower_ for c in aux}
+    if root.tag_ == "VBD" or (root.tag_ == "VBN" and lemmas & _PAST_AUX):
+        return "past"
+    if any(c.tag_ == "VBD" for c in aux):
+        return "past"
+    return "present"
+
+
+_UNKNOWN_MAIN = re.compile(
+    r"^it (?:is|was|remains|remained) (?:still )?(?:not (?:yet )?(?:known|clear)|unclear"
+    r"|uncertain|unknown)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[“\"][^“”\"]*[”\"]")
+_SECOND_PERSON = re.compile(r"\b(?:you|your)\b", re.IGNORECASE)
+
+
+def _by_time(
+    section: str | None,
+    label: Any,
+    tense: str | None,
+    dates: tuple[str, ...],
+    day: date | None,
+    text: str = "",
+) -> str | None:
+    """Next steps are in the future: a past event is a key provision, or nothing. A sentence
+    whose main clause is an unknown ("It is not known when…") is an open question; one that
+    talks to the reader ("what you have to do") is no bullet at all."""
+    if section is not None and _SECOND_PERSON.search(_QUOTED.sub("", text)):
+        return None
+    if section == "next_steps" and _UNKNOWN_MAIN.match(text):
+        return "open_questions"
+    if section != "next_steps":
+        return section
+    past_date = day is not None and bool(dates) and all(d < day.isoformat() for d in dates)
+    if tense == "past" or (past_date and tense != "future"):
+        return "key_provisions" if label.key >= 1.5 else None
+    return section
+
+
+def _anchor_weekdays(text: str, day: date, tense: str | None) -> str:
+    """ "on Monday" -> "on Monday 10 March", from the article's publication day."""
+
+    def repl(match: re.Match[str]) -> str:
+        prep, name = match.group(1), match.group(2)
+        target = _WEEKDAYS[name.lower()]
+        prep_l = prep.lower()
+        future = tense == "future" or prep_l in ("next", "until")
+        if future and prep_l != "last":
+            delta = (target - day.weekday()) % 7 or 7
+            when = day + timedelta(days=delta)
+        else:
+            delta = (day.weekday() - target) % 7
+            if prep_l == "last" and delta == 0:
+                delta = 7
+            when = day - timedelta(days=delta)
+        label = f"{when.day} {calendar.month_name[when.month]}"
+        part = match.group(3)
+        if part:  # "on Wednesday morning" -> "on Wednesday morning (5 March)"
+            return f"{prep} {name}{part} ({label})"
+        return f"{prep} {name} {label}"
+
+    return _ON_WEEKDAY.sub(repl, text)
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _numbers(text: str, span: Span | None) -> tuple[str, ...]:
+    """The figures a sentence states; dates and years are when, not how many."""
+    for pattern in (_DATE_MD, _DATE_DM, _DATE_ISO, _YEAR):
+        text = pattern.sub(" ", text)
+    found: list[str] = [m.group(0).replace(",", "") for m in _DIGITS.finditer(text)]
+    for word in re.findall(r"[A-Za-z]+", text):
+        value = _NUMBER_WORDS.get(word.lower())
+        if value is not None and word.lower() not in ("one", "zero"):
+            found.append(value)
+    del span
+    # Years and day numbers of dates count too: "30-day" and "30 days" are the same number.
+    return tuple(dict.fromkeys(n.rstrip(".") for n in found if n))
+
+
+def _dates(text: str, day: date | None) -> list[date]:
+    year = day.year if day else None
+    found: list[date] = []
+
+    def add(y: str | None, month: int, d: str) -> None:
+        the_year = int(y) if y else year
+        if the_year is None:
+            return
+        with contextlib.suppress(ValueError):  # "31 February"
+            found.append(date(the_year, month, int(d)))
+
+    for m in _DATE_MD.finditer(text):
+        name = m.group(1).lower()
+        add(m.group(3), _MONTH_NAMES.get(name) or _MONTH_ABBR.get(name[:3], 1), m.group(2))
+    for m in _DATE_DM.finditer(text):
+        add(m.group(3), _MONTH_NAMES[m.group(2).lower()], m.group(1))
+    for m in _DATE_ISO.finditer(text):
+        with contextlib.suppress(ValueError):
+            found.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    return list(dict.fromkeys(found))

@@ -1,0 +1,73 @@
+"""Analysed sentences of articles (`article_sentences`) and the analyzer version per article
+(`article_analyses`). Written once per article at ingestion, read by briefs and answers.
+
+Rows are plain tuples (position, paragraph, text, features dict): what the features mean is
+`bot.nlp.features.SentenceFeatures`'s business, not storage's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage.models import ArticleAnalysis, ArticleSentence, utcnow
+
+# Ids per IN (...) query: well under SQLite's and PostgreSQL's bound-parameter limits.
+_CHUNK = 500
+
+SentenceRow = tuple[int, int, str, dict[str, Any]]
+
+
+def replace(session: Session, article_id: int, version: str, rows: Sequence[SentenceRow]) -> None:
+    """Store an article's analysed sentences, replacing any earlier analysis of it."""
+    session.execute(delete(ArticleSentence).where(ArticleSentence.article_id == article_id))
+    session.execute(delete(ArticleAnalysis).where(ArticleAnalysis.article_id == article_id))
+    session.add(ArticleAnalysis(article_id=article_id, version=version, analyzed_at=utcnow()))
+    session.add_all(
+        ArticleSentence(article_id=article_id, position=p, paragraph=g, text=t, features=f)
+        for p, g, t, f in rows
+    )
+    session.flush()
+
+
+def versions(session: Session, article_ids: Sequence[int]) -> dict[int, str]:
+    """Article id -> the analyzer version its stored analysis was made by (absent: none)."""
+    out: dict[int, str] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for article_id, version in session.execute(
+            select(ArticleAnalysis.article_id, ArticleAnalysis.version).where(
+                ArticleAnalysis.article_id.in_(chunk)
+            )
+        ):
+            out[article_id] = version
+    return out
+
+
+def load(session: Session, article_ids: Sequence[int]) -> dict[int, list[SentenceRow]]:
+    """Article id -> its stored sentences in order (articles with none are absent)."""
+    out: dict[int, list[SentenceRow]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows = session.execute(
+            select(
+                ArticleSentence.article_id,
+                ArticleSentence.position,
+                ArticleSentence.paragraph,
+                ArticleSentence.text,
+                ArticleSentence.features,
+            )
+            .where(ArticleSentence.article_id.in_(chunk))
+            .order_by(ArticleSentence.article_id, ArticleSentence.position)
+        )
+        for article_id, position, paragraph, text, features in rows:
+            out.setdefault(article_id, []).append((position, paragraph, text, features or {}))
+    return out
+
+
+__all__ = ["SentenceRow", "load", "replace", "versions"]

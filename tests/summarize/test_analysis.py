@@ -1,0 +1,179 @@
+"""Per-article sentence analysis: which sentences can stand alone as bullets, and their features.
+
+Sample sentences are written for these tests. Cases marked `needs_model` use the installed spaCy
+pipeline (parse, entities); the others hold for the plain-text fallback too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.nlp import load_pipeline
+from bot.summarize.analysis import analyze_article, analyzer_version, is_stale
+
+FRIDAY = datetime(2025, 3, 7, 9, tzinfo=UTC)  # Friday 7 March 2025
+
+needs_model = pytest.mark.skipif(
+    load_pipeline("auto") is None, reason="no spaCy model installed (pip install 'briefbot[nlp]')"
+)
+
+
+def prose(text: str, *, nlp: object = None, title: str = "Harbour talks") -> list[str]:
+    analysis = analyze_article(title, text, FRIDAY, nlp)  # type: ignore[arg-type]
+    return [s.text for s in analysis.sentences if s.is_prose]
+
+
+def kinds(text: str, *, nlp: object = None) -> dict[str, str]:
+    analysis = analyze_article("Harbour talks", text, FRIDAY, nlp)  # type: ignore[arg-type]
+    return {s.raw or s.text: s.kind for s in analysis.sentences}
+
+
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_sentences_glued_at_a_missing_space_are_split(model: str | None) -> None:
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "Firefighters reached the burning warehouse in Dockside shortly after midnight."
+        "Police closed the coastal road to traffic for the rest of the night."
+    )
+    got = prose(text, nlp=nlp)
+    assert got[0].endswith("shortly after midnight.")
+    assert got[1].startswith("Police closed the coastal road")
+
+
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_pictures_subheads_bylines_and_list_lead_ins_are_not_bullets(model: str | None) -> None:
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "By Maria Lund\n\n"
+        "What happens to the ferry timetable now?\n\n"
+        "The agency has produced this map showing the flooded districts of the port city.\n\n"
+        "The harbour authority listed three changes for ferry passengers this week:\n\n"
+        "The harbour authority suspended all ferry crossings to the island overnight."
+    )
+    got = kinds(text, nlp=nlp)
+    assert got["What happens to the ferry timetable now?"] == "subhead"
+    assert (
+        got["The agency has produced this map showing the flooded districts of the port city."]
+        == "caption"
+    )
+    assert got["The harbour authority listed three changes for ferry passengers this week:"] == (
+        "fragment"
+    )
+    assert "By Maria Lund" not in [k for k, v in got.items() if v == "prose"]
+    assert prose(text, nlp=nlp) == [
+        "The harbour authority suspended all ferry crossings to the island overnight."
+    ]
+
+
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_a_sentence_leaning_on_the_one_before_is_set_aside(model: str | None) -> None:
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "The port operator agreed a new pay deal with crane drivers on Wednesday. "
+        "This decision marks a turning point for the long dispute at the container terminal. "
+        "The drivers resumed both after the meeting with the mediator ended late in the evening."
+    )
+    got = kinds(text, nlp=nlp)
+    assert got["The port operator agreed a new pay deal with crane drivers on Wednesday."] == (
+        "prose"
+    )
+    assert got[
+        "This decision marks a turning point for the long dispute at the container terminal."
+    ] == ("dependent")
+    assert (
+        got[
+            "The drivers resumed both after the meeting with the mediator ended late in the evening."
+        ]
+        == "dependent"
+    )
+
+
+@needs_model
+def test_a_leading_pronoun_is_resolved_to_the_person_named_before() -> None:
+    nlp = load_pipeline("auto")
+    text = (
+        "Harbour minister Clara Jensen visited the flooded terminal in Dockside on Thursday. "
+        "She said repairs to the quay wall would take at least six weeks to complete."
+    )
+    got = prose(text, nlp=nlp)
+    assert (
+        got[1]
+        == "Clara Jensen said repairs to the quay wall would take at least six weeks to complete."
+    )
+
+
+@needs_model
+def test_a_sentence_without_its_main_verb_is_a_fragment() -> None:
+    nlp = load_pipeline("auto")
+    analysis = analyze_article(
+        "Harbour talks",
+        "Key changes for ferry passengers and freight operators in the coming winter season\n\n"
+        "The ferry company cancelled its night crossings to the island for the whole winter.",
+        FRIDAY,
+        nlp,
+    )
+    assert [s.kind for s in analysis.sentences] == ["prose"] or all(
+        s.kind != "prose" for s in analysis.sentences if "Key changes" in s.text
+    )
+    assert [s.text for s in analysis.sentences if s.is_prose] == [
+        "The ferry company cancelled its night crossings to the island for the whole winter."
+    ]
+
+
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_dangling_openers_go_and_relative_days_get_their_date(model: str | None) -> None:
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "Then, on Tuesday, divers recovered the second engine of the sunken ferry near Dockside. "
+        "The harbour board will meet on Monday to decide whether the ferry route reopens."
+    )
+    got = prose(text, nlp=nlp)
+    assert got[0] == (
+        "On Tuesday 4 March, divers recovered the second engine of the sunken ferry near Dockside."
+    )
+    assert got[1] == (
+        "The harbour board will meet on Monday 10 March to decide whether the ferry route reopens."
+    )
+
+
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_a_past_event_is_never_a_next_step(model: str | None) -> None:
+    nlp = load_pipeline(model) if model else None
+    analysis = analyze_article(
+        "Ferry inquiry",
+        "Then, on 3 March, search teams revealed that they had found the wreck of the ferry. "
+        "Investigators are due to publish their first report on 20 March.",
+        FRIDAY,
+        nlp,  # type: ignore[arg-type]
+    )
+    sections = {s.text: s.section for s in analysis.sentences if s.is_prose}
+    past = "On 3 March, search teams revealed that they had found the wreck of the ferry."
+    assert sections[past] != "next_steps"
+    assert sections["Investigators are due to publish their first report on 20 March."] == (
+        "next_steps"
+    )
+
+
+def test_features_hold_numbers_dates_and_terms() -> None:
+    analysis = analyze_article(
+        "Ferry inquiry",
+        "The council approved 4,500 new moorings on 3 March after a vote of 7 to 2 in Dockside.",
+        FRIDAY,
+        None,
+    )
+    (sentence,) = analysis.sentences
+    assert set(sentence.numbers) == {"4500", "7", "2"}  # "3 March" is a date, not a figure
+    assert sentence.dates == ("2025-03-03",)
+    assert dict(sentence.terms)["moor"] == 1  # "moorings", stemmed and cut to 6 letters
+
+
+def test_analyzer_versions_say_when_to_redo_the_work() -> None:
+    plain = analyzer_version(None)
+    assert plain.endswith("+plain")
+    assert is_stale(None, plain)
+    assert not is_stale(plain, plain)
+    assert is_stale(plain, plain.replace("+plain", "+en_core_web_sm-3.8.0"))  # a model arrived
+    assert not is_stale(plain.replace("+plain", "+en_core_web_sm-3.8.0"), plain)  # kept
+    assert is_stale("a0+plain", plain)  # the rules changed

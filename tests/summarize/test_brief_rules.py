@@ -1,0 +1,206 @@
+"""What an editor checks in a brief: citations that hold, later facts over earlier ones, next
+steps still ahead, a lead per story, stories kept apart. Sample articles written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.render.text import brief_to_text
+from bot.summarize.extractive import ExtractiveSummarizer
+from bot.summarize.model import ArticleInput, Brief
+
+SINCE = datetime(2025, 3, 1, tzinfo=UTC)
+UNTIL = datetime(2025, 3, 31, tzinfo=UTC)
+
+
+def day(n: int) -> datetime:
+    return datetime(2025, 3, n, 9, tzinfo=UTC)
+
+
+def brief_of(topic: str, *articles: ArticleInput) -> Brief:
+    return ExtractiveSummarizer().summarize(topic, articles, since=SINCE, until=UNTIL, now=UNTIL)
+
+
+def test_an_article_that_does_not_state_the_claim_is_not_cited() -> None:
+    a = ArticleInput(
+        "1",
+        "Harbour strike talks",
+        "Dock workers in Northhaven accepted a 30-day truce in their strike on Tuesday, the "
+        "union said after talks with the port authority.\n\n"
+        "Cargo handling in Northhaven will resume on Wednesday morning, the port authority said.",
+        outlet="Coast Daily",
+        published_at=day(4),
+    )
+    b = ArticleInput(
+        "2",
+        "Harbour strike talks continue",
+        "Dock workers in Northhaven accepted a 90-day truce in their strike on Tuesday, the "
+        "union said after talks with the port authority.\n\n"
+        "Ferry services in the region ran normally throughout the week of talks.",
+        outlet="Harbour Radio",
+        published_at=day(4),
+    )
+    brief = brief_of("northhaven strike", a, b)
+    truce = [x for x in brief.bullets() if "-day truce" in x.text]
+    assert truce, brief.to_dict()
+    for bullet in truce:  # 30 days or 90: one article each, never both
+        assert len(bullet.source_ids) == 1, bullet
+        assert "reported by" not in bullet.text
+        expected = "Coast Daily" if "30-day" in bullet.text else "Harbour Radio"
+        assert bullet.outlets == (expected,)
+
+
+def test_reported_by_counts_the_outlets_that_state_it_and_lists_them() -> None:
+    text = (
+        "Dock workers in Northhaven accepted a 30-day truce in their strike on Tuesday, the "
+        "union said after talks with the port authority."
+    )
+    a = ArticleInput("1", "Truce at Northhaven", text, outlet="Coast Daily", published_at=day(4))
+    b = ArticleInput(
+        "2",
+        "Northhaven dockers agree truce",
+        "Northhaven dock workers agreed to a 30-day truce in the strike on Tuesday after talks "
+        "between the union and the port authority.",
+        outlet="Harbour Radio",
+        published_at=day(4),
+    )
+    brief = brief_of("northhaven strike", a, b)
+    (bullet,) = [x for x in brief.bullets() if "30-day" in x.text]
+    assert set(bullet.source_ids) == {"1", "2"}
+    assert bullet.text.endswith("(reported by 2 sources)")
+    assert set(bullet.outlets) == {"Coast Daily", "Harbour Radio"}
+    assert brief.to_dict()["sections"]["key_provisions"][0]["outlets"]
+
+
+def test_a_later_figure_supersedes_an_earlier_one() -> None:
+    first = ArticleInput(
+        "1",
+        "Flood in Riverton",
+        "The Riverton fire service has confirmed that at least 12 people died in the flood in "
+        "Riverton, as rescuers searched the lower town.",
+        outlet="Valley Times",
+        published_at=day(3),
+    )
+    later = ArticleInput(
+        "2",
+        "Riverton flood toll rises",
+        "The Riverton fire service has confirmed that 31 people died in the flood in Riverton, "
+        "after rescuers finished searching the lower town.",
+        outlet="Valley Times",
+        published_at=day(5),
+    )
+    brief = brief_of("riverton flood", first, later)
+    texts = " ".join(x.text for x in brief.bullets())
+    assert "31 people" in texts, brief.to_dict()
+    assert "12 people" not in texts
+
+
+def test_a_next_step_whose_date_has_passed_by_the_newest_article_is_dropped() -> None:
+    early = ArticleInput(
+        "1",
+        "Riverton bridge vote",
+        "The Riverton council approved the new bridge over the Aller on Monday by 9 votes to 2.\n\n"
+        "The council is due to choose a builder for the Aller bridge on 10 March.",
+        outlet="Valley Times",
+        published_at=day(3),
+    )
+    newest = ArticleInput(
+        "2",
+        "Riverton picks bridge builder",
+        "The Riverton council chose Hanse Bau to build the new bridge over the Aller on Monday.",
+        outlet="Valley Times",
+        published_at=day(12),
+    )
+    brief = brief_of("riverton bridge", early, newest)
+    assert not any("10 March" in x.text for x in brief.sections["next_steps"]), brief.to_dict()
+
+
+def test_each_story_opens_with_a_lead_and_two_stories_are_labelled_groups() -> None:
+    port = [
+        ArticleInput(
+            f"p{n}",
+            title,
+            text,
+            outlet=outlet,
+            published_at=day(20 + n),
+        )
+        for n, (title, text, outlet) in enumerate(
+            [
+                (
+                    "Dock strike halts Northhaven port",
+                    "Dock workers at Northhaven walked out on Monday, halting cargo handling at "
+                    "the port of Northhaven. The union said 1,200 members joined the strike at "
+                    "Northhaven. The strike is the first at Northhaven in a decade.",
+                    "Coast Daily",
+                ),
+                (
+                    "Northhaven strike enters second day",
+                    "The strike by 1,200 dock workers at Northhaven entered its second day on "
+                    "Tuesday. Cargo handling at Northhaven remained halted. The union is expected "
+                    "to meet a mediator on Thursday.",
+                    "Harbour Radio",
+                ),
+            ]
+        )
+    ]
+    flood = [
+        ArticleInput(
+            f"f{n}",
+            title,
+            text,
+            outlet=outlet,
+            published_at=day(1 + n),
+        )
+        for n, (title, text, outlet) in enumerate(
+            [
+                (
+                    "Flood hits Riverton",
+                    "Floodwater from the Aller swept through Riverton on Saturday, forcing 300 "
+                    "residents of Riverton from their homes. The Aller burst its banks in "
+                    "Riverton after three days of rain.",
+                    "Valley Times",
+                ),
+                (
+                    "Riverton clean-up begins",
+                    "Residents of Riverton began clearing mud on Sunday after the Aller flood "
+                    "forced 300 people from their homes in Riverton. Engineers will inspect the "
+                    "Aller embankments in Riverton next week.",
+                    "Riverside Post",
+                ),
+            ]
+        )
+    ]
+    brief = brief_of("", *port, *flood)
+    assert len(brief.stories) == 2, brief.to_dict()
+    assert {frozenset(s.article_ids) for s in brief.stories} == {
+        frozenset({"p0", "p1"}),
+        frozenset({"f0", "f1"}),
+    }
+    provisions = brief.sections["key_provisions"]
+    assert {b.story for b in provisions} == {0, 1}
+    leads = [next(b for b in provisions if b.story == k) for k in (0, 1)]
+    for lead, story in zip(leads, brief.stories, strict=True):
+        assert set(lead.source_ids) <= set(story.article_ids)
+    assert any("Northhaven" in lead.text for lead in leads)
+    assert any("Riverton" in lead.text for lead in leads)
+    text = brief_to_text(brief)
+    for story in brief.stories:
+        assert f"▸ {story.label}" in text
+    assert [s["article_ids"] for s in brief.to_dict()["stories"]] == [
+        list(s.article_ids) for s in brief.stories
+    ]
+    assert Brief.from_dict(brief.to_dict()) == brief
+
+
+def test_one_story_is_not_grouped() -> None:
+    flood = ArticleInput(
+        "1",
+        "Flood hits Riverton",
+        "Floodwater from the Aller swept through Riverton on Saturday, forcing 300 residents from "
+        "their homes in Riverton. Engineers will inspect the Aller embankments next week.",
+        outlet="Valley Times",
+        published_at=day(1),
+    )
+    brief = brief_of("riverton", flood)
+    assert len(brief.stories) <= 1
+    assert "▸" not in brief_to_text(brief)
