@@ -248,15 +248,15 @@ class ExtractiveSummarizer:
         self._cache_size = cache_size
         self._cache: OrderedDict[tuple[object, ...], tuple[_Parsed, ...]] = OrderedDict()
 
-    def _parse(self, article: ArticleInput) -> tuple[_Parsed, ...]:
+    def _parse(self, article: ArticleInput, *, lenient: bool = False) -> tuple[_Parsed, ...]:
         if self._cache_size <= 0:
-            return _parse_article(article)
-        key = (article.title, article.text, article.published_at)
+            return _parse_article(article, lenient=lenient)
+        key = (article.title, article.text, article.published_at, lenient)
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        parsed = self._cache[key] = _parse_article(article)
+        parsed = self._cache[key] = _parse_article(article, lenient=lenient)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return parsed
@@ -296,7 +296,9 @@ class ExtractiveSummarizer:
         sentence parsing and salience the brief uses; the evaluation harness scores it against
         standard baselines (bench/eval_summarizer.py).
         """
-        sentences = _extract(_unique_sorted(articles), self._parse)
+        # Sentences that lean on the one before count here: this view is read as a whole
+        # passage, where "It will vote again next week" follows its antecedent.
+        sentences = _extract(_unique_sorted(articles), lambda a: self._parse(a, lenient=True))
         if not sentences:
             return []
         _vectorize(sentences)
@@ -393,9 +395,10 @@ _CALENDAR_WORDS = frozenset(
 )
 
 
-def _parse_article(article: ArticleInput) -> tuple[_Parsed, ...]:
+def _parse_article(article: ArticleInput, *, lenient: bool = False) -> tuple[_Parsed, ...]:
     """The article's briefable sentences: the stored analysis (ingestion ran it once), else the
-    same analysis without a parser, done here (a pure function, cacheable)."""
+    same analysis without a parser, done here (a pure function, cacheable). `lenient`: also
+    those that lean on the sentence before (for `select_summary`, read as one passage)."""
     feats = article.sentences
     if feats is None:
         analysis = analyze_article(article.title, article.text, article.published_at, None)
@@ -403,7 +406,7 @@ def _parse_article(article: ArticleInput) -> tuple[_Parsed, ...]:
     title_terms = frozenset(terms(article.title))
     out: list[_Parsed] = []
     for f in feats:
-        if not f.is_prose:
+        if not (f.is_prose or (lenient and f.kind == "dependent")):
             continue
         if not out and title_terms and {t for t, _ in f.terms} <= title_terms:
             continue  # the lead restating the headline

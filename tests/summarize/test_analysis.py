@@ -73,7 +73,7 @@ def test_a_sentence_leaning_on_the_one_before_is_set_aside(model: str | None) ->
     text = (
         "The port operator agreed a new pay deal with crane drivers on Wednesday. "
         "This decision marks a turning point for the long dispute at the container terminal. "
-        "The drivers resumed both after the meeting with the mediator ended late in the evening."
+        "The drivers resumed both after the meeting with the mediator ended late at night."
     )
     got = kinds(text, nlp=nlp)
     assert got["The port operator agreed a new pay deal with crane drivers on Wednesday."] == (
@@ -82,12 +82,8 @@ def test_a_sentence_leaning_on_the_one_before_is_set_aside(model: str | None) ->
     assert got[
         "This decision marks a turning point for the long dispute at the container terminal."
     ] == ("dependent")
-    assert (
-        got[
-            "The drivers resumed both after the meeting with the mediator ended late in the evening."
-        ]
-        == "dependent"
-    )
+    resumed = "The drivers resumed both after the meeting with the mediator ended late at night."
+    assert got[resumed] == "dependent"
 
 
 @needs_model
