@@ -3,8 +3,8 @@
 Articles stored before this migration have no analysis; they are analysed on first use (a
 brief or an answer that reads them) or by `briefbot db reindex`.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from storage.models import UTCDateTime
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
