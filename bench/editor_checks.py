@@ -32,6 +32,7 @@ __all__ = [
     "fragment_reasons",
     "passages_of",
     "section_errors",
+    "sentences_of",
     "support",
 ]
 
@@ -177,16 +178,59 @@ def entities_in(text: str) -> frozenset[str]:
 # ------------------------------------------------------------------------------------------
 
 
+def sentences_of(text: str) -> list[str]:
+    """The article's sentences (the harness's offline tokenizer, paragraph by paragraph)."""
+    return [s for p in paragraphs(text) for s in TOKENIZER.to_sentences(p)]
+
+
 def passages_of(text: str) -> list[str]:
     """Every sentence of the article, and every pair of adjacent sentences."""
-    sentences = [s for p in paragraphs(text) for s in TOKENIZER.to_sentences(p)]
-    pairs = [f"{a} {b}" for a, b in itertools.pairwise(sentences)]
-    return sentences + pairs
+    sentences = sentences_of(text)
+    return sentences + [f"{a} {b}" for a, b in itertools.pairwise(sentences)]
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH_RE = "|".join(_MONTHS)
+_ANCHORED = re.compile(
+    rf"\b(?P<wd>{'|'.join(_WEEKDAYS)}),?\s+(?P<d>\d{{1,2}})\s+(?P<m>{_MONTH_RE})\b"
+    r"(?:,?\s+(?P<y>\d{4}))?",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(r"^(?P<prefix>[^—–.!?]{1,60}?)\s+[—–]\s+(?P<rest>\S.*)$", re.DOTALL)
+_PREFIX_DATE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_RE})|(?P<m2>{_MONTH_RE})\s+(?P<d2>\d{{1,2}}))\b"
+    r"(?:,?\s+(?P<y>\d{4}))?",
+    re.IGNORECASE,
+)
+# How far from its publication an anchored weekday date may lie ("on Sunday" -> "Sunday 15
+# November" in an article of Saturday 14 November).
+ANCHOR_MAX_DAYS = 10
+
+
+def _anchored_dates(bullet: str, published: datetime | None) -> tuple[set[str], set[str]]:
+    """Numbers and words of dates the product anchored from a relative day: "Sunday 15
+    November" counts as stated when 15 November of the publication year (or the stated year)
+    is a Sunday within ANCHOR_MAX_DAYS of the article's publication."""
+    numbers: set[str] = set()
+    words: set[str] = set()
+    if published is None:
+        return numbers, words
+    for m in _ANCHORED.finditer(bullet):
+        year = int(m.group("y")) if m.group("y") else published.year
+        try:
+            day = datetime(year, _MONTHS.index(m.group("m").lower()) + 1, int(m.group("d")))
+        except ValueError:
+            continue
+        close = abs((day.date() - published.date()).days) <= ANCHOR_MAX_DAYS
+        if close and _WEEKDAYS[day.weekday()] == m.group("wd").lower():
+            numbers |= {str(day.day), str(day.year)}
+            words |= {m.group("wd").lower(), m.group("m").lower()}
+    return numbers, words
 
 
 def _date_tokens(published: datetime | None) -> tuple[set[str], set[str]]:
     """The numbers and words of an article's publication date: a bullet may anchor a relative
-    date ("on Monday" -> "on Monday 10 March") from it without the text stating them."""
+    date ("today" -> "14 March") from it without the text stating them."""
     if published is None:
         return set(), set()
     month = _MONTHS[published.month - 1]
@@ -201,23 +245,82 @@ class SupportVerdict:
     missing_numbers: tuple[str, ...] = ()
     missing_entities: tuple[str, ...] = ()
     passage: str = field(default="", repr=False)
+    dateline_ok: bool | None = None  # None: the bullet has no dateline
+
+
+def _dateline_holds(
+    prefix: str, sentences: Sequence[str], span: tuple[int, int], published: datetime | None
+) -> bool:
+    """A lead's dateline ("Jeddah, 11 March —"). Its date is the article's publication date,
+    a date the article states (day and month together, either order), or a relative day the
+    passage names, anchored consistently ("on Friday" near the claim, and the date is a Friday
+    within ANCHOR_MAX_DAYS of publication; "yesterday" and the day before publication). Each
+    place in it is stated in the article's title or within one sentence of the passage that
+    supports the claim (a place mentioned elsewhere in the article is not where it happened)."""
+    start, end = span
+    near = " ".join([*sentences[:1], *sentences[max(0, start - 1) : end + 2]])
+    near_lower = near.lower()
+    date_match = _PREFIX_DATE.search(prefix)
+    if date_match:
+        day = int(date_match.group("d1") or date_match.group("d2"))
+        month = (date_match.group("m1") or date_match.group("m2")).lower()
+        stated = re.search(
+            rf"\b(?:{day}(?:st|nd|rd|th)?\s+{month}|{month}\s+{day}(?:st|nd|rd|th)?)\b",
+            " ".join(sentences),
+            re.IGNORECASE,
+        )
+        anchored = False
+        if published is not None:
+            year = int(date_match.group("y")) if date_match.group("y") else published.year
+            try:
+                when = datetime(year, _MONTHS.index(month) + 1, day).date()
+            except ValueError:
+                return False
+            delta = (when - published.date()).days
+            anchored = (
+                delta == 0
+                or (delta == -1 and "yesterday" in near_lower)
+                or (
+                    abs(delta) <= ANCHOR_MAX_DAYS
+                    and re.search(rf"\b{_WEEKDAYS[when.weekday()]}\b", near_lower) is not None
+                )
+            )
+        if not (stated or anchored):
+            return False
+        prefix = prefix[: date_match.start()] + prefix[date_match.end() :]
+    places = [p.strip(" ,") for p in prefix.split(",") if p.strip(" ,")]
+    return all(place.lower() in near_lower for place in places)
 
 
 def support(
     bullet: str,
-    article_passages: Sequence[str],
+    sentences: Sequence[str],
     *,
     published: datetime | None = None,
     min_overlap: float = SUPPORT_MIN_OVERLAP,
 ) -> SupportVerdict:
-    """Does one passage (<= 2 adjacent sentences) of the article state the bullet?"""
-    bullet = bullet[:MAX_BULLET_CHARS]
+    """Does one passage (one sentence or two adjacent ones) of the article state the bullet?
+
+    `sentences` are the article's sentences (title first). A leading dateline ("Place, D
+    Month — claim") is checked apart (`_dateline_holds`); dates the product anchored from a
+    relative day ("on Sunday" -> "Sunday 15 November") count as stated when consistent."""
+    bullet = " ".join(bullet[:MAX_BULLET_CHARS].split())
+    dateline = _DATELINE.match(bullet)
+    prefix = None
+    if dateline and len(dateline.group("prefix").split()) <= 6:
+        prefix, bullet = dateline.group("prefix"), dateline.group("rest")
     date_numbers, date_words = _date_tokens(published)
+    anchored_numbers, anchored_words = _anchored_dates(bullet, published)
+    date_numbers |= anchored_numbers
+    date_words |= anchored_words
     numbers = numbers_in(bullet)
     entities = {e for e in entities_in(bullet) if e not in date_words}
     stems = content_stems(bullet)
+    spans = [(i, i) for i in range(len(sentences))]
+    spans += [(i, i + 1) for i in range(len(sentences) - 1)]
     best = SupportVerdict(False, 0.0, tuple(sorted(numbers)), tuple(sorted(entities)))
-    for passage in article_passages:
+    for start, end in spans:
+        passage = " ".join(sentences[start : end + 1])
         lowered = " ".join(passage.lower().split())
         passage_numbers = numbers_in(passage) | date_numbers
         passage_stems = content_stems(passage) | {_STEMMER(w) for w in date_words}
@@ -225,7 +328,11 @@ def support(
         missing_e = tuple(sorted(e for e in entities if e not in lowered))
         overlap = len(stems & passage_stems) / len(stems) if stems else 1.0
         ok = not missing_n and not missing_e and overlap >= min_overlap
-        verdict = SupportVerdict(ok, overlap, missing_n, missing_e, passage)
+        dateline_ok = None
+        if ok and prefix is not None:
+            dateline_ok = _dateline_holds(prefix, sentences, (start, end), published)
+            ok = dateline_ok
+        verdict = SupportVerdict(ok, overlap, missing_n, missing_e, passage, dateline_ok)
         if ok:
             return verdict
         if (len(missing_n) + len(missing_e), -overlap) < (
@@ -289,6 +396,7 @@ FRAGMENT_REASONS = (
     "cut",
     "unbalanced_quote",
     "question_subhead",
+    "unresolved_reference",
 )
 
 
@@ -311,6 +419,62 @@ def _has_finite_main_verb(sentence: str) -> bool | None:
             continue
         return False
     return True
+
+
+_TIME_NOUNS = frozenset(
+    "year years week weeks month months day days morning afternoon evening night weekend time "
+    "season summer winter spring autumn fall century decade quarter moment hour hours".split()
+)
+_DEMONSTRATIVES = frozenset({"this", "these", "those", "that"})
+# Children that name or pin down a noun phrase's referent ("the council of Wellington",
+# "the council's vote", "the British government", "the five convicted").
+_PINNING = frozenset(
+    {"prep", "acl", "relcl", "appos", "poss", "compound", "nummod", "amod", "npadvmod"}
+)
+
+
+def _unresolved_reference(text: str, story_terms: frozenset[str]) -> bool | None:
+    """A noun phrase whose referent a reader cannot know without the article (spaCy):
+
+    - the bullet opens with "the/this/these/those + common noun" as a subject with nothing
+      that pins it down (no name, number, adjective, possessive, of-phrase or relative
+      clause), and the noun is not a word of the story's own headlines or topic ("The company
+      said…" in a story whose headlines never say "company");
+    - "this/these (+ adjectives) + noun" anywhere, the noun neither a time word ("this week")
+      nor a headline word, nor mentioned earlier in the bullet ("…this part of the ocean");
+    - "that/this" as the subject of the bullet's first clause ("Once that's established…").
+    None without spaCy."""
+    nlp = _nlp()
+    if nlp is None:
+        return None
+    doc = nlp(text[:MAX_BULLET_CHARS])
+    for token in doc:
+        if token.dep_ != "det" or token.head.pos_ != "NOUN":
+            continue
+        noun = token.head
+        lemma = noun.lemma_.lower()
+        if lemma in story_terms or noun.lower_ in story_terms or lemma in _TIME_NOUNS:
+            continue
+        word = token.lower_
+        between = doc[token.i + 1 : noun.i]
+        if (
+            word in ("this", "these")
+            and token.i < noun.i
+            and all(t.pos_ == "ADJ" for t in between)
+            and lemma not in {t.lemma_.lower() for t in doc[: token.i]}
+        ):
+            return True
+        if (
+            word in {"the", *_DEMONSTRATIVES}
+            and token.i == 0
+            and noun.dep_ in ("nsubj", "nsubjpass")
+            and not any(c.dep_ in _PINNING for c in noun.children)
+        ):
+            return True
+    for token in doc[:4]:
+        if token.lower_ in ("that", "this") and token.dep_ in ("nsubj", "nsubjpass"):
+            return True
+    return False
 
 
 def _unbalanced_quotes(text: str) -> bool:
@@ -337,11 +501,16 @@ def _cut_in_source(text: str, sources: Sequence[str]) -> bool:
 
 
 def fragment_reasons(
-    text: str, section: str | None = None, sources: Sequence[str] = ()
+    text: str,
+    section: str | None = None,
+    sources: Sequence[str] = (),
+    story_terms: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Why a bullet cannot stand alone (empty when it can). See docs/quality.md.
 
-    `sources` are the cited articles' texts (whitespace-normalised), for the cut check."""
+    `sources` are the cited articles' texts (whitespace-normalised), for the cut check;
+    `story_terms` the lower-cased words of the story's headlines and topic, which a bullet
+    may refer to with "the" ("the plane" in a story about a missing plane)."""
     text = " ".join(text[:MAX_BULLET_CHARS].split())
     reasons: list[str] = []
     if _PRONOUN_START.search(text):
@@ -373,6 +542,8 @@ def fragment_reasons(
         reasons.append("question_subhead")
     if "heading_or_caption" not in reasons and _has_finite_main_verb(text) is False:
         reasons.append("no_finite_verb")
+    if "pronoun_start" not in reasons and _unresolved_reference(text, story_terms):
+        reasons.append("unresolved_reference")
     return reasons
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import statistics
 import time
 from collections import Counter
@@ -25,8 +26,8 @@ from bench.editor_checks import (
     Outdated,
     fact_in_text,
     fragment_reasons,
-    passages_of,
     section_errors,
+    sentences_of,
     support,
 )
 from bench.product_briefs import EvalArticle, ProductBrief, brief_story
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 PROJECT = Path(__file__).resolve().parents[1]
+_WORDS = re.compile(r"[^\W\d_]+")
 FACTS_PATH = PROJECT / "bench" / "data" / "key_facts.json"
 LABELS_PATH = PROJECT / "bench" / "data" / "fragment_labels.jsonl"
 # The goal lines of issue 12 (percent).
@@ -65,6 +67,12 @@ class Story:
     facts: tuple[KeyFact, ...]
     outdated: tuple[Outdated, ...]
     lead: tuple[str, ...]  # fact ids the story's lead must hold (the seed's lead check)
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """Lower-cased words of the story's headlines, topic and keywords."""
+        text = " ".join([self.topic, *self.keywords, *(a.title for a in self.articles)])
+        return frozenset(w.lower() for w in _WORDS.findall(text))
 
 
 def _parse_time(value: str) -> datetime:
@@ -153,14 +161,16 @@ def _pct(part: int, whole: int) -> float | None:
 def grade_story(story: Story, brief: ProductBrief) -> dict[str, Any]:
     """All four measures for one story's brief, with the evidence behind each."""
     by_key = {a.key: a for a in story.articles}
-    passages = {a.key: passages_of(f"{a.title}.\n\n{a.body}") for a in story.articles}
+    sentences = {a.key: sentences_of(f"{a.title}.\n\n{a.body}") for a in story.articles}
     flat = {a.key: " ".join(f"{a.title}. {a.body}".split()) for a in story.articles}
     newest = max(a.published for a in story.articles)
     bullets_out = []
     pairs = 0
     supported = Counter[float]()
     for b in brief.bullets:
-        reasons = fragment_reasons(b.text, b.section, [flat[k] for k in b.cited if k in flat])
+        reasons = fragment_reasons(
+            b.text, b.section, [flat[k] for k in b.cited if k in flat], story.terms
+        )
         cited_published = [by_key[k].published for k in b.cited if k in by_key]
         errors = section_errors(b.section, b.text, cited_published=cited_published, newest=newest)
         for item in story.outdated:
@@ -174,7 +184,7 @@ def grade_story(story: Story, brief: ProductBrief) -> dict[str, Any]:
         for key in b.cited:
             article = by_key[key]
             verdicts = {
-                t: support(b.text, passages[key], published=article.published, min_overlap=t)
+                t: support(b.text, sentences[key], published=article.published, min_overlap=t)
                 for t in SENSITIVITY
             }
             pairs += 1
@@ -188,6 +198,7 @@ def grade_story(story: Story, brief: ProductBrief) -> dict[str, Any]:
                     "overlap": round(main.overlap, 2),
                     "missing_numbers": list(main.missing_numbers),
                     "missing_entities": list(main.missing_entities),
+                    "dateline_ok": main.dateline_ok,
                 }
             )
         bullets_out.append(
@@ -262,8 +273,9 @@ def validate_fragments(
     tp = fp = fn = tn = 0
     disagreements = []
     rebuilt = labelled_bullets(stories, labels)
+    terms = {story.id: story.terms for story in stories}
     for label, text, sources in rebuilt:
-        said_reasons = fragment_reasons(text, label["section"], sources)
+        said_reasons = fragment_reasons(text, label["section"], sources, terms[label["story"]])
         gold, said = bool(label["fragment"]), bool(said_reasons)
         tp += gold and said
         fp += said and not gold

@@ -20,8 +20,8 @@ pytest.importorskip("rouge_score", reason="the bench extra is not installed")
 from bench.corpora import default_corpus_dir
 from bench.editor_checks import (
     fragment_reasons,
-    passages_of,
     section_errors,
+    sentences_of,
     support,
 )
 from bench.editor_eval import (
@@ -97,20 +97,20 @@ ARTICLE = (
 def test_a_bullet_copied_from_the_article_is_supported() -> None:
     verdict = support(
         "The river Lenne burst its banks in Altena, and 40 homes were evacuated.",
-        passages_of(ARTICLE),
+        sentences_of(ARTICLE),
     )
     assert verdict.supported and verdict.overlap == 1.0
 
 
 def test_a_claim_spread_over_two_adjacent_sentences_is_supported() -> None:
     bullet = "40 homes were evacuated in Altena and firefighters from Hagen helped."
-    assert support(bullet, passages_of(ARTICLE)).supported
+    assert support(bullet, sentences_of(ARTICLE)).supported
 
 
 def test_a_number_the_article_does_not_state_is_unsupported() -> None:
     verdict = support(
         "The river Lenne burst its banks in Altena, and 400 homes were evacuated.",
-        passages_of(ARTICLE),
+        sentences_of(ARTICLE),
     )
     assert not verdict.supported and verdict.missing_numbers == ("400",)
 
@@ -118,14 +118,39 @@ def test_a_number_the_article_does_not_state_is_unsupported() -> None:
 def test_an_entity_the_article_does_not_state_is_unsupported() -> None:
     verdict = support(
         "The river Lenne burst its banks in Iserlohn, and 40 homes were evacuated.",
-        passages_of(ARTICLE),
+        sentences_of(ARTICLE),
     )
     assert not verdict.supported
 
 
+def test_a_date_anchored_from_a_weekday_is_supported_when_consistent() -> None:
+    published = datetime(2026, 3, 8, 18, tzinfo=UTC)  # a Sunday
+    sentences = sentences_of("The valley council will meet on Tuesday to plan repairs.")
+    right = "The valley council will meet on Tuesday 10 March to plan repairs."
+    wrong = "The valley council will meet on Tuesday 11 March to plan repairs."
+    assert support(right, sentences, published=published).supported
+    assert not support(wrong, sentences, published=published).supported
+
+
+def test_a_dateline_holds_only_where_the_article_places_the_claim() -> None:
+    published = datetime(2026, 3, 9, 8, tzinfo=UTC)
+    text = (
+        "Floods in the Lenne valley.\n\n"
+        "Altena was hit hardest on 7 March. The river Lenne burst its banks, and 40 homes "
+        "were evacuated.\n\nVolunteers filled sandbags all night. Schools stayed closed.\n\n"
+        "Relief goods came from Hagen and Berlin later."
+    )
+    sentences = sentences_of(text)
+    claim = "The river Lenne burst its banks, and 40 homes were evacuated."
+    assert support(f"Altena, 7 March — {claim}", sentences, published=published).supported
+    assert support(f"9 March — {claim}", sentences, published=published).supported
+    assert not support(f"Berlin, 7 March — {claim}", sentences, published=published).supported
+    assert not support(f"Altena, 8 March — {claim}", sentences, published=published).supported
+
+
 def test_sharing_the_story_words_is_not_support() -> None:
     verdict = support(
-        "Rain in the valley forced the closure of schools in Altena.", passages_of(ARTICLE)
+        "Rain in the valley forced the closure of schools in Altena.", sentences_of(ARTICLE)
     )
     assert not verdict.supported
 
