@@ -334,12 +334,12 @@ def _cmd_workspace(args: argparse.Namespace, settings: Settings, out: TextIO) ->
         with transaction(core.factory) as session:
             if not args.yes:
                 found = workspaces.counts(session, team_id)
-                summary = ", ".join(f"{n} {what}" for what, n in found.items())
+                summary = ", ".join(_count(n, what) for what, n in found.items())
                 print(f"workspace {team_id}: {summary}", file=out)
                 print("nothing deleted; run again with --yes to delete", file=out)
                 return 0
             deleted = workspaces.delete_team(session, team_id)
-        summary = ", ".join(f"{n} {what}" for what, n in deleted.items())
+        summary = ", ".join(_count(n, what) for what, n in deleted.items())
         print(f"deleted workspace {team_id}: {summary}", file=out)
         return 0
     finally:
@@ -387,6 +387,14 @@ def _cmd_topic(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             )
             print(f"{source.kind}\t{source.url}\t{state}", file=out)
     return 0
+
+
+def _count(n: int, plural: str) -> str:
+    """E.g. 1 delivery, 2 deliveries, from the plural a storage count is named by."""
+    if n != 1:
+        return f"{n} {plural}"
+    singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
+    return f"1 {singular}"
 
 
 def _plural(n: int, noun: str) -> str:

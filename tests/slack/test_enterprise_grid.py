@@ -205,3 +205,27 @@ def test_oauth_org_wide_install_serves_every_workspace_with_the_org_token(
                 )
             )
             _wait(lambda: _paused(app)["T0GRIDA"] == [True] and _paused(app)["T0GRIDB"] == [True])
+
+
+def test_origin_of_org_payloads() -> None:
+    from bot.slack.teams import Origin, origin
+
+    org_event = event_callback({"type": "app_home_opened", "user": "W1"}, "T0GRIDA")
+    org_event.update(enterprise_id=ORG, authorizations=[ORG_AUTHORIZATION])
+    assert origin(org_event) == Origin("T0GRIDA", ORG, True)
+    # Bolt's context (None for org installs) does not hide the workspace the payload names
+    assert origin(org_event, None, ORG) == Origin("T0GRIDA", ORG, True)
+    # an org-level event: no workspace; an E… id in a team field is not a workspace
+    org_level = {**org_event, "team_id": ORG}
+    assert origin(org_level) == Origin(None, ORG, True)
+    # the App Home view names the workspace too
+    view_only = {
+        "enterprise_id": ORG,
+        "authorizations": [ORG_AUTHORIZATION],
+        "event": {"type": "app_home_opened", "view": {"team_id": "T0GRIDB"}},
+    }
+    assert origin(view_only) == Origin("T0GRIDB", ORG, True)
+    command = {"team_id": "T0GRIDA", "enterprise_id": ORG, "is_enterprise_install": "true"}
+    assert origin(command) == Origin("T0GRIDA", ORG, True)
+    plain = event_callback({"type": "message"}, "T0PLAIN")
+    assert origin(plain, "T0PLAIN", None) == Origin("T0PLAIN", None, False)

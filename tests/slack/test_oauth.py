@@ -197,7 +197,7 @@ def test_uninstall_pauses_and_workspace_delete_removes(
     monkeypatch.setenv("DATABASE_URL", db.url)
     out = io.StringIO()
     assert main(["workspace", "delete", "T0AAA"], stdout=out) == 0
-    assert "1 subscriptions" in out.getvalue() and "nothing deleted" in out.getvalue()
+    assert "1 subscription," in out.getvalue() and "nothing deleted" in out.getvalue()
     out = io.StringIO()
     assert main(["workspace", "delete", "T0AAA", "--yes"], stdout=out) == 0
     assert "deleted workspace T0AAA" in out.getvalue()
