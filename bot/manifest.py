@@ -20,14 +20,17 @@ BOT_SCOPES = (
     "app_mentions:read",
     "channels:history",
     "groups:history",
+    # Direct messages to the bot: a question or a topic name in a DM gets an answer or brief.
+    "im:history",
     "users:read",
 )
-# Events the app subscribes to; `message.channels`/`message.groups` arrive as `message`.
+# Events the app subscribes to; `message.channels`/`.groups`/`.im` arrive as `message`.
 BOT_EVENTS = (
     "app_home_opened",
     "app_mention",
     "message.channels",
     "message.groups",
+    "message.im",
     "app_uninstalled",
     "tokens_revoked",
 )
@@ -66,8 +69,9 @@ def build_manifest(http_base: str | None = None) -> dict[str, Any]:
         "features": {
             "app_home": {
                 "home_tab_enabled": True,
-                "messages_tab_enabled": False,
-                "messages_tab_read_only_enabled": True,
+                # The Messages tab is where users DM the bot a question or a topic.
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": "briefbot", "always_online": True},
             "slash_commands": [

@@ -317,6 +317,29 @@ class SlackTeam(Base):
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ThreadQuestion(Base):
+    """A question asked in a Slack thread and how it was answered: what a follow-up ("what
+    about Russia?", "and when?") is resolved against, kept here rather than re-read from
+    Slack (conversations.replies is rate-limited to 1 request a minute for most apps)."""
+
+    __tablename__ = "thread_questions"
+    __table_args__ = (
+        Index("ix_thread_questions_thread", "team_id", "channel_id", "thread_ts", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(Text)
+    resolved_question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    found: Mapped[bool] = mapped_column(default=False)
+    source_ids: Mapped[list[Any]] = mapped_column(default=list)
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 __all__ = [
     "Article",
     "ArticleAnalysis",
@@ -331,6 +354,7 @@ __all__ = [
     "SlackTeam",
     "Source",
     "Subscription",
+    "ThreadQuestion",
     "Topic",
     "TopicSource",
     "utcnow",

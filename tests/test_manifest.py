@@ -67,14 +67,15 @@ def test_manifest_events_scopes_and_command_are_what_the_app_handles() -> None:
     declared = {e.split(".")[0] for e in manifest["settings"]["event_subscriptions"]["bot_events"]}
     handled = {kind for kind in CANDIDATE_EVENTS if _handled(app, _event(kind))}
     assert declared == handled
-    # message.* names the channel types whose messages we get: public and private channels
+    # message.* names the channel types whose messages we get: public and private channels,
+    # and direct messages to the bot
     channel_types = {
         e.split(".")[1]
         for e in manifest["settings"]["event_subscriptions"]["bot_events"]
         if "." in e
     }
-    assert channel_types == {"channels", "groups"}
-    assert {"channels:history", "groups:history"} <= set(BOT_SCOPES)
+    assert channel_types == {"channels", "groups", "im"}
+    assert {"channels:history", "groups:history", "im:history"} <= set(BOT_SCOPES)
     for command in manifest["features"]["slash_commands"]:
         body = {"command": command["command"], "text": "", "team_id": "T0AAA"}
         assert _handled(app, body), command["command"]

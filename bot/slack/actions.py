@@ -12,6 +12,7 @@ errors that quote a URL or a remote server's reason phrase. All of it goes throu
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -23,6 +24,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.answer.result import Answer
 from bot.core import Briefbot
 from bot.errors import BriefbotError, NotFoundError
 from bot.redact import redact
@@ -43,7 +45,7 @@ from bot.slack.home import home_view
 from bot.slack.teams import Origin
 from storage import articles as article_store
 from storage import briefs as brief_store
-from storage import deliveries
+from storage import deliveries, threads
 from storage import subscriptions as subscription_store
 from storage import teams as team_store
 from storage import topics as topic_store
@@ -59,6 +61,13 @@ UNAVAILABLE = (
 )
 # Slack errors that mean "this channel is not reachable for the bot", not a transient fault.
 NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
+# A question outside a brief's thread is tried on at most this many topics.
+MAX_TOPICS_PER_QUESTION = 5
+MENTION_HELP = (
+    "Ask me a question about a topic I follow (e.g. “@briefbot what did Russia demand?”), "
+    "or name a topic (e.g. “@briefbot ukraine”) for its brief."
+)
+NO_TOPICS = "I don't follow any topic yet. Start one with `/brief ukraine`."
 # A /brief that must first fetch its topic's sources waits at most this long for them.
 FRESH_INGEST_SECONDS = 20.0
 
@@ -375,25 +384,133 @@ class SlackActions:
         message_ts: str,
         question: str,
     ) -> bool:
-        """Answer a thread reply if the thread is a brief or digest. False: not ours, ignored."""
+        """Answer a reply in a thread of ours: under a brief or digest, or one where we already
+        answered a question (a mention, a DM). False: not ours, ignored.
+
+        The brief's articles are preferred over the topic's others; a follow-up ("what about
+        Russia?") is resolved against the thread's previous question, stored in our database.
+        """
         with transaction(self.core.factory) as session:
             root = deliveries.thread_root(session, team_id, channel_id, thread_ts)
-            if root is None or root.brief_id is None:
+            brief = (
+                brief_store.get_by_id(session, root.brief_id)
+                if root is not None and root.brief_id is not None
+                else None
+            )
+            earlier = threads.recent(session, team_id, channel_id, thread_ts)
+            if brief is None and not earlier:
                 return False
             # The message's ts identifies it across Slack retries and across the two events
             # (message + app_mention) Slack sends for one mention: answer it once.
             if not deliveries.first_time_event(session, f"{channel_id}:{message_ts}", team_id):
                 return True
-            brief = brief_store.get_by_id(session, root.brief_id)
-            if brief is None:
+            topic_id = brief.topic_id if brief is not None else earlier[-1].topic_id
+            topic = topic_store.get_by_id(session, topic_id)
+            if topic is None:
                 return False
-            topic = topic_store.get_by_id(session, brief.topic_id)
-            assert topic is not None
-            newer = article_store.for_topic(session, topic.id, since=brief.until)
-            article_ids = list(dict.fromkeys([*brief.article_ids, *(a.id for a in newer)]))
+            prefer = list(brief.article_ids) if brief is not None else []
             topic_name = topic.name
-        history = self._thread_history(team_id, channel_id, thread_ts, message_ts)
-        answer = self.core.ask(topic_name, question, article_ids=article_ids, history=history)
+            previous = earlier[-1].resolved_question if earlier else None
+            history: list[tuple[str, str]] = []
+            for turn in earlier:
+                history += [("user", turn.resolved_question), ("briefbot", turn.answer)]
+        answer = self.core.ask(
+            topic_name,
+            question,
+            prefer_ids=prefer,
+            previous_question=previous,
+            history=history,
+        )
+        self._post_answer(team_id, channel_id, thread_ts, topic_id, answer)
+        return True
+
+    # -- a mention outside a brief's thread, or a direct message -------------------------------
+
+    def answer_message(
+        self, *, team_id: str, channel_id: str, message_ts: str, text: str, reply_ts: str
+    ) -> None:
+        """`@briefbot …` outside a brief's thread, or a DM: a topic's name gets its brief, a
+        question an answer from the topic that answers it; both in a thread under `reply_ts`."""
+        try:
+            with transaction(self.core.factory) as session:
+                if not deliveries.first_time_event(session, f"{channel_id}:{message_ts}", team_id):
+                    return
+                names = [t.name for t in topic_store.list_all(session)]
+                subscribed = [
+                    s.topic.name for s in subscription_store.for_team(session, team_id, channel_id)
+                ]
+            client = self.clients(team_id)
+            if not text.strip():
+                self._post_text(client, channel_id, reply_ts, MENTION_HELP)
+                return
+            wanted = topic_store.normalize_name(text)
+            if wanted in names:
+                self._brief_in_thread(wanted, team_id, channel_id, reply_ts)
+                return
+            if not names:
+                self._post_text(client, channel_id, reply_ts, NO_TOPICS)
+                return
+            chosen: tuple[str, Answer] | None = None
+            for name in _topics_to_try(text, names, subscribed):
+                answer = self.core.ask(name, text)
+                if chosen is None or answer.found:
+                    chosen = (name, answer)
+                if answer.found:
+                    break
+            assert chosen is not None
+            with self.core.factory() as session:
+                topic_row = topic_store.get(session, chosen[0])
+                topic_id = topic_row.id if topic_row is not None else None
+            self._post_answer(team_id, channel_id, reply_ts, topic_id, chosen[1])
+        except BriefbotError as err:
+            self._post_text(self.clients(team_id), channel_id, reply_ts, _m(str(err)))
+        except (OperationalError, PoolTimeout):
+            log.warning("database unavailable while answering a mention", exc_info=True)
+            self._post_text(self.clients(team_id), channel_id, reply_ts, UNAVAILABLE)
+
+    def _brief_in_thread(self, topic: str, team_id: str, channel_id: str, reply_ts: str) -> None:
+        try:
+            result = self.core.brief(topic)
+        except NotFoundError:
+            result = None
+        client = self.clients(team_id)
+        if result is None or result.brief.is_empty:
+            hours = self.core.settings.brief_window_hours
+            self._post_text(client, channel_id, reply_ts, _nothing_found(topic, hours))
+            return
+        message = blocks.brief_to_message(result.brief)
+        client.chat_postMessage(
+            channel=channel_id,
+            thread_ts=reply_ts,
+            **message.to_kwargs(),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        with transaction(self.core.factory) as session:
+            topic_row = topic_store.get(session, topic)
+            assert topic_row is not None
+            # The thread's root is the user's message: questions in that thread are about
+            # this brief, as under a brief posted in the channel.
+            deliveries.record_post(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                ts=reply_ts,
+                kind="brief",
+                topic_id=topic_row.id,
+                brief_id=result.brief_id,
+                since=result.brief.since,
+                until=result.brief.until,
+            )
+
+    def _post_answer(
+        self,
+        team_id: str,
+        channel_id: str,
+        thread_ts: str,
+        topic_id: int | None,
+        answer: Answer,
+    ) -> None:
         message = blocks.answer_to_message(answer)
         self.clients(team_id).chat_postMessage(
             channel=channel_id,
@@ -402,28 +519,31 @@ class SlackActions:
             unfurl_links=False,
             unfurl_media=False,
         )
-        return True
-
-    def _thread_history(
-        self, team_id: str, channel_id: str, thread_ts: str, message_ts: str
-    ) -> list[tuple[str, str]]:
-        """Earlier messages of the thread as (role, text), for the LLM's conversation context."""
-        if not self.core.settings.llm_enabled:
-            return []
-        try:
-            replies = self.clients(team_id).conversations_replies(
-                channel=channel_id, ts=thread_ts, limit=20
+        if topic_id is None:
+            return
+        with transaction(self.core.factory) as session:
+            threads.record(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+                topic_id=topic_id,
+                question=answer.question,
+                resolved_question=answer.resolved_question or answer.question,
+                answer=answer.answer,
+                found=answer.found,
+                source_ids=answer.source_ids,
             )
-        except SlackApiError:
-            log.warning("conversations.replies failed; answering without thread context")
-            return []
-        history = []
-        for message in replies.get("messages", [])[1:]:  # the root is the brief itself
-            if message.get("ts") == message_ts:
-                break
-            role = "assistant" if message.get("bot_id") else "user"
-            history.append((role, str(message.get("text", ""))[:2000]))
-        return history[-10:]
+
+    @staticmethod
+    def _post_text(client: Any, channel_id: str, thread_ts: str, text: str) -> None:
+        client.chat_postMessage(
+            channel=channel_id,
+            thread_ts=thread_ts,
+            text=text,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
 
     # -- App Home ----------------------------------------------------------------------------
 
@@ -462,6 +582,14 @@ def _link(url: str, secrets: Sequence[str] = ()) -> str:
     if shown != url:
         return escape_mrkdwn(shown)
     return safe_link(url, url)
+
+
+def _topics_to_try(text: str, names: Sequence[str], subscribed: Sequence[str]) -> list[str]:
+    """Topics named in the question first, then the channel's subscriptions, then the rest."""
+    said = set(re.findall(r"\w+", text.lower()))
+    named = [n for n in names if set(re.findall(r"\w+", n.lower())) <= said]
+    ordered = list(dict.fromkeys([*named, *subscribed, *names]))
+    return ordered[:MAX_TOPICS_PER_QUESTION]
 
 
 def _nothing_found(topic: str, hours: int) -> str:

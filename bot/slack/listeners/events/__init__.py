@@ -1,5 +1,7 @@
-"""Events: questions in a brief's thread (`message`, `app_mention`), the App Home tab, and
-the app being removed from a workspace (`app_uninstalled`, `tokens_revoked`).
+"""Events: questions in a brief's thread (`message`, also with a file: `file_share`), an
+`@briefbot` mention anywhere (`app_mention`), a direct message to the bot (`message` in an
+`im` channel), the App Home tab, and the app being removed from a workspace
+(`app_uninstalled`, `tokens_revoked`).
 
 Events are acked as soon as they arrive; answering runs in a lazy listener.
 """
@@ -19,8 +21,11 @@ from bot.slack.teams import origin
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
-# Thread replies arrive without a subtype, or as thread_broadcast ("also send to channel").
-_ANSWERABLE_SUBTYPES = {None, "thread_broadcast"}
+# Questions arrive without a subtype, as thread_broadcast ("also send to channel"), or as
+# file_share when the user attached a file to the question.
+_ANSWERABLE_SUBTYPES = {None, "thread_broadcast", "file_share"}
+# A question longer than this is cut before it is read (Slack allows 40,000 characters).
+MAX_QUESTION_CHARS = 2_000
 
 
 def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
@@ -32,24 +37,38 @@ def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
             return  # edits, joins, other bots — and our own replies
         if context.bot_user_id and event.get("user") == context.bot_user_id:
             return
-        thread_ts = event.get("thread_ts")
-        if not thread_ts or thread_ts == event.get("ts"):
-            return  # not a reply in a thread
-        question = _MENTION.sub(" ", str(event.get("text", ""))).strip()
+        question = _MENTION.sub(" ", str(event.get("text", ""))).strip()[:MAX_QUESTION_CHARS]
         # With an org-wide (Enterprise Grid) install context.team_id is None: see teams.origin.
         team_id = origin(body, context.team_id, context.enterprise_id).team_id
-        if not question or not team_id:
+        if not team_id or not event.get("channel") or not event.get("ts"):
             return
+        thread_ts = event.get("thread_ts")
+        in_thread = bool(thread_ts) and thread_ts != event.get("ts")
+        mentioned = event.get("type") == "app_mention"
+        direct = event.get("channel_type") == "im"
         try:
-            actions.answer_in_thread(
+            if in_thread and question:
+                answered = actions.answer_in_thread(
+                    team_id=team_id,
+                    channel_id=event["channel"],
+                    thread_ts=thread_ts,
+                    message_ts=event["ts"],
+                    question=question,
+                )
+                if answered or not (mentioned or direct):
+                    return
+            elif not (mentioned or direct):
+                return  # a channel message that is not for us
+            # A mention (or a DM) outside a thread of ours: answered in a thread under it.
+            actions.answer_message(
                 team_id=team_id,
                 channel_id=event["channel"],
-                thread_ts=thread_ts,
                 message_ts=event["ts"],
-                question=question,
+                text=question,
+                reply_ts=thread_ts if in_thread else event["ts"],
             )
         except Exception:
-            log.exception("answering a thread question failed")
+            log.exception("answering a question failed")
 
     def home(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         team_id = origin(body, context.team_id, context.enterprise_id).team_id
