@@ -124,3 +124,14 @@ def test_the_cli_section_runs_as_written(tmp_path: Path, monkeypatch: pytest.Mon
     assert "Key provisions" in brief
     show = next(v for k, v in outputs.items() if k.startswith("briefbot topic show"))
     assert "keywords: ukraine, kyiv, zelensky" in show
+
+
+def test_slack_set_up_lists_the_manifests_scopes_and_events() -> None:
+    from bot.manifest import BOT_EVENTS, BOT_SCOPES
+
+    setup = " ".join(README[README.index("## Set up in Slack") :].split())
+    scopes = re.search(r"the bot scopes \(([^)]*)\)", setup)
+    events = re.search(r"the events \(([^)]*)\)", setup)
+    assert scopes and events
+    assert set(re.findall(r"`([^`]+)`", scopes.group(1))) == set(BOT_SCOPES)
+    assert set(re.findall(r"`([^`]+)`", events.group(1))) == set(BOT_EVENTS)
