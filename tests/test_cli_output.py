@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -57,3 +60,25 @@ def test_worker_start_is_quiet(tmp_path: Path) -> None:
         process.wait(timeout=30)
     assert any("worker running" in line for line in lines), lines
     assert not any("alembic" in line for line in lines), lines
+
+
+def test_the_app_is_built_without_bolts_token_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """Bolt warns "As you gave client as well, token will be unused." when given both."""
+    from slack_sdk import WebClient
+
+    from bot.settings import Settings
+    from bot.slack.app import create_app
+
+    settings = Settings.from_env(
+        environ={"SLACK_BOT_TOKEN": "xoxb-warn-test-1", "SLACK_APP_TOKEN": "xapp-warn-test-1"},
+        dotenv_path=None,
+    )
+    with caplog.at_level(logging.DEBUG):
+        app = create_app(
+            settings,
+            None,  # type: ignore[arg-type]  # listeners only use it when a request comes
+            client=WebClient(token="xoxb-warn-test-1"),
+            socket_mode=True,
+        )
+    assert app.client.token == "xoxb-warn-test-1"
+    assert not [r for r in caplog.records if "will be unused" in r.getMessage()]
