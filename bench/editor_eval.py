@@ -266,26 +266,13 @@ def labelled_bullets(
     return out
 
 
-def validate_fragments(
-    stories: Sequence[Story], labels: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    """The fragment checker against our hand labels (bench/data/fragment_labels.jsonl)."""
-    tp = fp = fn = tn = 0
-    disagreements = []
-    rebuilt = labelled_bullets(stories, labels)
-    terms = {story.id: story.terms for story in stories}
-    for label, text, sources in rebuilt:
-        said_reasons = fragment_reasons(text, label["section"], sources, terms[label["story"]])
-        gold, said = bool(label["fragment"]), bool(said_reasons)
-        tp += gold and said
-        fp += said and not gold
-        fn += gold and not said
-        tn += not gold and not said
-        if gold != said:
-            disagreements.append({"id": label["id"], "gold": label["why"], "checker": said_reasons})
-    n = tp + fp + fn + tn
+def _scores(pairs: Sequence[tuple[bool, list[str]]]) -> dict[str, Any]:
+    tp = sum(1 for gold, said in pairs if gold and said)
+    fp = sum(1 for gold, said in pairs if said and not gold)
+    fn = sum(1 for gold, said in pairs if gold and not said)
+    tn = sum(1 for gold, said in pairs if not gold and not said)
+    n = len(pairs)
     return {
-        "labels": len(labels),
         "checked": n,
         "agreement": _pct(tp + tn, n),
         "precision": _pct(tp, tp + fp),
@@ -294,6 +281,44 @@ def validate_fragments(
         "fp": fp,
         "fn": fn,
         "tn": tn,
+    }
+
+
+def validate_fragments(
+    stories: Sequence[Story],
+    labels: dict[str, dict[str, Any]],
+    graded: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The fragment checker against our hand labels (bench/data/fragment_labels.jsonl), per
+    label set: "tuned" (the checker was adjusted after seeing them) and "holdout" (labelled
+    after the checker was frozen). A labelled bullet is checked when it can be rebuilt from the
+    corpus, or when this run's briefs show it."""
+    by_story = {story.id: story for story in stories}
+    checked: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for label, text, sources in labelled_bullets(stories, labels):
+        terms = by_story[label["story"]].terms
+        checked[label["id"]] = (label, fragment_reasons(text, label["section"], sources, terms))
+    for story in graded:
+        for b in story["bullets"]:
+            if b["id"] in labels and b["id"] not in checked:
+                checked[b["id"]] = (labels[b["id"]], b["fragment"])
+    sets: dict[str, list[tuple[bool, list[str]]]] = {}
+    disagreements = []
+    for label, said in checked.values():
+        gold = bool(label["fragment"])
+        sets.setdefault(label.get("set", "tuned"), []).append((gold, said))
+        if gold != bool(said):
+            disagreements.append(
+                {
+                    "id": label["id"],
+                    "set": label.get("set", "tuned"),
+                    "gold": label["why"],
+                    "checker": said,
+                }
+            )
+    return {
+        "labels": len(labels),
+        "sets": {name: _scores(pairs) for name, pairs in sorted(sets.items())},
         "disagreements": disagreements,
     }
 
@@ -347,7 +372,7 @@ def run_editor(
         "fragment_reasons": dict(reasons.most_common()),
         "section_error_kinds": dict(errors.most_common()),
         "unverified_facts": unverified,
-        "fragment_validation": validate_fragments(all_stories, load_fragment_labels()),
+        "fragment_validation": validate_fragments(all_stories, load_fragment_labels(), graded),
         "per_story": graded,
         "ms_per_brief": 1000.0 * statistics.fmean(brief_seconds) if brief_seconds else 0.0,
         "elapsed_s": time.perf_counter() - started,

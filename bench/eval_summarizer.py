@@ -1036,17 +1036,18 @@ def render_editor(results: dict[str, Any]) -> list[str]:
             + ", ".join(ed["unverified_facts"])
         )
     v = ed["fragment_validation"]
-    out.append(
-        f"Fragment checker against our hand labels ({v['checked']} of {v['labels']} labelled "
-        f"bullets rebuilt from the corpus): agreement {_f(v['agreement'])}%, "
-        f"precision {_f(v['precision'])}%, recall {_f(v['recall'])}% "
-        f"(tp {v['tp']}, fp {v['fp']}, fn {v['fn']}, tn {v['tn']}); misses: "
-        + (
-            ", ".join(sorted({str(d["gold"]) for d in v["disagreements"] if d["checker"] == []}))
-            or "none"
+    out.append(f"Fragment checker against our {v['labels']} hand labels:")
+    out.append("")
+    out.append("| label set | bullets checked | agreement | precision | recall | tp/fp/fn/tn |")
+    out.append("|---|---:|---:|---:|---:|---|")
+    for name, sc in v["sets"].items():
+        out.append(
+            f"| {name} | {sc['checked']} | {_f(sc['agreement'])} | {_f(sc['precision'])} | "
+            f"{_f(sc['recall'])} | {sc['tp']}/{sc['fp']}/{sc['fn']}/{sc['tn']} |"
         )
-        + "."
-    )
+    out.append("")
+    missed = sorted({str(d["gold"]) for d in v["disagreements"] if not d["checker"]})
+    out.append("Fragments the checker misses: " + ("; ".join(missed) or "none") + ".")
     out.append("")
     for g in ed["per_story"]:
         if not g["lead_check"]:

@@ -212,6 +212,7 @@ def test_fragment_labels_are_well_formed() -> None:
         for i, r in labels.items()
     )
     assert 0 < sum(r["fragment"] for r in labels.values()) < len(labels)
+    assert {r.get("set", "tuned") for r in labels.values()} == {"tuned", "holdout"}
 
 
 @pytest.mark.corpus
