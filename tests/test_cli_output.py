@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def test_worker_start_is_quiet(tmp_path: Path) -> None:
         text=True,
     )
     assert process.stderr is not None
+    # readline() blocks: a worker that hangs silently is killed, ending the read with EOF
+    killer = threading.Timer(60, process.kill)
+    killer.start()
     lines: list[str] = []
     deadline = time.monotonic() + 60
     try:
@@ -58,6 +62,7 @@ def test_worker_start_is_quiet(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+        killer.cancel()
     assert any("worker running" in line for line in lines), lines
     assert not any("alembic" in line for line in lines), lines
 
