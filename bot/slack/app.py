@@ -12,6 +12,7 @@ from bot.errors import SettingsError
 from bot.settings import Settings
 from bot.slack.actions import SlackActions
 from bot.slack.listeners import register_all
+from bot.slack.pools import ListenerPools
 
 
 def create_app(
@@ -21,6 +22,7 @@ def create_app(
     client: WebClient,
     socket_mode: bool = False,
     oauth: OAuthSettings | None = None,
+    pools: ListenerPools | None = None,
 ) -> App:
     """Build the app. HTTP mode needs the signing secret; Socket Mode requests are not signed.
 
@@ -42,7 +44,7 @@ def create_app(
             logger=logging.getLogger("briefbot.slack"),
             process_before_response=True,  # see below
         )
-        register_all(app, actions)
+        register_all(app, actions, pools)
         return app
     app = App(
         # The token comes from `client` (passing it again only makes Bolt warn at every start).
@@ -57,5 +59,5 @@ def create_app(
         # Lazy listeners still run on that pool after the ack.
         process_before_response=True,
     )
-    register_all(app, actions)
+    register_all(app, actions, pools)
     return app

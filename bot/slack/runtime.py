@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.slack.actions import SlackActions
 from bot.slack.app import create_app
 from bot.slack.client import ClientForTeam, SingleWorkspaceClients, make_web_client
+from bot.slack.pools import ListenerPools
 from bot.slack.server import http_server, socket_mode_handler
 from storage.db import ping
 from storage.models import Subscription
@@ -103,9 +104,13 @@ class Runtime:
     app: App
     scheduler: LeadScheduler | None
 
+    pools: ListenerPools | None = None
+
     def shutdown(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()
+        if self.pools is not None:
+            self.pools.shutdown()  # queued work is dropped; running work ends by its deadlines
         self.core.close()
 
 
@@ -131,8 +136,9 @@ def build_runtime(
     clients = SingleWorkspaceClients(settings, client)
     scheduler = LeadScheduler(core, clients) if with_scheduler else None
     actions = SlackActions(core, clients, SchedulerHooks(scheduler) if scheduler else None)
-    app = create_app(settings, actions, client=client, socket_mode=socket_mode)
-    return Runtime(core, client, clients, actions, app, scheduler)
+    pools = ListenerPools()
+    app = create_app(settings, actions, client=client, socket_mode=socket_mode, pools=pools)
+    return Runtime(core, client, clients, actions, app, scheduler, pools)
 
 
 def _build_oauth_runtime(
@@ -154,8 +160,11 @@ def _build_oauth_runtime(
         SchedulerHooks(scheduler) if scheduler else None,
         installations=store,
     )
-    app = create_app(settings, actions, client=client, socket_mode=socket_mode, oauth=oauth)
-    return Runtime(core, client, clients, actions, app, scheduler)
+    pools = ListenerPools()
+    app = create_app(
+        settings, actions, client=client, socket_mode=socket_mode, oauth=oauth, pools=pools
+    )
+    return Runtime(core, client, clients, actions, app, scheduler, pools)
 
 
 def check_settings(settings: Settings, *, command: str, socket_mode: bool = False) -> None:
