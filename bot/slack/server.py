@@ -241,6 +241,13 @@ class GuardedServer(TcpWSGIServer):
             self._evict(max(1, self.adj.connection_limit // 10))
         return bool(super().readable())
 
+    def close(self) -> None:
+        """Stop listening and close every connection too: waitress's loop runs while any is
+        open, so one idle keep-alive connection would otherwise hold SIGTERM off for good."""
+        for channel in list(self.active_channels.values()):
+            channel.will_close = True
+        super().close()
+
     def _evict(self, count: int) -> None:
         """Close the `count` oldest connections that have nothing being served."""
         idle = [

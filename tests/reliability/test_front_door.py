@@ -121,6 +121,20 @@ def test_a_request_that_never_finishes_arriving_is_cut_off(running_app: RunningA
         assert closed or time.monotonic() - started < 5.5  # an OSError: reset by the server
 
 
+def test_closing_the_server_is_not_held_off_by_open_connections(running_app: RunningApp) -> None:
+    app = running_app
+    web: GuardedServer = http_server(
+        app.runtime.app, lambda: ping(app.core.engine), host="127.0.0.1", port=0
+    )
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    with _idle_connections(f"http://127.0.0.1:{web.effective_port}", 5):
+        time.sleep(0.3)
+        web.close()  # what SIGTERM does in `briefbot serve --http`
+        thread.join(timeout=5)
+        assert not thread.is_alive()
+
+
 def test_oversized_body_is_refused_unread(running_app: RunningApp) -> None:
     app = running_app
     before = _rss_kib()
