@@ -40,6 +40,17 @@ needs_corpus = pytest.mark.skipif(
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
 
+def _pipeline_installed() -> bool:
+    from bot.nlp import load_pipeline
+
+    return load_pipeline("auto") is not None
+
+
+needs_nlp = pytest.mark.skipif(
+    not _pipeline_installed(), reason="no spaCy pipeline installed (pip install '.[nlp]')"
+)
+
+
 # -- fragments ---------------------------------------------------------------------------------
 
 
@@ -58,11 +69,27 @@ def test_a_whole_sentence_is_not_a_fragment() -> None:
         ("The storm destroyed roofs, fences and the old…", "cut"),
         ("Flood defences along the river", "heading_or_caption"),
         ("The agency has released this map showing where the water rose.", "heading_or_caption"),
-        ("The new bridge, a structure that engineers praised for its design.", "no_finite_verb"),
+        pytest.param(
+            "The new bridge, a structure that engineers praised for its design.",
+            "no_finite_verb",
+            marks=needs_nlp,
+        ),
+        pytest.param(
+            "The company has just announced a new tram line.",
+            "unresolved_reference",
+            marks=needs_nlp,
+        ),
     ],
 )
 def test_fragments_are_caught(bullet: str, reason: str) -> None:
     assert reason in fragment_reasons(bullet)
+
+
+@needs_nlp
+def test_a_headline_word_is_not_an_unresolved_reference() -> None:
+    bullet = "The ministry will open the line in May."
+    assert "unresolved_reference" in fragment_reasons(bullet)
+    assert fragment_reasons(bullet, story_terms=frozenset({"ministry"})) == []
 
 
 def test_expletive_it_is_not_an_unresolved_pronoun() -> None:
