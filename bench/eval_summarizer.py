@@ -63,7 +63,7 @@ from bench.corpora import (  # noqa: E402
     load_wikiref,
     sample_bbc,
 )
-from bench.editor_eval import GOALS, run_editor  # noqa: E402
+from bench.editor_eval import FACTS_PATH, GOALS, run_editor  # noqa: E402
 from bench.ours import OurSummarizer  # noqa: E402
 from bench.product_briefs import EvalArticle, brief_story  # noqa: E402
 from bot.summarize.model import SECTIONS, ArticleInput  # noqa: E402
@@ -839,7 +839,13 @@ def render_markdown(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def run(root: Path, only: Sequence[str] = TASKS, *, quick: bool = False) -> dict[str, Any]:
+def run(
+    root: Path,
+    only: Sequence[str] = TASKS,
+    *,
+    quick: bool = False,
+    stories: Sequence[str] | None = None,
+) -> dict[str, Any]:
     started = time.perf_counter()
     ours = OurSummarizer()
     results: dict[str, Any] = {
@@ -862,7 +868,8 @@ def run(root: Path, only: Sequence[str] = TASKS, *, quick: bool = False) -> dict
     if "product" in only:
         results["product"] = run_product_multiling(root, max_stories=1 if quick else None)
     if "editor" in only:
-        results["editor"] = run_editor(root, story_ids=QUICK_STORIES if quick else None)
+        chosen = stories or (QUICK_STORIES if quick else None)
+        results["editor"] = run_editor(root, story_ids=chosen)
     results["goals"] = goal_rows(results)
     results["elapsed_s"] = time.perf_counter() - started
     return results
@@ -1081,6 +1088,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quick", action="store_true", help="a small subset of every task (the smoke test's)"
     )
     parser.add_argument(
+        "--stories",
+        default="",
+        help="editor task: comma-separated story ids of bench/data/key_facts.json (default: all)",
+    )
+    parser.add_argument(
         "--only", default=",".join(TASKS), help=f"comma-separated subset of: {','.join(TASKS)}"
     )
     args = parser.parse_args(argv)
@@ -1092,7 +1104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if needs_corpus and not args.corpus.is_dir():
         print(f"corpus folder not found: {args.corpus} (use --corpus DIR)", file=sys.stderr)
         return 2
-    results = run(args.corpus, only, quick=args.quick)
+    stories = [t.strip() for t in args.stories.split(",") if t.strip()]
+    known = [s["id"] for s in json.loads(FACTS_PATH.read_text(encoding="utf-8"))["stories"]]
+    if set(stories) - set(known):
+        parser.error(f"unknown story id(s); choose from {', '.join(known)}")
+    results = run(args.corpus, only, quick=args.quick, stories=stories or None)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
