@@ -27,7 +27,7 @@ from bot.answer.question import MAX_QUESTION_CHARS, resolve_followup
 from bot.answer.result import Answer
 from bot.answer.retrieve import question_terms, rank_passages
 from bot.errors import BriefbotError, LLMError, NotFoundError, UserInputError
-from bot.ingest.report import IngestReport, SourceSpec, search_source_url
+from bot.ingest.report import IngestLimits, IngestReport, SourceSpec, search_source_url
 from bot.ingest.urls import canonical_url, classify_source
 from bot.settings import Settings
 from bot.summarize.model import ArticleInput, Brief, SourceRef, Summarizer
@@ -124,6 +124,8 @@ class Briefbot:
             upgrade(self.engine)
         self._http_transport = http_transport
         self._resolver = resolver
+        # Set on shutdown: ingest rounds in progress stop waiting for their sources.
+        self.stopping = threading.Event()
         self._llm_http_client = llm_http_client
         self._llm_client: LLMClient | None = None
         self._flights: dict[str, _Flight] = {}  # briefs being computed, by cache key
@@ -148,7 +150,13 @@ class Briefbot:
 
         return ExtractiveSummarizer()
 
+    def stop_ingesting(self) -> None:
+        """Make every ingest in progress return at once, its unfinished sources reported as
+        not finished (for shutdown: their fetch threads end at their own deadlines)."""
+        self.stopping.set()
+
     def close(self) -> None:
+        self.stopping.set()
         self.engine.dispose()
 
     # -- topics and sources ------------------------------------------------------------------
@@ -214,8 +222,12 @@ class Briefbot:
         *,
         topic: str | None = None,
         progress: Callable[[str], None] | None = None,
+        until: float | None = None,
     ) -> IngestReport:
-        """Ingest the given sources (URLs, files, directories), or refresh every known source."""
+        """Ingest the given sources (URLs, files, directories), or refresh every known source.
+
+        `until` (time.monotonic()) ends the round: sources not finished by then are reported
+        as not finished."""
         specs = None
         if locations:
             specs = [SourceSpec(classify_source(loc), loc) for loc in locations]
@@ -230,11 +242,14 @@ class Briefbot:
             now=self.clock(),
             secrets=self.settings.secrets(),
             page_work=self._page_work(),
+            limits=self._ingest_limits(),
+            stop=self.stopping,
+            until=until,
         )
         self.analyze_articles(report.new_article_ids)
         return report
 
-    def refresh_topic(self, name: str) -> IngestReport:
+    def refresh_topic(self, name: str, *, until: float | None = None) -> IngestReport:
         """Fetch a topic's sources; a topic with none gets the news-search feed for its name."""
         name = _topic_name(name)
         with self.factory() as session:
@@ -255,9 +270,19 @@ class Briefbot:
             now=self.clock(),
             secrets=self.settings.secrets(),
             page_work=self._page_work(),
+            limits=self._ingest_limits(),
+            stop=self.stopping,
+            until=until,
         )
         self.analyze_articles(report.new_article_ids)
         return report
+
+    def _ingest_limits(self) -> IngestLimits:
+        return IngestLimits(
+            per_host=self.settings.fetch_per_host,
+            feed_max_items=self.settings.feed_max_items,
+            feed_max_page_fetches=self.settings.feed_max_page_fetches,
+        )
 
     def analyze_articles(self, article_ids: Sequence[int]) -> None:
         """Sentence analysis of newly stored articles (once per article; briefs read it).
@@ -300,6 +325,7 @@ class Briefbot:
             allow_private=self.settings.fetch_allow_private,
             resolver=self._resolver,
             secrets=self.settings.secrets(),
+            stop=self.stopping,
         )
 
     # -- briefs ------------------------------------------------------------------------------

@@ -80,6 +80,13 @@ class Settings:
     fetch_max_bytes: int = 5_000_000
     # Processes extracting article pages (trafilatura is CPU-bound); 0: in the ingest threads.
     ingest_processes: int = field(default_factory=lambda: _default_ingest_processes())
+    # At most this many fetches to one host at a time in an ingest round: a slow host cannot
+    # occupy every fetch worker.
+    fetch_per_host: int = 2
+    # Entries read per feed per fetch, newest first: one huge feed cannot flood the database.
+    feed_max_items: int = 200
+    # Teaser entries whose linked page is fetched, per feed per round (newest first).
+    feed_max_page_fetches: int = 30
     brief_window_hours: int = 24
     ingest_interval_minutes: int = 30
     digest_skip_empty: bool = False
@@ -252,6 +259,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         ingest_processes=min(
             as_int("INGEST_PROCESSES", _default_ingest_processes(), minimum=0), 32
         ),
+        fetch_per_host=as_int("FETCH_PER_HOST", 2),
+        feed_max_items=as_int("FEED_MAX_ITEMS", 200),
+        feed_max_page_fetches=as_int("FEED_MAX_PAGE_FETCHES", 30, minimum=0),
         brief_window_hours=as_int("BRIEF_WINDOW_HOURS", 24),
         ingest_interval_minutes=as_int("INGEST_INTERVAL_MINUTES", 30),
         digest_skip_empty=as_bool("DIGEST_SKIP_EMPTY", False),

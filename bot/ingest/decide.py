@@ -16,6 +16,9 @@ from storage.articles import NewArticle
 # Teaser text this short is hashed together with its title: two different stories can share a
 # boilerplate teaser ("Read the full story"), which alone would merge them as one article.
 SHORT_TEXT_WORDS = 50
+# Fewer words than this (title aside) is not an article: a feed of bare titles would otherwise
+# be stored as thousands of two-word "articles" that crowd real ones out of every brief.
+MIN_ARTICLE_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,24 @@ def plan_candidates(candidates: Sequence[Candidate], known: Mapping[str, int]) -
             continue
         new.append(candidate)
     return Plan(new=new, known_ids=known_ids, duplicates=duplicates)
+
+
+def _newest_key(candidate: Candidate) -> float:
+    return -candidate.published_at.timestamp() if candidate.published_at else float("inf")
+
+
+def newest(candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
+    """Pure: at most `limit` candidates, the newest first; undated ones after dated ones, in
+    feed order (sorting is stable)."""
+    return sorted(candidates, key=_newest_key)[: max(0, limit)]
+
+
+def is_article(candidate: Candidate) -> bool:
+    """Pure: whether a candidate says enough to be stored (more than a bare title)."""
+    text = candidate.text.strip()
+    if not text or text.casefold() == candidate.title.strip().casefold():
+        return False
+    return word_count(text) >= MIN_ARTICLE_WORDS
 
 
 def article_hash(title: str, text: str) -> str:

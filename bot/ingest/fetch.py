@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import httpcore  # httpx's own transport layer: its timeout type is what a socket read raises
 import httpx
 
 from bot.errors import BlockedAddressError, FetchError
@@ -180,15 +181,46 @@ class _DeadlinePassed(Exception):
 _deadline = threading.local()
 
 
+# While a stop event is set up, a read waits at most this long at a time before looking at it.
+_STOP_POLL_SECONDS = 0.5
+
+
+def _stopping() -> bool:
+    stop: threading.Event | None = getattr(_deadline, "stop", None)
+    return stop is not None and stop.is_set()
+
+
 def _clamped(timeout: float | None) -> float:
     """The socket timeout for one read or write: `timeout`, cut to what the deadline leaves."""
     deadline: float | None = getattr(_deadline, "value", None)
+    if _stopping():
+        raise _DeadlinePassed
     if deadline is None:
         return 60.0 if timeout is None else timeout
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _DeadlinePassed
     return remaining if timeout is None else min(timeout, remaining)
+
+
+def _read_until_deadline(
+    read: Callable[..., bytes], max_bytes: int, timeout: float | None
+) -> bytes:
+    """One read, bounded by the deadline; with a stop event, in slices so that a shutdown
+    ends it within _STOP_POLL_SECONDS. A timed-out read has consumed nothing, so the next
+    slice goes on where it was."""
+    limit = _clamped(timeout)
+    if getattr(_deadline, "stop", None) is None:
+        return read(max_bytes, limit)
+    give_up = time.monotonic() + limit
+    while True:
+        left = give_up - time.monotonic()
+        try:
+            return read(max_bytes, max(0.001, min(left, _STOP_POLL_SECONDS)))
+        except httpcore.ReadTimeout:
+            if time.monotonic() >= give_up:
+                raise
+            _clamped(timeout)  # raises once stopped or past the deadline
 
 
 def _guard_stream(stream: object) -> None:
@@ -201,7 +233,7 @@ def _guard_stream(stream: object) -> None:
         return
 
     def bounded_read(max_bytes: int, timeout: float | None = None) -> bytes:
-        return read(max_bytes, _clamped(timeout))  # type: ignore[no-any-return]
+        return _read_until_deadline(read, max_bytes, timeout)
 
     def bounded_write(buffer: bytes, timeout: float | None = None) -> None:
         write(buffer, _clamped(timeout))
@@ -280,6 +312,7 @@ class Fetcher:
         user_agent: str = DEFAULT_USER_AGENT,
         total_timeout: float | None = None,
         secrets: Iterable[str] = (),
+        stop: threading.Event | None = None,
     ) -> None:
         if client is not None and transport is not None:
             raise ValueError("pass either client or transport, not both")
@@ -291,6 +324,8 @@ class Fetcher:
         self.user_agent = user_agent
         self._resolver = resolver or default_resolver
         self._secrets = tuple(secrets)
+        # Once set (shutdown), fetches in progress end within about half a second.
+        self._stop = stop
         self._owns_client = client is None
         self._client = client or httpx.Client(
             transport=transport,
@@ -347,10 +382,14 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         deadline = time.monotonic() + self.total_timeout
         outer = getattr(_deadline, "value", None)
+        outer_stop = getattr(_deadline, "stop", None)
         _deadline.value = deadline if outer is None else min(outer, deadline)
+        _deadline.stop = self._stop or outer_stop
         try:
             current = url
             for _hop in range(MAX_REDIRECTS + 1):
+                if _stopping():
+                    raise self._error(url, "stopped: briefbot is shutting down")
                 if time.monotonic() >= deadline:
                     raise self._error(url, self._too_slow())
                 addresses = self.check_url_allowed(current)
@@ -360,6 +399,7 @@ class Fetcher:
                 current = result  # a redirect target
         finally:
             _deadline.value = outer
+            _deadline.stop = outer_stop
         raise self._error(url, f"too many redirects (more than {MAX_REDIRECTS})")
 
     def _too_slow(self) -> str:
@@ -404,6 +444,8 @@ class Fetcher:
                 body = self._read_body(url, response, deadline)
                 return self._result(url, response, body, not_modified=False)
         except _DeadlinePassed:
+            if _stopping():
+                raise self._error(url, "stopped: briefbot is shutting down") from None
             raise self._error(url, self._too_slow()) from None
         except httpx.TimeoutException as exc:
             if time.monotonic() >= deadline - 0.01:

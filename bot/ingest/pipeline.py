@@ -16,6 +16,9 @@ Finally, new articles are linked to every topic whose keywords they match.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -34,7 +37,9 @@ from bot.ingest.decide import (
     Plan,
     Retrieved,
     build_article,
+    is_article,
     merge_full_text,
+    newest,
     plan_candidates,
 )
 from bot.ingest.feeds import looks_like_feed, parse_feed
@@ -43,6 +48,7 @@ from bot.ingest.files import read_path
 from bot.ingest.pages import ExtractedPage, extract_page
 from bot.ingest.report import (
     SPEC_KINDS,
+    IngestLimits,
     IngestReport,
     SourceResult,
     SourceSpec,
@@ -54,7 +60,14 @@ from storage import articles, search, sources, topics
 from storage.db import transaction
 from storage.models import Source, Topic
 
-__all__ = ["IngestReport", "SourceResult", "SourceSpec", "ingest", "search_source_url"]
+__all__ = [
+    "IngestLimits",
+    "IngestReport",
+    "SourceResult",
+    "SourceSpec",
+    "ingest",
+    "search_source_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +117,26 @@ class _Job:
     enriched: dict[str, Candidate] = field(default_factory=dict)  # by URL
     pending: int = 0
     teasers_kept: int = 0
+    deadline: float | None = None  # time.monotonic() by which the source is settled
+
+
+@dataclass
+class _Task:
+    """A fetch to run on the pool: the job's feed or page (`candidate` None), or a teaser's page."""
+
+    job: _Job
+    candidate: Candidate | None
+
+    @property
+    def host(self) -> str:
+        """The host the task fetches from ("" for local files): what per-host limits count."""
+        if self.candidate is None and self.job.kind == "file":
+            return ""
+        url = self.candidate.url if self.candidate is not None else self.job.url
+        try:
+            return (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return ""
 
 
 def _guess_kind(url: str) -> str:
@@ -140,6 +173,9 @@ class _Pipeline:
         max_workers: int,
         secrets: Sequence[str],
         page_work: PageWork | None = None,
+        limits: IngestLimits | None = None,
+        stop: threading.Event | None = None,
+        until: float | None = None,
     ) -> None:
         self.factory = factory
         self.page_work = page_work or InlinePageWork()
@@ -151,6 +187,12 @@ class _Pipeline:
         self.secrets = tuple(secrets)
         # Teaser pages being fetched, by URL: the other (source, entry) pairs waiting for them.
         self._inflight: dict[str, list[tuple[_Job, Candidate]]] = {}
+        limits = limits or IngestLimits()
+        self.per_host = max(1, limits.per_host)
+        self.max_items = max(1, limits.feed_max_items)
+        self.max_page_fetches = max(0, limits.feed_max_page_fetches)
+        self.stop = stop
+        self.until = until
 
     # -- stage 0: which sources (caller thread) -------------------------------------------
 
@@ -255,7 +297,7 @@ class _Pipeline:
 
     def _retrieve_feed(self, job: _Job, fetched: FetchResult, kind: str) -> Retrieved:
         feed = parse_feed(fetched.content, fetched.url, fetched.headers)
-        candidates = []
+        candidates: list[Candidate] = []
         for entry in feed.entries:
             try:
                 url = canonical_url(entry.url) if entry.has_link else entry.url
@@ -277,7 +319,15 @@ class _Pipeline:
                     wants_full_text=entry.is_teaser and entry.has_link,
                 )
             )
-        return Retrieved(kind, candidates, False, fetched.etag, fetched.last_modified, feed.title)
+        kept = newest(candidates, self.max_items)
+        if len(kept) < len(candidates):
+            log.info(
+                "%s lists %d entries; reading the newest %d",
+                redact(job.url, self.secrets),
+                len(candidates),
+                len(kept),
+            )
+        return Retrieved(kind, kept, False, fetched.etag, fetched.last_modified, feed.title)
 
     def _retrieve_page(self, job: _Job, fetched: FetchResult) -> Retrieved:
         page = self.extract(fetched.content, fetched.url, fetched.encoding)
@@ -348,7 +398,14 @@ class _Pipeline:
         assert retrieved is not None and plan is not None
         kind = retrieved.kind
         result = SourceResult(job.url, kind, True, not_modified=retrieved.not_modified)
-        new = list(plan.new)
+        new = []
+        for planned in plan.new:
+            candidate = job.enriched.get(planned.url, planned)
+            # Search results are headlines by design (and come FEED_MAX_ITEMS at most): kept.
+            if kind == "feed" and not is_article(candidate):
+                result.too_short += 1
+            else:
+                new.append(planned)
         ids: list[int] = list(plan.known_ids)
         batches = [new[i : i + STORE_BATCH] for i in range(0, len(new), STORE_BATCH)] or [[]]
         for n, batch in enumerate(batches):
@@ -415,49 +472,145 @@ class _Pipeline:
     # -- driving the stages ---------------------------------------------------------------
 
     def run(self, jobs: list[_Job]) -> None:
-        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="ingest") as pool:
-            futures: dict[Future[object], tuple[_Job, Candidate | None]] = {}
-            for job in jobs:
-                futures[pool.submit(self.retrieve, job)] = (job, None)
-            while futures:
-                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+        """Run every job's tasks on the worker pool until each job has a result.
+
+        Tasks are queued and started only while their host has fewer than `per_host` fetches
+        running, so one slow host holds at most that many workers. A job still unfinished at
+        its deadline is settled without waiting (failed while its feed or page is still being
+        read, stored with its teasers while their pages are); the worker threads still busy
+        end at their fetch's own deadline, unwaited for.
+        """
+        pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="ingest")
+        queue: deque[_Task] = deque(_Task(job, None) for job in jobs)
+        running: dict[Future[object], _Task] = {}
+        busy_hosts: Counter[str] = Counter()
+        try:
+            while queue or running:
+                if self._stopped():
+                    break
+                self._start_tasks(pool, queue, running, busy_hosts)
+                done, _ = wait(
+                    running, timeout=self._next_wait(running), return_when=FIRST_COMPLETED
+                )
                 # In submission order, not the set's: when two sources carry the same article,
                 # which copy is stored must not depend on which thread finished a hair sooner.
-                for future in [f for f in futures if f in done]:
-                    job, candidate = futures.pop(future)
+                for future in [f for f in running if f in done]:
+                    task = running.pop(future)
+                    busy_hosts[task.host] -= 1
                     try:
-                        if candidate is None:
-                            self._retrieved(pool, futures, job, future)
-                        else:
-                            self._enriched(job, future)
+                        if task.candidate is not None:
+                            # Also for a job settled meanwhile: other sources may wait for
+                            # this page.
+                            self._enriched(task.job, future)
+                        elif task.job.result is None:  # else settled: a late answer is dropped
+                            self._retrieved(queue, task.job, future)
                     except Exception as exc:
-                        self._fail(job, exc)
+                        self._fail(task.job, exc)
+                self._settle_overdue(jobs)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for job in jobs:
+            if job.result is None:  # stopped (shutdown or the round's deadline) first
+                job.result = SourceResult(
+                    job.url, job.kind or _guess_kind(job.url), False, error=self._stop_reason()
+                )
+                self._report(job.result)
 
-    def _retrieved(
+    def _start_tasks(
         self,
         pool: ThreadPoolExecutor,
-        futures: dict[Future[object], tuple[_Job, Candidate | None]],
-        job: _Job,
-        future: Future[object],
+        queue: deque[_Task],
+        running: dict[Future[object], _Task],
+        busy_hosts: Counter[str],
     ) -> None:
+        waiting: list[_Task] = []
+        while queue and len(running) < self.max_workers:
+            task = queue.popleft()
+            if task.job.result is not None and not self._followed(task):
+                if task.candidate is not None:
+                    self._inflight.pop(task.candidate.url, None)
+                continue
+            if task.host and busy_hosts[task.host] >= self.per_host:
+                waiting.append(task)
+                continue
+            if task.candidate is None:
+                task.job.deadline = time.monotonic() + self.source_seconds(task.job)
+                future = pool.submit(self.retrieve, task.job)
+            else:
+                future = pool.submit(self.enrich, task.candidate)
+            running[future] = task
+            busy_hosts[task.host] += 1
+        queue.extendleft(reversed(waiting))
+
+    def _followed(self, task: _Task) -> bool:
+        """Whether other sources wait for this task's page."""
+        return task.candidate is not None and bool(self._inflight.get(task.candidate.url))
+
+    def source_seconds(self, job: _Job) -> float:
+        """How long one source may take from its first fetch: its feed or page, then its
+        teasers' pages (each fetch ends by itself after its total deadline)."""
+        if job.kind == "file":
+            return float("inf")  # local files: the user asked for all of them
+        return 2 * self.fetcher.total_timeout + 1
+
+    def _next_wait(self, running: dict[Future[object], _Task]) -> float | None:
+        deadlines = [t.job.deadline for t in running.values() if t.job.deadline is not None]
+        if self.until is not None:
+            deadlines.append(self.until)
+        waits = [d - time.monotonic() for d in deadlines if d != float("inf")]
+        if self.stop is not None:
+            waits.append(0.25)  # look at the stop flag this often
+        return max(0.0, min(waits)) if waits else None
+
+    def _settle_overdue(self, jobs: list[_Job]) -> None:
+        now = time.monotonic()
+        for job in jobs:
+            if job.result is not None or job.deadline is None or now < job.deadline:
+                continue
+            seconds = self.source_seconds(job)
+            if job.retrieved is None:
+                self._fail(job, FetchError(job.url, f"abandoned after {seconds:g} s"))
+                continue
+            # The feed itself was read: store it with the teasers still being fetched.
+            job.teasers_kept += job.pending
+            job.pending = 0
+            try:
+                self._finish(job)
+            except Exception as exc:
+                self._fail(job, exc)
+
+    def _stopped(self) -> bool:
+        if self.stop is not None and self.stop.is_set():
+            return True
+        return self.until is not None and time.monotonic() >= self.until
+
+    def _stop_reason(self) -> str:
+        if self.stop is not None and self.stop.is_set():
+            return "not finished: ingestion was stopped (shutting down)"
+        return "not finished: the ingest round ran out of time"
+
+    def _retrieved(self, queue: deque[_Task], job: _Job, future: Future[object]) -> None:
         retrieved = future.result()
         assert isinstance(retrieved, Retrieved)
         job.retrieved = retrieved
         job.plan = self.plan(job)
         teasers = [c for c in job.plan.new if c.wants_full_text]
-        job.pending = len(teasers)
-        if not teasers:
+        # The newest first (the feed was sorted so); the rest are kept as teasers this round.
+        fetched = teasers[: self.max_page_fetches]
+        job.teasers_kept += len(teasers) - len(fetched)
+        job.pending = len(fetched)
+        if not fetched:
             self._finish(job)
             return
         # Only entries not stored yet are fetched again, each as its own task; an entry that
         # another source listed too and whose page is being fetched waits for that page.
-        for teaser in teasers:
+        for teaser in fetched:
             waiting = self._inflight.get(teaser.url)
             if waiting is not None:
                 waiting.append((job, teaser))
                 continue
             self._inflight[teaser.url] = []
-            futures[pool.submit(self.enrich, teaser)] = (job, teaser)
+            queue.append(_Task(job, teaser))
 
     def _enriched(self, job: _Job, future: Future[object]) -> None:
         outcome = future.result()
@@ -479,6 +632,8 @@ class _Pipeline:
                     self._fail(other, exc)
 
     def _got_page(self, job: _Job, candidate: Candidate, full: bool) -> None:
+        if job.result is not None:
+            return  # settled at its deadline (or stopped) meanwhile
         job.pending -= 1
         job.enriched[candidate.url] = candidate
         if not full:
@@ -495,9 +650,14 @@ class _Pipeline:
     def _fail(self, job: _Job, exc: BaseException) -> None:
         if job.result is not None:
             return
-        if not isinstance(exc, BriefbotError):
-            log.error("ingesting %s failed", job.url, exc_info=exc)
-        job.result = self.store_error(job, exc)
+        if self.stop is not None and self.stop.is_set():
+            # Cut short by a shutdown: not the source's fault, so not stored on its row.
+            kind = job.kind or _guess_kind(job.url)
+            job.result = SourceResult(job.url, kind, False, error=self._stop_reason())
+        else:
+            if not isinstance(exc, BriefbotError):
+                log.error("ingesting %s failed", job.url, exc_info=exc)
+            job.result = self.store_error(job, exc)
         self._report(job.result)
 
     def _report(self, result: SourceResult) -> None:
@@ -548,6 +708,9 @@ def ingest(
     max_workers: int = 4,
     secrets: Sequence[str] = (),
     page_work: PageWork | None = None,
+    limits: IngestLimits | None = None,
+    stop: threading.Event | None = None,
+    until: float | None = None,
 ) -> IngestReport:
     """Ingest `specs`, or refresh every source attached to a topic when `specs` is None.
 
@@ -556,6 +719,9 @@ def ingest(
     once per finished source, from the calling thread. Never raises for a source's failure:
     each outcome is in the report and on the source's row. `page_work` extracts pages and
     signs texts (default: in the ingest threads; `ExtractionPool`: in worker processes).
+
+    `limits` bound what is read; when `stop` is set, or at `until` (time.monotonic()), the
+    sources not finished yet are reported as not finished and nothing more is waited for.
     """
     pipeline = _Pipeline(
         factory,
@@ -565,6 +731,9 @@ def ingest(
         max_workers=max_workers,
         secrets=secrets,
         page_work=page_work,
+        limits=limits,
+        stop=stop,
+        until=until,
     )
     jobs, rejected = pipeline.prepare(specs, topic)
     for result in rejected:

@@ -25,6 +25,16 @@ class SourceSpec:
     location: str
 
 
+@dataclass(frozen=True)
+class IngestLimits:
+    """Bounds on what one ingest round reads (FETCH_PER_HOST, FEED_MAX_ITEMS,
+    FEED_MAX_PAGE_FETCHES)."""
+
+    per_host: int = 2
+    feed_max_items: int = 200
+    feed_max_page_fetches: int = 30
+
+
 @dataclass
 class SourceResult:
     url: str
@@ -34,6 +44,7 @@ class SourceResult:
     duplicates: int = 0
     error: str | None = None
     not_modified: bool = False
+    too_short: int = 0  # entries not stored: a bare title or a few words are not an article
     teasers_kept: int = 0  # teaser entries stored as they were: the full page could not be read
     # Every stored article the source lists (new and known), and the ones created this run.
     article_ids: list[int] = field(default_factory=list, repr=False)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -186,14 +187,19 @@ def sweep_job() -> None:
 def run_ingest(core: Briefbot) -> None:
     """Refresh every known source, then subscribed topics that have no source of their own
     yet (their first refresh attaches the news-search feed, which later runs include)."""
+    # A round ends by the time the next one is due, so rounds never pile up behind a slow one
+    # (the scheduler runs one at a time and would skip every later round meanwhile).
+    until = time.monotonic() + core.settings.ingest_interval_minutes * 60
     try:
-        report = core.ingest(None)
+        report = core.ingest(None, until=until)
         log.info("scheduled ingest: %s", report)
     except Exception:
         log.exception("scheduled ingest failed")
     for name in _subscribed_topics_without_sources(core):
+        if core.stopping.is_set() or time.monotonic() >= until:
+            break
         try:
-            core.refresh_topic(name)
+            core.refresh_topic(name, until=until)
         except Exception:
             log.exception("refreshing subscribed topic %r failed", name)
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import timedelta
 from typing import Any, Protocol
@@ -27,6 +29,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.answer.result import Answer
 from bot.core import Briefbot
 from bot.errors import BriefbotError, NotFoundError
+from bot.ingest.report import IngestReport
 from bot.redact import redact
 from bot.render import blocks
 from bot.render.escape import escape_mrkdwn, safe_link
@@ -70,6 +73,10 @@ MENTION_HELP = (
 NO_TOPICS = "I don't follow any topic yet. Start one with `/brief ukraine`."
 # A /brief that must first fetch its topic's sources waits at most this long for them.
 FRESH_INGEST_SECONDS = 20.0
+# It goes on in the background after that, for at most this long (its unfinished sources are
+# reported as not finished); topics refreshing at once, at most this many.
+FRESH_INGEST_MAX_SECONDS = 60.0
+FRESH_INGEST_WORKERS = 4
 
 
 class SubscriptionHooks(Protocol):
@@ -95,7 +102,11 @@ class SlackActions:
         # OAuth mode: where workspaces' installations live (None with a single bot token).
         self.installations = installations
         # Fresh-ingest work outlives a slow /brief: it keeps running after we stop waiting.
-        self._pool = ingest_pool or ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
+        self._pool = ingest_pool or ThreadPoolExecutor(
+            max_workers=FRESH_INGEST_WORKERS, thread_name_prefix="ingest"
+        )
+        self._fresh: dict[str, Future[IngestReport]] = {}  # refreshes running, by topic
+        self._fresh_lock = threading.Lock()
         # Workspaces already recorded with their organization by this process (see remember_team).
         self._teams_seen: set[Origin] = set()
 
@@ -235,12 +246,31 @@ class SlackActions:
             )
         if recent:
             return
-        future = self._pool.submit(self.core.refresh_topic, topic)
+        future = self._fresh_ingest(topic)
         try:
             report = future.result(timeout=FRESH_INGEST_SECONDS)
             log.info("fresh ingest for %s: %s", topic, report.summary_line())
         except FutureTimeout:
             log.info("fresh ingest for %s still running after %ss", topic, FRESH_INGEST_SECONDS)
+
+    def _fresh_ingest(self, topic: str) -> Future[IngestReport]:
+        """The topic's refresh: the one already running for it, else a new one. One per topic,
+        each ending within FRESH_INGEST_MAX_SECONDS, so repeated /briefs of topics with slow
+        sources cannot fill the pool and starve a healthy topic's refresh."""
+        with self._fresh_lock:
+            running = self._fresh.get(topic)
+            if running is not None and not running.done():
+                return running
+            until = time.monotonic() + FRESH_INGEST_MAX_SECONDS
+            future = self._pool.submit(self.core.refresh_topic, topic, until=until)
+            self._fresh[topic] = future
+            future.add_done_callback(lambda f: self._forget_fresh(topic, f))
+            return future
+
+    def _forget_fresh(self, topic: str, future: Future[IngestReport]) -> None:
+        with self._fresh_lock:
+            if self._fresh.get(topic) is future:
+                del self._fresh[topic]
 
     # -- subscriptions -----------------------------------------------------------------------
 

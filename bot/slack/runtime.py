@@ -107,6 +107,9 @@ class Runtime:
     pools: ListenerPools | None = None
 
     def shutdown(self) -> None:
+        # First: ingest rounds in progress return at once, so waiting for the scheduler's
+        # running jobs is bounded.
+        self.core.stop_ingesting()
         if self.scheduler is not None:
             self.scheduler.shutdown()
         if self.pools is not None:
@@ -253,5 +256,6 @@ def work(settings: Settings) -> None:
     try:
         stop.wait()
     finally:
+        core.stop_ingesting()  # a round in progress returns at once; its fetches end too
         lead.shutdown()
         core.close()

@@ -172,7 +172,7 @@ def test_ingest_job_refreshes_sources_and_sourceless_subscribed_topics(
             created_by=None,
         )
     refreshed: list[str] = []
-    monkeypatch.setattr(env.core, "refresh_topic", lambda name: refreshed.append(name))
+    monkeypatch.setattr(env.core, "refresh_topic", lambda name, **_: refreshed.append(name))
     scheduler = build_scheduler(env.core, env.clients, start_paused=True)
     scheduler.start()
     try:
