@@ -394,7 +394,7 @@ def test_a_long_feed_is_stored_in_bounded_batches(
         {
             "title": f"Entry {n}",
             "link": server.url(f"/entry/{n}"),
-            "content": "<p>" + article_text(f"Entry{n}topic", 3) + "</p>",
+            "content": "<p>" + article_text(f"Entry{n}topic", 4) + "</p>",
         }
         for n in range(10)
     ]
