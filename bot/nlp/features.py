@@ -9,8 +9,8 @@ Fields a reader may rely on (a stable, documented read API):
 - `position`: index of the sentence in its article (all sentences, kept or not), from 0;
   `paragraph`: index of its paragraph.
 - `text`: the sentence as a bullet would show it (relative dates anchored: "on Monday" becomes
-  "on Monday 10 March"; a leading connective such as "Then," removed); `raw`: as written, when
-  different.
+  "on Monday 10 March"; a leading connective such as "Then," removed); `raw`: as written
+  (less a dateline), when different.
 - `kind`: "prose" (a sentence a brief may quote), or why it is not: "heading", "subhead" (a
   stand-alone question heading, as in FAQ explainers), "caption" (picture/map/video
   references), "byline", "boilerplate" (sign-up lines, teasers), "dateline", "title" (restates

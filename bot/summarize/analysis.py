@@ -31,10 +31,17 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Span
 
-__all__ = ["ANALYZER_VERSION", "analyze_article", "analyzer_version", "is_stale"]
+__all__ = [
+    "ANALYZER_VERSION",
+    "analyze_article",
+    "analyzer_version",
+    "dates_of",
+    "is_stale",
+    "numbers_of",
+]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a4"
+ANALYZER_VERSION = "a5"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -268,7 +275,7 @@ def _sentence(
     raw = " ".join(text.split())
     shown = raw
     if first or starts_paragraph:
-        shown = _DATELINE.sub("", shown, count=1)
+        shown = raw = _DATELINE.sub("", shown, count=1)  # a dateline is never part of it
     entities: tuple[tuple[str, str], ...] = ()
     person: str | None = None
     tense: str | None = None
@@ -530,6 +537,16 @@ def _numbers(text: str, span: Span | None) -> tuple[str, ...]:
     del span
     # Years and day numbers of dates count too: "30-day" and "30 days" are the same number.
     return tuple(dict.fromkeys(n.rstrip(".") for n in found if n))
+
+
+def numbers_of(text: str) -> tuple[str, ...]:
+    """The figures a text states ("1,200" -> "1200", "six" -> "6"), dates and years left out."""
+    return _numbers(text, None)
+
+
+def dates_of(text: str, day: date | None) -> list[str]:
+    """ISO dates a text names (a date without a year takes `day`'s year; none without `day`)."""
+    return [d.isoformat() for d in _dates(text, day)]
 
 
 def _dates(text: str, day: date | None) -> list[date]:

@@ -54,6 +54,7 @@ from bot.summarize.model import (
 from bot.summarize.sections import SectionLabel
 from bot.summarize.sentences import content_words, terms, trim_sentence
 from bot.summarize.stories import cluster_counts
+from bot.summarize.support import ALIASES
 
 __all__ = ["MAX_BULLET_CHARS", "ExtractiveSummarizer", "natural_key", "similarity"]
 
@@ -324,6 +325,7 @@ class ExtractiveSummarizer:
         story = _stories(ordered, sentences)
         naming = [True] * len(ordered)
         central_article = _score(topic, ordered, sentences, story, naming)
+        _off_topic(naming, sentences)
         _supersede(ordered, sentences, story)
         _as_of_newest(ordered, sentences)
         pool = _pool(sentences)
@@ -332,7 +334,11 @@ class ExtractiveSummarizer:
         outlets = [_outlets(a) for a in ordered]
         for cand in pool:
             reporting = sorted(
-                {sentences[i].article for i in supporters[cand.index] if states(cand, sentences[i])}
+                {
+                    sentences[i].article
+                    for i in supporters[cand.index]
+                    if states(cand, sentences[i], sentences)
+                }
             )
             n_outlets = len(set().union(*(outlets[a] for a in reporting)))
             cand.final = round(cand.base * (1.0 + 0.35 * math.log2(min(n_outlets, 8))), 9)
@@ -395,6 +401,17 @@ _CALENDAR_WORDS = frozenset(
 )
 
 
+# Set aside for bullets but part of the text read as a passage (`select_summary`).
+_PASSAGE_KINDS = frozenset({"dependent", "caption", "subhead"})
+_PASSAGE_FRAGMENTS = frozenset(
+    {"a piece of a quotation", "a lead-in to a list", "no main verb", "no subject"}
+)
+
+
+def _passage_part(f: SentenceFeatures) -> bool:
+    return f.kind in _PASSAGE_KINDS or (f.kind == "fragment" and f.issue in _PASSAGE_FRAGMENTS)
+
+
 def _parse_article(article: ArticleInput, *, lenient: bool = False) -> tuple[_Parsed, ...]:
     """The article's briefable sentences: the stored analysis (ingestion ran it once), else the
     same analysis without a parser, done here (a pure function, cacheable). `lenient`: also
@@ -406,14 +423,14 @@ def _parse_article(article: ArticleInput, *, lenient: bool = False) -> tuple[_Pa
     title_terms = frozenset(terms(article.title))
     out: list[_Parsed] = []
     for f in feats:
-        if not (f.is_prose or (lenient and f.kind == "dependent")):
+        if not (f.is_prose or (lenient and _passage_part(f))):
             continue
         if not out and title_terms and {t for t, _ in f.terms} <= title_terms:
             continue  # the lead restating the headline
         label = SectionLabel(f.section, f.score, *f.cues)
         out.append(
             _Parsed(
-                f.text,
+                (f.raw or f.text) if lenient else f.text,
                 f.terms,
                 label,
                 frozenset(f.numbers),
@@ -483,6 +500,7 @@ def _stories(articles: list[ArticleInput], sentences: list[_Sentence]) -> list[i
 _STORY_GAP = timedelta(days=30)
 # Two groups whose name vectors (people, places, organisations) are this alike are one story.
 _SAME_NAMES = 0.15
+_SHARED_NAMES = 2  # and they must share at least this many names
 # Above this many groups, merging by names is skipped (it compares all pairs of groups).
 _MAX_MERGE_GROUPS = 400
 
@@ -534,6 +552,8 @@ def _merge_by_names(
             for j in range(i + 1, len(live)):
                 if not near(spans[i], spans[j]):
                     continue
+                if len(cents[i].keys() & cents[j].keys()) < _SHARED_NAMES:
+                    continue  # one shared country is not one story
                 sim = _cosine(cents[i], cents[j])
                 if sim >= best:
                     best, pair = sim, (i, j)
@@ -597,7 +617,8 @@ def _score(
     """Base score of every sentence. `story[a]` is article a's story (see `stories`).
 
     Returns each story's most central article (its label comes from that article's title), and
-    fills `articles_naming`: does the article name the topic (title or sentences)?"""
+    fills `articles_naming`: is the article about the topic (`_is_about`)? All are when none
+    is (the topic's words then come from somewhere else: keywords, a search feed)."""
     topic_terms = frozenset(_terms(topic))
     by_article: list[list[_Sentence]] = [[] for _ in articles]
     for s in sentences:
@@ -612,8 +633,10 @@ def _score(
             hits = sum(1 for s in by_article[a_index] if topic_terms & s.term_set)
             mentions.append(min(1.0, hits / 3.0))
     weights = mentions if any(mentions) else [1.0] * len(articles)
-    for a_index, mention in enumerate(mentions):
-        articles_naming[a_index] = mention > 0 or not any(mentions)
+    about = [
+        _is_about(topic_terms, article, by_article[a_index])
+        for a_index, article in enumerate(articles)
+    ]
 
     # Each article's normalized vector. A story's centroid is the sum of its articles'
     # vectors weighted by mention, so articles that never name the topic do not pull it their
@@ -630,6 +653,20 @@ def _score(
         acc = story_centroids.setdefault(story[a_index], {})
         for t, w in vec.items():
             acc[t] = acc.get(t, 0.0) + weight * w
+    # In the brief: articles about the topic, and those of their stories close to one of them
+    # ("Kremlin studies US offer" beside reports that name Ukraine), not those that only
+    # mention it ("the crew came from Portugal, Ukraine and Brazil").
+    about_by_story: dict[int, list[int]] = {}
+    for a_index, yes in enumerate(about):
+        if yes:
+            about_by_story.setdefault(story[a_index], []).append(a_index)
+    for a_index in range(len(articles)):
+        peers = about_by_story.get(story[a_index], [])[:_MAX_NEIGHBOURS]
+        articles_naming[a_index] = (
+            about[a_index]
+            or not any(about)
+            or any(_cosine(article_vecs[a_index], article_vecs[b]) >= _KEEP_CLOSE for b in peers)
+        )
     centroid: dict[str, float] = {}
     for key in sorted(story_centroids):
         for t, w in story_centroids[key].items():
@@ -690,6 +727,36 @@ def _score(
     ]
 
 
+# An article is about the topic when the topic's words are in its title or lead, or run through
+# its body: in this share of its sentences (and at least _ABOUT_MIN_HITS of them). One mention
+# in a list of passengers' nationalities is not enough.
+_ABOUT_LEAD = 1
+_KEEP_CLOSE = 0.2  # an article not about the topic stays when this close to one that is
+_ABOUT_SHARE = 0.15
+_ABOUT_MIN_HITS = 2
+
+
+def _is_about(
+    topic_terms: frozenset[str], article: ArticleInput, sentences: list[_Sentence]
+) -> bool:
+    if not topic_terms:
+        return True
+    if topic_terms <= frozenset(_terms(article.title)):
+        return True
+    if any(topic_terms <= s.term_set for s in sentences if s.position < _ABOUT_LEAD):
+        return True
+    hits = sum(1 for s in sentences if topic_terms <= s.term_set)
+    return hits >= max(_ABOUT_MIN_HITS, _ABOUT_SHARE * len(sentences))
+
+
+def _off_topic(kept: list[bool], sentences: list[_Sentence]) -> None:
+    """Articles not about the topic (see `_score`) are left out of the brief: their sentences
+    get no section, so they are never cited."""
+    for s in sentences:
+        if not kept[s.article] and s.label.section is not None:
+            s.label = replace(s.label, section=None)
+
+
 def _by_base(s: _Sentence) -> tuple[float, int, int]:
     return (-s.base, s.article, s.position)
 
@@ -707,47 +774,44 @@ def _pool(sentences: list[_Sentence]) -> list[_Sentence]:
     return sorted(chosen.values(), key=_by_base)
 
 
-def states(claim: _Sentence, other: _Sentence) -> bool:
-    """Does `other` state `claim`'s point, not just share its topic? Every number of the claim
-    and (nearly) every name in it must be in `other` too: "30-day ceasefire" is not supported by
-    a sentence about a 90-day one, nor "Kyiv accepted" by one about Moscow."""
+# Share of a claim's terms a passage must hold to state it (with all its figures and names).
+_STATES_OVERLAP = 0.6
+
+
+def states(claim: _Sentence, other: _Sentence, sentences: Sequence[_Sentence] = ()) -> bool:
+    """Does `other` (alone, or with the sentence before or after it in its article) state
+    `claim`'s point, not just share its topic? Every number, date and name of the claim must be
+    in that passage, and most of its terms: "30-day ceasefire" is not supported by a sentence
+    about a 90-day one, nor "Kyiv accepted" by one about Moscow, nor a declaration by the
+    background paragraph reports share with it."""
     if claim.index == other.index:
         return True
-    if claim.numbers - other.numbers:
-        return False
-    if claim.names:
-        names = frozenset(_ALIASES.get(t, t) for t in claim.names)
-        missing = len(names - other.canonical_terms())
-        if missing > len(names) // 4:
-            return False
-    return True
+    passages: list[tuple[_Sentence, ...]] = [(other,)]
+    for i in (other.index - 1, other.index + 1):
+        if 0 <= i < len(sentences) and sentences[i].article == other.article:
+            passages.append((other, sentences[i]))
+    names = frozenset(_ALIASES.get(t, t) for t in claim.names)
+    wanted = claim.folded_terms()  # "work is to start" states "construction will begin"
+    need = max(1, math.ceil(_STATES_OVERLAP * len(wanted)))
+    for passage in passages:
+        numbers = frozenset().union(*(p.numbers for p in passage))
+        if claim.numbers - numbers:
+            continue
+        dates = frozenset().union(*(p.dates for p in passage))
+        if frozenset(claim.dates) - dates:
+            continue
+        canonical = frozenset().union(*(p.canonical_terms() for p in passage))
+        if names - canonical:
+            continue
+        held = frozenset().union(*(p.folded_terms() for p in passage))
+        if len(wanted & held) >= need:
+            return True
+    return False
 
 
 # News names a government by its capital or seat ("Washington", "the Kremlin"): the same
 # name for the support check (term prefixes, see `terms`).
-_ALIASES = {
-    "washin": "u.s",
-    "americ": "u.s",
-    "united": "u.s",
-    "kyiv": "ukrain",
-    "kiev": "ukrain",
-    "moscow": "russia",
-    "kremli": "russia",
-    "beijin": "china",
-    "chines": "china",
-    "london": "britai",
-    "britis": "britai",
-    "uk": "britai",
-    "brusse": "eu",
-    "europe": "eu",
-    "tehran": "iran",
-    "irania": "iran",
-    "tokyo": "japan",
-    "japane": "japan",
-    "berlin": "german",
-    "paris": "france",
-    "french": "france",
-}
+_ALIASES = ALIASES
 
 
 def _same_point(a: _Sentence, b: _Sentence, cosine: float) -> bool:
@@ -862,7 +926,7 @@ def _choose(
         cand = min(left, key=adjusted)
         left.remove(cand)
         if not eligible(cand):
-            restated = _restates(cand, chosen)
+            restated = _restates(cand, chosen, sentences)
             if restated is not None and cand.index not in covered:
                 extra.setdefault(restated, set()).add(cand.article)
             continue
@@ -875,7 +939,9 @@ def _choose(
     for position, (section, cand) in enumerate(chosen):
         # Cited: the articles with a sentence that states the bullet's point (numbers, names).
         stating = {
-            sentences[i].article for i in supporters[cand.index] if states(cand, sentences[i])
+            sentences[i].article
+            for i in supporters[cand.index]
+            if states(cand, sentences[i], sentences)
         }
         reporting = sorted(
             (stating | extra.get(position, set())) - {cand.article},
@@ -1195,13 +1261,17 @@ def _label(article: ArticleInput) -> str:
     return title if len(title) <= 90 else trim_sentence(title, 90)
 
 
-def _restates(cand: _Sentence, chosen: list[tuple[str, _Sentence]]) -> int | None:
+def _restates(
+    cand: _Sentence, chosen: list[tuple[str, _Sentence]], sentences: Sequence[_Sentence]
+) -> int | None:
     """The chosen bullet of the same section that `cand` restates in other words, if any:
     its article then also reports that bullet's point ("work is expected to start in
     September" for "construction will begin in September")."""
     for position, (section, other) in enumerate(chosen):
         if section != cand.label.section or other.article == cand.article:
             continue
-        if _jaccard(cand.folded_terms(), other.folded_terms()) >= _RESTATES and states(other, cand):
+        if _jaccard(cand.folded_terms(), other.folded_terms()) >= _RESTATES and states(
+            other, cand, sentences
+        ):
             return position
     return None

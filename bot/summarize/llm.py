@@ -30,6 +30,7 @@ from bot.summarize.model import (
     Summarizer,
     build_brief,
 )
+from bot.summarize.support import supported_bullets
 from prompts.loader import PromptTemplate, RenderedPrompt, load_prompt
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,11 @@ class LLMSummarizer:
 
         sections, dropped = parse_sections(data, known, allowed_urls=[a.url for a in articles])
         notes = [f"llm: dropped {dropped} bullet(s) citing unknown article ids"] if dropped else []
+        # Only what the cited articles state: a citation whose article does not hold the
+        # bullet's figures, names and most of its words goes, and a bullet left with none too.
+        sections, unsupported = supported_bullets(sections, included)
+        if unsupported:
+            notes.append(f"llm: removed {unsupported} citation(s) their article does not support")
         result = brief(sections, notes)
         if result.is_empty:
             reason = "no bullet cited a given article" if dropped else "the answer had no bullets"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,11 @@ ARTICLES = [
     ArticleInput(
         id="a1",
         title="US and Ukraine agree on ceasefire proposal",
-        text="Ukraine accepted a US proposal for a 30-day ceasefire on Tuesday in Jeddah.",
+        text=(
+            "Ukraine accepted a US proposal for a 30-day ceasefire on Tuesday in Jeddah. "
+            "The US will lift its pause on intelligence sharing immediately and will take the "
+            "proposal to Russia. It is not known whether Russia will accept a matching ceasefire."
+        ),
         url="https://news.example.com/ceasefire",
         outlet="Example News",
         published_at=NOW - timedelta(hours=20),
@@ -181,7 +186,12 @@ def test_ids_written_loosely_are_understood(
     llm_server: FakeLLMServer, make_summarizer: Callable[..., LLMSummarizer]
 ) -> None:
     data = {
-        "key_provisions": [{"text": "Point one.", "source_ids": ["[a1]", " a2 "]}],
+        "key_provisions": [
+            {
+                "text": "The US will lift its pause on intelligence sharing immediately.",
+                "source_ids": ["[a1]", " a2 "],
+            }
+        ],
         "open_questions": [],
         "next_steps": [],
     }
@@ -359,7 +369,7 @@ def test_prompt_injection_link_never_reaches_the_brief(
             },
         ],
         "open_questions": [
-            {"text": "Will it hold? <http://evil.example|read more>", "source_ids": ["a2"]},
+            {"text": "Will Russia accept? <http://evil.example|read more>", "source_ids": ["a1"]},
         ],
         "next_steps": [],
     }
@@ -370,10 +380,10 @@ def test_prompt_injection_link_never_reaches_the_brief(
     assert "evil.example" not in rendered
     assert texts(brief, "key_provisions") == [
         "Talks continue, see for details.",
-        "Details at the source and.",
+        # "Details at the source" is dropped: the article it cites does not say it.
         "Ukraine accepted the proposal (https://news.example.com/ceasefire).",
     ]
-    assert texts(brief, "open_questions") == ["Will it hold? read more"]
+    assert texts(brief, "open_questions") == ["Will Russia accept? read more"]
 
     # The injected text sits inside the data markers, and cannot fake the end marker.
     user = llm_server.requests[0].user
@@ -396,7 +406,12 @@ def test_long_bullets_are_trimmed_at_a_word_boundary(
         "next_steps": [],
     }
     llm_server.reply(ok_json(data))
-    brief = summarize(make_summarizer())
+    # Articles that say all of it: the support check keeps what its cited article states.
+    wordy = [
+        dataclasses.replace(ARTICLES[0], text=f"{ARTICLES[0].text} {long_text[2:]}. Same point?"),
+        dataclasses.replace(ARTICLES[1], text=f"{ARTICLES[1].text} Same point?"),
+    ]
+    brief = summarize(make_summarizer(), wordy)
     [bullet] = texts(brief, "key_provisions")
     assert len(bullet) <= 280 and bullet.endswith("…")
     assert bullet.startswith("word0 ") and bullet[:-1].split()[-1].startswith("word")
@@ -412,7 +427,9 @@ def test_at_most_five_bullets_per_section(
         for name in SECTIONS
     }
     llm_server.reply(ok_json(data))
-    brief = summarize(make_summarizer())
+    points = " ".join(f"{name} point {i}." for name in SECTIONS for i in range(8))
+    stated = [dataclasses.replace(ARTICLES[0], text=f"{ARTICLES[0].text} {points}"), ARTICLES[1]]
+    brief = summarize(make_summarizer(), stated)
     assert all(len(brief.sections[name]) == 5 for name in SECTIONS)
 
 
@@ -447,15 +464,15 @@ def test_prompt_stays_within_budget(
     left_out = next(a.id for a in many if a.id not in ids)
     data = {
         "key_provisions": [
-            {"text": "From the newest.", "source_ids": ["n0"]},
-            {"text": "From a left-out one.", "source_ids": [left_out]},
+            {"text": "A sentence about the topic.", "source_ids": ["n0"]},
+            {"text": "Another sentence about the topic.", "source_ids": [left_out]},
         ],
         "open_questions": [],
         "next_steps": [],
     }
     llm_server.reply(ok_json(data))
     brief = summarize(summarizer, [*many, short])
-    assert texts(brief, "key_provisions") == ["From the newest."]
+    assert texts(brief, "key_provisions") == ["A sentence about the topic."]
     assert brief.article_count == 41
 
 
@@ -467,3 +484,29 @@ def test_no_articles_makes_no_call(
     brief = summarize(make_summarizer(), [])
     assert brief.is_empty and brief.summarizer == "llm:test-model"
     assert llm_server.requests == [] and records == []
+
+
+def test_a_citation_its_article_does_not_support_is_removed(
+    llm_server: FakeLLMServer, make_summarizer: Callable[..., LLMSummarizer]
+) -> None:
+    data = {
+        "key_provisions": [
+            {  # a2 is about intelligence sharing, not the ceasefire: its citation goes
+                "text": "Ukraine accepted a US proposal for a 30-day ceasefire on Tuesday.",
+                "source_ids": ["a1", "a2"],
+            },
+            {  # nobody said 90 days: the bullet goes
+                "text": "Ukraine accepted a US proposal for a 90-day ceasefire on Tuesday.",
+                "source_ids": ["a1"],
+            },
+        ],
+        "open_questions": [],
+        "next_steps": [],
+    }
+    llm_server.reply(ok_json(data))
+    brief = summarize(make_summarizer())
+    [bullet] = brief.sections["key_provisions"]
+    assert bullet.text.startswith("Ukraine accepted a US proposal for a 30-day")
+    assert bullet.source_ids == ("a1",)
+    assert bullet.outlets == ("Example News",)
+    assert any("does not support" in note for note in brief.notes)

@@ -204,3 +204,37 @@ def test_one_story_is_not_grouped() -> None:
     brief = brief_of("riverton", flood)
     assert len(brief.stories) <= 1
     assert "▸" not in brief_to_text(brief)
+
+
+def test_an_article_that_only_mentions_the_topic_is_kept_out_of_it() -> None:
+    talks = ArticleInput(
+        "1",
+        "Ukraine and Poland agree grain corridor",
+        "Ukraine and Poland agreed on Tuesday to open a new grain corridor through the border "
+        "town of Dorohusk. Ukraine will ship the first 20 trains of wheat next week, the Polish "
+        "transport ministry said.",
+        outlet="Border Daily",
+        published_at=day(4),
+    )
+    crash = ArticleInput(
+        "2",
+        "Cargo plane crashes near Lisbon",
+        "The Portuguese aviation authority announced on Tuesday that it had suspended the "
+        "licence of Atlantic Cargo after one of its planes crashed near Lisbon, killing six. "
+        "The crew came from Portugal, Ukraine and Brazil, the airline said. The authority "
+        "will publish its first findings on the crash next month.",
+        outlet="Air Wire",
+        published_at=day(4),
+    )
+    bikes = ArticleInput(
+        "3",
+        "City approves bicycle lanes",
+        "The Riverton city council approved 12 kilometres of new bicycle lanes on Tuesday and "
+        "announced that it will ban cars from the old town. Construction of the bicycle lanes "
+        "will begin in May, the council said.",
+        outlet="Valley Times",
+        published_at=day(4),
+    )
+    brief = brief_of("ukraine", talks, crash, bikes)
+    cited = {i for b in brief.bullets() for i in b.source_ids}
+    assert cited == {"1"}, brief.to_dict()
