@@ -95,12 +95,44 @@ def _file_url(path: Path) -> str:
     return path.resolve().as_uri()
 
 
+# A first line that is only a date ("14 Mar 2025, Fri", "Saturday, January 8, 2005",
+# "2025-03-14"): short, with a day or year number and a month name or a numeric date.
+_DATELINE_MAX_CHARS = 40
+_MONTH_WORD = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
+)
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+
+
+def dateline_date(line: str) -> datetime | None:
+    """The date a first line consists of (UTC midnight), or None when it is not just a date."""
+    line = line.strip()
+    if not line or len(line) > _DATELINE_MAX_CHARS or not re.search(r"\d", line):
+        return None
+    if not (_MONTH_WORD.search(line) or _NUMERIC_DATE.search(line)):
+        return None
+    from dateutil import parser as date_parser
+
+    try:
+        # fuzzy=False: every word must be part of the date, so "March 14 talks" is a title.
+        parsed = date_parser.parse(line, fuzzy=False, default=datetime(2000, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    if not re.search(r"\b\d{4}\b", line):
+        return None  # no year: too weak to date an article by
+    return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
+
+
 def _read_text_file(path: Path, raw: bytes) -> LocalDocument:
     meta, body = split_front_matter(decode_bytes(raw).replace("\r\n", "\n"))
     body = normalize_text(body)
     title = normalize_text(meta.get("title", "")).replace("\n", " ")
+    dateline_at = None
     if not title:
         first, _, rest = body.partition("\n")
+        dateline_at = dateline_date(first)
+        if dateline_at is not None:  # "14 Mar 2025, Fri": a date, not a title
+            first, _, rest = rest.strip().partition("\n")
         title = _HEADING.sub("", first).strip()
         body = rest.strip()
     if not body and title:
@@ -108,7 +140,7 @@ def _read_text_file(path: Path, raw: bytes) -> LocalDocument:
     if not body:
         raise ParseError(f"{path}: the file has no text")
     published_raw = meta.get("published") or meta.get("date") or ""
-    published_at = parse_published(published_raw)
+    published_at = parse_published(published_raw) or dateline_at
     if published_raw and published_at is None:
         log.warning("%s: ignoring unreadable published date %r", path, published_raw)
     source_url = None
