@@ -156,7 +156,13 @@ def answer_spans(
             return [n for n in _number_near_unit(text, info.unit) if n.lower() not in asked]
         return [m.group() for m in _NUMBER.finditer(text) if not _is_year(m.group())]
     if kind == q.WHICH and info.unit:
-        return _named_near(text, info.unit, asked, ents) or [""]
+        # "Which newspaper…": a name next to the word, else a sentence that at least says the
+        # word ("which resources" -> "critical mineral resources"); never one that doesn't.
+        named = _named_near(text, info.unit, asked, ents)
+        if named:
+            return named
+        unit = stem(info.unit)
+        return [""] if any(stem(w) == unit for w in words(text)) else []
     if kind == q.WHO and info.role:
         return _named_near(text, info.role, asked, ents)
     if ents is not None:

@@ -34,6 +34,8 @@ FIRST_REPORT_WINDOW = 0.05
 LIGHT_VERBS = frozenset(
     "be is are was were been have has had do does did get got make made become".split()
 )
+# Kinds whose answer may be any sentence about the question (no entity or figure to find).
+_UNTYPED = (q.WHAT, q.YES_NO, q.WHICH)
 _LIGHT_STEMS = frozenset(stem(v) for v in LIGHT_VERBS)
 # Verbs a duration or size question implies: "how long did it *last*", "how far did it *go*".
 IMPLIED_VERBS = {q.HOW_LONG: {"last", "take", "run", "held", "hold"}, q.HOW_FAR: {"go", "reach"}}
@@ -82,6 +84,7 @@ class _Asked:
     others: tuple[str, ...]  # the remaining content stems
     modal: bool
     subject: frozenset[str] = frozenset()  # the named subject of the asked verb ("Japan")
+    names: tuple[str, ...] = ()  # the names as written, one per `name_tokens` entry
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,8 @@ class OfflineAnswerer:
     ) -> AnswerDraft:
         del history  # follow-ups are resolved before they get here (bot.answer.question)
         asked = self._asked(question)
-        pool = list(passages)[:MAX_CANDIDATES]
+        # Parsing is the slow part: only sentences that can still pass are parsed.
+        pool = [p for p in list(passages)[:MAX_CANDIDATES] if _may_be_about(asked, p)]
         parses = self._parse([p.text for p in pool])
         passing: list[_Candidate] = []
         near: list[Passage] = []
@@ -123,12 +127,12 @@ class OfflineAnswerer:
             if about is None:
                 continue
             spans = answer_spans(passage.text, asked.info, parse.ents if self._nlp else None)
-            if not any(s or asked.info.kind in (q.WHAT, q.YES_NO, q.WHICH) for s in spans):
+            if not spans or not any(s or asked.info.kind in _UNTYPED for s in spans):
                 near.append(passage)
                 continue
             passing.append(_Candidate(passage, tuple(spans), _rank(asked, passage, about)))
         if not passing:
-            return _decline(question, near)
+            return _decline(asked, passages, near)
         chosen = _choose(asked, passing)
         return AnswerDraft.of(self._stand_alone(chosen, passing))
 
@@ -178,7 +182,7 @@ class OfflineAnswerer:
                 if token.dep_ == "nsubj" and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
                     subject = frozenset(tokens(" ".join(t.text for t in token.subtree)))
         modal = bool(_MODAL.search(info.text))
-        return _Asked(info, name_tokens, verb, role, others, modal, subject)
+        return _Asked(info, name_tokens, verb, role, others, modal, subject, names)
 
     def _parse(self, texts: Sequence[str]) -> list[_Parse]:
         if self._nlp is None:
@@ -276,6 +280,22 @@ def _acronyms(text: str) -> set[str]:
     return out
 
 
+def _may_be_about(asked: _Asked, passage: Passage) -> bool:
+    """A cheap first look, before any parse: the names are there and not too many other words
+    are missing (one more than `_about_score` allows, for irregular forms a lemma would match)."""
+    sentence = set(tokens(passage.text))
+    around = sentence | set(tokens(passage.context))
+    if asked.name_tokens:
+        named = around | set(tokens(passage.title))
+        text = " ".join((passage.text, passage.context, passage.title))
+        acronyms = _acronyms(text)
+        if not all(_name_present(n, named, acronyms) for n in asked.name_tokens):
+            return False
+    stems = {stem(t) for t in around | set(tokens(passage.earlier))}
+    missing = sum(1 for t in asked.others if not (SYNONYMS.get(t, frozenset()) | {t}) & stems)
+    return missing <= len(asked.others) // 3 + 2
+
+
 def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool) -> float | None:
     """How well the passage (with the sentence before it) is about what the question is about;
     None when it is about something else (a name missing, the action missing, the role missing,
@@ -371,9 +391,20 @@ def _figure(span: str) -> str:
     return re.sub(r"[^\d.]", "", span) or span.lower()
 
 
-def _decline(question: str, near: Sequence[Passage]) -> AnswerDraft:
-    asked = question.strip().rstrip("?").strip()
-    text = f"The stored articles don't say {asked[:1].lower()}{asked[1:]}."
+def _decline(asked: _Asked, passages: Sequence[Passage], near: Sequence[Passage]) -> AnswerDraft:
+    """ "The stored articles don't say …", naming what no passage mentions when that is why,
+    then the closest passage, labelled, when one came near."""
+    present = {t for p in passages for t in tokens(f"{p.text} {p.context} {p.title}")}
+    absent = [
+        name
+        for name, words in zip(asked.names, asked.name_tokens, strict=True)
+        if not words <= present
+    ]
+    question = asked.info.text.strip().rstrip("?").strip()
+    if absent:
+        text = f"The stored articles don't say anything about {absent[0]}."
+    else:
+        text = f"The stored articles don't say; none of them answers “{question}?”"
     sentences = [AnswerSentence(text, ())]
     if near:
         closest = near[0]
