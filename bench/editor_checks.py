@@ -16,7 +16,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -567,7 +567,9 @@ _UNKNOWN = re.compile(
     r"\b(?:unclear|not clear|unknown|not known|uncertain|uncertainty|remains? to be seen|"
     r"undecided|whether|no response|not yet|as yet|yet to|open question|undetermined|"
     r"unconfirmed|could not (?:be )?confirm\w*|cannot (?:be )?confirm\w*|no decision|"
-    r"did not (?:say|state|specify|disclose)|has not (?:said|decided|been)|have not "
+    r"did not (?:say|state|specify|disclose)|(?:declined|refused) to (?:comment|say|disclose)|"
+    r"would not (?:say|comment)|(?:few|no) details|little is known|"
+    r"has not (?:said|decided|been)|have not "
     r"(?:said|decided|been)|no (?:word|indication|explanation|details?)|mystery|unanswered|"
     r"under investigation|investigating|to be determined|questions? (?:remains?|open|"
     r"unanswered)|leaves? [^.]{0,60}\bopen\b|not been (?:determined|established|"
@@ -595,6 +597,33 @@ def _dates_in(text: str, default_year: int) -> list[datetime]:
     return out
 
 
+_RELATIVE_DAY = re.compile(
+    rf"\b(?:(?P<wd>{'|'.join(_WEEKDAYS)})\b(?!,?\s+\d)|(?P<rel>today|tonight|tomorrow|"
+    r"this week(?:end)?|next week))",
+    re.IGNORECASE,
+)
+
+
+def _relative_day_passed(text: str, cited_published: Sequence[datetime], newest: datetime) -> bool:
+    """A relative day ("on Saturday", "tomorrow", "next week") anchored from the newest cited
+    article's publication falls before the newest article of the window: by then it is past.
+    A weekday is read as that day of the publication week, or the next such day after it."""
+    if not cited_published:
+        return False
+    base = max(cited_published).date()
+    latest = None
+    for m in _RELATIVE_DAY.finditer(text):
+        if m.group("wd"):
+            ahead = (_WEEKDAYS.index(m.group("wd").lower()) - base.weekday()) % 7
+            when = base + timedelta(days=ahead)
+        else:
+            rel = m.group("rel").lower()
+            days = {"today": 0, "tonight": 0, "tomorrow": 1, "next week": 13}.get(rel, 7)
+            when = base + timedelta(days=days)
+        latest = when if latest is None or when > latest else latest
+    return latest is not None and latest < newest.date()
+
+
 def section_errors(
     section: str,
     text: str,
@@ -618,6 +647,8 @@ def section_errors(
             naive_newest = newest.replace(tzinfo=None)
             if any(d.date() < naive_newest.date() for d in _dates_in(text, max(years))):
                 errors.append("dated_before_newest_article")
+            elif _relative_day_passed(text, list(cited_published), newest):
+                errors.append("relative_day_before_newest_article")
     elif section == "open_questions" and "?" not in text and not _UNKNOWN.search(text):
         errors.append("open_question_not_open")
     return errors

@@ -158,12 +158,26 @@ def _pct(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
+def time_errors(story: Story, section: str, text: str, cited: Sequence[str]) -> list[str]:
+    """Section-by-time errors of one bullet: the generic rules, then the story's labelled
+    outdated claims (shown while a newer article of the window overtakes them)."""
+    by_key = {a.key: a for a in story.articles}
+    newest = max(a.published for a in story.articles)
+    cited_published = [by_key[k].published for k in cited if k in by_key]
+    errors = section_errors(section, text, cited_published=cited_published, newest=newest)
+    for item in story.outdated:
+        if section in item.sections and all(p.search(text) for p in item.patterns):
+            overtaking = by_key.get(item.by)
+            if overtaking is not None and all(overtaking.published > p for p in cited_published):
+                errors.append(f"outdated:{item.id}")
+    return errors
+
+
 def grade_story(story: Story, brief: ProductBrief) -> dict[str, Any]:
     """All four measures for one story's brief, with the evidence behind each."""
     by_key = {a.key: a for a in story.articles}
     sentences = {a.key: sentences_of(f"{a.title}.\n\n{a.body}") for a in story.articles}
     flat = {a.key: " ".join(f"{a.title}. {a.body}".split()) for a in story.articles}
-    newest = max(a.published for a in story.articles)
     bullets_out = []
     pairs = 0
     supported = Counter[float]()
@@ -171,15 +185,7 @@ def grade_story(story: Story, brief: ProductBrief) -> dict[str, Any]:
         reasons = fragment_reasons(
             b.text, b.section, [flat[k] for k in b.cited if k in flat], story.terms
         )
-        cited_published = [by_key[k].published for k in b.cited if k in by_key]
-        errors = section_errors(b.section, b.text, cited_published=cited_published, newest=newest)
-        for item in story.outdated:
-            if b.section in item.sections and all(p.search(b.text) for p in item.patterns):
-                overtaking = by_key.get(item.by)
-                if overtaking is not None and all(
-                    overtaking.published > p for p in cited_published
-                ):
-                    errors.append(f"outdated:{item.id}")
+        errors = time_errors(story, b.section, b.text, b.cited)
         citations = []
         for key in b.cited:
             article = by_key[key]
@@ -323,11 +329,37 @@ def validate_fragments(
     }
 
 
+def validate_sections(
+    stories: Sequence[Story],
+    labels: dict[str, dict[str, Any]],
+    graded: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The section-by-time checker against our hand labels (`time_error`, given for bullets
+    filed under open questions or next steps)."""
+    by_story = {story.id: story for story in stories}
+    timed = {i: label for i, label in labels.items() if "time_error" in label}
+    checked: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for label, text, _ in labelled_bullets(stories, timed):
+        story = by_story[label["story"]]
+        cited = [label["source"]] if "source" in label else []
+        checked[label["id"]] = (label, time_errors(story, label["section"], text, cited))
+    for story in graded:
+        for b in story["bullets"]:
+            if b["id"] in timed and b["id"] not in checked:
+                checked[b["id"]] = (timed[b["id"]], b["section_errors"])
+    pairs = [(bool(label["time_error"]), said) for label, said in checked.values()]
+    misses = sorted(
+        {label["section"] for label, said in checked.values() if label["time_error"] and not said}
+    )
+    return {"labels": len(timed), **_scores(pairs), "missed_in_sections": misses}
+
+
 def run_editor(
     root: Path, *, story_ids: Sequence[str] | None = None, facts_path: Path = FACTS_PATH
 ) -> dict[str, Any]:
     started = time.perf_counter()
     all_stories = load_stories(root, facts_path)
+    labels = load_fragment_labels()
     stories = [s for s in all_stories if not story_ids or s.id in story_ids]
     graded = []
     unverified = []
@@ -372,7 +404,8 @@ def run_editor(
         "fragment_reasons": dict(reasons.most_common()),
         "section_error_kinds": dict(errors.most_common()),
         "unverified_facts": unverified,
-        "fragment_validation": validate_fragments(all_stories, load_fragment_labels(), graded),
+        "fragment_validation": validate_fragments(all_stories, labels, graded),
+        "section_validation": validate_sections(all_stories, labels, graded),
         "per_story": graded,
         "ms_per_brief": 1000.0 * statistics.fmean(brief_seconds) if brief_seconds else 0.0,
         "elapsed_s": time.perf_counter() - started,

@@ -1056,6 +1056,15 @@ def render_editor(results: dict[str, Any]) -> list[str]:
     missed = sorted({str(d["gold"]) for d in v["disagreements"] if not d["checker"]})
     out.append("Fragments the checker misses: " + ("; ".join(missed) or "none") + ".")
     out.append("")
+    sv = ed.get("section_validation")
+    if sv and sv["checked"]:
+        out.append(
+            f"Section-by-time checker against our hand labels ({sv['checked']} of "
+            f"{sv['labels']} labelled open-question/next-step bullets checked): agreement "
+            f"{_f(sv['agreement'])}%, precision {_f(sv['precision'])}%, recall "
+            f"{_f(sv['recall'])}% (tp/fp/fn/tn {sv['tp']}/{sv['fp']}/{sv['fn']}/{sv['tn']})."
+        )
+        out.append("")
     for g in ed["per_story"]:
         if not g["lead_check"]:
             continue

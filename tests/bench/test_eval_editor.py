@@ -203,12 +203,23 @@ def test_a_dated_next_step_before_the_newest_article_is_an_error() -> None:
     assert _errors("next_steps", "The council will vote on 20 March.") == []
 
 
+def test_a_relative_day_already_past_is_an_error_in_next_steps() -> None:
+    reported = datetime(2026, 3, 3, 9, tzinfo=UTC)  # a Tuesday; Friday is 6 March
+    newest = datetime(2026, 3, 9, 9, tzinfo=UTC)
+    text = "The council will vote on the budget on Friday."
+    past = section_errors("next_steps", text, cited_published=[reported], newest=newest)
+    assert past == ["relative_day_before_newest_article"]
+    ahead = section_errors("next_steps", text, cited_published=[newest], newest=newest)
+    assert ahead == []
+
+
 def test_an_open_question_must_be_open() -> None:
     assert _errors("open_questions", "The mayor resigned after the vote.") == [
         "open_question_not_open"
     ]
     assert _errors("open_questions", "Will the council approve the budget?") == []
     assert _errors("open_questions", "It is unclear who will pay for the repairs.") == []
+    assert _errors("open_questions", "The mayor declined to comment on the cost.") == []
 
 
 # -- labelled data -----------------------------------------------------------------------------
@@ -240,6 +251,9 @@ def test_fragment_labels_are_well_formed() -> None:
     )
     assert 0 < sum(r["fragment"] for r in labels.values()) < len(labels)
     assert {r.get("set", "tuned") for r in labels.values()} == {"tuned", "holdout"}
+    timed = [r for r in labels.values() if "time_error" in r]
+    assert len(timed) >= 50
+    assert all(r["section"] in ("open_questions", "next_steps") for r in timed)
 
 
 @pytest.mark.corpus
