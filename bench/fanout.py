@@ -4,14 +4,18 @@
 
 - The fake Slack (tests/slackfake) enforces 1 message per second per channel: a second post to
   a channel within a second is answered 429 with Retry-After: 1 (`enforce_channel_rate`).
-- 1,000 channels, each subscribed to 2 topics ("ukraine", "energy"; 20 synthetic articles each)
-  for the same time of day, so every channel receives a burst of 2 digests: 2,000 digests.
-  Subscriptions are created in a shuffled order (seeded), as they would be over time.
-- Ours: one digest round, every subscription's `deliver_digest` for one scheduled time, 10 at a
-  time (the scheduler's thread pool), in a child process on the prepared database (SQLite in a
-  temporary folder, or `--database-url`, reset first); the fake Slack runs in this process.
+- 1,000 channels over 200 topics (20 synthetic articles each): every channel subscribed to 2
+  topics for the same time of day, 10 channels per topic, so the round computes 200 briefs
+  and every channel receives a burst of 2 digests: 2,000 digests. Subscriptions are created
+  in a shuffled order (seeded), as they would be over time.
+- Ours: the real `briefbot worker` (`python -m bot worker`, its own process, SQLite in a
+  temporary folder or `--database-url`, reset first), with every subscription due at the next
+  whole minute at least 40 s away: its scheduler runs the round (10 jobs at a time). Measured
+  from the due time to the last digest posted; the worker's own peak resident memory (VmHWM
+  of its process). `--quick` (8 channels, 4 topics) runs the round in a bench child process
+  instead (`deliver_digest`, 10 at a time), not waiting for a minute boundary.
   Reported: wall time, digests delivered, 429s answered, duplicates (a channel given the same
-  topic twice) and the child's peak resident memory (VmHWM).
+  topic twice), peak RSS.
 - Baseline, same run, a fresh fake Slack: the naive sequential loop posting the same digest
   messages channel by channel, with no pacing and no retry; it counts its 429s (each one a
   digest lost).
@@ -50,28 +54,103 @@ from bench._common import (
 )
 
 GOAL_SECONDS = 120.0
-TOPICS = ("ukraine", "energy")
+TOPIC_COUNT = 200
 BOT_TOKEN = "xoxb-bench-fanout"
 
 
+def topic_names(n: int) -> list[str]:
+    return [f"topic{k:03d}" for k in range(n)]
+
+
 def prepare(
-    url: str, tmp: Path, channels: list[str], topics: tuple[str, ...], seed: int, articles: int
+    url: str,
+    tmp: Path,
+    channels: list[str],
+    topics: list[str],
+    per_channel: int,
+    seed: int,
+    articles: int,
+    lead_seconds: float | None,
 ) -> Any:
-    """Articles for every topic and one subscription per (channel, topic), shuffled."""
+    """Articles for every topic and `per_channel` topics per channel (channel i gets topics
+    i, i+1, ... modulo the topic count), subscriptions created in a shuffled order, all due at
+    one time: the next whole minute at least `lead_seconds` after setup, or (None) now."""
+    from datetime import timedelta
+
     from bot.core import Briefbot
 
     reset_database(url)
     core = Briefbot(settings_for(url))
     now = core.clock()
+    # One folder of articles; every topic gets its own copy of the text under its own name.
     for topic in topics:
         core.ingest([str(write_articles(tmp / topic, topic, articles, now=now))], topic=topic)
-    pairs = [(c, t) for c in channels for t in topics]
+    pairs = [
+        (c, topics[(i + k) % len(topics)])
+        for i, c in enumerate(channels)
+        for k in range(per_channel)
+    ]
     random.Random(seed).shuffle(pairs)
+    due = core.clock()
+    if lead_seconds is not None:
+        due = (due + timedelta(seconds=lead_seconds + 60)).replace(second=0, microsecond=0)
+    else:
+        due = due.replace(second=0, microsecond=0)
     for channel, topic in pairs:
-        subscribe_channels(core, topic, [channel])
-    scheduled = now.replace(second=0, microsecond=0)
+        subscribe_channels(core, topic, [channel], hour=due.hour, minute=due.minute)
     core.close()
-    return scheduled
+    return due, pairs
+
+
+def run_worker(url: str, slack: Any, due: Any, expected: int, tmp: Path) -> dict[str, Any]:
+    """The real `briefbot worker` until `expected` digests are posted (or 10 minutes)."""
+    import os
+    import signal
+    from datetime import UTC, datetime
+
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": slack.base_url,
+        "LOG_LEVEL": "WARNING",
+        "INGEST_INTERVAL_MINUTES": "600",
+        "BRIEFBOT_DATA_DIR": str(tmp / "data"),
+    }
+    log = (tmp / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--env-file", str(tmp / "none.env"), "worker"],
+        cwd=str(Path(__file__).resolve().parents[1]),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + (due - datetime.now(UTC)).total_seconds() + 600
+        while len(slack.posted_messages()) < expected and time.monotonic() < deadline:
+            if worker.poll() is not None:
+                raise SystemExit(f"briefbot worker exited ({worker.returncode}): see worker.log")
+            time.sleep(0.2)
+        finished = datetime.now(UTC)
+        status = Path(f"/proc/{worker.pid}/status").read_text()
+        hwm = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+        rss = round(int(hwm[0].split()[1]) / 1024, 1) if hwm else float("nan")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+    return {
+        "seconds": round((finished - due).total_seconds(), 2),
+        "subscriptions": expected,
+        "outcomes": {},
+        "errors": [],
+        "peak_rss_mb": rss,
+        "peak_rss_mb_before_round": None,
+        "process": "briefbot worker",
+    }
 
 
 def run_round(url: str, slack_url: str, scheduled_iso: str, max_retries: int) -> int:
@@ -104,11 +183,39 @@ def run_round(url: str, slack_url: str, scheduled_iso: str, max_retries: int) ->
                 "errors": Counter(o.error for o in outcomes if o.error).most_common(5),
                 "peak_rss_mb": peak_rss_mb(),
                 "peak_rss_mb_before_round": rss_before,
+                "process": "bench child process (deliver_digest, 10 threads)",
             }
         ),
         flush=True,
     )
     return 0
+
+
+def run_child(url: str, slack_url: str, scheduled: Any, max_retries: int) -> dict[str, Any]:
+    """The round in a bench child process (`run_round`), for --quick and --in-process."""
+    child = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--role",
+            "round",
+            "--database-url",
+            url,
+            "--slack-url",
+            slack_url,
+            "--scheduled",
+            scheduled.isoformat(),
+            "--max-retries",
+            str(max_retries),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if child.returncode != 0:
+        sys.stderr.write(child.stderr)
+        raise SystemExit(f"the digest round failed (exit {child.returncode})")
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def _has_pacer() -> bool:
@@ -120,14 +227,17 @@ def _has_pacer() -> bool:
 
 
 def topic_of(params: dict[str, Any]) -> str:
-    """The topic a digest is about, from its first line ("Daily digest: Ukraine — brief for")
+    """The topic a digest is about, from its first line ("Daily digest: Topic007 — brief for")
     ("?" for anything else, e.g. a "Nothing new on …" line)."""
     first = str(params.get("text", "")).split("\n", 1)[0].lower()
-    found = [t for t in TOPICS if first.startswith(f"daily digest: {t} ")]
-    return found[0] if len(found) == 1 else "?"
+    prefix = "daily digest: "
+    if not first.startswith(prefix):
+        return "?"
+    name = first[len(prefix) :].split(" ", 1)[0]
+    return name if name.startswith("topic") else "?"
 
 
-def naive_loop(messages: dict[str, Any], channels: list[str], topics: tuple[str, ...]) -> dict:
+def naive_loop(messages: dict[str, Any], pairs: list[tuple[str, str]]) -> dict:
     """The baseline: post every channel's digests one after the other, no pacing, no retry."""
     from slack_sdk.errors import SlackApiError
 
@@ -136,13 +246,12 @@ def naive_loop(messages: dict[str, Any], channels: list[str], topics: tuple[str,
         client = slack.web_client(BOT_TOKEN)  # no retry handlers
         delivered = lost = 0
         started = time.perf_counter()
-        for channel in channels:
-            for topic in topics:
-                try:
-                    client.chat_postMessage(channel=channel, **messages[topic])
-                    delivered += 1
-                except SlackApiError:
-                    lost += 1
+        for channel, topic in sorted(pairs):
+            try:
+                client.chat_postMessage(channel=channel, **messages[topic])
+                delivered += 1
+            except SlackApiError:
+                lost += 1
         seconds = time.perf_counter() - started
         return {
             "seconds": round(seconds, 2),
@@ -155,7 +264,11 @@ def naive_loop(messages: dict[str, Any], channels: list[str], topics: tuple[str,
 def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--channels", type=int, default=None, help="channels (1000)")
+    p.add_argument("--topics", type=int, default=None, help="topics (200)")
     p.add_argument("--topics-per-channel", type=int, default=2, choices=[1, 2], help="(2)")
+    p.add_argument(
+        "--in-process", action="store_true", help="round in a bench child, not briefbot worker"
+    )
     p.add_argument("--max-retries", type=int, default=4, help="429 retries per post (product: 4)")
     p.add_argument("--database-url", default=None, help="PostgreSQL URL (reset!); else SQLite")
     p.add_argument("--seed", type=int, default=1)
@@ -169,18 +282,31 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench("fanout", args)
     n_channels = args.channels or (8 if args.quick else 1000)
     n_articles = 5 if args.quick else 20
-    topics = TOPICS[: args.topics_per_channel]
+    topics = topic_names(args.topics or (4 if args.quick else TOPIC_COUNT))
     channels = [f"C{n:06d}" for n in range(n_channels)]
-    expected = n_channels * len(topics)
+    per_channel = args.topics_per_channel
+    expected = n_channels * per_channel
+    use_worker = not args.quick and not args.in_process
 
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp_name:
         tmp = Path(tmp_name)
         url = database_url_for(args.database_url, tmp / "bench.db")
         started = time.perf_counter()
-        scheduled = prepare(url, tmp, channels, topics, args.seed, n_articles)
+        scheduled, pairs = prepare(
+            url,
+            tmp,
+            channels,
+            topics,
+            per_channel,
+            args.seed,
+            n_articles,
+            40.0 if use_worker else None,
+        )
         bench.params(
             channels=n_channels,
-            topics_per_channel=len(topics),
+            topics=len(topics),
+            topics_per_channel=per_channel,
+            round_in="briefbot worker" if use_worker else "bench child process",
             digests=expected,
             articles_per_topic=n_articles,
             digest_threads=SCHEDULER_THREADS,
@@ -192,29 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         with fake_slack() as slack:
             slack.enforce_channel_rate(1.0)
-            child = subprocess.run(
-                [
-                    sys.executable,
-                    str(Path(__file__).resolve()),
-                    "--role",
-                    "round",
-                    "--database-url",
-                    url,
-                    "--slack-url",
-                    slack.base_url,
-                    "--scheduled",
-                    scheduled.isoformat(),
-                    "--max-retries",
-                    str(args.max_retries),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=1800,
-            )
-            if child.returncode != 0:
-                sys.stderr.write(child.stderr)
-                raise SystemExit(f"the digest round failed (exit {child.returncode})")
-            result = json.loads(child.stdout.strip().splitlines()[-1])
+            if use_worker:
+                result = run_worker(url, slack, scheduled, expected, tmp)
+            else:
+                result = run_child(url, slack.base_url, scheduled, args.max_retries)
             posts = slack.posted_messages()
             attempts = len(slack.calls_to("chat.postMessage"))
             per_pair = Counter((m["channel"], topic_of(m)) for m in posts)
@@ -241,17 +348,19 @@ def main(argv: list[str] | None = None) -> int:
         peak_rss_mb=result["peak_rss_mb"],
         peak_rss_mb_before_round=result["peak_rss_mb_before_round"],
         invalid_messages=violations,
+        process=result["process"],
     )
     bench.say(
         f"ours (digest round, {SCHEDULER_THREADS} threads"
         f"{', channel pacer' if _has_pacer() else ''}, slack_sdk retries): "
         f"{delivered_pairs}/{expected} delivered in {result['seconds']:.1f} s, "
         f"{rate_limited} answered 429 (retried), {duplicates} duplicates; outcomes "
-        f"{result['outcomes']}; worker peak RSS {result['peak_rss_mb']:.0f} MiB"
+        f"{result['outcomes'] or '(see the worker)'}; peak RSS {result['peak_rss_mb']:.0f} MiB "
+        f"({result['process']})"
     )
 
-    if len(messages) == len(topics):
-        naive = naive_loop(messages, channels, topics)
+    if len({t for _, t in pairs} - set(messages)) == 0:
+        naive = naive_loop(messages, pairs)
         bench.baseline(**naive)
         bench.say(
             f"baseline (naive sequential loop, no pacing, no retry): {naive['delivered']}/"

@@ -16,7 +16,8 @@ at the local fake OpenAI-compatible server (tests/llm/fake_server.py), which cou
 - Tokens: prompt characters received by the server / 4 (the fake cannot tokenize), plus the
   completion tokens its replies report (300 each).
 - Baseline, measured in the same run: the naive design, one `LLMSummarizer.summarize` per
-  channel (no cache), i.e. as many calls as channels.
+  channel (no cache), i.e. as many calls as channels; its fake LLM answers after the same
+  `--llm-latency` as ours.
 - Goal: exactly 1 call per topic-window in round A, 0 in rounds B and C.
 """
 
@@ -165,7 +166,10 @@ def run(
         api_key="bench-llm-key", base_url=llm.base_url, model="bench-model", timeout=30
     )
     naive = LLMSummarizer(naive_client, fallback=ExtractiveSummarizer())
-    llm.reply(*[ok_json(answer, tokens=(0, COMPLETION_TOKENS)) for _ in range(channels)])
+    # The same latency as ours gets below: a baseline answered instantly would look cheap.
+    llm.reply(
+        *[ok_json(answer, tokens=(0, COMPLETION_TOKENS), delay=latency) for _ in range(channels)]
+    )
     before = len(llm.requests)
     started = time.perf_counter()
 
