@@ -292,11 +292,25 @@ class Briefbot:
         """
         from bot.ingest import analyze as sentence_analysis
 
+        pool = self._page_work()
         for start in range(0, len(article_ids), _ANALYZE_CHUNK):
             chunk = list(article_ids[start : start + _ANALYZE_CHUNK])
             try:
-                with transaction(self.factory) as session:
-                    sentence_analysis.load(session, chunk, self.settings.nlp_model)
+                done: dict = {}  # type: ignore[type-arg]
+                if pool.processes:
+                    # The CPU work in the ingest worker processes, outside any transaction;
+                    # then one short write. What a worker could not do is done below.
+                    with self.factory() as session:
+                        rows = article_store.by_ids(session, chunk)
+                        material = [(r.title, r.text, r.published_at) for r in rows]
+                        ids = [r.id for r in rows]
+                    results = pool.analyze_many(material, self.settings.nlp_model)
+                    done = {i: a for i, a in zip(ids, results, strict=True) if a is not None}
+                    with transaction(self.factory) as session:
+                        sentence_analysis.store_analyses(session, done)
+                if len(done) < len(chunk):
+                    with transaction(self.factory) as session:
+                        sentence_analysis.load(session, chunk, self.settings.nlp_model)
             except Exception:
                 log.exception(
                     "analysing %d new articles failed; they are analysed on first use", len(chunk)

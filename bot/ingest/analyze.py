@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from sqlalchemy.orm import Session
 
-__all__ = ["analyze_and_store", "load", "reindex"]
+__all__ = ["analyze_and_store", "load", "reindex", "store_analyses"]
 
 # -- storage: the read API and reindex ------------------------------------------------------
 
@@ -34,6 +34,12 @@ def _store(session: Session, article_id: int, analysis: ArticleAnalysis) -> None
         analysis.version,
         [(s.position, s.paragraph, s.text, s.features_json()) for s in analysis.sentences],
     )
+
+
+def store_analyses(session: Session, analyses: dict[int, ArticleAnalysis]) -> None:
+    """Store analyses computed elsewhere (the ingest worker processes), by article id."""
+    for article_id, analysis in analyses.items():
+        _store(session, article_id, analysis)
 
 
 def analyze_and_store(session: Session, rows: Sequence[Any], nlp: Language | None) -> None:

@@ -17,18 +17,23 @@ import logging
 import multiprocessing
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 
 from bot.errors import ParseError
 from bot.ingest import near_dup
 from bot.ingest.pages import ExtractedPage, extract_page
+from bot.nlp.features import ArticleAnalysis
 
 log = logging.getLogger(__name__)
 
 # Longest one page's extraction may take (trafilatura takes 10-100 ms on a news page).
 EXTRACT_DEADLINE_S = 30.0
+# Longest one article's sentence analysis may take (spaCy: tens to hundreds of ms).
+ANALYZE_DEADLINE_S = 120.0
 
 
 def _extract_and_sign(
@@ -38,6 +43,16 @@ def _extract_and_sign(
     CPU-heavy step per page), so the ingest thread does neither."""
     page = extract_page(body, url, encoding)
     return page, near_dup.signature(page.text)
+
+
+def _analyze(
+    title: str, text: str, published_at: datetime | None, nlp_setting: str
+) -> ArticleAnalysis:
+    """In a worker: an article's sentence analysis (the worker loads the NLP model once)."""
+    from bot.nlp import load_pipeline
+    from bot.summarize.analysis import analyze_article
+
+    return analyze_article(title, text, published_at, load_pipeline(nlp_setting))
 
 
 # Signatures computed by workers, kept for the ingest thread's build step (bounded: one
@@ -65,7 +80,7 @@ class ExtractionPool:
                     else "spawn"
                 )
                 if context.get_start_method() == "forkserver":
-                    context.set_forkserver_preload(["bot.ingest.pages"])
+                    context.set_forkserver_preload(["bot.ingest.pages", "bot.summarize.analysis"])
                 self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
             return self._pool
 
@@ -109,6 +124,34 @@ class ExtractionPool:
         log.warning("extraction worker processes keep failing: extracting in-process")
         self.processes = 0
         return extract_page(body, url, encoding)
+
+    def analyze_many(
+        self, articles: Sequence[tuple[str, str, datetime | None]], nlp_setting: str
+    ) -> list[ArticleAnalysis | None]:
+        """The sentence analyses of (title, text, published_at) articles, computed in the
+        workers in parallel; None for one that failed or ran past its deadline (it is then
+        analysed when a brief first reads it). Without processes: None for all (the caller
+        analyses in its own thread)."""
+        if self.processes == 0 or not articles:
+            return [None] * len(articles)
+        pool = self._executor()
+        try:
+            futures = [pool.submit(_analyze, *article, nlp_setting) for article in articles]
+        except BrokenProcessPool:
+            self._discard(pool)
+            return [None] * len(articles)
+        out: list[ArticleAnalysis | None] = []
+        for future in futures:
+            try:
+                out.append(future.result(timeout=ANALYZE_DEADLINE_S))
+            except FutureTimeout:
+                log.warning("an article's analysis took over %.0f s", ANALYZE_DEADLINE_S)
+                self._discard(pool)
+                out.append(None)
+            except Exception:
+                log.warning("analysing an article in a worker failed", exc_info=True)
+                out.append(None)
+        return out
 
     def signature(self, text: str) -> bytes | None:
         """`near_dup.signature(text)`, from the worker that extracted `text` when one did."""

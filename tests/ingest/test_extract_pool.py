@@ -45,3 +45,19 @@ def test_no_processes_extracts_in_the_thread() -> None:
     body = article_html("Talks resume", article_text("Ceasefire")).encode()
     assert pool.extract(body, URL, None) == extract_page(body, URL, None)
     assert pool._pool is None
+
+
+def test_workers_analyse_articles_as_the_thread_would(pool: ExtractionPool) -> None:
+    from datetime import UTC, datetime
+
+    from bot.nlp import load_pipeline
+    from bot.summarize.analysis import analyze_article
+
+    text = article_text("Ceasefire")
+    when = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+    analyses = pool.analyze_many(
+        [("Talks resume", text, when), ("Short", "Too short.", None)], "auto"
+    )
+    assert analyses[0] == analyze_article("Talks resume", text, when, load_pipeline("auto"))
+    assert analyses[0] is not None and len(analyses[0].sentences) > 5
+    assert ExtractionPool(0).analyze_many([("Talks resume", text, when)], "auto") == [None]
