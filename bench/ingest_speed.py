@@ -15,13 +15,15 @@
   text: stored once, as an alias). Parse + extract + dedup + store, 4 worker threads (the
   product default).
 - Figure: distinct pages ingested per second of wall time (distinct page paths in the
-  server's request log), median of `--repeats` runs (default 3). Page requests that fetched a
+  server's request log), median of `--repeats` runs (default 2). Page requests that fetched a
   page a second time are reported separately. A second ingest of the same
   sources (everything known: feeds fetched and parsed, no page fetched) is timed as "refresh".
 - Baseline, same run: bare `trafilatura.extract(html)` of the same page bytes, in a loop in this
-  process (no HTTP, no metadata, no dedup, no database); and ours with extraction in the
-  ingest threads (`INGEST_PROCESSES=0`, the previous design). The three take turns (rotated
-  order per repeat) after one untimed warm-up ingest; medians and the per-repeat ratio.
+  process (no HTTP, no metadata, no dedup, no database). Also timed: ours with
+  `NLP_MODEL=none` (the per-article sentence analysis without spaCy, which is most of the cost
+  of the full figure), and with `--with-inline` ours with extraction in the ingest threads
+  (`INGEST_PROCESSES=0`, the previous design). All take turns (rotated order per repeat,
+  `--repeats`, default 2) after one untimed warm-up ingest; medians and per-repeat ratios.
 - Goals: >= 40 pages/s, and >= 0.8 x bare trafilatura's pages/s in the same run.
 """
 
@@ -186,11 +188,14 @@ def ingest_once(
     feeds: list[str],
     direct: list[str],
     processes: int | None = None,
+    nlp_model: str | None = None,
 ) -> Any:
     from bot.core import Briefbot
 
-    db = tmp / f"ingest-{n}-{processes}.db"
+    db = tmp / f"ingest-{n}-{processes}-{nlp_model}.db"
     extra = {} if processes is None else {"INGEST_PROCESSES": str(processes)}
+    if nlp_model is not None:
+        extra["NLP_MODEL"] = nlp_model
     settings = settings_for(
         f"sqlite:///{db}", FETCH_ALLOW_PRIVATE="true", FETCH_TIMEOUT="30", **extra
     )
@@ -237,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=None, help="ingest runs (3)")
     p.add_argument("--corpus", default=None, help="shared corpus folder (../shared/corpus)")
     p.add_argument("--synthetic", action="store_true", help="generated pages even with corpus")
+    p.add_argument("--with-inline", action="store_true", help="also time INGEST_PROCESSES=0 (slow)")
     args = p.parse_args(argv)
     quiet_logging()
     import logging
@@ -244,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("bot.core").setLevel(logging.ERROR)  # the FETCH_ALLOW_PRIVATE warning
     bench = Bench("ingest_speed", args)
     limit = args.pages or (20 if args.quick else None)
-    repeats = args.repeats or (1 if args.quick else 3)
+    repeats = args.repeats or (1 if args.quick else 2)
     root = None if args.synthetic else corpus_dir(args.corpus)
     if root is not None and (root / "article-extraction" / "html").is_dir():
         pages, source = corpus_pages(root, limit), "article-extraction pages (corpus)"
@@ -272,15 +278,24 @@ def main(argv: list[str] | None = None) -> int:
             # (a running `briefbot worker` keeps them; the CLI's first ingest pays ~1 s more).
             ingest_once(tmp, -1, server, feeds[:1], direct[:1])
             fetched_pages = pages + [pages[i] for i in range(0, len(pages), 20)]
-            runs, inline_runs, bare_runs = [], [], []
+            runs, plain_runs, inline_runs, bare_runs = [], [], [], []
             systems = [
                 ("ours", lambda n: runs.append(ingest_once(tmp, n, server, feeds, direct))),
                 (
-                    "inline",
-                    lambda n: inline_runs.append(ingest_once(tmp, n, server, feeds, direct, 0)),
+                    "plain",
+                    lambda n: plain_runs.append(
+                        ingest_once(tmp, n, server, feeds, direct, nlp_model="none")
+                    ),
                 ),
                 ("bare", lambda n: bare_runs.append(bare_trafilatura(fetched_pages))),
             ]
+            if args.with_inline:
+                systems.append(
+                    (
+                        "inline",
+                        lambda n: inline_runs.append(ingest_once(tmp, n, server, feeds, direct, 0)),
+                    )
+                )
             # Interleaved: each repeat runs the three in a rotated order.
             for n in range(repeats):
                 shift = n % len(systems)
@@ -291,7 +306,11 @@ def main(argv: list[str] | None = None) -> int:
 
     best = sorted(runs, key=lambda r: r["pages_per_s"])[len(runs) // 2]  # the median run
     rate = statistics.median(r["pages_per_s"] for r in runs)
-    inline = statistics.median(r["pages_per_s"] for r in inline_runs)
+    inline = statistics.median(r["pages_per_s"] for r in inline_runs) if inline_runs else None
+    plain = statistics.median(r["pages_per_s"] for r in plain_runs)
+    plain_ratio = statistics.median(
+        o["pages_per_s"] / b["pages_per_s"] for o, b in zip(plain_runs, bare_runs, strict=True)
+    )
     bare = statistics.median(r["pages_per_s"] for r in bare_runs)
     ratios = [o["pages_per_s"] / b["pages_per_s"] for o, b in zip(runs, bare_runs, strict=True)]
     ratio = statistics.median(ratios)
@@ -319,11 +338,23 @@ def main(argv: list[str] | None = None) -> int:
         runs_pages_per_s=[round(r["pages_per_s"], 1) for r in bare_runs],
         pages=len(fetched_pages),
         with_text=bare_runs[0]["with_text"],
-        inline_extraction_pages_per_s=round(inline, 1),
+        inline_extraction_pages_per_s=round(inline, 1) if inline else None,
+    )
+    bench.ours(
+        without_spacy_analysis_pages_per_s=round(plain, 1),
+        without_spacy_analysis_ratio=round(plain_ratio, 2),
     )
     bench.say(
-        f"baseline (bare trafilatura.extract, in process, same run): {bare:.1f} pages/s; "
-        f"ours with extraction in the ingest threads (INGEST_PROCESSES=0): {inline:.1f} pages/s"
+        f"ours with NLP_MODEL=none (plain sentence analysis, no spaCy): {plain:.1f} pages/s, "
+        f"ratio to bare trafilatura {plain_ratio:.2f}"
+    )
+    bench.say(
+        f"baseline (bare trafilatura.extract, in process, same run): {bare:.1f} pages/s"
+        + (
+            f"; ours with extraction in the ingest threads (INGEST_PROCESSES=0): {inline:.1f}"
+            if inline
+            else ""
+        )
     )
     bench.say(f"ratio ours / bare trafilatura, per repeat: {', '.join(f'{r:.2f}' for r in ratios)}")
     bench.goal(
