@@ -30,7 +30,7 @@ from bench.editor_checks import (
     sentences_of,
     support,
 )
-from bench.product_briefs import EvalArticle, ProductBrief, brief_story
+from bench.product_briefs import EvalArticle, ProductBrief, safe_brief_story
 from bench.tokenizer import paragraphs
 
 __all__ = [
@@ -226,6 +226,7 @@ def grade_story(story: Story, brief: ProductBrief) -> dict[str, Any]:
         "articles": len(story.articles),
         "ingested": brief.articles_ingested,
         "summarizer": brief.summarizer,
+        "error": brief.error,
         "bullets": bullets_out,
         "facts_total": len(story.facts),
         "facts_found": sorted(present),
@@ -369,7 +370,7 @@ def run_editor(
             if not keys:
                 unverified.append(f"{story.id}/{fact_id}")
         t = time.perf_counter()
-        brief = brief_story(story.topic, story.keywords, story.articles)
+        brief = safe_brief_story(story.topic, story.keywords, story.articles)
         brief_seconds.append(time.perf_counter() - t)
         graded.append(grade_story(story, brief))
     bullets = sum(len(g["bullets"]) for g in graded)

@@ -65,7 +65,7 @@ from bench.corpora import (  # noqa: E402
 )
 from bench.editor_eval import FACTS_PATH, GOALS, run_editor  # noqa: E402
 from bench.ours import OurSummarizer  # noqa: E402
-from bench.product_briefs import EvalArticle, brief_story  # noqa: E402
+from bench.product_briefs import EvalArticle, safe_brief_story  # noqa: E402
 from bot.summarize.model import SECTIONS, ArticleInput  # noqa: E402
 
 TASKS = ("bbc", "multiling", "redundancy", "sections", "clustering", "product", "editor")
@@ -290,7 +290,7 @@ def run_product_multiling(
             if d.date is not None
         ]
         start = time.perf_counter()
-        brief = brief_story(story.id.lower(), [], articles)
+        brief = safe_brief_story(story.id.lower(), [], articles)
         seconds += time.perf_counter() - start
         texts = [b.text for b in brief.bullets]
         words.append(len(" ".join(texts).split()))
@@ -304,7 +304,12 @@ def run_product_multiling(
             rows[name].append(score)
             story_scores[name] = score["rouge2"]
         per_story.append(
-            {"story": story.id, "bullets": len(texts), "ingested": brief.articles_ingested}
+            {
+                "story": story.id,
+                "bullets": len(texts),
+                "ingested": brief.articles_ingested,
+                "error": brief.error,
+            }
             | {f"{k}_rouge2": v for k, v in story_scores.items()}
         )
     return {
@@ -1037,6 +1042,14 @@ def render_editor(results: dict[str, Any]) -> list[str]:
         + (", ".join(f"{k} {v}" for k, v in ed["section_error_kinds"].items()) or "none")
         + "."
     )
+    for g in ed["per_story"]:
+        if g.get("error"):
+            out.append(
+                f"**The product failed on {g['id']}** (scored as an empty brief): {g['error']}"
+            )
+    for r in (results.get("product") or {}).get("per_story", []):
+        if r.get("error"):
+            out.append(f"**The product failed on MultiLing {r['story']}**: {r['error']}")
     if ed["unverified_facts"]:
         out.append(
             "**Key facts no article of their story states (labelling errors):** "

@@ -23,7 +23,14 @@ from bot.core import Briefbot
 from bot.settings import Settings
 from bot.summarize.model import SECTIONS, Brief
 
-__all__ = ["EvalArticle", "ProductBrief", "ProductBullet", "brief_story", "strip_citation"]
+__all__ = [
+    "EvalArticle",
+    "ProductBrief",
+    "ProductBullet",
+    "brief_story",
+    "safe_brief_story",
+    "strip_citation",
+]
 
 URL_BASE = "https://eval.briefbot.invalid/"
 # The product appends "(reported by N sources)" (or outlets) to a bullet: not the claim itself.
@@ -54,7 +61,23 @@ class ProductBrief:
     bullets: tuple[ProductBullet, ...]  # in section order, as users read them
     articles_ingested: int
     summarizer: str
-    raw: Brief
+    raw: Brief | None
+    error: str | None = None  # the product failed on this story: the brief is empty
+
+
+def failed_brief(topic: str, exc: BaseException) -> ProductBrief:
+    """What a story scores when the product raised: no bullets, the error kept as data."""
+    return ProductBrief(topic, (), 0, "-", None, f"{type(exc).__name__}: {exc}"[:300])
+
+
+def safe_brief_story(
+    topic: str, keywords: Sequence[str], articles: Sequence[EvalArticle]
+) -> ProductBrief:
+    """`brief_story`, but a product failure on one story is recorded and the run goes on."""
+    try:
+        return brief_story(topic, keywords, articles)
+    except Exception as exc:  # a broken product must not hide the other stories' figures
+        return failed_brief(topic, exc)
 
 
 def strip_citation(text: str) -> str:

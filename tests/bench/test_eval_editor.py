@@ -281,3 +281,10 @@ def test_quick_run_through_the_product(capsys: pytest.CaptureFixture[str]) -> No
     assert set(seed["lead_check"]) == {"jeddah", "march11", "ceasefire", "resumed"}
     measures = {row["measure"] for row in results["goals"]}
     assert any("key-fact recall" in m for m in measures)
+
+
+def test_a_product_failure_on_one_story_is_recorded_not_raised() -> None:
+    from bench.product_briefs import safe_brief_story
+
+    brief = safe_brief_story("empty", [], [])  # no articles: the product cannot brief it
+    assert brief.bullets == () and brief.error
