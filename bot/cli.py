@@ -454,7 +454,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     core = _core(settings)
     try:
         if args.sources:
-            with _progress(_count_sources(args.sources)) as tick:
+            with _progress(_weights(args.sources)) as tick:
                 reports = [("", core.ingest(args.sources, topic=args.topic, progress=tick))]
         else:
             reports = _refresh(core, args.topic)
@@ -517,8 +517,27 @@ def _reason(url: str, error: str) -> str:
     return error
 
 
-def _count_sources(locations: Sequence[str]) -> int:
-    return len(dict.fromkeys(loc.strip() for loc in locations))
+def _weights(locations: Sequence[str]) -> dict[str, int]:
+    """What each source counts for in the progress total: a folder its readable files (the
+    pipeline reads a folder as one source), anything else 1. Keyed by the URL progress names."""
+    import os
+
+    from bot.ingest.files import SUFFIXES
+
+    weights: dict[str, int] = {}
+    for location in dict.fromkeys(loc.strip() for loc in locations):
+        path = Path(location).expanduser()
+        if "://" in location or not path.is_dir():
+            weights[location] = 1
+            continue
+        files = 0
+        for _root, dirs, names in os.walk(path):  # as bot.ingest.files reads a folder
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            files += sum(
+                1 for n in names if not n.startswith(".") and Path(n).suffix.lower() in SUFFIXES
+            )
+        weights[path.resolve().as_uri()] = max(files, 1)
+    return weights
 
 
 def _cmd_brief(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -615,11 +634,16 @@ def _demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 class _progress:
-    """A progress bar with the total on a terminal; silent when stderr is piped or redirected
-    (the summary line that follows is the whole report then)."""
+    """A progress bar with the total (a folder counted by its files) on a terminal; silent when
+    stderr is piped or redirected (the summary line that follows is the whole report then)."""
 
-    def __init__(self, total: int) -> None:
-        self._total = total
+    def __init__(self, weights: dict[str, int] | int) -> None:
+        self._weights = weights if isinstance(weights, dict) else {}
+        self._total = sum(self._weights.values()) if isinstance(weights, dict) else weights
+
+    def _advance(self, label: str) -> int:
+        """How far one finished source moves the bar (its label names its URL)."""
+        return next((w for url, w in self._weights.items() if w > 1 and url in label), 1)
 
     def __enter__(self) -> Callable[[str], None]:
         self._bar = None
@@ -633,16 +657,21 @@ class _progress:
             TimeElapsedColumn,
         )
 
+        unit = "files and sources" if any(w > 1 for w in self._weights.values()) else "sources"
         self._bar = Progress(
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("sources · {task.description}"),
+            TextColumn(unit + " · {task.description}"),
             TimeElapsedColumn(),
             transient=True,
         )
         self._bar.start()
         task = self._bar.add_task("starting", total=self._total or None)
-        return lambda label: self._bar.update(task, advance=1, description=label[:60])  # type: ignore[union-attr]
+        return (
+            lambda label: self._bar.update(  # type: ignore[union-attr]
+                task, advance=self._advance(label), description=label[:60]
+            )
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

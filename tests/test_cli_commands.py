@@ -149,3 +149,18 @@ def test_every_option_says_what_it_does() -> None:
     assert missing == []
     ask_help = build_parser()._subparsers._group_actions[0].choices["ask"].format_help()  # type: ignore[union-attr]
     assert "default: all the topic's articles" in " ".join(ask_help.split())
+
+
+def test_progress_counts_a_folder_by_its_files(tmp_path: Path) -> None:
+    from bot.cli import _progress, _weights
+
+    folder = tmp_path / "f"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("a.md", "b.txt", "sub/c.html", "d.png", ".hidden.md"):
+        (folder / name).write_text("x")
+    weights = _weights([str(folder), "https://example.com/feed.xml", str(folder)])
+    assert weights == {folder.resolve().as_uri(): 3, "https://example.com/feed.xml": 1}
+    bar = _progress(weights)
+    assert bar._total == 4
+    assert bar._advance(f"ok {folder.resolve().as_uri()} (3 new, 0 duplicates)") == 3
+    assert bar._advance("failed https://example.com/feed.xml: timed out") == 1
