@@ -83,7 +83,7 @@ _CALENDAR = frozenset(
 
 # spaCy entity labels that answer each kind of question.
 ENTITY_LABELS: dict[str, frozenset[str]] = {
-    q.WHO: frozenset({"PERSON", "ORG", "NORP"}),
+    q.WHO: frozenset({"PERSON", "ORG"}),
     q.WHERE: frozenset({"GPE", "LOC", "FAC"}),
     q.WHEN: frozenset({"DATE", "TIME"}),
     q.WHICH: frozenset(

@@ -36,6 +36,7 @@ LIGHT_VERBS = frozenset(
 )
 # Kinds whose answer may be any sentence about the question (no entity or figure to find).
 _UNTYPED = (q.WHAT, q.YES_NO, q.WHICH)
+_SUBJECTS = ("nsubj", "nsubjpass")
 _LIGHT_STEMS = frozenset(stem(v) for v in LIGHT_VERBS)
 # Verbs a duration or size question implies: "how long did it *last*", "how far did it *go*".
 IMPLIED_VERBS = {q.HOW_LONG: {"last", "take", "run", "held", "hold"}, q.HOW_FAR: {"go", "reach"}}
@@ -43,7 +44,7 @@ IMPLIED_VERBS = {q.HOW_LONG: {"last", "take", "run", "held", "hold"}, q.HOW_FAR:
 # general: a synonym lets a sentence through the "same action" check, nothing more.
 _SYNONYM_GROUPS = (
     "agree accept back endorse approve",
-    "say tell warn call state claim describe add announce",
+    "say tell warn call state claim describe add announce emphasize stress insist declare",
     "kill die dead death",
     "capture seize detain arrest hold held captivity",
     "hold held organise organize stage host",
@@ -93,7 +94,10 @@ class _Parse:
 
     ents: tuple[tuple[str, str], ...]
     lemmas: frozenset[str]  # stems of the lemmas ("said" -> "say")
-    verbs: tuple[tuple[frozenset[str], frozenset[str], bool], ...]  # verb, subject, is a name
+    # Each verb: its stems, who does it (subject, or "by …" of a passive), a named subject?
+    verbs: tuple[tuple[frozenset[str], frozenset[str], bool], ...]
+    root_subject: frozenset[str] = frozenset()  # the main clause's named subject, if any
+    subjects: frozenset[str] = frozenset()  # the words of every subject in the sentence
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ class OfflineAnswerer:
             if about is None:
                 continue
             spans = answer_spans(passage.text, asked.info, parse.ents if self._nlp else None)
+            if asked.info.kind == q.WHO and asked.verb and not asked.role and self._nlp:
+                # "Who will monitor it?" wants whoever monitors in this sentence, not any name
+                # in a sentence near one that mentions monitoring.
+                doers = _doers(asked, parse)
+                spans = [s for s in spans if doers and set(tokens(s)) & doers]
             if not spans or not any(s or asked.info.kind in _UNTYPED for s in spans):
                 near.append(passage)
                 continue
@@ -189,20 +198,30 @@ class OfflineAnswerer:
             return [_Parse((), frozenset(), ()) for _ in texts]
         out = []
         for doc in self._nlp.pipe(texts):
-            subjects = tuple(
+            verbs = tuple(
                 (
                     frozenset({stem(t.text.lower()), stem(t.lemma_.lower())}),
-                    frozenset(tokens(" ".join(c.text for c in t.children if c.dep_ == "nsubj"))),
-                    any(c.dep_ == "nsubj" and c.pos_ == "PROPN" for c in t.children),
+                    _doer(t),
+                    any(c.dep_ in _SUBJECTS and c.pos_ == "PROPN" for c in t.children),
                 )
                 for t in doc
                 if t.pos_ == "VERB"
             )
+            root_subject: frozenset[str] = frozenset()
+            subjects: set[str] = set()
+            for token in doc:
+                if token.dep_ in _SUBJECTS:
+                    words = set(tokens(" ".join(w.text for w in token.subtree)))
+                    subjects |= words
+                    if token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
+                        root_subject = frozenset(words)
             out.append(
                 _Parse(
                     tuple((e.text, e.label_) for e in doc.ents),
                     frozenset(stem(t.lemma_.lower()) for t in doc if not t.is_punct),
-                    subjects,
+                    verbs,
+                    root_subject,
+                    frozenset(subjects),
                 )
             )
         return out
@@ -336,14 +355,37 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
 
 
 def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> bool:
-    """True when every use of the asked verb in the sentence has a named subject that is not
-    the one the question names ("China has promised …" for "how much did Japan pledge?")."""
+    """True when the sentence is about someone else doing it: every use of the asked verb has
+    a named subject other than the one asked about ("China has promised …" for "how much did
+    Japan pledge?"), or the one asked about is nobody's subject while the main clause names
+    another ("Ukraine said … to accept … with Russia" for "did Russia accept?")."""
     if not asked.subject:
         return False
     uses = [(subject, proper) for verb, subject, proper in parse.verbs if verb & options]
-    if not uses:
-        return False
-    return all(proper and subject and not subject & asked.subject for subject, proper in uses)
+    if uses and all(
+        proper and subject and not subject & asked.subject for subject, proper in uses
+    ):
+        return True
+    return bool(
+        parse.root_subject
+        and not parse.root_subject & asked.subject
+        and not parse.subjects & asked.subject
+    )
+
+
+def _doer(verb: Any) -> frozenset[str]:
+    """The words of who does `verb`: its subject, or the "by …" agent of a passive."""
+    parts = [c for c in verb.children if c.dep_ in _SUBJECTS and c.dep_ != "nsubjpass"]
+    for agent in (c for c in verb.children if c.dep_ == "agent"):
+        parts += [c for c in agent.children if c.dep_ == "pobj"]
+    return frozenset(tokens(" ".join(w.text for p in parts for w in p.subtree)))
+
+
+def _doers(asked: _Asked, parse: _Parse) -> frozenset[str]:
+    """For "who …": the words of whoever does the asked action in the sentence (empty when
+    the sentence does not use it as a verb)."""
+    options = asked.verb.union(*(SYNONYMS.get(v, frozenset()) for v in asked.verb))
+    return frozenset().union(*(doer for verb, doer, _ in parse.verbs if verb & options))
 
 
 def _rank(asked: _Asked, passage: Passage, about: float) -> float:

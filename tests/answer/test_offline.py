@@ -120,3 +120,21 @@ def test_no_passages_is_declined(answerer: OfflineAnswerer) -> None:
 def test_support(sentence: str, ok: bool) -> None:
     passage = "On Tuesday Ukraine accepted a US proposal for a 30-day ceasefire."
     assert supported(sentence, [passage]) is ok
+
+
+def test_who_wants_whoever_does_it_not_any_name_nearby() -> None:
+    nlp = load_pipeline()
+    if nlp is None:
+        pytest.skip("no spaCy model installed")
+    passages = [
+        Passage(
+            "1",
+            "Putin raised several questions, including how a truce would be monitored.",
+            1.0,
+        ),
+        Passage("2", "Marco Rubio and Mike Waltz led the American delegation.", 0.5),
+    ]
+    answerer = OfflineAnswerer(nlp)
+    assert not answerer.answer("Who will monitor the truce?", passages).found
+    led = answerer.answer("Who led the American delegation?", passages)
+    assert led.found and "Rubio" in led.answer
