@@ -362,9 +362,7 @@ def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> boo
     if not asked.subject:
         return False
     uses = [(subject, proper) for verb, subject, proper in parse.verbs if verb & options]
-    if uses and all(
-        proper and subject and not subject & asked.subject for subject, proper in uses
-    ):
+    if uses and all(proper and subject and not subject & asked.subject for subject, proper in uses):
         return True
     return bool(
         parse.root_subject
