@@ -279,6 +279,11 @@ def run_product_multiling(
 ) -> dict[str, Any]:
     """MultiLing through the product: what `briefbot brief` shows, scored like the adapter."""
     stories = load_multiling(root)[:max_stories]
+    specs = {
+        spec["instance"]: spec
+        for spec in json.loads(FACTS_PATH.read_text(encoding="utf-8"))["stories"]
+        if spec["corpus"] == "multiling"
+    }
     rows: dict[str, list[dict[str, float]]] = {"product": [], "lead": []}
     words: list[int] = []
     seconds = 0.0
@@ -289,8 +294,12 @@ def run_product_multiling(
             for d in story.docs
             if d.date is not None
         ]
+        # The topic a user would name (as in the editor task, so one brief serves both).
+        spec = specs.get(story.id, {})
         start = time.perf_counter()
-        brief = safe_brief_story(story.id.lower(), [], articles)
+        brief = safe_brief_story(
+            spec.get("topic", story.id.lower()), spec.get("keywords", []), articles
+        )
         seconds += time.perf_counter() - start
         texts = [b.text for b in brief.bullets]
         words.append(len(" ".join(texts).split()))
@@ -980,8 +989,9 @@ def render_product(results: dict[str, Any]) -> list[str]:
         "## MultiLing through the product",
         "",
         f"{product['stories']} stories: each story's articles written as Markdown with front "
-        "matter, ingested with `Briefbot.ingest` into a temporary SQLite database, briefed with "
-        "`Briefbot.brief` (offline summarizer) over the story's span; the bullets in section "
+        "matter, ingested with `Briefbot.ingest` into a temporary SQLite database under the "
+        "topic and keywords of bench/data/key_facts.json, briefed with `Briefbot.brief` "
+        "(offline summarizer) over the story's span; the bullets in section "
         f"order without the sources suffix, cut to {product['max_words']} words "
         f"(product mean before the cut: {product['product_words_mean']:.0f} words); "
         f"{product['ms_per_brief']:.0f} ms per story for ingest + brief.",

@@ -70,14 +70,23 @@ def failed_brief(topic: str, exc: BaseException) -> ProductBrief:
     return ProductBrief(topic, (), 0, "-", None, f"{type(exc).__name__}: {exc}"[:300])
 
 
+_BRIEFS: dict[tuple[object, ...], ProductBrief] = {}
+
+
 def safe_brief_story(
     topic: str, keywords: Sequence[str], articles: Sequence[EvalArticle]
 ) -> ProductBrief:
-    """`brief_story`, but a product failure on one story is recorded and the run goes on."""
-    try:
-        return brief_story(topic, keywords, articles)
-    except Exception as exc:  # a broken product must not hide the other stories' figures
-        return failed_brief(topic, exc)
+    """`brief_story`, but a product failure on one story is recorded and the run goes on.
+
+    Briefs are kept for the process: the MultiLing ROUGE task and the editor task brief the
+    same stories, and a story is ingested (and parsed) once per run."""
+    key = (topic, tuple(keywords), tuple((a.key, a.published, a.title) for a in articles))
+    if key not in _BRIEFS:
+        try:
+            _BRIEFS[key] = brief_story(topic, keywords, articles)
+        except Exception as exc:  # a broken product must not hide the other stories' figures
+            _BRIEFS[key] = failed_brief(topic, exc)
+    return _BRIEFS[key]
 
 
 def strip_citation(text: str) -> str:
