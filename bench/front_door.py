@@ -47,6 +47,7 @@ from tests.slackfake.signing import post_signed, slash_command_body  # noqa: E40
 
 SECRET = "bench-signing-secret-0123456789"
 OPENAI_TIMEOUT = 5.0
+STOPPED: list[float | None] = []  # seconds from SIGTERM to exit, per server run
 
 
 def _free_port() -> int:
@@ -113,10 +114,13 @@ def _serve(src: Path, fake: FakeSlack, workdir: Path, **env: str) -> Iterator[tu
             raise RuntimeError(f"serve did not start: see {workdir / 'serve.log'}")
         yield base, process.pid
     finally:
+        stopping = time.monotonic()
         process.terminate()
         try:
             process.wait(timeout=15)
+            STOPPED.append(round(time.monotonic() - stopping, 3))
         except subprocess.TimeoutExpired:
+            STOPPED.append(None)  # still running 15 s after SIGTERM
             process.kill()
         log.close()
 
@@ -268,6 +272,10 @@ def main() -> int:
             ) as (base, _pid),
         ):
             results["slow_llm"] = slow_llm(base, fake)
+            # SIGTERM while briefs are still stuck on the trickling LLM
+            _slash(base, fake, "river plan", "at-exit")
+            time.sleep(0.5)
+    results["sigterm_s"] = STOPPED
     if opts.json:
         print(json.dumps(results, indent=2))
         return 0
@@ -288,6 +296,7 @@ def main() -> int:
         f"{slow['briefs_posted']}/6 briefs posted after {slow['six_briefs_s']} s   "
         f"(goal: within {OPENAI_TIMEOUT + 5:g} s, list first)"
     )
+    print(f"sigterm: seconds to exit after SIGTERM, per run (None: not in 15 s): {STOPPED}")
     return 0
 
 

@@ -125,3 +125,28 @@ def test_a_fallback_brief_is_shared_but_not_cached(core: Briefbot) -> None:
     assert all(isinstance(r, BriefResult) for r in results)
     core.brief("river plan")
     assert slow.calls == 2
+
+
+def test_a_waiter_stops_waiting_at_its_deadline_and_briefs_offline(core: Briefbot) -> None:
+    """The first caller is stuck (an LLM call past every deadline): the others do not wait
+    on it for ever, they answer with the offline brief once their wait is over."""
+    stuck = threading.Event()
+
+    class StuckSummarizer(SlowSummarizer):
+        def summarize(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            stuck.wait(10)
+            return super().summarize(*args, **kwargs)
+
+    slow = StuckSummarizer()
+    slow.name = "llm:stuck"  # a different cache key from the offline summarizer's
+    core.summarizer = lambda: slow  # type: ignore[method-assign]
+    core._flight_wait_seconds = lambda: 0.3  # type: ignore[method-assign]
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(core.brief, "river plan")
+        time.sleep(0.2)  # the first is now in flight
+        waiters = [pool.submit(core.brief, "river plan") for _ in range(2)]
+        results = [w.result(timeout=5) for w in waiters]
+        assert all(r.brief.summarizer == "extractive" for r in results)
+        assert not first.done()
+        stuck.set()
+        first.result(timeout=10)
