@@ -26,7 +26,7 @@ from tests.llm.fake_server import FakeLLMServer, Reply, ok
 from tests.reliability.hostile_llm import TricklingLLM, wait_until
 from tests.slack.conftest import SIGNING_SECRET, serve_app, settings_for, write_articles
 from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import post_signed, slash_command_body
+from tests.slackfake.signing import event_body, post_signed, slash_command_body
 
 TIMEOUT = 2.0  # OPENAI_TIMEOUT in these tests
 TRICKLE = 0.5  # seconds between bytes: each read is far inside the timeout
@@ -77,7 +77,23 @@ def test_slow_llm_briefs_fall_back_in_time_and_other_commands_are_answered(
                 lambda: len(fake_slack.calls_to("chat.postMessage")) >= 6, timeout=TIMEOUT + 5
             )
             briefed = time.monotonic() - started
-    assert briefed < TIMEOUT + 5 and listed < briefed
+            # a question in a brief's thread: the LLM trickles again, the answer still comes
+            root = fake_slack.calls_to("chat.postMessage")[0].response["ts"]
+            question = {
+                "type": "message",
+                "channel": "C0001",
+                "user": "U0002",
+                "text": "How much does the plan commit?",
+                "ts": "1900000000.000100",
+                "thread_ts": root,
+            }
+            asked = time.monotonic()
+            body = event_body(question, team_id="T0001", event_id="EvSlowLLM")
+            assert post_signed(app.url, body, SIGNING_SECRET).status_code == 200
+            posts = fake_slack.wait_for("chat.postMessage", count=7, timeout=TIMEOUT + 5)
+            answered = time.monotonic() - asked
+            assert posts[-1].params.get("thread_ts") == root
+    assert briefed < TIMEOUT + 5 and listed < briefed and answered < TIMEOUT + 5
     texts = [json.dumps(c.params) for c in fake_slack.calls_to("chat.postMessage")]
     assert all("river" in t.lower() for t in texts)  # real (offline) briefs, not errors
     with db.factory() as session:
