@@ -543,26 +543,40 @@ def _merge_by_names(
             return True
         return b[0] - a[1] <= _STORY_GAP and a[0] - b[1] <= _STORY_GAP
 
-    live = [sorted(g) for g in groups]
-    cents = [centroid(g) for g in live]
-    spans = [span(g) for g in live]
-    while True:
-        best, pair = _SAME_NAMES, None
-        for i in range(len(live)):
-            for j in range(i + 1, len(live)):
-                if not near(spans[i], spans[j]):
-                    continue
-                if len(cents[i].keys() & cents[j].keys()) < _SHARED_NAMES:
-                    continue  # one shared country is not one story
-                sim = _cosine(cents[i], cents[j])
-                if sim >= best:
-                    best, pair = sim, (i, j)
-        if pair is None:
-            return live
-        i, j = pair
-        live[i] = sorted(live[i] + live[j])
-        cents[i], spans[i] = centroid(live[i]), span(live[i])
-        del live[j], cents[j], spans[j]
+    # Greedy average-style merging on name centroids; pair scores are kept and only those of
+    # a merged group recomputed, so g groups cost O(g^2) cosines, not O(g^3).
+    live: dict[int, list[int]] = {k: sorted(g) for k, g in enumerate(groups)}
+    cents = {k: centroid(g) for k, g in live.items()}
+    spans = {k: span(g) for k, g in live.items()}
+
+    def score(i: int, j: int) -> float:
+        if not near(spans[i], spans[j]):
+            return 0.0
+        if len(cents[i].keys() & cents[j].keys()) < _SHARED_NAMES:
+            return 0.0  # one shared country is not one story
+        return _cosine(cents[i], cents[j])
+
+    pairs: dict[tuple[int, int], float] = {}
+    keys = sorted(live)
+    for x, i in enumerate(keys):
+        for j in keys[x + 1 :]:
+            sim = score(i, j)
+            if sim >= _SAME_NAMES:
+                pairs[(i, j)] = sim
+    next_key = len(groups)
+    while pairs:
+        (i, j), _ = max(pairs.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
+        merged = next_key
+        next_key += 1
+        live[merged] = sorted(live.pop(i) + live.pop(j))
+        cents[merged], spans[merged] = centroid(live[merged]), span(live[merged])
+        pairs = {p: v for p, v in pairs.items() if i not in p and j not in p}
+        for other in live:
+            if other != merged:
+                sim = score(other, merged)
+                if sim >= _SAME_NAMES:
+                    pairs[(other, merged)] = sim
+    return [live[k] for k in sorted(live)]
 
 
 def _split_by_time(group: list[int], articles: list[ArticleInput]) -> list[list[int]]:
