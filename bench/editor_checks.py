@@ -73,7 +73,7 @@ class KeyFact:
 
 
 def fact_in_text(fact: KeyFact, text: str) -> bool:
-    text = text[: MAX_BULLET_CHARS * 10]
+    text = text[:MAX_BULLET_CHARS]  # a bullet; every pattern is linear
     return all(p.search(text) for p in fact.patterns)
 
 
@@ -382,7 +382,9 @@ _TIMESTAMP = re.compile(r"^\(?\d{1,2}[:.]\d{2}\b|\bline break\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3}\b|updated\b|posted\b)")
 _GLUED = re.compile(r"[a-z]{2,}[.!?][\"”’]?[A-Z][a-z]")
 _TERMINAL = re.compile(r"[.!?…][\"”’')\]]*$")
-_CUT_START = re.compile(r"^(?:[,.;:)\]]|\d{3}\b(?!\s*(?:people|of|years?))|[a-z])")
+# Starts mid-sentence: with punctuation (",000 people…") or a lower-case word ("and then…"),
+# a brand written in camel case ("iPhone", "eBay") excepted.
+_CUT_START = re.compile(r"^(?:[,.;:)\]]|[a-z](?![a-z]*[A-Z]))")
 _CUT_NUMBER_END = re.compile(r"\d,$|\d,\d{0,2}$")
 _WH_SUBHEAD = re.compile(r"^(?:what|who|where|when|why|how|which)\b[^?]{0,80}\?$", re.IGNORECASE)
 _FINITE_TAGS = frozenset({"VBD", "VBP", "VBZ", "MD"})

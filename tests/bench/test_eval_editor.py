@@ -56,6 +56,8 @@ needs_nlp = pytest.mark.skipif(
 
 def test_a_whole_sentence_is_not_a_fragment() -> None:
     assert fragment_reasons("The city council approved the new tram line on Monday.") == []
+    assert fragment_reasons("128 people were rescued from the flooded valley.") == []
+    assert "cut" in fragment_reasons(",000 people were rescued from the flooded valley.")
 
 
 @pytest.mark.parametrize(
