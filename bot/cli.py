@@ -15,11 +15,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import BriefbotError, UserInputError
 from bot.redact import configure_logging
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: `briefbot topic list` starts without them
+    from bot.core import Briefbot
+    from bot.ingest.report import IngestReport
 
 log = logging.getLogger("briefbot")
 
@@ -446,7 +450,9 @@ def _cmd_source(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         url = topics.remove_source(core.factory, args.topic, args.location)
     finally:
         core.close()
-    print(f"removed {url} from topic {args.topic.strip().lower()}", file=out)
+    from storage.topics import normalize_name
+
+    print(f"removed {url} from topic {normalize_name(args.topic)}", file=out)
     return 0
 
 
@@ -469,22 +475,23 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     return 0 if any(r.ok for r in results) or not results else 1
 
 
-def _refresh(core, topic: str | None) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
+def _refresh(core: Briefbot, topic: str | None) -> list[tuple[str, IngestReport]]:
     """`ingest` without SOURCE: every topic's sources (or one topic's), and the news-search
     feed for each topic that has no sources of its own, as /brief does in Slack."""
     from bot.ingest.report import search_source_url
     from bot.redact import redact
+    from storage.topics import normalize_name
 
     topics = core.list_topics()
     if topic is not None:
-        wanted = topic.strip().lower()
+        wanted = normalize_name(topic)
         topics = [t for t in topics if t.name == wanted]
         if not topics:
             core.add_topic(topic)
             topics = core.list_topics()
             topics = [t for t in topics if t.name == wanted]
     with_sources = [t for t in topics if t.source_count]
-    reports: list[tuple[str, object]] = []
+    reports: list[tuple[str, IngestReport]] = []
     if with_sources or not topics:
         total = sum(t.source_count for t in with_sources)
         with _progress(total) as tick:
