@@ -452,7 +452,16 @@ class Briefbot:
                 stored = Brief.from_dict(cached.payload)
                 brief = replace(stored, since=since, until=until, generated_at=now)
                 return BriefResult(brief, cached.id, True, tuple(cached.article_ids))
-        brief = summarizer.summarize(topic_name, inputs, since=since, until=until, now=now)
+        brief = None
+        if summarizer is self._extractive and self.settings.brief_processes:
+            from bot.brief_pool import shared_pool
+
+            # In a worker process: this process's GIL stays free for Slack acks.
+            brief = shared_pool(self.settings.brief_processes).summarize(
+                topic_name, inputs, since=since, until=until, now=now
+            )
+        if brief is None:
+            brief = summarizer.summarize(topic_name, inputs, since=since, until=until, now=now)
         if brief.summarizer != summarizer.name:
             # The LLM failed and the offline summarizer stood in: don't let the stand-in be
             # served from the cache once the LLM is back. Kept as an uncached brief row so a

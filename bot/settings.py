@@ -80,6 +80,8 @@ class Settings:
     fetch_max_bytes: int = 5_000_000
     # Processes extracting article pages (trafilatura is CPU-bound); 0: in the ingest threads.
     ingest_processes: int = field(default_factory=lambda: _default_ingest_processes())
+    # Processes making offline briefs (CPU-bound): 0 makes them in the calling thread.
+    brief_processes: int = 0
     # At most this many fetches to one host at a time in an ingest round: a slow host cannot
     # occupy every fetch worker.
     fetch_per_host: int = 2
@@ -255,7 +257,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         fetch_allow_private=as_bool("FETCH_ALLOW_PRIVATE", False),
         fetch_timeout=as_float("FETCH_TIMEOUT", 10.0),
         fetch_max_bytes=as_int("FETCH_MAX_BYTES", 5_000_000, minimum=1024),
-        # More processes than this only cost memory: extraction is one page per task.
+        # More processes than these only cost memory: one page or brief per task.
+        brief_processes=min(as_int("BRIEF_PROCESSES", 0, minimum=0), 32),
         ingest_processes=min(
             as_int("INGEST_PROCESSES", _default_ingest_processes(), minimum=0), 32
         ),

@@ -150,3 +150,43 @@ def test_a_waiter_stops_waiting_at_its_deadline_and_briefs_offline(core: Briefbo
         assert not first.done()
         stuck.set()
         first.result(timeout=10)
+
+
+def test_a_brief_made_in_a_worker_process_is_the_brief_made_in_the_thread(  # type: ignore[no-untyped-def]
+    tmp_path, caplog
+) -> None:
+    """BRIEF_PROCESSES moves the offline summarizer out of the serving process; what the user
+    reads must not change."""
+    from bot.core import Briefbot
+    from bot.settings import Settings
+
+    def brief_with(processes: int, name: str) -> dict:  # type: ignore[type-arg]
+        settings = Settings.from_env(
+            environ={
+                "DATABASE_URL": f"sqlite:///{tmp_path / name}",
+                "BRIEF_PROCESSES": str(processes),
+                "SUMMARIZER": "extractive",
+                "NLP_MODEL": "none",
+            },
+            dotenv_path=None,
+        )
+        core = Briefbot(settings)
+        try:
+            demo = Path(__file__).resolve().parents[1] / "bot" / "demo" / "articles"
+            core.ingest([str(demo)], topic="ukraine")
+            span = core.article_span("ukraine")
+            assert span is not None
+            result = core.brief("ukraine", since=span[0], until=span[1] + timedelta(minutes=1))
+            payload = result.brief.to_dict()
+            payload.pop("generated_at", None)
+            return payload
+        finally:
+            core.close()
+
+    in_worker = brief_with(2, "worker.db")
+    # The worker made it (a failing worker would leave it to the thread, with a warning).
+    assert not [r for r in caplog.records if r.name == "bot.brief_pool"]
+    from bot.brief_pool import shared_pool
+
+    assert shared_pool(2)._pool is not None
+    assert in_worker["sections"] and in_worker == brief_with(0, "thread.db")
