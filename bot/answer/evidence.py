@@ -25,13 +25,14 @@ _NUMBER_WORDS = (
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
     "hundred hundreds thousand thousands dozen dozens million millions billion billions half"
 )
-_NUM = rf"(?:\d[\d,.]*\d|\d|(?:{'|'.join(_NUMBER_WORDS.split())})(?:-(?:[a-z]+))?)"
+# Digit runs bounded ({0,40}): unbounded, "1,1,1,…" was rescanned from every digit (quadratic).
+_NUM = rf"(?:\d[\d,.]{0, 40}\d|\d|(?:{'|'.join(_NUMBER_WORDS.split())})(?:-(?:[a-z]+))?)"
 _NUMBER = re.compile(rf"\b{_NUM}\b", re.IGNORECASE)
 _MONEY = re.compile(
-    r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|bn|m|k)\b)?"
-    r"|\b\d[\d,.]*\s?(?:million|billion|bn|m)?\s?(?:euros?|dollars?|USD|EUR|GBP|pounds?|lei|yen)\b"
+    r"[$€£¥]\s?\d[\d,.]{0,40}(?:\s?(?:million|billion|bn|m|k)\b)?"
+    r"|\b\d[\d,.]{0,40}\s?(?:million|billion|bn|m)?\s?(?:euros?|dollars?|USD|EUR|GBP|pounds?|lei|yen)\b"
     r"|\b(?:half|one|two|three)[- ]billion[- ]dollar\b"
-    r"|\b\d[\d,.]*\s(?:million|billion)\b",
+    r"|\b\d[\d,.]{0,40}\s(?:million|billion)\b",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
@@ -43,7 +44,7 @@ _DURATION = re.compile(
     re.IGNORECASE,
 )
 _DISTANCE = re.compile(
-    r"\b\d[\d,.]*\s?(?:nautical\s+miles?|miles?|km|kilometres?|kilometers?|metres?|meters?|m|"
+    r"\b\d[\d,.]{0,40}\s?(?:nautical\s+miles?|miles?|km|kilometres?|kilometers?|metres?|meters?|m|"
     r"ft|feet|foot|inch(?:es)?|cm|centimetres?|centimeters?|yards?)\b",
     re.IGNORECASE,
 )

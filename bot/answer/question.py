@@ -91,7 +91,8 @@ _FOLLOW_AND = re.compile(
     r"^\s*(?i:and)\s+(?P<x>(?:the\s+)?[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*\?\s*$"
 )
 _FOLLOW_WH = re.compile(
-    r"^\s*(?:and|but|so|ok(?:ay)?,?)?\s*(?P<wh>who|when|where|why|how\s+many|how\s+much|"
+    # One \s* per gap: two in a row ("\s*(?:and)?\s*") split a run of spaces every way.
+    r"^\s*(?:(?:and|but|so|ok(?:ay)?,?)\s*)?(?P<wh>who|when|where|why|how\s+many|how\s+much|"
     r"how\s+long|how\s+old)\s*\??\s*$",
     re.IGNORECASE,
 )

@@ -100,7 +100,8 @@ def html_to_text(markup: str) -> str:
         collector.close()
     except Exception:  # HTMLParser is lenient, but hostile input must never stop ingestion
         stripped = _SCRIPT_BLOCKS.sub(" ", markup)
-        return normalize_text(html.unescape(re.sub(r"<[^>]*>", " ", stripped)))
+        # "<[^<>]*>", not "<[^>]*>": a tag never closed must not be rescanned from every "<".
+        return normalize_text(html.unescape(re.sub(r"<[^<>]*>", " ", stripped)))
     text = "".join(collector.parts)
     # Paragraphs become blank-line separated, like text from files and trafilatura.
     return normalize_text(re.sub(r"\n\s*\n*", "\n\n", text))

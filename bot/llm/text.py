@@ -9,41 +9,63 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
+# Every pattern here reads model output, which is untrusted and can be long: none may take
+# super-linear time. Repetitions are bounded ({0,N}) wherever a failed match could otherwise
+# rescan the rest of the text from every starting point ("aa." * 4000 made the bare-URL
+# pattern quadratic: 3 s for 12 KB); tests/reliability/test_redos.py runs each on long
+# adversarial strings.
 # <think>…</think> and friends (DeepSeek-R1, Qwen3, some llama.cpp chat templates).
 _REASONING_TAGS = ("think", "thinking", "reasoning", "reflection")
-_REASONING_BLOCK = re.compile(
-    r"<(?P<tag>" + "|".join(_REASONING_TAGS) + r")\b[^>]*>.*?</(?P=tag)\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
-# An opening tag never closed (output cut off mid-thought): everything after it is reasoning.
-_REASONING_UNCLOSED = re.compile(
-    r"<(?:" + "|".join(_REASONING_TAGS) + r")\b[^>]*>.*\Z", re.IGNORECASE | re.DOTALL
+_REASONING_OPEN = re.compile(
+    r"<(?P<tag>" + "|".join(_REASONING_TAGS) + r")\b[^<>]{0,200}>", re.IGNORECASE
 )
 # A stray closing tag (some templates put the opening tag in the prompt): drop what precedes it.
 _REASONING_CLOSE = re.compile(r"\A.*</(?:" + "|".join(_REASONING_TAGS) + r")\s*>", re.I | re.S)
 _FENCE = re.compile(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", re.DOTALL)
 
 # Links in every shape a model tends to write them.
-_MD_LINK = re.compile(r"!?\[(?P<label>[^\]\n]*)\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_MD_LINK = re.compile(
+    r"!?\[(?P<label>[^\[\]\n]{0,500})\]\((?P<url>[^()\s]{1,2048})(?:\s+\"[^\"\n]{0,300}\")?\)"
+)
 _SLACK_LINK = re.compile(
-    r"<(?P<url>(?:[a-z][a-z0-9+.-]*:|www\.)[^>|\s]+)(?:\|(?P<label>[^>]*))?>", re.IGNORECASE
+    r"<(?P<url>(?:[a-z][a-z0-9+.-]{0,31}:|www\.)[^<>|\s]{1,2048})(?:\|(?P<label>[^<>]{0,500}))?>",
+    re.IGNORECASE,
 )
 _URL = re.compile(
-    r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\bmailto:)[^\s<>\"'`]+"
+    r"(?:\b[a-z][a-z0-9+.-]{0,31}://|\bwww\.|\bmailto:)[^\s<>\"'`]+"
     # a bare host with a path (evil.example/x) is a link too; a bare word like "Amazon.com" is not.
-    r"|\b(?:[a-z0-9-]+\.)+[a-z]{2,24}/[^\s<>\"'`]*",
+    # At most 10 labels of at most 63 characters (DNS's own limits keep real hosts inside).
+    r"|\b(?:[a-z0-9-]{1,63}\.){1,10}[a-z]{2,24}/[^\s<>\"'`]*",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?)]}'\"»”’"
-_SPACES = re.compile(r"[ \t\r\f\v]+")
+_SPACES = re.compile(r"\s+")  # every kind: a run of U+2003 left would make `tidy` quadratic
 _BULLET_PREFIX = re.compile(r"^\s*(?:[-*•·‣▪–—]|\d{1,2}[.)])\s+")
 
 
+def _closing_tag(tag: str) -> re.Pattern[str]:
+    return re.compile(rf"</{re.escape(tag)}\s{{0,20}}>", re.IGNORECASE)
+
+
 def strip_reasoning(text: str) -> str:
-    """Remove <think>…</think> blocks (closed, unclosed, or with only the closing tag)."""
-    text = _REASONING_BLOCK.sub("", text)
-    text = _REASONING_CLOSE.sub("", text)
-    return _REASONING_UNCLOSED.sub("", text)
+    """Remove <think>…</think> blocks (closed, unclosed, or with only the closing tag).
+
+    One pass: each opening tag's closing tag is searched for once, from where it opens, so
+    thousands of unclosed tags cost one scan, not one scan each.
+    """
+    parts: list[str] = []
+    pos = 0
+    while True:
+        opening = _REASONING_OPEN.search(text, pos)
+        if opening is None:
+            parts.append(text[pos:])
+            break
+        parts.append(text[pos : opening.start()])
+        closing = _closing_tag(opening.group("tag")).search(text, opening.end())
+        if closing is None:
+            break  # never closed (output cut off mid-thought): the rest is reasoning
+        pos = closing.end()
+    return _REASONING_CLOSE.sub("", "".join(parts))
 
 
 def strip_fences(text: str) -> str:

@@ -362,8 +362,10 @@ def content_words(text: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 _ELLIPSIS = "…"
-_PAREN_RE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
-_DASH_ASIDE_RE = re.compile(r"\s*(?:—|–|\s-\s)[^—–]{1,200}?(?:—|–|\s-\s)\s*")
+# (?<!\s): a match starts where a run of spaces starts, never inside it, so a long run of
+# spaces is scanned once rather than once per position (quadratic; issue 11's ReDoS audit).
+_PAREN_RE = re.compile(r"(?<!\s)\s*[(\[][^()\[\]]*[)\]]")
+_DASH_ASIDE_RE = re.compile(r"(?<!\s)\s*(?:—|–|\s-\s)[^—–]{1,200}?(?:—|–|\s-\s)\s*")
 _ATTRIBUTION_TAIL_RE = re.compile(
     r"(?:,|\s—|\s–)\s*(?:"
     r"according to\b[^.!?]*"
