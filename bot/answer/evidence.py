@@ -26,7 +26,7 @@ _NUMBER_WORDS = (
     "hundred hundreds thousand thousands dozen dozens million millions billion billions half"
 )
 # Digit runs bounded ({0,40}): unbounded, "1,1,1,…" was rescanned from every digit (quadratic).
-_NUM = rf"(?:\d[\d,.]{0, 40}\d|\d|(?:{'|'.join(_NUMBER_WORDS.split())})(?:-(?:[a-z]+))?)"
+_NUM = rf"(?:\d[\d,.]{{0,40}}\d|\d|(?:{'|'.join(_NUMBER_WORDS.split())})(?:-(?:[a-z]+))?)"
 _NUMBER = re.compile(rf"\b{_NUM}\b", re.IGNORECASE)
 _MONEY = re.compile(
     r"[$€£¥]\s?\d[\d,.]{0,40}(?:\s?(?:million|billion|bn|m|k)\b)?"
