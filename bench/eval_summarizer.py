@@ -1040,6 +1040,14 @@ def render_editor(results: dict[str, Any]) -> list[str]:
             f"{g['fragments']} | {g['section_errors']} | {missing} |"
         )
     out.append("")
+    lacking = [g for g in ed["per_story"] if g["facts_missing"]]
+    if lacking:
+        out.append("What the briefs lack (key facts no bullet holds):")
+        out.append("")
+        for g in lacking:
+            facts = "; ".join(x["fact"] for x in g["facts_missing"])
+            out.append(f"- {g['id']}: {facts}")
+        out.append("")
     out.append(
         f"Citation support at overlap thresholds {', '.join(ed['support_sensitivity'])}: "
         + ", ".join(f"{_f(v)}%" for v in ed["support_sensitivity"].values())
