@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.cli_errors import FAILURES, RedactingWriter, failure_line, redact_all
 from bot.errors import BriefbotError, UserInputError
 from bot.redact import configure_logging
 from bot.settings import Settings
@@ -40,7 +41,15 @@ def parse_when(value: str, now: datetime) -> datetime:
     match = _DURATION.match(value)
     if match:
         amount, unit = int(match.group(1)), match.group(2).lower()
-        return now - timedelta(**{_UNITS[unit]: amount})
+        try:
+            return now - timedelta(**{_UNITS[unit]: amount})
+        except OverflowError:  # 9999999999d: before year 1
+            raise UserInputError(
+                f"{value.strip()!r} reaches back before the year 1: use a shorter duration "
+                "like 7d or a date like 2025-03-11."
+            ) from None
+    if len(value) > 64:  # no date is this long; don't echo a pasted page back
+        value = value[:64] + "…"
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -57,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Brief a team on a news topic: key provisions, open questions, next steps.",
     )
     parser.add_argument(
-        "--env-file", default=".env", help="read settings from this file too (default: .env)"
+        "--env-file",
+        default=None,
+        help="read settings from this file too (default: .env, if there is one)",
     )
     parser.add_argument(
         "--version", action=_Version, help="print the version and where the data lives, then exit"
@@ -201,20 +212,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
+    """Run one command. Exit status: 0 done, 1 failed (database, Slack, files), 2 usage or
+    configuration error, 130 interrupted. Every failure a user can cause or fix ends in one
+    line on stderr, with secrets masked; a traceback means a bug."""
     args = build_parser().parse_args(_attach_dash_values(sys.argv[1:] if argv is None else argv))
+    secrets: list[str] = []
     try:
-        settings = Settings.from_env(dotenv_path=args.env_file)
+        settings = _settings(args.env_file)
+        secrets = settings.secrets()
+        # Everything the CLI prints goes through redaction: a source URL, an error quoting a
+        # server, a stored title can all carry a token.
+        out = RedactingWriter(stdout or sys.stdout, secrets)
         quiet = args.command not in ("serve", "worker")
-        configure_logging("WARNING" if quiet else settings.log_level, settings.secrets())
+        configure_logging("WARNING" if quiet else settings.log_level, secrets)
         _quiet_libraries(settings.log_level)
         handler = _COMMANDS[args.command]
         return handler(args, settings, out)
     except BriefbotError as err:
-        print(f"briefbot: {err}", file=sys.stderr)
-        return 2
+        _say(str(err), secrets)
+        return 1 if isinstance(err, FAILURES) else 2
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        line = failure_line(err)
+        if line is None:
+            raise  # a bug: keep its traceback
+        _say(line, secrets)
+        return 1
+
+
+def _settings(env_file: str | None) -> Settings:
+    if env_file is not None:
+        if not Path(env_file).exists():
+            raise UserInputError(f"--env-file {env_file!r}: no such file")
+        if Path(env_file).is_dir():
+            raise UserInputError(f"--env-file {env_file!r} is a directory, not a file")
+    return Settings.from_env(dotenv_path=env_file if env_file is not None else ".env")
+
+
+def _say(line: str, secrets: Sequence[str]) -> None:
+    print(f"briefbot: {redact_all(' '.join(line.split()), secrets)}", file=sys.stderr)
 
 
 # Libraries whose INFO lines (alembic's plugin set-up, Bolt's start-up, every HTTP request) and
@@ -319,7 +356,10 @@ def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             core.close()
         print(f"re-analysed {count} article{'s' if count != 1 else ''}", file=out)
         return 0
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        create_dir=settings.uses_default_database,
+    )
     upgrade(engine)
     engine.dispose()
     print("database is up to date", file=out)

@@ -117,7 +117,10 @@ class Briefbot:
                 "FETCH_ALLOW_PRIVATE is on: sources may point at private and loopback addresses "
                 "(for local development and tests only)"
             )
-        self.engine = engine or make_engine(settings.database_url)
+        self.engine = engine or make_engine(
+            settings.database_url,
+            create_dir=settings.uses_default_database,
+        )
         self.factory = session_factory(self.engine)
         self.clock = clock or (lambda: datetime.now(UTC))
         if migrate:
@@ -357,8 +360,14 @@ class Briefbot:
         *,
         since: datetime | None = None,
         until: datetime | None = None,
+        arrived_since: datetime | None = None,
+        arrived_except: Sequence[int] = (),
     ) -> BriefResult:
         """The brief of `topic` over [since, until] (default: the last BRIEF_WINDOW_HOURS).
+
+        `arrived_since`/`arrived_except`: also the articles that reached the topic since then
+        (wall clock) whatever their publication time, except those ids (a digest's late
+        arrivals; see `storage.articles.for_topic`).
 
         Cached by (topic, exact article set, summarizer and prompt version): the same articles
         are never summarized twice, and one new article makes a new brief.
@@ -372,7 +381,13 @@ class Briefbot:
         with self.factory() as session:
             topic_row = self._require_topic(session, topic)
             rows = article_store.for_topic(
-                session, topic_row.id, since=since, until=until, limit=MAX_ARTICLES_PER_BRIEF
+                session,
+                topic_row.id,
+                since=since,
+                until=until,
+                limit=MAX_ARTICLES_PER_BRIEF,
+                arrived_since=arrived_since,
+                arrived_except=arrived_except,
             )
             key = _cache_key(topic_row.name, rows, summarizer)
             cached = brief_store.get(session, key)

@@ -105,6 +105,12 @@ class Settings:
     nlp_model: str = "auto"
 
     @property
+    def uses_default_database(self) -> bool:
+        """DATABASE_URL unset: the SQLite file in the data directory, which briefbot creates.
+        A database named explicitly must already have its directory (a typo is not created)."""
+        return self.database_url == default_database_url(self.data_dir)
+
+    @property
     def oauth_enabled(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
 
@@ -195,15 +201,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
 
     data_dir_setting = get("BRIEFBOT_DATA_DIR")
     data_dir = Path(data_dir_setting).expanduser() if data_dir_setting else default_data_dir()
-    database_url = get("DATABASE_URL") or f"sqlite:///{data_dir / 'briefbot.db'}"
-    if "://" not in database_url:
-        raise SettingsError(
-            "DATABASE_URL must be a SQLAlchemy URL such as sqlite:///data/briefbot.db "
-            "or postgresql+psycopg://user@host/db"
-        )
-    if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
-        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
-        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    database_url = get("DATABASE_URL") or default_database_url(data_dir)
+    database_url = _check_database_url(database_url)
 
     summarizer = (get("SUMMARIZER") or "auto").lower()
     if summarizer not in ("auto", "extractive", "llm"):
@@ -281,3 +280,49 @@ def _default_ingest_processes() -> int:
     # The CPU count up to 4; 0 (extract in the ingest threads) on a single CPU.
     cpus = os.cpu_count() or 1
     return 0 if cpus < 2 else min(cpus, 4)
+
+
+def default_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'briefbot.db'}"
+
+
+# The database drivers briefbot ships with, by backend ("" = the backend's default driver).
+_DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg")}
+_DATABASE_URL_HELP = (
+    "DATABASE_URL must be a SQLAlchemy URL such as sqlite:///data/briefbot.db "
+    "or postgresql+psycopg://user@host/db"
+)
+
+
+def _check_database_url(url: str) -> str:
+    """The URL with psycopg 3 named for PostgreSQL; a one-line SettingsError for a URL briefbot
+    cannot use (unknown scheme, a driver we do not ship, a malformed port). The URL itself is
+    never echoed: it may carry a password."""
+    if "://" not in url:
+        raise SettingsError(_DATABASE_URL_HELP)
+    scheme, rest = url.split("://", 1)
+    backend, _, driver = scheme.lower().partition("+")
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend not in _DRIVERS:
+        shown_scheme = scheme if len(scheme) <= 20 and scheme.isascii() else scheme[:20] + "…"
+        raise SettingsError(
+            f"DATABASE_URL: briefbot works with sqlite and postgresql, not {shown_scheme!r} "
+            "(e.g. sqlite:///data/briefbot.db or postgresql+psycopg://user@host/db)"
+        )
+    if driver not in _DRIVERS[backend]:
+        wanted = "postgresql+psycopg" if backend == "postgresql" else "sqlite"
+        raise SettingsError(
+            f"DATABASE_URL: the {driver!r} driver is not installed; use {wanted}://…"
+        )
+    if backend == "postgresql":
+        parts = urlsplit(url)
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise SettingsError(
+                "DATABASE_URL: the port must be a number between 0 and 65535"
+            ) from None
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        return "postgresql+psycopg://" + rest
+    return url

@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.idlists import id_in
 from storage.models import Article, ArticleBand, ArticleTopic, ArticleUrl, utcnow
 
 
@@ -154,7 +155,7 @@ def link_topic(session: Session, article_ids: Iterable[int], topic_id: int) -> i
     already = set(
         session.scalars(
             select(ArticleTopic.article_id).where(
-                ArticleTopic.topic_id == topic_id, ArticleTopic.article_id.in_(ids)
+                ArticleTopic.topic_id == topic_id, id_in(session, ArticleTopic.article_id, ids)
             )
         )
     )
@@ -173,8 +174,15 @@ def for_topic(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = None,
+    arrived_since: datetime | None = None,
+    arrived_except: Sequence[int] = (),
 ) -> list[Article]:
-    """The topic's articles in the window, newest first."""
+    """The topic's articles in the window, newest first.
+
+    With `arrived_since` (wall-clock time), also the articles linked to the topic since then
+    whatever their publication time (up to `until`), except the ids in `arrived_except`: a
+    digest's late arrivals, published before its window but fetched after the last digest.
+    """
     # An article without a publication date counts from when we fetched it.
     when = func.coalesce(Article.published_at, Article.fetched_at)
     query = (
@@ -183,10 +191,15 @@ def for_topic(
         .where(ArticleTopic.topic_id == topic_id)
         .order_by(when.desc(), Article.id.desc())
     )
-    if since is not None:
-        query = query.where(when >= since)
     if until is not None:
         query = query.where(when <= until)
+    if since is not None and arrived_since is not None:
+        late = ArticleTopic.linked_at >= arrived_since
+        if arrived_except:
+            late = and_(late, ~id_in(session, Article.id, arrived_except))
+        query = query.where(or_(when >= since, late))
+    elif since is not None:
+        query = query.where(when >= since)
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
@@ -195,7 +208,9 @@ def for_topic(
 def by_ids(session: Session, ids: Sequence[int]) -> list[Article]:
     if not ids:
         return []
-    rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+    rows = {
+        a.id: a for a in session.scalars(select(Article).where(id_in(session, Article.id, ids)))
+    }
     return [rows[i] for i in ids if i in rows]
 
 
@@ -206,7 +221,7 @@ def outlets_of(session: Session, article_ids: Sequence[int]) -> dict[int, list[s
         return result
     rows = session.execute(
         select(ArticleUrl.article_id, ArticleUrl.outlet)
-        .where(ArticleUrl.article_id.in_(article_ids), ArticleUrl.outlet.is_not(None))
+        .where(id_in(session, ArticleUrl.article_id, article_ids), ArticleUrl.outlet.is_not(None))
         .order_by(ArticleUrl.id)
     )
     for article_id, outlet in rows:

@@ -18,15 +18,35 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; for a SQLite file, create its directory on first use."""
+# How long a SQLite writer waits for another's write lock before "database is locked".
+DEFAULT_BUSY_TIMEOUT = 30.0
+
+
+def make_engine(
+    url: str,
+    *,
+    create_dir: bool = False,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    **kwargs: Any,
+) -> Engine:
+    """Create an engine. For a SQLite file: its directory must exist, unless `create_dir`
+    (the default data directory is created on first use; a mistyped path is refused, not
+    created); WAL mode. Writers wait up to `busy_timeout` seconds for a lock (SQLite's write
+    lock; PostgreSQL's lock_timeout), then fail with an OperationalError the caller handles."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        # Threads (Bolt lazy listeners, the scheduler) share the engine's pool.
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+            folder = Path(database).expanduser().parent
+            if create_dir:
+                folder.mkdir(parents=True, exist_ok=True)
+            elif not folder.is_dir():
+                raise FileNotFoundError(
+                    2, "no such directory for the SQLite database (create it first)", str(folder)
+                )
+        # Threads (Bolt lazy listeners, the scheduler) share the engine's pool. `timeout` is
+        # sqlite3's busy timeout: a writer waits this long for the lock, not forever.
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_timeout})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -34,7 +54,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         # Fail fast when the server is unreachable, so a Slack reply can say "temporarily
         # unavailable" within seconds instead of waiting out the OS's TCP connect timeout.
-        kwargs.setdefault("connect_args", {"connect_timeout": 5})
+        # A lock wait is bounded like SQLite's busy timeout: a writer queued behind a long
+        # transaction gives up (LockNotAvailable) instead of waiting forever.
+        kwargs.setdefault(
+            "connect_args",
+            {"connect_timeout": 5, "options": f"-c lock_timeout={int(busy_timeout * 1000)}"},
+        )
     return create_engine(url, **kwargs)
 
 

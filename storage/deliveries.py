@@ -47,6 +47,58 @@ def record_post(
     return row
 
 
+def record_intent(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    kind: str,
+    topic_id: int,
+    brief_id: int | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Delivery:
+    """Record a message about to be posted (status "posting", no ts yet). Recorded first, so a
+    post whose record cannot be written is never made; `mark_posted` adds its ts."""
+    row = Delivery(
+        team_id=team_id,
+        channel_id=channel_id,
+        ts=None,
+        kind=kind,
+        topic_id=topic_id,
+        brief_id=brief_id,
+        status="posting",
+        claimed_at=utcnow(),
+        attempts=1,
+        since=since,
+        until=until,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def mark_posted(session: Session, delivery_id: int, ts: str) -> bool:
+    """The recorded message went out at `ts`: it is a thread root from now on."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(status="sent", ts=ts, sent_at=utcnow(), error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_not_posted(session: Session, delivery_id: int, error: str) -> None:
+    """The recorded message was not posted after all (Slack refused it)."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "posting")
+        .values(status="failed", error=error[:2000])
+        .execution_options(synchronize_session=False)
+    )
+
+
 def claim(
     session: Session,
     *,
@@ -171,6 +223,23 @@ def previous_digest(session: Session, subscription_id: int, before: datetime) ->
         .order_by(Delivery.scheduled_for.desc())
         .limit(1)
     )
+
+
+def digest_brief_ids_since(
+    session: Session, subscription_id: int, claimed_since: datetime
+) -> list[int]:
+    """The briefs of this subscription's digests sent from claims made since then."""
+    return [
+        int(i)
+        for i in session.scalars(
+            select(Delivery.brief_id).where(
+                Delivery.subscription_id == subscription_id,
+                Delivery.status == "sent",
+                Delivery.claimed_at >= claimed_since,
+                Delivery.brief_id.is_not(None),
+            )
+        )
+    ]
 
 
 def latest_for_team(session: Session, team_id: str, limit: int = 10) -> list[Delivery]:

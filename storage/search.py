@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from storage.idlists import sql_id_in
 from storage.models import UTCDateTime
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -67,11 +68,10 @@ def search(
             return []
         if dialect == "sqlite" and len(article_ids) <= MAX_PREFILTER_IDS:
             return _sqlite_within(session, clean, article_ids, filters, params, limit)
-        names = []
-        for n, article_id in enumerate(article_ids):
-            params[f"id{n}"] = int(article_id)
-            names.append(f":id{n}")
-        filters.append(f"a.id IN ({', '.join(names)})")
+        # One bound value however many ids (a thread's brief plus 67,500 newer articles once
+        # broke PostgreSQL's 65,535-parameter limit).
+        condition, params["ids"] = sql_id_in(dialect, "a.id", "ids", article_ids)
+        filters.append(condition)
     where = "".join(f" AND {f}" for f in filters)
 
     if dialect == "postgresql":

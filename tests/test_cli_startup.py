@@ -19,7 +19,7 @@ _PROBE = """
 import io, json, sys
 from bot.cli import main
 out = io.StringIO()
-status = main(["--env-file", "/nonexistent/.env", "topic", "list"], stdout=out)
+status = main(["--env-file", "/dev/null", "topic", "list"], stdout=out)
 print(json.dumps({"status": status, "out": out.getvalue(), "modules": sorted(sys.modules)}))
 """
 
@@ -43,7 +43,7 @@ def test_topic_list_on_an_up_to_date_database_loads_no_heavy_library(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'briefbot.db'}")
     # The first command on a new database migrates it (Alembic is needed then).
-    assert main(["--env-file", "/nonexistent/.env", "topic", "add", "ukraine"]) == 0
+    assert main(["--env-file", "/dev/null", "topic", "add", "ukraine"]) == 0
     probe = _run_probe(tmp_path)
     assert probe["status"] == 0
     assert str(probe["out"]).startswith("ukraine")
@@ -56,7 +56,7 @@ def test_a_database_behind_is_still_migrated(tmp_path: Path, monkeypatch) -> Non
 
     url = f"sqlite:///{tmp_path / 'briefbot.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    assert main(["--env-file", "/nonexistent/.env", "topic", "add", "ukraine"]) == 0
+    assert main(["--env-file", "/dev/null", "topic", "add", "ukraine"]) == 0
     engine = make_engine(url)
     downgrade(engine, "0003")
     assert not is_at_head(engine)

@@ -6,7 +6,9 @@ One run serves one (subscription, scheduled time) pair:
 2. claim the pair (`storage.deliveries.claim`, short transaction). No claim: another run has
    sent it or is sending it right now, so this one is "skipped". This is what makes a restart,
    a second scheduler or a retried job post nothing twice;
-3. brief the window since the previous digest (`core.brief`, no transaction held), compare it
+3. brief the window since the previous digest (`core.brief`, no transaction held), plus the
+   late arrivals: articles fetched since the previous digest although published before its
+   window ended (a feed refreshed every 30 minutes delivers these daily), compare it
    claim by claim with what the channel was already told (`bot.jobs.changes`) and decide what
    to post (`plan_digest`, pure);
 4. check the claim is still ours, post to Slack (no transaction open), then record the post
@@ -51,6 +53,7 @@ from bot.render.common import topic_title
 from bot.render.escape import escape_mrkdwn
 from bot.slack.pacing import ChannelPacer
 from bot.summarize.model import Brief
+from storage import briefs as brief_store
 from storage import deliveries
 from storage import subscriptions as subscription_store
 from storage.db import transaction
@@ -92,6 +95,10 @@ DEFAULT_CATCH_UP = timedelta(hours=6)
 METADATA_EVENT = "briefbot_digest"
 # How many of the channel's latest messages a retried claim searches for its earlier post.
 _HISTORY_LIMIT = 200
+# A digest also carries the articles that reached its topic since the previous digest was
+# claimed, less this margin (an ingest transaction still open then commits later), whatever
+# their publication time: a story published before the last digest but fetched after it.
+LATE_ARRIVAL_MARGIN = timedelta(minutes=15)
 # The first digest of a subscription covers this much time.
 FIRST_WINDOW = timedelta(hours=24)
 # A digest is tried at most this many times (first run plus sweeps), then marked failed.
@@ -157,6 +164,10 @@ class _Claimed:
     attempts: int
     since: datetime | None  # the previous digest's window end
     previous_points: list[dict[str, Any]]
+    # Late arrivals: articles linked to the topic since then (wall clock) are carried whatever
+    # their publication time, except those the previous digest already covered.
+    arrived_since: datetime | None = None
+    previous_article_ids: tuple[int, ...] = ()
 
 
 # -- deciding (pure) --------------------------------------------------------------------------
@@ -252,7 +263,13 @@ def _deliver(
     if since >= until:  # clocks disagree (a previous run's clock was ahead): keep a window
         since = until - timedelta(minutes=1)
     try:
-        result = core.brief(sub.topic, since=since, until=until)
+        result = core.brief(
+            sub.topic,
+            since=since,
+            until=until,
+            arrived_since=claimed.arrived_since,
+            arrived_except=claimed.previous_article_ids,
+        )
         plan = plan_digest(
             result.brief,
             claimed.previous_points,
@@ -451,11 +468,24 @@ def _claim(
         if row is None:
             return None
         previous = deliveries.previous_digest(session, sub.id, scheduled_for)
+        if previous is None:
+            return _Claimed(row.id, row.attempts, None, [])
+        # Articles stored while the previous digest was being made may have missed it: look
+        # back a margin before its claim, and leave out what the digests claimed since then
+        # (the previous one, usually) did cover.
+        arrived_since = previous.claimed_at - LATE_ARRIVAL_MARGIN
+        covered: dict[int, None] = {}
+        for brief_id in deliveries.digest_brief_ids_since(session, sub.id, arrived_since):
+            brief = brief_store.get_by_id(session, brief_id)
+            if brief is not None:
+                covered.update(dict.fromkeys(int(i) for i in brief.article_ids or []))
         return _Claimed(
             delivery_id=row.id,
             attempts=row.attempts,
-            since=previous.until if previous is not None else None,
-            previous_points=list(previous.points or []) if previous is not None else [],
+            since=previous.until,
+            previous_points=list(previous.points or []),
+            arrived_since=arrived_since,
+            previous_article_ids=tuple(covered),
         )
 
 

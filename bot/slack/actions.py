@@ -58,10 +58,20 @@ from storage.models import Subscription
 log = logging.getLogger(__name__)
 
 Respond = Callable[..., Any]
+# Said only when the failed request changed nothing: its transaction was rolled back, and a
+# brief is recorded before it is posted, so a brief that could not be recorded was not posted.
 UNAVAILABLE = (
-    "briefbot is temporarily unavailable (its database is not answering). "
-    "Nothing was lost; please try again in a minute."
+    "briefbot is temporarily unavailable (its database is not answering), so that was not done "
+    "and nothing was posted. Please try again in a minute."
 )
+# Posted, but the record of it could not be written within RECORD_DEADLINE_SECONDS.
+POSTED_NOT_RECORDED = (
+    "The brief is posted, but briefbot could not record it (its database is busy), so it cannot "
+    "answer questions in that brief's thread. Ask again with `/brief {topic}` in a minute."
+)
+# A brief that went out is recorded (its ts makes its thread answerable) for at most this long
+# while the database is locked or unreachable, retrying with backoff.
+RECORD_DEADLINE_SECONDS = 60.0
 # Slack errors that mean "this channel is not reachable for the bot", not a transient fault.
 NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
 # A question outside a brief's thread is tried on at most this many topics.
@@ -207,11 +217,27 @@ class SlackActions:
             return
         message = blocks.brief_to_message(result.brief)
         client = self.clients(team_id)
+        # Recorded before it is posted: if the database cannot take the record now, nothing is
+        # posted (the user is told so), rather than a brief whose thread nobody can answer.
+        with transaction(self.core.factory) as session:
+            topic_row = topic_store.get(session, topic)
+            assert topic_row is not None
+            delivery_id = deliveries.record_intent(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                kind="brief",
+                topic_id=topic_row.id,
+                brief_id=result.brief_id,
+                since=result.brief.since,
+                until=result.brief.until,
+            ).id
         try:
             posted = client.chat_postMessage(
                 channel=channel_id, **message.to_kwargs(), unfurl_links=False, unfurl_media=False
             )
         except SlackApiError as err:
+            self._not_posted(delivery_id, f"slack: {err.response.get('error')}")
             if err.response.get("error") not in NOT_IN_CHANNEL:
                 raise
             # Not a member: show it to the requester only, and say how to invite the bot.
@@ -221,20 +247,39 @@ class SlackActions:
                 blocks=message.blocks,
             )
             return
-        with transaction(self.core.factory) as session:
-            topic_row = topic_store.get(session, topic)
-            assert topic_row is not None
-            deliveries.record_post(
-                session,
-                team_id=team_id,
-                channel_id=channel_id,
-                ts=str(posted["ts"]),
-                kind="brief",
-                topic_id=topic_row.id,
-                brief_id=result.brief_id,
-                since=result.brief.since,
-                until=result.brief.until,
-            )
+        except Exception as err:
+            self._not_posted(delivery_id, type(err).__name__)
+            raise
+        if not self._record_posted(delivery_id, str(posted["ts"])):
+            respond(text=POSTED_NOT_RECORDED.format(topic=_m(topic)))
+
+    def _record_posted(self, delivery_id: int, ts: str) -> bool:
+        """Add the ts to the brief's record, retrying while the database is locked or away,
+        up to RECORD_DEADLINE_SECONDS. False: it never landed (logged)."""
+        deadline = time.monotonic() + RECORD_DEADLINE_SECONDS
+        pause = 0.1
+        while True:
+            try:
+                with transaction(self.core.factory) as session:
+                    deliveries.mark_posted(session, delivery_id, ts)
+                return True
+            except (OperationalError, PoolTimeout):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    log.error(
+                        "brief %s was posted (ts %s) but could not be recorded", delivery_id, ts
+                    )
+                    return False
+                log.warning("recording brief %s: database busy; retrying", delivery_id)
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.5)
+
+    def _not_posted(self, delivery_id: int, error: str) -> None:
+        try:
+            with transaction(self.core.factory) as session:
+                deliveries.mark_not_posted(session, delivery_id, error)
+        except (OperationalError, PoolTimeout):  # left "posting": never a thread root
+            log.warning("could not mark brief %s as not posted", delivery_id)
 
     def _ensure_fresh(self, topic: str) -> None:
         """No articles from the window yet: fetch the topic's sources first, bounded in time."""
@@ -509,29 +554,34 @@ class SlackActions:
             self._post_text(client, channel_id, reply_ts, _nothing_found(topic, hours))
             return
         message = blocks.brief_to_message(result.brief)
-        client.chat_postMessage(
-            channel=channel_id,
-            thread_ts=reply_ts,
-            **message.to_kwargs(),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        # Recorded before it is posted, as a /brief is (see `brief`).
         with transaction(self.core.factory) as session:
             topic_row = topic_store.get(session, topic)
             assert topic_row is not None
-            # The thread's root is the user's message: questions in that thread are about
-            # this brief, as under a brief posted in the channel.
-            deliveries.record_post(
+            delivery_id = deliveries.record_intent(
                 session,
                 team_id=team_id,
                 channel_id=channel_id,
-                ts=reply_ts,
                 kind="brief",
                 topic_id=topic_row.id,
                 brief_id=result.brief_id,
                 since=result.brief.since,
                 until=result.brief.until,
+            ).id
+        try:
+            client.chat_postMessage(
+                channel=channel_id,
+                thread_ts=reply_ts,
+                **message.to_kwargs(),
+                unfurl_links=False,
+                unfurl_media=False,
             )
+        except Exception as err:
+            self._not_posted(delivery_id, type(err).__name__)
+            raise
+        # The thread's root is the user's message: questions in that thread are about this
+        # brief, as under a brief posted in the channel.
+        self._record_posted(delivery_id, reply_ts)
 
     def _post_answer(
         self,

@@ -1,0 +1,35 @@
+"""`column IN (ids)` for id lists of any length, as ONE bound parameter.
+
+A plain `IN (:id0, :id1, …)` binds one parameter per id: PostgreSQL refuses more than 65,535
+("number of parameters must be between 0 and 65535") and SQLite more than 32,766. A thread
+whose topic gained 67,500 articles reaches that. Here the whole list travels as one value: a
+PostgreSQL array (`= ANY(:ids)`) or a JSON array SQLite unpacks with `json_each`; both are
+index lookups on the primary key, whatever the list's length.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+
+def id_in(session: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """A WHERE clause: `column` is one of `ids` (ints), with a single bound parameter."""
+    values = [int(i) for i in ids]
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
+    unpacked = func.json_each(bindparam(None, json.dumps(values))).table_valued("value")
+    return column.in_(select(unpacked.c.value))
+
+
+def sql_id_in(dialect: str, column_sql: str, name: str, ids: Iterable[int]) -> tuple[str, Any]:
+    """The same for text SQL: (condition, value to bind as `:name`)."""
+    values = [int(i) for i in ids]
+    if dialect == "postgresql":
+        return f"{column_sql} = ANY(:{name})", values
+    return f"{column_sql} IN (SELECT value FROM json_each(:{name}))", json.dumps(values)
