@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from bot.summarize.model import (
     ArticleInput,
     Brief,
     Bullet,
+    StoryRef,
     Summarizer,
     build_brief,
 )
@@ -40,6 +42,7 @@ MAX_BULLET_CHARS = 280
 DEFAULT_PROMPT_BUDGET = 24_000
 MIN_ARTICLE_CHARS = 400  # below this an article is left out rather than cut to nothing
 MAX_TITLE_CHARS = 300
+MAX_LABEL_CHARS = 90
 INVALID_OUTPUT_TRIES = 2  # the first call and one retry
 
 
@@ -79,11 +82,16 @@ class LLMSummarizer:
         until: datetime,
         now: datetime,
     ) -> Brief:
-        def brief(sections: dict[str, Sequence[Bullet]], notes: Sequence[str] = ()) -> Brief:
+        def brief(
+            sections: dict[str, Sequence[Bullet]],
+            notes: Sequence[str] = (),
+            stories: Sequence[StoryRef] = (),
+        ) -> Brief:
             return build_brief(
                 topic=topic,
                 articles=articles,
                 sections=sections,
+                stories=stories,
                 since=since,
                 until=until,
                 generated_at=now,
@@ -101,14 +109,18 @@ class LLMSummarizer:
         except LLMError as err:
             return self._fall_back(str(err), started, topic, articles, since, until, now)
 
-        sections, dropped = parse_sections(data, known, allowed_urls=[a.url for a in articles])
+        labels: dict[str, int] = {}
+        sections, dropped = parse_sections(
+            data, known, allowed_urls=[a.url for a in articles], labels=labels
+        )
         notes = [f"llm: dropped {dropped} bullet(s) citing unknown article ids"] if dropped else []
         # Only what the cited articles state: a citation whose article does not hold the
         # bullet's figures, names and most of its words goes, and a bullet left with none too.
         sections, unsupported = supported_bullets(sections, included)
         if unsupported:
             notes.append(f"llm: removed {unsupported} citation(s) their article does not support")
-        result = brief(sections, notes)
+        sections, stories = story_groups(sections, labels)
+        result = brief(sections, notes, stories)
         if result.is_empty:
             reason = "no bullet cited a given article" if dropped else "the answer had no bullets"
             return self._fall_back(reason, started, topic, articles, since, until, now)
@@ -207,14 +219,24 @@ def check_schema(data: dict[str, Any]) -> None:
                 isinstance(i, str | int) and not isinstance(i, bool) for i in ids
             ):
                 raise ValueError(f"{where}.source_ids is not a list of ids")
+            story = item.get("story")
+            if story is not None and not isinstance(story, str):
+                raise ValueError(f"{where}.story is not a string")
 
 
 def parse_sections(
-    data: dict[str, Any], known: set[str], *, allowed_urls: Sequence[str | None]
+    data: dict[str, Any],
+    known: set[str],
+    *,
+    allowed_urls: Sequence[str | None],
+    labels: dict[str, int] | None = None,
 ) -> tuple[dict[str, list[Bullet]], int]:
-    """Schema-checked answer to cleaned bullets, and how many were dropped for unknown ids."""
+    """Schema-checked answer to cleaned bullets, and how many were dropped for unknown ids.
+
+    `labels` receives the story labels (label -> the index the bullets carry)."""
     dropped = 0
     seen: set[str] = set()
+    labels = {} if labels is None else labels
     sections: dict[str, list[Bullet]] = {}
     for name in SECTIONS:
         kept: list[Bullet] = []
@@ -229,9 +251,36 @@ def parse_sections(
             if not ids or not key or key in seen:
                 continue
             seen.add(key)
-            kept.append(Bullet(text, tuple(ids)))
+            label = clean_text(str(item.get("story") or ""), allowed_urls=(), limit=MAX_LABEL_CHARS)
+            story = labels.setdefault(label, len(labels)) if label else None
+            kept.append(Bullet(text, tuple(ids), story=story))
         sections[name] = kept[:MAX_BULLETS_PER_SECTION]
     return sections, dropped
+
+
+def story_groups(
+    sections: dict[str, list[Bullet]], labels: dict[str, int]
+) -> tuple[dict[str, list[Bullet]], tuple[StoryRef, ...]]:
+    """The model's story labels as `StoryRef`s (articles: those the story's bullets cite),
+    largest first; fewer than two stories: no grouping."""
+    names = {index: label for label, index in labels.items()}
+    cited: dict[int, list[str]] = {}
+    for bullets in sections.values():
+        for b in bullets:
+            if b.story is not None:
+                cited.setdefault(b.story, []).extend(i for i in b.source_ids)
+    used = sorted(cited, key=lambda k: (-len(set(cited[k])), k))
+    if len(used) < 2:
+        return {n: [replace(b, story=None) for b in bs] for n, bs in sections.items()}, ()
+    renumber = {k: i for i, k in enumerate(used)}
+    stories = tuple(
+        StoryRef(names.get(k, f"Story {i + 1}"), tuple(dict.fromkeys(cited[k])))
+        for i, k in enumerate(used)
+    )
+    return {
+        n: [replace(b, story=renumber.get(b.story) if b.story is not None else None) for b in bs]
+        for n, bs in sections.items()
+    }, stories
 
 
 def _article_block(article: ArticleInput, text: str) -> str:

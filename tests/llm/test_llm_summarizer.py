@@ -130,7 +130,7 @@ def test_valid_brief(
     summarizer = make_summarizer()
     brief = summarize(summarizer)
 
-    assert summarizer.name == "llm:test-model" and summarizer.version == "llm-1"
+    assert summarizer.name == "llm:test-model" and summarizer.version == "llm-2"
     assert brief.summarizer == "llm:test-model" and brief.generated_at == NOW
     assert texts(brief, "key_provisions") == [b["text"] for b in GOOD["key_provisions"]]
     assert brief.sections["key_provisions"][1].source_ids == ("a2", "a1")
@@ -138,7 +138,7 @@ def test_valid_brief(
     assert brief.notes == () and fallback.calls == 0
     assert Brief.from_dict(json.loads(json.dumps(brief.to_dict()))) == brief
     [record] = records
-    assert (record.outcome, record.prompt_name, record.prompt_version) == ("ok", "brief", "1")
+    assert (record.outcome, record.prompt_name, record.prompt_version) == ("ok", "brief", "2")
     assert (record.tokens_in, record.tokens_out) == (900, 150)
 
     [request] = llm_server.requests
@@ -510,3 +510,39 @@ def test_a_citation_its_article_does_not_support_is_removed(
     assert bullet.source_ids == ("a1",)
     assert bullet.outlets == ("Example News",)
     assert any("does not support" in note for note in brief.notes)
+
+
+def test_story_labels_become_the_briefs_stories(
+    llm_server: FakeLLMServer, make_summarizer: Callable[..., LLMSummarizer]
+) -> None:
+    data = {
+        "key_provisions": [
+            {
+                "text": "Ukraine accepted a US proposal for a 30-day ceasefire on Tuesday.",
+                "source_ids": ["a1"],
+                "story": "Jeddah talks",
+            },
+            {
+                "text": "The US will lift its pause on intelligence sharing immediately.",
+                "source_ids": ["a2", "a1"],
+                "story": "US aid",
+            },
+        ],
+        "open_questions": [],
+        "next_steps": [
+            {
+                "text": "The US will take the proposal to Russia.",
+                "source_ids": ["a1"],
+                "story": "Jeddah talks",
+            }
+        ],
+    }
+    llm_server.reply(ok_json(data))
+    brief = summarize(make_summarizer())
+    assert [s.label for s in brief.stories] == ["US aid", "Jeddah talks"]  # largest first
+    assert set(brief.stories[0].article_ids) == {"a1", "a2"}
+    assert [b.story for b in brief.bullets()] == [1, 0, 1]
+    out = brief.to_dict()
+    assert out["stories"][1] == {"label": "Jeddah talks", "article_ids": ["a1"]}
+    assert out["sections"]["key_provisions"][1]["outlets"] == ["Example Wire", "Example News"]
+    assert Brief.from_dict(out) == brief
