@@ -19,7 +19,8 @@ import logging
 import math
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -72,7 +73,7 @@ class LLMOutputError(LLMError):
 
 
 class _OversizedError(Exception):
-    """The response body passed MAX_RESPONSE_BYTES."""
+    """The response body passed MAX_RESPONSE_BYTES (or came in an encoding we cannot bound)."""
 
 
 class LLMClient:
@@ -227,15 +228,15 @@ class LLMClient:
         """One request; the raw response body, read in chunks up to MAX_RESPONSE_BYTES."""
         request = self._request(messages, json_mode=json_mode)
         per_call = self._timeout if timeout is None else min(self._timeout, max(timeout, 0.01))
+        # Uncompressed, please: a small compressed body can inflate to gigabytes in one
+        # decoded chunk. A server that compresses anyway is inflated here, bounded.
         with self._openai.chat.completions.with_streaming_response.create(
-            **request, timeout=per_call
+            **request, timeout=per_call, extra_headers={"Accept-Encoding": "identity"}
         ) as response:
+            raw = response.http_response
+            encoding = raw.headers.get("content-encoding", "").strip().lower()
             chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_RESPONSE_BYTES:
-                    raise _OversizedError(f"over {MAX_RESPONSE_BYTES} bytes")
+            for chunk in _bounded_body(raw.iter_raw(), encoding, MAX_RESPONSE_BYTES):
                 chunks.append(chunk)
                 left = deadline.remaining()
                 if left is not None and left <= 0:
@@ -410,6 +411,36 @@ def parse_json_object(content: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"the answer is JSON but not an object ({type(data).__name__})")
     return data
+
+
+def _bounded_body(raw: Iterator[bytes], encoding: str, limit: int) -> Iterator[bytes]:
+    """The body's bytes, its gzip/deflate encoding undone, never more than `limit` in all
+    (_OversizedError past it); any other encoding is refused."""
+    if encoding in ("", "identity"):
+        size = 0
+        for chunk in raw:
+            size += len(chunk)
+            if size > limit:
+                raise _OversizedError(f"over {limit} bytes")
+            yield chunk
+        return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise _OversizedError(f"an answer in an encoding we did not ask for ({encoding[:20]})")
+    inflate = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib, by the header
+    size = 0
+    try:
+        for chunk in raw:
+            pending = chunk
+            while pending:
+                out = inflate.decompress(pending, limit + 1 - size)
+                size += len(out)
+                if size > limit:
+                    raise _OversizedError(f"over {limit} bytes once inflated")
+                if out:
+                    yield out
+                pending = inflate.unconsumed_tail
+    except zlib.error as err:
+        raise _OversizedError(f"a corrupt {encoding} body ({err})") from None
 
 
 def _completion(body: bytes) -> tuple[object, object, int | None, int | None]:

@@ -34,9 +34,19 @@ VALID = json.dumps(
 
 
 class TricklingLLM:
-    def __init__(self, *, interval: float, part: Literal["head", "body"] = "body") -> None:
+    def __init__(
+        self,
+        *,
+        interval: float,
+        part: Literal["head", "body"] = "body",
+        body: bytes = VALID,
+        headers: bytes = b"",
+    ) -> None:
+        """`interval` 0 sends at once (for a canned `body` with extra `headers`)."""
         self.interval = interval
         self.part = part
+        self.body = body
+        self.headers = headers
         self.requests = 0
         self._stop = threading.Event()
         owner = self
@@ -66,14 +76,14 @@ class TricklingLLM:
                     owner.requests += 1
                     status = (
                         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        b"Content-Length: %d\r\n\r\n" % len(VALID)
+                        b"Content-Length: %d\r\n%s\r\n" % (len(owner.body), owner.headers)
                     )
                     if owner.part == "head":
                         owner._drip(sock, status)
-                        sock.sendall(VALID)
+                        sock.sendall(owner.body)
                     else:
                         sock.sendall(status)
-                        owner._drip(sock, VALID)
+                        owner._drip(sock, owner.body)
 
         class Server(socketserver.ThreadingTCPServer):
             daemon_threads = True
@@ -83,6 +93,9 @@ class TricklingLLM:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def _drip(self, sock: socket.socket, data: bytes) -> None:
+        if not self.interval:
+            sock.sendall(data)
+            return
         for i in range(len(data)):
             if self._stop.wait(self.interval):
                 return

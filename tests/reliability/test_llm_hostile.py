@@ -9,8 +9,11 @@ oversized) fall back to the offline brief and answer, each recorded in `llm_call
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +26,7 @@ from prompts.loader import RenderedPrompt
 from storage.models import LLMCall
 from tests.conftest import Database
 from tests.llm.fake_server import FakeLLMServer, Reply, ok
-from tests.reliability.hostile_llm import TricklingLLM, wait_until
+from tests.reliability.hostile_llm import VALID, TricklingLLM, wait_until
 from tests.slack.conftest import SIGNING_SECRET, serve_app, settings_for, write_articles
 from tests.slackfake.server import FakeSlack
 from tests.slackfake.signing import event_body, post_signed, slash_command_body
@@ -42,6 +45,43 @@ def test_a_trickling_server_is_cut_off_at_the_total_deadline(part: str) -> None:
         took = time.monotonic() - started
         client.close()
     assert took < TIMEOUT + 2, took  # bounded by the deadline, not by the trickle's 2 minutes
+
+
+def _gzip_bomb() -> bytes:
+    # 100 MB of zeros inside the answer's JSON string, about 100 KB compressed
+    pack = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = b'{"choices": [{"message": {"content": "'
+    zeros = b"0" * 1_000_000
+    parts = [pack.compress(head)] + [pack.compress(zeros) for _ in range(100)]
+    return b"".join([*parts, pack.compress(b'"}}]}'), pack.flush()])
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "encoding", "works"),
+    [
+        ("gzip-answer", lambda: gzip.compress(VALID), b"gzip", True),
+        ("gzip-bomb", _gzip_bomb, b"gzip", False),
+        ("brotli-unasked", lambda: b"\x1b" * 100, b"br", False),
+        ("gzip-corrupt", lambda: b"\x1f\x8b" + b"junk" * 50, b"gzip", False),
+    ],
+)
+def test_compressed_answers_are_inflated_within_bounds(
+    case: str, body: Callable[[], bytes], encoding: bytes, works: bool
+) -> None:
+    headers = b"Content-Encoding: " + encoding + b"\r\n"
+    with TricklingLLM(interval=0, body=body(), headers=headers) as llm:
+        client = LLMClient(api_key=None, base_url=llm.base_url, model="m", timeout=10)
+        prompt = RenderedPrompt("s", "u")
+        try:
+            if works:
+                assert client.complete_json(prompt, prompt_name="p", prompt_version="1") == {
+                    "key_provisions": []
+                }
+            else:
+                with pytest.raises(LLMError, match=r"unreadable|not usable"):
+                    client.complete_json(prompt, prompt_name="p", prompt_version="1")
+        finally:
+            client.close()
 
 
 def test_slow_llm_briefs_fall_back_in_time_and_other_commands_are_answered(
