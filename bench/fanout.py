@@ -80,9 +80,10 @@ def prepare(
     from bot.core import Briefbot
 
     reset_database(url)
-    core = Briefbot(settings_for(url))
+    # Plain sentence analysis (no spaCy): 4,000 articles analysed with the model would take
+    # longer than the round; the brief reads the same kind of stored analysis either way.
+    core = Briefbot(settings_for(url, NLP_MODEL="none"))
     now = core.clock()
-    # One folder of articles; every topic gets its own copy of the text under its own name.
     for topic in topics:
         core.ingest([str(write_articles(tmp / topic, topic, articles, now=now))], topic=topic)
     pairs = [
@@ -115,6 +116,7 @@ def run_worker(url: str, slack: Any, due: Any, expected: int, tmp: Path) -> dict
         "SLACK_API_URL": slack.base_url,
         "LOG_LEVEL": "WARNING",
         "INGEST_INTERVAL_MINUTES": "600",
+        "NLP_MODEL": "none",  # as the articles were analysed (see prepare)
         "BRIEFBOT_DATA_DIR": str(tmp / "data"),
     }
     log = (tmp / "worker.log").open("w")
@@ -162,7 +164,9 @@ def run_round(url: str, slack_url: str, scheduled_iso: str, max_retries: int) ->
     from storage import subscriptions as subscription_store
 
     quiet_logging()
-    settings = settings_for(url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=slack_url)
+    settings = settings_for(
+        url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=slack_url, NLP_MODEL="none"
+    )
     core = Briefbot(settings)
     clients = SingleWorkspaceClients(
         settings, make_web_client(settings, BOT_TOKEN, max_retries=max_retries)

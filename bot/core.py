@@ -22,10 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.answer.model import AnswerDraft, AnswerSentence
-from bot.answer.offline import OfflineAnswerer
-from bot.answer.question import MAX_QUESTION_CHARS, resolve_followup
 from bot.answer.result import Answer
-from bot.answer.retrieve import question_terms, rank_passages
 from bot.errors import BriefbotError, LLMError, NotFoundError, UserInputError
 from bot.ingest.report import IngestLimits, IngestReport, SourceSpec, search_source_url
 from bot.ingest.urls import canonical_url, classify_source
@@ -42,6 +39,7 @@ from storage.models import Article, Source
 if TYPE_CHECKING:  # imported where used: a CLI command that needs neither starts faster
     import httpx
 
+    from bot.answer.offline import OfflineAnswerer
     from bot.ingest.fetch import Fetcher
     from bot.llm.client import LLMCallRecord, LLMClient
     from bot.nlp.features import ArticleAnalysis
@@ -529,6 +527,10 @@ class Briefbot:
         question = " ".join(question.split())
         if not question:
             raise UserInputError("Ask a question, e.g. “What did Ukraine agree to?”")
+        # Imported here: the answer modules' word lists cost CLI commands that ask nothing.
+        from bot.answer.question import MAX_QUESTION_CHARS, resolve_followup
+        from bot.answer.retrieve import question_terms, rank_passages
+
         resolved = resolve_followup(question[:MAX_QUESTION_CHARS], previous_question)
         terms = question_terms(resolved)
         with self.factory() as session:
@@ -581,6 +583,7 @@ class Briefbot:
         return self.offline_answerer().answer(question, passages, history)
 
     def offline_answerer(self) -> OfflineAnswerer:
+        from bot.answer.offline import OfflineAnswerer
         from bot.nlp import load_pipeline
 
         return OfflineAnswerer(load_pipeline(self.settings.nlp_model))
