@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a5"
+ANALYZER_VERSION = "a6"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -200,7 +200,9 @@ def analyze_article(
     day = published_at.date() if published_at is not None else None
     out: list[SentenceFeatures] = []
     title_key = _key(title)
+    title_terms = frozenset(terms(title))
     last_person: str | None = None
+    named: dict[str, str] = {}  # noun lemma -> its last mention with something pinning it down
     if nlp is not None:
         docs: Iterable[Any] = nlp.pipe(paras, batch_size=64)
         for p_index, doc in enumerate(docs):
@@ -217,9 +219,12 @@ def analyze_article(
                     last_person=last_person,
                     first=not out,
                     starts_paragraph=s_index == 0,
+                    named=named,
+                    title_terms=title_terms,
                 )
                 out.append(feats)
                 last_person = person or last_person
+                _remember_named(span, named)
     else:
         for p_index, para in enumerate(paras):
             sents = split_paragraph(para)
@@ -271,6 +276,8 @@ def _sentence(
     last_person: str | None,
     first: bool,
     starts_paragraph: bool = False,
+    named: dict[str, str] | None = None,
+    title_terms: frozenset[str] = frozenset(),
 ) -> tuple[SentenceFeatures, str | None]:
     raw = " ".join(text.split())
     shown = raw
@@ -316,6 +323,17 @@ def _sentence(
                 kind, issue = "dependent", f"opens with “{dependent.group(0)}” and no antecedent"
             else:
                 shown = resolved
+    if kind == "prose" and span is not None:
+        bare = _bare_reference(span, title_terms)
+        if bare is not None:
+            phrase, lemma = bare
+            earlier = (named or {}).get(lemma)
+            if earlier and shown.startswith(phrase):
+                shown = earlier[:1].upper() + earlier[1:] + shown[len(phrase) :]
+            elif earlier and f" {phrase}" in shown:
+                shown = shown.replace(f" {phrase}", f" {earlier}", 1)
+            else:
+                kind, issue = "dependent", f"“{phrase}” is never named"
     if day is not None and kind == "prose":
         shown = _anchor_weekdays(shown, day, tense)
     numbers = _numbers(shown, span)
@@ -392,6 +410,54 @@ def _kind(text: str, span: Span | None, *, alone: bool, title_key: str) -> tuple
         if not has_subject and root.pos_ in ("VERB", "AUX"):
             return "fragment", "no subject"
     return "prose", None
+
+
+# Nouns a reader places without an antecedent: "this week", "the time".
+_TIME_NOUNS = frozenset(
+    "week month year day time morning afternoon evening night weekend season spring summer"
+    " autumn fall winter quarter decade century moment hour minute".split()
+)
+_PINNING = frozenset(
+    {"amod", "compound", "poss", "nummod", "prep", "relcl", "acl", "appos", "nmod", "npadvmod"}
+)
+
+
+def _bare_reference(span: Any, title_terms: frozenset[str]) -> tuple[str, str] | None:
+    """("The proposal", "proposal") when the sentence's subject, or any "this/these + noun",
+    is a common noun with only a determiner: which proposal, the reader cannot tell. Nouns of
+    the article's title and time nouns are known without an antecedent."""
+    for token in span:
+        if token.dep_ != "det" or token.head.pos_ != "NOUN" or token.head.i < token.i:
+            continue
+        noun = token.head
+        word = token.lower_
+        is_subject = noun.dep_ in ("nsubj", "nsubjpass") and noun.head.i == span.root.i
+        if not (word in ("this", "these") or (word in ("the", "those") and is_subject)):
+            continue
+        lemma = noun.lemma_.lower()
+        if lemma in _TIME_NOUNS or set(terms(noun.text)) & title_terms:
+            continue
+        if any(c.dep_ in _PINNING for c in noun.children):
+            continue
+        if noun.i != token.i + 1:
+            continue  # words between: "the two leaders", "this new plan" say something
+        return span.doc[token.i : noun.i + 1].text, lemma
+    return None
+
+
+def _remember_named(span: Any, named: dict[str, str]) -> None:
+    """Noun phrases that say which one ("the U.S. proposal"), for `_bare_reference`."""
+    for chunk in span.noun_chunks:
+        root = chunk.root
+        if root.pos_ != "NOUN" or len(chunk) > 6:
+            continue
+        pinned = [t for t in chunk if t.dep_ in ("amod", "compound", "poss", "nummod")]
+        if not pinned or not any(t.pos_ in ("PROPN", "ADJ", "NUM") for t in pinned):
+            continue
+        text = chunk.text
+        if chunk[0].lower_ in ("a", "an", "this", "these", "that", "those", "its", "their"):
+            text = "the " + chunk[1:].text
+        named[root.lemma_.lower()] = " ".join(text.split())
 
 
 def _strip_opener(text: str) -> str:

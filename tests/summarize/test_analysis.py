@@ -173,3 +173,22 @@ def test_analyzer_versions_say_when_to_redo_the_work() -> None:
     assert is_stale(plain, plain.replace("+plain", "+en_core_web_sm-3.8.0"))  # a model arrived
     assert not is_stale(plain.replace("+plain", "+en_core_web_sm-3.8.0"), plain)  # kept
     assert is_stale("a0+plain", plain)  # the rules changed
+
+
+@needs_model
+def test_a_bare_definite_subject_is_named_from_earlier_or_set_aside() -> None:
+    nlp = load_pipeline("auto")
+    text = (
+        "Harbour minister Clara Jensen presented the Danish harbour plan in Dockside on Monday. "
+        "The plan sets aside 40 million kroner for new quays along the northern shore.\n\n"
+        "The company said that 40 jobs at the shipyard would go by the end of the year."
+    )
+    analysis = analyze_article("Dockside news", text, FRIDAY, nlp)
+    by_raw = {s.raw or s.text: s for s in analysis.sentences}
+    plan = by_raw["The plan sets aside 40 million kroner for new quays along the northern shore."]
+    assert plan.kind == "prose"
+    assert plan.text.startswith("The Danish harbour plan sets aside 40 million kroner")
+    company = by_raw[
+        "The company said that 40 jobs at the shipyard would go by the end of the year."
+    ]
+    assert company.kind == "dependent"
