@@ -156,7 +156,11 @@ class OfflineAnswerer:
             # ("CCTV footage" is footage; "Laiki Bank" is a name).
             entity_words = {t for e in doc.ents for t in tokens(e.text)}
             names = tuple(n for n in names if set(tokens(n)) & entity_words)
-        name_tokens = tuple(frozenset(tokens(n)) for n in names)
+            # Only the entity's own words are the name ("Britain's Foreign Secretary" is about
+            # Britain; "foreign secretary" is what is asked about it).
+            name_tokens = tuple(frozenset(tokens(n)) & entity_words for n in names)
+        else:
+            name_tokens = tuple(frozenset(tokens(n)) for n in names)
         name_stems = {stem(t) for n in name_tokens for t in n}
         verb = _main_verb(doc)
         implied = {stem(v) for v in IMPLIED_VERBS.get(info.kind, ())}
@@ -322,6 +326,10 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
     sentence = set(tokens(passage.text))
     around = sentence | set(tokens(passage.context)) | set(tokens(passage.earlier))
     named = sentence | set(tokens(passage.context)) | set(tokens(passage.title))
+    if asked.info.wants_quantity:
+        # A figure belongs to what its own sentence names: "5 million people were homeless"
+        # after a sentence about Sweden is not Sweden's figure.
+        named = sentence
     if asked.name_tokens:
         acronyms = _acronyms(
             " ".join((passage.text, passage.context, passage.earlier, passage.title))

@@ -100,6 +100,7 @@ _ROLE = re.compile(
     r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?([a-z]+)(?:\s+of\b|\s*\?|$)",
     re.IGNORECASE,
 )
+_ACCORDING_TO = re.compile(r"\b(?:according\s+to|as\s+reported\s+by)\b[^,;?]*", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'.-]*)*")
 
 
@@ -178,7 +179,9 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
     terms = tuple(dict.fromkeys(t for t in content_stems(text) if t not in stop_terms))
     role_match = _ROLE.match(text) if kind in (WHO, WHAT) else None
     role = role_match.group(1).lower() if role_match else None
-    return QuestionInfo(text, kind, unit, question_names(text), terms, counted, role)
+    # "… according to the UK": who says it is not what the question is about.
+    about = _ACCORDING_TO.sub("", text)
+    return QuestionInfo(text, kind, unit, question_names(about), terms, counted, role)
 
 
 def resolve_followup(question: str, previous: str | None) -> str:
