@@ -237,7 +237,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-3+{ANALYZER_VERSION}"
+    version = f"extractive-4+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -995,8 +995,9 @@ _LEAD_SHORTLIST = 40
 _REACH_COSINE = 0.3  # a sentence this alike to a lead candidate reports its point
 # A lead states what happened, not what would, could or might have.
 _MODAL = re.compile(r"\b(?:would|could|might|may)\b")
-# A dateline's date lies in the story's own span (a few weeks before its first report at most).
-_DATELINE_DAYS = 45
+# A dateline's date lies in the story's own span (a week before its first report at most:
+# a date without a year, or one from a list of past events, would date it wrongly).
+_DATELINE_DAYS = 7
 
 
 def _leads(
