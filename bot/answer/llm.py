@@ -67,7 +67,11 @@ class LLMAnswerer:
         prompt, included = self.build_prompt(question, passages, history)
         data = self._complete(prompt)
         if not data["found"]:
-            return AnswerDraft.not_found()
+            # The model's own "The stored articles don't say who …" when it wrote one (cleaned,
+            # no links); anything else it said instead of an answer is not shown.
+            said = [clean_text(t, limit=300) for t, _ in _answer_sentences(data)]
+            said = [t for t in said if t.startswith("The stored articles don't say")]
+            return AnswerDraft.not_found(said[0]) if said else AnswerDraft.not_found()
         known = {p.article_id for p in included}
         texts: dict[str, list[str]] = {}
         for passage in included:

@@ -219,3 +219,13 @@ def test_an_answer_no_passage_states_is_not_found(
     }
     llm_server.reply(ok_json(reply))
     assert answerer.answer("How much did France pledge?", PASSAGES) == NOT_FOUND
+
+
+def test_the_models_decline_names_what_is_missing(
+    llm_server: FakeLLMServer, answerer: LLMAnswerer
+) -> None:
+    text = "The stored articles don't say how much France pledged."
+    reply = {"found": False, "sentences": [{"text": text, "source_ids": []}]}
+    llm_server.reply(ok_json(reply))
+    draft = answerer.answer("How much did France pledge?", PASSAGES)
+    assert not draft.found and draft.answer == text and draft.source_ids == ()
