@@ -42,12 +42,9 @@ def parse_when(value: str, now: datetime) -> datetime:
     if match:
         amount, unit = int(match.group(1)), match.group(2).lower()
         try:
-            return now - timedelta(**{_UNITS[unit]: amount})
-        except OverflowError:  # 9999999999d: before year 1
-            raise UserInputError(
-                f"{value.strip()!r} reaches back before the year 1: use a shorter duration "
-                "like 7d or a date like 2025-03-11."
-            ) from None
+            return _in_range(now - timedelta(**{_UNITS[unit]: amount}), value)
+        except OverflowError:  # 9999999999d: before the year 1
+            raise _out_of_range(value) from None
     if len(value) > 64:  # no date is this long; don't echo a pasted page back
         value = value[:64] + "…"
     try:
@@ -57,7 +54,26 @@ def parse_when(value: str, now: datetime) -> datetime:
             f"Cannot read {value!r} as a time: use a duration like 24h, 7d, 90m "
             "or a date like 2025-03-11 or 2025-03-11T18:00:00+00:00."
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), value)
+
+
+# Times a window may start or end at: far enough from datetime's limits (years 1 and 9999)
+# that the window arithmetic after (`until - 24h`, time zones) cannot overflow.
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _in_range(when: datetime, value: str) -> datetime:
+    if not _EARLIEST <= when <= _LATEST:
+        raise _out_of_range(value)
+    return when
+
+
+def _out_of_range(value: str) -> UserInputError:
+    return UserInputError(
+        f"{value.strip()!r} is out of range: use a time between 1900 and 9000, "
+        "e.g. a duration like 7d or a date like 2025-03-11."
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -728,6 +744,8 @@ class _progress:
 def _cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.slack.runtime import serve
 
+    if args.port is not None and not 0 <= args.port <= 65535:
+        raise UserInputError(f"--port must be a TCP port between 0 and 65535, got {args.port}")
     serve(
         settings,
         socket_mode=args.socket,

@@ -270,7 +270,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         digest_stale_after_seconds=as_int("DIGEST_STALE_AFTER_SECONDS", 600, minimum=1),
         digest_catch_up_hours=as_int("DIGEST_CATCH_UP_HOURS", 6, minimum=0),
         leader_poll_seconds=as_float("LEADER_POLL_SECONDS", 5.0),
-        port=as_int("PORT", 3000),
+        port=_port(as_int("PORT", 3000)),
         log_level=log_level,
         nlp_model=get("NLP_MODEL") or "auto",
     )
@@ -326,3 +326,9 @@ def _check_database_url(url: str) -> str:
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         return "postgresql+psycopg://" + rest
     return url
+
+
+def _port(value: int) -> int:
+    if value > 65535:
+        raise SettingsError(f"PORT must be a TCP port between 1 and 65535, got {value}")
+    return value

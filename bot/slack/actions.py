@@ -581,7 +581,10 @@ class SlackActions:
             raise
         # The thread's root is the user's message: questions in that thread are about this
         # brief, as under a brief posted in the channel.
-        self._record_posted(delivery_id, reply_ts)
+        if not self._record_posted(delivery_id, reply_ts):
+            self._post_text(
+                client, channel_id, reply_ts, POSTED_NOT_RECORDED.format(topic=_m(topic))
+            )
 
     def _post_answer(
         self,

@@ -53,6 +53,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ["brief", "ukraine", "--since", "99999999999h"],
         ["brief", "ukraine", "--until", "99999999999w"],
         ["ask", "ukraine", "what?", "--since", "99999999999h"],
+        ["brief", "ukraine", "--until", "0001-01-01"],
+        ["brief", "ukraine", "--since", "0001-01-01T00:00:00+00:00"],
+        ["brief", "ukraine", "--until", "9999-12-31T23:59:59-14:00"],
         ["brief", "ukraine", "--since", "x" * 5000],
     ],
 )
@@ -86,6 +89,28 @@ def test_a_database_url_briefbot_cannot_use_is_one_line_naming_it(
     code, _, err = _cli(["topic", "list"], monkeypatch, capsys)
     assert code == 2
     assert "DATABASE_URL" in _one_line(err)
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["serve", "--http", "--port", "99999"], {}),
+        (["serve", "--http"], {"PORT": "99999"}),
+        (["serve", "--http"], {"PORT": "http"}),
+    ],
+)
+def test_a_port_out_of_range_is_one_line_not_a_random_port(
+    args: list[str],
+    env: dict[str, str],
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = _cli(args, monkeypatch, capsys)
+    assert code == 2
+    assert "port" in _one_line(err).lower()
 
 
 def test_an_unreachable_postgresql_is_one_line_and_exit_1(
