@@ -237,7 +237,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-4+{ANALYZER_VERSION}"
+    version = f"extractive-5+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -1106,68 +1106,71 @@ def _dateline(
     topic_terms: frozenset[str],
     span: tuple[datetime, datetime] | None,
 ) -> tuple[str, tuple[int, ...]]:
-    """The lead's text, opened by "Place, D Month — " where it lacks them. Where and when come
-    from the lead's own article when it names them, else from the whole story; a place must be
-    named at least twice, a date must fall in the story's span."""
+    """The lead's text, opened by "Place, D Month — " where it lacks them. When: the date the
+    story's sentences write out most often (the lead's own article first; never one only
+    computed from "on Monday", and within the story's span). Where: a place named in the
+    same sentence as that date ("talks held in Jeddah on March 11"), so the two belong
+    together."""
     text = _clean_bullet(lead.text)
+    if lead.dates:
+        return text, ()
     own = [s for s in group if s.article == lead.article]
-    place, place_from = None, None
-    for sample in (own, group):
-        place, place_from = _place(sample, topic_terms)
-        if place:
-            break
-    newest = span[1] if span else None
     when, when_from = None, None
     for sample in (own, group):
-        when, when_from = _when(sample, place, span)
+        when, when_from = _when(sample, span)
         if when:
             break
-    parts: list[str] = []
-    sources: list[int] = []
-    if place and place_from is not None and place not in lead.text:
-        parts.append(place)
-        sources.append(place_from)
-    if when and when_from is not None and not lead.dates:
-        day = datetime.fromisoformat(when)
-        label = f"{day.day} {day:%B}"
-        if newest is None or day.year != newest.year:
-            label += f" {day.year}"
-        parts.append(label)
-        sources.append(when_from)
-    if not parts:
+    if not when or when_from is None:
         return text, ()
-    return f"{', '.join(parts)} — {text}", tuple(dict.fromkeys(sources))
+    place = None
+    for s in group:
+        if when in _written_dates(s):
+            usable = [p for p in s.places if not frozenset(terms(p)) <= topic_terms]
+            if usable and usable[0] not in lead.text:
+                place = usable[0]
+                break
+    newest = span[1] if span else None
+    day = datetime.fromisoformat(when)
+    label = f"{day.day} {day:%B}"
+    if newest is None or day.year != newest.year:
+        label += f" {day.year}"
+    parts = [place, label] if place else [label]
+    return f"{', '.join(parts)} — {text}", (when_from,)
 
 
-def _place(sample: list[_Sentence], topic_terms: frozenset[str]) -> tuple[str | None, int | None]:
-    places: dict[str, list[_Sentence]] = {}
-    for s in sample:
-        for place in s.places:
-            if frozenset(terms(place)) <= topic_terms:
-                continue  # "in Ukraine" for the topic "ukraine" says nothing
-            places.setdefault(place, []).append(s)
-    ranked = sorted(places.items(), key=lambda kv: (-len(kv[1]), kv[1][0].index))
-    if ranked and len(ranked[0][1]) >= 2:
-        return ranked[0][0], ranked[0][1][0].article
-    return None, None
+_ANCHORED = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?: \w+)? \(?(\d{1,2}) "
+    r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+
+
+def _written_dates(s: _Sentence) -> frozenset[str]:
+    """The dates a sentence writes out: not those anchored from "on Monday" by the analysis."""
+    anchored = {(int(m.group(1)), m.group(2)) for m in _ANCHORED.finditer(s.text)}
+    out = set()
+    for day in s.dates:
+        d = datetime.fromisoformat(day)
+        if (d.day, f"{d:%B}") not in anchored:
+            out.add(day)
+    return frozenset(out)
 
 
 def _when(
-    sample: list[_Sentence], place: str | None, span: tuple[datetime, datetime] | None
+    sample: list[_Sentence], span: tuple[datetime, datetime] | None
 ) -> tuple[str | None, int | None]:
     limit = span[1].date().isoformat() if span else "9999-12-31"
     floor = (span[0] - timedelta(days=_DATELINE_DAYS)).date().isoformat() if span else ""
-    dates: dict[str, float] = {}
+    counts: dict[str, float] = {}
     first_seen: dict[str, int] = {}
     for s in sample:
-        for day in s.dates:
+        for day in _written_dates(s):
             if day > limit or day < floor:
                 continue
-            dates[day] = dates.get(day, 0.0) + 1.0 + (2.0 if place and place in s.places else 0.0)
+            counts[day] = counts.get(day, 0.0) + 1.0 + (1.0 if s.places else 0.0)
             first_seen.setdefault(day, s.article)
-    if not dates:
+    if not counts:
         return None, None
-    when = max(dates, key=lambda d: (dates[d], d))
+    when = max(counts, key=lambda d: (counts[d], d))
     return when, first_seen[when]
 
 
