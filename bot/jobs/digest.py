@@ -179,10 +179,14 @@ def plan_digest(
     *,
     since_text: str,
     skip_empty: bool,
+    after_digest: bool = False,
 ) -> DigestPlan:
     """Decide the digest: the brief minus what was already told, or the "nothing new" line.
 
-    `since_text` is the local time the window starts at ("Tue 10 Mar, 08:00").
+    `since_text` is the local time the window starts at ("Tue 10 Mar, 08:00"); `after_digest`:
+    that is when the previous digest went out. Its articles then include the late arrivals
+    (published before it, fetched after it), so "new" means new since that digest, and the
+    footer says so.
     """
     marks = change_rules.compare(brief, previous_points)
     told = change_rules.remember(change_rules.points_of(brief), previous_points)
@@ -197,8 +201,12 @@ def plan_digest(
         shown,
         title_prefix=DIGEST_TITLE,
         new_marks=new_marks,
-        footer=f"New and updated since {since_text}. "
-        "Reply in this thread to ask a question about these articles.",
+        footer=(
+            f"New and updated since the last digest ({since_text}). "
+            if after_digest
+            else f"New and updated since {since_text}. "
+        )
+        + "Reply in this thread to ask a question about these articles.",
     )
     return DigestPlan("sent", message, told, marks)
 
@@ -275,6 +283,7 @@ def _deliver(
             claimed.previous_points,
             since_text=format_local(since, sub.timezone),
             skip_empty=core.settings.digest_skip_empty,
+            after_digest=claimed.since is not None,
         )
     except Exception as err:
         log.exception("digest %s for %s: briefing failed; will retry", sub.id, scheduled_for)

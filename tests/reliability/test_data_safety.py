@@ -248,7 +248,7 @@ def test_an_article_fetched_after_a_digest_but_published_before_it_is_in_the_nex
     text_of_second = env.posted_texts()[1]
     assert "2 million euros" in text_of_second
     assert "Nothing new" not in text_of_second
-    assert "New and updated since" in text_of_second
+    assert "New and updated since the last digest (Tue 10 Mar, 08:00)" in text_of_second
     # And it is told once: the digest after that has nothing new.
     env.clock.now = DAY1 + timedelta(days=2)
     third = run_digest(env.core, env.clients, env.subscription_id)
