@@ -527,6 +527,8 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         for result in report.sources:
             if not result.ok:
                 print(f"  failed: {_failure(result.url, result.error or 'failed')}", file=out)
+            for reason in result.skipped:  # files of a folder that were not read, and why
+                print(f"  skipped: {_failure(result.url, reason)}", file=out)
     results = [r for _, report in reports for r in report.sources]
     return 0 if any(r.ok for r in results) or not results else 1
 

@@ -18,7 +18,7 @@ from storage.articles import NewArticle
 SHORT_TEXT_WORDS = 50
 # Fewer words than this (title aside) is not an article: a feed of bare titles would otherwise
 # be stored as thousands of two-word "articles" that crowd real ones out of every brief.
-MIN_ARTICLE_WORDS = 8
+MIN_ARTICLE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Retrieved:
     etag: str | None = None
     last_modified: str | None = None
     title: str | None = None
+    skipped: tuple[str, ...] = ()  # files of a folder not read, each with its reason
 
 
 @dataclass(frozen=True)

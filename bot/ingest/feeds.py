@@ -35,6 +35,17 @@ _FEED_TYPES = frozenset(
 )
 _FEED_ROOT = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|rdf)\b", re.IGNORECASE)
 _HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+# A byte order mark says the encoding for certain, whatever the Content-Type or the XML
+# declaration claim (text/xml without a charset means us-ascii to feedparser). UTF-32 first:
+# its little-endian mark starts with UTF-16's.
+_BOM_CODECS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+)
+_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml[^>]{0,200}?encoding\s*=\s*)["'][^"'<>]{0,40}["']""")
 _JSON_FEED = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/', re.IGNORECASE)
 
 
@@ -164,6 +175,18 @@ def _problem(result: Mapping[str, Any]) -> str | None:
     return message or (type(exc).__name__ if exc is not None else "malformed feed")
 
 
+def _utf8_by_bom(body: bytes, headers: dict[str, str]) -> bytes:
+    """A body that starts with a UTF byte order mark, as UTF-8 labelled so everywhere."""
+    for bom, codec in _BOM_CODECS:
+        if body.startswith(bom):
+            text = body[len(bom) :].decode(codec, "replace")
+            text = _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1)
+            media = (headers.get("content-type") or "application/xml").split(";", 1)[0].strip()
+            headers["content-type"] = f"{media}; charset=utf-8"
+            return text.encode("utf-8")
+    return body
+
+
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     """Parse an RSS/Atom/JSON feed into plain-text entries.
 
@@ -172,6 +195,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     """
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     response_headers.setdefault("content-location", url)
+    body = _utf8_by_bom(body, response_headers)
     # A file-like object, never raw bytes: feedparser would try bytes as a local file name.
     result = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
     problem = _problem(result)

@@ -7,6 +7,7 @@ article fetched from its feed).
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import re
@@ -27,6 +28,11 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 MAX_FILE_BYTES = 20_000_000
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
+# Control characters other than tab, newline, form feed and carriage return: text has next to
+# none; random bytes decoded as cp1252 have about one in eight.
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+_MAX_CONTROL_SHARE = 0.01
 _HEADING = re.compile(r"^\s*#+\s*")
 
 
@@ -51,6 +57,14 @@ def decode_bytes(raw: bytes) -> str:
 
     cp1252 leaves five byte values undefined; those become U+FFFD rather than an error.
     """
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):  # "Unicode" text as Windows editors save it
+            return raw.decode(codec, errors="replace")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -123,8 +137,22 @@ def dateline_date(line: str) -> datetime | None:
     return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
 
 
+def _check_text(path: Path, raw: bytes, text: str) -> None:
+    """Refuse what is not a text article, with the reason: NUL bytes, binary data, front
+    matter that is opened and never closed."""
+    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError(f"{path}: not a text file (it contains NUL bytes)")
+    controls = sum(1 for _ in _BINARY_CONTROL.finditer(text))
+    if controls > _MAX_CONTROL_SHARE * max(len(text), 1):
+        raise ParseError(f"{path}: not a text file (binary data: {controls:,} control characters)")
+    if _FRONT_MATTER_START.match(text) and _FRONT_MATTER.match(text) is None:
+        raise ParseError(f"{path}: its front matter starts with --- but is never closed by ---")
+
+
 def _read_text_file(path: Path, raw: bytes) -> LocalDocument:
-    meta, body = split_front_matter(decode_bytes(raw).replace("\r\n", "\n"))
+    decoded = decode_bytes(raw).replace("\r\n", "\n")
+    _check_text(path, raw, decoded)
+    meta, body = split_front_matter(decoded)
     body = normalize_text(body)
     title = normalize_text(meta.get("title", "")).replace("\n", " ")
     dateline_at = None
@@ -199,16 +227,18 @@ def read_file(path: Path) -> LocalDocument:
     return _read_text_file(path, raw)
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, unsupported: list[Path] | None = None) -> list[Path]:
     found: list[Path] = []
     # os.walk does not follow symlinked folders, so a link loop cannot recurse forever.
     for root, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += [
-            Path(root) / n
-            for n in names
-            if not n.startswith(".") and Path(n).suffix.lower() in SUFFIXES
-        ]
+        for name in names:
+            if name.startswith("."):
+                continue
+            if Path(name).suffix.lower() in SUFFIXES:
+                found.append(Path(root) / name)
+            elif unsupported is not None:
+                unsupported.append(Path(root) / name)
     return sorted(found)
 
 
@@ -217,9 +247,9 @@ def read_path(
 ) -> list[LocalDocument]:
     """The documents in a file or (recursively) a folder, in path order.
 
-    In a folder, files of other types are ignored, and a file that cannot be read is skipped
-    with a warning (its reason appended to `skipped`), so one bad file does not hide the
-    others. A single bad file given directly raises ParseError.
+    In a folder, files of other types and files that cannot be read are skipped with a warning
+    (their reasons appended to `skipped`), so one bad file does not hide the others. A single
+    bad file given directly raises ParseError.
     """
     target = Path(path).expanduser()
     if not target.exists():
@@ -227,7 +257,14 @@ def read_path(
     if not target.is_dir():
         return [read_file(target)]
     documents: list[LocalDocument] = []
-    for file in _walk(target):
+    unsupported: list[Path] = []
+    files = _walk(target, unsupported)
+    for other in sorted(unsupported):
+        reason = f"{other}: unsupported file type {other.suffix.lower() or '(none)'}"
+        log.info("skipping %s", reason)
+        if skipped is not None:
+            skipped.append(reason)
+    for file in files:
         try:
             documents.append(read_file(file))
         except ParseError as exc:

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import trafilatura
+from lxml.html import HtmlElement
 from trafilatura.settings import set_date_params
+from trafilatura.utils import load_html
 
 from bot.errors import ParseError
 from bot.ingest.text import normalize_text, word_count
@@ -19,6 +21,19 @@ log = logging.getLogger(__name__)
 
 # Fewer words than this is navigation, a cookie wall or an error page, not an article.
 MIN_ARTICLE_WORDS = 20
+# Bounds checked before a page is parsed for its article: a page of 4.7 MB with 100,000 links
+# cost lxml and trafilatura about 160 MB each (eight at once: 1.35 GB) and its link text was
+# stored as an article. Real article pages are far inside both.
+MAX_PAGE_CHARS = 2_000_000
+MAX_PAGE_LINKS = 5_000
+# A page whose visible text is mostly link text is an index or a link farm, not an article.
+MAX_LINK_TEXT_SHARE = 0.8
+_MIN_LINKS_FOR_SHARE = 100
+_LINK_TAG = re.compile(r"<a[\s>]", re.IGNORECASE)
+_LINK_TAG_BYTES = re.compile(rb"<a[\s>]", re.IGNORECASE)
+# Content the reader never sees: removed before extraction (display:none, aria-hidden, script,
+# style, comments and noscript are trafilatura's own; `hidden` and <template> were not).
+_HIDDEN = "//*[@hidden] | //template"
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
@@ -122,6 +137,45 @@ def _as_datetime(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def _check_size(document: bytes | str) -> None:
+    """Refuse, before parsing, a page too large or with too many links to be an article."""
+    if len(document) > MAX_PAGE_CHARS:
+        raise ParseError(
+            f"not an article page: {len(document):,} characters of HTML "
+            f"(at most {MAX_PAGE_CHARS:,} are read)"
+        )
+    if isinstance(document, bytes):
+        links = sum(1 for _ in _LINK_TAG_BYTES.finditer(document))
+    else:
+        links = sum(1 for _ in _LINK_TAG.finditer(document))
+    if links > MAX_PAGE_LINKS:
+        raise ParseError(f"not an article page: {links:,} links (at most {MAX_PAGE_LINKS:,})")
+
+
+def _visible_tree(document: bytes | str) -> HtmlElement:
+    """The page parsed (as trafilatura parses it), without what a reader never sees; refused
+    when it is too large, has too many links, or is mostly link text."""
+    _check_size(document)
+    try:
+        tree = load_html(document)
+    except Exception as exc:  # lxml raises many types on hostile markup
+        raise ParseError(f"not a feed or article page: {type(exc).__name__}: {exc}") from None
+    if tree is None:
+        raise ParseError("not a feed or article page: the page could not be parsed")
+    for element in tree.xpath(_HIDDEN):
+        if element.getparent() is not None:
+            element.drop_tree()
+    links = tree.xpath("//a")
+    if len(links) >= _MIN_LINKS_FOR_SHARE:
+        link_chars = sum(len(" ".join(a.itertext()).strip()) for a in links)
+        body = tree.find("body")
+        total = len(" ".join((body if body is not None else tree).itertext()).strip())
+        if total and link_chars > MAX_LINK_TEXT_SHARE * total:
+            share = link_chars / total
+            raise ParseError(f"not an article page: {share:.0%} of its text is links")
+    return tree
+
+
 def extract_page(body: bytes | str, url: str, encoding: str | None = None) -> ExtractedPage:
     """The article in an HTML page. Raises ParseError when the page has no article text."""
     document: bytes | str = body
@@ -133,11 +187,12 @@ def extract_page(body: bytes | str, url: str, encoding: str | None = None) -> Ex
         document = re.sub(r"^\s*<\?xml[^>]*\?>", "", document, count=1)
     if not document:
         raise ParseError("not a feed or article page: the page is empty")
+    tree = _visible_tree(document)
     date_params = set_date_params(extensive=True)
     date_params["outputformat"] = "%Y-%m-%dT%H:%M:%S%z"
     try:
         extracted = trafilatura.bare_extraction(
-            document,
+            tree,
             url=url,
             with_metadata=True,
             favor_precision=True,

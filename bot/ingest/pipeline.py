@@ -359,7 +359,7 @@ class _Pipeline:
             )
             for doc in documents
         ]
-        return Retrieved("file", candidates)
+        return Retrieved("file", candidates, skipped=tuple(skipped))
 
     # -- stage 3: enrich (worker) ---------------------------------------------------------
 
@@ -398,6 +398,7 @@ class _Pipeline:
         assert retrieved is not None and plan is not None
         kind = retrieved.kind
         result = SourceResult(job.url, kind, True, not_modified=retrieved.not_modified)
+        result.skipped = list(retrieved.skipped)
         new = []
         for planned in plan.new:
             candidate = job.enriched.get(planned.url, planned)
@@ -670,6 +671,8 @@ class _Pipeline:
                 else (f"{result.new_articles} new, {result.duplicates} duplicates")
             )
             line = f"ok {redact(result.url, self.secrets)} ({state})"
+            if result.skipped:
+                line += f"; skipped {len(result.skipped)} file(s)"
         else:
             line = f"failed {redact(result.url, self.secrets)}: {result.error}"
         try:

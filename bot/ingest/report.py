@@ -46,6 +46,7 @@ class SourceResult:
     not_modified: bool = False
     too_short: int = 0  # entries not stored: a bare title or a few words are not an article
     teasers_kept: int = 0  # teaser entries stored as they were: the full page could not be read
+    skipped: list[str] = field(default_factory=list)  # files of a folder not read, with reasons
     # Every stored article the source lists (new and known), and the ones created this run.
     article_ids: list[int] = field(default_factory=list, repr=False)
     new_article_ids: list[int] = field(default_factory=list, repr=False)
