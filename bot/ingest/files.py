@@ -31,8 +31,8 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_MATTER_START = re.compile(r"\A---[ \t]*\n")
 # Control characters other than tab, newline, form feed and carriage return: text has next to
 # none; random bytes decoded as cp1252 have about one in eight.
-_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
-_MAX_CONTROL_SHARE = 0.01
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_MAX_CONTROL_SHARE = 0.02
 _HEADING = re.compile(r"^\s*#+\s*")
 
 

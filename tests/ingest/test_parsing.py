@@ -166,7 +166,9 @@ def test_read_path_folder(tmp_path: Path) -> None:
     assert b.article_url.startswith("file://") and b.source_url is None
     assert c.title == "HTML file" and "Files update 2" in c.text and "SHOULD NOT" not in c.text
     assert d.title == "Dated" and d.published_at == datetime(2025, 3, 1, tzinfo=UTC)
-    assert len(skipped) == 1 and "empty.txt" in skipped[0]
+    # the unsupported file is named too (issue 11: nothing skipped silently)
+    assert len(skipped) == 2 and "skip.pdf: unsupported file type .pdf" in skipped[0]
+    assert "empty.txt" in skipped[1]
 
 
 def test_read_path_cp1252_and_bad_bytes(tmp_path: Path) -> None:
