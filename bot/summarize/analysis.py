@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a6"
+ANALYZER_VERSION = "a7"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -110,6 +110,11 @@ _DANGLING_OBJECT = re.compile(
     r"\b(?:resumed|restored|lifted|accepted|rejected|signed|approved|agreed to|objected to"
     r"|responded to|opposed|welcomed|criticised|criticized|denied|confirmed) (?:both|it|them)"
     r"(?=\s*(?:[,.;]|and\b|after\b|before\b|on\b|in\b|at\b|when\b|while\b|$))",
+    re.IGNORECASE,
+)
+# "How will the countries they hit be affected?": a question leaning on what came before.
+_QUESTION_PRONOUN = re.compile(
+    r"^(?=.*\?[\"'”’)]*$).*\b(?:they|them|their|it|its|this|these|those|he|she|his|her)\b",
     re.IGNORECASE,
 )
 # "It is unclear whether…", "It remains to be seen…": an expletive "it", not a reference.
@@ -316,8 +321,13 @@ def _sentence(
         dangling = _DANGLING_OBJECT.search(shown)
         if dangling:
             kind, issue = "dependent", f"“{dangling.group(0).strip()}” refers to something before"
-        dependent = _DEPENDENT_START.match(shown)
-        if kind == "prose" and dependent and not _EXPLETIVE_IT.match(shown):
+        unquoted = shown.lstrip("\"'“‘")  # '“He just wanted…,” said X': the same pronoun
+        dependent = _DEPENDENT_START.match(unquoted)
+        if kind == "prose" and dependent and unquoted != shown:
+            kind, issue = "dependent", f"a quotation opening with “{dependent.group(0)}”"
+        elif kind == "prose" and _QUESTION_PRONOUN.search(shown):
+            kind, issue = "dependent", "a question about something named before"
+        elif kind == "prose" and dependent and not _EXPLETIVE_IT.match(shown):
             resolved = _resolve(shown, dependent.group(0), last_person)
             if resolved is None:
                 kind, issue = "dependent", f"opens with “{dependent.group(0)}” and no antecedent"
@@ -399,10 +409,18 @@ def _kind(text: str, span: Span | None, *, alone: bool, title_key: str) -> tuple
     if n_words > MAX_WORDS:
         return "fragment", "too long to be a bullet"
     if span is not None:
-        finite = any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
+        root = span.root
+        finite_tags = ("VBD", "VBZ", "VBP", "MD")
+        finite = (
+            root.tag_ in finite_tags
+            or any(
+                c.dep_ in ("aux", "auxpass", "conj") and c.tag_ in finite_tags
+                for c in root.children
+            )
+            or (root.tag_ == "VB" and root.i == span.start)  # an imperative
+        )
         if not finite:
             return "fragment", "no main verb"
-        root = span.root
         subjects = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
         has_subject = any(c.dep_ in subjects for c in root.children) or any(
             t.dep_ in subjects for t in span if t.head.i == root.i or t.head.head.i == root.i

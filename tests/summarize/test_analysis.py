@@ -192,3 +192,25 @@ def test_a_bare_definite_subject_is_named_from_earlier_or_set_aside() -> None:
         "The company said that 40 jobs at the shipyard would go by the end of the year."
     ]
     assert company.kind == "dependent"
+
+
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_quotes_and_questions_that_lean_on_what_came_before_are_set_aside(
+    model: str | None,
+) -> None:
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "Harbour minister Clara Jensen lost her seat in the Dockside election on Sunday.\n\n"
+        "“He just wanted to be harbour minister,” said Jonas Berg, a local historian.\n\n"
+        "How will the towns they flooded be rebuilt?\n\n"
+        "Will the Dockside council approve the new quay before the winter storms arrive?"
+    )
+    got = kinds(text, nlp=nlp)
+    assert got["“He just wanted to be harbour minister,” said Jonas Berg, a local historian."] == (
+        "dependent"
+    )
+    assert got["How will the towns they flooded be rebuilt?"] != "prose"
+    assert (
+        got["Will the Dockside council approve the new quay before the winter storms arrive?"]
+        != "dependent"
+    )
