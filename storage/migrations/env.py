@@ -9,6 +9,7 @@ from storage.models import Base
 
 # PostgreSQL advisory lock keys of briefbot (bot.jobs.leader uses the next one).
 MIGRATION_LOCK = 0x62726601  # "brf" 1
+MIGRATION_LOCK_TIMEOUT = "15min"
 
 config = context.config
 target_metadata = Base.metadata
@@ -27,7 +28,10 @@ def run_migrations_online() -> None:
         if connection.dialect.name == "postgresql":
             # Replicas start together and each migrates at start-up: one at a time, so the
             # second finds the schema at head instead of racing to create the same tables.
-            # A transaction-level lock: released when this migration run commits.
+            # A transaction-level lock: released when this migration run commits. The engine's
+            # lock_timeout (seconds, for everyday writes) would fail a replica waiting out
+            # another's long migration: here the wait is bounded at MIGRATION_LOCK_TIMEOUT.
+            connection.execute(text(f"SET LOCAL lock_timeout = '{MIGRATION_LOCK_TIMEOUT}'"))
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.configure(
             connection=connection,
