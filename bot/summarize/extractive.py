@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.llm.text import strip_foreign_links, tidy
 from bot.nlp.features import SentenceFeatures
 from bot.summarize import salience
 from bot.summarize.analysis import ANALYZER_VERSION, analyze_article
@@ -212,6 +213,14 @@ def similarity(a: str, b: str) -> tuple[float, float]:
     nb = math.sqrt(sum(v * v for v in cb.values())) or 1.0
     cos = sum(v * cb[t] for t, v in ca.items() if t in cb) / (na * nb)
     return cos, _jaccard(frozenset(ca), frozenset(cb))
+
+
+def _without_links(text: str) -> str:
+    """A bullet without the bare URLs its article wrote: Slack would make them clickable links
+    to wherever the article (or whoever wrote it) pointed. Citations carry the sources; the
+    LLM path strips links the same way."""
+    cleaned = strip_foreign_links(text)
+    return text if cleaned == text else tidy(cleaned)
 
 
 def _clean_bullet(text: str) -> str:
@@ -967,7 +976,8 @@ def _choose(
         n_outlets = len(set().union(*(outlets[a] for a in cited)))
         suffix = f" (reported by {n_outlets} sources)" if n_outlets >= 2 else ""
         text = trim_sentence(
-            shown.get(position) or _clean_bullet(cand.text), MAX_BULLET_CHARS - len(suffix)
+            _without_links(shown.get(position) or _clean_bullet(cand.text)),
+            MAX_BULLET_CHARS - len(suffix),
         )
         result[section].append(Bullet(text + suffix, ids, outlets=names, story=story[cand.article]))
     return result

@@ -129,3 +129,36 @@ def test_a_folder_ingest_names_the_files_it_skipped(
     ):
         assert any(name in line and reason in line for line in text.splitlines()), (name, text)
     assert read_path(folder) and len(read_path(folder)) == 1
+
+
+def test_extractive_bullets_carry_no_bare_urls() -> None:
+    from datetime import UTC, datetime
+
+    from bot.summarize.extractive import ExtractiveSummarizer
+    from bot.summarize.model import ArticleInput
+
+    text = (
+        "Ukraine accepted a U.S. proposal for an immediate 30-day ceasefire with Russia on "
+        "Tuesday, details at https://evil.example/phish?x=1 and www.evil.example/more.\n\n"
+        "The United States said it would resume intelligence sharing, see evil.example/path.\n\n"
+        "It remains unclear whether Moscow will agree to the truce (http://evil.example/q).\n\n"
+        "Officials will present the proposal to Russian negotiators later this week."
+    )
+    article = ArticleInput(
+        id="1",
+        title="Ukraine talks in Jeddah",
+        text=text,
+        outlet="Reuters",
+        url="https://reuters.example/1",
+        published_at=datetime(2025, 3, 12, 8, tzinfo=UTC),
+    )
+    brief = ExtractiveSummarizer().summarize(
+        "ukraine",
+        [article],
+        since=datetime(2025, 3, 1, tzinfo=UTC),
+        until=datetime(2025, 3, 31, tzinfo=UTC),
+        now=datetime(2025, 3, 14, tzinfo=UTC),
+    )
+    bullets = [b.text for b in brief.bullets()]
+    assert bullets and any("ceasefire" in b for b in bullets)
+    assert not any("evil.example" in b or "http" in b or "www." in b for b in bullets), bullets
