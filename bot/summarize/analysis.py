@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a7"
+ANALYZER_VERSION = "a8"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -100,7 +100,8 @@ _FUTURE_RE = re.compile(
 _PAST_AUX = frozenset({"has", "have", "had", "was", "were", "did"})
 # A leading word that needs an antecedent outside the sentence.
 _DEPENDENT_START = re.compile(
-    r"^(?:he|she|they|them|his|her|their|this|these|those|such|it|its|that|the latter"
+    r"^(?:once (?:that|this|it)(?:'s|’s| is| has)?|he|she|they|them|his|her|their|this|these"
+    r"|those|such|it|its|that|the latter"
     r"|the former|the two|(?:both|each|neither|either|all)(?= of (?:them|these|those)\b|"
     r"\s+(?:is|are|was|were|have|has|had|will|would|said|agreed)\b))\b",
     re.IGNORECASE,

@@ -102,7 +102,8 @@ def split_paragraph(paragraph: str) -> list[str]:
 
 # "house.Police": a sentence end glued to the next sentence (lost line break in extraction).
 # Two lower-case letters before the stop keep "U.S.Army"-like abbreviations and domains apart.
-_GLUED_RE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+# "January 18, 2005Through a telethon": a date line glued to the first sentence.
+_GLUED_RE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=\b(?:19|20)\d\d)(?=[A-Z][a-z]{2})")
 
 
 def _is_marked_heading(line: str) -> bool:

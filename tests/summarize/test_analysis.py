@@ -40,6 +40,9 @@ def test_sentences_glued_at_a_missing_space_are_split(model: str | None) -> None
     got = prose(text, nlp=nlp)
     assert got[0].endswith("shortly after midnight.")
     assert got[1].startswith("Police closed the coastal road")
+    # A date line run into the first sentence: the date goes, the sentence stays.
+    glued = "Tuesday, January 18, 2005Through a telethon, Dockside residents raised 300,000 euros."
+    assert prose(glued, nlp=nlp) == ["Through a telethon, Dockside residents raised 300,000 euros."]
 
 
 @pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
