@@ -89,6 +89,24 @@ def mark_posted(session: Session, delivery_id: int, ts: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def pending_posts(
+    session: Session, team_id: str, channel_id: str, claimed_since: datetime
+) -> list[int]:
+    """Messages recorded as about to be posted in this channel that never got their ts: posted
+    but not recorded (database locked, process died), or never posted."""
+    return [
+        int(i)
+        for i in session.scalars(
+            select(Delivery.id).where(
+                Delivery.team_id == team_id,
+                Delivery.channel_id == channel_id,
+                Delivery.status == "posting",
+                Delivery.claimed_at >= claimed_since,
+            )
+        )
+    ]
+
+
 def mark_not_posted(session: Session, delivery_id: int, error: str) -> None:
     """The recorded message was not posted after all (Slack refused it)."""
     session.execute(

@@ -53,7 +53,7 @@ from storage import subscriptions as subscription_store
 from storage import teams as team_store
 from storage import topics as topic_store
 from storage.db import transaction
-from storage.models import Subscription
+from storage.models import Subscription, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +64,17 @@ UNAVAILABLE = (
     "briefbot is temporarily unavailable (its database is not answering), so that was not done "
     "and nothing was posted. Please try again in a minute."
 )
-# Posted, but the record of it could not be written within RECORD_DEADLINE_SECONDS.
+# Posted, but the record of it could not be written within RECORD_DEADLINE_SECONDS. The post
+# carries its delivery id (message metadata): the first question in its thread once the
+# database answers again completes the record (`_heal_thread_root`).
 POSTED_NOT_RECORDED = (
-    "The brief is posted, but briefbot could not record it (its database is busy), so it cannot "
-    "answer questions in that brief's thread. Ask again with `/brief {topic}` in a minute."
+    "The brief on *{topic}* is posted, but briefbot could not record it yet (its database is "
+    "busy). Questions in its thread are answered once the database is back; if one goes "
+    "unanswered, ask again in a minute."
 )
+BRIEF_METADATA_EVENT = "briefbot_brief"
+# A brief recorded as "posting" this long ago without a ts is looked for in Slack, no older.
+PENDING_POST_WINDOW = timedelta(days=1)
 # A brief that went out is recorded (its ts makes its thread answerable) for at most this long
 # while the database is locked or unreachable, retrying with backoff.
 RECORD_DEADLINE_SECONDS = 60.0
@@ -234,7 +240,14 @@ class SlackActions:
             ).id
         try:
             posted = client.chat_postMessage(
-                channel=channel_id, **message.to_kwargs(), unfurl_links=False, unfurl_media=False
+                channel=channel_id,
+                **message.to_kwargs(),
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={
+                    "event_type": BRIEF_METADATA_EVENT,
+                    "event_payload": {"delivery_id": delivery_id},
+                },
             )
         except SlackApiError as err:
             self._not_posted(delivery_id, f"slack: {err.response.get('error')}")
@@ -273,6 +286,38 @@ class SlackActions:
                 log.warning("recording brief %s: database busy; retrying", delivery_id)
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, 0.5)
+
+    def _heal_thread_root(self, team_id: str, channel_id: str, thread_ts: str) -> None:
+        """A brief posted but never recorded (database locked past the deadline, or the process
+        died right after posting) is recognised by the delivery id its message carries, and
+        its record completed: its thread becomes answerable. Asks Slack only while the channel
+        has such a brief pending."""
+        since = utcnow() - PENDING_POST_WINDOW
+        with self.core.factory() as session:
+            if deliveries.thread_root(session, team_id, channel_id, thread_ts) is not None:
+                return
+            pending = deliveries.pending_posts(session, team_id, channel_id, since)
+        if not pending:
+            return
+        try:
+            replies = self.clients(team_id).conversations_replies(
+                channel=channel_id, ts=thread_ts, limit=1, include_all_metadata=True
+            )
+        except SlackApiError as err:
+            log.warning("could not read the root of thread %s: %s", thread_ts, err)
+            return
+        for message in replies.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            delivery_id = (metadata.get("event_payload") or {}).get("delivery_id")
+            if (
+                message.get("ts") == thread_ts
+                and metadata.get("event_type") == BRIEF_METADATA_EVENT
+                and delivery_id in pending
+            ):
+                with transaction(self.core.factory) as session:
+                    deliveries.mark_posted(session, int(delivery_id), thread_ts)
+                log.info("brief %s: record completed from its thread's root", delivery_id)
+                return
 
     def _not_posted(self, delivery_id: int, error: str) -> None:
         try:
@@ -465,6 +510,7 @@ class SlackActions:
         The brief's articles are preferred over the topic's others; a follow-up ("what about
         Russia?") is resolved against the thread's previous question, stored in our database.
         """
+        self._heal_thread_root(team_id, channel_id, thread_ts)
         with transaction(self.core.factory) as session:
             root = deliveries.thread_root(session, team_id, channel_id, thread_ts)
             brief = (

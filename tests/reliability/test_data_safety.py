@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from bot.core import Briefbot
 from bot.jobs.digest import run_digest
+from bot.slack import actions as slack_actions
 from bot.slack.actions import UNAVAILABLE
 from storage import articles as article_store
 from storage import deliveries, search
@@ -185,6 +186,41 @@ def test_a_brief_posted_while_the_database_is_locked_keeps_its_thread(
     assert "September" in answer, "no answer in the brief's thread"
     # Nobody was told anything went wrong: nothing did.
     assert fake.response_posts("r1") == []
+
+
+def test_a_brief_posted_but_not_recorded_in_time_is_recognised_by_its_thread(
+    locked_app: RunningApp, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock outlasts the record's retry deadline: the user is told, and the first question
+    in the brief's thread, once the lock is gone, completes the record from the message's own
+    metadata and is answered."""
+    monkeypatch.setattr(slack_actions, "RECORD_DEADLINE_SECONDS", 0.5)
+    app, fake = locked_app, locked_app.fake
+    fake.slow("chat.postMessage", 0.5)
+    lock = WriteLock(db)
+    _brief(app, "river plan", "r4")
+    try:
+        assert _wait_for_record(app), "the brief was not recorded before it was posted"
+        lock.hold_for(LOCK_SECONDS)
+        [posted] = fake.wait_for("chat.postMessage", timeout=20)
+        deadline = time.monotonic() + 20
+        while not fake.response_posts("r4") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lock.wait_released()
+    finally:
+        lock.join()
+    fake.slow("chat.postMessage", 0)
+    [reply] = fake.response_posts("r4")
+    assert "could not record it yet" in reply["text"]
+    assert "nothing was lost" not in reply["text"].lower()
+    root_ts = posted.response["ts"]
+    with app.core.factory() as session:
+        assert deliveries.thread_root(session, TEAM, CHANNEL, root_ts) is None
+
+    answer = _ask_in_thread(app, root_ts, "When will construction begin?", 4)
+    assert "September" in answer, "the posted brief's thread stayed unanswerable"
+    with app.core.factory() as session:
+        assert deliveries.thread_root(session, TEAM, CHANNEL, root_ts) is not None
 
 
 def test_a_brief_that_cannot_be_recorded_is_not_posted_and_the_reply_says_so(
