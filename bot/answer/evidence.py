@@ -48,6 +48,13 @@ _DISTANCE = re.compile(
     r"ft|feet|foot|inch(?:es)?|cm|centimetres?|centimeters?|yards?)\b",
     re.IGNORECASE,
 )
+_PERCENT = re.compile(
+    r"\b\d[\d,.]{0,40}\s?(?:%|per\s?cent\b|percent\b|percentage\s+points?\b)"
+    r"|\b(?:a|one)\s+(?:third|quarter|half|fifth)\b",
+    re.IGNORECASE,
+)
+# "How big / how large is the package": a size may be a sum of money as well as a distance.
+_SIZE_QUESTION = re.compile(r"\bhow\s+(?:big|large)\b", re.IGNORECASE)
 _AGE = re.compile(r"\b\d{1,3}[ -]years?[ -]old\b|\baged\s+\d{1,3}\b", re.IGNORECASE)
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -105,7 +112,8 @@ def _outside_question(span: str, question_tokens: set[str]) -> bool:
 
 def _number_near_unit(text: str, unit: str, window: int = 4) -> list[str]:
     """Numbers within `window` words of the unit the question counts ("600 people")."""
-    tokens = re.findall(r"[\w$€£.,'’-]+", text)
+    # "16-megapixel", "30-day": the number and its unit are two words.
+    tokens = re.findall(r"[\w$€£.,'’-]+", re.sub(r"(\d)-(?=[A-Za-z])", r"\1 ", text))
     unit_stem = stem(unit.lower())
     unit_at = [i for i, t in enumerate(tokens) if stem(_plain(t)) == unit_stem]
     found: list[str] = []
@@ -145,7 +153,12 @@ def answer_spans(
     if kind == q.HOW_LONG:
         return [m.group() for m in _DURATION.finditer(text)]
     if kind == q.HOW_FAR:
-        return [m.group() for m in _DISTANCE.finditer(text)]
+        found = [m.group() for m in _DISTANCE.finditer(text)]
+        if _SIZE_QUESTION.search(info.text):
+            found += [m.group() for m in _MONEY.finditer(text)]
+        return found
+    if kind == q.SHARE:
+        return [m.group() for m in _PERCENT.finditer(text)]
     if kind == q.HOW_OLD:
         return _ages(text, info)
     if kind == q.HOW_MUCH:
@@ -159,13 +172,13 @@ def answer_spans(
     if kind == q.WHICH and info.unit:
         # "Which newspaper…": a name next to the word, else a sentence that at least says the
         # word ("which resources" -> "critical mineral resources"); never one that doesn't.
-        named = _named_near(text, info.unit, asked, ents)
+        named = named_near(text, info.unit, asked, ents)
         if named:
             return named
         unit = stem(info.unit)
         return [""] if any(stem(w) == unit for w in words(text)) else []
     if kind == q.WHO and info.role:
-        return _named_near(text, info.role, asked, ents)
+        return named_near(text, info.role, asked, ents)
     if ents is not None:
         labels = ENTITY_LABELS.get(kind, frozenset())
         return [span for span, label in ents if label in labels and _outside_question(span, asked)]
@@ -182,7 +195,7 @@ def _ages(text: str, info: q.QuestionInfo) -> list[str]:
     return found
 
 
-def _named_near(
+def named_near(
     text: str, unit: str, asked: set[str], ents: Sequence[tuple[str, str]] | None
 ) -> list[str]:
     """For "which newspaper…" or "who is the president…": a name standing next to the word

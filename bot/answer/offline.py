@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.answer import question as q
 from bot.answer.evidence import answer_spans
 from bot.answer.model import AnswerDraft, AnswerSentence, Passage
-from bot.answer.stems import stem, tokens
+from bot.answer.stems import NAME_FORMS, normalize_spelling, stem, tokens
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -37,9 +37,15 @@ LIGHT_VERBS = frozenset(
 # Kinds whose answer may be any sentence about the question (no entity or figure to find).
 _UNTYPED = (q.WHAT, q.YES_NO, q.WHICH)
 _SUBJECTS = ("nsubj", "nsubjpass")
+_TIED_TO_VERB = (q.WHERE, q.WHEN, q.WHICH)
 _LIGHT_STEMS = frozenset(stem(v) for v in LIGHT_VERBS)
 # Verbs a duration or size question implies: "how long did it *last*", "how far did it *go*".
-IMPLIED_VERBS = {q.HOW_LONG: {"last", "take", "run", "held", "hold"}, q.HOW_FAR: {"go", "reach"}}
+# "When was the election *held*": the verb only says that the event happened.
+IMPLIED_VERBS = {
+    q.HOW_LONG: {"last", "take", "run", "held", "hold"},
+    q.HOW_FAR: {"go", "reach"},
+    q.WHEN: {"held", "hold", "occur", "happen", "take"},
+}
 # A few close equivalents a news sentence uses for the action a question names. Kept small and
 # general: a synonym lets a sentence through the "same action" check, nothing more.
 _SYNONYM_GROUPS = (
@@ -50,10 +56,16 @@ _SYNONYM_GROUPS = (
     "hold held organise organize stage host",
     "lead head",
     "free release pardon",
-    "pledge promise donate give contribute",
+    "pledge promise donate give contribute contribution pay payment",
     "join member",
     "publish report print",
     "raise collect",
+    "election vote ballot poll",
+    "find found discover discovery locate spot detect",
+    "search hunt",
+    "plane aircraft jet airliner flight",
+    "unveil launch introduce reveal debut unveiling",
+    "hack spoof crack breach",
 )
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
@@ -62,7 +74,7 @@ for _group in _SYNONYM_GROUPS:
         SYNONYMS[_s] = SYNONYMS.get(_s, frozenset()) | _stems
 
 _PRONOUN_OPENING = re.compile(
-    r"^\W*(?:he|she|they|it|this|that|these|those|his|her|their|its|the\s+latter|the\s+former|"
+    r"^\W*(?:(?:but|and|so|yet)\s+)?(?:he|she|they|it|this|that|these|those|his|her|their|its|the\s+latter|the\s+former|"
     r"such)\b",
     re.IGNORECASE,
 )
@@ -70,7 +82,8 @@ _MODAL = re.compile(r"\b(?:might|may|could|normally|usually|typically)\b", re.IG
 _QUESTION_STOP = frozenset(
     stem(w)
     for w in (
-        "what when where who whom whose which why how many much long far tall old happen "
+        "what when where who whom whose which why how many much long far tall old big large high "
+        "deep wide happen "
         "happened tell explain did does do is are was were will would could should according"
     ).split()
 )
@@ -86,6 +99,20 @@ class _Asked:
     modal: bool
     subject: frozenset[str] = frozenset()  # the named subject of the asked verb ("Japan")
     names: tuple[str, ...] = ()  # the names as written, one per `name_tokens` entry
+    agent: frozenset[str] = frozenset()  # nouns for whoever does the verb ("lead" -> "leader")
+    passive: bool = False  # "who *was named* …": the answer is the verb's passive subject
+
+
+@dataclass(frozen=True)
+class _Verb:
+    """One verb of a candidate sentence and who takes part in it."""
+
+    stems: frozenset[str]
+    doer: frozenset[str]  # who does it: its subject, or the "by …" agent of a passive
+    doer_name: str  # the doer phrase when it holds a name or nationality ("a German team")
+    proper: bool  # its subject is a name
+    patient: frozenset[str]  # the passive subject ("Rapanos … is expected to be named")
+    patient_name: str
 
 
 @dataclass(frozen=True)
@@ -94,8 +121,7 @@ class _Parse:
 
     ents: tuple[tuple[str, str], ...]
     lemmas: frozenset[str]  # stems of the lemmas ("said" -> "say")
-    # Each verb: its stems, who does it (subject, or "by …" of a passive), a named subject?
-    verbs: tuple[tuple[frozenset[str], frozenset[str], bool], ...]
+    verbs: tuple[_Verb, ...]
     root_subject: frozenset[str] = frozenset()  # the main clause's named subject, if any
     subjects: frozenset[str] = frozenset()  # the words of every subject in the sentence
 
@@ -132,14 +158,18 @@ class OfflineAnswerer:
                 continue
             spans = answer_spans(passage.text, asked.info, parse.ents if self._nlp else None)
             if asked.info.kind == q.WHO and asked.verb and not asked.role and self._nlp:
-                # "Who will monitor it?" wants whoever monitors in this sentence, not any name
-                # in a sentence near one that mentions monitoring.
-                doers = _doers(asked, parse)
-                spans = [s for s in spans if doers and set(tokens(s)) & doers]
+                spans = _who_spans(asked, passage.text, parse, spans)
+            elif asked.info.kind == q.WHICH and asked.verb and self._nlp:
+                # "Which processor powers it?": a name doing the action answers even when the
+                # sentence does not say "processor" ("the Snapdragon 801 powers it").
+                options = _options(asked)
+                doers = [v.doer_name for v in parse.verbs if v.stems & options and v.doer_name]
+                named = [s for s in spans if s] + [d for d in doers if _outside(d, asked)]
+                spans = named or spans
             if not spans or not any(s or asked.info.kind in _UNTYPED for s in spans):
                 near.append(passage)
                 continue
-            passing.append(_Candidate(passage, tuple(spans), _rank(asked, passage, about)))
+            passing.append(_Candidate(passage, tuple(spans), _rank(asked, passage, about, spans)))
         if not passing:
             return _decline(asked, passages, near)
         chosen = _choose(asked, passing)
@@ -149,23 +179,26 @@ class OfflineAnswerer:
 
     def _asked(self, question: str) -> _Asked:
         info = q.analyze_question(question, _QUESTION_STOP)
-        doc = self._nlp(info.text) if self._nlp is not None else None
+        doc = self._nlp(normalize_spelling(info.text)) if self._nlp is not None else None
         names = info.names
         if doc is not None:
             # With a parse, a capitalised word is a name only when it is part of an entity
             # ("CCTV footage" is footage; "Laiki Bank" is a name).
             entity_words = {t for e in doc.ents for t in tokens(e.text)}
-            names = tuple(n for n in names if set(tokens(n)) & entity_words)
+            names = tuple(n for n in names if set(tokens(n)) & entity_words or _has_number(n))
             # Only the entity's own words are the name ("Britain's Foreign Secretary" is about
             # Britain; "foreign secretary" is what is asked about it).
-            name_tokens = tuple(frozenset(tokens(n)) & entity_words for n in names)
+            name_tokens = tuple(
+                frozenset(tokens(n)) if _has_number(n) else frozenset(tokens(n)) & entity_words
+                for n in names
+            )
         else:
             name_tokens = tuple(frozenset(tokens(n)) for n in names)
         name_stems = {stem(t) for n in name_tokens for t in n}
-        verb = _main_verb(doc)
+        verb, agent = _main_verb(doc)
         implied = {stem(v) for v in IMPLIED_VERBS.get(info.kind, ())}
         if verb & implied:
-            verb = frozenset()
+            verb = agent = frozenset()
         role = stem(info.role) if info.role else None
         if role in name_stems:
             role = None
@@ -195,18 +228,22 @@ class OfflineAnswerer:
                 if token.dep_ == "nsubj" and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
                     subject = frozenset(tokens(" ".join(t.text for t in token.subtree)))
         modal = bool(_MODAL.search(info.text))
-        return _Asked(info, name_tokens, verb, role, others, modal, subject, names)
+        passive = doc is not None and any(
+            t.dep_ == "nsubjpass" and t.lower_ in ("who", "whom") for t in doc
+        )
+        return _Asked(info, name_tokens, verb, role, others, modal, subject, names, agent, passive)
 
     def _parse(self, texts: Sequence[str]) -> list[_Parse]:
         if self._nlp is None:
             return [_Parse((), frozenset(), ()) for _ in texts]
         out = []
-        for doc in self._nlp.pipe(texts):
+        for doc in self._nlp.pipe(normalize_spelling(t) for t in texts):
             verbs = tuple(
-                (
+                _Verb(
                     frozenset({stem(t.text.lower()), stem(t.lemma_.lower())}),
-                    _doer(t),
+                    *_doer(t, ("nsubj",)),
                     any(c.dep_ in _SUBJECTS and c.pos_ == "PROPN" for c in t.children),
+                    *_doer(t, ("nsubjpass",)),
                 )
                 for t in doc
                 if t.pos_ == "VERB"
@@ -262,24 +299,30 @@ class OfflineAnswerer:
         return (AnswerSentence(text, ids),)
 
 
-def _main_verb(doc: Any) -> frozenset[str]:
+def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
     """The stems of the action asked about: the parse's root verb (as written and as its
-    lemma); empty without a parse or when the root is no action ("who *is* …")."""
+    lemma); empty without a parse or when the root is no action ("who *is* …"). Second, the
+    stems of the nouns for whoever does it ("lead" -> "leader", "coordinate" -> "coordinator"):
+    "Who leads Syriza?" is answered by "Tsipras, Syriza's leader"."""
     if doc is None:
-        return frozenset()
+        return frozenset(), frozenset()
     for token in doc:
         if token.dep_ == "ROOT":
             if token.pos_ != "VERB" or token.lemma_.lower() in LIGHT_VERBS:
-                return frozenset()
-            return frozenset({stem(token.text.lower()), stem(token.lemma_.lower())})
-    return frozenset()
+                return frozenset(), frozenset()
+            lemma = token.lemma_.lower()
+            verb = frozenset({stem(token.text.lower()), stem(lemma)})
+            base = lemma[:-1] if lemma.endswith("e") else lemma
+            agent = frozenset(stem(w) for w in (lemma + "r", base + "er", base + "or"))
+            return verb, agent | {stem(lemma)}
+    return frozenset(), frozenset()
 
 
 def _name_present(name: frozenset[str], present: set[str], acronyms: set[str]) -> bool:
     """Every word of the name is there, as written, as an acronym ("EU" for "European Union"),
     or as its adjective ("Japan" in "Japanese")."""
     for word in name:
-        if word in present or word in acronyms:
+        if word in present or word in acronyms or NAME_FORMS.get(word, frozenset()) & present:
             continue
         if len(word) >= 4 and any(
             len(p) > len(word) and p.startswith(word[: max(4, int(0.8 * len(word)) + 1)])
@@ -340,12 +383,17 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
     stems_here = {stem(t) for t in sentence} | parse.lemmas
     stems_around = stems_here | {stem(t) for t in around}
     if asked.verb:
-        options = asked.verb.union(*(SYNONYMS.get(v, frozenset()) for v in asked.verb))
-        if not options & stems_around:
+        options = _options(asked)
+        # A place, date or named thing answers only beside the action it answers for; the
+        # sentence before may hold the action for other kinds ("He did …" after "Putin …").
+        stems_for_verb = stems_here if asked.info.kind in _TIED_TO_VERB else stems_around
+        if not options & stems_for_verb and not asked.agent & stems_here:
             return None
         if _other_subject(asked, options, parse):
             return None
     if asked.role and asked.role not in stems_here:
+        return None
+    if _role_of_another(asked, passage.text):
         return None
     present = [t for t in asked.others if (SYNONYMS.get(t, frozenset()) | {t}) & stems_around]
     missing = len(asked.others) - len(present)
@@ -369,7 +417,7 @@ def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> boo
     another ("Ukraine said … to accept … with Russia" for "did Russia accept?")."""
     if not asked.subject:
         return False
-    uses = [(subject, proper) for verb, subject, proper in parse.verbs if verb & options]
+    uses = [(v.doer, v.proper) for v in parse.verbs if v.stems & options]
     if uses and all(proper and subject and not subject & asked.subject for subject, proper in uses):
         return True
     return bool(
@@ -379,23 +427,138 @@ def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> boo
     )
 
 
-def _doer(verb: Any) -> frozenset[str]:
-    """The words of who does `verb`: its subject, or the "by …" agent of a passive."""
-    parts = [c for c in verb.children if c.dep_ in _SUBJECTS and c.dep_ != "nsubjpass"]
-    for agent in (c for c in verb.children if c.dep_ == "agent"):
-        parts += [c for c in agent.children if c.dep_ == "pobj"]
-    return frozenset(tokens(" ".join(w.text for p in parts for w in p.subtree)))
+_RELATIVE = frozenset(("who", "which", "that", "whom"))
 
 
-def _doers(asked: _Asked, parse: _Parse) -> frozenset[str]:
-    """For "who …": the words of whoever does the asked action in the sentence (empty when
-    the sentence does not use it as a verb)."""
-    options = asked.verb.union(*(SYNONYMS.get(v, frozenset()) for v in asked.verb))
-    return frozenset().union(*(doer for verb, doer, _ in parse.verbs if verb & options))
+def _doer(verb: Any, deps: tuple[str, ...]) -> tuple[frozenset[str], str]:
+    """The words of who takes the `deps` part in `verb` (its subject; for "nsubj" also the
+    "by …" agent of a passive), and that phrase when it holds a name or nationality. A relative
+    "who" is whoever the clause is about ("Rapanos, who is expected to be named …")."""
+    parts = [c for c in verb.children if c.dep_ in deps]
+    if "nsubj" in deps:
+        passive = any(c.dep_ == "auxpass" for c in verb.children)
+        for agent in verb.children:
+            if agent.dep_ != "agent" and not (passive and agent.lower_ == "by"):
+                continue
+            parts += [c for c in agent.children if c.dep_ == "pobj"]
+    phrases = []
+    for part in parts:
+        if part.lower_ in _RELATIVE and verb.dep_ == "relcl":
+            head = verb.head
+            heads = [head, head.head] if head.dep_ == "appos" else [head]
+            for h in heads:
+                phrases.append([c for c in h.children if c.dep_ in ("compound", "flat")] + [h])
+        else:
+            # The phrase without a clause about it ("a German team[, who warn …]").
+            clause = {w.i for c in part.children if c.dep_ == "relcl" for w in c.subtree}
+            phrases.append([w for w in part.subtree if w.i not in clause and not w.is_punct])
+    words = frozenset(tokens(" ".join(w.text for phrase in phrases for w in phrase)))
+    named = [
+        phrase
+        for phrase in phrases
+        if any(w.ent_type_ or w.pos_ == "PROPN" for w in phrase)
+        and not any(w.lower_ in _RELATIVE for w in phrase)
+    ]
+    name = " ".join(w.text for w in sorted(named[0], key=lambda w: w.i)) if named else ""
+    return words, name
 
 
-def _rank(asked: _Asked, passage: Passage, about: float) -> float:
+def _options(asked: _Asked) -> frozenset[str]:
+    return asked.verb.union(*(SYNONYMS.get(v, frozenset()) for v in asked.verb))
+
+
+def _who_spans(asked: _Asked, text: str, parse: _Parse, spans: Sequence[str]) -> list[str]:
+    """For "who …" with an action: the names that do the action in this sentence, not any name
+    in a sentence near one that mentions it. "Who will monitor it?" wants whoever monitors;
+    "who was named …" whoever was named; "who hacked it" may be "a German team"; "who leads
+    Syriza" may be answered by "Tsipras, Syriza's leader" (the action as a noun)."""
+    options = _options(asked)
+    uses = [v for v in parse.verbs if v.stems & options]
+    if uses:
+        if asked.passive:
+            people = frozenset().union(*(v.patient for v in uses))
+            named = [v.patient_name for v in uses if v.patient_name]
+        else:
+            people = frozenset().union(*(v.doer for v in uses))
+            named = [v.doer_name for v in uses if v.doer_name]
+        found = [s for s in spans if people and set(tokens(s)) & people]
+        return found or [n for n in named if _outside(n, asked)]
+    return _agent_noun_names(asked, text, parse)
+
+
+# How far (in characters) a person's name may stand from the noun for what they do: "Alexis
+# Tsipras, Syriza's leader", "head of the mobile business J.K. Shin".
+AGENT_NOUN_GAP = 30
+
+
+def _agent_noun_names(asked: _Asked, text: str, parse: _Parse) -> list[str]:
+    """People named right next to the noun for the asked action, when the noun is not someone
+    else's ("the leader of Syriza" answers "who leads Syriza?"; "European leaders" does not)."""
+    nouns = [
+        m for m in re.finditer(r"[\w'’-]+", text) if stem(_bare(m.group())) in asked.agent
+    ]
+    if not nouns or _role_of_another(replace(asked, role=stem(_bare(nouns[0].group()))), text):
+        return []
+    found = []
+    for name, label in parse.ents:
+        if label != "PERSON" or not _outside(name, asked):
+            continue
+        at = text.find(name)
+        if at < 0:
+            continue
+        end = at + len(name)
+        if any(
+            0 <= m.start() - end <= AGENT_NOUN_GAP or 0 <= at - m.end() <= AGENT_NOUN_GAP
+            for m in nouns
+        ):
+            found.append(name)
+    return found
+
+
+def _outside(name: str, asked: _Asked) -> bool:
+    """A name that is not one the question already gives."""
+    words = set(tokens(name))
+    return bool(words) and not any(words <= n for n in asked.name_tokens)
+
+
+def _has_number(name: str) -> bool:
+    return any(ch.isdigit() for ch in name)
+
+
+def _role_of_another(asked: _Asked, text: str) -> bool:
+    """True when every mention of the asked role in the sentence belongs to someone else: "Samsung's
+    chief executive" or "the chief executive of Samsung" for "who is the chief executive of HTC?"
+    (a role with no owner, "Prime Minister Naoto Kan", belongs to whoever the article is about)."""
+    if not asked.role or not asked.name_tokens:
+        return False
+    words = re.findall(r"[\w'’.&-]+", text)
+    owners: list[str | None] = []
+    for i, word in enumerate(words):
+        if stem(_bare(word.split("-")[-1])) != asked.role:
+            continue
+        owner = None
+        for before in words[max(0, i - 3) : i]:
+            if before[0].isupper() and re.search(r"['’]s$", before):
+                owner = _bare(before)
+        after = words[i + 1 : i + 3]
+        if len(after) == 2 and after[0] == "of" and after[1][0].isupper():
+            owner = _bare(after[1])
+        owners.append(owner)
+    if not owners or any(o is None for o in owners):
+        return False
+    asked_words = {w for n in asked.name_tokens for w in n}
+    asked_words |= {f for w in asked_words for f in NAME_FORMS.get(w, ())}
+    return not any(o in asked_words for o in owners if o)
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"['’]s$", "", word.strip(".,'’")).lower()
+
+
+def _rank(asked: _Asked, passage: Passage, about: float, spans: Sequence[str] = ()) -> float:
     score = about + 0.5 * passage.score
+    if asked.info.kind == q.WHICH and any(spans):
+        score += 0.2  # "which processor": naming one beats only saying "processor"
     if passage.preferred:
         score += 0.3
     if _MODAL.search(passage.text) and not asked.modal:

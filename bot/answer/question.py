@@ -24,6 +24,7 @@ HOW_MUCH = "how_much"
 HOW_LONG = "how_long"
 HOW_FAR = "how_far"
 HOW_OLD = "how_old"
+SHARE = "share"  # "what share of the vote": a percentage
 WHY = "why"
 WHICH = "which"
 YES_NO = "yes_no"
@@ -37,6 +38,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (HOW_MUCH, r"\bhow\s+much\b"),
         (HOW_LONG, r"\bhow\s+long\b"),
         (HOW_FAR, r"\bhow\s+(?:far|tall|high|big|large|deep|wide)\b"),
+        (SHARE, r"\bwhat\s+(?:share|percentage|proportion|per\s?cent|percent)\b"),
         (HOW_OLD, r"\bhow\s+old\b"),
         (WHO, r"\b(?:who|whom|whose)\b"),
         (WHEN, r"\b(?:when|what\s+(?:date|day|time|year|month))\b|\bwhat\s+time\b"),
@@ -66,7 +68,8 @@ _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+([a-z][a-z-]+)", re.IGNORECASE)
 # "How much" followed by one of these asks about an amount of money; others ("how much fuel")
 # ask for a quantity of that thing.
 _MONEY_WORDS = frozenset(
-    "money aid did does do was were is are will has have had would cash funding".split()
+    "money aid did does do was were is are will has have had would cash funding extra more "
+    "additional in".split()
 )
 # Words that open a question or a follow-up without naming anything.
 _NAME_STOP = frozenset(
@@ -101,7 +104,10 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _ACCORDING_TO = re.compile(r"\b(?:according\s+to|as\s+reported\s+by)\b[^,;?]*", re.IGNORECASE)
-_CAPITALISED = re.compile(r"\b[A-Z][\w'.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'.-]*)*")
+# A name may end in a number: "Flight 17", "Apollo 11" (a different number is another thing).
+_CAPITALISED = re.compile(
+    r"\b[A-Z][\w'.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'.-]*)*(?:\s+\d[\w-]{0,10}\b)?"
+)
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ class QuestionInfo:
 
     @property
     def wants_quantity(self) -> bool:
-        return self.kind in (HOW_MANY, HOW_MUCH, HOW_LONG, HOW_FAR, HOW_OLD)
+        return self.kind in (HOW_MANY, HOW_MUCH, HOW_LONG, HOW_FAR, HOW_OLD, SHARE)
 
 
 def question_kind(question: str) -> str:
@@ -174,6 +180,9 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
         match = _WHICH_NOUN.search(text)
         unit = match.group(1).lower() if match else None
     counted = unit
+    if kind == SHARE:
+        share = re.search(r"\bwhat\s+(share|percentage|proportion|percent)\b", text, re.I)
+        counted = share.group(1).lower() if share else None  # the answer's unit, not a topic word
     if kind == HOW_MUCH and unit is None and match and match.group(1).lower() not in _UNIT_END:
         counted = match.group(1).lower()
     terms = tuple(dict.fromkeys(t for t in content_stems(text) if t not in stop_terms))

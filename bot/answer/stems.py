@@ -7,6 +7,7 @@ stemmer (answers still work, matching fewer word forms) until `pip install -e .`
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 
@@ -29,8 +30,17 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return stemmer
 
 
+# British and American spellings of the same verb ("analysed"/"analyzed", "organise"/"organize")
+# stem alike: the -ize/-yze forms are read as -ise/-yse. Only endings of 6+ letter words, so
+# "size" and "prize" keep theirs.
+_IZE = re.compile(r"(?<=\w{3})([iy])z(e|es|ed|ing|ation|ations|er|ers)$")
+# "co-ordinate" is "coordinate", "co-operation" is "cooperation": the hyphen is spelling only.
+_CO_HYPHEN = re.compile(r"\bco-(?=[a-z])", re.IGNORECASE)
+
+
 @lru_cache(maxsize=65536)
 def _cached(word: str) -> str:
+    word = _IZE.sub(r"\1s\2", word)
     if snowballstemmer is None:
         return light_stem(word)
     return str(_stemmer().stemWord(word))
@@ -42,8 +52,66 @@ def stem(word: str) -> str:
         return _cached(word.lower())
 
 
+def normalize_spelling(text: str) -> str:
+    """Text as the parser should see it ("co-ordinate" -> "coordinate")."""
+    return _CO_HYPHEN.sub("co", text)
+
+
+# A country and its adjective where one is not the other's prefix ("Greek"/"Greece", "Dutch"/
+# "Netherlands"): a name in a question matches either. Lower case, one word each.
+_DEMONYM_GROUPS = (
+    "greece greek greeks",
+    "britain british briton britons uk",
+    "france french",
+    "netherlands dutch holland",
+    "spain spanish spaniard spaniards",
+    "switzerland swiss",
+    "ireland irish",
+    "denmark danish dane danes",
+    "sweden swedish swede swedes",
+    "finland finnish finn finns",
+    "poland polish pole poles",
+    "turkey turkish turk turks",
+    "china chinese",
+    "cyprus cypriot cypriots",
+    "norway norwegian norwegians",
+    "portugal portuguese",
+    "thailand thai thais",
+    "philippines filipino filipinos philippine",
+    "u.s usa america american americans",
+    "wales welsh",
+    "scotland scottish scots",
+    "england english",
+    "iceland icelandic",
+    "israel israeli israelis",
+    "iraq iraqi iraqis",
+    "pakistan pakistani pakistanis",
+    "afghanistan afghan afghans",
+    "kuwait kuwaiti",
+    "yemen yemeni",
+    "lebanon lebanese",
+    "vietnam vietnamese",
+    "belgium belgian belgians",
+    "peru peruvian",
+    "czech czechia",
+    "saudi saudis",
+    "uae emirati emiratis",
+    "malaysia malaysian malaysians",
+    "indonesia indonesian indonesians",
+    "korea korean koreans",
+    "egypt egyptian egyptians",
+    "serbia serbian serb serbs",
+    "croatia croatian croat croats",
+)
+NAME_FORMS: dict[str, frozenset[str]] = {
+    word: frozenset(group.split()) for group in _DEMONYM_GROUPS for word in group.split()
+}
+
+
 def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens, hyphenated words split ("fukushima-daiichi" -> two)."""
+    """Lower-cased word tokens, hyphenated words split ("fukushima-daiichi" -> two), except a
+    "co-" prefix ("co-ordinate" -> "coordinate")."""
+    text = _CO_HYPHEN.sub("co", text)
     return [t for w in words(text) for t in w.replace("-", " ").split() if t]
 
 
