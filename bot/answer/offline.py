@@ -494,9 +494,7 @@ AGENT_NOUN_GAP = 30
 def _agent_noun_names(asked: _Asked, text: str, parse: _Parse) -> list[str]:
     """People named right next to the noun for the asked action, when the noun is not someone
     else's ("the leader of Syriza" answers "who leads Syriza?"; "European leaders" does not)."""
-    nouns = [
-        m for m in re.finditer(r"[\w'’-]+", text) if stem(_bare(m.group())) in asked.agent
-    ]
+    nouns = [m for m in re.finditer(r"[\w'’-]+", text) if stem(_bare(m.group())) in asked.agent]
     if not nouns or _role_of_another(replace(asked, role=stem(_bare(nouns[0].group()))), text):
         return []
     found = []
