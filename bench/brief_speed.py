@@ -25,6 +25,9 @@
     Parsing and vectorising are timed, as ours is timed with its parsing;
   * sumy's LexRank for reference (pure Python, quadratic in sentences), once, at sizes up to
     `--sumy-max` (default 100; it takes about 30 s at 100 articles and four times that at 200).
+  The vectorised LexRank runs up to `--lexrank-max` articles (default 1,000: its similarity
+  graph is quadratic in sentences, about 0.5 GB at 1,000 articles); `--no-warm` times cold
+  briefs only (for the large sizes).
   Ours (cold, warm) and the vectorised LexRank take turns in a rotated order on every repeat;
   medians, and the ratio of the medians.
 - Peak memory: `tracemalloc`'s peak over one untimed cold brief per size (Python and numpy
@@ -176,7 +179,22 @@ def sumy_lexrank(articles: list[ArticleInput]) -> None:
 
 
 def peak_mb(fn: Callable[[], Any]) -> float:
+    """Peak memory of `fn`: the process's peak RSS growth where Linux lets us reset the peak
+    (`/proc/self/clear_refs`), else tracemalloc's peak (Python and numpy allocations)."""
     gc.collect()
+    status = Path("/proc/self/status")
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+
+        def read(key: str) -> float:
+            line = next(x for x in status.read_text().splitlines() if x.startswith(key))
+            return int(line.split()[1]) / 1024
+
+        before = read("VmRSS:")
+        fn()
+        return round(read("VmHWM:") - before, 1)
+    except (OSError, StopIteration, ValueError):
+        pass
     tracemalloc.start()
     try:
         fn()
@@ -187,16 +205,25 @@ def peak_mb(fn: Callable[[], Any]) -> float:
 
 
 def measure_size(
-    bench: Bench, topic: str, articles: list[ArticleInput], repeats: int, sumy: bool
+    bench: Bench,
+    topic: str,
+    articles: list[ArticleInput],
+    repeats: int,
+    sumy: bool,
+    *,
+    warm: bool = True,
+    lexrank: bool = True,
 ) -> dict[str, Any]:
     warm_summarizer = ExtractiveSummarizer()
-    brief_once(warm_summarizer, topic, articles)  # fills the sentence cache
-    lexrank_vectorised(articles)  # imports, first-call costs
     systems: list[tuple[str, Callable[[], Any]]] = [
         ("cold", lambda: brief_once(ExtractiveSummarizer(cache_size=0), topic, articles)),
-        ("warm", lambda: brief_once(warm_summarizer, topic, articles)),
-        ("lexrank", lambda: lexrank_vectorised(articles)),
     ]
+    if warm:
+        brief_once(warm_summarizer, topic, articles)  # fills the sentence cache
+        systems.append(("warm", lambda: brief_once(warm_summarizer, topic, articles)))
+    if lexrank:
+        lexrank_vectorised(articles)  # imports, first-call costs
+        systems.append(("lexrank", lambda: lexrank_vectorised(articles)))
     times: dict[str, list[float]] = {name: [] for name, _ in systems}
     for n in range(repeats):
         shift = n % len(systems)
@@ -209,7 +236,11 @@ def measure_size(
         for name, values in times.items()
     }
     result["peak_mb"] = peak_mb(systems[0][1])
-    result["lexrank_peak_mb"] = peak_mb(systems[2][1])
+    if lexrank:
+        result["lexrank_peak_mb"] = peak_mb(lambda: lexrank_vectorised(articles))
+    result.setdefault("warm_median_ms", float("nan"))
+    result.setdefault("lexrank_median_ms", float("nan"))
+    result.setdefault("lexrank_peak_mb", float("nan"))
     if sumy:
         started = time.perf_counter()
         sumy_lexrank(articles)
@@ -220,7 +251,11 @@ def measure_size(
         f"{len(articles):>6} articles: ours cold {result['cold_median_ms']:.1f} ms, warm "
         f"{result['warm_median_ms']:.1f} ms, peak {result['peak_mb']:.0f} MB | vectorised "
         f"LexRank {result['lexrank_median_ms']:.1f} ms, peak {result['lexrank_peak_mb']:.0f} MB "
-        f"(ours {'faster' if ratio > 1 else 'slower'}: LexRank / ours = {ratio:.2f})"
+        + (
+            f"(ours {'faster' if ratio > 1 else 'slower'}: LexRank / ours = {ratio:.2f})"
+            if lexrank
+            else "(not run at this size)"
+        )
         + (f" | sumy LexRank {result['sumy_lexrank_ms']:.0f} ms" if sumy else "")
     )
     return result
@@ -261,6 +296,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--model-max", type=int, default=200, help="analyse with spaCy up to N articles (200)"
     )
+    p.add_argument(
+        "--lexrank-max",
+        type=int,
+        default=1000,
+        help="vectorised LexRank up to N articles (1000; its similarity graph grows "
+        "quadratically: about 0.5 GB at 1,000 articles)",
+    )
+    p.add_argument("--no-warm", action="store_true", help="time cold briefs only")
     p.add_argument("--corpus", default=None, help="shared corpus folder (../shared/corpus)")
     p.add_argument("--synthetic", action="store_true", help="synthetic articles even with corpus")
     p.add_argument("--profile", action="store_true", help="cProfile one cold brief per size")
@@ -294,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     bench.say("analysing the articles as ingestion would (not timed)…")
-    plain = analysed(pool, with_model=False)
+    plain = analysed(pool, with_model=False) if max(sizes) > args.model_max else []
     modelled = analysed(pool[: min(args.model_max, max(sizes))], with_model=True)
     results: dict[int, dict[str, Any]] = {}
     for size in sizes:
@@ -304,7 +347,15 @@ def main(argv: list[str] | None = None) -> int:
             continue
         with_model = size <= args.model_max
         articles = modelled[:size] if with_model else plain[:size]
-        results[size] = measure_size(bench, topic, articles, repeats, sumy=size <= sumy_max)
+        results[size] = measure_size(
+            bench,
+            topic,
+            articles,
+            repeats,
+            sumy=size <= sumy_max,
+            warm=not args.no_warm,
+            lexrank=size <= args.lexrank_max,
+        )
         results[size]["analysis"] = "spaCy model" if with_model else "plain (no model)"
         results[size]["words"] = sum(len(a.text.split()) for a in articles)
         if args.profile:

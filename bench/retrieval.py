@@ -238,17 +238,20 @@ def like_search(session: Any, terms: list[str], topic_id: int, ids: list[int] | 
 
 
 def like_ask(core: Any, topic: str, question: str, topic_id: int, ids: list[int]) -> Any:
-    """The naive baseline for the whole thread question: the same steps as `Briefbot.ask`
-    (search, load the candidates, rank sentences, answer offline), the search a LIKE scan."""
-    from bot.answer.offline import OfflineAnswerer
-    from bot.answer.retrieve import question_terms, rank_passages
-    from bot.core import _inputs
-    from storage import articles as article_store
+    """The naive baseline for the whole thread question: `Briefbot.ask` itself (the same
+    candidates, ranking and answer), with its full-text search replaced by the LIKE scan."""
+    from storage import search
 
-    with core.factory() as session:
-        hits = like_search(session, question_terms(question), topic_id, ids)
-        inputs = _inputs(session, article_store.by_ids(session, hits))
-    return OfflineAnswerer().answer(question, rank_passages(question, inputs))
+    def like(session: Any, phrases: Any, **kw: Any) -> list[Any]:
+        found = like_search(session, list(phrases), kw["topic_id"], kw.get("article_ids"))
+        return [search.Hit(i, 1.0) for i in found]
+
+    original = search.search
+    search.search = like  # type: ignore[assignment]  # one thread: the bench's own
+    try:
+        return core.ask(topic, question, article_ids=ids)
+    finally:
+        search.search = original
 
 
 def measure(
@@ -341,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--database-url", default=None, help="PostgreSQL URL (reset!); else SQLite")
     p.add_argument("--corpus", default=None, help="shared corpus folder (../shared/corpus)")
     p.add_argument("--synthetic", action="store_true", help="generated sentences even with corpus")
+    p.add_argument("--nlp-model", default=None, help="NLP_MODEL for the app (default: auto)")
     args = p.parse_args(argv)
     quiet_logging()
     bench = Bench("retrieval", args)
@@ -355,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
         url = database_url_for(args.database_url, Path(tmp) / "bench.db")
         reset_database(url)
-        core = Briefbot(settings_for(url))
+        extra = {"NLP_MODEL": args.nlp_model} if args.nlp_model else {}
+        core = Briefbot(settings_for(url, **extra))
         dialect = core.engine.dialect.name
         corpus = Corpus(None if args.synthetic else corpus_dir(args.corpus))
         bench.params(
@@ -365,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
             queries=queries - 10,
             database=dialect,
             text=corpus.source,
+            nlp_model=core.settings.nlp_model,
         )
         with transaction(core.factory) as session:
             ids = [topic_store.get_or_create(session, name).id for name in topic_names()]
