@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.answer import question as q
-from bot.answer.evidence import answer_spans
+from bot.answer.evidence import ENTITY_LABELS, answer_spans
 from bot.answer.model import AnswerDraft, AnswerSentence, Passage
 from bot.answer.stems import NAME_FORMS, normalize_spelling, stem, tokens
 
@@ -163,13 +163,20 @@ class OfflineAnswerer:
                 # "Which processor powers it?": a name doing the action answers even when the
                 # sentence does not say "processor" ("the Snapdragon 801 powers it").
                 options = _options(asked)
-                doers = [v.doer_name for v in parse.verbs if v.stems & options and v.doer_name]
+                uses = [v for v in parse.verbs if v.stems & options]
+                doers = [v.doer_name for v in uses if v.doer_name]
+                if uses and not doers:  # the parse found no subject: any name beside the verb
+                    labels = ENTITY_LABELS[q.WHICH]
+                    doers = [span for span, label in parse.ents if label in labels]
                 named = [s for s in spans if s] + [d for d in doers if _outside(d, asked)]
                 spans = named or spans
             if not spans or not any(s or asked.info.kind in _UNTYPED for s in spans):
                 near.append(passage)
                 continue
-            passing.append(_Candidate(passage, tuple(spans), _rank(asked, passage, about, spans)))
+            score = _rank(asked, passage, about, spans)
+            if asked.info.kind == q.WHO and not any(_is_entity(s, parse) for s in spans):
+                score -= 0.2  # "Australian officials" answers "who" less than "Angus Houston"
+            passing.append(_Candidate(passage, tuple(spans), score))
         if not passing:
             return _decline(asked, passages, near)
         chosen = _choose(asked, passing)
@@ -511,6 +518,10 @@ def _agent_noun_names(asked: _Asked, text: str, parse: _Parse) -> list[str]:
         ):
             found.append(name)
     return found
+
+
+def _is_entity(span: str, parse: _Parse) -> bool:
+    return any(span == text and label in ("PERSON", "ORG") for text, label in parse.ents)
 
 
 def _outside(name: str, asked: _Asked) -> bool:

@@ -186,3 +186,16 @@ def test_when_was_it_held_matches_a_synonym_of_the_event(answerer: OfflineAnswer
     ]
     answer = ask(answerer, "When was the inconclusive election held?", articles)
     assert answer.found and "May 6" in answer.answer
+
+
+def test_who_prefers_a_named_doer_to_a_nationality(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Relief",
+            "Canadian officials have been coordinating the relief. "
+            "Former navy chief Tom Reed will co-ordinate the relief effort from Halifax.",
+        )
+    ]
+    answer = ask(parsed, "Who will coordinate the relief effort?", articles)
+    assert answer.found and "Tom Reed" in answer.answer
