@@ -442,6 +442,15 @@ def scenario(
     result["database_locked"] = sum(
         log.read_text(errors="replace").count("database is locked") for log in folder.glob("*.log")
     )
+    # Where it happened: the log lines just before each occurrence (the failing call).
+    samples = []
+    for log in sorted(folder.glob("*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        for n, line in enumerate(lines):
+            if "database is locked" in line and len(samples) < 3:
+                context = [x for x in lines[max(0, n - 40) : n + 1] if x.strip()]
+                samples.append("\n".join(context[-12:]))
+    result["database_locked_samples"] = samples
     digests = result["digest"]
     extra = (
         f"; {digests['rounds']} digest rounds ({digests['digests']} digests)"
@@ -539,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
         runs = {name: merge(collected[name]) for name in SCENARIOS}
     bolt, idle, busy, worker, pooled = (runs[name] for name in SCENARIOS)
     bench.ours(
+        database_locked_samples=[
+            x for run in collected.values() for r in run for x in r["database_locked_samples"]
+        ][:3],
         during_digest=busy["stats"],
         p99_per_repeat=busy.get("p99_per_repeat"),
         database_locked=busy["database_locked"] + worker["database_locked"],
