@@ -66,6 +66,7 @@ _SYNONYM_GROUPS = (
     "plane aircraft jet airliner flight",
     "unveil launch introduce reveal debut unveiling",
     "hack spoof crack breach",
+    "quake earthquake tremor temblor",
 )
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
