@@ -238,3 +238,90 @@ def test_an_article_that_only_mentions_the_topic_is_kept_out_of_it() -> None:
     brief = brief_of("ukraine", talks, crash, bikes)
     cited = {i for b in brief.bullets() for i in b.source_ids}
     assert cited == {"1"}, brief.to_dict()
+
+
+def test_each_articles_lede_can_be_a_key_provision() -> None:
+    # Plain reports of what happened have no provision-like wording; as articles' first
+    # sentences they are what the brief must say, not only the one picked as the story's lead.
+    ledes = [
+        "Firefighters from Eastvale Fire Service battled the blaze at the Kingsway bus depot "
+        "in Marlow through Friday night.",
+        "Eastvale Police arrested a local mechanic in Marlow over the depot fire on Saturday.",
+        "The Marlow depot fire caused damage worth 3 million pounds, Marlow council said on "
+        "Sunday.",
+    ]
+    articles = [
+        ArticleInput(
+            str(n),
+            f"Marlow depot fire, day {n}",
+            f"{lede}\n\nNeighbours in Marlow described smoke over the estate for hours after "
+            "the depot fire.",
+            outlet=f"Outlet {n}",
+            published_at=day(7 + n),
+        )
+        for n, lede in enumerate(ledes)
+    ]
+    kept = " ".join(b.text for b in brief_of("depot fire", *articles).sections["key_provisions"])
+    assert "battled the blaze" in kept
+    assert "arrested a local mechanic" in kept
+    assert "3 million pounds" in kept
+
+
+def test_a_lead_is_dated_only_by_its_own_article() -> None:
+    # The fire's date is written only in the first report; the lead is about the arrests a
+    # week later. Its dateline must not carry the fire's date, nor cite the fire report for it.
+    first = ArticleInput(
+        "1",
+        "Depot fire in Marlow",
+        "Fire crews fought a blaze at the Marlow bus depot on 3 March, Eastvale Fire Service "
+        "said.\n\nThe blaze on 3 March started in a workshop at the Marlow depot, firefighters "
+        "said.",
+        outlet="Marlow Courier",
+        published_at=day(3),
+    )
+    second = ArticleInput(
+        "2",
+        "Arrests over Marlow depot fire",
+        "Eastvale Police arrested two men in Marlow over the blaze that destroyed the bus "
+        "depot.\n\nEastvale Police said the men from Marlow were released on bail.\n\n"
+        "Eastvale Police said the Marlow depot blaze was started deliberately.",
+        outlet="Eastvale News",
+        published_at=day(10),
+    )
+    third = ArticleInput(
+        "3",
+        "Marlow depot: arrests",
+        "Two men were arrested in Marlow by Eastvale Police over the depot blaze.\n\n"
+        "Eastvale Police said the two men from Marlow were released on bail.",
+        outlet="Radio Marlow",
+        published_at=day(11),
+    )
+    brief = brief_of("depot blaze", first, second, third)
+    arrests = [b for b in brief.sections["key_provisions"] if "arrested" in b.text]
+    assert arrests
+    for b in arrests:
+        assert "3 March" not in b.text, b.text
+        assert "1" not in b.source_ids, b
+
+
+def test_bullets_that_point_back_into_the_article_are_left_out() -> None:
+    from bot.summarize.extractive import leans_on_context
+
+    assert leans_on_context("He will ask the committee to look into this particular case.")
+    assert leans_on_context("Earlier it was announced the search would move north.")
+    assert leans_on_context("The company is not changing its formula with this new phone.")
+    assert not leans_on_context("This week the council approved the new budget for Marlow.")
+    assert not leans_on_context(
+        "The council approved a new budget, and this budget raises spending on buses."
+    )
+    a = ArticleInput(
+        "1",
+        "Marlow council budget",
+        "Marlow council approved a budget of 40 million pounds on Tuesday.\n\n"
+        "The mayor said she would ask auditors to review this particular case with great care.",
+        outlet="Marlow Courier",
+        published_at=day(5),
+    )
+    text = brief_to_text(brief_of("marlow budget", a))
+    assert "approved a budget" in text
+    assert "this particular case" not in text

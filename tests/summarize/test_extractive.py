@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot.summarize.analysis import analyze_article
 from bot.summarize.extractive import MAX_BULLET_CHARS, ExtractiveSummarizer, natural_key
-from bot.summarize.model import MAX_BULLETS_PER_SECTION, SECTIONS, ArticleInput, Brief
+from bot.summarize.model import SECTIONS, ArticleInput, Brief, section_cap
 from tests.summarize.helpers import synthetic_articles
 
 SINCE = datetime(2025, 3, 1, tzinfo=UTC)
@@ -120,7 +120,7 @@ def test_every_bullet_cites_an_input_article_and_limits_hold() -> None:
     brief = brief_of(articles, topic="grain exports")
     assert not brief.is_empty
     for name in SECTIONS:
-        assert len(brief.sections[name]) <= MAX_BULLETS_PER_SECTION
+        assert len(brief.sections[name]) <= section_cap(name)
     for bullet in brief.bullets():
         assert bullet.source_ids and set(bullet.source_ids) <= ids
         assert len(bullet.text) <= MAX_BULLET_CHARS
