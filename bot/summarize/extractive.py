@@ -345,6 +345,7 @@ class ExtractiveSummarizer:
         _promote_ledes(sentences)
         _off_topic(naming, sentences)
         _supersede(ordered, sentences, story)
+        _later_toll(ordered, sentences, story)
         _as_of_newest(ordered, sentences)
         pool = _pool(sentences)
         leads = _leads(topic, ordered, sentences, story, naming)
@@ -773,12 +774,24 @@ def _is_about(
 ) -> bool:
     if not topic_terms:
         return True
-    if topic_terms <= frozenset(_terms(article.title)):
+    if _names_all(topic_terms, frozenset(_terms(article.title))):
         return True
-    if any(topic_terms <= s.term_set for s in sentences if s.position < _ABOUT_LEAD):
+    if any(_names_all(topic_terms, s.term_set) for s in sentences if s.position < _ABOUT_LEAD):
         return True
-    hits = sum(1 for s in sentences if topic_terms <= s.term_set)
+    hits = sum(1 for s in sentences if _names_all(topic_terms, s.term_set))
     return hits >= max(_ABOUT_MIN_HITS, _ABOUT_SHARE * len(sentences))
+
+
+def _names_all(topic_terms: frozenset[str], present: frozenset[str]) -> bool:
+    """Every topic term is present, itself or as a word built on it: the stemmer keeps
+    "bomber" apart from "bomb" and "Londoner" from "London", a reader does not."""
+    if topic_terms <= present:
+        return True
+    return all(
+        t in present
+        or (len(t) >= 4 and any(u.startswith(t) and len(u) - len(t) <= 3 for u in present))
+        for t in topic_terms
+    )
 
 
 def _off_topic(kept: list[bool], sentences: list[_Sentence]) -> None:
@@ -1045,10 +1058,10 @@ def _choose(
         names = _outlet_names([articles[a] for a in cited])
         n_outlets = len(set().union(*(outlets[a] for a in cited)))
         suffix = f" (reported by {n_outlets} sources)" if n_outlets >= 2 else ""
-        text = trim_sentence(
-            _without_links(shown.get(position) or _clean_bullet(cand.text)),
-            MAX_BULLET_CHARS - len(suffix),
-        )
+        body = _without_links(shown.get(position) or _clean_bullet(cand.text))
+        if section == "open_questions" and _CONDITION.search(body) and not _OPEN_FORM.search(body):
+            body = body.rstrip(".") + CONDITION_OPEN + "."  # a condition: say that it is open
+        text = trim_sentence(body, MAX_BULLET_CHARS - len(suffix))
         result[section].append(Bullet(text + suffix, ids, outlets=names, story=story[cand.article]))
     return result
 
@@ -1308,6 +1321,62 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
             else:
                 continue
             break
+
+
+# A count of victims: a later, higher count of the same story replaces it ("final toll beats
+# first toll"): tolls only rise as bodies are found, so a lower later figure is another count.
+_TOLL = re.compile(
+    r"\b(?:death toll|death count|toll|killed|dead|died|deaths|casualties|lives)\b", re.I
+)
+_MIN_TOLL = 10
+
+
+def _counts(s: _Sentence) -> list[float]:
+    out = []
+    for n in s.numbers:
+        try:
+            value = float(n)
+        except ValueError:
+            continue
+        if value >= _MIN_TOLL and not 1900 <= value <= 2100:  # a year is no count
+            out.append(value)
+    return out
+
+
+def _later_toll(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
+    """Take out the victim counts a later article of the same story raises (`_TOLL`)."""
+    times = [a.published_at for a in articles]
+    tolls: dict[int, list[tuple[datetime, float, _Sentence]]] = {}
+    for s in sentences:
+        when = times[s.article]
+        counts = _counts(s) if when is not None and _TOLL.search(s.text) else []
+        if counts:
+            tolls.setdefault(story[s.article], []).append((when, max(counts), s))  # type: ignore[arg-type]
+    for group in tolls.values():
+        for when, value, s in group:
+            if any(w > when and v > value for w, v, _ in group):
+                s.label = replace(s.label, section=None)
+                s.superseded = True
+
+
+# An open question reads as one: a question, or an explicit unknown. A condition the classifier
+# filed there ("depends on Russia's acceptance") says that it is not yet met.
+_OPEN_FORM = re.compile(
+    r"\?|\b(?:unclear|not clear|unknown|not known|uncertain|uncertainty|remains? to be seen"
+    r"|undecided|whether|no response|not yet|as yet|yet to|open question|undetermined"
+    r"|unconfirmed|could not confirm|cannot confirm|no decision|did not (?:say|state|specify)"
+    r"|declined to (?:comment|say)|refused to (?:comment|say)|would not (?:say|comment)"
+    r"|few details|no details|little is known|has not (?:said|decided)|have not (?:said|decided)"
+    r"|unanswered|under investigation|investigating|to be determined|questions? remains?"
+    r"|leaves? [^.]{0,60}\bopen\b|not been (?:determined|established|found|identified|decided))\b",
+    re.IGNORECASE,
+)
+_CONDITION = re.compile(
+    r"\b(?:depends? on|dependent on|contingent on|conditional on|provided that|on condition"
+    r"|on the condition|subject to|as long as|only if)\b",
+    re.IGNORECASE,
+)
+CONDITION_OPEN = " (not yet known whether that will happen)"
 
 
 def _as_of_newest(articles: list[ArticleInput], sentences: list[_Sentence]) -> None:

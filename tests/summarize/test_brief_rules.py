@@ -325,3 +325,47 @@ def test_bullets_that_point_back_into_the_article_are_left_out() -> None:
     text = brief_to_text(brief_of("marlow budget", a))
     assert "approved a budget" in text
     assert "this particular case" not in text
+
+
+def test_a_later_higher_toll_replaces_the_first_one() -> None:
+    first = ArticleInput(
+        "1",
+        "Ferry sinks off Karsa",
+        "At least 40 people were killed when a ferry sank off the island of Karsa on Monday, "
+        "the Karsa coast guard said.",
+        outlet="Island Wire",
+        published_at=day(3),
+    )
+    later = ArticleInput(
+        "2",
+        "Karsa ferry toll rises",
+        "The death toll from the Karsa ferry disaster has risen to 112 after divers recovered "
+        "more bodies from the wreck, the Karsa coast guard said.",
+        outlet="Harbour Radio",
+        published_at=day(6),
+    )
+    text = brief_to_text(brief_of("karsa ferry", first, later))
+    assert "112" in text
+    assert "At least 40 people" not in text
+
+
+def test_a_condition_filed_as_an_open_question_says_it_is_open() -> None:
+    a = ArticleInput(
+        "1",
+        "Northhaven truce agreed",
+        "Dock workers in Northhaven accepted a 30-day truce on Tuesday, the union said.\n\n"
+        "The truce depends on the port authority's acceptance of the union's pay demands.",
+        outlet="Coast Daily",
+        published_at=day(4),
+    )
+    (question,) = brief_of("northhaven truce", a).sections["open_questions"]
+    assert "depends on the port authority" in question.text
+    assert "not yet known whether that will happen" in question.text
+
+
+def test_an_agent_noun_names_the_topic() -> None:
+    from bot.summarize.extractive import _names_all
+
+    assert _names_all(frozenset({"london", "bomb"}), frozenset({"bomber", "london", "attack"}))
+    assert not _names_all(frozenset({"london", "bomb"}), frozenset({"london", "attack"}))
+    assert not _names_all(frozenset({"us"}), frozenset({"use"}))
