@@ -81,6 +81,9 @@ _MIN_RELATIVE = 0.25
 _MIN_BRIEFABILITY = 1.0
 # Each bullet a story already has in a section scales its next candidates by this.
 _STORY_DECAY = 0.8
+# A key provision's, by this for every bullet its article already has: each report adds its
+# own news (its lede) before one report gives a second detail.
+_ARTICLE_DECAY = 0.5
 # A sentence's weight for being its article's lede: 1 / sqrt(1 + position / _LEDE_SCALE).
 # News put what happened first; a steeper curve (and its larger weight against centrality)
 # raised key-fact recall and ROUGE in bench/eval_summarizer.py.
@@ -339,10 +342,8 @@ class ExtractiveSummarizer:
         _vectorize(sentences)
         story = _stories(ordered, sentences)
         naming = [True] * len(ordered)
+        _promote_ledes(sentences)  # before scoring and relevance (`_off_topic` drops them too)
         central_article = _score(topic, ordered, sentences, story, naming)
-        # After scoring (the score reads the classifier's verdict), before relevance (an
-        # article not about the topic gives no bullet, its lede neither).
-        _promote_ledes(sentences)
         _off_topic(naming, sentences)
         _supersede(ordered, sentences, story)
         _later_toll(ordered, sentences, story)
@@ -813,7 +814,7 @@ def _by_final(s: _Sentence) -> tuple[float, int, int]:
 # An article's first sentences (its lede) state what happened; the section classifier, tuned
 # on policy texts, leaves many news ledes without a section. These many, this briefable.
 _LEDE_POSITIONS = 3
-_LEDE_MIN_SCORE = 0.8
+_LEDE_MIN_SCORE = 0.5
 
 
 def _promote_ledes(sentences: list[_Sentence]) -> None:
@@ -1000,6 +1001,7 @@ def _choose(
     chosen: list[tuple[str, _Sentence]] = []
     covered: set[int] = set()
     per_story: dict[tuple[str, int], int] = {}
+    per_article: dict[int, int] = {}  # bullets chosen from each article, any section
     result: dict[str, list[Bullet]] = {name: [] for name in SECTIONS}
 
     def eligible(cand: _Sentence) -> bool:
@@ -1017,7 +1019,12 @@ def _choose(
     def adjusted(cand: _Sentence) -> tuple[float, int, int]:
         assert cand.label.section
         seen = per_story.get((cand.label.section, story[cand.article]), 0)
-        return (-cand.final * _STORY_DECAY**seen, cand.article, cand.position)
+        own = per_article.get(cand.article, 0) if cand.label.section == "key_provisions" else 0
+        return (
+            -cand.final * _STORY_DECAY**seen * _ARTICLE_DECAY**own,
+            cand.article,
+            cand.position,
+        )
 
     extra: dict[int, set[int]] = {}  # chosen bullet -> articles that restate it in other words
     shown: dict[int, str] = {}  # chosen bullet -> its text when not the sentence's own (leads)
@@ -1027,6 +1034,7 @@ def _choose(
         chosen.append(("key_provisions", lead))
         covered.update(supporters[lead.index])
         per_story[("key_provisions", story[lead.article])] = 1
+        per_article[lead.article] = per_article.get(lead.article, 0) + 1
     left = [c for c in ranked if eligible(c)]
     while left:
         cand = min(left, key=adjusted)
@@ -1042,6 +1050,7 @@ def _choose(
         covered.update(supporters[cand.index])
         key = (section, story[cand.article])
         per_story[key] = per_story.get(key, 0) + 1
+        per_article[cand.article] = per_article.get(cand.article, 0) + 1
     for position, (section, cand) in enumerate(chosen):
         # Cited: the articles with a sentence that states the bullet's point (numbers, names).
         stating = {
