@@ -241,19 +241,22 @@ def render(results: dict[str, Any], verbose: bool = False) -> str:
             )
     if results["gold_not_in_articles"]:
         lines.append(f"\nGold patterns found in no article: {results['gold_not_in_articles']}")
-    t = results["tuned"]["ours"]
-    base = results["tuned"]["baseline"]
-    met = (
-        (t["accuracy"] or 0) >= 0.85
-        and t["declined"] == t["unanswerable"]
-        and (t["mean_sentences"] or 0) <= 2
-        and (t["accuracy"] or 0) > (base["accuracy"] or 0)
-        and (t["declined_share"] or 0) > (base["declined_share"] or 0)
-    )
-    lines.append(
-        f"\ngoal: >= 85% answerable correct, every unanswerable declined, mean <= 2 sentences, "
-        f"above the baseline on both: {'MET' if met else 'NOT MET'}"
-    )
+    # The goal is judged on every question and, separately, on the questions never tuned on:
+    # a figure on the tuned set alone would flatter the answerer on stories it was built on.
+    for part in ("all", *(label for label, _, _ in PARTS if "holdout" in label)):
+        t, base = results[part]["ours"], results[part]["baseline"]
+        met = (
+            (t["accuracy"] or 0) >= 0.85
+            and t["declined"] == t["unanswerable"]
+            and (t["mean_sentences"] or 0) <= 2
+            and (t["accuracy"] or 0) > (base["accuracy"] or 0)
+            and (t["declined_share"] or 0) > (base["declined_share"] or 0)
+        )
+        lines.append(
+            f"{'' if part != 'all' else chr(10)}goal on {part}: >= 85% answerable correct, every "
+            f"unanswerable declined, mean <= 2 sentences, above the baseline on both: "
+            f"{'MET' if met else 'NOT MET'}"
+        )
     if verbose:
         lines.append("")
         for r in results["rows"]:
