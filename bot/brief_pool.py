@@ -11,14 +11,12 @@ the calling thread, as before: slower, never lost.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 
 from bot.summarize.model import ArticleInput, Brief
+from bot.worker_processes import WorkerProcesses, shared
 
 log = logging.getLogger(__name__)
 
@@ -40,32 +38,11 @@ def _summarize(
     return _worker_summarizer.summarize(topic, articles, since=since, until=until, now=now)
 
 
-class BriefPool:
+class BriefPool(WorkerProcesses):
+    preload = ("bot.summarize.extractive",)
+
     def __init__(self, processes: int, *, deadline_s: float = BRIEF_DEADLINE_S) -> None:
-        self.processes = max(0, processes)
-        self.deadline_s = deadline_s
-        self._lock = threading.Lock()
-        self._pool: ProcessPoolExecutor | None = None
-
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                methods = multiprocessing.get_all_start_methods()
-                context = multiprocessing.get_context(
-                    "forkserver" if "forkserver" in methods else "spawn"
-                )
-                if context.get_start_method() == "forkserver":
-                    context.set_forkserver_preload(["bot.summarize.extractive"])
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
-            return self._pool
-
-    def _discard(self, pool: ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        super().__init__(processes, deadline_s=deadline_s)
 
     def summarize(
         self,
@@ -94,21 +71,7 @@ class BriefPool:
             self._discard(pool)
         return None
 
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-_shared: dict[int, BriefPool] = {}
-_shared_lock = threading.Lock()
-
 
 def shared_pool(processes: int) -> BriefPool:
     """One pool per size per process."""
-    with _shared_lock:
-        pool = _shared.get(processes)
-        if pool is None:
-            pool = _shared[processes] = BriefPool(processes)
-        return pool
+    return shared(BriefPool, processes)

@@ -14,11 +14,9 @@ pool's processes are replaced, since a running task cannot be cancelled any othe
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -27,6 +25,7 @@ from bot.errors import ParseError
 from bot.ingest import near_dup
 from bot.ingest.pages import ExtractedPage, extract_page
 from bot.nlp.features import ArticleAnalysis
+from bot.worker_processes import WorkerProcesses, shared
 
 log = logging.getLogger(__name__)
 
@@ -60,38 +59,15 @@ def _analyze(
 _MEMO_SIZE = 512
 
 
-class ExtractionPool:
+class ExtractionPool(WorkerProcesses):
     """Page work for the ingest pipeline (`bot.ingest.pipeline.PageWork`): `extract` like
     `extract_page`, and `signature` like `near_dup.signature`, both done in worker processes."""
 
+    preload = ("bot.ingest.pages", "bot.summarize.analysis")
+
     def __init__(self, processes: int, *, deadline_s: float = EXTRACT_DEADLINE_S) -> None:
-        self.processes = max(0, processes)
-        self.deadline_s = deadline_s
-        self._lock = threading.Lock()
-        self._pool: ProcessPoolExecutor | None = None
+        super().__init__(processes, deadline_s=deadline_s)
         self._signatures: OrderedDict[str, bytes | None] = OrderedDict()
-
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                context = multiprocessing.get_context(
-                    "forkserver"
-                    if "forkserver" in multiprocessing.get_all_start_methods()
-                    else "spawn"
-                )
-                if context.get_start_method() == "forkserver":
-                    context.set_forkserver_preload(["bot.ingest.pages", "bot.summarize.analysis"])
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
-            return self._pool
-
-    def _discard(self, pool: ProcessPoolExecutor) -> None:
-        """Stop `pool`'s processes (one of them is stuck or dead) so the next call starts anew."""
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
 
     def extract(self, body: bytes | str, url: str, encoding: str | None = None) -> ExtractedPage:
         if self.processes == 0:
@@ -160,21 +136,7 @@ class ExtractionPool:
                 return self._signatures.pop(text)
         return near_dup.signature(text)
 
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-_shared: dict[int, ExtractionPool] = {}
-_shared_lock = threading.Lock()
-
 
 def shared_pool(processes: int) -> ExtractionPool:
     """One pool per size per process, kept across ingest rounds (workers start once)."""
-    with _shared_lock:
-        pool = _shared.get(processes)
-        if pool is None:
-            pool = _shared[processes] = ExtractionPool(processes)
-        return pool
+    return shared(ExtractionPool, processes)

@@ -83,5 +83,4 @@ def test_every_corpus_feed_ingests_without_crashing(
         f"{sum(r.teasers_kept for r in report.sources)} teasers kept, "
         f"{len(transport.refused)} off-machine fetches refused, {elapsed:.1f} s"
     )
-    assert elapsed < 60
     engine.dispose()

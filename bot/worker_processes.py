@@ -1,0 +1,71 @@
+"""Process pools for CPU-bound work (page extraction, offline briefs) that would otherwise hold
+the GIL of the process serving Slack.
+
+Workers start from a fork server that imported the pool's modules once (a new worker costs a
+fork, not a second of imports), never from a fork of the caller's threads. A task cannot be
+cancelled once running, so a worker that dies or overruns its deadline is dealt with by
+discarding the whole pool: its processes are killed and the next call starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+
+class WorkerProcesses:
+    """A lazily started `ProcessPoolExecutor` that can be thrown away and restarted."""
+
+    # Modules the fork server imports once, so each worker starts with them loaded.
+    preload: tuple[str, ...] = ()
+
+    def __init__(self, processes: int, *, deadline_s: float) -> None:
+        self.processes = max(0, processes)
+        self.deadline_s = deadline_s
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                methods = multiprocessing.get_all_start_methods()
+                context = multiprocessing.get_context(
+                    "forkserver" if "forkserver" in methods else "spawn"
+                )
+                if context.get_start_method() == "forkserver" and self.preload:
+                    context.set_forkserver_preload(list(self.preload))
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+            return self._pool
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        """Stop `pool`'s processes (one of them is stuck or dead) so the next call starts anew."""
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+PoolT = TypeVar("PoolT", bound=WorkerProcesses)
+
+_shared: dict[tuple[type[WorkerProcesses], int], WorkerProcesses] = {}
+_shared_lock = threading.Lock()
+
+
+def shared(kind: type[PoolT], processes: int) -> PoolT:
+    """One pool of each kind and size per process, kept across calls (workers start once)."""
+    with _shared_lock:
+        pool = _shared.get((kind, processes))
+        if pool is None:
+            pool = _shared[(kind, processes)] = kind(processes)
+        assert isinstance(pool, kind)
+        return pool
