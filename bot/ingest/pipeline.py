@@ -591,7 +591,7 @@ class _Pipeline:
         return "not finished: the ingest round ran out of time"
 
     def _retrieved(self, queue: deque[_Task], job: _Job, future: Future[object]) -> None:
-        retrieved = future.result()
+        retrieved = future.result()  # bounded: only called for a future already done
         assert isinstance(retrieved, Retrieved)
         job.retrieved = retrieved
         job.plan = self.plan(job)

@@ -43,7 +43,7 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 def within(seconds: float) -> Iterator[float]:
     """Run the block with a deadline `seconds` from now (or the enclosing one, if earlier).
     Yields the deadline (a `time.monotonic()` value)."""
-    outer = _deadline.get()
+    outer = _deadline.get()  # bounded: a context variable read, not a wait
     deadline = time.monotonic() + seconds
     if outer is not None:
         deadline = min(deadline, outer)
@@ -56,7 +56,7 @@ def within(seconds: float) -> Iterator[float]:
 
 def remaining() -> float | None:
     """Seconds left before the current deadline (None when there is none; may be <= 0)."""
-    deadline = _deadline.get()
+    deadline = _deadline.get()  # bounded: a context variable read, not a wait
     return None if deadline is None else deadline - time.monotonic()
 
 
