@@ -614,7 +614,7 @@ class _Pipeline:
             queue.append(_Task(job, teaser))
 
     def _enriched(self, job: _Job, future: Future[object]) -> None:
-        outcome = future.result()
+        outcome = future.result()  # bounded: only called for a future already done
         assert isinstance(outcome, tuple)
         candidate, full, page = outcome
         followers = self._inflight.pop(candidate.url, [])

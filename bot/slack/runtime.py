@@ -205,7 +205,7 @@ def serve(
             log.info("connected to Slack in Socket Mode")
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stop.set())
-            stop.wait()
+            stop.wait()  # bounded: the main thread idles until SIGTERM or SIGINT sets `stop`
             handler.close()
         else:
             server = http_server(
@@ -254,7 +254,7 @@ def work(settings: Settings) -> None:
     lead.start()
     log.info("worker running: a candidate for scheduled ingest and digests")
     try:
-        stop.wait()
+        stop.wait()  # bounded: the main thread idles until SIGTERM or SIGINT sets `stop`
     finally:
         core.stop_ingesting()  # a round in progress returns at once; its fetches end too
         lead.shutdown()
