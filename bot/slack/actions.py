@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.answer.result import Answer
-from bot.core import Briefbot
+from bot.core import Briefbot, BriefResult
 from bot.errors import BriefbotError, NotFoundError
 from bot.ingest.report import IngestReport
 from bot.redact import redact
@@ -225,19 +225,7 @@ class SlackActions:
         client = self.clients(team_id)
         # Recorded before it is posted: if the database cannot take the record now, nothing is
         # posted (the user is told so), rather than a brief whose thread nobody can answer.
-        with transaction(self.core.factory) as session:
-            topic_row = topic_store.get(session, topic)
-            assert topic_row is not None
-            delivery_id = deliveries.record_intent(
-                session,
-                team_id=team_id,
-                channel_id=channel_id,
-                kind="brief",
-                topic_id=topic_row.id,
-                brief_id=result.brief_id,
-                since=result.brief.since,
-                until=result.brief.until,
-            ).id
+        delivery_id = self._record_brief_intent(topic, result, team_id, channel_id)
         try:
             posted = client.chat_postMessage(
                 channel=channel_id,
@@ -265,6 +253,24 @@ class SlackActions:
             raise
         if not self._record_posted(delivery_id, str(posted["ts"])):
             respond(text=POSTED_NOT_RECORDED.format(topic=_m(topic)))
+
+    def _record_brief_intent(
+        self, topic: str, result: BriefResult, team_id: str, channel_id: str
+    ) -> int:
+        """The delivery row of a brief about to be posted in `channel_id`; its id."""
+        with transaction(self.core.factory) as session:
+            topic_row = topic_store.get(session, topic)
+            assert topic_row is not None
+            return deliveries.record_intent(
+                session,
+                team_id=team_id,
+                channel_id=channel_id,
+                kind="brief",
+                topic_id=topic_row.id,
+                brief_id=result.brief_id,
+                since=result.brief.since,
+                until=result.brief.until,
+            ).id
 
     def _record_posted(self, delivery_id: int, ts: str) -> bool:
         """Add the ts to the brief's record, retrying while the database is locked or away,
@@ -601,19 +607,7 @@ class SlackActions:
             return
         message = blocks.brief_to_message(result.brief)
         # Recorded before it is posted, as a /brief is (see `brief`).
-        with transaction(self.core.factory) as session:
-            topic_row = topic_store.get(session, topic)
-            assert topic_row is not None
-            delivery_id = deliveries.record_intent(
-                session,
-                team_id=team_id,
-                channel_id=channel_id,
-                kind="brief",
-                topic_id=topic_row.id,
-                brief_id=result.brief_id,
-                since=result.brief.since,
-                until=result.brief.until,
-            ).id
+        delivery_id = self._record_brief_intent(topic, result, team_id, channel_id)
         try:
             client.chat_postMessage(
                 channel=channel_id,
