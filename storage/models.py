@@ -240,7 +240,7 @@ class LLMCall(Base):
 
 
 class Subscription(Base):
-    """A channel's daily digest of a topic, at a local time in an IANA time zone."""
+    """A channel's digest of a topic, at a local time in an IANA time zone, in a rhythm."""
 
     __tablename__ = "subscriptions"
     __table_args__ = (UniqueConstraint("team_id", "channel_id", "topic_id"),)
@@ -254,7 +254,18 @@ class Subscription(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Paused with no end date (`/brief pause ukraine`; also every subscription of a workspace
+    # that uninstalled the app).
     paused: Mapped[bool] = mapped_column(default=False)
+    # In the future: paused until then (`/brief pause ukraine for 7d`). In the past: when the
+    # last pause ended (see `bot.service.pause`).
+    paused_until: Mapped[datetime | None]
+    # `bot.service.rhythm`'s canonical text: daily | weekdays | weekly on monday | twice daily …
+    rhythm: Mapped[str] = mapped_column(String(64), default="daily", server_default="daily")
+    # `bot.summarize.filters.Filters.to_dict()`; None: no filters.
+    filters: Mapped[dict[str, Any] | None]
+    # short | full (`bot.summarize.length`).
+    length: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
 
     topic: Mapped[Topic] = relationship()
 

@@ -1,0 +1,115 @@
+"""Migration 0008 (pause end, rhythm, filters, length on subscriptions), on SQLite and
+PostgreSQL: from the previous head with rows in place, and back down without losing them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import inspect, text
+
+from storage import subscriptions, topics
+from storage.db import downgrade, make_engine, session_factory, transaction, upgrade
+
+_NEW = {"paused_until", "rhythm", "filters", "length"}
+_NOW = "2026-12-01 08:00:00"
+
+
+def _columns(engine) -> set[str]:  # type: ignore[no-untyped-def]
+    return {c["name"] for c in inspect(engine).get_columns("subscriptions")}
+
+
+def test_upgrade_from_previous_head_keeps_rows_and_defaults_them(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0007")
+    assert not _NEW & _columns(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO topics (id, name, keywords, created_at) "
+                "VALUES (1, 'ukraine', '[]', :t)"
+            ),
+            {"t": _NOW},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO subscriptions (id, team_id, channel_id, topic_id, hour, minute, "
+                "timezone, created_at, paused) VALUES (7, 'T1', 'C1', 1, 8, 0, 'Europe/Kyiv', :t, "
+                ":p)"
+            ),
+            {"t": _NOW, "p": False},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO deliveries (id, team_id, channel_id, kind, topic_id, "
+                "subscription_id, status, claimed_at, attempts) "
+                "VALUES (3, 'T1', 'C1', 'digest', 1, 7, 'sent', :t, 1)"
+            ),
+            {"t": _NOW},
+        )
+
+    upgrade(engine)
+    assert _columns(engine) >= _NEW
+    factory = session_factory(engine)
+    with factory() as session:
+        row = subscriptions.get(session, "T1", 7)
+        assert row is not None
+        # An existing subscription stays what it was: a daily, unpaused, unfiltered digest.
+        assert (row.rhythm, row.length, row.filters, row.paused_until) == (
+            "daily",
+            "full",
+            None,
+            None,
+        )
+    with transaction(factory) as session:
+        row = subscriptions.get(session, "T1", 7)
+        assert row is not None
+        row.rhythm = "weekly on monday"
+        row.length = "short"
+        row.filters = {"exclude": ["sport"], "outlets": ["example.com"], "require": []}
+        row.paused_until = datetime(2026, 12, 24, tzinfo=UTC)
+    with factory() as session:
+        row = subscriptions.get(session, "T1", 7)
+        assert row is not None
+        assert row.filters == {"exclude": ["sport"], "outlets": ["example.com"], "require": []}
+        assert row.paused_until == datetime(2026, 12, 24, tzinfo=UTC)
+        assert (row.rhythm, row.length) == ("weekly on monday", "short")
+
+    downgrade(engine, "0007")
+    assert not _NEW & _columns(engine)
+    with engine.connect() as conn:
+        # Dropping the columns did not rebuild the table (which would have set this to NULL).
+        assert (
+            conn.execute(text("SELECT subscription_id FROM deliveries WHERE id = 3")).scalar() == 7
+        )
+        assert conn.execute(text("SELECT count(*) FROM subscriptions")).scalar() == 1
+    upgrade(engine)
+    assert _columns(engine) >= _NEW
+    engine.dispose()
+
+
+def test_new_subscription_from_blank_database_gets_the_defaults(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    with transaction(factory) as session:
+        topic = topics.get_or_create(session, "ukraine")
+        row, created = subscriptions.upsert(
+            session,
+            team_id="T1",
+            channel_id="C1",
+            topic=topic,
+            hour=8,
+            minute=0,
+            timezone="UTC",
+            created_by="U1",
+        )
+        assert created
+    with factory() as session:
+        row = subscriptions.for_team(session, "T1")[0]
+        assert (row.rhythm, row.length, row.filters, row.paused_until) == (
+            "daily",
+            "full",
+            None,
+            None,
+        )
+    engine.dispose()
