@@ -1,6 +1,9 @@
-"""Subscriptions: a channel's daily digest of a topic. Every query is scoped by team_id."""
+"""Subscriptions: a channel's digest of a topic. Every query is scoped by team_id."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +21,14 @@ def upsert(
     minute: int,
     timezone: str,
     created_by: str | None,
+    rhythm: str | None = None,
+    length: str | None = None,
+    now: datetime | None = None,
 ) -> tuple[Subscription, bool]:
-    """Create, or move the time of, the channel's subscription to the topic. True if created."""
+    """Create, or move the time of, the channel's subscription to the topic. True if created.
+
+    Subscribing again resumes a paused subscription; `rhythm`/`length` None: keep (or default).
+    """
     existing = session.scalar(
         select(Subscription).where(
             Subscription.team_id == team_id,
@@ -29,7 +38,12 @@ def upsert(
     )
     if existing is not None:
         existing.hour, existing.minute, existing.timezone = hour, minute, timezone
-        existing.paused = False
+        if rhythm is not None:
+            existing.rhythm = rhythm
+        if length is not None:
+            existing.length = length
+        if existing.paused or (existing.paused_until and existing.paused_until > (now or utcnow())):
+            resume(existing, now=now or utcnow())
         session.flush()
         return existing, False
     row = Subscription(
@@ -42,6 +56,8 @@ def upsert(
         created_by=created_by,
         created_at=utcnow(),
         paused=False,
+        rhythm=rhythm or "daily",
+        length=length or "full",
     )
     session.add(row)
     session.flush()
@@ -94,3 +110,20 @@ def pause_team(session: Session, team_id: str) -> int:
         row.paused = True
     session.flush()
     return len(rows)
+
+
+def pause(subscription: Subscription, *, until: datetime | None) -> None:
+    """Pause until `until` (aware UTC), or with no end date (None)."""
+    subscription.paused = until is None
+    subscription.paused_until = until
+
+
+def resume(subscription: Subscription, *, now: datetime) -> None:
+    """Resume now. `paused_until` keeps when the pause ended: the next digest covers one
+    rhythm's worth, not the paused days (`bot.service.rhythm.window_start`)."""
+    subscription.paused = False
+    subscription.paused_until = now
+
+
+def set_filters(subscription: Subscription, filters: dict[str, Any] | None) -> None:
+    subscription.filters = filters

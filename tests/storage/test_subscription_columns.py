@@ -113,3 +113,61 @@ def test_new_subscription_from_blank_database_gets_the_defaults(db_url: str) -> 
             None,
         )
     engine.dispose()
+
+
+def test_pause_resume_and_subscribing_again(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    later = datetime(2026, 12, 24, tzinfo=UTC)
+    with transaction(factory) as session:
+        topic = topics.get_or_create(session, "ukraine")
+        row, _ = subscriptions.upsert(
+            session,
+            team_id="T1",
+            channel_id="C1",
+            topic=topic,
+            hour=8,
+            minute=0,
+            timezone="UTC",
+            created_by="U1",
+            rhythm="weekdays",
+            length="short",
+        )
+        subscriptions.pause(row, until=later)
+        subscriptions.set_filters(row, {"exclude": ["sport"], "outlets": [], "require": []})
+    with factory() as session:
+        # Paused until a date: still scheduled (the digest job skips it until then).
+        (row,) = subscriptions.all_active(session)
+        assert (row.paused, row.paused_until, row.rhythm, row.length) == (
+            False,
+            later,
+            "weekdays",
+            "short",
+        )
+        assert row.filters == {"exclude": ["sport"], "outlets": [], "require": []}
+    with transaction(factory) as session:
+        (row,) = subscriptions.for_team(session, "T1")
+        subscriptions.pause(row, until=None)
+    with factory() as session:
+        assert subscriptions.all_active(session) == []  # no end date: unscheduled
+    with transaction(factory) as session:
+        topic = topics.get_or_create(session, "ukraine")
+        # Subscribing again resumes it, keeping the rhythm and length not given.
+        row, created = subscriptions.upsert(
+            session,
+            team_id="T1",
+            channel_id="C1",
+            topic=topic,
+            hour=9,
+            minute=0,
+            timezone="UTC",
+            created_by="U1",
+            now=now,
+        )
+        assert not created
+    with factory() as session:
+        (row,) = subscriptions.all_active(session)
+        assert (row.paused, row.paused_until, row.hour, row.rhythm) == (False, now, 9, "weekdays")
+    engine.dispose()
