@@ -81,6 +81,11 @@ class Source(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
     error_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Since when every fetch has failed (None: the last one worked).
+    failing_since: Mapped[datetime | None]
+    # The last outage that ended: when it began and when the source worked again.
+    outage_since: Mapped[datetime | None]
+    recovered_at: Mapped[datetime | None]
 
     topics: Mapped[list[Topic]] = relationship(
         secondary="topic_sources", back_populates="sources", viewonly=True

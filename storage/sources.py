@@ -48,6 +48,9 @@ def record_ok(
     source.last_ok_at = now
     source.last_error = None
     source.error_count = 0
+    if source.failing_since is not None:  # an outage ends: remembered for the digests
+        source.outage_since, source.recovered_at = source.failing_since, now
+        source.failing_since = None
     if etag is not None:
         source.etag = etag
     if last_modified is not None:
@@ -64,3 +67,5 @@ def record_error(
     source.last_error = message[:2000]
     source.last_error_at = now
     source.error_count = (source.error_count or 0) + 1
+    if source.failing_since is None:
+        source.failing_since = now

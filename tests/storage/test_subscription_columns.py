@@ -3,7 +3,7 @@ PostgreSQL: from the previous head with rows in place, and back down without los
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
 
@@ -170,4 +170,43 @@ def test_pause_resume_and_subscribing_again(db_url: str) -> None:
     with factory() as session:
         (row,) = subscriptions.all_active(session)
         assert (row.paused, row.paused_until, row.hour, row.rhythm) == (False, now, 9, "weekdays")
+    engine.dispose()
+
+
+def test_source_outages_are_recorded_and_migrated(db_url: str) -> None:
+    from storage import sources
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0008")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sources (id, kind, url, created_at, last_ok_at, error_count) VALUES "
+                "(1, 'feed', 'https://a.example/rss', :c, :ok, 3), "
+                "(2, 'feed', 'https://b.example/rss', :c, :ok, 0)"
+            ),
+            {"c": "2026-11-01 00:00:00", "ok": "2026-11-20 06:00:00"},
+        )
+    upgrade(engine)
+    factory = session_factory(engine)
+    t1 = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    t2 = datetime(2026, 12, 3, 8, tzinfo=UTC)
+    with transaction(factory) as session:
+        failing = sources.get_by_url(session, "https://a.example/rss")
+        ok = sources.get_by_url(session, "https://b.example/rss")
+        assert failing is not None and ok is not None
+        # Failing at upgrade: failing since its last success.
+        assert failing.failing_since == datetime(2026, 11, 20, 6, tzinfo=UTC)
+        assert ok.failing_since is None
+        sources.record_error(session, ok, "HTTP 503", at=t1)
+        sources.record_error(session, ok, "HTTP 503", at=t2)
+        assert ok.failing_since == t1
+        sources.record_ok(session, ok, at=t2 + timedelta(hours=1))
+        assert (ok.failing_since, ok.outage_since, ok.recovered_at) == (
+            None,
+            t1,
+            t2 + timedelta(hours=1),
+        )
+    downgrade(engine, "0008")
+    assert "failing_since" not in {c["name"] for c in inspect(engine).get_columns("sources")}
     engine.dispose()
