@@ -77,18 +77,10 @@ def failure_line(err: BaseException) -> str | None:
 
 
 def _database_line(err: BaseException) -> str | None:
-    try:
-        from sqlalchemy import exc
-    except ImportError:  # pragma: no cover - sqlalchemy is a core dependency
-        return None
-    if isinstance(err, exc.DBAPIError):
-        # The driver's own message says which: refused, unknown host, no such database,
-        # authentication failed, unable to open the file. It names host and database, never
-        # the password; redaction runs over it anyway.
-        reason = _reason(err.orig) if err.orig is not None else _reason(err)
-        return f"cannot use the database (DATABASE_URL): {reason}"
-    if isinstance(err, exc.ArgumentError | exc.NoSuchModuleError):
-        return "DATABASE_URL is not a database URL briefbot can use"
+    # Commands raise StorageError (a BriefbotError, shown as it is) for the database; one that
+    # reaches here came from outside a command's own handling, e.g. while building the engine.
+    if isinstance(err, StorageError):
+        return str(err)
     return None
 
 

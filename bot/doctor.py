@@ -15,6 +15,7 @@ from typing import Literal
 
 from sqlalchemy.engine import make_url
 
+from bot.errors import StorageError
 from bot.redact import redact
 from bot.settings import Settings
 
@@ -44,7 +45,6 @@ def where(settings: Settings) -> str:
 def check_database(settings: Settings) -> Check:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from sqlalchemy.exc import SQLAlchemyError
 
     from storage.db import alembic_config, make_engine
 
@@ -61,17 +61,17 @@ def check_database(settings: Settings) -> Check:
     )
     try:
         engine = make_engine(settings.database_url, connect_args=connect_args)
-    except (SQLAlchemyError, ImportError) as err:
+    except (StorageError, ImportError) as err:
         return Check("database", "fail", _first_line(err), "check DATABASE_URL")
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
         head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    except SQLAlchemyError as err:
+    except StorageError as err:
         return Check(
             "database",
             "fail",
-            f"cannot open {shown_url(settings.database_url)}: {_first_line(err.orig or err)}",
+            f"cannot open {shown_url(settings.database_url)}: {_first_line(err.reason)}",
             "start the database server or fix DATABASE_URL (does the database exist?)",
         )
     finally:

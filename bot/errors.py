@@ -7,17 +7,28 @@ user: what went wrong and what to do. Callers at the edges (CLI, Slack listeners
 
 from __future__ import annotations
 
+# The root and the storage errors are defined in storage (which must not import `bot`), so that
+# storage raises errors from this same root; re-exported here, where every caller looks.
+from storage.errors import BriefbotError, StorageBusy, StorageError, StorageUnavailable
 
-class BriefbotError(Exception):
-    """Root of every error briefbot raises on purpose."""
+__all__ = [
+    "BlockedAddressError",
+    "BriefbotError",
+    "FetchError",
+    "LLMError",
+    "NotFoundError",
+    "ParseError",
+    "PromptError",
+    "SettingsError",
+    "StorageBusy",
+    "StorageError",
+    "StorageUnavailable",
+    "UserInputError",
+]
 
 
 class SettingsError(BriefbotError):
     """A configuration variable is missing or malformed. The message names the variable."""
-
-
-class StorageError(BriefbotError):
-    """The database could not be reached or refused an operation."""
 
 
 class FetchError(BriefbotError):

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.errors import StorageBusy, StorageError, StorageUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -32,7 +34,19 @@ def make_engine(
     """Create an engine. For a SQLite file: its directory must exist, unless `create_dir`
     (the default data directory is created on first use; a mistyped path is refused, not
     created); WAL mode. Writers wait up to `busy_timeout` seconds for a lock (SQLite's write
-    lock; PostgreSQL's lock_timeout), then fail with an OperationalError the caller handles."""
+    lock; PostgreSQL's lock_timeout), then fail with StorageBusy.
+
+    Every driver error for a database that is away, busy or refusing us leaves this engine as
+    a `StorageError` (see `storage_error_for`); a URL it cannot use is one too."""
+    try:
+        engine = _create(url, create_dir=create_dir, busy_timeout=busy_timeout, **kwargs)
+    except (exc.ArgumentError, exc.NoSuchModuleError) as err:
+        raise StorageError("DATABASE_URL is not a database URL briefbot can use", what="") from err
+    event.listen(engine, "handle_error", _convert_driver_error)
+    return engine
+
+
+def _create(url: str, *, create_dir: bool, busy_timeout: float, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -72,13 +86,93 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def storage_error_for(err: BaseException) -> StorageError | None:
+    """The StorageError that stands for a driver or pool failure, or None for anything else
+    (a constraint violation storage handles itself, a bug in a query: those keep their type).
+
+    The one place that decides what "the database is away or busy" looks like: a lock wait
+    that ran out, a connection refused or dropped, no pooled connection free in time."""
+    if isinstance(err, StorageError):
+        return None
+    if isinstance(err, exc.TimeoutError):  # the pool: every connection in use for pool_timeout
+        return StorageBusy(_reason(err))
+    if not isinstance(err, exc.DBAPIError):
+        return None
+    reason = _reason(err.orig if err.orig is not None else err)
+    if err.connection_invalidated:
+        return StorageUnavailable(reason)
+    sqlite_name = getattr(err.orig, "sqlite_errorname", None)
+    if sqlite_name is not None:
+        return _sqlite_error(str(sqlite_name), reason)
+    if not isinstance(err, exc.OperationalError):
+        return None  # a constraint, a bad query: storage handles it or it is a bug
+    # PostgreSQL: SQLSTATE 55P03 (lock_not_available) when lock_timeout runs out; its other
+    # operational errors are a server that refused us, went away, is shutting down or
+    # cancelled the statement.
+    if getattr(err.orig, "sqlstate", None) == "55P03":
+        return StorageBusy(reason)
+    return StorageUnavailable(reason)
+
+
+# SQLite names its errors. Busy and locked: another writer held the lock past the busy timeout.
+# These need the user to act (a missing directory, a full disk, a file that is not a database).
+# Anything else (its generic SQLITE_ERROR: no such table, a syntax error; a constraint) is the
+# query's own fault and keeps its type.
+_SQLITE_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+_SQLITE_UNUSABLE = (
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+    "SQLITE_NOTADB",
+    "SQLITE_CORRUPT",
+    "SQLITE_PERM",
+)
+
+
+def _sqlite_error(name: str, reason: str) -> StorageError | None:
+    if name.startswith(_SQLITE_BUSY):
+        return StorageBusy(reason)
+    if name.startswith(_SQLITE_UNUSABLE):
+        return StorageError(reason)
+    return None
+
+
+def _reason(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return text[:300] + ("…" if len(text) > 300 else "")
+
+
+def _convert_driver_error(context: ExceptionContext) -> None:
+    """Engine hook: a driver error raised while connecting or running a statement leaves as a
+    StorageError (SQLAlchemy still invalidates a dropped connection first)."""
+    if context.is_pre_ping:
+        return  # the pool's liveness probe: SQLAlchemy reconnects, the caller never sees it
+    error = context.sqlalchemy_exception
+    converted = storage_error_for(error) if error is not None else None
+    if converted is not None:
+        raise converted
+
+
+class _BoundarySession(Session):
+    """A Session whose `with` block lets no driver or pool error out unconverted: the engine
+    hook covers statements and connects; this covers the pool's checkout timeout."""
+
+    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        super().__exit__(type_, value, traceback)
+        converted = storage_error_for(value) if value is not None else None
+        if converted is not None:
+            raise converted from value
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, class_=_BoundarySession, expire_on_commit=False)
 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
+    """A session whose work is committed on success and rolled back on any error.
+    Driver and pool failures leave it as StorageError (see `storage_error_for`)."""
     with factory() as session, session.begin():
         yield session
 

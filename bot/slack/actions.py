@@ -23,12 +23,10 @@ from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import InstallationStore
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.answer.result import Answer
 from bot.core import Briefbot, BriefResult
-from bot.errors import BriefbotError, NotFoundError
+from bot.errors import BriefbotError, NotFoundError, StorageError
 from bot.ingest.report import IngestReport
 from bot.redact import redact
 from bot.render import blocks
@@ -200,12 +198,12 @@ class SlackActions:
                 self.sources(command, respond=respond)
             elif isinstance(command, HelpCmd):
                 respond(text=_m(USAGE))
+        except StorageError:
+            log.warning("database unavailable while handling /brief", exc_info=True)
+            respond(text=UNAVAILABLE)
         except BriefbotError as err:
             # Error messages quote what the user typed (URLs) and what servers said.
             respond(text=_m(str(err)))
-        except (OperationalError, PoolTimeout):
-            log.warning("database unavailable while handling /brief", exc_info=True)
-            respond(text=UNAVAILABLE)
         except Exception:
             log.exception("/brief failed")
             respond(text="Something went wrong while making that brief; it has been logged.")
@@ -282,7 +280,7 @@ class SlackActions:
                 with transaction(self.core.factory) as session:
                     deliveries.mark_posted(session, delivery_id, ts)
                 return True
-            except (OperationalError, PoolTimeout):
+            except StorageError:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     log.error(
@@ -329,7 +327,7 @@ class SlackActions:
         try:
             with transaction(self.core.factory) as session:
                 deliveries.mark_not_posted(session, delivery_id, error)
-        except (OperationalError, PoolTimeout):  # left "posting": never a thread root
+        except StorageError:  # left "posting": never a thread root
             log.warning("could not mark brief %s as not posted", delivery_id)
 
     def _ensure_fresh(self, topic: str) -> None:
@@ -589,11 +587,11 @@ class SlackActions:
                 topic_row = topic_store.get(session, chosen[0])
                 topic_id = topic_row.id if topic_row is not None else None
             self._post_answer(team_id, channel_id, reply_ts, topic_id, chosen[1])
-        except BriefbotError as err:
-            self._post_text(self.clients(team_id), channel_id, reply_ts, _m(str(err)))
-        except (OperationalError, PoolTimeout):
+        except StorageError:
             log.warning("database unavailable while answering a mention", exc_info=True)
             self._post_text(self.clients(team_id), channel_id, reply_ts, UNAVAILABLE)
+        except BriefbotError as err:
+            self._post_text(self.clients(team_id), channel_id, reply_ts, _m(str(err)))
 
     def _brief_in_thread(self, topic: str, team_id: str, channel_id: str, reply_ts: str) -> None:
         try:
