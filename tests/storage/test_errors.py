@@ -23,9 +23,11 @@ def test_a_write_that_outwaits_the_lock_is_storage_busy(tmp_path: Path) -> None:
     waiter = make_engine(url, busy_timeout=0.05)
     with holder.connect() as held:
         held.exec_driver_sql("BEGIN IMMEDIATE")  # take SQLite's write lock and keep it
-        with pytest.raises(StorageBusy) as caught:
-            with transaction(session_factory(waiter)) as session:
-                topics.get_or_create(session, "river plan")
+        with (
+            pytest.raises(StorageBusy) as caught,
+            transaction(session_factory(waiter)) as session,
+        ):
+            topics.get_or_create(session, "river plan")
         held.exec_driver_sql("ROLLBACK")
     assert isinstance(caught.value, BriefbotError)
     assert "locked" in caught.value.reason
@@ -35,10 +37,12 @@ def test_a_write_that_outwaits_the_lock_is_storage_busy(tmp_path: Path) -> None:
 
 def test_no_pooled_connection_free_in_time_is_storage_busy(db: Database) -> None:
     engine = make_engine(db.url, pool_size=1, max_overflow=0, pool_timeout=0.05)
-    with engine.connect():  # the pool's only connection, held
-        with pytest.raises(StorageBusy):
-            with session_factory(engine)() as session:
-                session.execute(text("SELECT 1"))
+    with (
+        engine.connect(),  # the pool's only connection, held
+        pytest.raises(StorageBusy),
+        session_factory(engine)() as session,
+    ):
+        session.execute(text("SELECT 1"))
     engine.dispose()
 
 
@@ -47,9 +51,8 @@ def test_an_unreachable_server_is_storage_unavailable() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     engine = make_engine(f"postgresql+psycopg://briefbot@127.0.0.1:{port}/briefbot")
-    with pytest.raises(StorageUnavailable) as caught:
-        with session_factory(engine)() as session:
-            session.execute(text("SELECT 1"))
+    with pytest.raises(StorageUnavailable) as caught, session_factory(engine)() as session:
+        session.execute(text("SELECT 1"))
     assert str(caught.value).startswith("cannot use the database (DATABASE_URL): ")
     assert not isinstance(caught.value, exc.SQLAlchemyError)
     with pytest.raises(StorageUnavailable):  # a plain connection too, not only sessions
@@ -58,9 +61,8 @@ def test_an_unreachable_server_is_storage_unavailable() -> None:
 
 
 def test_a_query_s_own_fault_keeps_its_type(db: Database) -> None:
-    with pytest.raises(exc.DBAPIError) as caught:
-        with db.factory() as session:
-            session.execute(text("SELECT * FROM no_such_table"))
+    with pytest.raises(exc.DBAPIError) as caught, db.factory() as session:
+        session.execute(text("SELECT * FROM no_such_table"))
     assert not isinstance(caught.value, StorageError)
 
 
