@@ -289,62 +289,12 @@ def _sentence(
     shown = raw
     if first or starts_paragraph:
         shown = raw = _DATELINE.sub("", shown, count=1)  # a dateline is never part of it
-    entities: tuple[tuple[str, str], ...] = ()
-    person: str | None = None
-    tense: str | None = None
-    places: tuple[str, ...] = ()
-    if span is not None:
-        places = tuple(
-            dict.fromkeys(
-                re.sub(r"^the ", "", " ".join(e.text.split()))
-                for e in span.ents
-                if e.label_ in ("GPE", "LOC", "FAC")
-                and e.start > span.start
-                and span.doc[e.start - 1].lower_ in ("in", "at", "near")
-            )
-        )
-        entities = tuple(
-            (" ".join(e.text.split()), e.label_)
-            for e in span.ents
-            if e.label_ in _SPACY_ENTITY_LABELS
-        )
-        persons = [t for t, label in entities if label == "PERSON" and len(t.split()) <= 4]
-        person = persons[-1] if persons else None
-        tense = _tense(span)
-    elif _FUTURE_RE.search(raw):
-        tense = "future"
-
+    entities, places, person, tense = _span_features(span, raw)
     kind, issue = _kind(shown, span, alone=alone, title_key=title_key)
     if kind == "prose":
-        stripped = _strip_opener(shown)
-        if stripped != shown:
-            shown = stripped
-        dangling = _DANGLING_OBJECT.search(shown)
-        if dangling:
-            kind, issue = "dependent", f"“{dangling.group(0).strip()}” refers to something before"
-        unquoted = shown.lstrip("\"'“‘")  # '“He just wanted…,” said X': the same pronoun
-        dependent = _DEPENDENT_START.match(unquoted)
-        if kind == "prose" and dependent and unquoted != shown:
-            kind, issue = "dependent", f"a quotation opening with “{dependent.group(0)}”"
-        elif kind == "prose" and _QUESTION_PRONOUN.search(shown):
-            kind, issue = "dependent", "a question about something named before"
-        elif kind == "prose" and dependent and not _EXPLETIVE_IT.match(shown):
-            resolved = _resolve(shown, dependent.group(0), last_person)
-            if resolved is None:
-                kind, issue = "dependent", f"opens with “{dependent.group(0)}” and no antecedent"
-            else:
-                shown = resolved
+        shown, kind, issue = _stand_alone(shown, last_person)
     if kind == "prose" and span is not None:
-        bare = _bare_reference(span, title_terms)
-        if bare is not None:
-            phrase, lemma = bare
-            earlier = (named or {}).get(lemma)
-            if earlier and shown.startswith(phrase):
-                shown = earlier[:1].upper() + earlier[1:] + shown[len(phrase) :]
-            elif earlier and f" {phrase}" in shown:
-                shown = shown.replace(f" {phrase}", f" {earlier}", 1)
-            else:
-                kind, issue = "dependent", f"“{phrase}” is never named"
+        shown, kind, issue = _name_bare_reference(shown, span, title_terms, named)
     if day is not None and kind == "prose":
         shown = _anchor_weekdays(shown, day, tense)
     numbers = _numbers(shown, span)
@@ -381,6 +331,69 @@ def _sentence(
         cues=cues,
     )
     return feats, person
+
+
+def _span_features(
+    span: Span | None, raw: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], str | None, str | None]:
+    """Entities, places ("in/at/near X"), the last person named and the tense of a parsed
+    sentence; without a parse, only a future tense from the words."""
+    if span is None:
+        return (), (), None, "future" if _FUTURE_RE.search(raw) else None
+    places = tuple(
+        dict.fromkeys(
+            re.sub(r"^the ", "", " ".join(e.text.split()))
+            for e in span.ents
+            if e.label_ in ("GPE", "LOC", "FAC")
+            and e.start > span.start
+            and span.doc[e.start - 1].lower_ in ("in", "at", "near")
+        )
+    )
+    entities = tuple(
+        (" ".join(e.text.split()), e.label_) for e in span.ents if e.label_ in _SPACY_ENTITY_LABELS
+    )
+    persons = [t for t, label in entities if label == "PERSON" and len(t.split()) <= 4]
+    return entities, places, persons[-1] if persons else None, _tense(span)
+
+
+def _stand_alone(shown: str, last_person: str | None) -> tuple[str, str, str | None]:
+    """A prose sentence with its dangling opener stripped and a leading pronoun resolved, as
+    (text, kind, issue); kind "dependent" when it leans on what came before."""
+    kind, issue = "prose", None
+    shown = _strip_opener(shown)
+    dangling = _DANGLING_OBJECT.search(shown)
+    if dangling:
+        kind, issue = "dependent", f"“{dangling.group(0).strip()}” refers to something before"
+    unquoted = shown.lstrip("\"'“‘")  # '“He just wanted…,” said X': the same pronoun
+    dependent = _DEPENDENT_START.match(unquoted)
+    if kind == "prose" and dependent and unquoted != shown:
+        kind, issue = "dependent", f"a quotation opening with “{dependent.group(0)}”"
+    elif kind == "prose" and _QUESTION_PRONOUN.search(shown):
+        kind, issue = "dependent", "a question about something named before"
+    elif kind == "prose" and dependent and not _EXPLETIVE_IT.match(shown):
+        resolved = _resolve(shown, dependent.group(0), last_person)
+        if resolved is None:
+            kind, issue = "dependent", f"opens with “{dependent.group(0)}” and no antecedent"
+        else:
+            shown = resolved
+    return shown, kind, issue
+
+
+def _name_bare_reference(
+    shown: str, span: Span, title_terms: frozenset[str], named: dict[str, str] | None
+) -> tuple[str, str, str | None]:
+    """A bare definite reference ("the union") replaced by its earlier full name, as (text,
+    kind, issue); kind "dependent" when the article never named it."""
+    bare = _bare_reference(span, title_terms)
+    if bare is None:
+        return shown, "prose", None
+    phrase, lemma = bare
+    earlier = (named or {}).get(lemma)
+    if earlier and shown.startswith(phrase):
+        return earlier[:1].upper() + earlier[1:] + shown[len(phrase) :], "prose", None
+    if earlier and f" {phrase}" in shown:
+        return shown.replace(f" {phrase}", f" {earlier}", 1), "prose", None
+    return shown, "dependent", f"“{phrase}” is never named"
 
 
 @functools.lru_cache(maxsize=8192)

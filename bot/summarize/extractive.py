@@ -530,6 +530,14 @@ def _merge_by_names(
 ) -> list[list[int]]:
     if len(groups) < 2 or len(groups) > _MAX_MERGE_GROUPS:
         return groups
+    return _NameMerger(_name_vectors(articles, sentences), articles).merge(groups)
+
+
+def _name_vectors(
+    articles: list[ArticleInput], sentences: list[_Sentence]
+) -> list[dict[str, float]]:
+    """Each article's normalized TF-IDF vector of the names (people, places, organisations)
+    its sentences hold."""
     name_counts: list[dict[str, float]] = [{} for _ in articles]
     for s in sentences:
         acc = name_counts[s.article]
@@ -540,63 +548,77 @@ def _merge_by_names(
         for t in c:
             df[t] = df.get(t, 0) + 1
     n = len(articles)
-    vecs = [
+    return [
         _normalize(
             {t: (1.0 + math.log(k)) * math.log((n + 1) / (df[t] + 0.5)) for t, k in c.items()}
         )
         for c in name_counts
     ]
 
-    def centroid(group: list[int]) -> dict[str, float]:
+
+class _NameMerger:
+    """Greedy average-style merging of article groups on their name centroids; pair scores
+    are kept and only those of a merged group recomputed, so g groups cost O(g^2) cosines,
+    not O(g^3)."""
+
+    def __init__(self, vecs: list[dict[str, float]], articles: list[ArticleInput]) -> None:
+        self.vecs = vecs
+        self.articles = articles
+        self.cents: dict[int, dict[str, float]] = {}
+        self.spans: dict[int, tuple[datetime, datetime] | None] = {}
+
+    def centroid(self, group: list[int]) -> dict[str, float]:
         acc: dict[str, float] = {}
         for a in group:
-            for t, w in vecs[a].items():
+            for t, w in self.vecs[a].items():
                 acc[t] = acc.get(t, 0.0) + w
         return _normalize(acc)
 
-    def span(group: list[int]) -> tuple[datetime, datetime] | None:
-        times = [articles[a].published_at for a in group if articles[a].published_at]
+    def span(self, group: list[int]) -> tuple[datetime, datetime] | None:
+        times = [self.articles[a].published_at for a in group if self.articles[a].published_at]
         return (min(times), max(times)) if times else None
 
+    @staticmethod
     def near(a: tuple[datetime, datetime] | None, b: tuple[datetime, datetime] | None) -> bool:
         if a is None or b is None:
             return True
         return b[0] - a[1] <= _STORY_GAP and a[0] - b[1] <= _STORY_GAP
 
-    # Greedy average-style merging on name centroids; pair scores are kept and only those of
-    # a merged group recomputed, so g groups cost O(g^2) cosines, not O(g^3).
-    live: dict[int, list[int]] = {k: sorted(g) for k, g in enumerate(groups)}
-    cents = {k: centroid(g) for k, g in live.items()}
-    spans = {k: span(g) for k, g in live.items()}
-
-    def score(i: int, j: int) -> float:
-        if not near(spans[i], spans[j]):
+    def score(self, i: int, j: int) -> float:
+        if not self.near(self.spans[i], self.spans[j]):
             return 0.0
-        if len(cents[i].keys() & cents[j].keys()) < _SHARED_NAMES:
+        if len(self.cents[i].keys() & self.cents[j].keys()) < _SHARED_NAMES:
             return 0.0  # one shared country is not one story
-        return _cosine(cents[i], cents[j])
+        return _cosine(self.cents[i], self.cents[j])
 
-    pairs: dict[tuple[int, int], float] = {}
-    keys = sorted(live)
-    for x, i in enumerate(keys):
-        for j in keys[x + 1 :]:
-            sim = score(i, j)
-            if sim >= _SAME_NAMES:
-                pairs[(i, j)] = sim
-    next_key = len(groups)
-    while pairs:
-        (i, j), _ = max(pairs.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
-        merged = next_key
-        next_key += 1
-        live[merged] = sorted(live.pop(i) + live.pop(j))
-        cents[merged], spans[merged] = centroid(live[merged]), span(live[merged])
-        pairs = {p: v for p, v in pairs.items() if i not in p and j not in p}
-        for other in live:
-            if other != merged:
-                sim = score(other, merged)
+    def _track(self, key: int, group: list[int]) -> None:
+        self.cents[key], self.spans[key] = self.centroid(group), self.span(group)
+
+    def merge(self, groups: list[list[int]]) -> list[list[int]]:
+        live: dict[int, list[int]] = {k: sorted(g) for k, g in enumerate(groups)}
+        for k, g in live.items():
+            self._track(k, g)
+        pairs: dict[tuple[int, int], float] = {}
+        keys = sorted(live)
+        for x, i in enumerate(keys):
+            for j in keys[x + 1 :]:
+                sim = self.score(i, j)
                 if sim >= _SAME_NAMES:
-                    pairs[(other, merged)] = sim
-    return [live[k] for k in sorted(live)]
+                    pairs[(i, j)] = sim
+        next_key = len(groups)
+        while pairs:
+            (i, j), _ = max(pairs.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
+            merged = next_key
+            next_key += 1
+            live[merged] = sorted(live.pop(i) + live.pop(j))
+            self._track(merged, live[merged])
+            pairs = {p: v for p, v in pairs.items() if i not in p and j not in p}
+            for other in live:
+                if other != merged:
+                    sim = self.score(other, merged)
+                    if sim >= _SAME_NAMES:
+                        pairs[(other, merged)] = sim
+        return [live[k] for k in sorted(live)]
 
 
 def _split_by_time(group: list[int], articles: list[ArticleInput]) -> list[list[int]]:
@@ -658,7 +680,37 @@ def _score(
     for s in sentences:
         by_article[s.article].append(s)
 
-    # How much each article names the topic: in its title, or in up to three sentences.
+    mentions = _mentions(topic_terms, articles, by_article)
+    weights = mentions if any(mentions) else [1.0] * len(articles)
+    about = [
+        _is_about(topic_terms, article, by_article[a_index])
+        for a_index, article in enumerate(articles)
+    ]
+    article_vecs, story_centroids = _article_vectors(by_article, weights, story)
+    _mark_naming(about, story, article_vecs, articles_naming)
+    centroid: dict[str, float] = {}
+    for key in sorted(story_centroids):
+        for t, w in story_centroids[key].items():
+            centroid[t] = centroid.get(t, 0.0) + w
+    centroid = _normalize(centroid)
+    story_centroids = {k: _normalize(v) for k, v in story_centroids.items()}
+    relevance = _relevance(
+        mentions, bool(topic_terms), article_vecs, centroid, story_centroids, story
+    )
+    _base_scores(topic_terms, sentences, story, story_centroids, relevance)
+    return [
+        max(
+            (a for a in range(len(articles)) if story[a] == key),
+            key=lambda a: (round(_cosine(article_vecs[a], vec), 9), -a),
+        )
+        for key, vec in sorted(story_centroids.items())
+    ]
+
+
+def _mentions(
+    topic_terms: frozenset[str], articles: list[ArticleInput], by_article: list[list[_Sentence]]
+) -> list[float]:
+    """How much each article names the topic: in its title, or in up to three sentences."""
     mentions: list[float] = []
     for a_index, article in enumerate(articles):
         if not topic_terms or topic_terms & frozenset(_terms(article.title)):
@@ -666,15 +718,15 @@ def _score(
         else:
             hits = sum(1 for s in by_article[a_index] if topic_terms & s.term_set)
             mentions.append(min(1.0, hits / 3.0))
-    weights = mentions if any(mentions) else [1.0] * len(articles)
-    about = [
-        _is_about(topic_terms, article, by_article[a_index])
-        for a_index, article in enumerate(articles)
-    ]
+    return mentions
 
-    # Each article's normalized vector. A story's centroid is the sum of its articles'
-    # vectors weighted by mention, so articles that never name the topic do not pull it their
-    # way; the window's centroid sums the stories'.
+
+def _article_vectors(
+    by_article: list[list[_Sentence]], weights: list[float], story: list[int]
+) -> tuple[list[dict[str, float]], dict[int, dict[str, float]]]:
+    """Each article's normalized vector, and each story's (unnormalized) centroid: the sum of
+    its articles' vectors weighted by mention, so articles that never name the topic do not
+    pull it their way."""
     article_vecs: list[dict[str, float]] = []
     story_centroids: dict[int, dict[str, float]] = {}
     for a_index, (group, weight) in enumerate(zip(by_article, weights, strict=True)):
@@ -687,30 +739,42 @@ def _score(
         acc = story_centroids.setdefault(story[a_index], {})
         for t, w in vec.items():
             acc[t] = acc.get(t, 0.0) + weight * w
-    # In the brief: articles about the topic, and those of their stories close to one of them
-    # ("Kremlin studies US offer" beside reports that name Ukraine), not those that only
-    # mention it ("the crew came from Portugal, Ukraine and Brazil").
+    return article_vecs, story_centroids
+
+
+def _mark_naming(
+    about: list[bool],
+    story: list[int],
+    article_vecs: list[dict[str, float]],
+    articles_naming: list[bool],
+) -> None:
+    """In the brief: articles about the topic, and those of their stories close to one of them
+    ("Kremlin studies US offer" beside reports that name Ukraine), not those that only
+    mention it ("the crew came from Portugal, Ukraine and Brazil")."""
     about_by_story: dict[int, list[int]] = {}
     for a_index, yes in enumerate(about):
         if yes:
             about_by_story.setdefault(story[a_index], []).append(a_index)
-    for a_index in range(len(articles)):
+    for a_index in range(len(about)):
         peers = about_by_story.get(story[a_index], [])[:_MAX_NEIGHBOURS]
         articles_naming[a_index] = (
             about[a_index]
             or not any(about)
             or any(_cosine(article_vecs[a_index], article_vecs[b]) >= _KEEP_CLOSE for b in peers)
         )
-    centroid: dict[str, float] = {}
-    for key in sorted(story_centroids):
-        for t, w in story_centroids[key].items():
-            centroid[t] = centroid.get(t, 0.0) + w
-    centroid = _normalize(centroid)
-    story_centroids = {k: _normalize(v) for k, v in story_centroids.items()}
 
-    # Relevance: naming the topic and being close to the centroid. An article that never
-    # names the topic can still count ("Kremlin studies US ceasefire offer" for "ukraine")
-    # if it is close to the others; a far one (an ECB rate decision) is cited last, if at all.
+
+def _relevance(
+    mentions: list[float],
+    has_topic: bool,
+    article_vecs: list[dict[str, float]],
+    centroid: dict[str, float],
+    story_centroids: dict[int, dict[str, float]],
+    story: list[int],
+) -> list[float]:
+    """Relevance: naming the topic and being close to the centroid. An article that never
+    names the topic can still count ("Kremlin studies US ceasefire offer" for "ukraine") if it
+    is close to the others; a far one (an ECB rate decision) is cited last, if at all."""
     naming = sorted((i for i, m in enumerate(mentions) if m > 0), key=lambda i: (-mentions[i], i))[
         :_MAX_NEIGHBOURS
     ]
@@ -718,7 +782,7 @@ def _score(
     for a_index, mention in enumerate(mentions):
         if mention > 0 or not naming:
             closeness = min(1.0, 1.5 * _cosine(article_vecs[a_index], centroid))
-            if topic_terms:
+            if has_topic:
                 relevance.append(0.25 + 0.45 * mention + 0.3 * closeness)
             else:  # no topic words: every story is the topic; closeness to its own story
                 own = min(
@@ -728,10 +792,19 @@ def _score(
         else:  # closeness to the nearest article that names the topic
             nearest = max(_cosine(article_vecs[a_index], article_vecs[i]) for i in naming)
             relevance.append(_OFF_TOPIC + 0.6 * min(1.0, max(0.0, nearest - 0.05) * 4.0))
+    return relevance
 
-    # Centrality within the sentence's own story, so a smaller story's main point is not
-    # judged by the vocabulary of a bigger one; a story's weight grows with its share of the
-    # window's articles.
+
+def _base_scores(
+    topic_terms: frozenset[str],
+    sentences: list[_Sentence],
+    story: list[int],
+    story_centroids: dict[int, dict[str, float]],
+    relevance: list[float],
+) -> None:
+    """Sets each sentence's `base` and `central`. Centrality is within the sentence's own
+    story, so a smaller story's main point is not judged by the vocabulary of a bigger one; a
+    story's weight grows with its share of the window's articles."""
     sizes: dict[int, int] = {}
     for key in story:
         sizes[key] = sizes.get(key, 0) + 1
@@ -752,13 +825,6 @@ def _score(
         content = _W_CENT * (cent / (top[key] or 1.0)) + _W_LEDE * lead + 0.15 * topic_hit + 0.15
         s.base = round(quality * content * relevance[s.article] * story_weight[key], 9)
         s.central = cent
-    return [
-        max(
-            (a for a in range(len(articles)) if story[a] == key),
-            key=lambda a: (round(_cosine(article_vecs[a], vec), 9), -a),
-        )
-        for key, vec in sorted(story_centroids.items())
-    ]
 
 
 # An article is about the topic when the topic's words are in its title or lead, or run through

@@ -451,8 +451,21 @@ def trim_sentence(sentence: str, max_chars: int) -> str:
     if max_chars < 1:
         return ""
     end = _terminal(text)
+    text = _without_asides(text)  # 1.
+    if len(text) <= max_chars:
+        return text
+    text = _without_attribution(text, end)  # 2.
+    if len(text) <= max_chars:
+        return text
+    clause = _clause_cut(text, max_chars)  # 3.
+    if clause:
+        return clause
+    return _word_cut(text, max_chars)  # 4.
 
-    # 1. Asides.
+
+def _without_asides(text: str) -> str:
+    """Step 1 of `trim_sentence`: parenthetical and paired-dash asides dropped, unless that
+    leaves less than 40% of the sentence."""
     candidate = _tidy(_PAREN_RE.sub("", text))
     if candidate.count("—") >= 2 or candidate.count("–") >= 2:
         # "Although X—aside—the Y …" keeps the comma its introductory clause needs.
@@ -460,39 +473,42 @@ def trim_sentence(sentence: str, max_chars: int) -> str:
         joiner = ", " if first in _SUBORDINATORS else " "
         candidate = _tidy(_DASH_ASIDE_RE.sub(joiner, candidate, count=1))
         candidate = _tidy(_DASH_ASIDE_RE.sub(" ", candidate))
-    if len(candidate) >= 0.4 * len(text):
-        text = candidate
-    if len(text) <= max_chars:
-        return text
+    return candidate if len(candidate) >= 0.4 * len(text) else text
 
-    # 2. Attributions.
+
+def _without_attribution(text: str, end: str) -> str:
+    """Step 2 of `trim_sentence`: a trailing attribution and a leading "According to X,"
+    dropped, unless fewer than five words are left."""
     candidate = _ATTRIBUTION_TAIL_RE.sub(lambda m: m.group("end") or end, text)
     candidate = _ATTRIBUTION_HEAD_RE.sub("", candidate)
     candidate = _capitalize(_tidy(candidate))
-    if len(candidate.split()) >= 5:
-        text = _end_with(candidate, end)
-    if len(text) <= max_chars:
-        return text
+    return _end_with(candidate, end) if len(candidate.split()) >= 5 else text
 
-    # 3. Clause boundary.
+
+def _clause_cut(text: str, max_chars: int) -> str | None:
+    """Step 3 of `trim_sentence`: the longest whole leading clause that fits, or None."""
     first_word = text.split(" ", 1)[0].lower().strip("\"'“‘(")
-    if first_word not in _SUBORDINATORS:
-        best = ""
-        for match in _CLAUSE_RE.finditer(text):
-            prefix = text[: match.start()].rstrip(" ,;:—–")
-            if len(prefix) + 1 > max_chars:
-                break
-            if len(prefix.split()) >= 6 and _balanced(prefix) and _safe_cut(text, match):
-                best = prefix
-        if best and len(best) >= min(60, max_chars // 3):
-            return _end_with(best, ".")
+    if first_word in _SUBORDINATORS:
+        return None
+    best = ""
+    for match in _CLAUSE_RE.finditer(text):
+        prefix = text[: match.start()].rstrip(" ,;:—–")
+        if len(prefix) + 1 > max_chars:
+            break
+        if len(prefix.split()) >= 6 and _balanced(prefix) and _safe_cut(text, match):
+            best = prefix
+    if best and len(best) >= min(60, max_chars // 3):
+        return _end_with(best, ".")
+    return None
 
-    # 4. Word boundary.
+
+def _word_cut(text: str, max_chars: int) -> str:
+    """Step 4 of `trim_sentence`: cut at the last word boundary that fits, dangling function
+    words dropped, "…" appended."""
     budget = max_chars - len(_ELLIPSIS)
-    tokens = text.split(" ")
     kept: list[str] = []
     length = 0
-    for token in tokens:
+    for token in text.split(" "):
         extra = len(token) + (1 if kept else 0)
         if length + extra > budget:
             break
