@@ -63,6 +63,7 @@ def _create(url: str, *, create_dir: bool, busy_timeout: float, **kwargs: Any) -
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_timeout})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if parsed.get_backend_name() == "postgresql":
@@ -165,6 +166,22 @@ class _BoundarySession(Session):
             raise converted from value
 
 
+# Execution option set by `transaction()`: this connection's transaction will write.
+_WRITES = "briefbot_writes"
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE for a writing transaction (SQLAlchemy's pysqlite recipe, for writers
+    only): it takes SQLite's write lock at the start, waiting up to the busy timeout while
+    another writer holds it. Otherwise a transaction that has read (inside a savepoint, which
+    SQLite opens as a deferred transaction) fails at its first write with "database is
+    locked" when another writer holds the lock: SQLite does not call the busy handler for a
+    reader becoming a writer. Other sessions keep pysqlite's own behaviour (reads in
+    autocommit, BEGIN before the first write), so readers never wait for writers."""
+    if connection.get_execution_options().get(_WRITES):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, class_=_BoundarySession, expire_on_commit=False)
 
@@ -172,8 +189,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error.
-    Driver and pool failures leave it as StorageError (see `storage_error_for`)."""
+    Driver and pool failures leave it as StorageError (see `storage_error_for`).
+    On SQLite it holds the write lock from its first statement (`_sqlite_begin`), so
+    concurrent writing transactions queue instead of failing "database is locked"."""
     with factory() as session, session.begin():
+        session.connection(execution_options={_WRITES: True})
         yield session
 
 
