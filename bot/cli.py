@@ -240,7 +240,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         # server, a stored title can all carry a token.
         out = RedactingWriter(stdout or sys.stdout, secrets)
         quiet = args.command not in ("serve", "worker")
-        configure_logging("WARNING" if quiet else settings.log_level, secrets)
+        configure_logging("WARNING" if quiet else settings.log_level, secrets, settings.log_format)
         _quiet_libraries(settings.log_level)
         handler = _COMMANDS[args.command]
         return handler(args, settings, out)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.answer.model import AnswerDraft, AnswerSentence
 from bot.answer.result import Answer
 from bot.errors import BriefbotError, LLMError, NotFoundError, UserInputError
@@ -217,6 +218,7 @@ class Briefbot:
 
     # -- ingestion ---------------------------------------------------------------------------
 
+    @metrics.counts_ingest
     def ingest(
         self,
         locations: Sequence[str] | None = None,
@@ -250,6 +252,7 @@ class Briefbot:
         self.analyze_articles(report.new_article_ids)
         return report
 
+    @metrics.counts_ingest
     def refresh_topic(self, name: str, *, until: float | None = None) -> IngestReport:
         """Fetch a topic's sources; a topic with none gets the news-search feed for its name."""
         name = _topic_name(name)
@@ -352,6 +355,7 @@ class Briefbot:
 
         return LLMSummarizer(self._llm_client, fallback=self._extractive)
 
+    @metrics.counts_briefs
     def brief(
         self,
         topic: str,
@@ -600,6 +604,7 @@ class Briefbot:
             )
         return topic
 
+    @metrics.counts_llm_calls
     def _record_llm_call(self, record: LLMCallRecord) -> None:
         try:
             with transaction(self.factory) as session:

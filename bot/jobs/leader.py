@@ -27,6 +27,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, text
 
+from bot import metrics
+
 __all__ = ["LEADER_LOCK", "LeaderElection"]
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ class LeaderElection:
                         self._step_down("lost its database session")
                 elif self._acquire():
                     self.is_leader = True
+                    metrics.set_leader(True)
                     log.info("leader: this process now runs the scheduler")
                     try:
                         self.on_elected()
@@ -125,6 +128,7 @@ class LeaderElection:
 
     def _step_down(self, why: str) -> None:
         self.is_leader = False
+        metrics.set_leader(False)
         log.warning("leader: stepping down (%s)", why)
         try:
             self.on_lost()

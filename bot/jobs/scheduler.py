@@ -35,6 +35,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.jobs.digest import catch_up_digests, run_digest, sweep_stale_claims
 from bot.slack.pacing import ChannelPacer
 from storage import sources as source_store
@@ -184,6 +185,7 @@ def sweep_job() -> None:
         sync_subscription_jobs(runtime.scheduler, runtime.core)
 
 
+@metrics.times_ingest_round
 def run_ingest(core: Briefbot) -> None:
     """Refresh every known source, then subscribed topics that have no source of their own
     yet (their first refresh attaches the news-search feed, which later runs include)."""

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.core import Briefbot
 from bot.errors import SettingsError
+from bot.metrics_http import serve_metrics
 from bot.settings import Settings
 from bot.slack.actions import SlackActions
 from bot.slack.app import create_app
@@ -194,6 +195,7 @@ def serve(
     """Run until SIGTERM/SIGINT."""
     check_settings(settings, command="serve", socket_mode=socket_mode)
     runtime = build_runtime(settings, socket_mode=socket_mode, with_scheduler=with_scheduler)
+    exporter = serve_metrics(settings.metrics_port, settings.metrics_token)
     if runtime.scheduler is not None:
         runtime.scheduler.start()
     stop = threading.Event()
@@ -214,12 +216,14 @@ def serve(
                 host=host,
                 port=port,
                 signing_secret=settings.slack_signing_secret,
+                metrics_token=settings.metrics_token,
             )
             log.info("listening on http://%s:%s/slack/events", host, server.effective_port)
             signal.signal(signal.SIGTERM, lambda *_: server.close())
             with contextlib.suppress(KeyboardInterrupt, OSError):
                 server.run()
     finally:
+        exporter.stop()
         runtime.shutdown()
 
 
@@ -248,6 +252,7 @@ def work(settings: Settings) -> None:
             "`briefbot worker` to post digests"
         )
     lead = LeadScheduler(core, clients)
+    exporter = serve_metrics(settings.metrics_port, settings.metrics_token)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -257,5 +262,6 @@ def work(settings: Settings) -> None:
         stop.wait()  # bounded: the main thread idles until SIGTERM or SIGINT sets `stop`
     finally:
         core.stop_ingesting()  # a round in progress returns at once; its fetches end too
+        exporter.stop()
         lead.shutdown()
         core.close()

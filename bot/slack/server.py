@@ -1,4 +1,4 @@
-"""Running the app: HTTP (waitress, `/slack/events` + `/healthz`) or Socket Mode.
+"""Running the app: HTTP (waitress, `/slack/events`, `/healthz`, `/metrics`) or Socket Mode.
 
 The HTTP front door refuses cheaply, before anything is parsed or trusted:
 
@@ -34,6 +34,9 @@ from slack_sdk.signature import SignatureVerifier
 from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
+
+from bot import metrics
+from bot.metrics_http import METRICS_PATH, metrics_app
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +116,17 @@ def _refuse(start_response: Callable[..., Any], status: str, error: str) -> list
     )
 
 
+def _kind(body: bytes, content_type: str) -> str:
+    """What a signed request is, for the ack-latency histogram (a cheap look, no parsing)."""
+    if content_type.startswith("application/json"):
+        return "event"
+    if body.startswith(b"payload=") or b"&payload=" in body:
+        return "interactive"
+    if body.startswith(b"command=") or b"&command=" in body:
+        return "command"
+    return "other"
+
+
 def _event_id(body: bytes, content_type: str) -> str | None:
     """The Events API `event_id` of a signed JSON body (the same across Slack's retries)."""
     if not content_type.startswith("application/json"):
@@ -148,6 +162,7 @@ def front_door(
             except (UnicodeDecodeError, ValueError, OverflowError):
                 valid = False  # the verifier decodes the body as UTF-8 first
             if not valid:
+                metrics.SLACK_REFUSED.labels("invalid_signature").inc()
                 log.info("refused an unsigned, stale or invalid request (%d bytes)", len(body))
                 return _refuse(start_response, "401 Unauthorized", "invalid request")
             content_type = str(environ.get("CONTENT_TYPE", ""))
@@ -160,6 +175,7 @@ def front_door(
                 # missed (X-Slack-Retry-Num), and too many failures make it switch the app's
                 # events off; a replayed slash command gets nothing to act on.
                 retry = environ.get("HTTP_X_SLACK_RETRY_NUM")
+                metrics.SLACK_REFUSED.labels("repeated").inc()
                 log.info("ignored a repeated request%s", f" (Slack retry {retry})" if retry else "")
                 return _respond(start_response, "200 OK", b"", "text/plain")
         else:
@@ -172,11 +188,13 @@ def front_door(
             status_seen.append(status)
             return start_response(status, *args)
 
+        started = time.perf_counter()
         try:
             result = bolt(environ, recording_start_response)
         except (ValueError, RecursionError, UnicodeError) as err:
             # A signed body Bolt cannot parse; one line, no traceback (it could quote the body).
             replays.release(keys)
+            metrics.SLACK_REFUSED.labels("unreadable").inc()
             log.warning("could not parse a signed Slack request: %s", type(err).__name__)
             return _refuse(start_response, "400 Bad Request", "unreadable request")
         except Exception:
@@ -184,15 +202,26 @@ def front_door(
             raise
         if not status_seen or not status_seen[-1].startswith("2"):
             replays.release(keys)  # not handled: a retry must still be processed
+        # Bolt's HTTP adapter returns once the listener has acked (the work goes on lazily).
+        metrics.observe_ack(
+            _kind(body, str(environ.get("CONTENT_TYPE", ""))), time.perf_counter() - started
+        )
         return result
 
     return application
 
 
-def wsgi_app(app: App, healthy: Callable[[], bool], signing_secret: str | None = None) -> WSGIApp:
+def wsgi_app(
+    app: App,
+    healthy: Callable[[], bool],
+    signing_secret: str | None = None,
+    metrics_token: str | None = None,
+) -> WSGIApp:
     """Bolt's handler on /slack/events (and, in OAuth mode, /slack/install and
-    /slack/oauth_redirect), a database health check on /healthz, 404 elsewhere."""
+    /slack/oauth_redirect), a database health check on /healthz, Prometheus metrics on
+    /metrics (a bearer token wanted when `metrics_token` is set), 404 elsewhere."""
     bolt = SlackRequestHandler(app)
+    scrape = metrics_app(metrics_token)
     events = front_door(bolt, signing_secret)
     flow = app.oauth_flow
     oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow is not None else set[str]()
@@ -204,6 +233,8 @@ def wsgi_app(app: App, healthy: Callable[[], bool], signing_secret: str | None =
             body = json.dumps({"ok": ok, "database": "ok" if ok else "unreachable"}).encode()
             status = "200 OK" if ok else "503 Service Unavailable"
             return _respond(start_response, status, body, "application/json")
+        if path == METRICS_PATH:
+            return scrape(environ, start_response)
         if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             return events(environ, start_response)
         if path in oauth_paths and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -270,6 +301,7 @@ def http_server(  # type: ignore[no-untyped-def]
     port: int,
     threads: int = 8,
     signing_secret: str | None = None,
+    metrics_token: str | None = None,
     connection_limit: int = CONNECTION_LIMIT,
     request_read_seconds: float = REQUEST_READ_SECONDS,
 ):
@@ -293,7 +325,9 @@ def http_server(  # type: ignore[no-untyped-def]
     )
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
-    server = GuardedServer(wsgi_app(app, healthy, secret), map={}, dispatcher=dispatcher, adj=adj)
+    server = GuardedServer(
+        wsgi_app(app, healthy, secret, metrics_token), map={}, dispatcher=dispatcher, adj=adj
+    )
     server.request_read_seconds = request_read_seconds
     return server
 
