@@ -86,6 +86,11 @@ class BriefResult:
     article_ids: tuple[int, ...]
 
 
+def _windowed(result: BriefResult, in_window: int | None) -> BriefResult:
+    """The result with its brief saying how many articles its window held (`Brief.capped`)."""
+    return replace(result, brief=replace(result.brief, articles_in_window=in_window))
+
+
 @dataclass
 class _Flight:
     """A brief being computed; callers wanting the same cache key wait for its result."""
@@ -391,12 +396,26 @@ class Briefbot:
                 arrived_since=arrived_since,
                 arrived_except=arrived_except,
             )
+            # Over the cap: the brief says it read the newest N of how many.
+            in_window = (
+                article_store.count_for_topic(
+                    session,
+                    topic_row.id,
+                    since=since,
+                    until=until,
+                    arrived_since=arrived_since,
+                    arrived_except=arrived_except,
+                )
+                if len(rows) >= MAX_ARTICLES_PER_BRIEF
+                else None
+            )
             key = _cache_key(topic_row.name, rows, summarizer)
             cached = brief_store.get(session, key)
             if cached is not None:
                 stored = Brief.from_dict(cached.payload)
                 # Same articles, same summary; only the requested window and time differ.
                 brief = replace(stored, since=since, until=until, generated_at=now)
+                brief = replace(brief, articles_in_window=in_window)
                 return BriefResult(brief, cached.id, True, tuple(cached.article_ids))
             topic_id, topic_name = topic_row.id, topic_row.name
             # The sentences ingestion analysed (an article stored before that is analysed
@@ -424,12 +443,16 @@ class Briefbot:
                 log.warning("brief of %s: still being made elsewhere; briefing offline", topic)
                 offline = self._extractive
                 offline_key = _cache_key(topic_name, rows, offline)
-                return self._summarize_and_store(
-                    offline, offline_key, topic_id, topic_name, rows, inputs, since, until, now
+                return _windowed(
+                    self._summarize_and_store(
+                        offline, offline_key, topic_id, topic_name, rows, inputs, since, until, now
+                    ),
+                    in_window,
                 )
             shared = flight.result
             if shared is not None:  # the same articles: reuse it, as from the cache
                 brief = replace(shared.brief, since=since, until=until, generated_at=now)
+                brief = replace(brief, articles_in_window=in_window)
                 return BriefResult(brief, shared.brief_id, True, shared.article_ids)
             # The first caller failed: try again, on our own.
         try:
@@ -438,7 +461,7 @@ class Briefbot:
             )
             if leading:
                 flight.result = result
-            return result
+            return _windowed(result, in_window)
         finally:
             if leading:
                 with self._flights_lock:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -185,11 +186,56 @@ def for_topic(
     """
     # An article without a publication date counts from when we fetched it.
     when = func.coalesce(Article.published_at, Article.fetched_at)
-    query = (
-        select(Article)
-        .join(ArticleTopic, ArticleTopic.article_id == Article.id)
-        .where(ArticleTopic.topic_id == topic_id)
-        .order_by(when.desc(), Article.id.desc())
+    query = _in_window(
+        session,
+        select(Article).order_by(when.desc(), Article.id.desc()),
+        topic_id,
+        since=since,
+        until=until,
+        arrived_since=arrived_since,
+        arrived_except=arrived_except,
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def count_for_topic(
+    session: Session,
+    topic_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    arrived_since: datetime | None = None,
+    arrived_except: Sequence[int] = (),
+) -> int:
+    """How many articles `for_topic` would return without a limit (a brief over a capped
+    window says how many it left out)."""
+    query = _in_window(
+        session,
+        select(func.count(Article.id)),
+        topic_id,
+        since=since,
+        until=until,
+        arrived_since=arrived_since,
+        arrived_except=arrived_except,
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _in_window(
+    session: Session,
+    query: Select[Any],
+    topic_id: int,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    arrived_since: datetime | None,
+    arrived_except: Sequence[int],
+) -> Select[Any]:
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    query = query.join(ArticleTopic, ArticleTopic.article_id == Article.id).where(
+        ArticleTopic.topic_id == topic_id
     )
     if until is not None:
         query = query.where(when <= until)
@@ -200,9 +246,7 @@ def for_topic(
         query = query.where(or_(when >= since, late))
     elif since is not None:
         query = query.where(when >= since)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+    return query
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> list[Article]:

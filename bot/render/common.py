@@ -146,8 +146,12 @@ def outlet_count(sources: Sequence[SourceRef]) -> int:
 
 
 def brief_counts(brief: Brief) -> str:
-    """The counts line: "12 articles · 5 outlets" (cited outlets; none shown when unknown)."""
-    parts = [plural(brief.article_count, "article")]
+    """The counts line: "12 articles · 5 outlets" (cited outlets; none shown when unknown), or
+    "the newest 200 of 1,340 articles · …" when a cap left articles of the window unread."""
+    if brief.capped:
+        parts = [f"the newest {brief.article_count:,} of {brief.articles_in_window:,} articles"]
+    else:
+        parts = [plural(brief.article_count, "article")]
     outlets = outlet_count(brief.sources)
     if outlets:
         parts.append(plural(outlets, "outlet"))

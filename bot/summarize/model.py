@@ -129,8 +129,16 @@ class Brief:
     # The stories the bullets report, largest first (bullets point here by index); one story or
     # none: nothing to group.
     stories: tuple[StoryRef, ...] = ()
+    # How many articles the window held when a cap left some out (the brief read the newest
+    # `article_count` of them); None: every article in the window was read.
+    articles_in_window: int | None = None
     # Not part of the JSON contract: why the brief is what it is (e.g. "llm fallback").
     notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def capped(self) -> bool:
+        """Did the brief read only the newest `article_count` of the window's articles?"""
+        return self.articles_in_window is not None and self.articles_in_window > self.article_count
 
     @property
     def is_empty(self) -> bool:
@@ -162,6 +170,8 @@ class Brief:
             "window": {"since": _iso(self.since), "until": _iso(self.until)},
             "summarizer": self.summarizer,
             "article_count": self.article_count,
+            # Equal to article_count unless the brief read only the newest of them.
+            "articles_in_window": max(self.articles_in_window or 0, self.article_count),
             "sections": {
                 name: [b.to_dict() for b in self.sections.get(name, ())] for name in SECTIONS
             },
@@ -187,6 +197,7 @@ class Brief:
         since = _parse_iso(data["window"]["since"])
         until = _parse_iso(data["window"]["until"])
         assert generated_at and since and until
+        in_window = int(data.get("articles_in_window") or 0)
         return cls(
             topic=data["topic"],
             generated_at=generated_at,
@@ -197,6 +208,7 @@ class Brief:
             sections=sections,
             sources=tuple(SourceRef.from_dict(s) for s in data["sources"]),
             stories=tuple(StoryRef.from_dict(s) for s in data.get("stories", ())),
+            articles_in_window=in_window if in_window > int(data["article_count"]) else None,
         )
 
 

@@ -20,6 +20,7 @@ def test_brief_json_is_the_contract_and_round_trips() -> None:
         "window",
         "summarizer",
         "article_count",
+        "articles_in_window",
         "sections",
         "sources",
         "stories",
