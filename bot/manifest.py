@@ -23,6 +23,8 @@ BOT_SCOPES = (
     # Direct messages to the bot: a question or a topic name in a DM gets an answer or brief.
     "im:history",
     "users:read",
+    # The assistant panel: its status ("reading 42 articles…"), suggested prompts and title.
+    "assistant:write",
 )
 # Events the app subscribes to; `message.channels`/`.groups`/`.im` arrive as `message`.
 BOT_EVENTS = (
@@ -33,6 +35,62 @@ BOT_EVENTS = (
     "message.im",
     "app_uninstalled",
     "tokens_revoked",
+    # The assistant panel (bot/slack/listeners/assistant); its messages arrive as message.im.
+    "assistant_thread_started",
+    "assistant_thread_context_changed",
+    # Workflow Builder runs the "Get a brief" step (bot/slack/listeners/functions).
+    "function_executed",
+)
+# The "Brief this link" message shortcut (bot/slack/listeners/shortcuts).
+SHORTCUTS = (
+    {
+        "name": "Brief this link",
+        "type": "message",
+        "callback_id": "brief_this_link",
+        "description": "Brief the article this message links to, in its thread",
+    },
+)
+# Workflow Builder custom steps, by callback id (bot/slack/listeners/functions).
+FUNCTIONS: dict[str, Any] = {
+    "get_brief": {
+        "title": "Get a brief",
+        "description": "A brief of a news topic briefbot follows, with its sources",
+        "input_parameters": {
+            "properties": {
+                "topic": {
+                    "type": "string",
+                    "title": "Topic",
+                    "description": "A topic briefbot follows, e.g. ukraine",
+                },
+                "window": {
+                    "type": "integer",
+                    "title": "Window (hours)",
+                    "description": "How far back the brief reads; 24 when empty",
+                },
+            },
+            "required": ["topic"],
+        },
+        "output_parameters": {
+            "properties": {
+                "brief": {
+                    "type": "string",
+                    "title": "Brief",
+                    "description": "The brief as text: key provisions, open questions, next steps",
+                },
+                "sources": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "title": "Sources",
+                    "description": "The articles the brief cites: title — URL",
+                },
+            },
+            "required": ["brief", "sources"],
+        },
+    }
+}
+ASSISTANT_DESCRIPTION = (
+    "Ask about a news topic briefbot follows, or name a topic for its brief; answers cite "
+    "their articles."
 )
 EVENTS_PATH = "/slack/events"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -84,6 +142,12 @@ def build_manifest(http_base: str | None = None) -> dict[str, Any]:
                     "should_escape": False,
                 }
             ],
+            "shortcuts": [dict(s) for s in SHORTCUTS],
+            # The assistant panel (Slack's AI apps); the App Home and Messages tab stay.
+            "assistant_view": {
+                "assistant_description": ASSISTANT_DESCRIPTION,
+                "suggested_prompts": [],
+            },
         },
         "oauth_config": {
             # OAuth distribution (SLACK_CLIENT_ID / SLACK_CLIENT_SECRET): installers come back here.
@@ -98,7 +162,10 @@ def build_manifest(http_base: str | None = None) -> dict[str, Any]:
             "org_deploy_enabled": True,
             "socket_mode_enabled": http_base is None,
             "token_rotation_enabled": False,
+            # Workflow steps (`functions`) run in this app, not on Slack's platform.
+            "function_runtime": "remote",
         },
+        "functions": FUNCTIONS,
     }
 
 

@@ -21,7 +21,10 @@ USAGE = (
     "• `/brief list` — this channel's digests\n"
     "• `/brief sources ukraine` — where a topic's articles come from\n"
     "• `/brief sources ukraine add https://example.com/feed.xml` / `remove <url>`\n"
-    "Reply in a brief's thread to ask a question about its articles."
+    "Reply in a brief's thread to ask a question about its articles.\n"
+    "Also: ask me or name a topic in my assistant panel (the briefbot icon at the top of Slack); "
+    "*Brief this link* in a message's ⋮ menu briefs the article it links to; and the "
+    "*Get a brief* step puts a brief into your Workflow Builder workflows."
 )
 
 # Topic names: words, spaces and a little punctuation. Anything that could be Slack markup

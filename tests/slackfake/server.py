@@ -972,6 +972,68 @@ class FakeSlack:
     def _response_url(self, call: Call) -> tuple[int, Any]:
         return 200, {"ok": True}
 
+    # -- the assistant panel (assistant.threads.*) and workflow steps (functions.*)
+
+    def _assistant_call(self, call: Call, required: tuple[str, ...]) -> tuple[int, Any] | None:
+        """An error answer when a required argument is missing, else None."""
+        missing = [k for k in required if call.params.get(k) in (None, "") and k != "status"]
+        if "status" in required and not isinstance(call.params.get("status"), str):
+            missing.append("status")
+        if missing:
+            self.violations.append(f"{call.method}: missing {', '.join(missing)}")
+            return 200, {"ok": False, "error": "invalid_arguments"}
+        return None
+
+    def _assistant_set_status(self, call: Call) -> tuple[int, Any]:
+        # An empty status clears it (as the posting of a reply does in Slack).
+        return self._assistant_call(call, ("channel_id", "thread_ts", "status")) or (
+            200,
+            {"ok": True},
+        )
+
+    def _assistant_set_prompts(self, call: Call) -> tuple[int, Any]:
+        bad = self._assistant_call(call, ("channel_id", "thread_ts", "prompts"))
+        if bad is not None:
+            return bad
+        prompts = call.params.get("prompts")
+        problems: list[str] = []
+        if not isinstance(prompts, list) or not 1 <= len(prompts) <= 4:
+            problems.append("prompts must be a list of 1 to 4")
+        else:
+            for n, prompt in enumerate(prompts):
+                if not isinstance(prompt, dict) or not all(
+                    isinstance(prompt.get(k), str) and prompt.get(k) for k in ("title", "message")
+                ):
+                    problems.append(f"prompt {n} needs a title and a message")
+        if problems:
+            self.violations.extend(f"{call.method}: {p}" for p in problems)
+            return 200, {"ok": False, "error": "invalid_arguments"}
+        return 200, {"ok": True}
+
+    def _assistant_set_title(self, call: Call) -> tuple[int, Any]:
+        return self._assistant_call(call, ("channel_id", "thread_ts", "title")) or (
+            200,
+            {"ok": True},
+        )
+
+    def _functions_complete(self, call: Call) -> tuple[int, Any]:
+        execution = call.params.get("function_execution_id")
+        success = call.method == "functions.completeSuccess"
+        value = call.params.get("outputs") if success else call.params.get("error")
+        valid = isinstance(value, dict) if success else isinstance(value, str) and value.strip()
+        if not execution or not valid:
+            what = "outputs (an object)" if success else "error (a message)"
+            self.violations.append(f"{call.method}: needs function_execution_id and {what}")
+            return 200, {"ok": False, "error": "invalid_arguments"}
+        completions = ("functions.completeSuccess", "functions.completeError")
+        if any(
+            c.ok and c.params.get("function_execution_id") == execution
+            for c in self.calls
+            if c.method in completions and c is not call
+        ):
+            return 200, {"ok": False, "error": "function_execution_already_completed"}
+        return 200, {"ok": True}
+
     _HANDLERS: ClassVar[dict[str, Any]] = {
         "auth.test": _auth_test,
         "chat.postMessage": _post_message,
@@ -985,6 +1047,11 @@ class FakeSlack:
         "apps.connections.open": _connections_open,
         "oauth.v2.access": _oauth_v2_access,
         RESPONSE_URL: _response_url,
+        "assistant.threads.setStatus": _assistant_set_status,
+        "assistant.threads.setSuggestedPrompts": _assistant_set_prompts,
+        "assistant.threads.setTitle": _assistant_set_title,
+        "functions.completeSuccess": _functions_complete,
+        "functions.completeError": _functions_complete,
     }
 
 

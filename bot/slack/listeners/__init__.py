@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.actions import SlackActions
-from bot.slack.listeners import commands, events, teams
+from bot.slack.listeners import commands, events, surfaces, teams
 from bot.slack.pools import ListenerPools
 
 
@@ -14,3 +14,4 @@ def register_all(app: App, actions: SlackActions, pools: ListenerPools | None = 
     teams.register(app, actions)
     commands.register(app, actions, pools)
     events.register(app, actions, pools)
+    surfaces.register(app, actions, pools)  # assistant panel, link shortcut, workflow step
