@@ -56,6 +56,8 @@ CONNECTION_LIMIT = 500
 # Slack refuses requests signed more than 5 minutes ago; a replay is remembered as long.
 REPLAY_WINDOW_SECONDS = 300.0
 REPLAY_MEMORY = 20_000
+# How long `close()` waits for the server's loop to close the listening socket itself.
+CLOSE_HANDOFF_SECONDS = 2.0
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -252,7 +254,15 @@ class GuardedServer(TcpWSGIServer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._reading_since: dict[int, float] = {}  # channel fileno -> first seen mid-request
+        self._loop_thread: int | None = None  # the thread in `run()`, while it runs
         super().__init__(*args, **kwargs)
+
+    def run(self) -> None:
+        self._loop_thread = threading.get_ident()
+        try:
+            super().run()
+        finally:
+            self._loop_thread = None
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)  # idle keep-alive connections (channel_timeout)
@@ -277,7 +287,22 @@ class GuardedServer(TcpWSGIServer):
         open, so one idle keep-alive connection would otherwise hold SIGTERM off for good."""
         for channel in list(self.active_channels.values()):
             channel.will_close = True
-        super().close()
+        # Closed by the loop's own thread, woken through the trigger: closed from another
+        # thread, the loop would sit out its poll() on the closed socket (waitress's
+        # asyncore_loop_timeout, a second) before noticing. When no loop runs, or this is its
+        # thread (a SIGTERM handler in `serve`), close here.
+        if self._loop_thread in (None, threading.get_ident()):
+            super().close()
+            return
+        closed = threading.Event()
+
+        def close_in_loop() -> None:
+            super(GuardedServer, self).close()
+            closed.set()
+
+        self.trigger.pull_trigger(close_in_loop)
+        if not closed.wait(CLOSE_HANDOFF_SECONDS):
+            super().close()
 
     def _evict(self, count: int) -> None:
         """Close the `count` oldest connections that have nothing being served."""
