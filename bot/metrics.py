@@ -22,17 +22,32 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from prometheus_client import (
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    GCCollector,
-    Histogram,
-    PlatformCollector,
-    ProcessCollector,
-)
-
 log = logging.getLogger(__name__)
+
+try:
+    from prometheus_client import (
+        CollectorRegistry,
+        Counter,
+        Gauge,
+        GCCollector,
+        Histogram,
+        PlatformCollector,
+        ProcessCollector,
+    )
+
+    AVAILABLE = True
+except ImportError:  # an environment installed before the dependency was added: no metrics
+    from bot._metrics_stub import (  # type: ignore[assignment]
+        CollectorRegistry,
+        Counter,
+        Gauge,
+        GCCollector,
+        Histogram,
+        PlatformCollector,
+        ProcessCollector,
+    )
+
+    AVAILABLE = False
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-
+from bot import metrics
 from bot.metrics import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -73,6 +72,15 @@ def metrics_app(token: str | None = None) -> WSGIApp:
                 "text/plain",
                 ("WWW-Authenticate", "Bearer"),
             )
+        if not metrics.AVAILABLE:
+            return _respond(
+                start_response,
+                "503 Service Unavailable",
+                b"prometheus-client is not installed: pip install -e .\n",
+                "text/plain",
+            )
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
         body = generate_latest(REGISTRY)
         if environ.get("REQUEST_METHOD") == "HEAD":
             start_response(
