@@ -4,24 +4,88 @@ workspace subscribes to, and the status line while it works ("is reading 42 arti
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.errors import NotFoundError
 from storage import articles as article_store
+from storage import deliveries
 from storage import subscriptions as subscription_store
 from storage import topics as topic_store
+from storage.db import transaction
 
 if TYPE_CHECKING:
-    from bot.core import Briefbot
+    from bot.core import Briefbot, BriefResult
 
 # Slack shows at most four suggested prompts.
 MAX_PROMPTS = 4
 # Prompt titles are short labels; a long topic name is cut.
 MAX_TITLE_TOPIC = 40
 HELP_PROMPT = {"title": "What can you do?", "message": "help"}
+CHANGES_PROMPT = {
+    "title": "What changed since the last digest?",
+    "message": "What changed since yesterday's digest?",
+}
+# "What changed since yesterday's digest?", "anything new since the last digest", …
+_CHANGES = re.compile(
+    r"\b(?:what(?:'s| has)? changed|anything new|what(?:'s| is) new)\b.*\bdigest\b|"
+    r"\bsince (?:yesterday'?s|the last|the latest|my|our) digest\b",
+    re.IGNORECASE,
+)
+# Digests further back than this are not "the last digest" of anyone's morning.
+MAX_DIGEST_AGE = timedelta(days=8)
 _BRIEF_ME = re.compile(
     r"^\s*(?:please\s+)?brief(?:\s+me)?(?:\s+(?:on|about))?\s+(.+?)[\s?.!]*$", re.IGNORECASE
 )
+
+
+@dataclass(frozen=True)
+class Changes:
+    topic: str
+    digest_at: datetime  # when the digest went out
+    result: BriefResult | None  # None: nothing new since
+
+
+def first_time(core: Briefbot, team_id: str, channel_id: str, message_ts: str) -> bool:
+    """False when this message was already handled (Slack retries an event it thinks lost);
+    the key is the one thread answers use, so a message is answered once whichever path."""
+    with transaction(core.factory) as session:
+        return deliveries.first_time_event(session, f"{channel_id}:{message_ts}", team_id)
+
+
+def asks_for_changes(text: str) -> bool:
+    return bool(_CHANGES.search(text))
+
+
+def changes_since_digest(core: Briefbot, team_id: str) -> Changes | None:
+    """A brief of what reached the topic of the workspace's latest digest since it went out
+    (None: the workspace has had no digest lately)."""
+    now = core.clock()
+    with core.factory() as session:
+        latest = next(
+            (
+                d
+                for d in deliveries.latest_for_team(session, team_id, limit=50)
+                if d.kind == "digest" and d.sent_at is not None
+            ),
+            None,
+        )
+        if latest is None or latest.sent_at is None:
+            return None
+        sent_at = latest.sent_at
+        if sent_at.tzinfo is None:  # SQLite hands back naive UTC
+            sent_at = sent_at.replace(tzinfo=UTC)
+        topic = topic_store.get_by_id(session, latest.topic_id)
+        if topic is None or now - sent_at > MAX_DIGEST_AGE:
+            return None
+        name = topic.name
+    try:
+        # Published since, or (a late report of older news) arrived since.
+        result = core.brief(name, since=sent_at, until=now, arrived_since=sent_at)
+    except NotFoundError:
+        return None
+    return Changes(name, sent_at, None if result.brief.is_empty else result)
 
 
 def topic_asked_for(text: str) -> str:
@@ -41,6 +105,9 @@ def suggested_prompts(
         names = list(dict.fromkeys([*in_channel, *(s.topic.name for s in subscribed)]))
         if not names:
             names = [t.name for t in topic_store.list_all(session)]
+        had_digest = any(
+            d.kind == "digest" for d in deliveries.latest_for_team(session, team_id, limit=50)
+        )
     prompts = [
         {"title": f"Brief me on {_short(name)}", "message": f"Brief me on {name}"}
         for name in names[: MAX_PROMPTS - 1]
@@ -48,6 +115,8 @@ def suggested_prompts(
     if names:
         question = f"What are the open questions on {names[0]}?"
         prompts.insert(1, {"title": f"Open questions on {_short(names[0])}", "message": question})
+    if had_digest:
+        prompts.insert(2, CHANGES_PROMPT)
     return prompts[:MAX_PROMPTS] or [HELP_PROMPT]
 
 

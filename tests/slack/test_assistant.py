@@ -7,6 +7,7 @@ cleared; "Brief me on <topic>" → the brief in the thread."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from storage import subscriptions as subscription_store
@@ -145,4 +146,76 @@ def test_a_topic_is_answered_with_its_brief(running_app: RunningApp) -> None:
     assert first.params["status"] == "is reading 2 articles on river plan…"
     fake.wait_for("assistant.threads.setStatus", count=2, timeout=10)
     assert fake.calls_to("assistant.threads.setStatus")[-1].params["status"] == ""
+    assert fake.violations == [] and fake.unexpected == []
+
+
+def test_what_changed_since_the_last_digest(running_app: RunningApp, tmp_path: Path) -> None:
+    from bot.jobs.digest import run_digest
+    from bot.slack.client import SingleWorkspaceClients
+
+    app, fake = running_app, running_app.fake
+    _user_message(app, "What changed since yesterday's digest?", "1726133730.000100")
+    (no_digest,) = fake.wait_for("chat.postMessage", timeout=30)
+    assert "no digest lately" in no_digest.params["text"]
+
+    _subscribe(app, "river plan", "C0001")
+    with app.core.factory() as session:
+        (subscription,) = subscription_store.for_team(session, TEAM, "C0001")
+    clients = SingleWorkspaceClients(app.core.settings, app.runtime.client)
+    assert run_digest(app.core, clients, subscription.id).status == "sent"
+    _started(app)
+    prompts = fake.wait_for("assistant.threads.setSuggestedPrompts", timeout=30)[0]
+    assert "What changed since the last digest?" in [p["title"] for p in prompts.params["prompts"]]
+
+    _user_message(app, "What changed since yesterday's digest?", "1726133740.000100")
+    posts = fake.wait_for("chat.postMessage", count=4, timeout=30)  # + digest, greeting
+    assert "Nothing new on *river plan* since its digest" in posts[-1].params["text"]
+
+    (tmp_path / "late").mkdir()
+    (tmp_path / "late" / "c.md").write_text(
+        f"---\ntitle: Regional government agrees to co-fund river plan\noutlet: Delta Herald\n"
+        f"published: {app.core.clock().isoformat()}\nurl: https://delta.example.net/cofund\n---\n"
+        "The regional government agreed on Friday to co-fund the second phase of the river "
+        "restoration plan with 2 million euros, ending months of uncertainty.\n\n"
+        "Work on the second phase will start next spring.\n"
+    )
+    app.core.ingest([str(tmp_path / "late")], topic="river plan")
+    _user_message(app, "What changed since yesterday's digest?", "1726133750.000100")
+    posts = fake.wait_for("chat.postMessage", count=5, timeout=30)
+    latest = posts[-1]
+    assert latest.params["thread_ts"] == THREAD
+    blocks = json.dumps(latest.params["blocks"])
+    assert "Since the last digest" in blocks and "delta.example.net/cofund" in blocks
+    assert "valley.example.com" not in blocks  # what the digest already said is not repeated
+    assert fake.violations == [] and fake.unexpected == []
+
+
+def test_direct_messages_outside_the_panel_still_work(running_app: RunningApp) -> None:
+    """The Assistant middleware takes every DM reply in a thread; a plain DM thread (the
+    Messages tab) is still answered, follow-ups with the thread's context."""
+    app, fake = running_app, running_app.fake
+    question = {
+        "type": "message",
+        "channel": DM,
+        "user": USER,
+        "text": "When will construction begin?",
+        "ts": "1800000100.000100",
+        "event_ts": "1800000100.000100",
+        "channel_type": "im",
+    }
+    _send(app, question, "EvDm1")
+    (first,) = fake.wait_for("chat.postMessage", timeout=30)
+    assert first.params["thread_ts"] == question["ts"] and "September" in json.dumps(first.params)
+    follow_up = {
+        **question,
+        "text": "And how much money does the plan commit?",
+        "ts": "1800000101.000100",
+        "event_ts": "1800000101.000100",
+        "thread_ts": question["ts"],
+        "parent_user_id": USER,
+    }
+    _send(app, follow_up, "EvDm2")
+    second = fake.wait_for("chat.postMessage", count=2, timeout=30)[1]
+    assert second.params["thread_ts"] == question["ts"]
+    assert "4 million" in json.dumps(second.params)
     assert fake.violations == [] and fake.unexpected == []

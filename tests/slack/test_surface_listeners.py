@@ -324,3 +324,43 @@ def test_brief_help_mentions_the_new_surfaces() -> None:
     assert isinstance(parse("help"), HelpCmd)
     for surface in ("assistant panel", "*Brief this link*", "*Get a brief*"):
         assert surface in USAGE
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("What changed since yesterday's digest?", True),
+        ("what's new since the last digest", True),
+        ("Anything new since our digest?", True),
+        ("What changed in the river plan?", False),
+        ("digest", False),
+    ],
+)
+def test_asks_for_changes(text: str, asks: bool) -> None:
+    from bot.service.assistant import asks_for_changes
+
+    assert asks_for_changes(text) is asks
+
+
+def test_tell_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    from bot.core import BriefResult
+    from bot.service.assistant import Changes
+
+    at = datetime(2026, 11, 30, 8, tzinfo=UTC)
+    said: list[dict[str, Any]] = []
+
+    def say(text: str, blocks: Any = None) -> None:
+        said.append({"text": text, "blocks": blocks})
+
+    for changes in (
+        None,
+        Changes("river <plan>", at, None),
+        Changes("river plan", at, BriefResult(_brief(), 1, False, (1,))),
+    ):
+        monkeypatch.setattr(assistant, "changes_since_digest", lambda core, team, c=changes: c)
+        assistant.tell_changes(Mock(), "T1", say)
+    assert "no digest lately" in said[0]["text"]
+    assert said[1]["text"] == "Nothing new on *river &lt;plan&gt;* since its digest of 30 Nov 2026."
+    assert "Since the last digest" in str(said[2]["blocks"])

@@ -4,7 +4,8 @@
 - the user moved to another channel: the prompts put that channel's topics first;
 - a message in the thread: the status says what is being read ("is reading 42 articles…"),
   then the answer or the brief is posted in the thread as in a brief's thread (same grounding
-  and citations; a topic's name, or "Brief me on <topic>", gets its brief), and the status is
+  and citations; a topic's name, or "Brief me on <topic>", gets its brief; "What changed since
+  yesterday's digest?" a brief of what arrived since the latest digest), and the status is
   cleared.
 
 The middleware takes direct-message replies in threads (Bolt cannot tell an assistant thread
@@ -17,13 +18,25 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core import Briefbot
-from bot.service.assistant import suggested_prompts, topic_asked_for, working_status
+from bot.render import blocks
+from bot.render.common import fmt_date
+from bot.render.escape import escape_mrkdwn
+from bot.service.assistant import (
+    asks_for_changes,
+    changes_since_digest,
+    first_time,
+    suggested_prompts,
+    topic_asked_for,
+    working_status,
+)
 from bot.slack.actions import SlackActions
 from bot.slack.pools import ANSWER, EVENT, ListenerPools
 from bot.slack.teams import origin
@@ -41,6 +54,10 @@ HELP = (
     "from. In channels, `/brief help` lists the rest."
 )
 FAILED = "Something went wrong while answering that; it has been logged."
+NO_DIGEST = (
+    "This workspace has had no digest lately. Subscribe a channel to one with "
+    "`/brief subscribe ukraine at 08:00`, or name a topic here for its brief."
+)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 # A message longer than this is cut before it is read (Slack allows 40,000 characters).
 MAX_QUESTION_CHARS = 2_000
@@ -75,6 +92,40 @@ def thread_started(
     offer_prompts(core, team_id, viewing, set_suggested_prompts)
 
 
+def tell_changes(core: Briefbot, team_id: str, say: Callable[..., Any]) -> None:
+    """What reached the topic of the workspace's latest digest since it went out, as a brief."""
+    changes = changes_since_digest(core, team_id)
+    if changes is None:
+        say(NO_DIGEST)
+    elif changes.result is None:
+        say(
+            f"Nothing new on *{escape_mrkdwn(changes.topic)}* since its digest of "
+            f"{fmt_date(changes.digest_at)}."
+        )
+    else:
+        message = blocks.brief_to_message(
+            changes.result.brief, title_prefix="Since the last digest"
+        )
+        say(text=message.text, blocks=message.blocks)
+
+
+def thread_poster(client: WebClient, channel_id: str, thread_ts: str) -> Callable[..., Any]:
+    """Posts in the thread. Bolt's own `say` there first reads the thread's context (one
+    conversations.replies per message) for metadata we do not use."""
+
+    def post(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        client.chat_postMessage(
+            channel=channel_id,
+            thread_ts=thread_ts,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    return post
+
+
 def _set_status(set_status: SetStatus, text: str) -> None:
     """The status is a courtesy: a Slack error there never stops the answer."""
     try:
@@ -88,10 +139,11 @@ def answer(
     *,
     team_id: str,
     event: dict[str, Any],
-    say: Say,
+    say: Callable[..., Any],
     set_status: SetStatus,
 ) -> None:
-    """Answer a message in an assistant thread (or another DM thread), status set meanwhile."""
+    """Answer a message in an assistant thread (or another DM thread), status set meanwhile;
+    `say` posts in the thread."""
     channel_id, thread_ts, ts = event.get("channel"), event.get("thread_ts"), event.get("ts")
     if event.get("subtype") not in (None, "file_share") or not (channel_id and thread_ts and ts):
         return
@@ -101,6 +153,10 @@ def answer(
         return
     _set_status(set_status, working_status(actions.core, text))
     try:
+        if asks_for_changes(text):
+            if first_time(actions.core, team_id, channel_id, ts):
+                tell_changes(actions.core, team_id, say)
+            return
         # A follow-up in a thread we already answered in (or under a brief) uses its context.
         if actions.answer_in_thread(
             team_id=team_id,
@@ -154,11 +210,12 @@ def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
         body: dict[str, Any],
         payload: dict[str, Any],
         context: BoltContext,
-        say: Say,
         set_status: SetStatus,
     ) -> None:
         team_id = _team(body, context)
-        if team_id:
+        channel_id, thread_ts = payload.get("channel"), payload.get("thread_ts")
+        if team_id and channel_id and thread_ts:
+            say = thread_poster(actions.clients(team_id), channel_id, thread_ts)
             answer(actions, team_id=team_id, event=payload, say=say, set_status=set_status)
 
     assistant.thread_started(lazy=[pools.later(EVENT, started)])(acknowledge)
