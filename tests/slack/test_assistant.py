@@ -187,6 +187,8 @@ def test_what_changed_since_the_last_digest(running_app: RunningApp, tmp_path: P
     blocks = json.dumps(latest.params["blocks"])
     assert "Since the last digest" in blocks and "delta.example.net/cofund" in blocks
     assert "valley.example.com" not in blocks  # what the digest already said is not repeated
+    statuses = fake.wait_for("assistant.threads.setStatus", count=6, timeout=10)
+    assert statuses[-1].params["status"] == ""
     assert fake.violations == [] and fake.unexpected == []
 
 

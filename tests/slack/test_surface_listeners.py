@@ -364,3 +364,14 @@ def test_tell_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "no digest lately" in said[0]["text"]
     assert said[1]["text"] == "Nothing new on *river &lt;plan&gt;* since its digest of 30 Nov 2026."
     assert "Since the last digest" in str(said[2]["blocks"])
+
+
+def test_assistant_unreachable_slack_for_the_status_never_stops_the_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from urllib.error import URLError
+
+    monkeypatch.setattr(assistant, "working_status", lambda core, text: "is searching…")
+    actions, set_status = _actions(), Mock(side_effect=URLError("refused"))
+    assistant.answer(actions, team_id="T1", event=_event("why?"), say=Mock(), set_status=set_status)
+    actions.answer_message.assert_called_once()

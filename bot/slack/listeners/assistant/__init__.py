@@ -132,6 +132,8 @@ def _set_status(set_status: SetStatus, text: str) -> None:
         set_status(text)
     except SlackApiError as err:
         log.info("assistant status not set: %s", err.response.get("error"))
+    except OSError as err:  # Slack unreachable (URLError is one): the answer went or goes anyway
+        log.info("assistant status not set: %s", err)
 
 
 def answer(
