@@ -120,7 +120,7 @@ def brief_link(core: Briefbot, url: str) -> LinkBrief:
     if since >= now:
         since = now - timedelta(hours=1)
     try:
-        brief = core.summarizer().summarize(title, articles, since=since, until=now, now=now)
+        brief = _summarize(core, title, articles, since, now)
     except BriefbotError:
         raise
     except Exception:  # a bug: logged, and the person told in one line
@@ -131,6 +131,22 @@ def brief_link(core: Briefbot, url: str) -> LinkBrief:
     if brief.is_empty:
         raise LinkUnavailable("I found too little text at that link to brief it.")
     return LinkBrief(fetched.url, title, brief, len(related))
+
+
+def _summarize(
+    core: Briefbot, title: str, articles: list[ArticleInput], since: datetime, now: datetime
+) -> Brief:
+    summarizer = core.summarizer()
+    if summarizer.name == "extractive" and core.settings.brief_processes:
+        from bot.brief_pool import shared_pool
+
+        # In a worker process, as /brief does: this process's GIL stays free for Slack acks.
+        brief = shared_pool(core.settings.brief_processes).summarize(
+            title, articles, since=since, until=now, now=now
+        )
+        if brief is not None:
+            return brief
+    return summarizer.summarize(title, articles, since=since, until=now, now=now)
 
 
 def _related(core: Briefbot, title: str, url: str, since: datetime) -> list[ArticleInput]:
