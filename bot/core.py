@@ -607,6 +607,7 @@ class Briefbot:
                 return LLMAnswerer(self._llm_client).answer(question, passages, history)
             except LLMError as err:
                 log.warning("LLM answer failed, answering offline: %s", err)
+                metrics.LLM_FALLBACKS.labels("answer").inc()
         return self.offline_answerer().answer(question, passages, history)
 
     def offline_answerer(self) -> OfflineAnswerer:

@@ -377,6 +377,7 @@ def sweep_stale_claims(
             give_up = "superseded by a later digest"
         if give_up is not None:
             _mark_failed(core, delivery_id, give_up, only_if_claimed_before=cutoff)
+            metrics.DIGESTS.labels("failed").inc()
             outcomes.append(
                 DigestOutcome(
                     "failed", subscription_id or 0, scheduled_for, delivery_id, error=give_up
