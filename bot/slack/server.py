@@ -18,6 +18,7 @@ The HTTP front door refuses cheaply, before anything is parsed or trusted:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -300,7 +301,10 @@ class GuardedServer(TcpWSGIServer):
             super(GuardedServer, self).close()
             closed.set()
 
-        self.trigger.pull_trigger(close_in_loop)
+        # OSError: the loop woke for another pull (a finished response) between our thunk
+        # being queued and our own write, ran it and closed the trigger: nothing to write to.
+        with contextlib.suppress(OSError):
+            self.trigger.pull_trigger(close_in_loop)
         if not closed.wait(CLOSE_HANDOFF_SECONDS):
             super().close()
 
