@@ -255,7 +255,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-6+{ANALYZER_VERSION}"
+    version = f"extractive-7+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -343,9 +343,11 @@ class ExtractiveSummarizer:
         story = _stories(ordered, sentences)
         naming = [True] * len(ordered)
         _promote_ledes(sentences)  # before scoring and relevance (`_off_topic` drops them too)
+        _promote_events(sentences)
         central_article = _score(topic, ordered, sentences, story, naming)
         _off_topic(naming, sentences)
         _supersede(ordered, sentences, story)
+        _answered(ordered, sentences, story)
         _later_toll(ordered, sentences, story)
         _as_of_newest(ordered, sentences)
         pool = _pool(sentences)
@@ -849,13 +851,42 @@ def _is_about(
     return hits >= max(_ABOUT_MIN_HITS, _ABOUT_SHARE * len(sentences))
 
 
+# A nationality and its country are one topic word to a reader ("Greek election" is about
+# "elections in Greece"), but their 6-character terms differ and neither starts the other.
+# Terms as `_terms` cuts them; pairs where one starts the other ("iran"/"irania") need no entry.
+_DEMONYMS = {
+    "greek": "greec",
+    "french": "franc",
+    "britis": "britai",
+    "spanis": "spain",
+    "chines": "china",
+    "italia": "italy",
+    "turkis": "turkey",
+    "swedis": "sweden",
+    "polish": "poland",
+    "dutch": "nether",
+    "danish": "denmar",
+    "norweg": "norway",
+    "finnis": "finlan",
+    "swiss": "switze",
+    "irish": "irelan",
+    "scotti": "scotla",
+    "welsh": "wales",
+    "filipi": "philip",
+    "thai": "thaila",
+}
+
+
 def _names_all(topic_terms: frozenset[str], present: frozenset[str]) -> bool:
     """Every topic term is present, itself or as a word built on it: the stemmer keeps
-    "bomber" apart from "bomb" and "Londoner" from "London", a reader does not."""
+    "bomber" apart from "bomb" and "Londoner" from "London", a reader does not; nor does a
+    reader keep "Greek" apart from "Greece" (`_DEMONYMS`)."""
     if topic_terms <= present:
         return True
+    present = present | frozenset(_DEMONYMS.get(u, u) for u in present)
     return all(
         t in present
+        or _DEMONYMS.get(t, t) in present
         or (len(t) >= 4 and any(u.startswith(t) and len(u) - len(t) <= 3 for u in present))
         for t in topic_terms
     )
@@ -896,6 +927,46 @@ def _promote_ledes(sentences: list[_Sentence]) -> None:
             and s.label.opinion < 2.0
             and s.label.score >= _LEDE_MIN_SCORE
             and 8 <= len(s.text.split()) <= 45
+            and not _QUESTIONISH.search(s.text)
+            and not _CONCESSIVE.match(s.text)
+        ):
+            s.label = replace(
+                s.label, section="key_provisions", score=max(s.label.score, _MIN_BRIEFABILITY)
+            )
+
+
+# A report of what happened, anywhere in an article: a past-tense event verb (deaths, attacks,
+# arrests, votes, rulings, releases) with someone, somewhere or a number to say who, where or
+# how many. The section classifier, tuned on policy texts, gives most of these no section.
+_EVENT = re.compile(
+    r"\b(?:killed|died|dead|injured|wounded|arrested|detained|charged|convicted|sentenced"
+    r"|jailed|voted|elected|won|defeated|ruled|declared|released|freed|returned|seized"
+    r"|captured|attacked|exploded|struck|stormed|raided|destroyed|collapsed|crashed|resigned"
+    r"|claimed responsibility|opened fire|blew (?:himself|herself|themselves) up|evacuated"
+    r"|rescued|identified|launched|unveiled|passed|found)\b",
+    re.IGNORECASE,
+)
+# Below this briefability an event report stays out (a quotation, a list, a fragment of one).
+_EVENT_MIN_SCORE = 0.0
+# First person outside a quotation: a speech or a column talking ("As I speak, …").
+_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Mm]y|[Oo]ur|us)\b")
+_QUOTE = re.compile(r"[“\"][^“”\"]*[”\"]")
+
+
+def _promote_events(sentences: list[_Sentence]) -> None:
+    """A sentence that reports an event in the past tense ("Gunmen killed 89 people at the
+    concert hall") is a key provision even when the classifier gave it no section: past events
+    belong in key provisions (issue 12), and a reader's first question is what happened."""
+    for s in sentences:
+        if (
+            s.label.section is None
+            and s.tense in ("past", None)  # None: no parser; the event verb is past already
+            and (s.names or s.numbers)
+            and s.label.opinion < 2.0
+            and s.label.score >= _EVENT_MIN_SCORE
+            and 8 <= len(s.text.split()) <= 45
+            and _EVENT.search(s.text)
+            and not _FIRST_PERSON.search(_QUOTE.sub("", s.text))
             and not _QUESTIONISH.search(s.text)
             and not _CONCESSIVE.match(s.text)
         ):
@@ -1237,7 +1308,11 @@ def _leads(
         times = [articles[a].published_at for a in {s.article for s in group}]
         known = [t for t in times if t is not None]
         span = (min(known), max(known)) if known else None
-        text, where_from = _dateline(lead, group, topic_terms, span)
+        # A dateline says when the lead's news happened: within days of its own report, not
+        # the day the story began ("8 March" on a lead about a search three weeks later).
+        published = articles[lead.article].published_at
+        own_span = (published, span[1]) if span and published else span
+        text, where_from = _dateline(lead, group, topic_terms, own_span)
         out.append((lead, text, where_from))
     return out
 
@@ -1396,6 +1471,40 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
             else:
                 continue
             break
+
+
+def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
+    """Take out an open question a later article of the same story answers: a sentence that
+    reports, in the past tense, the event the question asks about (the same event word and a
+    name in common): "It is not known when the crew will be released" is no open question once
+    a later report says "Iran released the crew on Thursday"."""
+    times = [a.published_at for a in articles]
+    if len({t for t in times if t is not None}) < 2:
+        return
+    outcomes: list[tuple[_Sentence, frozenset[str]]] = []
+    for o in sentences:
+        if o.tense != "past" or times[o.article] is None or _OPEN_FORM.search(o.text):
+            continue
+        events = frozenset(t for m in _EVENT.finditer(o.text) for t in _terms(m.group(0)))
+        if events:
+            outcomes.append((o, events))
+    for s in sentences:
+        mine = times[s.article]
+        if s.label.section != "open_questions" or mine is None:
+            continue
+        for o, events in outcomes:
+            when = times[o.article]
+            if (
+                when is not None
+                and when > mine
+                and story[o.article] == story[s.article]
+                and events & s.term_set
+                and (not s.names or s.names & o.names)
+                and len((s.term_set & o.term_set) - events) >= 1
+            ):
+                s.label = replace(s.label, section=None)  # answered since: not a question
+                s.superseded = True
+                break
 
 
 # A count of victims: a later, higher count of the same story replaces it ("final toll beats

@@ -369,3 +369,62 @@ def test_an_agent_noun_names_the_topic() -> None:
     assert _names_all(frozenset({"london", "bomb"}), frozenset({"bomber", "london", "attack"}))
     assert not _names_all(frozenset({"london", "bomb"}), frozenset({"london", "attack"}))
     assert not _names_all(frozenset({"us"}), frozenset({"use"}))
+
+
+def test_a_lead_is_not_dated_by_the_day_the_story_began() -> None:
+    # The lead (the wreck found, reported on 24 and 25 March) comes from an article that also
+    # writes the day the ferry went missing: "2 March — divers found the wreck" would be false.
+    first = ArticleInput(
+        "1",
+        "Ferry Gullwing missing off Port Ardent",
+        "The ferry Gullwing lost contact with Port Ardent harbour control on 2 March, the "
+        "coastguard said.",
+        outlet="Ardent Post",
+        published_at=day(2),
+    )
+    second = ArticleInput(
+        "2",
+        "Gullwing wreck found",
+        "Divers from the Port Ardent coastguard found the wreck of the ferry Gullwing with 41 "
+        "people aboard in 60 metres of water off Cape Lorne.\n\n"
+        "The Gullwing left Port Ardent on 2 March and lost contact with harbour control on "
+        "2 March, an hour after it sailed.\n\n"
+        "Relatives of those aboard the Gullwing met the coastguard in Port Ardent.",
+        outlet="Harbour Radio",
+        published_at=day(24),
+    )
+    third = ArticleInput(
+        "3",
+        "Divers reach Gullwing",
+        "Coastguard divers found the wreck of the Gullwing with 41 people aboard off Cape "
+        "Lorne, Port Ardent coastguard said.\n\n"
+        "Search boats from Cape Lorne had looked for the missing ferry since 2 March.",
+        outlet="Lorne Times",
+        published_at=day(25),
+    )
+    brief = brief_of("gullwing", first, second, third)
+    wreck = [b for b in brief.sections["key_provisions"] if "found the wreck" in b.text]
+    assert wreck, brief.to_dict()
+    assert "2 March" not in wreck[0].text, wreck[0].text
+
+
+def test_a_country_named_for_its_nationality_is_the_same_topic() -> None:
+    # "french strike": the second report says "France", never "French"; it is about the topic.
+    first = ArticleInput(
+        "1",
+        "French rail strike begins",
+        "French train drivers walked out on Monday over a pension reform, the CGT union said."
+        "\n\nCommuters in Lyon queued for buses outside the main station.",
+        outlet="Rail Weekly",
+        published_at=day(3),
+    )
+    second = ArticleInput(
+        "2",
+        "Trains halted across France",
+        "Drivers in France cancelled 4,000 services on Tuesday on the second day of the strike."
+        "\n\nThe transport ministry in France asked employers to let staff work from home.",
+        outlet="Paris Matin",
+        published_at=day(4),
+    )
+    brief = brief_of("french strike", first, second)
+    assert any("4,000 services" in b.text for b in brief.bullets()), brief.to_dict()
