@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import _attach_dash_values, build_parser, main
+from bot.settings import variable_names
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
 def _code_blocks(text: str) -> list[str]:
@@ -60,8 +60,7 @@ def test_every_readme_command_parses(command: str) -> None:
 
 
 def _settings_variables() -> set[str]:
-    source = (ROOT / "bot" / "settings.py").read_text()
-    return set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', source)) - _LEVELS
+    return set(variable_names())
 
 
 def test_configuration_table_is_the_settings_and_env_example() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import SettingsError
-from bot.settings import Settings
+from bot.settings import Settings, variable_names
 
 
 def test_defaults_are_sqlite_and_offline() -> None:
@@ -39,6 +39,8 @@ def test_postgres_url_gets_psycopg3_driver() -> None:
     [
         ("FETCH_ALLOW_PRIVATE", "maybe"),
         ("FETCH_TIMEOUT", "soon"),
+        ("OPENAI_TIMEOUT", "nan"),
+        ("PORT", "70000"),
         ("FETCH_MAX_BYTES", "-5"),
         ("SLACK_API_URL", "ftp://x"),
         ("NEWS_SEARCH_FEED_URL", "https://news.example.com/rss"),
@@ -52,6 +54,11 @@ def test_malformed_values_name_the_variable(name: str, value: str) -> None:
         Settings.from_env(environ={name: value}, dotenv_path=None)
     assert name in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_unset_variables_take_the_defaults_declared_on_the_fields(tmp_path: Path) -> None:
+    parsed = Settings.from_env(environ={"BRIEFBOT_DATA_DIR": str(tmp_path)}, dotenv_path=None)
+    assert parsed == Settings(database_url=parsed.database_url, data_dir=tmp_path)
 
 
 def test_secrets_do_not_show_in_repr() -> None:
@@ -71,16 +78,7 @@ def test_env_example_lists_every_variable() -> None:
         for line in example.splitlines()
         if "=" in line and not line.startswith("#")
     }
-    source = (Path(__file__).resolve().parents[1] / "bot" / "settings.py").read_text()
-    import re
-
-    used = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source)) - {
-        "DEBUG",
-        "INFO",
-        "WARNING",
-        "ERROR",
-        "CRITICAL",
-    }
+    used = set(variable_names())
     assert used <= names, f"missing from .env.example: {sorted(used - names)}"
 
 
