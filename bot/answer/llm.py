@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.answer.model import AnswerDraft, AnswerSentence, Passage
 from bot.answer.support import supported
-from bot.llm.budget import allot, clean_data, cut, how_many_fit
+from bot.llm.budget import clean_data, cut, fit
 from bot.llm.client import LLMClient
 from bot.llm.text import clean_text, split_known
 from prompts.loader import PromptTemplate, RenderedPrompt, load_prompt
@@ -30,7 +30,6 @@ MAX_QUESTION_CHARS = 1_000
 MIN_PASSAGE_CHARS = 300
 HISTORY_TURNS = 6
 MAX_TURN_CHARS = 500
-INVALID_OUTPUT_TRIES = 2  # the first call and one retry
 # Two sentences plus an optional supporting quote.
 MAX_ANSWER_SENTENCES = 3
 
@@ -65,7 +64,7 @@ class LLMAnswerer:
         if not passages or not question.strip():
             return AnswerDraft.not_found()
         prompt, included = self.build_prompt(question, passages, history)
-        data = self._complete(prompt)
+        data = self._client.complete_prompt(self._prompt, prompt, validate=check_schema)
         if not data["found"]:
             # The model's own "The stored articles don't say who …" when it wrote one (cleaned,
             # no links); anything else it said instead of an answer is not shown.
@@ -118,25 +117,14 @@ class LLMAnswerer:
                 max_chars=self._max_answer,
             )
 
-        available = self._budget - len(render([], [p.article_id for p in ordered]))
-        headers = [_passage_block(p, "") for p in ordered]
-        count = how_many_fit([len(h) for h in headers], available, MIN_PASSAGE_CHARS)
-        included = ordered[:count]
-        texts = [clean_data(p.text) for p in included]
-        shares = allot([len(t) for t in texts], available - sum(len(h) for h in headers[:count]))
-        blocks = [
-            _passage_block(p, cut(t, s)) for p, t, s in zip(included, texts, shares, strict=True)
-        ]
-        return render(blocks, [p.article_id for p in included]), included
-
-    def _complete(self, prompt: RenderedPrompt) -> dict[str, Any]:
-        return self._client.complete_valid_json(
-            prompt,
-            prompt_name=self._prompt.name,
-            prompt_version=self._prompt.version,
-            validate=check_schema,
-            tries=INVALID_OUTPUT_TRIES,
+        included, blocks = fit(
+            ordered,
+            available=self._budget - len(render([], [p.article_id for p in ordered])),
+            block=_passage_block,
+            text=lambda p: p.text,
+            min_text=MIN_PASSAGE_CHARS,
         )
+        return render(blocks, [p.article_id for p in included]), included
 
 
 def check_schema(data: dict[str, Any]) -> None:

@@ -561,6 +561,22 @@ def check_url_allowed(
     def error(message: str, kind: type[FetchError] = FetchError) -> FetchError:
         return kind(redact(url, secrets), redact(message, secrets))
 
+    scheme, host, port = _url_target(url, error)
+    if allow_private:
+        return []
+    addresses = _addresses(host, port or (443 if scheme == "https" else 80), resolver, error)
+    for address in addresses:
+        reason = blocked_reason(address)
+        if reason is not None:
+            raise error(f"blocked address {_display(address)} ({reason})", BlockedAddressError)
+    return [str(a) for a in addresses]
+
+
+_ErrorFactory = Callable[..., FetchError]
+
+
+def _url_target(url: str, error: _ErrorFactory) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of an http(s) URL with a host; FetchError for anything else."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -580,29 +596,30 @@ def check_url_allowed(
         raise error(f"only http and https URLs can be fetched, not {scheme or '?'}:")
     if not host or not parts.hostname:
         raise error("the URL has no host name")
-    if allow_private:
-        return []
+    return scheme, host, port
+
+
+def _addresses(
+    host: str, port: int, resolver: Resolver | None, error: _ErrorFactory
+) -> list[IPAddress]:
+    """The addresses `host` stands for: itself when it is an address literal, else what the
+    resolver says (every answer must be an address). A localhost name is refused unresolved."""
     literal = parse_ip_literal(host)
     if literal is not None:
-        addresses: list[IPAddress] = [literal]
-    elif _is_localhost_name(host):
+        return [literal]
+    if _is_localhost_name(host):
         raise error(f"blocked host {host.rstrip('.')} (loopback)", BlockedAddressError)
-    else:
-        name = host.rstrip(".")
-        try:
-            raw = (resolver or default_resolver)(name, port or (443 if scheme == "https" else 80))
-        except (OSError, UnicodeError) as exc:
-            raise error(f"cannot resolve host {name}: {exc}") from None
-        addresses = []
-        for item in raw:
-            address = parse_ip_literal(item)
-            if address is None:
-                raise error(f"resolver returned {item!r} for {name}", BlockedAddressError)
-            addresses.append(address)
-        if not addresses:
-            raise error(f"cannot resolve host {name}")
-    for address in addresses:
-        reason = blocked_reason(address)
-        if reason is not None:
-            raise error(f"blocked address {_display(address)} ({reason})", BlockedAddressError)
-    return [str(a) for a in addresses]
+    name = host.rstrip(".")
+    try:
+        raw = (resolver or default_resolver)(name, port)
+    except (OSError, UnicodeError) as exc:
+        raise error(f"cannot resolve host {name}: {exc}") from None
+    addresses: list[IPAddress] = []
+    for item in raw:
+        address = parse_ip_literal(item)
+        if address is None:
+            raise error(f"resolver returned {item!r} for {name}", BlockedAddressError)
+        addresses.append(address)
+    if not addresses:
+        raise error(f"cannot resolve host {name}")
+    return addresses

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 ELLIPSIS = " […]"
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
@@ -53,3 +56,26 @@ def how_many_fit(header_sizes: Sequence[int], budget: int, min_text: int) -> int
         if used > budget:
             return max(1, count - 1)
     return len(header_sizes)
+
+
+def fit(
+    items: Sequence[T],
+    *,
+    available: int,
+    block: Callable[[T, str], str],
+    text: Callable[[T], str],
+    min_text: int,
+) -> tuple[list[T], list[str]]:
+    """The leading `items` that fit in `available` characters, and a block for each.
+
+    `block(item, body)` writes an item's block around its (cut) text; an item is left out
+    rather than given fewer than `min_text` characters (the first always goes in), and the
+    texts share what the blocks' headers leave, fairly (`allot`). The one way both the brief
+    and the answer prompts are cut to their budget."""
+    headers = [block(item, "") for item in items]
+    count = how_many_fit([len(h) for h in headers], available, min_text)
+    included = list(items[:count])
+    texts = [clean_data(text(item)) for item in included]
+    shares = allot([len(t) for t in texts], available - sum(len(h) for h in headers[:count]))
+    blocks = [block(i, cut(t, n)) for i, t, n in zip(included, texts, shares, strict=True)]
+    return included, blocks

@@ -32,7 +32,7 @@ from bot.llm import deadline
 from bot.llm.deadline import DeadlineTransport
 from bot.llm.text import strip_fences, strip_reasoning
 from bot.redact import redact
-from prompts.loader import RenderedPrompt
+from prompts.loader import PromptTemplate, RenderedPrompt
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ _JSON_MODE_REJECTED = frozenset({400, 422})
 MAX_RESPONSE_BYTES = 2_000_000
 # Model output past this many characters is not parsed (a brief or answer is a few KB).
 MAX_CONTENT_CHARS = 200_000
+# Calls per prompt when the model's output is invalid: the first and one retry.
+INVALID_OUTPUT_TRIES = 2
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,11 @@ class LLMCallRecord:
 
 
 Recorder = Callable[[LLMCallRecord], None]
+
+
+# What one attempt can ask of `complete_json` besides an answer (see `LLMClient._send`).
+_RETRY = object()
+_WITHOUT_JSON_MODE = object()
 
 
 class LLMOutputError(LLMError):
@@ -148,79 +155,89 @@ class LLMClient:
             {"role": "system", "content": prompt.system},
             {"role": "user", "content": prompt.user},
         ]
+        call = (prompt_name, prompt_version)
         attempt = 0
-        use_json = self._json_mode
-        json_dropped = False
+        json_mode = self._json_mode
         # One deadline for the whole call, every attempt and backoff included (an enclosing
         # deadline, e.g. complete_valid_json's, wins when it is earlier).
         with deadline.within(self._timeout):
             while True:
                 attempt += 1
                 started = time.monotonic()
-                left = deadline.remaining()
-                if left is not None and left <= 0:
-                    self._record(prompt_name, prompt_version, started, "error", "timed out")
-                    raise self._timed_out(attempt)
-                try:
-                    body = self._post(messages, json_mode=use_json, timeout=left)
-                except openai.APIStatusError as err:
-                    self._record(prompt_name, prompt_version, started, "error", self._describe(err))
-                    if use_json and not json_dropped and err.status_code in _JSON_MODE_REJECTED:
-                        # Many local servers refuse response_format: try once with the bare
-                        # request. Not a transient failure, so it does not use up an attempt.
-                        use_json, json_dropped = False, True
-                        attempt -= 1
-                        logger.info(
-                            "LLM server refused JSON mode (HTTP %s); retrying without it",
-                            err.status_code,
-                        )
-                        continue
-                    if self._retryable(err) and self._may_retry(attempt, err.response):
-                        continue
-                    raise self._give_up(err, attempt) from None
-                except (openai.APITimeoutError, openai.APIConnectionError, _HTTPError) as err:
-                    what = self._describe(err)
-                    self._record(prompt_name, prompt_version, started, "error", what)
-                    if self._may_retry(attempt, None):
-                        continue
-                    raise self._give_up(err, attempt) from None
-                except (openai.OpenAIError, _OversizedError) as err:  # malformed, too big
-                    message = self._clean(f"the LLM server sent an unreadable response: {err}")
-                    self._record(prompt_name, prompt_version, started, "invalid_output", message)
-                    raise LLMOutputError(message) from None
-                if json_dropped:
+                sent = self._send(messages, call, started, attempt, json_mode=json_mode)
+                if sent is _WITHOUT_JSON_MODE:
+                    # Many local servers refuse response_format: try once with the bare
+                    # request. Not a transient failure, so it does not use up an attempt.
+                    json_mode, attempt = False, attempt - 1
+                    continue
+                if sent is _RETRY:
+                    continue
+                assert isinstance(sent, bytes)
+                if not json_mode:
                     self._json_mode = False  # remembered: later calls skip response_format
+                return self._answer(sent, call, started, validate)
 
-                tokens_in = tokens_out = None
-                try:
-                    content, finish_reason, tokens_in, tokens_out = _completion(body)
-                    data = parse_json_object(_content(content, finish_reason))
-                    if validate is not None:
-                        validate(data)
-                except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as err:
-                    # Whatever shape the answer has, a bad one is "invalid output", never a crash.
-                    reason = str(err) if isinstance(err, ValueError) else type(err).__name__
-                    message = self._clean(f"the LLM answer was not usable: {reason}"[:500])
-                    self._record(
-                        prompt_name,
-                        prompt_version,
-                        started,
-                        "invalid_output",
-                        message,
-                        tokens_in=tokens_in,
-                        tokens_out=tokens_out,
-                    )
-                    raise LLMOutputError(message) from None
-                self._record(
-                    prompt_name,
-                    prompt_version,
-                    started,
-                    "ok",
-                    None,
-                    tokens_in=tokens_in,
-                    tokens_out=tokens_out,
+    def _send(
+        self,
+        messages: list[dict[str, str]],
+        call: tuple[str, str],
+        started: float,
+        attempt: int,
+        *,
+        json_mode: bool,
+    ) -> bytes | object:
+        """One attempt: the response body, or _RETRY (after the backoff) or
+        _WITHOUT_JSON_MODE (the server refused JSON mode). LLMError when it is time to give
+        up; every failed attempt is recorded."""
+        left = deadline.remaining()
+        if left is not None and left <= 0:
+            self._record(*call, started, "error", "timed out")
+            raise self._timed_out(attempt)
+        try:
+            return self._post(messages, json_mode=json_mode, timeout=left)
+        except openai.APIStatusError as err:
+            self._record(*call, started, "error", self._describe(err))
+            if json_mode and err.status_code in _JSON_MODE_REJECTED:
+                logger.info(
+                    "LLM server refused JSON mode (HTTP %s); retrying without it", err.status_code
                 )
-                return data
+                return _WITHOUT_JSON_MODE
+            if self._retryable(err) and self._may_retry(attempt, err.response):
+                return _RETRY
+            raise self._give_up(err, attempt) from None
+        except (openai.APITimeoutError, openai.APIConnectionError, _HTTPError) as err:
+            self._record(*call, started, "error", self._describe(err))
+            if self._may_retry(attempt, None):
+                return _RETRY
+            raise self._give_up(err, attempt) from None
+        except (openai.OpenAIError, _OversizedError) as err:  # malformed, too big
+            message = self._clean(f"the LLM server sent an unreadable response: {err}")
+            self._record(*call, started, "invalid_output", message)
+            raise LLMOutputError(message) from None
+
+    def _answer(
+        self,
+        body: bytes,
+        call: tuple[str, str],
+        started: float,
+        validate: Callable[[dict[str, Any]], object] | None,
+    ) -> dict[str, Any]:
+        """The JSON object in a response body, validated; the attempt recorded either way."""
+        tokens_in = tokens_out = None
+        try:
+            content, finish_reason, tokens_in, tokens_out = _completion(body)
+            data = parse_json_object(_content(content, finish_reason))
+            if validate is not None:
+                validate(data)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as err:
+            # Whatever shape the answer has, a bad one is "invalid output", never a crash.
+            reason = str(err) if isinstance(err, ValueError) else type(err).__name__
+            message = self._clean(f"the LLM answer was not usable: {reason}"[:500])
+            tokens = {"tokens_in": tokens_in, "tokens_out": tokens_out}
+            self._record(*call, started, "invalid_output", message, **tokens)
+            raise LLMOutputError(message) from None
+        self._record(*call, started, "ok", None, tokens_in=tokens_in, tokens_out=tokens_out)
+        return data
 
     def _post(
         self, messages: list[dict[str, str]], *, json_mode: bool, timeout: float | None
@@ -292,6 +309,24 @@ class LLMClient:
                         raise
                     logger.info("%s: invalid LLM output, asking again: %s", prompt_name, err)
         raise AssertionError("unreachable")
+
+    def complete_prompt(
+        self,
+        template: PromptTemplate,
+        prompt: RenderedPrompt,
+        *,
+        validate: Callable[[dict[str, Any]], object],
+        tries: int = INVALID_OUTPUT_TRIES,
+    ) -> dict[str, Any]:
+        """`complete_valid_json` for a prompt rendered from `template` (its name and version
+        go into the call records)."""
+        return self.complete_valid_json(
+            prompt,
+            prompt_name=template.name,
+            prompt_version=template.version,
+            validate=validate,
+            tries=tries,
+        )
 
     def record(self, record: LLMCallRecord) -> None:
         """Pass a record to the recorder (error redacted). A failing recorder is only logged."""

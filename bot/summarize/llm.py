@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.errors import LLMError
-from bot.llm.budget import allot, clean_data, cut, how_many_fit
+from bot.llm.budget import clean_data, cut, fit
 from bot.llm.client import LLMCallRecord, LLMClient, Recorder
 from bot.llm.text import clean_text, split_known
 from bot.summarize.model import (
@@ -43,7 +43,6 @@ DEFAULT_PROMPT_BUDGET = 24_000
 MIN_ARTICLE_CHARS = 400  # below this an article is left out rather than cut to nothing
 MAX_TITLE_CHARS = 300
 MAX_LABEL_CHARS = 90
-INVALID_OUTPUT_TRIES = 2  # the first call and one retry
 
 
 class LLMSummarizer:
@@ -105,7 +104,7 @@ class LLMSummarizer:
         prompt, included = self.build_prompt(topic, articles, since=since, until=until)
         known = {a.id for a in included}
         try:
-            data = self._complete(prompt)
+            data = self._client.complete_prompt(self._prompt, prompt, validate=check_schema)
         except LLMError as err:
             return self._fall_back(str(err), started, topic, articles, since, until, now)
 
@@ -142,32 +141,23 @@ class LLMSummarizer:
                 max_chars=MAX_BULLET_CHARS,
             )
 
-        overhead = len(render([], [a.id for a in ordered]))
-        available = self._budget - overhead
-        headers = [_article_block(a, "") for a in ordered]
-        count = how_many_fit([len(h) for h in headers], available, MIN_ARTICLE_CHARS)
-        if count < len(ordered):
+        included, blocks = fit(
+            ordered,
+            available=self._budget - len(render([], [a.id for a in ordered])),
+            block=_article_block,
+            text=lambda a: a.text,
+            min_text=MIN_ARTICLE_CHARS,
+        )
+        if len(included) < len(ordered):
             logger.info(
-                "brief prompt: %d of %d articles fit in %d chars", count, len(ordered), self._budget
+                "brief prompt: %d of %d articles fit in %d chars",
+                len(included),
+                len(ordered),
+                self._budget,
             )
-        included = ordered[:count]
-        texts = [clean_data(a.text) for a in included]
-        shares = allot([len(t) for t in texts], available - sum(len(h) for h in headers[:count]))
-        blocks = [
-            _article_block(a, cut(t, s)) for a, t, s in zip(included, texts, shares, strict=True)
-        ]
         return render(blocks, [a.id for a in included]), included
 
     # -- internals ----------------------------------------------------------------------------
-
-    def _complete(self, prompt: RenderedPrompt) -> dict[str, Any]:
-        return self._client.complete_valid_json(
-            prompt,
-            prompt_name=self._prompt.name,
-            prompt_version=self._prompt.version,
-            validate=check_schema,
-            tries=INVALID_OUTPUT_TRIES,
-        )
 
     def _fall_back(
         self,
