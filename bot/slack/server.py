@@ -361,7 +361,22 @@ def http_server(  # type: ignore[no-untyped-def]
     return server
 
 
+# Socket Mode envelope types, named as the HTTP front door names requests.
+_SOCKET_KINDS = {"slash_commands": "command", "interactive": "interactive", "events_api": "event"}
+
+
+class TimedSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler, with each ack timed as the HTTP front door times it (from
+    the envelope received to the ack sent back)."""
+
+    def handle(self, client: Any, req: Any) -> None:
+        started = time.perf_counter()
+        super().handle(client, req)
+        kind = _SOCKET_KINDS.get(str(getattr(req, "type", "")), "other")
+        metrics.observe_ack(kind, time.perf_counter() - started)
+
+
 def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
     """Socket Mode over slack_sdk's built-in client; apps.connections.open goes through the
     app's WebClient, so it honours SLACK_API_URL too."""
-    return SocketModeHandler(app, app_token=app_token, web_client=app.client)
+    return TimedSocketModeHandler(app, app_token=app_token, web_client=app.client)
