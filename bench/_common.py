@@ -447,7 +447,12 @@ def digest_round(
     from bot.jobs.digest import deliver_digest
 
     extra: dict[str, Any] = {}
-    if "pacer" in inspect.signature(deliver_digest).parameters:
+    parameters = inspect.signature(deliver_digest).parameters
+    if "poster" in parameters:  # the posting path, injected (with the pacer inside)
+        from bot.slack.posting import SlackPoster
+
+        clients = SlackPoster(clients, process_pacer())
+    elif "pacer" in parameters:
         extra["pacer"] = process_pacer()
 
     def one(subscription_id: int) -> Any:

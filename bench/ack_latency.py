@@ -208,8 +208,8 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
     quiet_logging()
     logging.getLogger("bot.core").setLevel(logging.ERROR)  # the FETCH_ALLOW_PRIVATE warning
     from bot.core import Briefbot
+    from bot.runtime import build_runtime
     from bot.slack.client import make_web_client
-    from bot.slack.runtime import build_runtime
     from bot.slack.server import http_server
     from storage.db import ping
 

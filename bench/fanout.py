@@ -227,7 +227,8 @@ def _has_pacer() -> bool:
 
     from bot.jobs.digest import deliver_digest
 
-    return "pacer" in inspect.signature(deliver_digest).parameters
+    parameters = inspect.signature(deliver_digest).parameters
+    return "pacer" in parameters or "poster" in parameters  # the poster carries the pacer
 
 
 def topic_of(params: dict[str, Any]) -> str:

@@ -357,8 +357,6 @@ def _core(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from storage.db import make_engine, upgrade
-
     if args.db_command == "reindex":
         core = _core(settings)
         try:
@@ -372,33 +370,26 @@ def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             core.close()
         print(f"re-analysed {count} article{'s' if count != 1 else ''}", file=out)
         return 0
-    engine = make_engine(
-        settings.database_url,
-        create_dir=settings.uses_default_database,
-    )
-    upgrade(engine)
-    engine.dispose()
+    from bot.service.database import migrate
+
+    migrate(settings)
     print("database is up to date", file=out)
     return 0
 
 
 def _cmd_workspace(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from storage import workspaces
-    from storage.db import transaction
-
     team_id = args.team_id.strip()
     if not re.fullmatch(r"[TE][A-Z0-9]{2,31}", team_id):
         raise UserInputError(f"{team_id!r} is not a Slack team id (like T0123ABCD)")
     core = _core(settings)
     try:
-        with transaction(core.factory) as session:
-            if not args.yes:
-                found = workspaces.counts(session, team_id)
-                summary = ", ".join(_count(n, what) for what, n in found.items())
-                print(f"workspace {team_id}: {summary}", file=out)
-                print("nothing deleted; run again with --yes to delete", file=out)
-                return 0
-            deleted = workspaces.delete_team(session, team_id)
+        if not args.yes:
+            found = core.workspaces.counts(team_id)
+            summary = ", ".join(_count(n, what) for what, n in found.items())
+            print(f"workspace {team_id}: {summary}", file=out)
+            print("nothing deleted; run again with --yes to delete", file=out)
+            return 0
+        deleted = core.workspaces.delete(team_id)
         summary = ", ".join(_count(n, what) for what, n in deleted.items())
         print(f"deleted workspace {team_id}: {summary}", file=out)
         return 0
@@ -463,12 +454,10 @@ def _plural(n: int, noun: str) -> str:
 
 def _topic_admin(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`topic show` and `topic remove`."""
-    from bot.service import topics
-
     core = _core(settings)
     try:
         if args.topic_command == "remove":
-            gone = topics.remove(core.factory, args.name, force=args.yes)
+            gone = core.topics.remove(args.name, force=args.yes)
             print(
                 f"removed topic {gone.name}: {_plural(len(gone.sources), 'source')} detached, "
                 f"{_plural(len(gone.subscriptions), 'subscription')} deleted; "
@@ -476,7 +465,7 @@ def _topic_admin(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
                 file=out,
             )
             return 0
-        found = topics.details(core.factory, args.name)
+        found = core.topics.details(args.name)
     finally:
         core.close()
     print(f"topic {found.name}", file=out)
@@ -499,14 +488,13 @@ def _topic_admin(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
 
 
 def _cmd_source(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.service import topics
+    from bot.service.topics import normalize_name
 
     core = _core(settings)
     try:
-        url = topics.remove_source(core.factory, args.topic, args.location)
+        url = core.topics.remove_source(args.topic, args.location)
     finally:
         core.close()
-    from storage.topics import normalize_name
 
     print(f"removed {url} from topic {normalize_name(args.topic)}", file=out)
     return 0
@@ -538,7 +526,7 @@ def _refresh(core: Briefbot, topic: str | None) -> list[tuple[str, IngestReport]
     feed for each topic that has no sources of its own, as /brief does in Slack."""
     from bot.ingest.report import search_source_url
     from bot.redact import redact
-    from storage.topics import normalize_name
+    from bot.service.topics import normalize_name
 
     topics = core.list_topics()
     if topic is not None:
@@ -744,7 +732,7 @@ class _progress:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.slack.runtime import serve
+    from bot.runtime import serve
 
     if args.port is not None and not 0 <= args.port <= 65535:
         raise UserInputError(f"--port must be a TCP port between 0 and 65535, got {args.port}")
@@ -759,7 +747,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 
 def _cmd_worker(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.slack.runtime import work
+    from bot.runtime import work
 
     work(settings)
     return 0

@@ -18,6 +18,7 @@ __all__ = [
     "LLMError",
     "NotFoundError",
     "ParseError",
+    "PostError",
     "PromptError",
     "SettingsError",
     "StorageBusy",
@@ -62,3 +63,15 @@ class UserInputError(BriefbotError):
 
 class NotFoundError(BriefbotError):
     """A named thing (topic, source, subscription) does not exist."""
+
+
+class PostError(BriefbotError):
+    """Slack refused a post. `code` is Slack's error code ("not_in_channel", …);
+    `channel_unreachable`: the bot cannot post in that channel (not a member, gone, archived);
+    `permanent`: retrying will not help (that, or the workspace's token is gone)."""
+
+    def __init__(self, code: str, *, channel_unreachable: bool, permanent: bool) -> None:
+        super().__init__(f"Slack refused the post: {code}")
+        self.code = code
+        self.channel_unreachable = channel_unreachable
+        self.permanent = permanent

@@ -69,6 +69,8 @@ def test_worker_start_is_quiet(tmp_path: Path) -> None:
 
 def test_the_app_is_built_without_bolts_token_warning(caplog: pytest.LogCaptureFixture) -> None:
     """Bolt warns "As you gave client as well, token will be unused." when given both."""
+    from unittest.mock import Mock
+
     from slack_sdk import WebClient
 
     from bot.settings import Settings
@@ -81,7 +83,7 @@ def test_the_app_is_built_without_bolts_token_warning(caplog: pytest.LogCaptureF
     with caplog.at_level(logging.DEBUG):
         app = create_app(
             settings,
-            None,  # type: ignore[arg-type]  # listeners only use it when a request comes
+            Mock(),  # listeners only use the use cases when a request comes
             client=WebClient(token="xoxb-warn-test-1"),
             socket_mode=True,
         )

@@ -101,7 +101,7 @@ def test_concurrent_briefs_of_the_same_articles_summarize_once(core: Briefbot) -
     assert sorted(r.cached for r in briefs) == [False] + [True] * 7
     # each keeps its own window
     assert len({r.brief.until for r in briefs}) == 8
-    assert core._flights == {}
+    assert core.briefs._flights == {}
 
 
 def test_when_the_first_fails_the_others_try_themselves(core: Briefbot) -> None:
@@ -112,7 +112,7 @@ def test_when_the_first_fails_the_others_try_themselves(core: Briefbot) -> None:
     assert len(errors) == 1 and "first summary failed" in str(errors[0])
     assert all(isinstance(r, BriefResult) for r in results if r not in errors)
     assert 2 <= slow.calls <= 4
-    assert core._flights == {}
+    assert core.briefs._flights == {}
 
 
 def test_a_fallback_brief_is_shared_but_not_cached(core: Briefbot) -> None:
@@ -140,7 +140,7 @@ def test_a_waiter_stops_waiting_at_its_deadline_and_briefs_offline(core: Briefbo
     slow = StuckSummarizer()
     slow.name = "llm:stuck"  # a different cache key from the offline summarizer's
     core.summarizer = lambda: slow  # type: ignore[method-assign]
-    core._flight_wait_seconds = lambda: 0.3  # type: ignore[method-assign]
+    core.briefs._flight_wait_seconds = lambda: 0.3  # type: ignore[method-assign]
     with ThreadPoolExecutor(3) as pool:
         first = pool.submit(core.brief, "river plan")
         time.sleep(0.2)  # the first is now in flight

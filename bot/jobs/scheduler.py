@@ -5,16 +5,17 @@ Jobs live in the database (`apscheduler_jobs`, created by our migration) through
 same schedule. Two schedulers on one database may both fire a digest job: harmless, because a
 digest is claimed before it is posted (`bot.jobs.digest`), so it goes out once.
 
-Usage (the caller starts and stops the scheduler):
+Usage (the composition root, `bot.runtime`, starts and stops the scheduler):
 
-    scheduler = build_scheduler(core, clients)
-    scheduler.start()        # registers the runtime, adds/updates the jobs, then runs them
+    scheduler = build_scheduler(core, poster)
+    scheduler.start()        # registers the job context, adds/updates the jobs, then runs them
     ...
     scheduler.shutdown()
 
-The Slack layer calls `schedule_subscription` / `unschedule_subscription` when a channel
-subscribes or unsubscribes; a periodic `sync_subscription_jobs` (part of the sweep job) also
-picks up changes made by a process without a scheduler (`briefbot serve --no-scheduler`).
+The composition root calls `schedule_subscription` / `unschedule_subscription` when a
+channel subscribes or unsubscribes in Slack; a periodic `sync_subscription_jobs` (part of
+the sweep job) also picks up changes made by a process without a scheduler
+(`briefbot serve --no-scheduler`). A prune job forgets Slack event ids past any retry.
 """
 
 from __future__ import annotations
@@ -29,25 +30,20 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers import SchedulerAlreadyRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
-from bot.jobs.digest import catch_up_digests, run_digest, sweep_stale_claims
-from bot.slack.pacing import ChannelPacer
-from storage import sources as source_store
-from storage import subscriptions as subscription_store
-from storage.models import Subscription
+from bot.jobs.digest import Poster, catch_up_digests, run_digest, sweep_stale_claims
+from bot.service.subscriptions import SubscriptionInfo
 
 if TYPE_CHECKING:
     from apscheduler.job import Job
     from apscheduler.triggers.base import BaseTrigger
 
     from bot.core import Briefbot
-    from bot.slack.client import ClientForTeam
 
 log = logging.getLogger(__name__)
 
@@ -55,99 +51,107 @@ __all__ = [
     "DIGEST_JOB_PREFIX",
     "INGEST_JOB_ID",
     "SWEEP_JOB_ID",
-    "JobRuntime",
+    "JobContext",
     "build_scheduler",
-    "current_runtime",
+    "current_context",
     "digest_job",
     "digest_job_id",
     "ingest_job",
-    "register_runtime",
-    "run_ingest",
+    "ingest_round",
+    "prune_job",
+    "register_context",
     "schedule_subscription",
     "sweep_job",
     "sync_subscription_jobs",
-    "unregister_runtime",
+    "unregister_context",
     "unschedule_subscription",
 ]
 
 INGEST_JOB_ID = "ingest"
 SWEEP_JOB_ID = "sweep"
+PRUNE_JOB_ID = "prune"
 DIGEST_JOB_PREFIX = "digest:"
 SWEEP_INTERVAL_SECONDS = 60
 # A new ingest job first runs this soon after start (not a full interval later).
 FIRST_INGEST_DELAY = timedelta(minutes=1)
+# Slack retries an event for minutes (three retries, the last about 5 minutes after the first
+# try; https://api.slack.com/apis/events-api#retries): an event id older than this is never
+# seen again, so remembering it only takes room. A day leaves a wide margin.
+EVENT_RETRY_WINDOW = timedelta(days=1)
+PRUNE_INTERVAL = timedelta(hours=1)
 
 
 def digest_job_id(subscription_id: int) -> str:
     return f"{DIGEST_JOB_PREFIX}{subscription_id}"
 
 
-# -- the runtime registry ----------------------------------------------------------------------
+# -- the job context registry ------------------------------------------------------------------
 #
 # Why a module-level registry at all: APScheduler persists a job as a text reference to its
 # function ("bot.jobs.scheduler:digest_job") plus pickled arguments (the subscription id). The
-# live objects a job needs, the core (engine, HTTP and LLM clients) and the Slack clients,
-# cannot be pickled, so a job function finds them here. The scheduler puts them here when it
-# starts and takes them out when it shuts down. It holds nothing else: no caches, no state.
+# live objects a job needs, the core (engine, HTTP and LLM clients) and the poster, cannot be
+# pickled, so a job function finds them here. The scheduler puts them here when it starts and
+# takes them out when it shuts down. It holds nothing else: no caches, no state.
 
 
 @dataclass(frozen=True)
-class JobRuntime:
+class JobContext:
+    """What this process's job functions run with (not to be confused with `bot.runtime`,
+    the whole program's wiring, which builds it)."""
+
     core: Briefbot
-    clients: ClientForTeam
+    # Posts digests; paced per channel (Slack's one message per second per channel).
+    poster: Poster
     scheduler: BackgroundScheduler | None = None
-    # Digest posts keep Slack's one-message-per-second-per-channel pace (see bot.slack.pacing).
-    pacer: ChannelPacer = field(default_factory=ChannelPacer)
     # When this process's scheduler started: every claim older than that was made by a process
     # that is gone (a previous run, or a leader that died), so it is stale at once.
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-_runtime: JobRuntime | None = None
-_runtime_lock = threading.Lock()
+_context: JobContext | None = None
+_context_lock = threading.Lock()
 
 
-def register_runtime(
-    core: Briefbot, clients: ClientForTeam, scheduler: BackgroundScheduler | None = None
-) -> JobRuntime:
-    """Make (core, clients) what this process's job functions run with."""
-    global _runtime
-    runtime = JobRuntime(core, clients, scheduler)
-    with _runtime_lock:
-        _runtime = runtime
-    return runtime
+def register_context(
+    core: Briefbot, poster: Poster, scheduler: BackgroundScheduler | None = None
+) -> JobContext:
+    """Make (core, poster) what this process's job functions run with."""
+    global _context
+    context = JobContext(core, poster, scheduler)
+    with _context_lock:
+        _context = context
+    return context
 
 
-def unregister_runtime(runtime: JobRuntime | None = None) -> None:
-    """Forget the runtime (only `runtime`, when given and still the registered one)."""
-    global _runtime
-    with _runtime_lock:
-        if runtime is None or _runtime is runtime:
-            _runtime = None
+def unregister_context(context: JobContext | None = None) -> None:
+    """Forget the context (only `context`, when given and still the registered one)."""
+    global _context
+    with _context_lock:
+        if context is None or _context is context:
+            _context = None
 
 
-def current_runtime() -> JobRuntime:
-    runtime = _runtime
-    if runtime is None:
-        raise RuntimeError("no briefbot job runtime registered (start the scheduler first)")
-    return runtime
+def current_context() -> JobContext:
+    context = _context
+    if context is None:
+        raise RuntimeError("no briefbot job context registered (start the scheduler first)")
+    return context
 
 
 # -- job functions: module-level, referenced by name from the job store ------------------------
 
 
 def ingest_job() -> None:
-    run_ingest(current_runtime().core)
+    ingest_round(current_context().core)
 
 
 def digest_job(subscription_id: int) -> None:
-    runtime = current_runtime()
+    context = current_context()
     outcome = run_digest(
-        runtime.core,
-        runtime.clients,
+        context.core,
+        context.poster,
         subscription_id,
-        stale_after=timedelta(seconds=runtime.core.settings.digest_stale_after_seconds),
-        pacer=runtime.pacer,
+        stale_after=timedelta(seconds=context.core.settings.digest_stale_after_seconds),
     )
     log.info(
         "digest %s: %s (new %s, updated %s, unchanged %s)%s",
@@ -163,30 +167,41 @@ def digest_job(subscription_id: int) -> None:
 def sweep_job() -> None:
     """Every minute, and once at start: retake stale claims, deliver digests that never ran,
     and bring the digest jobs in line with the subscriptions table."""
-    runtime = current_runtime()
-    settings = runtime.core.settings
+    context = current_context()
+    settings = context.core.settings
     stale_after = min(
         timedelta(seconds=settings.digest_stale_after_seconds),
-        datetime.now(UTC) - runtime.started_at,
+        datetime.now(UTC) - context.started_at,
     )
-    for outcome in sweep_stale_claims(
-        runtime.core, runtime.clients, stale_after=stale_after, pacer=runtime.pacer
-    ):
+    for outcome in sweep_stale_claims(context.core, context.poster, stale_after=stale_after):
         log.info("swept digest %s: %s", outcome.subscription_id, outcome.status)
     if settings.digest_catch_up_hours:
         for outcome in catch_up_digests(
-            runtime.core,
-            runtime.clients,
+            context.core,
+            context.poster,
             window=timedelta(hours=settings.digest_catch_up_hours),
-            pacer=runtime.pacer,
         ):
             log.info("caught up digest %s: %s", outcome.subscription_id, outcome.status)
-    if runtime.scheduler is not None:
-        sync_subscription_jobs(runtime.scheduler, runtime.core)
+    if context.scheduler is not None:
+        sync_subscription_jobs(context.scheduler, context.core)
+
+
+def prune_job() -> None:
+    """Every hour: forget the Slack event ids older than any retry of them (each thread reply
+    leaves one; without this the table grows for ever)."""
+    prune_processed_events(current_context().core)
+
+
+def prune_processed_events(core: Briefbot, now: datetime | None = None) -> int:
+    cutoff = (now or datetime.now(UTC)) - EVENT_RETRY_WINDOW
+    forgotten = core.deliveries.forget_events_before(cutoff)
+    if forgotten:
+        log.info("forgot %d Slack event ids older than %s", forgotten, cutoff.isoformat())
+    return forgotten
 
 
 @metrics.times_ingest_round
-def run_ingest(core: Briefbot) -> None:
+def ingest_round(core: Briefbot) -> None:
     """Refresh every known source, then subscribed topics that have no source of their own
     yet (their first refresh attaches the news-search feed, which later runs include)."""
     # A round ends by the time the next one is due, so rounds never pile up behind a slow one
@@ -197,7 +212,7 @@ def run_ingest(core: Briefbot) -> None:
         log.info("scheduled ingest: %s", report)
     except Exception:
         log.exception("scheduled ingest failed")
-    for name in _subscribed_topics_without_sources(core):
+    for name in core.subscriptions.topics_without_sources():
         if core.stopping.is_set() or time.monotonic() >= until:
             break
         try:
@@ -206,34 +221,28 @@ def run_ingest(core: Briefbot) -> None:
             log.exception("refreshing subscribed topic %r failed", name)
 
 
-def _subscribed_topics_without_sources(core: Briefbot) -> list[str]:
-    with core.factory() as session:
-        topics = {s.topic_id: s.topic for s in subscription_store.all_active(session)}
-        return sorted(t.name for t in topics.values() if not source_store.list_all(session, t))
-
-
 # -- building and syncing ---------------------------------------------------------------------
 
 
 def build_scheduler(
     core: Briefbot,
-    clients: ClientForTeam,
+    poster: Poster,
     *,
     start_paused: bool = False,
     misfire_grace_seconds: int = 3600,
 ) -> BackgroundScheduler:
     """A scheduler on the database's job store; not started.
 
-    On `start()` it registers (core, clients) for the job functions, adds or updates the
+    On `start()` it registers (core, poster) for the job functions, adds or updates the
     ingest and sweep jobs and one digest job per active subscription, and removes the jobs of
     deleted or paused subscriptions. With `start_paused` it starts paused (jobs are kept in the
     store but not run until `resume()`).
     """
     return _BriefbotScheduler(
         core,
-        clients,
+        poster,
         start_paused=start_paused,
-        jobstores={"default": SQLAlchemyJobStore(engine=core.engine)},
+        jobstores={"default": core.database.job_store()},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -245,29 +254,31 @@ def build_scheduler(
 
 class _BriefbotScheduler(BackgroundScheduler):
     def __init__(
-        self, core: Briefbot, clients: ClientForTeam, *, start_paused: bool, **options: Any
+        self, core: Briefbot, poster: Poster, *, start_paused: bool, **options: Any
     ) -> None:
         super().__init__(**options)
         self._core = core
-        self._clients = clients
+        self._poster = poster
         self._start_paused = start_paused
-        self._registered: JobRuntime | None = None
+        self._registered: JobContext | None = None
 
     def start(self, paused: bool = False) -> None:
         if self.running:
             raise SchedulerAlreadyRunningError
         # Registered first: a misfired digest may run as soon as the scheduler starts.
-        registered = register_runtime(self._core, self._clients, self)
+        registered = register_context(self._core, self._poster, self)
         try:
             super().start(paused=paused or self._start_paused)
         except BaseException:
-            unregister_runtime(registered)
+            unregister_context(registered)
             raise
         self._registered = registered
         try:
             _ensure_ingest_job(self, self._core)
             sweep = IntervalTrigger(seconds=SWEEP_INTERVAL_SECONDS)
             _ensure_job(self, SWEEP_JOB_ID, sweep_job, sweep)
+            prune = IntervalTrigger(seconds=int(PRUNE_INTERVAL.total_seconds()))
+            _ensure_job(self, PRUNE_JOB_ID, prune_job, prune)
             sync_subscription_jobs(self, self._core)
             # The first sweep runs now, not a minute from now: after a crash or a restart it
             # is what delivers the digests that were in flight or never ran.
@@ -278,7 +289,7 @@ class _BriefbotScheduler(BackgroundScheduler):
 
     def shutdown(self, wait: bool = True) -> None:
         super().shutdown(wait=wait)
-        unregister_runtime(self._registered)
+        unregister_context(self._registered)
 
 
 def _ensure_ingest_job(scheduler: BackgroundScheduler, core: Briefbot) -> None:
@@ -323,7 +334,7 @@ def _trigger_key(trigger: Any) -> tuple[str, str, str]:
     return (type(trigger).__name__, str(trigger), str(getattr(trigger, "timezone", "")))
 
 
-def _digest_trigger(subscription: Subscription) -> CronTrigger:
+def _digest_trigger(subscription: SubscriptionInfo) -> CronTrigger:
     return CronTrigger(
         hour=subscription.hour,
         minute=subscription.minute,
@@ -331,7 +342,7 @@ def _digest_trigger(subscription: Subscription) -> CronTrigger:
     )
 
 
-def schedule_subscription(scheduler: BackgroundScheduler, subscription: Subscription) -> None:
+def schedule_subscription(scheduler: BackgroundScheduler, subscription: SubscriptionInfo) -> None:
     """Create or move the subscription's daily digest job (paused: remove it)."""
     if subscription.paused:
         unschedule_subscription(scheduler, subscription.id)
@@ -352,8 +363,7 @@ def unschedule_subscription(scheduler: BackgroundScheduler, subscription_id: int
 
 def sync_subscription_jobs(scheduler: BackgroundScheduler, core: Briefbot) -> None:
     """Make the digest jobs match the database: one per active subscription, no others."""
-    with core.factory() as session:
-        active = subscription_store.all_active(session)
+    active = core.subscriptions.active()
     wanted = {digest_job_id(s.id) for s in active}
     for subscription in active:
         try:

@@ -151,7 +151,7 @@ def _summarize(
 
 def _related(core: Briefbot, title: str, url: str, since: datetime) -> list[ArticleInput]:
     """Stored articles of the page's story (not the page itself), newest first."""
-    from bot.core import _inputs
+    from bot.service.material import article_inputs
 
     words = sorted(title_words(title))
     if len(words) < 2:
@@ -162,7 +162,7 @@ def _related(core: Briefbot, title: str, url: str, since: datetime) -> list[Arti
             hits = search.search(session, words, since=since, limit=RELATED_CANDIDATES)
             rows = article_store.by_ids(session, [h.article_id for h in hits])
             rows = [r for r in rows if r.url != own and same_story(title, r.title)]
-            return _inputs(session, rows[:MAX_RELATED])
+            return article_inputs(session, rows[:MAX_RELATED])
     except Exception:
         # The page alone still makes a brief.
         log.warning("looking for stored articles of %s failed", url, exc_info=True)

@@ -1,8 +1,9 @@
-"""The Bolt app factory: settings and injected clients in, a ready `App` out."""
+"""The Bolt app factory: settings, the use cases and an injected client in, a ready `App` out."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -10,14 +11,14 @@ from slack_sdk import WebClient
 
 from bot.errors import SettingsError
 from bot.settings import Settings
-from bot.slack.actions import SlackActions
+from bot.slack.features import Features
 from bot.slack.listeners import register_all
 from bot.slack.pools import ListenerPools
 
 
 def create_app(
     settings: Settings,
-    actions: SlackActions,
+    features: Features,
     *,
     client: WebClient,
     socket_mode: bool = False,
@@ -31,33 +32,30 @@ def create_app(
     """
     if not socket_mode and not settings.slack_signing_secret:
         raise SettingsError("SLACK_SIGNING_SECRET is required for `briefbot serve --http`")
-    if oauth is not None:
-        if socket_mode:
-            raise SettingsError(
-                "OAuth distribution needs HTTP mode: run `briefbot serve --http` "
-                "(Socket Mode apps cannot be installed from a public link)"
-            )
-        app = App(
-            client=client,
-            signing_secret=settings.slack_signing_secret,
-            oauth_settings=oauth,
-            logger=logging.getLogger("briefbot.slack"),
-            process_before_response=True,  # see below
+    if oauth is not None and socket_mode:
+        raise SettingsError(
+            "OAuth distribution needs HTTP mode: run `briefbot serve --http` "
+            "(Socket Mode apps cannot be installed from a public link)"
         )
-        register_all(app, actions, pools)
-        return app
+    options: dict[str, Any] = (
+        {"oauth_settings": oauth, "signing_secret": settings.slack_signing_secret}
+        if oauth is not None
+        else {
+            "signing_secret": settings.slack_signing_secret or "socket-mode-does-not-sign",
+            # auth.test runs on the first request instead, so a slow Slack never blocks
+            # start-up. (The token comes from `client`: passing it again makes Bolt warn.)
+            "token_verification_enabled": False,
+        }
+    )
     app = App(
-        # The token comes from `client` (passing it again only makes Bolt warn at every start).
         client=client,
-        signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
-        # auth.test runs on the first request instead, so a slow Slack never blocks start-up.
-        token_verification_enabled=False,
         logger=logging.getLogger("briefbot.slack"),
         # Run each (tiny) ack function on the request's own thread. Without this Bolt queues
         # it on the thread pool that also runs the lazy work (briefs, answers) and polls for it
         # every 10 ms: acks waited behind briefs, p99 over 300 ms with 20 /brief at once.
         # Lazy listeners still run on that pool after the ack.
         process_before_response=True,
+        **options,
     )
-    register_all(app, actions, pools)
+    register_all(app, features, pools)
     return app

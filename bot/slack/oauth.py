@@ -26,14 +26,12 @@ from datetime import UTC, datetime
 
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import BriefbotError
 from bot.manifest import BOT_SCOPES, REDIRECT_PATH  # one definition with the manifest's
+from bot.service.database import Database
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 
@@ -59,16 +57,12 @@ class NotInstalledError(BriefbotError):
     """The workspace has no installation (never installed, or uninstalled)."""
 
 
-def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+def installation_store(settings: Settings, database: Database) -> InstallationStore:
     assert settings.slack_client_id
-    return SQLAlchemyInstallationStore(
-        client_id=settings.slack_client_id,
-        engine=engine,
-        logger=logging.getLogger("briefbot.slack.installations"),
-    )
+    return database.installation_store(settings.slack_client_id)
 
 
-def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
+def oauth_settings(settings: Settings, database: Database) -> OAuthSettings:
     assert settings.slack_client_id and settings.slack_client_secret
     return OAuthSettings(
         client_id=settings.slack_client_id,
@@ -77,12 +71,8 @@ def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        installation_store=installation_store(settings, engine),
-        state_store=SQLAlchemyOAuthStateStore(
-            expiration_seconds=STATE_EXPIRATION_SECONDS,
-            engine=engine,
-            logger=logging.getLogger("briefbot.slack.oauth_state"),
-        ),
+        installation_store=installation_store(settings, database),
+        state_store=database.oauth_state_store(STATE_EXPIRATION_SECONDS),
         token_rotation_expiration_minutes=ROTATE_MINUTES_BEFORE,
     )
 
@@ -93,7 +83,7 @@ class InstallationClients:
     def __init__(
         self,
         settings: Settings,
-        store: SQLAlchemyInstallationStore,
+        store: InstallationStore,
         organization_of: Callable[[str], str | None] | None = None,
     ) -> None:
         """`organization_of(team_id)`: the workspace's Enterprise Grid organization, if known;
@@ -128,15 +118,3 @@ class InstallationClients:
                 self._store.save_bot(refreshed)
                 bot = refreshed
         return make_web_client(self._settings, bot.bot_token)
-
-
-def organization_lookup(factory: sessionmaker[Session]) -> Callable[[str], str | None]:
-    """`organization_of` for InstallationClients, from the workspaces recorded in our database."""
-    from storage import teams
-
-    def organization_of(team_id: str) -> str | None:
-        with factory() as session:
-            row = teams.get(session, team_id)
-            return row.enterprise_id if row is not None and row.org_wide else None
-
-    return organization_of

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.core import Briefbot
 from bot.settings import Settings
 from bot.slack.client import make_web_client
+from bot.slack.posting import SlackPoster
 from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage.db import transaction
@@ -78,6 +79,11 @@ class Env:
     def clients(self, team_id: str) -> WebClient:
         assert team_id == TEAM
         return self.client
+
+    @property
+    def poster(self) -> SlackPoster:
+        """The posting path as the composition root hands it to the jobs."""
+        return SlackPoster(self.clients)
 
     def ingest(self, articles: dict[str, tuple[str, str, str, str, str]], name: str) -> None:
         folder = self.tmp / name

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 import bot.jobs.digest as digest_module
 from bot.core import Briefbot
 from bot.jobs.digest import DigestOutcome, run_digest, sweep_stale_claims
+from bot.slack.posting import SlackPoster
 from storage import deliveries
 from storage import subscriptions as subscription_store
 from storage.db import transaction
@@ -57,7 +58,7 @@ def backdate_claims(env: Env, by: timedelta) -> None:
 
 
 def test_digest_posts_once_with_three_sections_and_is_a_thread_root(env: Env) -> None:
-    outcome = run_digest(env.core, env.clients, env.subscription_id)
+    outcome = run_digest(env.core, env.poster, env.subscription_id)
 
     assert outcome.status == "sent"
     assert outcome.scheduled_for == SCHEDULED_DAY1
@@ -88,14 +89,14 @@ def test_digest_posts_once_with_three_sections_and_is_a_thread_root(env: Env) ->
 def test_running_again_for_the_same_time_posts_nothing(
     env: Env, db: Database, fake_slack: FakeSlack
 ) -> None:
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "sent"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "sent"
     # The same job fired again later that hour (a retry, a restart within the misfire grace).
     env.clock.now = DAY1 + timedelta(minutes=40)
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "skipped"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "skipped"
     # A second process (restart, or another scheduler) with its own core on the same database.
     other = Briefbot(env.core.settings, engine=db.engine, clock=env.clock, migrate=False)
-    assert run_digest(other, env.clients, env.subscription_id).status == "skipped"
-    assert sweep_stale_claims(other, env.clients, stale_after=timedelta(0)) == []
+    assert run_digest(other, env.poster, env.subscription_id).status == "skipped"
+    assert sweep_stale_claims(other, env.poster, stale_after=timedelta(0)) == []
     assert len(fake_slack.posted_messages()) == 1
     assert [d.status for d in digests(env)] == ["sent"]
 
@@ -112,7 +113,7 @@ def test_concurrent_runs_post_exactly_once(env: Env, db: Database) -> None:
     def run(core: Briefbot) -> None:
         try:
             barrier.wait()
-            outcomes.append(run_digest(core, env.clients, env.subscription_id))
+            outcomes.append(run_digest(core, env.poster, env.subscription_id))
         except BaseException as err:  # surfaced below
             errors.append(err)
 
@@ -141,20 +142,20 @@ def test_crash_between_claim_and_post_is_swept_exactly_once(env: Env) -> None:
         )
         assert claimed is not None
     # While the claim is fresh nobody else posts, and the sweep leaves it alone.
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "skipped"
-    assert sweep_stale_claims(env.core, env.clients) == []
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "skipped"
+    assert sweep_stale_claims(env.core, env.poster) == []
     assert env.fake.posted_messages() == []
 
     backdate_claims(env, timedelta(minutes=11))
     env.clock.now = DAY1 + timedelta(minutes=11)
-    swept = sweep_stale_claims(env.core, env.clients)
+    swept = sweep_stale_claims(env.core, env.poster)
     assert [o.status for o in swept] == ["sent"]
     assert swept[0].scheduled_for == SCHEDULED_DAY1
     # Later sweeps and runs find it sent.
-    assert sweep_stale_claims(env.core, env.clients) == []
+    assert sweep_stale_claims(env.core, env.poster) == []
     backdate_claims(env, timedelta(hours=1))
-    assert sweep_stale_claims(env.core, env.clients) == []
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "skipped"
+    assert sweep_stale_claims(env.core, env.poster) == []
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "skipped"
     assert len(env.fake.posted_messages()) == 1
     [row] = digests(env)
     assert row.status == "sent" and row.attempts == 2 and row.ts
@@ -164,7 +165,7 @@ def test_concurrent_sweeps_post_a_stale_claim_once(env: Env, db: Database) -> No
     def crash_during_post(team_id: str) -> Any:
         raise ConnectionError("process died mid-post")
 
-    first = run_digest(env.core, crash_during_post, env.subscription_id)
+    first = run_digest(env.core, SlackPoster(crash_during_post), env.subscription_id)
     assert first.status == "retry" and "ConnectionError" in (first.error or "")
     backdate_claims(env, timedelta(minutes=11))
     cores = [
@@ -176,7 +177,7 @@ def test_concurrent_sweeps_post_a_stale_claim_once(env: Env, db: Database) -> No
 
     def sweep(core: Briefbot) -> None:
         barrier.wait()
-        results.append(sweep_stale_claims(core, env.clients))
+        results.append(sweep_stale_claims(core, env.poster))
 
     threads = [threading.Thread(target=sweep, args=(c,)) for c in cores]
     for thread in threads:
@@ -198,7 +199,7 @@ def digests_topic_id(env: Env) -> int:
 def test_next_day_covers_only_what_arrived_and_marks_it(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "sent"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "sent"
     rendered: list[dict[str, Any]] = []
     real = digest_module.brief_to_message
 
@@ -211,7 +212,7 @@ def test_next_day_covers_only_what_arrived_and_marks_it(
     env.ingest(DAY2_ARTICLES, "day2")
     env.clock.now = DAY2
 
-    outcome = run_digest(env.core, env.clients, env.subscription_id)
+    outcome = run_digest(env.core, env.poster, env.subscription_id)
 
     assert outcome.status == "sent"
     assert outcome.scheduled_for == SCHEDULED_DAY1 + timedelta(days=1)
@@ -241,9 +242,9 @@ def test_next_day_covers_only_what_arrived_and_marks_it(
 
 
 def test_nothing_new_posts_a_one_liner(env: Env) -> None:
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "sent"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "sent"
     env.clock.now = DAY2
-    outcome = run_digest(env.core, env.clients, env.subscription_id)
+    outcome = run_digest(env.core, env.poster, env.subscription_id)
     assert outcome.status == "nothing_new"
     posted = env.fake.posted_messages()
     assert len(posted) == 2
@@ -258,21 +259,21 @@ def test_nothing_new_with_skip_empty_posts_nothing(
     db: Database, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     env = build_env(db, fake_slack, tmp_path, DIGEST_SKIP_EMPTY="true")
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "sent"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "sent"
     env.clock.now = DAY2
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "skipped_empty"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "skipped_empty"
     assert len(fake_slack.posted_messages()) == 1
     _, day2 = digests(env)
     assert day2.status == "sent" and day2.ts is None and day2.until == DAY2
     # Recorded, so neither a rerun nor a sweep posts it.
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "skipped"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "skipped"
     assert len(fake_slack.posted_messages()) == 1
 
 
 def test_rate_limit_and_server_error_still_post_once(env: Env) -> None:
     env.fake.fail_next("chat.postMessage", 1, status=429, retry_after=1)
     env.fake.fail_next("chat.postMessage", 1, status=500)
-    outcome = run_digest(env.core, env.clients, env.subscription_id)
+    outcome = run_digest(env.core, env.poster, env.subscription_id)
     assert outcome.status == "sent"
     assert len(env.fake.posted_messages()) == 1
     assert len(env.fake.calls_to("chat.postMessage")) == 3
@@ -281,24 +282,24 @@ def test_rate_limit_and_server_error_still_post_once(env: Env) -> None:
 
 def test_not_in_channel_is_marked_failed_and_not_retried(env: Env) -> None:
     env.fake.fail_next("chat.postMessage", 1, status=200, error="not_in_channel")
-    outcome = run_digest(env.core, env.clients, env.subscription_id)
+    outcome = run_digest(env.core, env.poster, env.subscription_id)
     assert outcome.status == "failed" and outcome.error == "not_in_channel"
     [row] = digests(env)
     assert row.status == "failed" and "not_in_channel" in (row.error or "")
     backdate_claims(env, timedelta(hours=1))
-    assert sweep_stale_claims(env.core, env.clients) == []
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "skipped"
+    assert sweep_stale_claims(env.core, env.poster) == []
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "skipped"
     assert len(env.fake.calls_to("chat.postMessage")) == 1
     assert env.fake.posted_messages() == []
 
 
 def test_other_slack_errors_leave_the_claim_for_the_sweep(env: Env) -> None:
     env.fake.fail_next("chat.postMessage", 1, status=200, error="internal_error")
-    outcome = run_digest(env.core, env.clients, env.subscription_id)
+    outcome = run_digest(env.core, env.poster, env.subscription_id)
     assert outcome.status == "retry"
     assert [d.status for d in digests(env)] == ["claimed"]
     backdate_claims(env, timedelta(minutes=11))
-    assert [o.status for o in sweep_stale_claims(env.core, env.clients)] == ["sent"]
+    assert [o.status for o in sweep_stale_claims(env.core, env.poster)] == ["sent"]
     assert len(env.fake.posted_messages()) == 1
 
 
@@ -306,12 +307,14 @@ def test_sweep_gives_up_after_max_attempts(env: Env) -> None:
     def broken(team_id: str) -> Any:
         raise ConnectionError("Slack unreachable")
 
-    assert run_digest(env.core, broken, env.subscription_id).status == "retry"
+    assert run_digest(env.core, SlackPoster(broken), env.subscription_id).status == "retry"
     for _ in range(2):
         backdate_claims(env, timedelta(minutes=11))
-        assert [o.status for o in sweep_stale_claims(env.core, broken, max_attempts=3)] == ["retry"]
+        assert [
+            o.status for o in sweep_stale_claims(env.core, SlackPoster(broken), max_attempts=3)
+        ] == ["retry"]
     backdate_claims(env, timedelta(minutes=11))
-    [gave_up] = sweep_stale_claims(env.core, env.clients, max_attempts=3)
+    [gave_up] = sweep_stale_claims(env.core, env.poster, max_attempts=3)
     assert gave_up.status == "failed" and "3 attempts" in (gave_up.error or "")
     assert env.fake.posted_messages() == []
     [row] = digests(env)
@@ -321,8 +324,8 @@ def test_sweep_gives_up_after_max_attempts(env: Env) -> None:
 def test_paused_or_deleted_subscription_posts_nothing(env: Env) -> None:
     with transaction(env.core.factory) as session:
         subscription_store.pause_team(session, TEAM)
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "inactive"
-    assert run_digest(env.core, env.clients, 999_999).status == "inactive"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "inactive"
+    assert run_digest(env.core, env.poster, 999_999).status == "inactive"
     assert env.fake.posted_messages() == []
     assert digests(env) == []
 
@@ -333,9 +336,9 @@ def _post_then_die(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     def crash(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(digest_module, "_mark_sent", crash)
+    monkeypatch.setattr(env.core.deliveries, "mark_sent", crash)
     with pytest.raises(KeyboardInterrupt):
-        run_digest(env.core, env.clients, env.subscription_id)
+        run_digest(env.core, env.poster, env.subscription_id)
     monkeypatch.undo()
 
 
@@ -347,7 +350,7 @@ def test_a_post_that_went_out_but_was_not_recorded_is_not_posted_again(
     assert posted["metadata"]["event_payload"]["delivery_id"] == digests(env)[0].id
 
     backdate_claims(env, timedelta(minutes=11))
-    [outcome] = sweep_stale_claims(env.core, env.clients)
+    [outcome] = sweep_stale_claims(env.core, env.poster)
     assert outcome.status == "sent" and outcome.ts == posted["ts"]
     assert len(env.fake.posted_messages()) == 1
     [row] = digests(env)
@@ -360,7 +363,7 @@ def test_without_history_access_a_retry_posts_again_rather_than_lose_the_digest(
     _post_then_die(env, monkeypatch)
     env.fake.fail_next("conversations.history", error="missing_scope")
     backdate_claims(env, timedelta(minutes=11))
-    [outcome] = sweep_stale_claims(env.core, env.clients)
+    [outcome] = sweep_stale_claims(env.core, env.poster)
     assert outcome.status == "sent"
     assert len(env.fake.posted_messages()) == 2  # at least once, never zero
 
@@ -376,22 +379,22 @@ def test_catch_up_delivers_a_digest_whose_job_never_ran_once(env: Env) -> None:
     _backdate_subscription(env, SCHEDULED_DAY1 - timedelta(days=1))
     later = SCHEDULED_DAY1 + timedelta(hours=2)  # the scheduler was down at 08:00
     env.clock.now = later
-    [outcome] = digest_module.catch_up_digests(env.core, env.clients, later)
+    [outcome] = digest_module.catch_up_digests(env.core, env.poster, later)
     assert outcome.status == "sent" and outcome.scheduled_for == SCHEDULED_DAY1
-    assert digest_module.catch_up_digests(env.core, env.clients, later) == []
+    assert digest_module.catch_up_digests(env.core, env.poster, later) == []
     # The scheduler's own (misfired) run of the same time now finds it done.
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "skipped"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "skipped"
     assert len(env.fake.posted_messages()) == 1
 
 
 def test_catch_up_leaves_old_times_and_new_subscriptions_alone(env: Env) -> None:
     _backdate_subscription(env, SCHEDULED_DAY1 - timedelta(days=1))
     too_late = SCHEDULED_DAY1 + timedelta(hours=7)
-    assert digest_module.catch_up_digests(env.core, env.clients, too_late) == []
+    assert digest_module.catch_up_digests(env.core, env.poster, too_late) == []
     # A subscription made after 08:00 has nothing due until tomorrow's 08:00.
     _backdate_subscription(env, SCHEDULED_DAY1 + timedelta(minutes=30))
     assert (
-        digest_module.catch_up_digests(env.core, env.clients, SCHEDULED_DAY1 + timedelta(hours=1))
+        digest_module.catch_up_digests(env.core, env.poster, SCHEDULED_DAY1 + timedelta(hours=1))
         == []
     )
     assert env.fake.posted_messages() == []

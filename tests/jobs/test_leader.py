@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.jobs.leader import LeaderElection
+from bot.service.leader import LeaderElection
 from storage.db import make_engine
 from tests.conftest import Database
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from bot.jobs import scheduler as jobs
 from bot.jobs.scheduler import (
     build_scheduler,
-    current_runtime,
+    current_context,
     digest_job,
     ingest_job,
     schedule_subscription,
@@ -36,7 +36,7 @@ def cron_fields(trigger: Any) -> dict[str, str]:
 
 
 def test_jobs_are_stored_and_survive_a_restart(env: Env, db: Database) -> None:
-    scheduler = build_scheduler(env.core, env.clients, start_paused=True)
+    scheduler = build_scheduler(env.core, env.poster, start_paused=True)
     scheduler.start()
     try:
         job = scheduler.get_job(f"digest:{env.subscription_id}")
@@ -53,29 +53,29 @@ def test_jobs_are_stored_and_survive_a_restart(env: Env, db: Database) -> None:
             minutes=env.core.settings.ingest_interval_minutes
         )
         assert isinstance(scheduler.get_job("sweep").trigger, IntervalTrigger)
-        assert current_runtime().core is env.core
+        assert current_context().core is env.core
     finally:
         scheduler.shutdown()
     with pytest.raises(RuntimeError):
-        current_runtime()
+        current_context()
 
     with db.engine.connect() as connection:
         ids = set(connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars())
-    assert ids == {"ingest", "sweep", f"digest:{env.subscription_id}"}
+    assert ids == {"ingest", "sweep", "prune", f"digest:{env.subscription_id}"}
 
     # A restarted process (new scheduler, new job store) on the same database sees the job.
-    again = build_scheduler(env.core, env.clients, start_paused=True)
+    again = build_scheduler(env.core, env.poster, start_paused=True)
     again.start()
     try:
         job = again.get_job(f"digest:{env.subscription_id}")
         assert job is not None and cron_fields(job.trigger) == {"hour": "8", "minute": "0"}
-        assert len(again.get_jobs()) == 3
+        assert len(again.get_jobs()) == 4  # ingest, sweep, prune, the digest
     finally:
         again.shutdown()
 
 
 def test_sync_follows_subscriptions(env: Env) -> None:
-    scheduler = build_scheduler(env.core, env.clients, start_paused=True)
+    scheduler = build_scheduler(env.core, env.poster, start_paused=True)
     scheduler.start()
     try:
         job_id = f"digest:{env.subscription_id}"
@@ -120,14 +120,14 @@ def test_sync_follows_subscriptions(env: Env) -> None:
         sync_subscription_jobs(scheduler, env.core)
         assert scheduler.get_job(job_id) is None
         assert scheduler.get_job(f"digest:{other.id}") is None
-        assert {j.id for j in scheduler.get_jobs()} == {"ingest", "sweep"}
+        assert {j.id for j in scheduler.get_jobs()} == {"ingest", "sweep", "prune"}
         unschedule_subscription(scheduler, env.subscription_id)  # idempotent
     finally:
         scheduler.shutdown()
 
 
 def test_digest_job_runs_with_the_registered_runtime(env: Env) -> None:
-    scheduler = build_scheduler(env.core, env.clients, start_paused=True)
+    scheduler = build_scheduler(env.core, env.poster, start_paused=True)
     scheduler.start()
     try:
         digest_job(env.subscription_id)
@@ -138,7 +138,7 @@ def test_digest_job_runs_with_the_registered_runtime(env: Env) -> None:
 
 
 def test_a_due_digest_fires_through_the_scheduler(env: Env) -> None:
-    scheduler = build_scheduler(env.core, env.clients, start_paused=True)
+    scheduler = build_scheduler(env.core, env.poster, start_paused=True)
     scheduler.start()
     try:
         scheduler.modify_job(f"digest:{env.subscription_id}", next_run_time=datetime.now(UTC))
@@ -173,7 +173,7 @@ def test_ingest_job_refreshes_sources_and_sourceless_subscribed_topics(
         )
     refreshed: list[str] = []
     monkeypatch.setattr(env.core, "refresh_topic", lambda name, **_: refreshed.append(name))
-    scheduler = build_scheduler(env.core, env.clients, start_paused=True)
+    scheduler = build_scheduler(env.core, env.poster, start_paused=True)
     scheduler.start()
     try:
         with env.core.factory() as session:
@@ -187,7 +187,7 @@ def test_ingest_job_refreshes_sources_and_sourceless_subscribed_topics(
 
 
 def test_job_functions_need_a_started_scheduler() -> None:
-    jobs.unregister_runtime()
+    jobs.unregister_context()
     with pytest.raises(RuntimeError, match="start the scheduler"):
         digest_job(1)
 
@@ -195,11 +195,37 @@ def test_job_functions_need_a_started_scheduler() -> None:
 def test_starting_twice_is_refused_and_keeps_it_running(env: Env) -> None:
     from apscheduler.schedulers import SchedulerAlreadyRunningError
 
-    scheduler = build_scheduler(env.core, env.clients, start_paused=True)
+    scheduler = build_scheduler(env.core, env.poster, start_paused=True)
     scheduler.start()
     try:
         with pytest.raises(SchedulerAlreadyRunningError):
             scheduler.start()
-        assert scheduler.running and current_runtime().scheduler is scheduler
+        assert scheduler.running and current_context().scheduler is scheduler
     finally:
         scheduler.shutdown()
+
+
+def test_the_prune_job_forgets_event_ids_past_slacks_retries(env: Env) -> None:
+    """Each thread reply leaves a processed-event row; the hourly prune keeps the table to the
+    retry window, and a retried event inside it is still recognised."""
+    from storage.models import ProcessedEvent
+
+    now = datetime.now(UTC)
+    with transaction(env.core.factory) as session:
+        for event_id, age in (("old-1", 3), ("old-2", 2), ("fresh", 0)):
+            session.add(
+                ProcessedEvent(
+                    event_id=event_id, team_id=TEAM, received_at=now - timedelta(days=age)
+                )
+            )
+    scheduler = build_scheduler(env.core, env.poster, start_paused=True)
+    scheduler.start()
+    try:
+        assert isinstance(scheduler.get_job(jobs.PRUNE_JOB_ID).trigger, IntervalTrigger)
+        jobs.prune_job()
+    finally:
+        scheduler.shutdown()
+    with env.core.factory() as session:
+        left = {row.event_id for row in session.query(ProcessedEvent)}
+    assert left == {"fresh"}
+    assert jobs.prune_processed_events(env.core, now) == 0

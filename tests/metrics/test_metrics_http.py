@@ -16,11 +16,12 @@ import pytest
 
 from bot.core import Briefbot
 from bot.jobs.digest import run_digest
-from bot.jobs.scheduler import run_ingest
+from bot.jobs.scheduler import ingest_round
 from bot.metrics import DIGEST_LATE_SECONDS
+from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.slack.client import SingleWorkspaceClients, make_web_client
-from bot.slack.runtime import Runtime, build_runtime
+from bot.slack.posting import SlackPoster
 from bot.slack.server import http_server
 from storage import subscriptions
 from storage.db import ping
@@ -85,7 +86,7 @@ def test_scrapes_before_and_after_a_digest_round(
 
         # Ingest: two new articles, then a scheduled round over the known sources.
         core.ingest([str(articles)], topic="river plan")
-        run_ingest(core)
+        ingest_round(core)
         # A /brief over signed HTTP: the ack is timed.
         response = _command(base, fake, "subscribe river plan at 08:00", "sub")
         assert response.status_code == 200
@@ -95,7 +96,7 @@ def test_scrapes_before_and_after_a_digest_round(
             (subscription,) = subscriptions.for_team(session, TEAM, CHANNEL)
         # The digest round: one brief computed, one digest posted.
         clients = SingleWorkspaceClients(settings, runtime.client)
-        outcome = run_digest(core, clients, subscription.id)
+        outcome = run_digest(core, SlackPoster(clients), subscription.id)
         assert outcome.status == "sent" and outcome.scheduled_for is not None
         # The same articles briefed again come from the cache.
         assert core.brief("river plan").cached

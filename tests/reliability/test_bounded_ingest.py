@@ -215,9 +215,10 @@ def test_slow_topics_cannot_starve_a_healthy_topics_fresh_ingest(
     hostile: HostileServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.slack import actions as slack_actions
+    from bot.slack import brief_command
+    from bot.slack.posting import SlackPoster
 
-    monkeypatch.setattr(slack_actions, "FRESH_INGEST_SECONDS", 0.2)
+    monkeypatch.setattr(brief_command, "FRESH_INGEST_SECONDS", 0.2)
     settings = Settings.from_env(
         environ={"DATABASE_URL": db.url, "FETCH_TIMEOUT": "5", "FETCH_ALLOW_PRIVATE": "true"},
         dotenv_path=None,
@@ -230,7 +231,7 @@ def test_slow_topics_cannot_starve_a_healthy_topics_fresh_ingest(
     core.add_source("harbour", good)
     for name in ("slow a", "slow b"):
         core.add_source(name, hostile.url(f"/{name.replace(' ', '-')}.xml"))
-    actions = slack_actions.SlackActions(core, clients=lambda team: None)  # type: ignore[arg-type,return-value]
+    actions = brief_command.BriefCommand(core, SlackPoster(lambda team: None))  # type: ignore[arg-type,return-value]
     try:
         # /brief for each slow topic, twice (as a user retrying would): each waits 0.2 s.
         for name in ("slow a", "slow a", "slow b", "slow b"):

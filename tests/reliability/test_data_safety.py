@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 
 from bot.core import Briefbot
 from bot.jobs.digest import run_digest
-from bot.slack import actions as slack_actions
-from bot.slack.actions import UNAVAILABLE
+from bot.service import deliveries as delivery_service
+from bot.slack.replies import UNAVAILABLE
 from storage import articles as article_store
 from storage import deliveries, search
 from storage import topics as topic_store
@@ -194,7 +194,7 @@ def test_a_brief_posted_but_not_recorded_in_time_is_recognised_by_its_thread(
     """The lock outlasts the record's retry deadline: the user is told, and the first question
     in the brief's thread, once the lock is gone, completes the record from the message's own
     metadata and is answered."""
-    monkeypatch.setattr(slack_actions, "RECORD_DEADLINE_SECONDS", 0.5)
+    monkeypatch.setattr(delivery_service, "RECORD_DEADLINE_SECONDS", 0.5)
     app, fake = locked_app, locked_app.fake
     fake.slow("chat.postMessage", 0.5)
     lock = WriteLock(db)
@@ -271,14 +271,14 @@ def test_an_article_fetched_after_a_digest_but_published_before_it_is_in_the_nex
     digest_env: Env,
 ) -> None:
     env = digest_env
-    first = run_digest(env.core, env.clients, env.subscription_id)
+    first = run_digest(env.core, env.poster, env.subscription_id)
     assert first.status == "sent"
     assert "co-fund the second phase of the river plan with" not in env.posted_texts()[0]
 
     env.clock.now = DAY1 + timedelta(hours=2)
     env.ingest(LATE, "late")  # the feed refresh after the digest brings it in
     env.clock.now = DAY1 + timedelta(days=1)
-    second = run_digest(env.core, env.clients, env.subscription_id)
+    second = run_digest(env.core, env.poster, env.subscription_id)
 
     assert second.status == "sent", f"the late article was not sent: {second}"
     text_of_second = env.posted_texts()[1]
@@ -287,16 +287,16 @@ def test_an_article_fetched_after_a_digest_but_published_before_it_is_in_the_nex
     assert "New and updated since the last digest (Tue 10 Mar, 08:00)" in text_of_second
     # And it is told once: the digest after that has nothing new.
     env.clock.now = DAY1 + timedelta(days=2)
-    third = run_digest(env.core, env.clients, env.subscription_id)
+    third = run_digest(env.core, env.poster, env.subscription_id)
     assert third.status == "nothing_new"
     assert "2 million euros" not in env.posted_texts()[2]
 
 
 def test_the_first_digests_articles_are_not_sent_again(digest_env: Env) -> None:
     env = digest_env
-    assert run_digest(env.core, env.clients, env.subscription_id).status == "sent"
+    assert run_digest(env.core, env.poster, env.subscription_id).status == "sent"
     env.clock.now = DAY1 + timedelta(days=1)
-    second = run_digest(env.core, env.clients, env.subscription_id)
+    second = run_digest(env.core, env.poster, env.subscription_id)
     assert second.status == "nothing_new"
     assert second.new == 0 and second.updated == 0
     assert "4 million" not in env.posted_texts()[1]

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.core import Briefbot
-from bot.slack.actions import UNAVAILABLE
+from bot.slack.replies import UNAVAILABLE
 from storage.db import make_engine
 from storage.models import Article, Subscription
 from tests.conftest import Database

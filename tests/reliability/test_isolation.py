@@ -12,6 +12,7 @@ import time
 import httpx
 
 from bot.jobs.digest import run_digest
+from bot.slack.posting import SlackPoster
 from storage import deliveries
 from storage import subscriptions as subscription_store
 from tests.slack.conftest import SIGNING_SECRET, RunningApp
@@ -63,7 +64,7 @@ def test_two_workspaces_on_one_database(running_app: RunningApp) -> None:
         asked.append(team_id)
         return app.runtime.client
 
-    assert run_digest(app.core, clients, alpha_sub.id).status == "sent"
+    assert run_digest(app.core, SlackPoster(clients), alpha_sub.id).status == "sent"
     assert set(asked) == {ALPHA}
     [digest] = [c for c in fake.calls_to("chat.postMessage") if c.ok]
     root_ts = digest.response["ts"]

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.jobs.digest import run_digest, sweep_stale_claims
 from bot.slack.client import make_web_client
 from bot.slack.pacing import ChannelPacer
+from bot.slack.posting import SlackPoster
 from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage.db import transaction
@@ -66,13 +67,11 @@ def test_hundred_digests_under_429_and_503_post_exactly_once_at_channel_pace(
         fake.fail_rate("*", 0.10, status=503, seed=8)
         fake.enforce_channel_rate(1.0)
         client = make_web_client(env.core.settings, "xoxb-test-token-1", max_retries=2)
-        pacer = ChannelPacer()
+        poster = SlackPoster(lambda team: client, ChannelPacer())
         now = DAY1
 
         def one(subscription_id: int) -> str:
-            return run_digest(
-                env.core, lambda team: client, subscription_id, now=now, pacer=pacer
-            ).status
+            return run_digest(env.core, poster, subscription_id, now=now).status
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             first = Counter(pool.map(one, ids))
@@ -81,10 +80,9 @@ def test_hundred_digests_under_429_and_503_post_exactly_once_at_channel_pace(
         for _ in range(5):
             outcomes = sweep_stale_claims(
                 env.core,
-                lambda team: client,
+                poster,
                 now=None,
                 stale_after=timedelta(seconds=-1),
-                pacer=pacer,
             )
             swept.update(o.status for o in outcomes)
             if not outcomes:

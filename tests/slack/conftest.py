@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.core import Briefbot
+from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.slack.client import make_web_client
-from bot.slack.runtime import Runtime, build_runtime
 from bot.slack.server import http_server
 from storage.db import ping
 from tests.conftest import Database

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.commands import (
+from bot.slack.command_text import (
     BriefCmd,
     HelpCmd,
     ListCmd,

@@ -182,7 +182,7 @@ def test_oauth_org_wide_install_serves_every_workspace_with_the_org_token(
                 assert state
                 done = _redirect(browser, page, code="code-org", state=state.group(1))
                 assert done.status_code == 200, done.text[:300]
-            store = app.runtime.actions.installations
+            store = app.runtime.slack.installations
             assert store is not None
             bot = store.find_bot(enterprise_id=ORG, team_id=None, is_enterprise_install=True)
             assert bot is not None and bot.bot_token == "xoxb-org-token"

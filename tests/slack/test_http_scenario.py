@@ -153,6 +153,7 @@ def test_healthz(running_app: RunningApp) -> None:
 def test_subscribe_then_digest_posts_once_across_a_restart(running_app: RunningApp) -> None:
     from bot.jobs.digest import run_digest
     from bot.slack.client import SingleWorkspaceClients
+    from bot.slack.posting import SlackPoster
     from storage import subscriptions
 
     app, fake = running_app, running_app.fake
@@ -165,7 +166,7 @@ def test_subscribe_then_digest_posts_once_across_a_restart(running_app: RunningA
     with app.core.factory() as session:
         (subscription,) = subscriptions.for_team(session, TEAM, CHANNEL)
         assert (subscription.hour, subscription.minute) == (8, 0)
-    clients = SingleWorkspaceClients(app.core.settings, app.runtime.client)
+    clients = SlackPoster(SingleWorkspaceClients(app.core.settings, app.runtime.client))
     first = run_digest(app.core, clients, subscription.id)
     assert first.status == "sent"
     # a restarted process (or a second scheduler) runs the same due digest again: no post

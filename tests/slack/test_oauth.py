@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.core import Briefbot
 from bot.jobs.digest import run_digest
+from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.slack.runtime import Runtime
+from bot.slack.posting import SlackPoster
 from storage import subscriptions as subscription_store
 from storage.models import Subscription
 from tests.conftest import Database
@@ -122,7 +123,7 @@ def test_install_two_workspaces_each_posts_with_its_own_token(oauth_app: OAuthAp
         done = _install(app, team_id, code=code)
         assert done.status_code == 200, done.text[:300]
         assert fake.calls_to("oauth.v2.access")[-1].params["code"] == code
-    store = app.runtime.actions.installations
+    store = app.runtime.slack.installations
     assert store is not None
     assert store.find_bot(enterprise_id=None, team_id="T0AAA").bot_token == "xoxb-team-a"
     assert store.find_bot(enterprise_id=None, team_id="T0BBB").bot_token == "xoxb-team-b"
@@ -144,7 +145,10 @@ def test_install_two_workspaces_each_posts_with_its_own_token(oauth_app: OAuthAp
 
     # Scheduled digests resolve the installation's token per team, as jobs do.
     for team_id in ("T0AAA", "T0BBB"):
-        assert run_digest(app.runtime.core, app.runtime.clients, subs[team_id]).status == "sent"
+        assert (
+            run_digest(app.runtime.core, SlackPoster(app.runtime.clients), subs[team_id]).status
+            == "sent"
+        )
 
     posts = [c for c in fake.calls_to("chat.postMessage") if c.ok]
     assert len(posts) == 4
@@ -183,7 +187,7 @@ def test_uninstall_pauses_and_workspace_delete_removes(
 
     body = event_body({"type": "app_uninstalled"}, team_id="T0AAA", event_id="EvUninstall")
     assert post_signed(app.events, body, SIGNING_SECRET).status_code == 200
-    store = app.runtime.actions.installations
+    store = app.runtime.slack.installations
     assert store is not None
     _wait(lambda: store.find_bot(enterprise_id=None, team_id="T0AAA") is None)
     with app.runtime.core.factory() as session:
@@ -236,7 +240,7 @@ def test_expiring_bot_tokens_are_rotated_for_jobs(oauth_app: OAuthApp) -> None:
         state = re.search(r"state=([^&\"]+)", page.text)
         assert state
         assert _redirect(browser, page, code="code-r", state=state.group(1)).status_code == 200
-    store = app.runtime.actions.installations
+    store = app.runtime.slack.installations
     assert store is not None
     assert store.find_bot(enterprise_id=None, team_id="T0AAA").bot_refresh_token == "xoxe-1-first"
 

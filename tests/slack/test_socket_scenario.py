@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.core import Briefbot
+from bot.runtime import Runtime, build_runtime
 from bot.slack.client import make_web_client
-from bot.slack.runtime import Runtime, build_runtime
 from bot.slack.server import socket_mode_handler
 from tests.conftest import Database
 from tests.slack.conftest import BOT_TOKEN, settings_for, write_articles
@@ -98,6 +98,7 @@ def test_subscribe_then_digest_once_over_socket_mode(
     socket_app: tuple[FakeSlack, FakeSocketModeServer, Runtime],
 ) -> None:
     from bot.jobs.digest import run_digest
+    from bot.slack.posting import SlackPoster
     from storage import subscriptions
 
     fake, server, runtime = socket_app
@@ -115,6 +116,8 @@ def test_subscribe_then_digest_once_over_socket_mode(
     assert "Subscribed" in json.dumps(fake.response_posts("sub"))
     with runtime.core.factory() as session:
         (subscription,) = subscriptions.for_team(session, TEAM, CHANNEL)
-    assert run_digest(runtime.core, runtime.clients, subscription.id).status == "sent"
-    assert run_digest(runtime.core, runtime.clients, subscription.id).status == "skipped"
+    assert run_digest(runtime.core, SlackPoster(runtime.clients), subscription.id).status == "sent"
+    assert (
+        run_digest(runtime.core, SlackPoster(runtime.clients), subscription.id).status == "skipped"
+    )
     assert len([c for c in fake.calls_to("chat.postMessage") if c.ok]) == 1

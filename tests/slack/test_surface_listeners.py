@@ -319,7 +319,7 @@ def test_topic_asked_for(text: str, topic: str) -> None:
 
 
 def test_brief_help_mentions_the_new_surfaces() -> None:
-    from bot.slack.commands import USAGE, HelpCmd, parse
+    from bot.slack.command_text import USAGE, HelpCmd, parse
 
     assert isinstance(parse("help"), HelpCmd)
     for surface in ("assistant panel", "*Brief this link*", "*Get a brief*"):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.actions import SlackActions
+from bot.slack.features import Features
 from bot.slack.listeners import assistant, functions, shortcuts
 from bot.slack.pools import ListenerPools
 
 
-def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
-    assistant.register(app, actions, pools)
-    shortcuts.register(app, actions, pools)
-    functions.register(app, actions, pools)
+def register(app: App, features: Features, pools: ListenerPools) -> None:
+    assistant.register(app, features, pools)
+    shortcuts.register(app, features, pools)
+    functions.register(app, features, pools)

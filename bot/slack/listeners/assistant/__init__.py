@@ -22,11 +22,11 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core import Briefbot
 from bot.render import blocks
+from bot.render.blocks import Message
 from bot.render.common import fmt_date
 from bot.render.escape import escape_mrkdwn
 from bot.service.assistant import (
@@ -37,8 +37,10 @@ from bot.service.assistant import (
     topic_asked_for,
     working_status,
 )
-from bot.slack.actions import SlackActions
+from bot.slack.features import Features
 from bot.slack.pools import ANSWER, EVENT, ListenerPools
+from bot.slack.posting import SlackPoster
+from bot.slack.questions import Questions
 from bot.slack.teams import origin
 
 log = logging.getLogger(__name__)
@@ -109,19 +111,14 @@ def tell_changes(core: Briefbot, team_id: str, say: Callable[..., Any]) -> None:
         say(text=message.text, blocks=message.blocks)
 
 
-def thread_poster(client: WebClient, channel_id: str, thread_ts: str) -> Callable[..., Any]:
-    """Posts in the thread. Bolt's own `say` there first reads the thread's context (one
-    conversations.replies per message) for metadata we do not use."""
+def thread_poster(
+    poster: SlackPoster, team_id: str, channel_id: str, thread_ts: str
+) -> Callable[..., Any]:
+    """Posts in the thread, through the posting path. Bolt's own `say` there first reads the
+    thread's context (one conversations.replies per message) for metadata we do not use."""
 
     def post(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        client.chat_postMessage(
-            channel=channel_id,
-            thread_ts=thread_ts,
-            text=text,
-            blocks=blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        poster.post(team_id, channel_id, Message(text, blocks or []), thread_ts=thread_ts)
 
     return post
 
@@ -137,7 +134,7 @@ def _set_status(set_status: SetStatus, text: str) -> None:
 
 
 def answer(
-    actions: SlackActions,
+    actions: Questions,
     *,
     team_id: str,
     event: dict[str, Any],
@@ -182,7 +179,8 @@ def answer(
         _set_status(set_status, "")
 
 
-def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
+def register(app: App, features: Features, pools: ListenerPools) -> None:
+    actions = features.questions
     assistant = Assistant(logger=logging.getLogger("briefbot.slack.assistant"))
 
     def started(
@@ -217,7 +215,7 @@ def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
         team_id = _team(body, context)
         channel_id, thread_ts = payload.get("channel"), payload.get("thread_ts")
         if team_id and channel_id and thread_ts:
-            say = thread_poster(actions.clients(team_id), channel_id, thread_ts)
+            say = thread_poster(actions.poster, team_id, channel_id, thread_ts)
             answer(actions, team_id=team_id, event=payload, say=say, set_status=set_status)
 
     assistant.thread_started(lazy=[pools.later(EVENT, started)])(acknowledge)

@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, Complete, Fail
 from bot.core import Briefbot
 from bot.errors import BriefbotError
 from bot.service.workflow import brief_for_step
-from bot.slack.actions import SlackActions
+from bot.slack.features import Features
 from bot.slack.pools import BRIEF, ListenerPools
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,8 @@ def run_step(core: Briefbot, inputs: dict[str, Any], complete: Complete, fail: F
     complete(outputs={"brief": result.text, "sources": result.sources})
 
 
-def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
+def register(app: App, features: Features, pools: ListenerPools) -> None:
     def work(inputs: dict[str, Any], complete: Complete, fail: Fail) -> None:
-        run_step(actions.core, inputs, complete, fail)
+        run_step(features.core, inputs, complete, fail)
 
     app.function(CALLBACK_ID)(ack=acknowledge, lazy=[pools.later(BRIEF, work)])

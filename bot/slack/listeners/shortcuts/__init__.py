@@ -20,8 +20,8 @@ from bot.render import blocks
 from bot.render.common import plural
 from bot.render.escape import escape_mrkdwn
 from bot.service.links import brief_link
-from bot.slack.actions import SlackActions
 from bot.slack.client import ClientForTeam
+from bot.slack.features import Features
 from bot.slack.pools import BRIEF, ListenerPools
 from bot.slack.teams import origin
 
@@ -127,7 +127,7 @@ def brief_this_link(
         respond(text=NOT_IN_CHANNEL + "\n\n" + reply.text, blocks=reply.blocks)
 
 
-def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
+def register(app: App, features: Features, pools: ListenerPools) -> None:
     def work(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         team_id = origin(body, context.team_id, context.enterprise_id).team_id
         channel_id = (body.get("channel") or {}).get("id")
@@ -135,8 +135,8 @@ def register(app: App, actions: SlackActions, pools: ListenerPools) -> None:
             return
         try:
             brief_this_link(
-                actions.core,
-                actions.clients,
+                features.core,
+                features.clients,
                 team_id=team_id,
                 channel_id=channel_id,
                 message=body.get("message") or {},

@@ -1,4 +1,11 @@
-"""Wiring for `briefbot serve`: core, Slack client, scheduler and app, then HTTP or Socket Mode."""
+"""The composition root: the one place that builds the whole program.
+
+Settings in; out come the database and the service layer (`Briefbot`), the Slack clients
+(built once, from SLACK_BOT_TOKEN or from OAuth installations), the posting path, the Bolt
+app, the scheduler and the leader election. `briefbot serve` runs the app (and, unless told
+not to, a scheduler candidate); `briefbot worker` runs only the scheduler candidate. Nothing
+below this module builds any of these for itself: each piece is handed what it uses.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +21,21 @@ from slack_sdk import WebClient
 
 from bot.core import Briefbot
 from bot.errors import SettingsError
+from bot.jobs.scheduler import build_scheduler, schedule_subscription, unschedule_subscription
 from bot.metrics_http import serve_metrics
+from bot.service.leader import LeaderElection
+from bot.service.subscriptions import SubscriptionInfo
 from bot.settings import Settings
-from bot.slack.actions import SlackActions
 from bot.slack.app import create_app
+from bot.slack.brief_command import BriefCommand
 from bot.slack.client import ClientForTeam, SingleWorkspaceClients, make_web_client
+from bot.slack.features import Features
+from bot.slack.pacing import ChannelPacer
 from bot.slack.pools import ListenerPools
+from bot.slack.posting import SlackPoster
+from bot.slack.questions import Questions
 from bot.slack.server import http_server, socket_mode_handler
-from storage.db import ping
-from storage.models import Subscription
+from bot.slack.workspace_events import WorkspaceEvents
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +43,18 @@ log = logging.getLogger(__name__)
 class LeadScheduler:
     """This process's scheduler, running only while the process is the leader.
 
-    Any number of processes may be candidates (`bot.jobs.leader`); each election builds a
+    Any number of processes may be candidates (`bot.service.leader`); each election builds a
     fresh scheduler on the shared job store and each loss shuts it down, so exactly one
     process fires jobs at a time.
     """
 
-    def __init__(self, core: Briefbot, clients: ClientForTeam) -> None:
-        from bot.jobs.leader import LeaderElection
-
+    def __init__(self, core: Briefbot, poster: SlackPoster) -> None:
         self._core = core
-        self._clients = clients
+        self._poster = poster
         self._lock = threading.Lock()
         self.scheduler: Any | None = None
         self.election = LeaderElection(
-            core.engine,
+            core.database.engine,
             on_elected=self._elected,
             on_lost=self._lost,
             poll_seconds=core.settings.leader_poll_seconds,
@@ -57,10 +68,8 @@ class LeadScheduler:
         self._lost()
 
     def _elected(self) -> None:
-        from bot.jobs.scheduler import build_scheduler
-
         with self._lock:
-            scheduler = build_scheduler(self._core, self._clients)
+            scheduler = build_scheduler(self._core, self._poster)
             scheduler.start()
             self.scheduler = scheduler
 
@@ -81,31 +90,45 @@ class SchedulerHooks:
     def __init__(self, lead: LeadScheduler) -> None:
         self._lead = lead
 
-    def scheduled(self, subscription: Subscription) -> None:
-        from bot.jobs.scheduler import schedule_subscription
-
+    def scheduled(self, subscription: SubscriptionInfo) -> None:
         scheduler = self._lead.scheduler
         if scheduler is not None and scheduler.running:
             schedule_subscription(scheduler, subscription)
 
     def unscheduled(self, subscription_id: int) -> None:
-        from bot.jobs.scheduler import unschedule_subscription
-
         scheduler = self._lead.scheduler
         if scheduler is not None and scheduler.running:
             unschedule_subscription(scheduler, subscription_id)
 
 
 @dataclass
+class SlackClients:
+    """The bot's Slack clients, built once: `client` for the Bolt app (no token in OAuth
+    mode: each request brings its workspace's), `for_team` for everything posted on our own
+    initiative (digests, briefs after the ack)."""
+
+    client: WebClient
+    for_team: ClientForTeam
+    installations: Any | None = None  # OAuth: slack_sdk's InstallationStore
+    oauth: Any | None = None  # OAuth: Bolt's OAuthSettings (the install flow)
+
+
+@dataclass
 class Runtime:
     core: Briefbot
-    client: WebClient
-    clients: ClientForTeam
-    actions: SlackActions
-    app: App
+    slack: SlackClients
+    features: Features
+    app: App | None
     scheduler: LeadScheduler | None
-
     pools: ListenerPools | None = None
+
+    @property
+    def client(self) -> WebClient:
+        return self.slack.client
+
+    @property
+    def clients(self) -> ClientForTeam:
+        return self.slack.for_team
 
     def shutdown(self) -> None:
         # First: ingest rounds in progress return at once, so waiting for the scheduler's
@@ -121,54 +144,67 @@ class Runtime:
 def build_runtime(
     settings: Settings,
     *,
-    socket_mode: bool,
+    socket_mode: bool = False,
     with_scheduler: bool,
+    with_app: bool = True,
     core: Briefbot | None = None,
     client: WebClient | None = None,
 ) -> Runtime:
-    if settings.oauth_enabled:
-        return _build_oauth_runtime(
-            settings, socket_mode=socket_mode, with_scheduler=with_scheduler, core=core
-        )
-    if not settings.slack_bot_token and client is None:
+    """Everything `serve` (with_app) or `worker` (without) runs. `core` and `client` are
+    for tests, which bring their own database and fake Slack."""
+    if not settings.oauth_enabled and not settings.slack_bot_token and client is None:
         raise SettingsError(
             "SLACK_BOT_TOKEN is required for `briefbot serve` "
             "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth; see README)"
         )
     core = core or Briefbot(settings)
-    client = client or make_web_client(settings, settings.slack_bot_token)
-    clients = SingleWorkspaceClients(settings, client)
-    scheduler = LeadScheduler(core, clients) if with_scheduler else None
-    actions = SlackActions(core, clients, SchedulerHooks(scheduler) if scheduler else None)
-    pools = ListenerPools()
-    app = create_app(settings, actions, client=client, socket_mode=socket_mode, pools=pools)
-    return Runtime(core, client, clients, actions, app, scheduler, pools)
+    slack = _slack_clients(settings, core, client, with_oauth_flow=with_app)
+    # Digests keep Slack's one-message-per-second-per-channel pace; they are posted by the
+    # one scheduler that holds the lead, so pacing in that process is pacing for the app.
+    lead = (
+        LeadScheduler(core, SlackPoster(slack.for_team, ChannelPacer())) if with_scheduler else None
+    )
+    hooks = SchedulerHooks(lead) if lead is not None else None
+    poster = SlackPoster(slack.for_team)
+    features = Features(
+        core=core,
+        clients=slack.for_team,
+        brief_command=BriefCommand(core, poster, hooks),
+        questions=Questions(core, poster),
+        workspace_events=WorkspaceEvents(core, slack.for_team, hooks, slack.installations),
+    )
+    app = pools = None
+    if with_app:
+        pools = ListenerPools()
+        app = create_app(
+            settings,
+            features,
+            client=slack.client,
+            socket_mode=socket_mode,
+            oauth=slack.oauth,
+            pools=pools,
+        )
+    return Runtime(core, slack, features, app, lead, pools)
 
 
-def _build_oauth_runtime(
-    settings: Settings, *, socket_mode: bool, with_scheduler: bool, core: Briefbot | None
-) -> Runtime:
-    """OAuth mode: one installation (and bot token) per workspace, from our database."""
-    from bot.slack.oauth import InstallationClients, oauth_settings, organization_lookup
+def _slack_clients(
+    settings: Settings, core: Briefbot, client: WebClient | None, *, with_oauth_flow: bool
+) -> SlackClients:
+    if not settings.oauth_enabled:
+        client = client or make_web_client(settings, settings.slack_bot_token)
+        return SlackClients(client, SingleWorkspaceClients(settings, client))
+    # OAuth mode: one installation (and bot token) per workspace, from our database.
+    from bot.slack.oauth import InstallationClients, installation_store, oauth_settings
 
-    core = core or Briefbot(settings)
-    oauth = oauth_settings(settings, core.engine)
-    store = oauth.installation_store
-    clients = InstallationClients(settings, store, organization_lookup(core.factory))  # type: ignore[arg-type]
+    oauth = oauth_settings(settings, core.database) if with_oauth_flow else None
+    store = (
+        oauth.installation_store
+        if oauth is not None
+        else installation_store(settings, core.database)
+    )
+    clients = InstallationClients(settings, store, core.workspaces.organization_of)
     # No token: each request gets its workspace's token from the installation store.
-    client = make_web_client(settings, None)
-    scheduler = LeadScheduler(core, clients) if with_scheduler else None
-    actions = SlackActions(
-        core,
-        clients,
-        SchedulerHooks(scheduler) if scheduler else None,
-        installations=store,
-    )
-    pools = ListenerPools()
-    app = create_app(
-        settings, actions, client=client, socket_mode=socket_mode, oauth=oauth, pools=pools
-    )
-    return Runtime(core, client, clients, actions, app, scheduler, pools)
+    return SlackClients(make_web_client(settings, None), clients, store, oauth)
 
 
 def check_settings(settings: Settings, *, command: str, socket_mode: bool = False) -> None:
@@ -195,6 +231,7 @@ def serve(
     """Run until SIGTERM/SIGINT."""
     check_settings(settings, command="serve", socket_mode=socket_mode)
     runtime = build_runtime(settings, socket_mode=socket_mode, with_scheduler=with_scheduler)
+    assert runtime.app is not None
     exporter = serve_metrics(settings.metrics_port, settings.metrics_token)
     if runtime.scheduler is not None:
         runtime.scheduler.start()
@@ -212,7 +249,7 @@ def serve(
         else:
             server = http_server(
                 runtime.app,
-                lambda: ping(runtime.core.engine),
+                runtime.core.database.ping,
                 host=host,
                 port=port,
                 signing_secret=settings.slack_signing_secret,
@@ -231,37 +268,16 @@ def work(settings: Settings) -> None:
     """Run only the scheduler (scheduled ingest and digests) until SIGTERM/SIGINT; with
     several workers or serve replicas, only the elected leader's scheduler runs."""
     check_settings(settings, command="worker")
-    core = Briefbot(settings)
-    clients: ClientForTeam
-    if settings.oauth_enabled:
-        from bot.slack.oauth import InstallationClients, installation_store, organization_lookup
-
-        clients = InstallationClients(
-            settings,
-            installation_store(settings, core.engine),
-            organization_lookup(core.factory),
-        )
-    elif settings.slack_bot_token:
-        clients = SingleWorkspaceClients(
-            settings, make_web_client(settings, settings.slack_bot_token)
-        )
-    else:
-        core.close()
-        raise SettingsError(
-            "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) is required for "
-            "`briefbot worker` to post digests"
-        )
-    lead = LeadScheduler(core, clients)
+    runtime = build_runtime(settings, with_scheduler=True, with_app=False)
+    assert runtime.scheduler is not None
     exporter = serve_metrics(settings.metrics_port, settings.metrics_token)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    lead.start()
+    runtime.scheduler.start()
     log.info("worker running: a candidate for scheduled ingest and digests")
     try:
         stop.wait()  # bounded: the main thread idles until SIGTERM or SIGINT sets `stop`
     finally:
-        core.stop_ingesting()  # a round in progress returns at once; its fetches end too
         exporter.stop()
-        lead.shutdown()
-        core.close()
+        runtime.shutdown()  # a round in progress returns at once; its fetches end too

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import UserInputError
-from storage.topics import MAX_TOPIC_NAME
+from bot.service.topics import MAX_TOPIC_NAME
 
 MAX_COMMAND_CHARS = 500
 DEFAULT_DIGEST_TIME = (8, 0)

@@ -1,0 +1,272 @@
+"""Briefs: a topic's brief over a window, cached by its exact article set, made once at a time.
+
+The cache key is (topic, exact article set, summarizer and prompt version): the same articles
+are never summarized twice, and one new article makes a new brief. Within a process, callers
+wanting the same key while it is being made wait for it (a digest round briefs one topic for
+many channels at once) rather than each paying for the same LLM call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import UserInputError
+from bot.service.material import article_inputs, require_topic
+from bot.settings import Settings
+from bot.summarize.model import ArticleInput, Brief, Summarizer
+from storage import articles as article_store
+from storage import briefs as brief_store
+from storage.db import transaction
+from storage.models import Article
+
+log = logging.getLogger(__name__)
+
+# A brief reads at most this many of the window's newest articles.
+MAX_ARTICLES_PER_BRIEF = 200
+# A brief waiting for the same brief in another thread gives up after OPENAI_TIMEOUT plus
+# this (the other's LLM call is over by then), or after the offline figure without an LLM.
+FLIGHT_WAIT_GRACE_SECONDS = 10.0
+FLIGHT_WAIT_OFFLINE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class BriefResult:
+    brief: Brief
+    brief_id: int
+    cached: bool
+    article_ids: tuple[int, ...]
+
+
+@dataclass
+class _Flight:
+    """A brief being computed; callers wanting the same cache key wait for its result."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    result: BriefResult | None = None
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One brief asked for: what it reads and the window it is shown for."""
+
+    topic_id: int
+    topic_name: str
+    rows: Sequence[Article]
+    inputs: list[ArticleInput]
+    since: datetime
+    until: datetime
+    now: datetime
+    # How many articles the window held when that is more than a brief reads (None: all read);
+    # the brief says "the newest 200 of 1,340" (`Brief.capped`).
+    in_window: int | None = None
+
+    def shown(self, result: BriefResult) -> BriefResult:
+        """A brief made for the same articles, shown for this request's window and time (a
+        cache hit, or another thread's result): same articles, same summary."""
+        brief = replace(
+            result.brief,
+            since=self.since,
+            until=self.until,
+            generated_at=self.now,
+            articles_in_window=self.in_window,
+        )
+        return BriefResult(brief, result.brief_id, True, result.article_ids)
+
+    def windowed(self, result: BriefResult) -> BriefResult:
+        """A brief just made for this request, saying how many articles its window held."""
+        return replace(result, brief=replace(result.brief, articles_in_window=self.in_window))
+
+
+class Briefs:
+    """Thread-safe; one per process (the single-flight map is per process)."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime],
+        summarizer: Callable[[], Summarizer],
+        offline: Callable[[], Summarizer],
+        llm_enabled: bool,
+    ) -> None:
+        self._factory = factory
+        self._settings = settings
+        self._clock = clock
+        self._summarizer = summarizer
+        self._offline = offline
+        self._llm_enabled = llm_enabled
+        self._flights: dict[str, _Flight] = {}  # briefs being computed, by cache key
+        self._flights_lock = threading.Lock()
+
+    def brief(
+        self,
+        topic: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        arrived_since: datetime | None = None,
+        arrived_except: Sequence[int] = (),
+    ) -> BriefResult:
+        """The brief of `topic` over [since, until] (default: the last BRIEF_WINDOW_HOURS).
+
+        `arrived_since`/`arrived_except`: also the articles that reached the topic since then
+        (wall clock) whatever their publication time, except those ids (a digest's late
+        arrivals; see `storage.articles.for_topic`).
+        """
+        now = self._clock()
+        until = until or now
+        since = since or until - timedelta(hours=self._settings.brief_window_hours)
+        if since >= until:
+            raise UserInputError("The window's start must be before its end.")
+        summarizer = self._summarizer()
+        with self._factory() as session:
+            topic_row = require_topic(session, topic)
+            rows = article_store.for_topic(
+                session,
+                topic_row.id,
+                since=since,
+                until=until,
+                limit=MAX_ARTICLES_PER_BRIEF,
+                arrived_since=arrived_since,
+                arrived_except=arrived_except,
+            )
+            # Over the cap: the brief says it read the newest N of how many.
+            in_window = (
+                article_store.count_for_topic(
+                    session,
+                    topic_row.id,
+                    since=since,
+                    until=until,
+                    arrived_since=arrived_since,
+                    arrived_except=arrived_except,
+                )
+                if len(rows) >= MAX_ARTICLES_PER_BRIEF
+                else None
+            )
+            key = cache_key(topic_row.name, rows, summarizer)
+            request = _Request(topic_row.id, topic_row.name, rows, [], since, until, now, in_window)
+            cached = _cached(session, key)
+            if cached is not None:
+                return request.shown(cached)
+            # The sentences ingestion analysed (an article stored before that is analysed
+            # now, once, and kept: the commit below).
+            from bot.ingest import analyze as sentence_analysis
+
+            analyses = sentence_analysis.load(
+                session, [r.id for r in rows], self._settings.nlp_model
+            )
+            session.commit()
+            request = replace(request, inputs=article_inputs(session, rows, analyses))
+        return self._single_flight(summarizer, key, request)
+
+    def _single_flight(self, summarizer: Summarizer, key: str, request: _Request) -> BriefResult:
+        # One computation per cache key at a time in this process: a digest round briefs the
+        # same topic for many channels at once, and each would otherwise miss the cache while
+        # the first is still summarizing, and pay for the same LLM call again.
+        with self._flights_lock:
+            flight = self._flights.get(key)
+            leading = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leading:
+            # Bounded: the first caller's LLM call ends by OPENAI_TIMEOUT; should it still be
+            # busy well past that, answer now with the offline brief rather than wait on.
+            if not flight.done.wait(self._flight_wait_seconds()):
+                log.warning(
+                    "brief of %s: still being made elsewhere; briefing offline", request.topic_name
+                )
+                offline = self._offline()
+                offline_key = cache_key(request.topic_name, request.rows, offline)
+                return self._summarize_and_store(offline, offline_key, request)
+            if flight.result is not None:  # the same articles: reuse it, as from the cache
+                return request.shown(flight.result)
+            # The first caller failed: try again, on our own.
+        try:
+            result = self._summarize_and_store(summarizer, key, request)
+            if leading:
+                flight.result = result
+            return result
+        finally:
+            if leading:
+                with self._flights_lock:
+                    del self._flights[key]
+                flight.done.set()
+
+    def _flight_wait_seconds(self) -> float:
+        """How long a brief waits for the same brief being made by another thread."""
+        if not self._llm_enabled:
+            return FLIGHT_WAIT_OFFLINE_SECONDS
+        return self._settings.openai_timeout + FLIGHT_WAIT_GRACE_SECONDS
+
+    def _summarize_and_store(
+        self, summarizer: Summarizer, key: str, request: _Request
+    ) -> BriefResult:
+        with self._factory() as session:  # stored meanwhile (between our lookup and our flight)?
+            cached = _cached(session, key)
+            if cached is not None:
+                return request.shown(cached)
+        since, until, now = request.since, request.until, request.now
+        brief = None
+        if summarizer is self._offline() and self._settings.brief_processes:
+            from bot.brief_pool import shared_pool
+
+            # In a worker process: this process's GIL stays free for Slack acks.
+            brief = shared_pool(self._settings.brief_processes).summarize(
+                request.topic_name, request.inputs, since=since, until=until, now=now
+            )
+        if brief is None:
+            brief = summarizer.summarize(
+                request.topic_name, request.inputs, since=since, until=until, now=now
+            )
+        if brief.summarizer != summarizer.name:
+            # The LLM failed and the offline summarizer stood in: don't let the stand-in be
+            # served from the cache once the LLM is back. Kept as an uncached brief row so a
+            # thread under it still knows its articles.
+            key = hashlib.sha256(f"{key}:{now.isoformat()}".encode()).hexdigest()
+        article_ids = [r.id for r in request.rows]
+        with transaction(self._factory) as session:
+            row = brief_store.put(
+                session,
+                cache_key=key,
+                topic_id=request.topic_id,
+                since=since,
+                until=until,
+                summarizer=brief.summarizer,
+                prompt_version=summarizer.version,
+                article_ids=article_ids,
+                payload=brief.to_dict(),
+            )
+            return request.windowed(BriefResult(brief, row.id, False, tuple(article_ids)))
+
+    def article_ids(self, brief_id: int) -> tuple[int, ...]:
+        """The articles a stored brief read (empty when it is gone)."""
+        with self._factory() as session:
+            row = brief_store.get_by_id(session, brief_id)
+            return tuple(int(i) for i in (row.article_ids or [])) if row is not None else ()
+
+
+def _cached(session: Session, key: str) -> BriefResult | None:
+    """The stored brief of this cache key, as it was stored."""
+    row = brief_store.get(session, key)
+    if row is None:
+        return None
+    return BriefResult(Brief.from_dict(row.payload), row.id, True, tuple(row.article_ids))
+
+
+def cache_key(topic: str, rows: Sequence[Article], summarizer: Summarizer) -> str:
+    material = {
+        "topic": topic,
+        "articles": sorted([r.id, r.content_hash] for r in rows),
+        "summarizer": summarizer.name,
+        "version": summarizer.version,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,156 @@
+"""Ingestion: fetch sources (URLs, files, folders) into stored articles, and analyse their
+sentences once so briefs and answers read them ready-made."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.ingest.report import IngestLimits, IngestReport, SourceSpec, search_source_url
+from bot.ingest.urls import classify_source
+from bot.service.material import topic_name
+from bot.settings import Settings
+from storage import articles as article_store
+from storage import sources as source_store
+from storage import topics as topic_store
+from storage.db import transaction
+
+if TYPE_CHECKING:
+    from bot.ingest.fetch import Fetcher
+
+log = logging.getLogger(__name__)
+
+# Newly ingested articles are analysed (and committed) this many at a time.
+_ANALYZE_CHUNK = 100
+
+
+class Ingestion:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        settings: Settings,
+        *,
+        fetcher: Callable[[], Fetcher],
+        clock: Callable[[], datetime],
+        stopping: threading.Event,
+    ) -> None:
+        self._factory = factory
+        self._settings = settings
+        self._fetcher = fetcher
+        self._clock = clock
+        self._stopping = stopping
+
+    def ingest(
+        self,
+        locations: Sequence[str] | None = None,
+        *,
+        topic: str | None = None,
+        progress: Callable[[str], None] | None = None,
+        until: float | None = None,
+    ) -> IngestReport:
+        """Ingest the given sources (URLs, files, directories), or refresh every known source.
+
+        `until` (time.monotonic()) ends the round: sources not finished by then are reported
+        as not finished."""
+        specs = None
+        if locations:
+            specs = [SourceSpec(classify_source(loc), loc) for loc in locations]
+        return self._fetch(
+            specs, topic=topic_name(topic) if topic else None, progress=progress, until=until
+        )
+
+    def refresh_topic(self, name: str, *, until: float | None = None) -> IngestReport:
+        """Fetch a topic's sources; a topic with none gets the news-search feed for its name."""
+        name = topic_name(name)
+        with self._factory() as session:
+            topic = topic_store.get(session, name)
+            has_sources = bool(topic and source_store.list_all(session, topic))
+        specs = (
+            None
+            if has_sources
+            else [
+                SourceSpec("search", search_source_url(self._settings.news_search_feed_url, name))
+            ]
+        )
+        return self._fetch(specs, topic=name, until=until)
+
+    def _fetch(
+        self,
+        specs: list[SourceSpec] | None,
+        *,
+        topic: str | None,
+        until: float | None,
+        progress: Callable[[str], None] | None = None,
+    ) -> IngestReport:
+        """One ingest round (the pipeline), then the sentence analysis of what it stored."""
+        from bot.ingest.pipeline import ingest as ingest_round
+
+        report = ingest_round(
+            self._factory,
+            self._fetcher(),
+            specs,
+            topic=topic,
+            progress=progress,
+            now=self._clock(),
+            secrets=self._settings.secrets(),
+            page_work=self._page_work(),
+            limits=IngestLimits(
+                per_host=self._settings.fetch_per_host,
+                feed_max_items=self._settings.feed_max_items,
+                feed_max_page_fetches=self._settings.feed_max_page_fetches,
+            ),
+            stop=self._stopping,
+            until=until,
+        )
+        self.analyze_articles(report.new_article_ids)
+        return report
+
+    def analyze_articles(self, article_ids: Sequence[int]) -> None:
+        """Sentence analysis of newly stored articles (once per article; briefs read it).
+
+        A failure here loses nothing: an article without an analysis is analysed when a brief
+        or an answer first reads it.
+        """
+        from bot.ingest import analyze as sentence_analysis
+
+        pool = self._page_work()
+        for start in range(0, len(article_ids), _ANALYZE_CHUNK):
+            chunk = list(article_ids[start : start + _ANALYZE_CHUNK])
+            try:
+                done: dict[int, Any] = {}
+                if pool.processes:
+                    # The CPU work in the ingest worker processes, outside any transaction;
+                    # then one short write. What a worker could not do is done below.
+                    with self._factory() as session:
+                        rows = article_store.by_ids(session, chunk)
+                        material = [(r.title, r.text, r.published_at) for r in rows]
+                        ids = [r.id for r in rows]
+                    results = pool.analyze_many(material, self._settings.nlp_model)
+                    done = {i: a for i, a in zip(ids, results, strict=True) if a is not None}
+                    with transaction(self._factory) as session:
+                        sentence_analysis.store_analyses(session, done)
+                if len(done) < len(chunk):
+                    with transaction(self._factory) as session:
+                        sentence_analysis.load(session, chunk, self._settings.nlp_model)
+            except Exception:
+                log.exception(
+                    "analysing %d new articles failed; they are analysed on first use", len(chunk)
+                )
+
+    def reindex(self, *, force: bool = False) -> int:
+        """Re-analyse stored articles whose analysis is missing or made by an older analyzer."""
+        from bot.ingest import analyze as sentence_analysis
+
+        with transaction(self._factory) as session:
+            return sentence_analysis.reindex(session, self._settings.nlp_model, force=force)
+
+    def _page_work(self):  # type: ignore[no-untyped-def]
+        """Page extraction: in this process's pool of INGEST_PROCESSES workers, if any."""
+        from bot.ingest.extract_pool import shared_pool
+
+        return shared_pool(self._settings.ingest_processes)

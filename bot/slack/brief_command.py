@@ -1,0 +1,299 @@
+"""What `/brief` does once acked: a brief, subscribing and unsubscribing, listing a channel's
+digests, a topic's sources. Bolt's listener (`bot.slack.listeners.commands`) parses and acks;
+this does the work (through the service layer and the posting path) and replies.
+
+Every reply that only the requester should see goes through `respond` (the command's
+response_url, ephemeral); a brief is posted in the channel (`bot.slack.brief_posts`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
+from typing import Any, Protocol
+
+from slack_sdk.errors import SlackApiError
+
+from bot.core import Briefbot
+from bot.errors import BriefbotError, NotFoundError, PostError, StorageError
+from bot.ingest.report import IngestReport
+from bot.render import blocks
+from bot.service.subscriptions import SubscriptionInfo
+from bot.slack.brief_posts import post_brief
+from bot.slack.command_text import (
+    USAGE,
+    BriefCmd,
+    Command,
+    HelpCmd,
+    ListCmd,
+    SourcesCmd,
+    SubscribeCmd,
+    UnsubscribeCmd,
+)
+from bot.slack.posting import SlackPoster
+from bot.slack.replies import (
+    FAILED,
+    NOT_IN_CHANNEL,
+    POSTED_NOT_RECORDED,
+    UNAVAILABLE,
+    link,
+    mrkdwn,
+    nothing_found,
+)
+
+log = logging.getLogger(__name__)
+
+Respond = Callable[..., Any]
+# A /brief that must first fetch its topic's sources waits at most this long for them.
+FRESH_INGEST_SECONDS = 20.0
+# It goes on in the background after that, for at most this long (its unfinished sources are
+# reported as not finished); topics refreshing at once, at most this many.
+FRESH_INGEST_MAX_SECONDS = 60.0
+FRESH_INGEST_WORKERS = 4
+
+
+class SubscriptionHooks(Protocol):
+    """The scheduler, where this process runs one: told about subscription changes."""
+
+    def scheduled(self, subscription: SubscriptionInfo) -> None: ...
+
+    def unscheduled(self, subscription_id: int) -> None: ...
+
+
+class BriefCommand:
+    def __init__(
+        self,
+        core: Briefbot,
+        poster: SlackPoster,
+        hooks: SubscriptionHooks | None = None,
+        ingest_pool: ThreadPoolExecutor | None = None,
+    ) -> None:
+        self.core = core
+        self.poster = poster
+        self.hooks = hooks
+        # Fresh-ingest work outlives a slow /brief: it keeps running after we stop waiting.
+        self._pool = ingest_pool or ThreadPoolExecutor(
+            max_workers=FRESH_INGEST_WORKERS, thread_name_prefix="ingest"
+        )
+        self._fresh: dict[str, Future[IngestReport]] = {}  # refreshes running, by topic
+        self._fresh_lock = threading.Lock()
+
+    def run(
+        self, command: Command, *, team_id: str, channel_id: str, user_id: str, respond: Respond
+    ) -> None:
+        try:
+            if isinstance(command, BriefCmd):
+                self.brief(command.topic, team_id=team_id, channel_id=channel_id, respond=respond)
+            elif isinstance(command, SubscribeCmd):
+                self.subscribe(
+                    command,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    user_id=user_id,
+                    respond=respond,
+                )
+            elif isinstance(command, UnsubscribeCmd):
+                self.unsubscribe(
+                    command.topic, team_id=team_id, channel_id=channel_id, respond=respond
+                )
+            elif isinstance(command, ListCmd):
+                self.list_subscriptions(team_id=team_id, channel_id=channel_id, respond=respond)
+            elif isinstance(command, SourcesCmd):
+                self.sources(command, respond=respond)
+            elif isinstance(command, HelpCmd):
+                respond(text=mrkdwn(USAGE))
+        except StorageError:
+            log.warning("database unavailable while handling /brief", exc_info=True)
+            respond(text=UNAVAILABLE)
+        except BriefbotError as err:
+            # Error messages quote what the user typed (URLs) and what servers said.
+            respond(text=mrkdwn(str(err)))
+        except Exception:
+            log.exception("/brief failed")
+            respond(text=FAILED)
+
+    # -- /brief <topic> ----------------------------------------------------------------------
+
+    def brief(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        self._ensure_fresh(topic)
+        try:
+            result = self.core.brief(topic)
+        except NotFoundError:
+            result = None
+        if result is None or result.brief.is_empty:
+            respond(text=nothing_found(topic, self.core.settings.brief_window_hours))
+            return
+        message = blocks.brief_to_message(result.brief)
+        try:
+            recorded = post_brief(
+                self.core,
+                self.poster,
+                message,
+                result,
+                topic=topic,
+                team_id=team_id,
+                channel_id=channel_id,
+            )
+        except PostError as err:
+            if not err.channel_unreachable:
+                raise
+            # Not a member: show it to the requester only, and say how to invite the bot.
+            respond(text=NOT_IN_CHANNEL + message.text, blocks=message.blocks)
+            return
+        if not recorded:
+            respond(text=POSTED_NOT_RECORDED.format(topic=mrkdwn(topic)))
+
+    def _ensure_fresh(self, topic: str) -> None:
+        """No articles from the window yet: fetch the topic's sources first, bounded in time."""
+        window = timedelta(hours=self.core.settings.brief_window_hours)
+        if self.core.topics.recent_article_count(topic, self.core.clock() - window):
+            return
+        future = self._fresh_ingest(topic)
+        try:
+            report = future.result(timeout=FRESH_INGEST_SECONDS)
+            log.info("fresh ingest for %s: %s", topic, report.summary_line())
+        except FutureTimeout:
+            log.info("fresh ingest for %s still running after %ss", topic, FRESH_INGEST_SECONDS)
+
+    def _fresh_ingest(self, topic: str) -> Future[IngestReport]:
+        """The topic's refresh: the one already running for it, else a new one. One per topic,
+        each ending within FRESH_INGEST_MAX_SECONDS, so repeated /briefs of topics with slow
+        sources cannot fill the pool and starve a healthy topic's refresh."""
+        with self._fresh_lock:
+            running = self._fresh.get(topic)
+            if running is not None and not running.done():
+                return running
+            until = time.monotonic() + FRESH_INGEST_MAX_SECONDS
+            future = self._pool.submit(self.core.refresh_topic, topic, until=until)
+            self._fresh[topic] = future
+            future.add_done_callback(lambda f: self._forget_fresh(topic, f))
+            return future
+
+    def _forget_fresh(self, topic: str, future: Future[IngestReport]) -> None:
+        with self._fresh_lock:
+            if self._fresh.get(topic) is future:
+                del self._fresh[topic]
+
+    # -- subscriptions -----------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        command: SubscribeCmd,
+        *,
+        team_id: str,
+        channel_id: str,
+        user_id: str,
+        respond: Respond,
+    ) -> None:
+        timezone = command.timezone or self._user_timezone(team_id, user_id)
+        subscription, created = self.core.subscriptions.subscribe(
+            team_id=team_id,
+            channel_id=channel_id,
+            topic=command.topic,
+            hour=command.hour,
+            minute=command.minute,
+            timezone=timezone,
+            user_id=user_id,
+        )
+        if self.hooks is not None:
+            self.hooks.scheduled(subscription)
+        verb = "Subscribed" if created else "Moved"
+        respond(
+            text=f"{verb}: a digest of *{mrkdwn(command.topic)}* in <#{channel_id}> every day "
+            f"at {command.hour:02d}:{command.minute:02d} ({mrkdwn(timezone)}). "
+            f"Stop it with `/brief unsubscribe {mrkdwn(command.topic)}`.",
+        )
+
+    def _user_timezone(self, team_id: str, user_id: str) -> str:
+        try:
+            info = self.poster.clients(team_id).users_info(user=user_id)
+            tz = (info.get("user") or {}).get("tz")
+            if tz:
+                return str(tz)
+        except SlackApiError:
+            log.warning("users.info failed; defaulting the digest time zone to UTC")
+        return "UTC"
+
+    def unsubscribe(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        subscription_id = self.core.subscriptions.unsubscribe(
+            team_id=team_id, channel_id=channel_id, topic=topic
+        )
+        if subscription_id is None:
+            respond(
+                text=f"This channel has no digest of *{mrkdwn(topic)}*. "
+                "See the channel's digests with `/brief list`."
+            )
+            return
+        if self.hooks is not None:
+            self.hooks.unscheduled(subscription_id)
+        respond(text=f"Unsubscribed: no more daily digest of *{mrkdwn(topic)}* in <#{channel_id}>.")
+
+    def list_subscriptions(self, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        lines = [
+            f"• *{mrkdwn(s.topic)}* every day at {s.hour:02d}:{s.minute:02d} "
+            f"({mrkdwn(s.timezone)})" + (" — paused" if s.paused else "")
+            for s in self.core.subscriptions.for_team(team_id, channel_id)
+        ]
+        if not lines:
+            respond(text="No daily digests in this channel. Add one: `/brief subscribe ukraine`.")
+            return
+        respond(text="Daily digests in this channel:\n" + "\n".join(lines))
+
+    # -- sources -----------------------------------------------------------------------------
+
+    def sources(self, command: SourcesCmd, *, respond: Respond) -> None:
+        secrets = self.core.settings.secrets()
+        topic = mrkdwn(command.topic)
+        if command.action == "add":
+            assert command.url
+            info = self.core.add_source(command.topic, command.url)
+            respond(
+                text=f"Added {link(info.url, secrets)} to *{topic}*; it is fetched on the next "
+                "refresh (or by your next `/brief`)."
+            )
+            return
+        if command.action == "remove":
+            assert command.url
+            removed = self.core.remove_source(command.topic, command.url)
+            respond(
+                text=(
+                    f"Removed that source from *{topic}*."
+                    if removed
+                    else f"*{topic}* has no such source; see `/brief sources {topic}`."
+                )
+            )
+            return
+        try:
+            sources = self.core.topic_sources(command.topic)
+        except NotFoundError:
+            sources = []
+        if not sources:
+            respond(
+                text=f"*{topic}* has no sources of its own, so briefs use a news search for its "
+                f"name. Add a feed: `/brief sources {topic} add &lt;feed-url&gt;`."
+            )
+            return
+        lines = [
+            (
+                # A file or folder ingested on the server: its path (and errors quoting it)
+                # says nothing to a channel and shows the server's layout to anyone who asks.
+                "• a local file or folder, added on the server with `briefbot ingest` — "
+                + ("error (see `briefbot topic show` there)" if s.last_error else "ok")
+                if s.url.lower().startswith("file:")
+                else f"• {link(s.url, secrets)} — "
+                + (
+                    f"error: {mrkdwn(s.last_error[:200])}"
+                    if s.last_error
+                    else "ok"
+                    if s.last_ok_at
+                    else "not fetched yet"
+                )
+            )
+            for s in sources
+        ]
+        respond(text=f"Sources of *{topic}*:\n" + "\n".join(lines))
