@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.cli_errors import FAILURES, RedactingWriter, failure_line, redact_all
 from bot.errors import BriefbotError, UserInputError
-from bot.redact import configure_logging
+from bot.logformat import configure_logging
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # imported where used: `briefbot topic list` starts without them

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.redact import MAX_LOG_CHARS, redact
+from bot.redact import MAX_LOG_CHARS, RedactingFilter, redact
 
 # Attributes every LogRecord has: anything else on a record came from `extra=`.
 _RECORD_FIELDS = frozenset(
@@ -52,3 +52,21 @@ class JsonFormatter(logging.Formatter):
             return value
         text = value if isinstance(value, str) else str(value)
         return redact(text[:MAX_LOG_CHARS], self._secrets)
+
+
+def configure_logging(
+    level: str = "INFO", secrets: Iterable[str] = (), log_format: str = "text"
+) -> None:
+    """Root logging to stderr with redaction on every handler; `log_format` "json" writes one
+    JSON object per line (LOG_FORMAT)."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    handler = logging.StreamHandler()
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter(secrets))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
+    root.handlers[:] = [handler]
+    # httpx logs every request URL at INFO; URLs may carry tokens and are noisy.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -52,23 +52,3 @@ class RedactingFilter(logging.Filter):
         record.msg = redact(message, self._secrets)
         record.args = None
         return True
-
-
-def configure_logging(
-    level: str = "INFO", secrets: Iterable[str] = (), log_format: str = "text"
-) -> None:
-    """Root logging to stderr with redaction on every handler; `log_format` "json" writes one
-    JSON object per line (LOG_FORMAT)."""
-    root = logging.getLogger()
-    root.setLevel(level)
-    handler = logging.StreamHandler()
-    if log_format == "json":
-        from bot.logformat import JsonFormatter
-
-        handler.setFormatter(JsonFormatter(secrets))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter(secrets))
-    root.handlers[:] = [handler]
-    # httpx logs every request URL at INFO; URLs may carry tokens and are noisy.
-    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -16,7 +16,8 @@ from storage import topics as topic_store
 from storage.db import transaction
 
 if TYPE_CHECKING:
-    from bot.core import Briefbot, BriefResult
+    from bot.service.briefs import BriefResult
+    from bot.service.ports import Core
 
 # Slack shows at most four suggested prompts.
 MAX_PROMPTS = 4
@@ -47,7 +48,7 @@ class Changes:
     result: BriefResult | None  # None: nothing new since
 
 
-def first_time(core: Briefbot, team_id: str, channel_id: str, message_ts: str) -> bool:
+def first_time(core: Core, team_id: str, channel_id: str, message_ts: str) -> bool:
     """False when this message was already handled (Slack retries an event it thinks lost);
     the key is the one thread answers use, so a message is answered once whichever path."""
     with transaction(core.factory) as session:
@@ -58,7 +59,7 @@ def asks_for_changes(text: str) -> bool:
     return bool(_CHANGES.search(text))
 
 
-def changes_since_digest(core: Briefbot, team_id: str) -> Changes | None:
+def changes_since_digest(core: Core, team_id: str) -> Changes | None:
     """A brief of what reached the topic of the workspace's latest digest since it went out
     (None: the workspace has had no digest lately)."""
     now = core.clock()
@@ -95,7 +96,7 @@ def topic_asked_for(text: str) -> str:
 
 
 def suggested_prompts(
-    core: Briefbot, team_id: str, channel_id: str | None = None
+    core: Core, team_id: str, channel_id: str | None = None
 ) -> list[dict[str, str]]:
     """Prompts for the workspace's subscribed topics (the viewed channel's first), else for
     the topics briefbot follows; the help prompt when it follows none."""
@@ -124,7 +125,7 @@ def _short(name: str) -> str:
     return name if len(name) <= MAX_TITLE_TOPIC else name[: MAX_TITLE_TOPIC - 1] + "…"
 
 
-def working_status(core: Briefbot, text: str) -> str:
+def working_status(core: Core, text: str) -> str:
     """The status line while a message is answered: how many articles it reads."""
     wanted = topic_store.normalize_name(topic_asked_for(text))
     with core.factory() as session:

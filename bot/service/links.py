@@ -20,7 +20,7 @@ from storage import articles as article_store
 from storage import search
 
 if TYPE_CHECKING:
-    from bot.core import Briefbot
+    from bot.service.ports import Core
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def same_story(page_title: str, other_title: str) -> bool:
     return shared >= 2 and shared / len(mine) >= MIN_TITLE_OVERLAP
 
 
-def brief_link(core: Briefbot, url: str) -> LinkBrief:
+def brief_link(core: Core, url: str) -> LinkBrief:
     """The brief of the article at `url`. Raises LinkUnavailable with a readable reason."""
     url = url.strip()
     if len(url) > MAX_URL_CHARS:
@@ -134,7 +134,7 @@ def brief_link(core: Briefbot, url: str) -> LinkBrief:
 
 
 def _summarize(
-    core: Briefbot, title: str, articles: list[ArticleInput], since: datetime, now: datetime
+    core: Core, title: str, articles: list[ArticleInput], since: datetime, now: datetime
 ) -> Brief:
     summarizer = core.summarizer()
     if summarizer.name == "extractive" and core.settings.brief_processes:
@@ -149,7 +149,7 @@ def _summarize(
     return summarizer.summarize(title, articles, since=since, until=now, now=now)
 
 
-def _related(core: Briefbot, title: str, url: str, since: datetime) -> list[ArticleInput]:
+def _related(core: Core, title: str, url: str, since: datetime) -> list[ArticleInput]:
     """Stored articles of the page's story (not the page itself), newest first."""
     from bot.service.material import article_inputs
 

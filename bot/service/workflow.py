@@ -12,7 +12,7 @@ from bot.errors import NotFoundError, UserInputError
 from bot.render.blocks import brief_to_plain_text
 
 if TYPE_CHECKING:
-    from bot.core import Briefbot
+    from bot.service.ports import Core
 
 # The window of a brief, in hours: a day by default, at most a month.
 DEFAULT_WINDOW_HOURS = 24
@@ -56,7 +56,7 @@ def parse_window(value: Any) -> int:
     return int(hours)
 
 
-def brief_for_step(core: Briefbot, topic: Any, window: Any) -> StepBrief:
+def brief_for_step(core: Core, topic: Any, window: Any) -> StepBrief:
     """The brief of `topic` over the last `window` hours, as the step's outputs.
 
     Raises StepInputError with the reason (an unknown topic, no articles, a bad window)."""

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from bot.core import Briefbot
 from bot.errors import SettingsError
-from bot.redact import configure_logging
+from bot.logformat import configure_logging
 from bot.settings import Settings
 from storage.models import Article, LLMCall, Source
 from tests.conftest import Database
