@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.redact import configure_logging
+from bot.logformat import configure_logging
 
 SECRET = "xoxb-1111-2222-secretvalue"
 CONFIGURED = "signing-secret-abcdef"

@@ -152,6 +152,7 @@ def test_a_topic_is_answered_with_its_brief(running_app: RunningApp) -> None:
 def test_what_changed_since_the_last_digest(running_app: RunningApp, tmp_path: Path) -> None:
     from bot.jobs.digest import run_digest
     from bot.slack.client import SingleWorkspaceClients
+    from bot.slack.posting import SlackPoster
 
     app, fake = running_app, running_app.fake
     _user_message(app, "What changed since yesterday's digest?", "1726133730.000100")
@@ -161,7 +162,7 @@ def test_what_changed_since_the_last_digest(running_app: RunningApp, tmp_path: P
     _subscribe(app, "river plan", "C0001")
     with app.core.factory() as session:
         (subscription,) = subscription_store.for_team(session, TEAM, "C0001")
-    clients = SingleWorkspaceClients(app.core.settings, app.runtime.client)
+    clients = SlackPoster(SingleWorkspaceClients(app.core.settings, app.runtime.client))
     assert run_digest(app.core, clients, subscription.id).status == "sent"
     _started(app)
     prompts = fake.wait_for("assistant.threads.setSuggestedPrompts", timeout=30)[0]
