@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.core import Briefbot
 from bot.metrics_http import MetricsServer
+from bot.runtime import build_runtime
 from bot.slack.client import make_web_client
-from bot.slack.runtime import build_runtime
 from bot.slack.server import socket_mode_handler
 from tests.conftest import Database
 from tests.metrics.helpers import moved, scrape
