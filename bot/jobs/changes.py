@@ -36,8 +36,8 @@ __all__ = [
     "NOVEL_WORDS",
     "SAME_CLAIM",
     "Change",
-    "classify",
     "compare",
+    "mark_changes",
     "points_of",
     "remember",
     "without_unchanged",
@@ -120,7 +120,7 @@ def _claims(points: Sequence[Mapping[str, Any]]) -> list[_Claim]:
     return [_Claim.of(str(p.get("text", "")), p.get("source_ids") or ()) for p in points]
 
 
-def classify(
+def mark_changes(
     previous_points: Sequence[Mapping[str, Any]], bullets: Sequence[Bullet]
 ) -> list[Change]:
     """One label per bullet, in order: "new", "updated" or "unchanged"."""
@@ -131,7 +131,7 @@ def classify(
 def compare(brief: Brief, previous_points: Sequence[Mapping[str, Any]]) -> dict[str, Change]:
     """Bullet text -> change for every bullet of `brief` (the renderer's `new_marks` shape)."""
     bullets = brief.bullets()
-    return {b.text: c for b, c in zip(bullets, classify(previous_points, bullets), strict=True)}
+    return {b.text: c for b, c in zip(bullets, mark_changes(previous_points, bullets), strict=True)}
 
 
 def without_unchanged(brief: Brief, changes: Mapping[str, Change]) -> Brief:

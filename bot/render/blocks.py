@@ -266,21 +266,6 @@ def answer_to_message(answer: AnswerLike) -> Message:
     return Message(text, _dicts(blocks))
 
 
-def nothing_found_message(topic: str, hint: str = "") -> Message:
-    """Says "I found no articles about *topic*." with an optional hint (plain text, escaped)."""
-    shown = escape_mrkdwn(trim(topic_title(topic), 200)) or "this topic"
-    main = f"I found no articles about *{shown}*."
-    hint_text = escape_mrkdwn(clean(hint))
-    blocks: list[Block] = [_section(main)]
-    if hint_text:
-        blocks.append(_context_block(hint_text))
-    text = main + (f" {hint_text}" if hint_text else "")
-    return Message(trim(text, MAX_FALLBACK_TEXT, entities=True, measure=slack_len), _dicts(blocks))
-
-
-# -- Block Kit helpers ------------------------------------------------------------------------
-
-
 def _header_block(text: str) -> HeaderBlock:
     shown = trim(plain_text_safe(clean(text)), MAX_HEADER_TEXT, measure=slack_len)
     return HeaderBlock(text=PlainTextObject(text=shown, emoji=True))

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from bot.jobs.changes import (
     MAX_REMEMBERED_POINTS,
-    classify,
     compare,
+    mark_changes,
     points_of,
     remember,
     without_unchanged,
@@ -26,7 +26,7 @@ PREVIOUS = [
 
 
 def label(text: str, *sources: str) -> str:
-    return classify(PREVIOUS, [Bullet(text, tuple(sources) or ("9",))])[0]
+    return mark_changes(PREVIOUS, [Bullet(text, tuple(sources) or ("9",))])[0]
 
 
 def test_the_same_point_again_is_unchanged() -> None:
@@ -63,12 +63,12 @@ def test_a_different_claim_is_new() -> None:
         "new"
     )
     assert label("Construction will begin in September.") == "new"
-    assert classify([], [Bullet(APPROVED, ("1",))]) == ["new"]
+    assert mark_changes([], [Bullet(APPROVED, ("1",))]) == ["new"]
 
 
 def test_a_point_may_move_between_sections() -> None:
     # Sections are not part of the comparison: the claim is.
-    assert classify([{**PREVIOUS[2], "section": "next_steps"}], [Bullet(UNCLEAR, ("2",))]) == [
+    assert mark_changes([{**PREVIOUS[2], "section": "next_steps"}], [Bullet(UNCLEAR, ("2",))]) == [
         "unchanged"
     ]
 
@@ -143,7 +143,7 @@ def test_remember_keeps_earlier_points_not_restated() -> None:
     # Its own points first; the old funding point is replaced by the updated one.
     assert [p["text"] for p in kept] == [current[0]["text"], current[1]["text"], APPROVED, UNCLEAR]
     # So a claim told two digests ago and restated now is still recognised.
-    assert classify(kept, [Bullet(UNCLEAR, ("8",))]) == ["unchanged"]
+    assert mark_changes(kept, [Bullet(UNCLEAR, ("8",))]) == ["unchanged"]
     many = [
         {
             "section": "key_provisions",

@@ -16,7 +16,6 @@ from bot.render.blocks import (
     answer_to_message,
     brief_to_message,
     brief_to_plain_text,
-    nothing_found_message,
 )
 from bot.render.common import slack_len
 from bot.summarize.model import ArticleInput, Bullet, SourceRef, build_brief
@@ -402,17 +401,6 @@ def test_answer_with_hostile_text_and_huge_length() -> None:
             assert bad not in text
     joined = "\n".join(section_texts(message))
     assert "Second paragraph." in joined  # a long answer is split, not cut
-
-
-def test_nothing_found_message() -> None:
-    message = nothing_found_message("<!channel> ukraine", "Check `/brief sources ukraine` <@U1>.")
-    check_message(message)
-    assert section_texts(message) == ["I found no articles about *&lt;!channel&gt; Ukraine*."]
-    assert message.blocks[1]["elements"][0]["text"] == "Check `/brief sources ukraine` &lt;@U1&gt;."
-    assert message.text.startswith("I found no articles about")
-    for text in texts_of(message):
-        assert_inert(text)
-    check_message(nothing_found_message("", ""))
 
 
 def test_message_is_frozen() -> None:

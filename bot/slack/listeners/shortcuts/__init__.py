@@ -12,10 +12,9 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk.errors import SlackApiError
 
 from bot.core import Briefbot
-from bot.errors import BriefbotError
+from bot.errors import BriefbotError, PostError
 from bot.render import blocks
 from bot.render.common import plural
 from bot.render.escape import escape_mrkdwn
@@ -23,6 +22,7 @@ from bot.service.links import brief_link
 from bot.slack.client import ClientForTeam
 from bot.slack.features import Features
 from bot.slack.pools import BRIEF, ListenerPools
+from bot.slack.posting import SlackPoster
 from bot.slack.teams import origin
 
 log = logging.getLogger(__name__)
@@ -114,15 +114,9 @@ def brief_this_link(
     reply = blocks.brief_to_message(result.brief, footer=footer)
     thread_ts = str(message.get("thread_ts") or message.get("ts") or "")
     try:
-        clients(team_id).chat_postMessage(
-            channel=channel_id,
-            thread_ts=thread_ts or None,
-            **reply.to_kwargs(),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    except SlackApiError as err:
-        if err.response.get("error") not in ("not_in_channel", "channel_not_found"):
+        SlackPoster(clients).post(team_id, channel_id, reply, thread_ts=thread_ts or None)
+    except PostError as err:
+        if not err.channel_unreachable:
             raise
         respond(text=NOT_IN_CHANNEL + "\n\n" + reply.text, blocks=reply.blocks)
 
