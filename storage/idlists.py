@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 
@@ -22,6 +21,10 @@ def id_in(session: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bo
     """A WHERE clause: `column` is one of `ids` (ints), with a single bound parameter."""
     values = [int(i) for i in ids]
     if session.get_bind().dialect.name == "postgresql":
+        # Imported here: the PostgreSQL dialect package costs every CLI start on SQLite a
+        # tenth of its imports (its asyncpg module included); on PostgreSQL it is loaded.
+        from sqlalchemy.dialects.postgresql import ARRAY
+
         return column == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
     unpacked = func.json_each(bindparam(None, json.dumps(values))).table_valued("value")
     return column.in_(select(unpacked.c.value))
