@@ -9,12 +9,19 @@ The analysis itself is `bot.summarize.analysis.analyze_article` (pure).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.nlp import load_pipeline
 from bot.nlp.features import ArticleAnalysis, SentenceFeatures
-from bot.summarize.analysis import analyze_article, analyzer_version, is_stale
+from bot.summarize.analysis import (
+    analysis_paragraphs,
+    analyze_article,
+    analyzer_version,
+    is_stale,
+)
 from storage import sentences as sentence_store
 from storage.models import Article
 
@@ -22,7 +29,30 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from sqlalchemy.orm import Session
 
-__all__ = ["analyze_and_store", "load", "reindex", "store_analyses"]
+__all__ = ["analyze_and_store", "analyze_batch", "load", "reindex", "store_analyses"]
+
+# Paragraphs spaCy parses together: full batches cost about a tenth less CPU per word than
+# one article's paragraphs at a time (measured on the article-extraction pages).
+_PIPE_BATCH = 256
+
+
+def analyze_batch(
+    articles: Sequence[tuple[str, str, datetime | None]], nlp: Language | None
+) -> list[ArticleAnalysis]:
+    """The analyses of (title, text, published_at) articles, the same as `analyze_article`
+    of each, with every article's paragraphs parsed in one `nlp.pipe` (streamed: one batch of
+    paragraphs is held at a time, whatever the number of articles)."""
+    if nlp is None:
+        return [
+            analyze_article(title, text, published, None) for title, text, published in articles
+        ]
+    paragraphs = [analysis_paragraphs(text) for _, text, _ in articles]
+    docs = iter(nlp.pipe(itertools.chain.from_iterable(paragraphs), batch_size=_PIPE_BATCH))
+    return [
+        analyze_article(title, text, published, nlp, docs=list(itertools.islice(docs, len(paras))))
+        for (title, text, published), paras in zip(articles, paragraphs, strict=True)
+    ]
+
 
 # -- storage: the read API and reindex ------------------------------------------------------
 
@@ -44,8 +74,9 @@ def store_analyses(session: Session, analyses: dict[int, ArticleAnalysis]) -> No
 
 def analyze_and_store(session: Session, rows: Sequence[Any], nlp: Language | None) -> None:
     """Analyse stored article rows (id, title, text, published_at) and store the results."""
-    for row in rows:
-        _store(session, row.id, analyze_article(row.title, row.text, row.published_at, nlp))
+    analyses = analyze_batch([(r.title, r.text, r.published_at) for r in rows], nlp)
+    for row, analysis in zip(rows, analyses, strict=True):
+        _store(session, row.id, analysis)
 
 
 def load(
@@ -75,10 +106,13 @@ def load(
             tuple(SentenceFeatures.from_json(p, g, t, f) for p, g, t, f in rows),
         )
     if stale:
-        for article in session.query(Article).filter(Article.id.in_(stale)).all():
-            analysis = analyze_article(article.title, article.text, article.published_at, nlp)
-            _store(session, article.id, analysis)
-            out[article.id] = analysis
+        # All analysed first, then stored: on SQLite the write lock is taken by the first
+        # write and held to the commit, so the CPU work must come before it.
+        rows = session.query(Article).filter(Article.id.in_(stale)).all()
+        analyses = analyze_batch([(r.title, r.text, r.published_at) for r in rows], nlp)
+        for row, analysis in zip(rows, analyses, strict=True):
+            _store(session, row.id, analysis)
+            out[row.id] = analysis
     return out
 
 

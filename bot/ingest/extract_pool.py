@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 # Longest one page's extraction may take (trafilatura takes 10-100 ms on a news page).
 EXTRACT_DEADLINE_S = 30.0
-# Longest one article's sentence analysis may take (spaCy: tens to hundreds of ms).
+# Longest one task of sentence analysis (ANALYZE_BATCH articles; spaCy takes tens to hundreds
+# of ms per article) may take.
 ANALYZE_DEADLINE_S = 120.0
 
 
@@ -44,14 +45,20 @@ def _extract_and_sign(
     return page, near_dup.signature(page.text)
 
 
-def _analyze(
-    title: str, text: str, published_at: datetime | None, nlp_setting: str
-) -> ArticleAnalysis:
-    """In a worker: an article's sentence analysis (the worker loads the NLP model once)."""
-    from bot.nlp import load_pipeline
-    from bot.summarize.analysis import analyze_article
+# Articles a worker analyses in one task: their paragraphs go through one `nlp.pipe`, which
+# keeps spaCy's batches full (a tenth less CPU than one article per task); small enough that
+# every worker gets tasks from one ingest chunk.
+ANALYZE_BATCH = 8
 
-    return analyze_article(title, text, published_at, load_pipeline(nlp_setting))
+
+def _analyze(
+    articles: Sequence[tuple[str, str, datetime | None]], nlp_setting: str
+) -> list[ArticleAnalysis]:
+    """In a worker: some articles' sentence analyses (the worker loads the NLP model once)."""
+    from bot.ingest.analyze import analyze_batch
+    from bot.nlp import load_pipeline
+
+    return analyze_batch(articles, load_pipeline(nlp_setting))
 
 
 # Signatures computed by workers, kept for the ingest thread's build step (bounded: one
@@ -63,7 +70,7 @@ class ExtractionPool(WorkerProcesses):
     """Page work for the ingest pipeline (`bot.ingest.pipeline.PageWork`): `extract` like
     `extract_page`, and `signature` like `near_dup.signature`, both done in worker processes."""
 
-    preload = ("bot.ingest.pages", "bot.summarize.analysis")
+    preload = ("bot.ingest.pages", "bot.ingest.analyze")
 
     def __init__(self, processes: int, *, deadline_s: float = EXTRACT_DEADLINE_S) -> None:
         super().__init__(processes, deadline_s=deadline_s)
@@ -111,22 +118,25 @@ class ExtractionPool(WorkerProcesses):
         if self.processes == 0 or not articles:
             return [None] * len(articles)
         pool = self._executor()
+        batches = [articles[i : i + ANALYZE_BATCH] for i in range(0, len(articles), ANALYZE_BATCH)]
         try:
-            futures = [pool.submit(_analyze, *article, nlp_setting) for article in articles]
+            futures = [pool.submit(_analyze, batch, nlp_setting) for batch in batches]
         except BrokenProcessPool:
             self._discard(pool)
             return [None] * len(articles)
         out: list[ArticleAnalysis | None] = []
-        for future in futures:
+        for batch, future in zip(batches, futures, strict=True):
             try:
-                out.append(future.result(timeout=ANALYZE_DEADLINE_S))
+                out.extend(future.result(timeout=ANALYZE_DEADLINE_S))
+                continue
             except FutureTimeout:
-                log.warning("an article's analysis took over %.0f s", ANALYZE_DEADLINE_S)
+                log.warning(
+                    "analysing %d articles took over %.0f s", len(batch), ANALYZE_DEADLINE_S
+                )
                 self._discard(pool)
-                out.append(None)
             except Exception:
-                log.warning("analysing an article in a worker failed", exc_info=True)
-                out.append(None)
+                log.warning("analysing %d articles in a worker failed", len(batch), exc_info=True)
+            out.extend([None] * len(batch))
         return out
 
     def signature(self, text: str) -> bytes | None:

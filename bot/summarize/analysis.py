@@ -19,7 +19,7 @@ import calendar
 import contextlib
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -195,14 +195,24 @@ def is_stale(stored: str | None, current: str) -> bool:
 # -- the analysis (pure: data in, data out) -------------------------------------------------
 
 
+def analysis_paragraphs(text: str) -> list[str]:
+    """The paragraphs of `text` that `analyze_article` reads (bounded)."""
+    return [p[:MAX_PARAGRAPH_CHARS] for p in paragraphs(text)[:MAX_PARAGRAPHS]]
+
+
 def analyze_article(
     title: str,
     text: str,
     published_at: datetime | None,
     nlp: Language | None,
+    *,
+    docs: Sequence[Any] | None = None,
 ) -> ArticleAnalysis:
-    """The sentences of one article with their features, in order."""
-    paras = [p[:MAX_PARAGRAPH_CHARS] for p in paragraphs(text)[:MAX_PARAGRAPHS]]
+    """The sentences of one article with their features, in order.
+
+    `docs`: `nlp`'s docs of `analysis_paragraphs(text)` when already parsed (ingestion parses
+    a batch of articles in one `nlp.pipe`: `bot.ingest.analyze.analyze_batch`)."""
+    paras = analysis_paragraphs(text)
     day = published_at.date() if published_at is not None else None
     out: list[SentenceFeatures] = []
     title_key = _key(title)
@@ -210,8 +220,8 @@ def analyze_article(
     last_person: str | None = None
     named: dict[str, str] = {}  # noun lemma -> its last mention with something pinning it down
     if nlp is not None:
-        docs: Iterable[Any] = nlp.pipe(paras, batch_size=64)
-        for p_index, doc in enumerate(docs):
+        parsed: Iterable[Any] = docs if docs is not None else nlp.pipe(paras, batch_size=64)
+        for p_index, doc in enumerate(parsed):
             sents = _spacy_sentences(doc)
             for s_index, span in enumerate(sents):
                 feats, person = _sentence(
