@@ -483,12 +483,12 @@ def count_statuses(outcomes: Iterable[Any]) -> dict[str, int]:
 
 
 def fake_slack(**kwargs: Any) -> Any:
-    """A tests.slackfake FakeSlack (not started) whose listen backlog holds 256 connections.
+    """A testkit.slackfake FakeSlack (not started) whose listen backlog holds 256 connections.
 
     The fake is a `ThreadingHTTPServer`, whose listen backlog is socketserver's default of 5:
     with 10+ threads posting at once, connections beyond it are refused or reset, which
     benchmarks would then measure as Slack trouble. Slack itself accepts far more."""
-    from tests.slackfake import server
+    from testkit.slackfake import server
 
     server._Server.request_queue_size = 256
     return server.FakeSlack(**kwargs)

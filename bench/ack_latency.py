@@ -4,7 +4,7 @@
 
 - Three processes, so that the load generator and the fake Slack do not share the measured
   server's interpreter (GIL): this one (the load generator), the fake Slack Web API
-  (tests/slackfake, behind SLACK_API_URL, also the commands' response_url), and the app:
+  (testkit/slackfake, behind SLACK_API_URL, also the commands' response_url), and the app:
   briefbot's WSGI server (`bot.slack.server.http_server`: waitress, 8 threads, as in
   `briefbot serve --http`) around the runtime `build_runtime` wires, on a fresh SQLite database.
 - Load: `--clients` (20) threads, each posting signed `/brief ukraine` slash commands back to
@@ -295,7 +295,7 @@ class Child:
 
 
 def signed_request(port: int, response_url: str, channel: str) -> tuple[float, int, bytes]:
-    from tests.slackfake.signing import sign, slash_command_body
+    from testkit.slackfake.signing import sign, slash_command_body
 
     body = slash_command_body(
         text=BRIEF_TOPIC, channel_id=channel, user_id="U0BENCH", response_url=response_url

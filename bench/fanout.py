@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/fanout.py [--quick] [--json] [--channels N] [--topics-per-channel N]
 
-- The fake Slack (tests/slackfake) enforces 1 message per second per channel: a second post to
+- The fake Slack (testkit/slackfake) enforces 1 message per second per channel: a second post to
   a channel within a second is answered 429 with Retry-After: 1 (`enforce_channel_rate`).
 - 1,000 channels over 200 topics (20 synthetic articles each): every channel subscribed to 2
   topics for the same time of day, 10 channels per topic, so the round computes 200 briefs

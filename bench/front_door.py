@@ -40,10 +40,10 @@ sys.path.insert(0, str(PROJECT))
 
 import httpx  # noqa: E402
 
-from tests.reliability.hostile_llm import TricklingLLM, wait_until  # noqa: E402
-from tests.slack.conftest import write_articles  # noqa: E402
-from tests.slackfake.server import FakeSlack  # noqa: E402
-from tests.slackfake.signing import post_signed, slash_command_body  # noqa: E402
+from testkit.articles import write_articles  # noqa: E402
+from testkit.hostile_llm import TricklingLLM, wait_until  # noqa: E402
+from testkit.slackfake.server import FakeSlack  # noqa: E402
+from testkit.slackfake.signing import post_signed, slash_command_body  # noqa: E402
 
 SECRET = "bench-signing-secret-0123456789"
 OPENAI_TIMEOUT = 5.0

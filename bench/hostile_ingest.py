@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.core import Briefbot
 from bot.llm.text import clean_text
 from bot.settings import Settings
-from tests.reliability.hostile_http import (
+from testkit.hostile_http import (
     HostileServer,
     endless_headers,
     slow_redirects,

@@ -1,11 +1,11 @@
 """LLM calls per digest round: one topic subscribed in 100 channels, the LLM summarizer pointed
-at the local fake OpenAI-compatible server (tests/llm/fake_server.py), which counts requests.
+at the local fake OpenAI-compatible server (testkit/fake_llm.py), which counts requests.
 
     .venv/bin/python bench/llm_calls.py [--quick] [--json] [--channels N] [--llm-latency S]
 
 - Set-up: a fresh SQLite database (or `--database-url`, reset first), 20 synthetic articles
   about "ukraine" published in the last 12 h, one subscription per channel, the fake Slack
-  (tests/slackfake) behind SLACK_API_URL, SUMMARIZER=llm.
+  (testkit/slackfake) behind SLACK_API_URL, SUMMARIZER=llm.
 - A round is every subscription's `deliver_digest` for one scheduled time, 10 at a time (the
   scheduler's thread pool). The fake LLM answers each request after `--llm-latency` seconds
   (default 0.5 s; a real model takes seconds for a 24k-character prompt).
@@ -47,7 +47,7 @@ from bench._common import (
     subscribe_channels,
     write_articles,
 )
-from tests.llm.fake_server import FakeLLMServer, ok_json
+from testkit.fake_llm import FakeLLMServer, ok_json
 
 TOPIC = "ukraine"
 COMPLETION_TOKENS = 300

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine, session_factory, upgrade
 
-SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# $BRIEFBOT_CORPUS (as in tests/reliability), else ../shared/corpus beside the repository (a
+# worktree elsewhere names it through the variable).
+SHARED_CORPUS = Path(
+    os.environ.get("BRIEFBOT_CORPUS")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+)
 
 
 @pytest.fixture(autouse=True, scope="session")

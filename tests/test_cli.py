@@ -46,6 +46,7 @@ def _check_contract(brief: dict) -> None:
             assert set(bullet["source_ids"]) <= ids
 
 
+@pytest.mark.slow
 def test_demo_prints_a_cited_three_section_brief_and_an_answer(tmp_path: Path) -> None:
     env = {"BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
     result = _run(["demo", "--format", "json"], env, tmp_path)

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli import main
 
 HEAVY = ("alembic", "openai", "httpx", "trafilatura", "feedparser", "spacy", "slack_bolt")
@@ -38,6 +40,7 @@ def _run_probe(tmp_path: Path) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_topic_list_on_an_up_to_date_database_loads_no_heavy_library(
     tmp_path: Path, monkeypatch
 ) -> None:
@@ -51,6 +54,7 @@ def test_topic_list_on_an_up_to_date_database_loads_no_heavy_library(
     assert not loaded & set(HEAVY), f"loaded at start-up: {sorted(loaded & set(HEAVY))}"
 
 
+@pytest.mark.slow
 def test_a_database_behind_is_still_migrated(tmp_path: Path, monkeypatch) -> None:
     from storage.db import downgrade, is_at_head, make_engine
 

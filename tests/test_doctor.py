@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.slackfake.server import FakeSlack
+from testkit.slackfake.server import FakeSlack
 
 GOOD_TOKEN = "xoxb-doctor-good-1"
 

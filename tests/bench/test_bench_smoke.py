@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import run_postgres_url
 
+pytestmark = pytest.mark.slow  # subprocesses and timed scenarios: minutes in all
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 

@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 
+# bench.eval_summarizer scores with rouge-score (and sklearn, sumy): the bench extra.
+pytest.importorskip(
+    "rouge_score", reason="the bench extra is not installed (pip install '.[bench]')"
+)
+
 from bench.corpora import default_corpus_dir, labelled_source_text
 from bench.eval_summarizer import (
     HOLDOUT_PATH,

@@ -18,8 +18,8 @@ from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage.db import transaction
 from storage.models import Subscription
+from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
-from tests.slackfake.server import FakeSlack
 
 TEAM = "T0001"
 CHANNEL = "C0001"

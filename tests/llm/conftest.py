@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.llm.client import LLMCallRecord, LLMClient
-from tests.llm.fake_server import FakeLLMServer
+from testkit.fake_llm import FakeLLMServer
 
 # Not shaped like an OpenAI key on purpose: only the client's own redaction can catch it.
 API_KEY = "local-test-key-7f3a9c2e1b"

@@ -10,8 +10,8 @@ from bot.answer.llm import LLMAnswerer
 from bot.answer.model import NOT_FOUND_ANSWER, AnswerDraft, AnswerSentence, Passage
 from bot.errors import LLMError
 from bot.llm.client import LLMCallRecord, LLMClient, LLMOutputError
+from testkit.fake_llm import FakeLLMServer, error, ok, ok_json
 from tests.llm.conftest import API_KEY
-from tests.llm.fake_server import FakeLLMServer, error, ok, ok_json
 
 MakeClient = Callable[..., LLMClient]
 

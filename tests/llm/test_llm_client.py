@@ -12,8 +12,8 @@ import pytest
 from bot.errors import LLMError
 from bot.llm.client import LLMCallRecord, LLMClient, LLMOutputError, parse_json_object
 from prompts.loader import RenderedPrompt
+from testkit.fake_llm import FakeLLMServer, error, ok, ok_json
 from tests.llm.conftest import API_KEY, MODEL
-from tests.llm.fake_server import FakeLLMServer, error, ok, ok_json
 
 PROMPT = RenderedPrompt(system="Reply with JSON.", user="Say hi.")
 MakeClient = Callable[..., LLMClient]

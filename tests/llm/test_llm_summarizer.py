@@ -12,8 +12,8 @@ import pytest
 from bot.llm.client import LLMCallRecord, LLMClient
 from bot.summarize.llm import LLMSummarizer
 from bot.summarize.model import SECTIONS, ArticleInput, Brief, Bullet, build_brief
+from testkit.fake_llm import FakeLLMServer, error, ok, ok_json
 from tests.llm.conftest import API_KEY
-from tests.llm.fake_server import FakeLLMServer, error, ok, ok_json
 
 MakeClient = Callable[..., LLMClient]
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)

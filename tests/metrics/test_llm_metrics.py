@@ -15,10 +15,10 @@ from bot.core import Briefbot
 from bot.metrics_http import MetricsServer
 from bot.settings import Settings
 from storage.models import Article
+from testkit.articles import write_articles
+from testkit.fake_llm import FakeLLMServer, ok, ok_json
 from tests.conftest import Database
-from tests.llm.fake_server import FakeLLMServer, ok, ok_json
 from tests.metrics.helpers import moved, scrape
-from tests.slack.conftest import write_articles
 
 
 @pytest.fixture

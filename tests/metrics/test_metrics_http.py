@@ -25,11 +25,11 @@ from bot.slack.posting import SlackPoster
 from bot.slack.server import http_server
 from storage import subscriptions
 from storage.db import ping
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import post_signed, slash_command_body
 from tests.conftest import Database
 from tests.metrics.helpers import moved, scrape, value
 from tests.slack.conftest import SIGNING_SECRET, settings_for, write_articles
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import post_signed, slash_command_body
 
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
 TOKEN = "metrics-token-0123456789"

@@ -25,10 +25,10 @@ from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage.db import transaction
 from storage.models import Subscription
+from testkit.articles import write_articles
+from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
 from tests.metrics.helpers import scrape, value
-from tests.slack.conftest import write_articles
-from tests.slackfake.server import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 TEAM, TOPIC = "T0001", "river plan"

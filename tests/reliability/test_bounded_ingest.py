@@ -19,6 +19,7 @@ from bot.ingest.fetch import Fetcher
 from bot.ingest.pipeline import IngestLimits, SourceSpec, ingest
 from bot.settings import Settings
 from storage.models import Article
+from testkit.hostile_http import HostileServer, endless_headers
 from tests.conftest import Database
 from tests.ingest.conftest import (
     LocalServer,
@@ -27,7 +28,6 @@ from tests.ingest.conftest import (
     article_text,
     rss_feed,
 )
-from tests.reliability.hostile_http import HostileServer, endless_headers
 
 
 @pytest.fixture

@@ -200,6 +200,7 @@ def test_topic_sources_masks_credentials_in_urls(
         assert token not in out + err
 
 
+@pytest.mark.slow
 def test_serve_socket_with_slack_unreachable_is_one_line(tmp_path: Path) -> None:
     env = {
         **os.environ,

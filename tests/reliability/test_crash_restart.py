@@ -27,9 +27,11 @@ from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage.db import transaction
 from storage.models import Delivery, Subscription
+from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
 from tests.jobs.conftest import DAY1_ARTICLES, TEAM, TOPIC
-from tests.slackfake.server import FakeSlack
+
+pytestmark = pytest.mark.slow  # subprocesses and timed scenarios: minutes in all
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNELS = [f"C{n:04d}" for n in range(1, 13)]

@@ -33,11 +33,11 @@ from storage import deliveries, search
 from storage import topics as topic_store
 from storage.db import make_engine
 from storage.models import Brief, Delivery
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import event_body, post_signed, slash_command_body
 from tests.conftest import Database
 from tests.jobs.conftest import DAY1, TOPIC, Env, build_env
 from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for, write_articles
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import event_body, post_signed, slash_command_body
 
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
 # How long the test's own writer holds the lock: well past the app's busy timeout below.
@@ -341,6 +341,7 @@ def _parameter_limit(app: RunningApp) -> int:
         return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
 
 
+@pytest.mark.slow
 def test_search_and_lookups_take_id_lists_past_the_parameter_limit(
     running_app: RunningApp,
 ) -> None:

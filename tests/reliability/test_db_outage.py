@@ -22,11 +22,13 @@ from bot.core import Briefbot
 from bot.slack.replies import UNAVAILABLE
 from storage.db import make_engine
 from storage.models import Article, Subscription
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import post_signed, slash_command_body
 from tests.conftest import Database
 from tests.reliability.tcp_proxy import TcpProxy
 from tests.slack.conftest import SIGNING_SECRET, serve_app, settings_for, write_articles
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import post_signed, slash_command_body
+
+pytestmark = pytest.mark.slow  # subprocesses and timed scenarios: minutes in all
 
 OUTAGE_SECONDS = 30
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"

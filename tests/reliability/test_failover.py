@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Delivery
+from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
 from tests.reliability.test_crash_restart import CHANNELS, ROOT, _wait, setup_due_round
-from tests.slackfake.server import FakeSlack
 
 LEADER_LINE = "leader: this process now runs the scheduler"
 TAKEOVER_LIMIT = 30.0  # seconds

@@ -23,8 +23,8 @@ import pytest
 from bot.redact import RedactingFilter
 from bot.slack.server import GuardedServer, http_server
 from storage.db import ping
+from testkit.slackfake.signing import event_body, post_signed, sign, slash_command_body
 from tests.slack.conftest import SIGNING_SECRET, RunningApp
-from tests.slackfake.signing import event_body, post_signed, sign, slash_command_body
 
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
 

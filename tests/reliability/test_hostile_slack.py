@@ -23,16 +23,16 @@ from sqlalchemy import func, inspect, select
 from bot.core import Briefbot
 from storage import sources, topics
 from storage.models import Article, Source, Subscription, Topic
-from tests.conftest import Database
-from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import (
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import (
     event_body,
     post_signed,
     sign,
     slash_command_body,
     stale_timestamp,
 )
+from tests.conftest import Database
+from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
 
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
 
@@ -159,6 +159,7 @@ def _counts(core: Briefbot) -> dict[str, int]:
 # -- slash-command text -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_command_text(running_app: RunningApp, caplog: pytest.LogCaptureFixture) -> None:
     app, fake = running_app, running_app.fake
     caplog.set_level(logging.INFO)

@@ -15,8 +15,8 @@ from bot.jobs.digest import run_digest
 from bot.slack.posting import SlackPoster
 from storage import deliveries
 from storage import subscriptions as subscription_store
+from testkit.slackfake.signing import event_body, post_signed, slash_command_body
 from tests.slack.conftest import SIGNING_SECRET, RunningApp
-from tests.slackfake.signing import event_body, post_signed, slash_command_body
 
 CHANNEL = "C0001"
 ALPHA, BETA = "T0ALPHA", "T0BETA"

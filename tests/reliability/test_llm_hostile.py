@@ -24,12 +24,12 @@ from bot.errors import LLMError
 from bot.llm.client import LLMClient
 from prompts.loader import RenderedPrompt
 from storage.models import LLMCall
+from testkit.fake_llm import FakeLLMServer, Reply, ok
+from testkit.hostile_llm import VALID, TricklingLLM, wait_until
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import event_body, post_signed, slash_command_body
 from tests.conftest import Database
-from tests.llm.fake_server import FakeLLMServer, Reply, ok
-from tests.reliability.hostile_llm import VALID, TricklingLLM, wait_until
 from tests.slack.conftest import SIGNING_SECRET, serve_app, settings_for, write_articles
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import event_body, post_signed, slash_command_body
 
 TIMEOUT = 2.0  # OPENAI_TIMEOUT in these tests
 TRICKLE = 0.5  # seconds between bytes: each read is far inside the timeout
@@ -85,6 +85,7 @@ def test_compressed_answers_are_inflated_within_bounds(
             client.close()
 
 
+@pytest.mark.slow
 def test_slow_llm_briefs_fall_back_in_time_and_other_commands_are_answered(
     db: Database, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:

@@ -12,6 +12,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.reliability.conftest import REPO_ROOT
 
 # Seconds one pattern may take on one 10 KB adversarial string: linear patterns need a few
@@ -34,6 +36,7 @@ def _run(code: str, timeout: float) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_every_pattern_in_bot_is_linear_on_adversarial_input() -> None:
     out = _run(
         f"from tests.reliability.redos_probe import main; main({BUDGET_SECONDS})", timeout=240

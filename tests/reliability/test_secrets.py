@@ -25,12 +25,12 @@ from bot.errors import SettingsError
 from bot.logformat import configure_logging
 from bot.settings import Settings
 from storage.models import Article, LLMCall, Source
+from testkit.fake_llm import FakeLLMServer, error, ok_json
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import event_body, post_signed, slash_command_body
 from tests.conftest import Database
 from tests.ingest.conftest import LocalServer, LoopbackOnlyTransport
-from tests.llm.fake_server import FakeLLMServer, error, ok_json
 from tests.slack.conftest import serve_app, write_articles
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import event_body, post_signed, slash_command_body
 
 BOT_TOKEN = "xoxb-7391-2846-Zq8rT5secretBOT"
 APP_TOKEN = "xapp-1-A0SECRET-8462-secretAPPtoken"

@@ -25,9 +25,9 @@ from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage.db import transaction
 from storage.models import Delivery
+from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
 from tests.jobs.conftest import DAY1, TEAM, TOPIC, build_env
-from tests.slackfake.server import FakeSlack
 
 OTHER_TOPIC = "flood barrier"
 DIGESTS = 100
@@ -48,6 +48,7 @@ def _subscribe(env, channel: str, topic: str) -> None:  # type: ignore[no-untype
         )
 
 
+@pytest.mark.slow
 def test_hundred_digests_under_429_and_503_post_exactly_once_at_channel_pace(
     db: Database, tmp_path: Path
 ) -> None:

@@ -16,9 +16,9 @@ from bot.core import Briefbot
 from bot.errors import FetchError
 from bot.ingest.fetch import Fetcher
 from bot.settings import Settings
+from testkit.hostile_http import HostileServer, endless_headers, slow_redirects
 from tests.conftest import Database
 from tests.ingest.conftest import LocalServer, LoopbackOnlyTransport, article_text, rss_feed
-from tests.reliability.hostile_http import HostileServer, endless_headers, slow_redirects
 
 
 @pytest.fixture

@@ -16,41 +16,12 @@ from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.server import http_server
 from storage.db import ping
+from testkit.articles import write_articles
+from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
-from tests.slackfake.server import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token-1"
-
-ARTICLES = {
-    "a.md": (
-        "Council approves river plan",
-        "Valley Times",
-        "https://valley.example.com/river-plan",
-        "The city council approved the river restoration plan on Thursday by a vote of 7 to 2. "
-        "The plan commits 4 million euros to rebuilding the flood banks.\n\n"
-        "It remains unclear whether the regional government will co-fund the second phase.\n\n"
-        "Construction will begin in September, and the council will review costs in March.",
-    ),
-    "b.md": (
-        "River plan passes",
-        "Riverside Post",
-        "https://riverside.example.org/plan",
-        "Councillors approved the river restoration plan, committing 4 million euros to new "
-        "flood banks. Officials did not say how the second phase would be funded. "
-        "Work is expected to start in September.",
-    ),
-}
-
-
-def write_articles(folder: Path, published: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, (title, outlet, url, text) in ARTICLES.items():
-        (folder / name).write_text(
-            f"---\ntitle: {title}\noutlet: {outlet}\npublished: {published}\nurl: {url}\n---\n"
-            f"{text}\n"
-        )
-    return folder
 
 
 @dataclass

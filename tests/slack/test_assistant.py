@@ -13,9 +13,9 @@ from typing import Any
 from storage import subscriptions as subscription_store
 from storage import topics as topic_store
 from storage.db import transaction
+from testkit.slackfake.server import Call
+from testkit.slackfake.signing import event_body, post_signed
 from tests.slack.conftest import SIGNING_SECRET, RunningApp
-from tests.slackfake.server import Call
-from tests.slackfake.signing import event_body, post_signed
 
 TEAM, USER, DM = "T0001", "U0001", "D0001"
 THREAD = "1726133698.626339"

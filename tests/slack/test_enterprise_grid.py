@@ -20,11 +20,11 @@ import httpx
 from bot.core import Briefbot
 from bot.settings import Settings
 from storage import subscriptions as subscription_store
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import event_callback, post_signed, slash_command_body
 from tests.conftest import Database
 from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, write_articles
 from tests.slack.test_oauth import CLIENT_ID, CLIENT_SECRET, _redirect
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import event_callback, post_signed, slash_command_body
 
 ORG = "E0GRID1"
 GRID_TEAMS = {"T0GRIDA": "CGA01", "T0GRIDB": "CGB01"}

@@ -7,14 +7,15 @@ import json
 import time
 
 import httpx
+import pytest
 
-from tests.slack.conftest import SIGNING_SECRET, RunningApp
-from tests.slackfake.signing import (
+from testkit.slackfake.signing import (
     event_body,
     post_signed,
     slash_command_body,
     stale_timestamp,
 )
+from tests.slack.conftest import SIGNING_SECRET, RunningApp
 
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
 
@@ -130,6 +131,7 @@ def test_forged_requests_are_rejected(running_app: RunningApp) -> None:
     assert post_signed(running_app.url, body, "wrong-secret").status_code == 401
 
 
+@pytest.mark.slow
 def test_ack_latency_of_fifty_briefs(running_app: RunningApp) -> None:
     """Every /brief is acked well within Slack's 3 s while the work runs lazily."""
     latencies = []

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.core import Briefbot
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import interaction_body, post_signed
 from tests.conftest import Database
 from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import interaction_body, post_signed
 
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
 PAGE = """<!doctype html><html><head><title>River plan approved by council</title>

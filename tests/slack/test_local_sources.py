@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+from testkit.slackfake.signing import post_signed, slash_command_body
 from tests.slack.conftest import SIGNING_SECRET, RunningApp
-from tests.slackfake.signing import post_signed, slash_command_body
 
 
 def test_sources_of_a_topic_fed_from_local_files(running_app: RunningApp) -> None:

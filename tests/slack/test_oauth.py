@@ -24,10 +24,10 @@ from bot.settings import Settings
 from bot.slack.posting import SlackPoster
 from storage import subscriptions as subscription_store
 from storage.models import Subscription
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import event_body, post_signed, slash_command_body
 from tests.conftest import Database
 from tests.slack.conftest import SIGNING_SECRET, serve_app, write_articles
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import event_body, post_signed, slash_command_body
 
 CLIENT_ID = "1234.5678"
 CLIENT_SECRET = "oauth-client-secret-abcdef"

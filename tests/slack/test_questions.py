@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import event_body, post_signed, slash_command_body
 from tests.slack.conftest import SIGNING_SECRET, RunningApp
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import event_body, post_signed, slash_command_body
 
 TEAM, CHANNEL, USER, DM = "T0001", "C0001", "U0001", "D0001"
 _ts = itertools.count(1)

@@ -14,11 +14,11 @@ from bot.core import Briefbot
 from bot.runtime import Runtime, build_runtime
 from bot.slack.client import make_web_client
 from bot.slack.server import socket_mode_handler
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import event_callback, slash_command_fields
+from testkit.slackfake.socket_mode import FakeSocketModeServer
 from tests.conftest import Database
 from tests.slack.conftest import BOT_TOKEN, settings_for, write_articles
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import event_callback, slash_command_fields
-from tests.slackfake.socket_mode import FakeSocketModeServer
 
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
 

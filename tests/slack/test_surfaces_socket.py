@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import event_callback
+from testkit.slackfake.socket_mode import FakeSocketModeServer
 from tests.slack.test_link_shortcut import article_server
 from tests.slack.test_socket_scenario import TEAM, socket_app  # noqa: F401  (the fixture)
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import event_callback
-from tests.slackfake.socket_mode import FakeSocketModeServer
 
 Fixture = tuple[FakeSlack, FakeSocketModeServer, object]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from testkit.slackfake.signing import event_body, post_signed
 from tests.slack.conftest import SIGNING_SECRET, RunningApp
-from tests.slackfake.signing import event_body, post_signed
 
 TEAM = "T0001"
 STEP_TOKEN = "xwfp-step-token"

@@ -28,7 +28,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
-from tests.slackfake import (
+from testkit.slackfake import (
     FakeSlack,
     FakeSocketModeServer,
     event_body,
