@@ -12,12 +12,12 @@ from bot.metrics_http import MetricsServer
 from bot.runtime import build_runtime
 from bot.slack.client import make_web_client
 from bot.slack.server import socket_mode_handler
+from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import slash_command_fields
+from testkit.slackfake.socket_mode import FakeSocketModeServer
 from tests.conftest import Database
 from tests.metrics.helpers import moved, scrape
 from tests.slack.conftest import BOT_TOKEN, settings_for
-from tests.slackfake.server import FakeSlack
-from tests.slackfake.signing import slash_command_fields
-from tests.slackfake.socket_mode import FakeSocketModeServer
 
 _ACKS = "briefbot_slack_ack_seconds_count"
 
