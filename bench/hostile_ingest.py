@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.core import Briefbot
-from bot.llm.text import clean_text
+from bot.llm.model_output import clean_text
 from bot.settings import Settings
 from testkit.hostile_http import (
     HostileServer,

@@ -594,7 +594,7 @@ def _weights(locations: Sequence[str]) -> dict[str, int]:
 
 
 def _cmd_brief(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.render import blocks, json_out, text
+    from bot.render import blocks, json_out, terminal
 
     core = _core(settings)
     now = core.clock()
@@ -609,12 +609,12 @@ def _cmd_brief(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         message = blocks.brief_to_message(result.brief)
         print(json.dumps(message.to_kwargs(), ensure_ascii=False, indent=2), file=out)
     else:
-        print(text.brief_to_text(result.brief), file=out)
+        print(terminal.brief_to_text(result.brief), file=out)
     return 0
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.render import json_out, text
+    from bot.render import json_out, terminal
 
     core = _core(settings)
     since = parse_when(args.since, core.clock()) if args.since else None
@@ -622,7 +622,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.format == "json":
         print(json_out.answer_to_json(answer), file=out)
     else:
-        print(text.answer_to_text(answer), file=out)
+        print(terminal.answer_to_text(answer), file=out)
     return 0
 
 
@@ -642,7 +642,7 @@ def _demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     import json
 
     from bot.core import Briefbot
-    from bot.render import text
+    from bot.render import terminal
 
     path = Path(settings.data_dir) / "demo.db"
     demo_settings = replace(settings, database_url=f"sqlite:///{path}", summarizer="extractive")
@@ -675,9 +675,9 @@ def _demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         + "\n",
         file=out,
     )
-    print(text.brief_to_text(result.brief), file=out)
+    print(terminal.brief_to_text(result.brief), file=out)
     print(f"\nQ: {DEMO_QUESTION}", file=out)
-    print(text.answer_to_text(answer), file=out)
+    print(terminal.answer_to_text(answer), file=out)
     print(
         "\nNext: `briefbot topic add NAME --feed FEED_URL`, `briefbot ingest`, then "
         "`briefbot brief NAME`. See README.md for Slack.",

@@ -18,7 +18,7 @@ from bot.answer.model import AnswerDraft, AnswerSentence, Passage
 from bot.answer.support import supported
 from bot.llm.budget import clean_data, cut, fit
 from bot.llm.client import LLMClient
-from bot.llm.text import clean_text, split_known
+from bot.llm.model_output import clean_text, split_known
 from prompts.loader import PromptTemplate, RenderedPrompt, load_prompt
 
 logger = logging.getLogger(__name__)

@@ -7,13 +7,13 @@ a source with `classify_source` and `check_url_allowed` before ingesting it).
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.ingest.article_text import content_hash, normalize_text, word_count
     from bot.ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed
     from bot.ingest.fetch import Fetcher, FetchResult, check_url_allowed
     from bot.ingest.files import LocalDocument, read_path
     from bot.ingest.pages import ExtractedPage, extract_page
     from bot.ingest.pipeline import ingest
     from bot.ingest.report import IngestReport, SourceResult, SourceSpec, search_source_url
-    from bot.ingest.text import content_hash, normalize_text, word_count
     from bot.ingest.urls import canonical_url, classify_source, outlet_from_url
 
 # Loaded on first use (PEP 562): importing one light module such as bot.ingest.urls must not
@@ -31,16 +31,16 @@ _EXPORTS = {
     "canonical_url": "bot.ingest.urls",
     "check_url_allowed": "bot.ingest.fetch",
     "classify_source": "bot.ingest.urls",
-    "content_hash": "bot.ingest.text",
+    "content_hash": "bot.ingest.article_text",
     "extract_page": "bot.ingest.pages",
     "ingest": "bot.ingest.pipeline",
     "looks_like_feed": "bot.ingest.feeds",
-    "normalize_text": "bot.ingest.text",
+    "normalize_text": "bot.ingest.article_text",
     "outlet_from_url": "bot.ingest.urls",
     "parse_feed": "bot.ingest.feeds",
     "read_path": "bot.ingest.files",
     "search_source_url": "bot.ingest.report",
-    "word_count": "bot.ingest.text",
+    "word_count": "bot.ingest.article_text",
 }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.ingest import near_dup
-from bot.ingest.text import content_hash, word_count
+from bot.ingest.article_text import content_hash, word_count
 from storage.articles import NewArticle
 
 # Teaser text this short is hashed together with its title: two different stories can share a

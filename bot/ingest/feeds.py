@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from bot.errors import ParseError
-from bot.ingest.text import first_words, html_to_text, normalize_text, word_count
+from bot.ingest.article_text import first_words, html_to_text, normalize_text, word_count
 from bot.ingest.urls import canonical_url, is_http_url
 
 # Below this many words an entry is a teaser and the linked page is fetched for the full text.

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.errors import ParseError, UserInputError
+from bot.ingest.article_text import first_words, normalize_text
 from bot.ingest.pages import extract_page
-from bot.ingest.text import first_words, normalize_text
 from bot.ingest.urls import canonical_url, is_http_url
 
 log = logging.getLogger(__name__)

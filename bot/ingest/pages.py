@@ -14,7 +14,7 @@ from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
 from bot.errors import ParseError
-from bot.ingest.text import normalize_text, word_count
+from bot.ingest.article_text import normalize_text, word_count
 from bot.ingest.urls import outlet_from_url
 
 log = logging.getLogger(__name__)

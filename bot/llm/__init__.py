@@ -9,7 +9,7 @@ __all__ = ["LLMCallRecord", "LLMClient", "LLMOutputError", "Recorder"]
 
 
 def __getattr__(name: str) -> object:
-    # Loaded on first use (PEP 562): bot.llm.budget and bot.llm.text must not pull in the
+    # Loaded on first use (PEP 562): bot.llm.budget and bot.llm.model_output must not pull in the
     # openai SDK (about a second of CPU to import), which only a configured LLM needs.
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

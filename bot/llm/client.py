@@ -30,7 +30,7 @@ import openai
 from bot.errors import LLMError
 from bot.llm import deadline
 from bot.llm.deadline import DeadlineTransport
-from bot.llm.text import strip_fences, strip_reasoning
+from bot.llm.model_output import strip_fences, strip_reasoning
 from bot.redact import redact
 from prompts.loader import PromptTemplate, RenderedPrompt
 

@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot.llm.text import strip_foreign_links, tidy
+from bot.llm.model_output import strip_foreign_links, tidy
 from bot.nlp.features import SentenceFeatures
 from bot.summarize import salience
 from bot.summarize.analysis import ANALYZER_VERSION, analyze_article

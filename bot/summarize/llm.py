@@ -21,7 +21,7 @@ from typing import Any
 from bot.errors import LLMError
 from bot.llm.budget import clean_data, cut, fit
 from bot.llm.client import LLMCallRecord, LLMClient, Recorder
-from bot.llm.text import clean_text, split_known
+from bot.llm.model_output import clean_text, split_known
 from bot.summarize.model import (
     MAX_BULLETS_PER_SECTION,
     SECTIONS,

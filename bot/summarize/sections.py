@@ -1,6 +1,6 @@
 """Which brief section a sentence belongs to, and how "briefable" it is. Rules, no model.
 
-`classify(sentence)` returns "key_provisions", "open_questions", "next_steps" or None; `analyze`
+`section_of(sentence)` returns "key_provisions", "open_questions", "next_steps" or None; `analyze`
 returns the same label with the cue scores behind it and a `score` (how good a bullet the
 sentence would make). Every rule is a weighted regular expression ("cue"); a sentence's score for
 a section is the sum of the weights of the cues it matches.
@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-__all__ = ["MIN_CUE", "SectionLabel", "analyze", "briefability", "classify"]
+__all__ = ["MIN_CUE", "SectionLabel", "analyze", "briefability", "section_of"]
 
 KEY = "key_provisions"
 OPEN = "open_questions"
@@ -536,7 +536,7 @@ def analyze(sentence: str, *, published: datetime | date | None = None) -> Secti
 _ORDER = {KEY: 0, OPEN: 1, NEXT: 2}
 
 
-def classify(sentence: str, *, published: datetime | date | None = None) -> str | None:
+def section_of(sentence: str, *, published: datetime | date | None = None) -> str | None:
     """ "key_provisions", "open_questions", "next_steps", or None for background/opinion/fluff."""
     return analyze(sentence, published=published).section
 

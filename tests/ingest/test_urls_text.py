@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserInputError
-from bot.ingest.text import content_hash, html_to_text, normalize_text, word_count
+from bot.ingest.article_text import content_hash, html_to_text, normalize_text, word_count
 from bot.ingest.urls import canonical_url, classify_source, outlet_from_url
 
 

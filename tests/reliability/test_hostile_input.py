@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.errors import ParseError
+from bot.ingest.article_text import html_to_text
 from bot.ingest.fetch import Fetcher
 from bot.ingest.files import read_file, read_path
 from bot.ingest.pages import MAX_PAGE_LINKS, extract_page
 from bot.ingest.pipeline import SourceSpec, ingest
-from bot.ingest.text import html_to_text
 from storage.models import Article
 from tests.conftest import Database
 from tests.ingest.conftest import LocalServer, article_html, article_text, rss_feed

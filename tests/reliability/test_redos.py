@@ -48,7 +48,7 @@ def test_every_pattern_in_bot_is_linear_on_adversarial_input() -> None:
 
 def test_clean_text_on_a_long_run_of_dotted_words() -> None:
     code = (
-        "from bot.llm.text import clean_text\n"
+        "from bot.llm.model_output import clean_text\n"
         "print(repr(clean_text('aa.' * 30000 + ' see evil.example/x now', limit=80)))\n"
         "print(repr(clean_text('<think>' * 8000 + 'hidden', limit=80)))\n"
         "print(repr(clean_text('[' * 20000 + '](http://evil.example)', limit=80)))\n"

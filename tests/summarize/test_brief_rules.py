@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.render.text import brief_to_text
+from bot.render.terminal import brief_to_text
 from bot.summarize.extractive import ExtractiveSummarizer
 from bot.summarize.model import ArticleInput, Brief
 

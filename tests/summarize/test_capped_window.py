@@ -13,7 +13,7 @@ import pytest
 from bot import core as core_module
 from bot.core import Briefbot
 from bot.render.blocks import brief_to_message
-from bot.render.text import brief_to_text
+from bot.render.terminal import brief_to_text
 from bot.settings import Settings
 from bot.summarize.model import Brief
 from tests.conftest import Database

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.summarize.sections import analyze, briefability, classify
+from bot.summarize.sections import analyze, briefability, section_of
 
 KEY = "key_provisions"
 OPEN = "open_questions"
@@ -29,7 +29,7 @@ NEXT = "next_steps"
     ],
 )
 def test_key_provisions(sentence: str) -> None:
-    assert classify(sentence) == KEY
+    assert section_of(sentence) == KEY
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_key_provisions(sentence: str) -> None:
     ],
 )
 def test_open_questions_including_non_questions(sentence: str) -> None:
-    assert classify(sentence) == OPEN
+    assert section_of(sentence) == OPEN
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_open_questions_including_non_questions(sentence: str) -> None:
     ],
 )
 def test_next_steps(sentence: str) -> None:
-    assert classify(sentence) == NEXT
+    assert section_of(sentence) == NEXT
 
 
 @pytest.mark.parametrize(
@@ -89,13 +89,13 @@ def test_next_steps(sentence: str) -> None:
     ],
 )
 def test_opinion_background_and_fluff_are_not_bullets(sentence: str) -> None:
-    assert classify(sentence) is None
+    assert section_of(sentence) is None
 
 
 def test_a_date_after_publication_is_a_next_step() -> None:
     sentence = "Negotiators meet in Riyadh on March 18 to review the text."
-    assert classify(sentence, published=date(2025, 3, 14)) == NEXT
-    assert classify(sentence, published=date(2025, 3, 20)) != NEXT
+    assert section_of(sentence, published=date(2025, 3, 14)) == NEXT
+    assert section_of(sentence, published=date(2025, 3, 20)) != NEXT
 
 
 def test_briefability_prefers_facts_over_comment() -> None:
@@ -108,4 +108,4 @@ def test_briefability_prefers_facts_over_comment() -> None:
 
 def test_classify_is_pure() -> None:
     sentence = "It remains unclear whether Moscow will agree."
-    assert [classify(sentence) for _ in range(3)] == [OPEN] * 3
+    assert [section_of(sentence) for _ in range(3)] == [OPEN] * 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.llm.budget import allot, clean_data, cut, how_many_fit
-from bot.llm.text import (
+from bot.llm.model_output import (
     clean_text,
     normalize_id,
     split_known,

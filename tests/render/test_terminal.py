@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.render.text import answer_to_text, brief_to_text
+from bot.render.terminal import answer_to_text, brief_to_text
 from bot.summarize.model import Bullet
 from tests.render.samples import FakeAnswer, empty_brief, evil_brief, huge_brief, sample_brief
 
