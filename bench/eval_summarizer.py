@@ -475,12 +475,12 @@ def section_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, A
 
 
 def run_sections(path: Path = LABELS_PATH) -> dict[str, Any]:
-    from bot.summarize.sections import classify
+    from bot.summarize.sections import section_of
 
     rows = load_labels(path)
     gold = [r["label"] for r in rows]
     start = time.perf_counter()
-    ours = [classify(r["text"]) or "none" for r in rows]
+    ours = [section_of(r["text"]) or "none" for r in rows]
     ms = 1000.0 * (time.perf_counter() - start)
     trivial = [trivial_section(r["text"]) for r in rows]
     return {
@@ -494,11 +494,11 @@ def run_sections(path: Path = LABELS_PATH) -> dict[str, Any]:
 
 
 def run_holdout(path: Path = HOLDOUT_PATH) -> dict[str, Any]:
-    from bot.summarize.sections import classify
+    from bot.summarize.sections import section_of
 
     rows = load_labels(path)
     gold = [r["label"] for r in rows]
-    ours = [classify(r["text"]) or "none" for r in rows]
+    ours = [section_of(r["text"]) or "none" for r in rows]
     trivial = [trivial_section(r["text"]) for r in rows]
     return {
         "file": str(path.relative_to(PROJECT)) if path.is_relative_to(PROJECT) else str(path),
