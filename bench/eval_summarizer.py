@@ -9,7 +9,7 @@ Tasks (see bench/README.md for what each figure means):
 - multiling: MultiLing 2011, 3 stories x 10 articles, 250-word summaries, ROUGE against the
   human summaries A, B, C, averaged over references and stories.
 - redundancy: the seed article (every point stated 3-4 times): overlap between our bullets.
-- sections: sections.classify against bench/data/section_labels.jsonl.
+- sections: sections.section_of against bench/data/section_labels.jsonl.
 - clustering: story clustering on WikiRef220 (NMI, purity).
 - product: MultiLing 2011 through the product (`briefbot` file ingestion into a temporary
   SQLite database, `Briefbot.brief`, offline summarizer): the bullets users see, in section
@@ -780,7 +780,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         out.append("")
         out.append("| classifier | label | precision | recall | F1 | support | predicted |")
         out.append("|---|---|---:|---:|---:|---:|---:|")
-        for name, key in (("sections.classify", "ours"), ("trivial (?/will/else)", "trivial")):
+        for name, key in (("sections.section_of", "ours"), ("trivial (?/will/else)", "trivial")):
             for label in SECTION_LABELS:
                 s = sec[key]["per_label"][label]
                 out.append(
@@ -790,13 +790,13 @@ def render_markdown(results: dict[str, Any]) -> str:
         out.append("")
         out.append("| classifier | accuracy (4 labels) | macro F1 (3 sections) |")
         out.append("|---|---:|---:|")
-        for name, key in (("sections.classify", "ours"), ("trivial (?/will/else)", "trivial")):
+        for name, key in (("sections.section_of", "ours"), ("trivial (?/will/else)", "trivial")):
             out.append(
                 f"| {name} | {sec[key]['accuracy']:.1f} | {sec[key]['macro_f1_sections']:.1f} |"
             )
         out.append("")
         out.append(
-            "Most frequent confusions of sections.classify (gold->predicted): "
+            "Most frequent confusions of sections.section_of (gold->predicted): "
             + ", ".join(
                 f"{k} {v}"
                 for k, v in sorted(sec["ours"]["confusion"].items(), key=lambda kv: -kv[1])
@@ -818,7 +818,10 @@ def render_markdown(results: dict[str, Any]) -> str:
                 + " |"
             )
             out.append("|---|---:|---:|" + "---:|" * len(SECTION_LABELS))
-            for name, key in (("sections.classify", "ours"), ("trivial (?/will/else)", "trivial")):
+            for name, key in (
+                ("sections.section_of", "ours"),
+                ("trivial (?/will/else)", "trivial"),
+            ):
                 h = hold[key]
                 cells = " | ".join(
                     f"{h['per_label'][label]['precision']:.0f}/{h['per_label'][label]['recall']:.0f}"

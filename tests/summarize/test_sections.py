@@ -106,6 +106,6 @@ def test_briefability_prefers_facts_over_comment() -> None:
     assert label.section == KEY and label.key > label.open and label.key > label.next
 
 
-def test_classify_is_pure() -> None:
+def test_section_of_is_pure() -> None:
     sentence = "It remains unclear whether Moscow will agree."
     assert [section_of(sentence) for _ in range(3)] == [OPEN] * 3
