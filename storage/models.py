@@ -356,6 +356,28 @@ class ThreadQuestion(Base):
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ChannelFeedback(Base):
+    """A reader's 👍/👎 on an outlet or a story in a channel's briefs (kind: outlet | story;
+    target: the normalised key; label: as shown). vote is +1 or -1; one row per person and
+    target, in one channel of one workspace: feedback never crosses workspaces."""
+
+    __tablename__ = "channel_feedback"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "user_id", "kind", "target"),
+        Index("ix_channel_feedback_channel", "team_id", "channel_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(200))
+    vote: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 __all__ = [
     "Article",
     "ArticleAnalysis",
@@ -364,6 +386,7 @@ __all__ = [
     "ArticleUrl",
     "Base",
     "Brief",
+    "ChannelFeedback",
     "Delivery",
     "LLMCall",
     "ProcessedEvent",

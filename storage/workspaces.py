@@ -2,8 +2,8 @@
 
 Topics and articles are public news shared by every workspace and stay; what belongs to the
 workspace goes: its subscriptions, deliveries (digests and briefs posted, thread roots),
-processed event ids, questions asked in its threads, and its installation rows in slack_sdk's
-OAuth tables.
+processed event ids, questions asked in its threads, its channels' feedback on briefs, and
+its installation rows in slack_sdk's OAuth tables.
 """
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from __future__ import annotations
 from sqlalchemy import column, delete, func, inspect, select, table
 from sqlalchemy.orm import Session
 
-from storage.models import Delivery, ProcessedEvent, Subscription, ThreadQuestion
+from storage.models import (
+    ChannelFeedback,
+    Delivery,
+    ProcessedEvent,
+    Subscription,
+    ThreadQuestion,
+)
 
 # slack_sdk's OAuth store tables (created by migration 0004), keyed by team_id, and the
 # workspace's Enterprise Grid organization (0005).
@@ -25,6 +31,7 @@ def counts(session: Session, team_id: str) -> dict[str, int]:
         "deliveries": _count(session, Delivery, Delivery.team_id, team_id),
         "processed events": _count(session, ProcessedEvent, ProcessedEvent.team_id, team_id),
         "thread questions": _count(session, ThreadQuestion, ThreadQuestion.team_id, team_id),
+        "feedback": _count(session, ChannelFeedback, ChannelFeedback.team_id, team_id),
     }
     existing = set(inspect(session.connection()).get_table_names())
     for name in _INSTALLATION_TABLES:
@@ -44,6 +51,7 @@ def delete_team(session: Session, team_id: str) -> dict[str, int]:
     session.execute(delete(ProcessedEvent).where(ProcessedEvent.team_id == team_id))
     session.execute(delete(Subscription).where(Subscription.team_id == team_id))
     session.execute(delete(ThreadQuestion).where(ThreadQuestion.team_id == team_id))
+    session.execute(delete(ChannelFeedback).where(ChannelFeedback.team_id == team_id))
     for name in _INSTALLATION_TABLES:
         if name in deleted:
             t = table(name, column("team_id"))

@@ -25,10 +25,13 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
     PlainTextObject,
     SectionBlock,
 )
 
+from bot.render import feedback_value
 from bot.render.common import (
     AnswerLike,
     brief_counts,
@@ -64,6 +67,14 @@ MAX_OUTLET = 80
 MAX_CITES_TEXT = 1200  # all citations of one bullet, links included
 MAX_CITES_SHOWN = 10
 
+# 👍/👎 on bullets: an overflow menu as each bullet section's accessory (its own block), for at
+# most this many bullets of a brief; bullets past it, or past the 50-block budget, are packed
+# as before, without one.
+FEEDBACK_ACTION_ID = "brief_feedback"
+MAX_FEEDBACK_BULLETS = 25
+FEEDBACK_UP = "👍 Useful"
+FEEDBACK_DOWN = "👎 Not useful"
+
 
 @dataclass(frozen=True)
 class Message:
@@ -86,6 +97,7 @@ def brief_to_message(
     title_prefix: str | None = None,
     new_marks: Mapping[str, str] | None = None,
     footer: str | None = DEFAULT_FOOTER,
+    feedback: bool = False,
 ) -> Message:
     """A brief as a Slack message.
 
@@ -94,6 +106,8 @@ def brief_to_message(
         digest uses it to say which points changed since the previous digest.
     footer: trusted mrkdwn shown last as a context line; None or "" for none. Not shown for a
         brief with nothing in it.
+    feedback: each bullet gets a 👍/👎 overflow menu (in a channel, where feedback ranks the
+        channel's later briefs), within the block budget.
     """
     marks = dict(new_marks or {})
     header = _header_block(_brief_header(brief, title_prefix))
@@ -116,18 +130,32 @@ def brief_to_message(
     reserve_for_sources = 1 if brief.sources else 0
     by_id = {s.id: s for s in brief.sources}
     section_blocks: list[Block] = []
+    accessories = MAX_FEEDBACK_BULLETS if feedback else 0
     for index, name in enumerate(SECTIONS):
         later = len(SECTIONS) - index - 1  # each later section needs at least one block
-        budget = available - reserve_for_sources - len(section_blocks) - later
-        lines = [f"*{SECTION_TITLES[name]}*"]
+        budget = max(available - reserve_for_sources - len(section_blocks) - later, 1)
+        # Units: the lines shown before a bullet (section title, story label), and the bullet.
+        units: list[tuple[list[str], Bullet]] = []
+        heading = [f"*{SECTION_TITLES[name]}*"]
         for story, bullets in brief.story_groups(name):
             if story is not None:  # several stories: each group under its label
-                lines.append(f"_{escape_mrkdwn(trim(clean(story.label), 200))}_")
-            lines += [_bullet_line(b, by_id, marks) for b in bullets]
-        if len(lines) == 1:
-            lines.append(EMPTY_SECTION)
-        chunks = _pack_limited(lines, max(budget, 1), lambda n: f"_…and {n} more._")
-        section_blocks += [_section(chunk) for chunk in chunks]
+                heading.append(f"_{escape_mrkdwn(trim(clean(story.label), 200))}_")
+            for bullet in bullets:
+                units.append((heading, bullet))
+                heading = []
+        if not units:
+            section_blocks.append(_section(f"*{SECTION_TITLES[name]}*\n{EMPTY_SECTION}"))
+            continue
+        fits = min(accessories, budget)
+        own = len(units) if len(units) <= fits else max(min(accessories, budget - 1), 0)
+        accessories -= own
+        for lead, bullet in units[:own]:
+            text = "\n".join([*lead, _bullet_line(bullet, by_id, marks)])
+            section_blocks.append(_section(text, _feedback_menu(brief, bullet, by_id)))
+        rest = [line for lead, b in units[own:] for line in [*lead, _bullet_line(b, by_id, marks)]]
+        if rest:
+            chunks = _pack_limited(rest, max(budget - own, 1), lambda n: f"_…and {n} more._")
+            section_blocks += [_section(chunk) for chunk in chunks]
 
     source_blocks: list[Block] = []
     if brief.sources:
@@ -271,9 +299,33 @@ def _header_block(text: str) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=shown, emoji=True))
 
 
-def _section(text: str) -> SectionBlock:
+def _section(text: str, accessory: OverflowMenuElement | None = None) -> SectionBlock:
     text = trim(text, MAX_SECTION_TEXT, entities=True, measure=slack_len)  # a guard only
-    return SectionBlock(text=MarkdownTextObject(text=text))
+    return SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory)
+
+
+def _feedback_menu(
+    brief: Brief, bullet: Bullet, by_id: Mapping[str, SourceRef]
+) -> OverflowMenuElement:
+    """👍/👎 for one bullet; each option's value names the bullet's outlets and story."""
+    outlets = list(bullet.outlets) or [
+        by_id[i].outlet or "" for i in bullet.source_ids if i in by_id
+    ]
+    story = (
+        brief.stories[bullet.story].label
+        if bullet.story is not None and 0 <= bullet.story < len(brief.stories)
+        else None
+    )
+    return OverflowMenuElement(
+        action_id=FEEDBACK_ACTION_ID,
+        options=[
+            Option(text=PlainTextObject(text=label, emoji=True), value=value)
+            for label, value in (
+                (FEEDBACK_UP, feedback_value.encode(1, outlets, story)),
+                (FEEDBACK_DOWN, feedback_value.encode(-1, outlets, story)),
+            )
+        ],
+    )
 
 
 def _context_block(*texts: str) -> ContextBlock:
