@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -426,7 +427,16 @@ def _cmd_topic(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
                 file=out,
             )
     else:
-        for source in core.topic_sources(args.name):
+        found = core.topic_sources(args.name)
+        if not found:
+            # Issue 16: an empty listing read as "nothing to see" rather than "no sources".
+            print(
+                f"topic {args.name} has no sources: ingest searches the news for its name. "
+                f"Add a feed with `briefbot ingest https://example.com/feed.xml --topic "
+                f"{shlex.quote(args.name)}`",
+                file=out,
+            )
+        for source in found:
             state = (
                 f"error: {source.last_error}"
                 if source.last_error

@@ -26,10 +26,12 @@ from bot.service.briefs import BriefResult, Briefs
 from bot.service.database import Database, open_database
 from bot.service.deliveries import Deliveries
 from bot.service.ingestion import Ingestion
+from bot.service.source_states import SourceStates
 from bot.service.subscriptions import Subscriptions
 from bot.service.topics import SourceInfo, TopicInfo, Topics
 from bot.service.workspaces import Workspaces
 from bot.settings import Settings
+from bot.summarize.filters import Filters
 from bot.summarize.model import Summarizer
 
 if TYPE_CHECKING:  # imported where used: a CLI command that needs neither starts faster
@@ -107,6 +109,7 @@ class Briefbot:
             factory, llm=lambda: self._llm_client, offline=lambda: self.offline_answerer()
         )
         self.subscriptions = Subscriptions(factory)
+        self.source_states = SourceStates(factory)
         self.deliveries = Deliveries(factory)
         self.workspaces = Workspaces(factory, self.subscriptions, self.deliveries)
 
@@ -206,6 +209,7 @@ class Briefbot:
         until: datetime | None = None,
         arrived_since: datetime | None = None,
         arrived_except: Sequence[int] = (),
+        filters: Filters | None = None,
     ) -> BriefResult:
         """The brief of `topic` over [since, until]; see `bot.service.briefs.Briefs.brief`."""
         return self.briefs.brief(
@@ -214,6 +218,7 @@ class Briefbot:
             until=until,
             arrived_since=arrived_since,
             arrived_except=arrived_except,
+            filters=filters,
         )
 
     # -- answers (bot.service.answers) -----------------------------------------------------------

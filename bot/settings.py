@@ -130,6 +130,9 @@ class Settings:
     digest_stale_after_seconds: int = _setting("DIGEST_STALE_AFTER_SECONDS", 600)
     # Digests due this long ago that never ran (scheduler down) are delivered late.
     digest_catch_up_hours: int = _setting("DIGEST_CATCH_UP_HOURS", 6, minimum=0)
+    # A source failing this long is named in the next digest of each channel reading it (once,
+    # and once more when it works again).
+    source_alert_after_hours: int = _setting("SOURCE_ALERT_AFTER_HOURS", 24)
     # How often a scheduler candidate asks for the leader lock (PostgreSQL): bounds failover.
     leader_poll_seconds: float = _setting("LEADER_POLL_SECONDS", 5.0)
     port: int = _setting("PORT", 3000, maximum=65535)

@@ -47,14 +47,17 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from bot import metrics
 from bot.errors import PostError
 from bot.jobs import changes as change_rules
-from bot.jobs.timing import format_local, scheduled_time
+from bot.jobs.timing import format_local
 from bot.render.blocks import Message, brief_to_message
 from bot.render.common import topic_title
 from bot.render.escape import escape_mrkdwn
 from bot.service.briefs import BriefResult
 from bot.service.deliveries import DigestClaim
 from bot.service.deliveries import now as wall_clock
+from bot.service.rhythm import latest_run, window_start
+from bot.service.source_health import health_notes
 from bot.service.subscriptions import SubscriptionInfo
+from bot.summarize.length import shorten
 from bot.summarize.model import Brief
 
 if TYPE_CHECKING:
@@ -94,7 +97,8 @@ Status = Literal[
     "skipped",  # someone else sent it or is sending it
     "failed",  # permanent failure (recorded, not retried)
     "retry",  # transient failure: the claim stays, a sweep runs it again later
-    "inactive",  # the subscription is gone or paused
+    "inactive",  # the subscription is gone or paused with no end date
+    "paused",  # paused until a later date: this run is skipped, never caught up
 ]
 
 
@@ -160,33 +164,38 @@ def plan_digest(
     since_text: str,
     skip_empty: bool,
     after_digest: bool = False,
+    title: str = DIGEST_TITLE,
+    notes: Sequence[str] = (),
 ) -> DigestPlan:
     """Decide the digest: the brief minus what was already told, or the "nothing new" line.
 
     `since_text` is the local time the window starts at ("Tue 10 Mar, 08:00"); `after_digest`:
     that is when the previous digest went out. Its articles then include the late arrivals
     (published before it, fetched after it), so "new" means new since that digest, and the
-    footer says so.
+    footer says so. `title`: the rhythm's ("Weekly digest"); `notes`: plain-text lines the
+    channel must read whatever the news (a source failing), shown even when nothing is new.
     """
     marks = change_rules.compare(brief, previous_points)
     told = change_rules.remember(change_rules.points_of(brief), previous_points)
     shown = change_rules.without_unchanged(brief, marks)
+    said = "".join(f"\n:warning: {escape_mrkdwn(note)}" for note in notes)
     if shown.is_empty:
-        if skip_empty:
+        if skip_empty and not notes:
             return DigestPlan("skipped_empty", None, told, marks)
         text = f"Nothing new on *{escape_mrkdwn(topic_title(brief.topic))}* since {since_text}."
-        return DigestPlan("nothing_new", Message(text), told, marks)
+        return DigestPlan("nothing_new", Message(text + said), told, marks)
     new_marks = {text: change for text, change in marks.items() if change != "unchanged"}
     message = brief_to_message(
         shown,
-        title_prefix=DIGEST_TITLE,
+        title_prefix=title,
         new_marks=new_marks,
         footer=(
             f"New and updated since the last digest ({since_text}). "
             if after_digest
             else f"New and updated since {since_text}. "
         )
-        + "Reply in this thread to ask a question about these articles.",
+        + "Reply in this thread to ask a question about these articles."
+        + said,
     )
     return DigestPlan("sent", message, told, marks)
 
@@ -207,9 +216,11 @@ def run_digest(
     subscription = core.subscriptions.get_active(subscription_id)
     if subscription is None:
         return DigestOutcome("inactive", subscription_id)
-    scheduled_for = scheduled_time(
-        now, subscription.hour, subscription.minute, subscription.timezone
+    scheduled_for = latest_run(
+        now, subscription.rhythm, subscription.hour, subscription.minute, subscription.timezone
     )
+    if subscription.paused_at(scheduled_for):
+        return DigestOutcome("paused", subscription_id, scheduled_for)
     return _deliver(core, poster, subscription, scheduled_for, now=now, stale_after=stale_after)
 
 
@@ -226,6 +237,8 @@ def deliver_digest(
     subscription = core.subscriptions.get_active(subscription_id)
     if subscription is None:
         return DigestOutcome("inactive", subscription_id, scheduled_for)
+    if subscription.paused_at(scheduled_for):
+        return DigestOutcome("paused", subscription_id, scheduled_for)
     return _deliver(core, poster, subscription, scheduled_for, now=now, stale_after=stale_after)
 
 
@@ -251,7 +264,7 @@ def _deliver(
     if claim is None:
         return DigestOutcome("skipped", sub.id, scheduled_for)
     outcome = DigestOutcome("retry", sub.id, scheduled_for, claim.delivery_id)
-    since, until = _window(claim, now or core.clock())
+    since, until = _window(sub, claim, scheduled_for, now or core.clock())
     try:
         result, plan = _brief_and_plan(core, sub, claim, since, until)
     except Exception as err:
@@ -284,9 +297,21 @@ def _deliver(
     return _with(outcome, status=plan.status, ts=ts, error=None)
 
 
-def _window(claim: DigestClaim, until: datetime) -> tuple[datetime, datetime]:
-    """Since the previous digest's window ended (the first digest: FIRST_WINDOW), until now."""
-    since = claim.since or until - FIRST_WINDOW
+def _window(
+    sub: SubscriptionInfo, claim: DigestClaim, scheduled_for: datetime, until: datetime
+) -> tuple[datetime, datetime]:
+    """Since the previous digest's window ended, until now; the first digest, and the first
+    after a pause, cover one rhythm's worth (`bot.service.rhythm.window_start`)."""
+    since = window_start(
+        scheduled_for,
+        sub.rhythm,
+        sub.hour,
+        sub.minute,
+        sub.timezone,
+        previous_until=claim.since,
+        paused_until=sub.paused_until,
+        until=until,
+    )
     if since >= until:  # clocks disagree (a previous run's clock was ahead): keep a window
         since = until - timedelta(minutes=1)
     return since, until
@@ -299,19 +324,36 @@ def _brief_and_plan(
     since: datetime,
     until: datetime,
 ) -> tuple[BriefResult, DigestPlan]:
+    arrived_since = claim.arrived_since
+    if claim.since is not None and since > claim.since and arrived_since is not None:
+        # The window skips a pause: so do the late arrivals.
+        arrived_since = max(arrived_since, since)
+    filters = sub.filters
     result = core.brief(
         sub.topic,
         since=since,
         until=until,
-        arrived_since=claim.arrived_since,
+        arrived_since=arrived_since,
         arrived_except=claim.previous_article_ids,
+        filters=None if filters.is_empty else filters,
+    )
+    notes = health_notes(
+        core.source_states.for_topic(sub.topic_id),
+        # Since the previous digest whatever the window: a source that failed during a pause
+        # is still named once.
+        since=claim.since or since,
+        now=until,
+        alert_after=timedelta(hours=core.settings.source_alert_after_hours),
+        tz_name=sub.timezone,
     )
     plan = plan_digest(
-        result.brief,
+        shorten(result.brief, sub.length),
         claim.previous_points,
         since_text=format_local(since, sub.timezone),
         skip_empty=core.settings.digest_skip_empty,
-        after_digest=claim.since is not None,
+        after_digest=claim.since is not None and since == claim.since,
+        title=sub.rhythm.title,
+        notes=notes,
     )
     return result, plan
 
@@ -399,8 +441,10 @@ def catch_up_digests(
     now = now or core.clock()
     due: list[tuple[int, datetime]] = []
     for sub in core.subscriptions.active():
-        scheduled_for = scheduled_time(now, sub.hour, sub.minute, sub.timezone)
+        scheduled_for = latest_run(now, sub.rhythm, sub.hour, sub.minute, sub.timezone)
         if now - scheduled_for > window or sub.created_at > scheduled_for:
+            continue
+        if sub.paused_at(scheduled_for):  # paused days are not caught up
             continue
         if core.deliveries.exists(sub.id, scheduled_for):
             continue

@@ -32,11 +32,13 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers import SchedulerAlreadyRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
 from bot.jobs.digest import Poster, catch_up_digests, run_digest, sweep_stale_claims
+from bot.service.rhythm import Rhythm, cron_fields, rhythm_or_daily
 from bot.service.subscriptions import SubscriptionInfo
 
 if TYPE_CHECKING:
@@ -331,19 +333,28 @@ def _ensure_job(
 
 
 def _trigger_key(trigger: Any) -> tuple[str, str, str]:
-    return (type(trigger).__name__, str(trigger), str(getattr(trigger, "timezone", "")))
+    # An OrTrigger's text leaves out its parts' time zones: name them too.
+    parts = getattr(trigger, "triggers", None) or [trigger]
+    zones = ",".join(str(getattr(t, "timezone", "")) for t in parts)
+    return (type(trigger).__name__, str(trigger), zones)
 
 
-def _digest_trigger(subscription: SubscriptionInfo) -> CronTrigger:
-    return CronTrigger(
-        hour=subscription.hour,
-        minute=subscription.minute,
-        timezone=ZoneInfo(subscription.timezone),
-    )
+def _digest_trigger(subscription: SubscriptionInfo) -> BaseTrigger:
+    """Cron at the rhythm's local times in the subscription's zone (`bot.service.rhythm`)."""
+    zone = ZoneInfo(subscription.timezone)
+    rhythm = subscription.rhythm
+    if not isinstance(rhythm, Rhythm):  # a storage row (tests): its stored text
+        rhythm = rhythm_or_daily(rhythm)
+    triggers = [
+        CronTrigger(timezone=zone, **fields)
+        for fields in cron_fields(rhythm, subscription.hour, subscription.minute)
+    ]
+    return triggers[0] if len(triggers) == 1 else OrTrigger(triggers)
 
 
 def schedule_subscription(scheduler: BackgroundScheduler, subscription: SubscriptionInfo) -> None:
-    """Create or move the subscription's daily digest job (paused: remove it)."""
+    """Create or move the subscription's digest job (paused with no end date: remove it; until
+    a date: kept, the digest job skips the paused runs)."""
     if subscription.paused:
         unschedule_subscription(scheduler, subscription.id)
         return

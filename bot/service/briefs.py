@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import UserInputError
 from bot.service.material import article_inputs, require_topic
 from bot.settings import Settings
+from bot.summarize.filters import Filters, apply_filters
 from bot.summarize.model import ArticleInput, Brief, Summarizer
 from storage import articles as article_store
 from storage import briefs as brief_store
@@ -115,8 +116,13 @@ class Briefs:
         until: datetime | None = None,
         arrived_since: datetime | None = None,
         arrived_except: Sequence[int] = (),
+        filters: Filters | None = None,
     ) -> BriefResult:
         """The brief of `topic` over [since, until] (default: the last BRIEF_WINDOW_HOURS).
+
+        `filters`: a subscription's (`bot.summarize.filters`), applied to the articles before
+        summarizing: what they leave out is neither cited nor counted, and the cache key is
+        the set they keep.
 
         `arrived_since`/`arrived_except`: also the articles that reached the topic since then
         (wall clock) whatever their publication time, except those ids (a digest's late
@@ -152,6 +158,8 @@ class Briefs:
                 if len(rows) >= MAX_ARTICLES_PER_BRIEF
                 else None
             )
+            if filters is not None:
+                rows = apply_filters(rows, filters)
             key = cache_key(topic_row.name, rows, summarizer)
             request = _Request(topic_row.id, topic_row.name, rows, [], since, until, now, in_window)
             cached = _cached(session, key)

@@ -239,17 +239,19 @@ def window_start(
     *,
     previous_until: datetime | None,
     paused_until: datetime | None = None,
+    until: datetime | None = None,
 ) -> datetime:
     """Where the digest scheduled for `scheduled_for` starts its window.
 
     The first digest covers one rhythm's worth (since the rhythm's previous run: a day, the
     weekend, a week). Later ones cover since the previous digest's window ended, so a digest
     missed while the bot was down is not lost; except after a pause, which is not caught up:
-    then the window is again one rhythm's worth.
+    then the window is again one rhythm's worth. `until`: where the window ends (the digest
+    runs a little after its time): the first window is one rhythm's worth back from there.
     """
     rhythm_start = previous_run(scheduled_for, rhythm, hour, minute, tz_name)
     if previous_until is None:
-        return rhythm_start
+        return rhythm_start if until is None else until - (scheduled_for - rhythm_start)
     if paused_until is not None and previous_until < paused_until <= scheduled_for:
         return max(previous_until, rhythm_start)
     return previous_until
@@ -257,17 +259,13 @@ def window_start(
 
 def cron_fields(rhythm: Rhythm, hour: int, minute: int) -> list[dict[str, str]]:
     """APScheduler CronTrigger fields, one dict per trigger (twice daily at times with
-    different minutes needs two; the scheduler combines them with an OrTrigger)."""
-    day_of_week = {"weekdays": "mon-fri", "weekly": _CRON_DAYS[rhythm.weekday or 0]}.get(
-        rhythm.kind, "*"
-    )
+    different minutes needs two; the scheduler combines them with an OrTrigger). A daily
+    rhythm names no day of the week, so its trigger is the one stored before rhythms existed
+    (an unchanged trigger is not rewritten, which would drop a due run)."""
+    day = {"weekdays": "mon-fri", "weekly": _CRON_DAYS[rhythm.weekday or 0]}.get(rhythm.kind)
+    days = {"day_of_week": day} if day else {}
     times = rhythm.digest_times(hour, minute)
     if len({m for _, m in times}) == 1:
-        return [
-            {
-                "day_of_week": day_of_week,
-                "hour": ",".join(str(h) for h, _ in times),
-                "minute": str(times[0][1]),
-            }
-        ]
-    return [{"day_of_week": day_of_week, "hour": str(h), "minute": str(m)} for h, m in times]
+        hours = ",".join(str(h) for h, _ in times)
+        return [{**days, "hour": hours, "minute": str(times[0][1])}]
+    return [{**days, "hour": str(h), "minute": str(m)} for h, m in times]

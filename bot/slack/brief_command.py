@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
@@ -23,14 +23,18 @@ from bot.core import Briefbot
 from bot.errors import BriefbotError, NotFoundError, PostError, StorageError
 from bot.ingest.report import IngestReport
 from bot.render import blocks
+from bot.service.pause import parse_pause
 from bot.service.subscriptions import SubscriptionInfo
 from bot.slack.brief_posts import post_brief
 from bot.slack.command_text import (
     USAGE,
     BriefCmd,
     Command,
+    FilterCmd,
     HelpCmd,
     ListCmd,
+    PauseCmd,
+    ResumeCmd,
     SourcesCmd,
     SubscribeCmd,
     UnsubscribeCmd,
@@ -45,6 +49,7 @@ from bot.slack.replies import (
     mrkdwn,
     nothing_found,
 )
+from bot.summarize.filters import Filters
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +110,12 @@ class BriefCommand:
                 self.list_subscriptions(team_id=team_id, channel_id=channel_id, respond=respond)
             elif isinstance(command, SourcesCmd):
                 self.sources(command, respond=respond)
+            elif isinstance(command, PauseCmd):
+                self.pause(command, team_id=team_id, channel_id=channel_id, respond=respond)
+            elif isinstance(command, ResumeCmd):
+                self.resume(command.topic, team_id=team_id, channel_id=channel_id, respond=respond)
+            elif isinstance(command, FilterCmd):
+                self.filter(command, team_id=team_id, channel_id=channel_id, respond=respond)
             elif isinstance(command, HelpCmd):
                 respond(text=mrkdwn(USAGE))
         except StorageError:
@@ -199,14 +210,19 @@ class BriefCommand:
             minute=command.minute,
             timezone=timezone,
             user_id=user_id,
+            rhythm=command.rhythm,
+            length=command.length,
+            now=self.core.clock(),
         )
         if self.hooks is not None:
             self.hooks.scheduled(subscription)
         verb = "Subscribed" if created else "Moved"
+        short = " (short)" if subscription.length == "short" else ""
         respond(
-            text=f"{verb}: a digest of *{mrkdwn(command.topic)}* in <#{channel_id}> every day "
-            f"at {command.hour:02d}:{command.minute:02d} ({mrkdwn(timezone)}). "
-            f"Stop it with `/brief unsubscribe {mrkdwn(command.topic)}`.",
+            text=f"{verb}: a digest of *{mrkdwn(command.topic)}*{short} in <#{channel_id}> "
+            f"{mrkdwn(subscription.describe())}. "
+            f"Stop it with `/brief unsubscribe {mrkdwn(command.topic)}`, pause it with "
+            f"`/brief pause {mrkdwn(command.topic)}`.",
         )
 
     def _user_timezone(self, team_id: str, user_id: str) -> str:
@@ -234,15 +250,80 @@ class BriefCommand:
         respond(text=f"Unsubscribed: no more daily digest of *{mrkdwn(topic)}* in <#{channel_id}>.")
 
     def list_subscriptions(self, *, team_id: str, channel_id: str, respond: Respond) -> None:
-        lines = [
-            f"• *{mrkdwn(s.topic)}* every day at {s.hour:02d}:{s.minute:02d} "
-            f"({mrkdwn(s.timezone)})" + (" — paused" if s.paused else "")
-            for s in self.core.subscriptions.for_team(team_id, channel_id)
-        ]
+        now = self.core.clock()
+        lines = [_listed(s, now) for s in self.core.subscriptions.for_team(team_id, channel_id)]
         if not lines:
-            respond(text="No daily digests in this channel. Add one: `/brief subscribe ukraine`.")
+            respond(text="No digests in this channel. Add one: `/brief subscribe ukraine`.")
             return
-        respond(text="Daily digests in this channel:\n" + "\n".join(lines))
+        respond(text="Digests in this channel:\n" + "\n".join(lines))
+
+    def pause(self, command: PauseCmd, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        topic = mrkdwn(command.topic)
+        found = self._subscription(team_id, channel_id, command.topic)
+        if found is None:
+            respond(text=_no_digest(command.topic))
+            return
+        # Read against the digest's own time zone: "until 2026-12-24" is its midnight there.
+        until = parse_pause(
+            command.when,
+            now=self.core.clock(),
+            tz_name=found.timezone,
+            example=f"/brief pause {command.topic}",
+        )
+        paused = self.core.subscriptions.pause(
+            team_id=team_id, channel_id=channel_id, topic=command.topic, until=until
+        )
+        if paused is None:  # unsubscribed meanwhile
+            respond(text=_no_digest(command.topic))
+            return
+        if self.hooks is not None:
+            self.hooks.scheduled(paused)  # no end date: unscheduled; until a date: kept
+        state = paused.pause_text(self.core.clock()) or "paused"
+        respond(
+            text=f"The digest of *{topic}* in <#{channel_id}> is {mrkdwn(state)}; "
+            "the days it misses are not caught up. "
+            f"Resume it any time with `/brief resume {topic}`."
+        )
+
+    def resume(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        resumed = self.core.subscriptions.resume(
+            team_id=team_id, channel_id=channel_id, topic=topic, now=self.core.clock()
+        )
+        if resumed is None:
+            respond(text=_no_digest(topic))
+            return
+        if self.hooks is not None:
+            self.hooks.scheduled(resumed)
+        respond(
+            text=f"The digest of *{mrkdwn(topic)}* in <#{channel_id}> is on again: "
+            f"{mrkdwn(resumed.describe())}."
+        )
+
+    def filter(
+        self, command: FilterCmd, *, team_id: str, channel_id: str, respond: Respond
+    ) -> None:
+        updated = self.core.subscriptions.set_filters(
+            team_id=team_id, channel_id=channel_id, topic=command.topic, filters=command.filters
+        )
+        topic = mrkdwn(command.topic)
+        if updated is None:
+            respond(text=_no_digest(command.topic))
+            return
+        if command.filters.is_empty:
+            respond(text=f"The digest of *{topic}* in <#{channel_id}> has no filters now.")
+            return
+        respond(
+            text=f"The digest of *{topic}* in <#{channel_id}> now filters "
+            f"`{mrkdwn(command.filters.text)}`: {mrkdwn(_explain(command.filters))}. "
+            f"Clear with `/brief filter {topic} none`."
+        )
+
+    def _subscription(self, team_id: str, channel_id: str, topic: str) -> SubscriptionInfo | None:
+        wanted = " ".join(topic.lower().split())
+        return next(
+            (s for s in self.core.subscriptions.for_team(team_id, channel_id) if s.topic == wanted),
+            None,
+        )
 
     # -- sources -----------------------------------------------------------------------------
 
@@ -297,3 +378,41 @@ class BriefCommand:
             for s in sources
         ]
         respond(text=f"Sources of *{topic}*:\n" + "\n".join(lines))
+
+
+def _no_digest(topic: str) -> str:
+    return (
+        f"This channel has no digest of *{mrkdwn(topic)}*. "
+        "See the channel's digests with `/brief list`."
+    )
+
+
+def _listed(s: SubscriptionInfo, now: datetime) -> str:
+    """One line of `/brief list`: topic, rhythm and time, length, filters, pause."""
+    parts = [f"• *{mrkdwn(s.topic)}* {mrkdwn(s.describe())}"]
+    if s.length == "short":
+        parts.append("short")
+    if not s.filters.is_empty:
+        parts.append(f"filters `{mrkdwn(s.filters.text)}`")
+    paused = s.pause_text(now)
+    if paused:
+        parts.append(f"*{mrkdwn(paused)}*")
+    return " — ".join(parts)
+
+
+def _explain(filters: Filters) -> str:
+    said = []
+    if filters.exclude:
+        said.append(
+            "leaves out articles whose headline or opening mentions " + _any(filters.exclude)
+        )
+    if filters.outlets:
+        said.append("leaves out everything from " + _any(filters.outlets, "or"))
+    if filters.require:
+        said.append("keeps only articles mentioning " + _any(filters.require))
+    return "; ".join(said)
+
+
+def _any(words: tuple[str, ...], joiner: str = "or") -> str:
+    quoted = [f"“{w}”" for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" {joiner} " + quoted[-1]

@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import UserInputError
+from bot.service.rhythm import Rhythm
 from bot.service.topics import MAX_TOPIC_NAME
+from bot.slack.subscription_text import split_filter, split_pause, take_subscribe_options
+from bot.summarize.filters import Filters
 
 MAX_COMMAND_CHARS = 500
 DEFAULT_DIGEST_TIME = (8, 0)
@@ -17,7 +20,12 @@ USAGE = (
     "• `/brief ukraine` — a brief of the last 24 hours on a topic, posted here\n"
     "• `/brief subscribe ukraine at 08:00` — a daily digest in this channel "
     "(your time zone; or add one, e.g. `at 08:00 Europe/Berlin`)\n"
-    "• `/brief unsubscribe ukraine` — stop the daily digest\n"
+    "• add a rhythm: `weekdays`, `weekly on monday`, `twice daily at 08:00 and 17:00`; "
+    "and `short` for the few bullets that matter most\n"
+    "• `/brief pause ukraine` (or `until 2026-12-24`, `for 7d`) / `/brief resume ukraine`\n"
+    "• `/brief filter ukraine -sport -outlet:example.com +kyiv` — leave out words or sites, "
+    "require words (`none` clears)\n"
+    "• `/brief unsubscribe ukraine` — stop the digest\n"
     "• `/brief list` — this channel's digests\n"
     "• `/brief sources ukraine` — where a topic's articles come from\n"
     "• `/brief sources ukraine add https://example.com/feed.xml` / `remove <url>`\n"
@@ -49,6 +57,8 @@ class SubscribeCmd:
     hour: int
     minute: int
     timezone: str | None  # None: the requesting user's Slack time zone
+    rhythm: Rhythm | None = None  # None: daily (new), unchanged (existing)
+    length: str | None = None  # short | full; None: full (new), unchanged (existing)
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,34 @@ class HelpCmd:
     pass
 
 
-Command = BriefCmd | SubscribeCmd | UnsubscribeCmd | ListCmd | SourcesCmd | HelpCmd
+@dataclass(frozen=True)
+class PauseCmd:
+    topic: str
+    when: str  # "until 2026-12-24" | "for 7d" | "" (no end date); read against the zone then
+
+
+@dataclass(frozen=True)
+class ResumeCmd:
+    topic: str
+
+
+@dataclass(frozen=True)
+class FilterCmd:
+    topic: str
+    filters: Filters  # empty: clear them
+
+
+Command = (
+    BriefCmd
+    | SubscribeCmd
+    | UnsubscribeCmd
+    | ListCmd
+    | SourcesCmd
+    | HelpCmd
+    | PauseCmd
+    | ResumeCmd
+    | FilterCmd
+)
 
 
 def parse(text: str | None) -> Command:
@@ -99,6 +136,14 @@ def parse(text: str | None) -> Command:
         return UnsubscribeCmd(_topic(rest, example="/brief unsubscribe ukraine"))
     if verb == "sources":
         return _sources(rest)
+    if verb == "pause":
+        topic, when = split_pause(rest)
+        return PauseCmd(_topic(topic, example="/brief pause ukraine for 7d"), when)
+    if verb == "resume":
+        return ResumeCmd(_topic(rest, example="/brief resume ukraine"))
+    if verb == "filter":
+        topic, filters = _wrap(split_filter, rest, example="/brief filter ukraine")
+        return FilterCmd(_topic(topic, example="/brief filter ukraine -sport"), filters)
     return BriefCmd(_topic(raw, example="/brief ukraine"))
 
 
@@ -118,9 +163,20 @@ def _topic(text: str, *, example: str) -> str:
     return topic.lower()
 
 
+def _wrap(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """A pure reader's UserInputError as this parser's UsageError (answered in the ack)."""
+    try:
+        return function(*args, **kwargs)
+    except UsageError:
+        raise
+    except UserInputError as err:
+        raise UsageError(str(err)) from None
+
+
 def _subscribe(rest: str) -> SubscribeCmd:
     example = "/brief subscribe ukraine at 08:00"
-    words = rest.split()
+    options = _wrap(take_subscribe_options, rest.split(), example=example)
+    words = options.words
     hour, minute = DEFAULT_DIGEST_TIME
     timezone: str | None = None
     if "at" in [w.lower() for w in words]:
@@ -144,7 +200,19 @@ def _subscribe(rest: str) -> SubscribeCmd:
                     f"“{timezone[:40]}” is not a time zone I know. Use an IANA name such as "
                     f"`Europe/Berlin` or `America/New_York`, e.g. `{example} Europe/Berlin`."
                 )
-    return SubscribeCmd(_topic(" ".join(words), example=example), hour, minute, timezone)
+    if options.rhythm is not None and options.rhythm.kind == "twice_daily":
+        hour, minute = options.rhythm.times[0]
+        # "twice daily at 08:00 and 17:00 Europe/Berlin": the zone is left after the topic.
+        if timezone is None and len(words) > 1 and _valid_timezone(words[-1]) and "/" in words[-1]:
+            timezone = words.pop()
+    return SubscribeCmd(
+        _topic(" ".join(words), example=example),
+        hour,
+        minute,
+        timezone,
+        options.rhythm,
+        options.length,
+    )
 
 
 def _sources(rest: str) -> SourcesCmd:
