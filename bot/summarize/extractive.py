@@ -1008,6 +1008,20 @@ def leans_on_context(text: str) -> bool:
     return False
 
 
+# A sentence ends as a sentence does; a headline or subhead ("Survey upgrades quake to 9.0")
+# does not, whatever the splitter made of it.
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def speaks_for_itself(text: str) -> bool:
+    """Can the sentence be a bullet as it stands: a whole sentence (not a headline left without
+    its full stop) in the reporter's voice, not a speaker's or a live blog's first person
+    outside quotation marks ("As I speak, …", "We're live at …": who is "I"?)."""
+    if not _TERMINAL.search(text.strip()):
+        return False
+    return not _FIRST_PERSON.search(_QUOTE.sub("", text))
+
+
 def _pool(sentences: list[_Sentence]) -> list[_Sentence]:
     labeled = sorted((s for s in sentences if s.label.section), key=_by_base)
     chosen: dict[int, _Sentence] = {s.index: s for s in labeled[:_POOL]}
@@ -1150,6 +1164,7 @@ def _choose(
             or cand.label.score < _MIN_BRIEFABILITY
             or cand.index in covered
             or leans_on_context(cand.text)
+            or not speaks_for_itself(cand.text)
             or _redundant(cand, chosen, section)
         )
 
@@ -1234,9 +1249,26 @@ _LEAD_SHORTLIST = 40
 _REACH_COSINE = 0.3  # a sentence this alike to a lead candidate reports its point
 # A lead states what happened, not what would, could or might have.
 _MODAL = re.compile(r"\b(?:would|could|might|may)\b")
+# Nor what did not happen, nor a turn against something said before (", however,").
+_NEGATED = re.compile(
+    r"\b(?:did|does|do|has|have|had|was|were|is|are) not\b|\b(?:didn't|hasn't|haven't|wasn't)\b"
+    r"|,\s*however\s*,",
+    re.IGNORECASE,
+)
 # A dateline's date lies in the story's own span (a week before its first report at most:
 # a date without a year, or one from a list of past events, would date it wrongly).
 _DATELINE_DAYS = 7
+
+
+def reports_what_happened(text: str) -> bool:
+    """Could the sentence open a story as its lead: not what would or could happen, not what
+    did not, not a concession, nor a turn or an addition to something said before."""
+    return not (
+        _MODAL.search(text)
+        or _CONCESSIVE.match(text)
+        or _ALSO.search(text)
+        or _NEGATED.search(text)
+    )
 
 
 def _leads(
@@ -1277,10 +1309,9 @@ def _leads(
             and 8 <= len(s.text.split()) <= 45
             and s.tense != "future"
             and s.names  # who or where: a lead names someone or somewhere
-            and not _MODAL.search(s.text)
-            and not _CONCESSIVE.match(s.text)
-            and not _ALSO.search(s.text)
+            and reports_what_happened(s.text)
             and not leans_on_context(s.text)
+            and speaks_for_itself(s.text)
         ]
         if not candidates:
             continue

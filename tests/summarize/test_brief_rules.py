@@ -428,3 +428,23 @@ def test_a_country_named_for_its_nationality_is_the_same_topic() -> None:
     )
     brief = brief_of("french strike", first, second)
     assert any("4,000 services" in b.text for b in brief.bullets()), brief.to_dict()
+
+
+def test_headlines_and_first_person_asides_are_not_bullets() -> None:
+    from bot.summarize.extractive import speaks_for_itself
+
+    assert not speaks_for_itself("Survey upgrades Northland quake to 7.9 after agency review")
+    assert not speaks_for_itself("As I speak, rescue teams are searching the homes in Kelso.")
+    assert not speaks_for_itself("We're live in Kelso, where the Northland quake struck.")
+    assert speaks_for_itself('"We will rebuild Kelso," the mayor of Kelso said on Monday.')
+    assert speaks_for_itself("The Northland quake destroyed 300 homes in Kelso on Sunday.")
+
+
+def test_a_lead_reports_what_happened_not_what_did_not() -> None:
+    from bot.summarize.extractive import reports_what_happened
+
+    assert not reports_what_happened(
+        "The Northland water board did not, however, give a date for reopening the Kelso dam."
+    )
+    assert not reports_what_happened("The board has not given a date for the Kelso dam.")
+    assert reports_what_happened("Engineers found two cracks in the wall of the Kelso dam.")
