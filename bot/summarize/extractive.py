@@ -350,6 +350,7 @@ class ExtractiveSummarizer:
         _answered(ordered, sentences, story)
         _later_toll(ordered, sentences, story)
         _as_of_newest(ordered, sentences)
+        _not_conditions(sentences)
         pool = _pool(sentences)
         leads = _leads(topic, ordered, sentences, story, naming)
         supporters = _support(pool + [lead for lead, _, _ in leads], sentences)
@@ -1504,11 +1505,20 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
             break
 
 
+# What a sentence says is still to happen: "will/would/could be released", "to vote".
+_AWAITS = re.compile(
+    r"\b(?:will|would|could|may|might|shall|to|expected to|set to|due to)(?: not)?"
+    r"(?: (?:soon|now|also|then|finally|eventually))?(?: be)?(?: \w+ly)? ([a-z]+)\b",
+    re.IGNORECASE,
+)
+
+
 def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
     """Take out an open question a later article of the same story answers: a sentence that
     reports, in the past tense, the event the question asks about (the same event word and a
     name in common): "It is not known when the crew will be released" is no open question once
-    a later report says "Iran released the crew on Thursday"."""
+    a later report says "Iran released the crew on Thursday". Likewise a key provision or next
+    step that awaits that event ("Iran said she would be released very soon")."""
     times = [a.published_at for a in articles]
     if len({t for t in times if t is not None}) < 2:
         return
@@ -1521,15 +1531,23 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
             outcomes.append((o, events))
     for s in sentences:
         mine = times[s.article]
-        if s.label.section != "open_questions" or mine is None:
+        if s.label.section is None or mine is None:
             continue
+        if s.label.section != "open_questions":
+            # A key provision or next step is overtaken only where it awaits the event: "she
+            # would be released very soon", "the council will vote".
+            pending = frozenset(t for m in _AWAITS.finditer(s.text) for t in _terms(m.group(1)))
+            if not pending:
+                continue
+        else:
+            pending = s.term_set
         for o, events in outcomes:
             when = times[o.article]
             if (
                 when is not None
                 and when > mine
                 and story[o.article] == story[s.article]
-                and events & s.term_set
+                and events & pending
                 and (not s.names or s.names & o.names)
                 and len((s.term_set & o.term_set) - events) >= 1
             ):
@@ -1592,6 +1610,27 @@ _CONDITION = re.compile(
     re.IGNORECASE,
 )
 CONDITION_OPEN = " (not yet known whether that will happen)"
+
+
+# "has been dependent on loans since 2019": a standing reliance, a fact; not a condition whose
+# outcome is open ("depends on whether Russia accepts").
+_RELIANCE = re.compile(
+    r"\b(?:been|is|are|was|were|remains?|remained|become|became)"
+    r"(?: (?:heavily|largely|increasingly|wholly|entirely|so))? (?:dependent|reliant) on\b",
+    re.IGNORECASE,
+)
+
+
+def _not_conditions(sentences: list[_Sentence]) -> None:
+    """An "open question" whose only open wording is a standing reliance is no question."""
+    for s in sentences:
+        if (
+            s.label.section == "open_questions"
+            and _RELIANCE.search(s.text)
+            and not _OPEN_FORM.search(s.text)
+            and not re.search(r"\b(?:depends? on|contingent|conditional|provided that)\b", s.text)
+        ):
+            s.label = replace(s.label, section=None)
 
 
 def _as_of_newest(articles: list[ArticleInput], sentences: list[_Sentence]) -> None:

@@ -448,3 +448,21 @@ def test_a_lead_reports_what_happened_not_what_did_not() -> None:
     )
     assert not reports_what_happened("The board has not given a date for the Kelso dam.")
     assert reports_what_happened("Engineers found two cracks in the wall of the Kelso dam.")
+
+
+def test_a_standing_reliance_is_not_an_open_question() -> None:
+    # "has been dependent on loans since 2019" is a fact, not a condition whose outcome is open.
+    article = ArticleInput(
+        "1",
+        "Northland budget talks",
+        "The Northland parliament approved a budget of 4 billion crowns on Monday after two "
+        "weeks of talks.\n\n"
+        "Northland has been dependent on emergency loans from the Southland central bank since "
+        "2019.\n\n"
+        "The Northland finance minister will present the tax plan to parliament on 20 March.",
+        outlet="Kelso News",
+        published_at=day(3),
+    )
+    brief = brief_of("northland budget", article)
+    assert not brief.sections["open_questions"], brief.to_dict()
+    assert "not yet known whether" not in brief_to_text(brief)

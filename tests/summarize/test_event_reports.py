@@ -95,3 +95,31 @@ def test_an_open_question_a_later_report_answers_is_dropped() -> None:
     )
     assert any("released the 12 fishermen" in b.text for b in brief.sections["key_provisions"])
     assert not [b.text for b in brief.sections["open_questions"] if "released" in b.text]
+
+
+def test_a_report_that_awaits_an_event_a_later_report_gives_is_dropped() -> None:
+    held = analysed(
+        "1",
+        "Fishermen held in Harbourton",
+        "Harbourton coastguards detained 12 fishermen from Eastport on Monday for fishing in "
+        "closed waters, the port authority said.\n\n"
+        "A judge in Harbourton said on Tuesday that the crew held at the naval base would be "
+        "released within days.",
+        "Coast Daily",
+        day(3),
+    )
+    freed = analysed(
+        "2",
+        "Eastport fishermen freed",
+        "The Harbourton authorities released the 12 fishermen from Eastport on Thursday after "
+        "their boat owners paid a fine.\n\n"
+        "The fishermen from Eastport sailed home on Friday morning, the port authority said.",
+        "Harbour Radio",
+        day(7),
+    )
+    brief = ExtractiveSummarizer().summarize(
+        "eastport fishermen", [held, freed], since=day(1), until=day(20), now=day(20)
+    )
+    texts = [b.text for b in brief.bullets()]
+    assert any("released the 12 fishermen" in t for t in texts), texts
+    assert not [t for t in texts if "would be released" in t], texts
