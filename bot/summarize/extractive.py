@@ -1508,7 +1508,7 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
 # What a sentence says is still to happen: "will/would/could be released", "to vote".
 _AWAITS = re.compile(
     r"\b(?:will|would|could|may|might|shall|to|expected to|set to|due to)(?: not)?"
-    r"(?: (?:soon|now|also|then|finally|eventually))?(?: be)?(?: \w+ly)? ([a-z]+)\b",
+    r"(?: (?:soon|now|also|then|finally|eventually))?(?: [\"“]?be)?(?: \w+ly)? ([a-z]+)\b",
     re.IGNORECASE,
 )
 
