@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import core as core_module
 from bot.core import Briefbot
 from bot.render.blocks import brief_to_message
 from bot.render.terminal import brief_to_text
+from bot.service import briefs as briefs_service
 from bot.settings import Settings
 from bot.summarize.model import Brief
 from tests.conftest import Database
@@ -51,7 +51,7 @@ def _shown(brief: Brief) -> tuple[str, str, dict]:
 def test_a_capped_window_says_it_read_the_newest_articles_only(
     core: Briefbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(core_module, "MAX_ARTICLES_PER_BRIEF", 3)
+    monkeypatch.setattr(briefs_service, "MAX_ARTICLES_PER_BRIEF", 3)
     for attempt in ("fresh", "cached"):
         result = core.brief("river plan", since=NOW - timedelta(days=1), until=NOW)
         assert result.cached == (attempt == "cached")
