@@ -113,3 +113,53 @@ def test_salience_uses_leads_only_when_there_are_several_articles() -> None:
     other_deep = salience.Unit(1, 5, {"minerals": 1.0}, 10)
     multi = salience.salience([lead, deep, deep_again, other_lead, other_deep])
     assert multi[0] > multi[1] and multi[3] > multi[4]
+
+
+def _average_linkage_by_hand(counts: list[dict[str, int]]) -> list[list[int]]:
+    """The definition, all pairs at every step: merge the two groups of highest average
+    pairwise cosine similarity until none reaches MIN_STORY_SIMILARITY."""
+    from bot.summarize.stories import MIN_STORY_SIMILARITY, _vectors
+
+    vectors = _vectors(counts)
+
+    def cosine(i: int, j: int) -> float:
+        return sum(w * vectors[j].get(t, 0.0) for t, w in vectors[i].items())
+
+    groups = [[i] for i in range(len(counts))]
+    while len(groups) > 1:
+        best, pair = -1.0, (0, 0)
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                total = sum(cosine(i, j) for i in groups[a] for j in groups[b])
+                average = total / (len(groups[a]) * len(groups[b]))
+                if average > best:
+                    best, pair = average, (a, b)
+        if best < MIN_STORY_SIMILARITY:
+            break
+        a, b = pair
+        groups[a] = sorted(groups[a] + groups[b])
+        del groups[b]
+    return sorted(groups, key=lambda g: (-len(g), g[0]))
+
+
+def test_clustering_is_average_linkage_over_many_articles() -> None:
+    # 60 made-up articles over 6 stories with shared filler words, some sharing words of two
+    # stories: the fast clustering (inverted index, matrix rows merged by addition) gives the
+    # groups the plain definition gives.
+    from bot.summarize.stories import cluster_counts
+
+    rng = random.Random(7)
+    stories = [[f"s{k}w{i}" for i in range(12)] for k in range(6)]
+    filler = [f"f{i}" for i in range(40)]
+    counts: list[dict[str, int]] = []
+    for n in range(60):
+        words = rng.choices(stories[n % 6], k=8) + rng.choices(filler, k=10)
+        if n % 7 == 0:
+            words += rng.choices(stories[(n + 1) % 6], k=5)
+        article: dict[str, int] = {}
+        for w in words:
+            article[w] = article.get(w, 0) + 1
+        counts.append(article)
+    expected = _average_linkage_by_hand(counts)
+    assert 4 <= len(expected) <= 10  # stories found, some joined by their shared words
+    assert cluster_counts(counts) == expected
