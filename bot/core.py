@@ -25,6 +25,7 @@ from bot.service.answers import Answers
 from bot.service.briefs import BriefResult, Briefs
 from bot.service.database import Database, open_database
 from bot.service.deliveries import Deliveries
+from bot.service.feedback import Feedback
 from bot.service.ingestion import Ingestion
 from bot.service.source_states import SourceStates
 from bot.service.subscriptions import Subscriptions
@@ -112,6 +113,7 @@ class Briefbot:
         self.source_states = SourceStates(factory)
         self.deliveries = Deliveries(factory)
         self.workspaces = Workspaces(factory, self.subscriptions, self.deliveries)
+        self.feedback = Feedback(factory)  # 👍/👎 on bullets, ranking a channel's briefs
 
     def _now(self) -> datetime:
         return self.clock()  # late-bound: tests move `clock` on a built instance

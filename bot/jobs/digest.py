@@ -166,6 +166,7 @@ def plan_digest(
     after_digest: bool = False,
     title: str = DIGEST_TITLE,
     notes: Sequence[str] = (),
+    feedback: bool = False,
 ) -> DigestPlan:
     """Decide the digest: the brief minus what was already told, or the "nothing new" line.
 
@@ -196,6 +197,7 @@ def plan_digest(
         )
         + "Reply in this thread to ask a question about these articles."
         + said,
+        feedback=feedback,
     )
     return DigestPlan("sent", message, told, marks)
 
@@ -346,14 +348,20 @@ def _brief_and_plan(
         alert_after=timedelta(hours=core.settings.source_alert_after_hours),
         tz_name=sub.timezone,
     )
+    # The channel's 👍/👎 orders the digest (bounded; after shortening, so feedback never
+    # removes a bullet), and each bullet carries its own 👍/👎.
+    ranked = core.feedback.rank(
+        shorten(result.brief, sub.length), team_id=sub.team_id, channel_id=sub.channel_id
+    )
     plan = plan_digest(
-        shorten(result.brief, sub.length),
+        ranked.brief,
         claim.previous_points,
         since_text=format_local(since, sub.timezone),
         skip_empty=core.settings.digest_skip_empty,
         after_digest=claim.since is not None and since == claim.since,
         title=sub.rhythm.title,
         notes=notes,
+        feedback=True,
     )
     return result, plan
 

@@ -4,6 +4,7 @@ names the workspace and the channel, so feedback never crosses workspaces."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +14,9 @@ from bot.service.ranking import NO_PREFERENCES, Preference, Preferences, Ranking
 from bot.summarize.model import Brief
 from storage import feedback as feedback_store
 from storage.db import transaction
+from storage.errors import StorageError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,5 +60,11 @@ class Feedback:
         return Preferences.of(Preference(t.kind, t.label, t.up, t.down) for t in tallies)
 
     def rank(self, brief: Brief, *, team_id: str, channel_id: str) -> Ranking:
-        """The brief as this channel's feedback orders it (unchanged without feedback)."""
-        return rank(brief, self.preferences(team_id=team_id, channel_id=channel_id))
+        """The brief as this channel's feedback orders it (unchanged without feedback, or when
+        the database cannot say: feedback only orders a brief, it never stops one)."""
+        try:
+            prefs = self.preferences(team_id=team_id, channel_id=channel_id)
+        except StorageError:
+            log.warning("feedback of %s/%s unavailable; brief not ranked", team_id, channel_id)
+            prefs = NO_PREFERENCES
+        return rank(brief, prefs)

@@ -24,6 +24,7 @@ from bot.errors import BriefbotError, NotFoundError, PostError, StorageError
 from bot.ingest.report import IngestReport
 from bot.render import blocks
 from bot.service.pause import parse_pause
+from bot.service.ranking import rank
 from bot.service.subscriptions import SubscriptionInfo
 from bot.slack.brief_posts import post_brief
 from bot.slack.command_text import (
@@ -38,7 +39,9 @@ from bot.slack.command_text import (
     SourcesCmd,
     SubscribeCmd,
     UnsubscribeCmd,
+    WhyCmd,
 )
+from bot.slack.feedback_replies import why as why_text
 from bot.slack.posting import SlackPoster
 from bot.slack.replies import (
     FAILED,
@@ -116,6 +119,8 @@ class BriefCommand:
                 self.resume(command.topic, team_id=team_id, channel_id=channel_id, respond=respond)
             elif isinstance(command, FilterCmd):
                 self.filter(command, team_id=team_id, channel_id=channel_id, respond=respond)
+            elif isinstance(command, WhyCmd):
+                self.why(command.topic, team_id=team_id, channel_id=channel_id, respond=respond)
             elif isinstance(command, HelpCmd):
                 respond(text=mrkdwn(USAGE))
         except StorageError:
@@ -139,7 +144,9 @@ class BriefCommand:
         if result is None or result.brief.is_empty:
             respond(text=nothing_found(topic, self.core.settings.brief_window_hours))
             return
-        message = blocks.brief_to_message(result.brief)
+        # This channel's 👍/👎 orders the brief; each bullet carries its own 👍/👎.
+        ranked = self.core.feedback.rank(result.brief, team_id=team_id, channel_id=channel_id)
+        message = blocks.brief_to_message(ranked.brief, feedback=True)
         try:
             recorded = post_brief(
                 self.core,
@@ -158,6 +165,19 @@ class BriefCommand:
             return
         if not recorded:
             respond(text=POSTED_NOT_RECORDED.format(topic=mrkdwn(topic)))
+
+    def why(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        """`/brief why ukraine`: what this channel's feedback changed in the topic's brief."""
+        prefs = self.core.feedback.preferences(team_id=team_id, channel_id=channel_id)
+        try:
+            result = self.core.brief(topic)
+        except NotFoundError:
+            result = None
+        if result is None or result.brief.is_empty:
+            respond(text=nothing_found(topic, self.core.settings.brief_window_hours))
+            return
+        ranking = rank(result.brief, prefs)
+        respond(text=why_text(topic, ranking, prefs))
 
     def _ensure_fresh(self, topic: str) -> None:
         """No articles from the window yet: fetch the topic's sources first, bounded in time."""

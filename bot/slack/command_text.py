@@ -28,6 +28,7 @@ USAGE = (
     "• `/brief unsubscribe ukraine` — stop the digest\n"
     "• `/brief list` — this channel's digests\n"
     "• `/brief sources ukraine` — where a topic's articles come from\n"
+    "• `/brief why ukraine` — what this channel's 👍/👎 on bullets changed in its brief\n"
     "• `/brief sources ukraine add https://example.com/feed.xml` / `remove <url>`\n"
     "Reply in a brief's thread to ask a question about its articles.\n"
     "Also: ask me or name a topic in my assistant panel (the briefbot icon at the top of Slack); "
@@ -100,6 +101,13 @@ class FilterCmd:
     filters: Filters  # empty: clear them
 
 
+@dataclass(frozen=True)
+class WhyCmd:
+    """`/brief why ukraine`: what this channel's feedback changed in the topic's brief."""
+
+    topic: str
+
+
 Command = (
     BriefCmd
     | SubscribeCmd
@@ -110,6 +118,7 @@ Command = (
     | PauseCmd
     | ResumeCmd
     | FilterCmd
+    | WhyCmd
 )
 
 
@@ -134,6 +143,8 @@ def parse(text: str | None) -> Command:
         return _subscribe(rest)
     if verb == "unsubscribe":
         return UnsubscribeCmd(_topic(rest, example="/brief unsubscribe ukraine"))
+    if verb == "why":
+        return WhyCmd(_topic(rest, example="/brief why ukraine"))
     if verb == "sources":
         return _sources(rest)
     if verb == "pause":
