@@ -421,6 +421,10 @@ _SAFE_CONTINUATIONS = _wordset(
 )
 
 
+_INTRODUCTORY = _wordset("with without amid after following despite under given by")
+_MAIN_CLAUSE_WORDS = 4
+
+
 def _safe_cut(text: str, match: re.Match[str]) -> bool:
     if not match.group(0).startswith(","):
         return True  # "; " and " — " separate whole clauses
@@ -490,11 +494,16 @@ def _clause_cut(text: str, max_chars: int) -> str | None:
     first_word = text.split(" ", 1)[0].lower().strip("\"'“‘(")
     if first_word in _SUBORDINATORS:
         return None
+    # "With X at a standstill, Mr. Samaras, who …": after an introductory phrase the main
+    # clause starts at its comma, and a cut must keep more of it than a subject.
+    opener = first_word in _INTRODUCTORY
     best = ""
     for match in _CLAUSE_RE.finditer(text):
         prefix = text[: match.start()].rstrip(" ,;:—–")
         if len(prefix) + 1 > max_chars:
             break
+        if opener and len(prefix.partition(", ")[2].split()) < _MAIN_CLAUSE_WORDS:
+            continue
         if len(prefix.split()) >= 6 and _balanced(prefix) and _safe_cut(text, match):
             best = prefix
     if best and len(best) >= min(60, max_chars // 3):

@@ -193,3 +193,23 @@ def test_a_quotation_of_several_sentences_stays_whole() -> None:
         'A stray " mark here.',
         "And more text.",
     ]
+
+
+def test_trim_after_an_introductory_phrase_keeps_more_than_the_subject() -> None:
+    text = (
+        "With the Kelso economy at a standstill and lenders still uncertain about its future, "
+        "Mayor Tom Reid, who has promised to renegotiate the terms of the loan with the banks "
+        "in Lorne and in the capital before the summer, faces a hard task in the weeks to come."
+    )
+    out = trim_sentence(text, 200)
+    assert not out.endswith("Mayor Tom Reid."), out
+    assert len(out) <= 200
+    kept = (
+        "With the harbour closed, the Kelso council moved the ferry service to Lorne, which has "
+        "a deeper quay and a rail link to the capital, and said the move would last until the "
+        "repairs end in the spring of next year."
+    )
+    assert trim_sentence(kept, 150) == (
+        "With the harbour closed, the Kelso council moved the ferry service to Lorne, which has "
+        "a deeper quay and a rail link to the capital."
+    )
