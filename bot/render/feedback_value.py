@@ -1,9 +1,9 @@
 """What a 👍/👎 on a brief bullet carries back to us (an overflow option's `value`, at most
 150 characters in Slack): the vote, the bullet's outlets and its story. Pure.
 
-`v1|-|Reuters;BBC News|kyiv drone strike` — outlets without `|` or `;`, at most MAX_OUTLETS of
-at most MAX_OUTLET characters; the story label gets what room is left. The value comes back in
-a request anyone could forge, so `parse` trusts nothing: bad values give None.
+`v1|-|Reuters;BBC News|kyiv drone strike` — outlets without `|` `;` `<` `>` `&` `@`, at most
+MAX_OUTLETS of at most MAX_OUTLET characters; the story label gets what room is left. The value
+comes back in a request anyone could forge, so `parse` trusts nothing: bad values give None.
 """
 
 from __future__ import annotations
@@ -25,21 +25,26 @@ class Vote:
     story: str | None
 
 
-def _clean(text: str | None, limit: int) -> str:
-    text = " ".join((text or "").replace("|", " ").replace(";", " ").split())
+# Separators, and what could make a value look like Slack markup (`<!here>`, `@here`, entities)
+# to anything reading the payload: dropped. Ranking matches outlets by the same cleaning.
+_DROPPED = str.maketrans({c: " " for c in "|;<>&@"})
+
+
+def clean(text: str | None, limit: int = MAX_VALUE) -> str:
+    text = " ".join((text or "").translate(_DROPPED).split())
     return text[:limit].strip()
 
 
 def encode(vote: int, outlets: Sequence[str], story: str | None) -> str:
     kept: list[str] = []
     for outlet in outlets:
-        cleaned = _clean(outlet, MAX_OUTLET)
+        cleaned = clean(outlet, MAX_OUTLET)
         if cleaned and cleaned not in kept:
             kept.append(cleaned)
         if len(kept) == MAX_OUTLETS:
             break
     head = f"{VERSION}|{UP if vote > 0 else DOWN}|{';'.join(kept)}|"
-    return head + _clean(story, MAX_VALUE - len(head))
+    return head + clean(story, MAX_VALUE - len(head))
 
 
 def parse(value: object) -> Vote | None:
@@ -48,8 +53,8 @@ def parse(value: object) -> Vote | None:
     parts = value.split("|")
     if len(parts) != 4 or parts[0] != VERSION or parts[1] not in (UP, DOWN):
         return None
-    outlets = tuple(o for o in (_clean(o, MAX_OUTLET) for o in parts[2].split(";")) if o)
-    story = _clean(parts[3], MAX_VALUE) or None
+    outlets = tuple(o for o in (clean(o, MAX_OUTLET) for o in parts[2].split(";")) if o)
+    story = clean(parts[3], MAX_VALUE) or None
     if len(outlets) > MAX_OUTLETS or (not outlets and story is None):
         return None
     return Vote(1 if parts[1] == UP else -1, outlets, story)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bot.render.feedback_value import clean
 from bot.summarize.model import SECTIONS, Brief, Bullet
 
 FACTOR = 1.5
@@ -25,8 +26,9 @@ MAX_KEY = 200
 
 
 def key(text: str | None) -> str:
-    """How an outlet or a story label is matched across briefs: case and spacing ignored."""
-    return " ".join((text or "").split()).casefold()[:MAX_KEY]
+    """How an outlet or a story label is matched across briefs: case and spacing ignored, and
+    cleaned as a 👍/👎 value cleans it (so a vote on "A&B" matches the outlet "A&B")."""
+    return clean(text, MAX_KEY).casefold()
 
 
 @dataclass(frozen=True)
