@@ -26,7 +26,7 @@ from bot.render import blocks
 from bot.service.pause import parse_pause
 from bot.service.ranking import rank
 from bot.service.subscriptions import SubscriptionInfo
-from bot.slack.brief_posts import post_brief
+from bot.slack.brief_posts import post_brief, topic_brief
 from bot.slack.command_text import (
     USAGE,
     BriefCmd,
@@ -137,11 +137,8 @@ class BriefCommand:
 
     def brief(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
         self._ensure_fresh(topic)
-        try:
-            result = self.core.brief(topic)
-        except NotFoundError:
-            result = None
-        if result is None or result.brief.is_empty:
+        result = topic_brief(self.core, topic)
+        if result is None:
             respond(text=nothing_found(topic, self.core.settings.brief_window_hours))
             return
         # This channel's 👍/👎 orders the brief; each bullet carries its own 👍/👎.
@@ -169,11 +166,8 @@ class BriefCommand:
     def why(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
         """`/brief why ukraine`: what this channel's feedback changed in the topic's brief."""
         prefs = self.core.feedback.preferences(team_id=team_id, channel_id=channel_id)
-        try:
-            result = self.core.brief(topic)
-        except NotFoundError:
-            result = None
-        if result is None or result.brief.is_empty:
+        result = topic_brief(self.core, topic)
+        if result is None:
             respond(text=nothing_found(topic, self.core.settings.brief_window_hours))
             return
         ranking = rank(result.brief, prefs)

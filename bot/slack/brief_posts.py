@@ -11,12 +11,22 @@ record (`bot.slack.questions`).
 from __future__ import annotations
 
 from bot.core import Briefbot
-from bot.errors import PostError
+from bot.errors import NotFoundError, PostError
 from bot.render.blocks import Message
 from bot.service.briefs import BriefResult
 from bot.slack.posting import SlackPoster
 
 BRIEF_METADATA_EVENT = "briefbot_brief"
+
+
+def topic_brief(core: Briefbot, topic: str) -> BriefResult | None:
+    """The topic's brief over the default window; None when there is no such topic or its
+    window holds nothing (the caller says "I found no articles…")."""
+    try:
+        result = core.brief(topic)
+    except NotFoundError:
+        return None
+    return None if result.brief.is_empty else result
 
 
 def post_brief(

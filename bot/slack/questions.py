@@ -15,11 +15,11 @@ from datetime import timedelta
 
 from bot.answer.result import Answer
 from bot.core import Briefbot
-from bot.errors import BriefbotError, NotFoundError, PostError, StorageError
+from bot.errors import BriefbotError, PostError, StorageError
 from bot.render import blocks
 from bot.service.deliveries import now as wall_clock
 from bot.service.topics import normalize_name
-from bot.slack.brief_posts import BRIEF_METADATA_EVENT, post_brief
+from bot.slack.brief_posts import BRIEF_METADATA_EVENT, post_brief, topic_brief
 from bot.slack.posting import SlackPoster
 from bot.slack.replies import (
     MENTION_HELP,
@@ -137,11 +137,8 @@ class Questions:
             self._say(team_id, channel_id, reply_ts, mrkdwn(str(err)))
 
     def _brief_in_thread(self, topic: str, team_id: str, channel_id: str, reply_ts: str) -> None:
-        try:
-            result = self.core.brief(topic)
-        except NotFoundError:
-            result = None
-        if result is None or result.brief.is_empty:
+        result = topic_brief(self.core, topic)
+        if result is None:
             hours = self.core.settings.brief_window_hours
             self._say(team_id, channel_id, reply_ts, nothing_found(topic, hours))
             return
