@@ -306,8 +306,9 @@ def _section(text: str, accessory: OverflowMenuElement | None = None) -> Section
 
 def _feedback_menu(
     brief: Brief, bullet: Bullet, by_id: Mapping[str, SourceRef]
-) -> OverflowMenuElement:
-    """👍/👎 for one bullet; each option's value names the bullet's outlets and story."""
+) -> OverflowMenuElement | None:
+    """👍/👎 for one bullet; each option's value names the bullet's outlets and story. None for
+    a bullet with neither (nothing a vote could rank)."""
     outlets = list(bullet.outlets) or [
         by_id[i].outlet or "" for i in bullet.source_ids if i in by_id
     ]
@@ -316,6 +317,8 @@ def _feedback_menu(
         if bullet.story is not None and 0 <= bullet.story < len(brief.stories)
         else None
     )
+    if not any(feedback_value.clean(o) for o in outlets) and not feedback_value.clean(story):
+        return None
     return OverflowMenuElement(
         action_id=FEEDBACK_ACTION_ID,
         options=[

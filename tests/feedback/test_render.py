@@ -45,3 +45,21 @@ def test_full_and_oversized_briefs_stay_within_limits() -> None:
     full = huge_brief(bullets=8, bullet_chars=300, sources=40)
     assert len(full.bullets()) == 17  # a full brief: 7 key provisions, 5 and 5
     assert len(_menus(brief_to_message(full, feedback=True).blocks)) == 17  # every bullet
+
+
+def test_a_bullet_with_no_outlet_or_story_has_no_menu() -> None:
+    from bot.summarize.model import Bullet, build_brief
+    from tests.render.samples import GENERATED, SINCE, UNTIL, article
+
+    brief = build_brief(
+        topic="x",
+        articles=[article("a1", "T", url="https://example.com/a", outlet=None)],
+        sections={"key_provisions": [Bullet("Something happened.", ("a1",))]},
+        since=SINCE,
+        until=UNTIL,
+        generated_at=GENERATED,
+        summarizer="extractive",
+    )
+    message = brief_to_message(brief, feedback=True)
+    check_message(message)
+    assert _menus(message.blocks) == []
