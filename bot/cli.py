@@ -437,16 +437,18 @@ def _cmd_topic(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
                 file=out,
             )
         for source in found:
-            state = (
-                f"error: {source.last_error}"
-                if source.last_error
-                else (
-                    f"ok {source.last_ok_at:%Y-%m-%d %H:%M}"
-                    if source.last_ok_at
-                    else "not fetched yet"
+            last_ok = f"{source.last_ok_at:%Y-%m-%d %H:%M} UTC" if source.last_ok_at else "never"
+            if source.last_error:
+                since = (
+                    f" since {source.failing_since:%Y-%m-%d %H:%M} UTC"
+                    if source.failing_since
+                    else ""
                 )
-            )
-            print(f"{source.kind}\t{source.url}\t{state}", file=out)
+                state = f"failing{since}: {source.last_error} (last success: {last_ok})"
+            else:
+                state = f"ok {last_ok}" if source.last_ok_at else "not fetched yet"
+            count = _plural(source.article_count or 0, "article")
+            print(f"{source.kind}\t{source.url}\t{state}\t{count}", file=out)
     return 0
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Source, Topic, TopicSource, utcnow
+from storage.models import Article, Source, Topic, TopicSource, utcnow
 
 SOURCE_KINDS = ("feed", "page", "file", "search")
 
@@ -32,6 +33,18 @@ def list_all(session: Session, topic: Topic | None = None) -> list[Source]:
     if topic is not None:
         query = query.join(TopicSource).where(TopicSource.topic_id == topic.id)
     return list(session.scalars(query))
+
+
+def article_counts(session: Session, source_ids: Sequence[int]) -> dict[int, int]:
+    """How many stored articles came from each source (one grouped query)."""
+    if not source_ids:
+        return {}
+    rows = session.execute(
+        select(Article.source_id, func.count(Article.id))
+        .where(Article.source_id.in_(list(source_ids)))
+        .group_by(Article.source_id)
+    )
+    return {int(source_id): int(count) for source_id, count in rows}
 
 
 def record_ok(

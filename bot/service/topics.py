@@ -38,6 +38,9 @@ class SourceInfo:
     kind: str
     last_ok_at: datetime | None
     last_error: str | None
+    # Since when every fetch has failed (None: the last one worked); articles stored from it.
+    failing_since: datetime | None = None
+    article_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,9 @@ class Topics:
     def sources(self, name: str) -> list[SourceInfo]:
         with self._factory() as session:
             topic = require_topic(session, name)
-            return [_source_info(s) for s in source_store.list_all(session, topic)]
+            rows = source_store.list_all(session, topic)
+            counts = source_store.article_counts(session, [s.id for s in rows])
+            return [_source_info(s, counts.get(s.id, 0)) for s in rows]
 
     def add_source(self, name: str, url: str) -> SourceInfo:
         """Attach a feed or page URL to a topic (created if needed); fetched on next ingest."""
@@ -245,8 +250,15 @@ def _subscriptions(session: Session, topic: Topic) -> list[Subscription]:
     return list(session.scalars(query.order_by(Subscription.team_id, Subscription.channel_id)))
 
 
-def _source_info(source: Source) -> SourceInfo:
-    return SourceInfo(source.url, source.kind, source.last_ok_at, source.last_error)
+def _source_info(source: Source, article_count: int | None = None) -> SourceInfo:
+    return SourceInfo(
+        source.url,
+        source.kind,
+        source.last_ok_at,
+        source.last_error,
+        source.failing_since,
+        article_count,
+    )
 
 
 def _plural(n: int, noun: str) -> str:

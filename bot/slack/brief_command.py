@@ -26,6 +26,7 @@ from bot.render import blocks
 from bot.service.pause import parse_pause
 from bot.service.ranking import rank
 from bot.service.subscriptions import SubscriptionInfo
+from bot.service.topics import SourceInfo
 from bot.slack.brief_posts import post_brief, topic_brief
 from bot.slack.command_text import (
     USAGE,
@@ -380,18 +381,30 @@ class BriefCommand:
                 "• a local file or folder, added on the server with `briefbot ingest` — "
                 + ("error (see `briefbot topic show` there)" if s.last_error else "ok")
                 if s.url.lower().startswith("file:")
-                else f"• {link(s.url, secrets)} — "
-                + (
-                    f"error: {mrkdwn(s.last_error[:200])}"
-                    if s.last_error
-                    else "ok"
-                    if s.last_ok_at
-                    else "not fetched yet"
-                )
+                else f"• {link(s.url, secrets)} — {_source_state(s)}"
             )
             for s in sources
         ]
         respond(text=f"Sources of *{topic}*:\n" + "\n".join(lines))
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M} UTC"
+
+
+def _source_state(s: SourceInfo) -> str:
+    """ "failing since Mon 9 Mar, 06:30 UTC: HTTP 503 (last success: never) · 12 articles"."""
+    last_ok = _utc(s.last_ok_at) if s.last_ok_at else "never"
+    if s.last_error:
+        since = f" since {_utc(s.failing_since)}" if s.failing_since else ""
+        state = f"failing{since}: {mrkdwn(s.last_error[:200])} (last success: {last_ok})"
+    elif s.last_ok_at:
+        state = f"ok, last success {last_ok}"
+    else:
+        state = "not fetched yet"
+    if s.article_count is not None:
+        state += f" · {s.article_count} article{'' if s.article_count == 1 else 's'}"
+    return state
 
 
 def _no_digest(topic: str) -> str:

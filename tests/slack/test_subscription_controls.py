@@ -160,14 +160,16 @@ class Channel:
         return [json.dumps(p) for p in self.fake.posted_messages(channel)]
 
     def key_provisions(self, channel: str) -> int:
-        """How many key provisions the channel's first digest shows."""
-        blocks = self.fake.posted_messages(channel)[0]["blocks"]
-        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
-        for block in blocks:
-            text = (block.get("text") or {}).get("text", "")
-            if text.startswith("*Key provisions*"):
-                return sum(1 for line in text.splitlines() if line.startswith("•"))
-        return 0
+        """How many key provisions the channel's first digest shows (its fallback text lists
+        each section's bullets under the section's name)."""
+        text = str(self.fake.posted_messages(channel)[0]["text"])
+        section = text.split("Key provisions:", 1)[1].split("\n\n", 1)[0]
+        count = 0
+        for line in section.splitlines()[1:]:
+            if not line.startswith("•"):
+                break
+            count += 1
+        return count
 
     def delivery(self, delivery_id: int | None) -> Delivery:
         with self.core.factory() as session:
@@ -436,9 +438,14 @@ def test_a_failing_source_is_named_once_and_again_when_it_recovers(channel: Chan
         for day in (10, 11, 12, 13):
             if day == 11:
                 ingest_at(utc(2026, 3, 10, 12))  # still failing
+            if day == 11:
+                listed = channel.say(f"sources {TOPIC}")
+                assert "failing since Mon 9 Mar, 06:30 UTC" in listed
+                assert "(last success: never) · 0 articles" in listed
             if day == 12:
                 feed.working = True
                 ingest_at(utc(2026, 3, 11, 12))  # works again
+                assert "ok, last success Wed 11 Mar, 12:00 UTC" in channel.say(f"sources {TOPIC}")
             channel.digest_at(utc(2026, 3, day, 7, 0, 5))
             days.append(channel.posts()[-1])
         failed = [d for d in days if "has failed since" in d]
