@@ -19,6 +19,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {**env, "BRIEFBOT_DATA_DIR": str(tmp_path / "data"), "LOG_LEVEL": "INFO", **extra}
 
 
+@pytest.mark.slow
 def test_worker_without_a_token_says_so_before_creating_a_database(tmp_path: Path) -> None:
     for args in (["worker"], ["serve", "--socket"], ["serve", "--http"]):
         result = subprocess.run(
@@ -34,6 +35,7 @@ def test_worker_without_a_token_says_so_before_creating_a_database(tmp_path: Pat
         assert not (tmp_path / "data").exists(), "migrated before checking the settings"
 
 
+@pytest.mark.slow
 def test_worker_start_is_quiet(tmp_path: Path) -> None:
     """At LOG_LEVEL=INFO: our own lines, none of alembic's migration chatter."""
     process = subprocess.Popen(

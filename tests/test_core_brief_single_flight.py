@@ -152,6 +152,7 @@ def test_a_waiter_stops_waiting_at_its_deadline_and_briefs_offline(core: Briefbo
         first.result(timeout=10)
 
 
+@pytest.mark.slow
 def test_a_brief_made_in_a_worker_process_is_the_brief_made_in_the_thread(  # type: ignore[no-untyped-def]
     tmp_path, caplog
 ) -> None:

@@ -97,6 +97,7 @@ def test_the_two_commands_are_unchanged() -> None:
     assert f'{setup} ".[nlp,dev,bench]" && .venv/bin/pytest' in README
 
 
+@pytest.mark.slow
 def test_the_cli_section_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The README's command-line block, line by line, from the clone, in a fresh data dir."""
     section = README[README.index("## Using it from the command line") :]

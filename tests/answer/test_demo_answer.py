@@ -6,11 +6,14 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
 from bot.cli import DEMO_KEYWORDS, DEMO_QUESTION, DEMO_TOPIC
 from bot.core import Briefbot
 from bot.settings import Settings
 
 
+@pytest.mark.slow
 def test_demo_answer_stands_alone_and_cites_the_first_reports(tmp_path: Path) -> None:
     core = Briefbot(
         Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", summarizer="extractive")

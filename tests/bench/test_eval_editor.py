@@ -266,6 +266,7 @@ def test_every_key_fact_is_stated_by_an_article_of_its_story() -> None:
             assert articles, f"{story.id}/{fact_id}: no article of the story states it"
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 @needs_corpus
 def test_quick_run_through_the_product(capsys: pytest.CaptureFixture[str]) -> None:

@@ -47,6 +47,7 @@ def serve_feed_corpus(server: LocalServer, folder: Path = FEEDS) -> list[str]:
     return urls
 
 
+@pytest.mark.slow
 def test_every_corpus_feed_ingests_without_crashing(
     tmp_path: Path, server: LocalServer, transport: LoopbackOnlyTransport
 ) -> None:

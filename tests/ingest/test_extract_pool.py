@@ -47,6 +47,7 @@ def test_no_processes_extracts_in_the_thread() -> None:
     assert pool._pool is None
 
 
+@pytest.mark.slow
 def test_workers_analyse_articles_as_the_thread_would(pool: ExtractionPool) -> None:
     from datetime import UTC, datetime
 

@@ -58,6 +58,7 @@ def test_a_busy_port_is_logged_not_fatal(caplog: pytest.LogCaptureFixture) -> No
     assert f"could not listen on port {port}" in caplog.text
 
 
+@pytest.mark.slow
 def test_without_prometheus_client_the_bot_runs_and_metrics_say_why() -> None:
     script = """
 import sys

@@ -81,6 +81,7 @@ def _due_digests(db: Database, fake: FakeSlack, tmp_path: Path) -> dict[str, str
     return env
 
 
+@pytest.mark.slow
 def test_worker_serves_metrics_logs_json_and_stops(db: Database, tmp_path: Path) -> None:
     with FakeSlack() as fake:
         env = _due_digests(db, fake, tmp_path)

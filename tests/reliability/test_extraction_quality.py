@@ -48,6 +48,7 @@ def test_score_is_the_benchmark_mean() -> None:
         score(truth, {"a": ""})
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 @needs_corpus("article-extraction")
 def test_extraction_f1_on_the_benchmark() -> None:

@@ -385,6 +385,7 @@ def test_declared_oversize_body_is_never_read() -> None:
     assert body.pulled == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("coding", ["gzip", "deflate"])
 def test_compression_bomb_is_stopped_at_the_cap_in_small_steps(coding: str) -> None:
     # 200 MB of zeros: about 200 KB on the wire.

@@ -50,6 +50,7 @@ NEEDED = (FEEDS, PAGES, WIKIREF, BBC_LATIN1)
 
 pytestmark = [
     pytest.mark.corpus,
+    pytest.mark.slow,  # ingests a corpus: minutes
     pytest.mark.skipif(
         not all(p.exists() for p in NEEDED),
         reason=f"shared corpus not found under {CORPUS} (needs feeds-feedparser, "

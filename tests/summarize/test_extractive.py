@@ -6,6 +6,8 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.summarize.analysis import analyze_article
 from bot.summarize.extractive import MAX_BULLET_CHARS, ExtractiveSummarizer, natural_key
 from bot.summarize.model import SECTIONS, ArticleInput, Brief, section_cap
@@ -169,6 +171,7 @@ def test_natural_key_orders_numeric_ids() -> None:
     assert sorted(["10", "2", "1", "a"], key=natural_key) == ["1", "2", "10", "a"]
 
 
+@pytest.mark.slow
 def test_one_hundred_analysed_articles_make_a_brief() -> None:
     # As in the product: ingestion analysed each article once; the brief reads the analysis.
     # Its speed is measured in bench/brief_speed.py, not asserted here (shared, noisy machine).
