@@ -25,6 +25,7 @@ from bot.service.database import Database, open_database
 from bot.service.deliveries import Deliveries
 from bot.service.feedback import Feedback
 from bot.service.ingestion import Ingestion
+from bot.service.lifecycle import Lifecycle
 from bot.service.source_states import SourceStates
 from bot.service.subscriptions import Subscriptions
 from bot.service.topics import SourceInfo, TopicInfo, Topics
@@ -104,10 +105,14 @@ class Briefbot:
             llm_enabled=self._llm_client is not None,
         )
         self.answers = Answers(
-            factory, llm=lambda: self._llm_client, offline=lambda: self.offline_answerer()
+            factory,
+            llm=lambda: self._llm_client,
+            offline=lambda: self.offline_answerer(),
+            asked=lambda topic: self.lifecycle.touch(topic),  # a question keeps it polled
         )
         self.subscriptions = Subscriptions(factory)
         self.source_states = SourceStates(factory)
+        self.lifecycle = Lifecycle(factory, settings, clock=self._now)
         self.deliveries = Deliveries(factory)
         self.workspaces = Workspaces(factory, self.subscriptions, self.deliveries)
         self.feedback = Feedback(factory)  # 👍/👎 on bullets, ranking a channel's briefs

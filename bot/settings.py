@@ -136,6 +136,13 @@ class Settings:
     source_alert_after_hours: int = _setting("SOURCE_ALERT_AFTER_HOURS", 24)
     # How often a scheduler candidate asks for the leader lock (PostgreSQL): bounds failover.
     leader_poll_seconds: float = _setting("LEADER_POLL_SECONDS", 5.0)
+    # A topic nobody subscribes to and nobody asked for (/brief, a question) this many days is
+    # no longer polled (0: every topic is polled for ever).
+    topic_idle_days: int = _setting("TOPIC_IDLE_DAYS", 7, minimum=0)
+    # Articles older than this many days are removed by the hourly prune job (0: kept).
+    article_retention_days: int = _setting("ARTICLE_RETENTION_DAYS", 90, minimum=0)
+    # Topics one workspace may have polled at once (new ones asked for from Slack; 0: no cap).
+    max_topics_per_workspace: int = _setting("MAX_TOPICS_PER_WORKSPACE", 50, minimum=0)
     port: int = _setting("PORT", 3000, maximum=_MAX_PORT)
     log_level: str = _setting("LOG_LEVEL", "INFO", choices=_LEVELS)
     # "text" (one readable line) or "json" (one JSON object per line, for log collectors).

@@ -99,6 +99,12 @@ class Topic(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)  # normalised: lower case
     keywords: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When someone last wanted it (/brief, subscribing, a question): a topic nobody subscribes
+    # to stops being polled TOPIC_IDLE_DAYS after that (`bot.service.lifecycle`).
+    last_wanted_at: Mapped[datetime | None]
+    # The workspace that first asked for it from Slack (None: made with the CLI); counted
+    # against that workspace's MAX_TOPICS_PER_WORKSPACE.
+    team_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
     sources: Mapped[list[Source]] = relationship(
         secondary="topic_sources", back_populates="topics", viewonly=True

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Source, Topic, TopicSource, utcnow
+from storage.models import Source, Subscription, Topic, TopicSource, utcnow
 
 MAX_TOPIC_NAME = 100
 
@@ -21,16 +22,26 @@ def get(session: Session, name: str) -> Topic | None:
     return session.scalar(select(Topic).where(Topic.name == normalize_name(name)))
 
 
-def get_or_create(session: Session, name: str, keywords: Sequence[str] | None = None) -> Topic:
+def get_or_create(
+    session: Session,
+    name: str,
+    keywords: Sequence[str] | None = None,
+    *,
+    team_id: str | None = None,
+) -> Topic:
+    """The topic, created if need be (`team_id`: the workspace asking for it, if new)."""
     topic = get(session, name)
     if topic is None:
         normalized = normalize_name(name)
         if not normalized:
             raise ValueError("a topic needs a name")
+        now = utcnow()
         topic = Topic(
             name=normalized[:MAX_TOPIC_NAME],
             keywords=list(keywords) if keywords else [normalized],
-            created_at=utcnow(),
+            created_at=now,
+            last_wanted_at=now,
+            team_id=team_id,
         )
         session.add(topic)
         session.flush()
@@ -64,3 +75,24 @@ def detach_source(session: Session, topic: Topic, source: Source) -> bool:
 
 def get_by_id(session: Session, topic_id: int) -> Topic | None:
     return session.get(Topic, topic_id)
+
+
+def touch(session: Session, topic_id: int, at: datetime) -> None:
+    """Someone wants the topic now (a /brief, a subscription, a question)."""
+    session.execute(
+        update(Topic)
+        .where(Topic.id == topic_id)
+        .where(or_(Topic.last_wanted_at.is_(None), Topic.last_wanted_at < at))
+        .values(last_wanted_at=at)
+    )
+
+
+def usage(session: Session) -> list[tuple[int, bool, datetime | None, str | None]]:
+    """Every topic as (id, has a subscription, last wanted, workspace that asked for it)."""
+    subscribed = select(Subscription.topic_id).distinct()
+    rows = session.execute(
+        select(Topic.id, Topic.id.in_(subscribed), Topic.last_wanted_at, Topic.team_id).order_by(
+            Topic.id
+        )
+    )
+    return [(int(i), bool(s), w, t) for i, s, w, t in rows]

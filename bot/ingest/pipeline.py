@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -197,7 +197,10 @@ class _Pipeline:
     # -- stage 0: which sources (caller thread) -------------------------------------------
 
     def prepare(
-        self, specs: Sequence[SourceSpec] | None, topic: str | None
+        self,
+        specs: Sequence[SourceSpec] | None,
+        topic: str | None,
+        only_topics: Collection[int] | None = None,
     ) -> tuple[list[_Job], list[SourceResult]]:
         jobs: list[_Job] = []
         rejected: list[SourceResult] = []
@@ -209,6 +212,8 @@ class _Pipeline:
                     topic_ids = {t.id for t in row.topics}
                     if not topic_ids:
                         continue  # not attached to any topic: nobody reads it
+                    if only_topics is not None and not topic_ids & set(only_topics):
+                        continue  # only idle topics read it (bot.service.lifecycle)
                     # A row that never worked may carry a guessed kind: let the response decide.
                     strict = row.kind in ("file", "search") or row.last_ok_at is not None
                     jobs.append(self._job_for_row(row, strict, topic_ids))
@@ -714,8 +719,10 @@ def ingest(
     limits: IngestLimits | None = None,
     stop: threading.Event | None = None,
     until: float | None = None,
+    only_topics: Collection[int] | None = None,
 ) -> IngestReport:
-    """Ingest `specs`, or refresh every source attached to a topic when `specs` is None.
+    """Ingest `specs`, or refresh every source attached to a topic when `specs` is None
+    (with `only_topics`: every source attached to one of those topics).
 
     With `topic`, the topic is created if needed and every given source is attached to it;
     with `topic` and no specs, only that topic's sources are refreshed. `progress` is called
@@ -738,7 +745,7 @@ def ingest(
         stop=stop,
         until=until,
     )
-    jobs, rejected = pipeline.prepare(specs, topic)
+    jobs, rejected = pipeline.prepare(specs, topic, only_topics)
     for result in rejected:
         pipeline._report(result)
     pipeline.run(jobs)

@@ -60,6 +60,7 @@ __all__ = [
     "digest_job_id",
     "ingest_job",
     "ingest_round",
+    "prune_articles",
     "prune_job",
     "register_context",
     "schedule_subscription",
@@ -81,6 +82,9 @@ FIRST_INGEST_DELAY = timedelta(minutes=1)
 # seen again, so remembering it only takes room. A day leaves a wide margin.
 EVENT_RETRY_WINDOW = timedelta(days=1)
 PRUNE_INTERVAL = timedelta(hours=1)
+# An hourly prune removes old articles for at most this long (the rest next hour), so a first
+# prune of years of articles never holds the job (or SQLite's write lock) for long.
+PRUNE_ARTICLES_SECONDS = 60.0
 
 
 def digest_job_id(subscription_id: int) -> str:
@@ -190,8 +194,27 @@ def sweep_job() -> None:
 
 def prune_job() -> None:
     """Every hour: forget the Slack event ids older than any retry of them (each thread reply
-    leaves one; without this the table grows for ever)."""
-    prune_processed_events(current_context().core)
+    leaves one; without this the table grows for ever), and remove articles older than
+    ARTICLE_RETENTION_DAYS (a batch at a time, for at most PRUNE_ARTICLES_SECONDS)."""
+    core = current_context().core
+    prune_processed_events(core)
+    prune_articles(core)
+
+
+def prune_articles(core: Briefbot) -> None:
+    try:
+        report = core.lifecycle.prune(until=time.monotonic() + PRUNE_ARTICLES_SECONDS)
+    except Exception:
+        log.exception("removing old articles failed; the next prune tries again")
+        return
+    if report.articles or report.briefs:
+        log.info(
+            "removed %d articles and %d briefs older than %d days%s",
+            report.articles,
+            report.briefs,
+            core.settings.article_retention_days,
+            "" if report.finished else " (more next hour)",
+        )
 
 
 def prune_processed_events(core: Briefbot, now: datetime | None = None) -> int:
@@ -204,13 +227,14 @@ def prune_processed_events(core: Briefbot, now: datetime | None = None) -> int:
 
 @metrics.times_ingest_round
 def ingest_round(core: Briefbot) -> None:
-    """Refresh every known source, then subscribed topics that have no source of their own
-    yet (their first refresh attaches the news-search feed, which later runs include)."""
+    """Refresh the sources of every topic still wanted (`bot.service.lifecycle`: subscribed,
+    or asked for within TOPIC_IDLE_DAYS), then subscribed topics that have no source of their
+    own yet (their first refresh attaches the news-search feed, which later runs include)."""
     # A round ends by the time the next one is due, so rounds never pile up behind a slow one
     # (the scheduler runs one at a time and would skip every later round meanwhile).
     until = time.monotonic() + core.settings.ingest_interval_minutes * 60
     try:
-        report = core.ingest(None, until=until)
+        report = core.ingest(None, until=until, only_topics=core.lifecycle.polled_topic_ids())
         log.info("scheduled ingest: %s", report)
     except Exception:
         log.exception("scheduled ingest failed")

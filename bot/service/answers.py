@@ -66,10 +66,13 @@ class Answers:
         *,
         llm: Callable[[], LLMClient | None],
         offline: Callable[[], OfflineAnswerer],
+        asked: Callable[[str], None] | None = None,
     ) -> None:
         self._factory = factory
         self._llm = llm
         self._offline = offline
+        # Told the topic of every question (`bot.service.lifecycle`: it is wanted).
+        self._asked = asked
 
     def ask(
         self,
@@ -96,6 +99,8 @@ class Answers:
         from bot.answer.question import MAX_QUESTION_CHARS, resolve_followup
         from bot.answer.retrieve import question_terms, rank_passages
 
+        if self._asked is not None:
+            self._asked(topic)
         resolved = resolve_followup(question[:MAX_QUESTION_CHARS], previous_question)
         terms = question_terms(resolved)
         with self._factory() as session:

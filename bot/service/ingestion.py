@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -52,8 +52,10 @@ class Ingestion:
         topic: str | None = None,
         progress: Callable[[str], None] | None = None,
         until: float | None = None,
+        only_topics: Collection[int] | None = None,
     ) -> IngestReport:
-        """Ingest the given sources (URLs, files, directories), or refresh every known source.
+        """Ingest the given sources (URLs, files, directories), or refresh every known source
+        (with `only_topics`: the sources of those topics; `bot.service.lifecycle`).
 
         `until` (time.monotonic()) ends the round: sources not finished by then are reported
         as not finished."""
@@ -61,7 +63,11 @@ class Ingestion:
         if locations:
             specs = [SourceSpec(classify_source(loc), loc) for loc in locations]
         return self._fetch(
-            specs, topic=topic_name(topic) if topic else None, progress=progress, until=until
+            specs,
+            topic=topic_name(topic) if topic else None,
+            progress=progress,
+            until=until,
+            only_topics=only_topics,
         )
 
     def refresh_topic(self, name: str, *, until: float | None = None) -> IngestReport:
@@ -86,6 +92,7 @@ class Ingestion:
         topic: str | None,
         until: float | None,
         progress: Callable[[str], None] | None = None,
+        only_topics: Collection[int] | None = None,
     ) -> IngestReport:
         """One ingest round (the pipeline), then the sentence analysis of what it stored."""
         from bot.ingest.pipeline import ingest as ingest_round
@@ -106,6 +113,7 @@ class Ingestion:
             ),
             stop=self._stopping,
             until=until,
+            only_topics=only_topics,
         )
         self.analyze_articles(report.new_article_ids)
         return report

@@ -52,6 +52,7 @@ from bot.slack.replies import (
     link,
     mrkdwn,
     nothing_found,
+    searching_new_topic,
 )
 from bot.summarize.filters import Filters
 
@@ -137,6 +138,10 @@ class BriefCommand:
     # -- /brief <topic> ----------------------------------------------------------------------
 
     def brief(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
+        # Polled again from now; a topic new to briefbot counts against the workspace's cap
+        # (TopicCapReached is a BriefbotError: `run` replies with its message).
+        if self.core.lifecycle.want(topic, team_id):
+            respond(text=searching_new_topic(topic))
         self._ensure_fresh(topic)
         result = topic_brief(self.core, topic)
         if result is None:
@@ -216,6 +221,7 @@ class BriefCommand:
         user_id: str,
         respond: Respond,
     ) -> None:
+        self.core.lifecycle.want(command.topic, team_id)  # the cap, for a topic new to briefbot
         timezone = command.timezone or self._user_timezone(team_id, user_id)
         subscription, created = self.core.subscriptions.subscribe(
             team_id=team_id,

@@ -55,6 +55,14 @@ def link(url: str, secrets: Sequence[str] = ()) -> str:
     return safe_link(url, url)
 
 
+def searching_new_topic(topic: str) -> str:
+    topic = mrkdwn(topic)
+    return (
+        f"*{topic}* is a new topic: searching the news for it now (this can take a few "
+        f"seconds). To get it every day here: `/brief subscribe {topic}`."
+    )
+
+
 def nothing_found(topic: str, hours: int) -> str:
     topic = mrkdwn(topic)
     return (
