@@ -255,7 +255,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-8+{ANALYZER_VERSION}"
+    version = f"extractive-9+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -1622,7 +1622,8 @@ _RELIANCE = re.compile(
 
 
 def _not_conditions(sentences: list[_Sentence]) -> None:
-    """An "open question" whose only open wording is a standing reliance is no question."""
+    """An "open question" whose only open wording is a standing reliance is no question; nor
+    is a short question about no one and nothing (an explainer's subhead)."""
     for s in sentences:
         if (
             s.label.section == "open_questions"
@@ -1631,6 +1632,20 @@ def _not_conditions(sentences: list[_Sentence]) -> None:
             and not re.search(r"\b(?:depends? on|contingent|conditional|provided that)\b", s.text)
         ):
             s.label = replace(s.label, section=None)
+        elif (
+            s.label.section == "open_questions"
+            and _QUESTIONISH.search(s.text)
+            and len(s.text.split()) < _SUBHEAD_QUESTION_WORDS
+            and not s.names
+            and not s.numbers
+        ):
+            # "Are the recent huge quakes linked?": an explainer's subhead, asking about no one
+            # and nothing a reader could look up.
+            s.label = replace(s.label, section=None)
+
+
+# A question this short that names no one and no figure is a subhead, not an open question.
+_SUBHEAD_QUESTION_WORDS = 8
 
 
 def _as_of_newest(articles: list[ArticleInput], sentences: list[_Sentence]) -> None:

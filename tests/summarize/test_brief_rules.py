@@ -466,3 +466,29 @@ def test_a_standing_reliance_is_not_an_open_question() -> None:
     brief = brief_of("northland budget", article)
     assert not brief.sections["open_questions"], brief.to_dict()
     assert "not yet known whether" not in brief_to_text(brief)
+
+
+def test_a_short_question_about_no_one_is_a_subhead_not_an_open_question() -> None:
+    from bot.summarize import extractive
+    from bot.summarize.sections import SectionLabel
+
+    def question(index: int, text: str, names: frozenset[str]) -> extractive._Sentence:
+        label = SectionLabel("open_questions", 3.0, 0.0, 3.0, 0.0, 0.0)
+        words = tuple(extractive._terms(text))
+        return extractive._Sentence(
+            index,
+            0,
+            index,
+            text,
+            words,
+            dict.fromkeys(words, 1),
+            frozenset(words),
+            label,
+            names=names,
+        )
+
+    subhead = question(0, "Are the recent floods linked?", frozenset())
+    real = question(1, "Will the Northland water board open the Kelso dam?", frozenset({"kelso"}))
+    extractive._not_conditions([subhead, real])
+    assert subhead.label.section is None
+    assert real.label.section == "open_questions"
