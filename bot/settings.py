@@ -143,6 +143,13 @@ class Settings:
     article_retention_days: int = _setting("ARTICLE_RETENTION_DAYS", 90, minimum=0)
     # Topics one workspace may have polled at once (new ones asked for from Slack; 0: no cap).
     max_topics_per_workspace: int = _setting("MAX_TOPICS_PER_WORKSPACE", 50, minimum=0)
+    # Prices of the LLM's tokens, per 1,000: both set, an LLM-made brief's footer shows its
+    # estimated cost next to its tokens.
+    llm_price_per_1k_input: float | None = _setting("LLM_PRICE_PER_1K_INPUT", None, minimum=0)
+    llm_price_per_1k_output: float | None = _setting("LLM_PRICE_PER_1K_OUTPUT", None, minimum=0)
+    # Tokens one workspace's briefs may use per calendar month (UTC); past it they are made
+    # offline and say so (0: no budget).
+    llm_monthly_token_budget: int = _setting("LLM_MONTHLY_TOKEN_BUDGET", 0, minimum=0)
     port: int = _setting("PORT", 3000, maximum=_MAX_PORT)
     log_level: str = _setting("LOG_LEVEL", "INFO", choices=_LEVELS)
     # "text" (one readable line) or "json" (one JSON object per line, for log collectors).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,7 @@ def record(
     tokens_in: int | None = None,
     tokens_out: int | None = None,
     error: str | None = None,
+    team_id: str | None = None,
 ) -> LLMCall:
     row = LLMCall(
         created_at=utcnow(),
@@ -30,6 +33,7 @@ def record(
         tokens_in=tokens_in,
         tokens_out=tokens_out,
         error=error[:2000] if error else None,
+        team_id=team_id,
     )
     session.add(row)
     session.flush()
@@ -42,3 +46,12 @@ def recent(session: Session, limit: int = 50) -> list[LLMCall]:
 
 def count(session: Session) -> int:
     return int(session.scalar(select(func.count(LLMCall.id))) or 0)
+
+
+def tokens_since(session: Session, team_id: str, since: datetime) -> int:
+    """Tokens (in and out) of the workspace's LLM calls since then."""
+    total = func.coalesce(func.sum(func.coalesce(LLMCall.tokens_in, 0)), 0) + func.coalesce(
+        func.sum(func.coalesce(LLMCall.tokens_out, 0)), 0
+    )
+    query = select(total).where(LLMCall.team_id == team_id, LLMCall.created_at >= since)
+    return int(session.scalar(query) or 0)

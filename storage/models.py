@@ -248,6 +248,8 @@ class LLMCall(Base):
     duration_ms: Mapped[int]
     outcome: Mapped[str] = mapped_column(String(32))  # ok | invalid_output | error | fallback
     error: Mapped[str | None] = mapped_column(Text)
+    # The workspace it was made for (None: the CLI, or recorded before migration 0012).
+    team_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class Subscription(Base):

@@ -50,6 +50,7 @@ from bot.jobs import changes as change_rules
 from bot.jobs.timing import format_local
 from bot.render.blocks import Message, brief_to_message
 from bot.render.common import topic_title
+from bot.render.cost import cost_line
 from bot.render.escape import escape_mrkdwn
 from bot.service.briefs import BriefResult
 from bot.service.deliveries import DigestClaim
@@ -167,6 +168,7 @@ def plan_digest(
     title: str = DIGEST_TITLE,
     notes: Sequence[str] = (),
     feedback: bool = False,
+    cost: str = "",
 ) -> DigestPlan:
     """Decide the digest: the brief minus what was already told, or the "nothing new" line.
 
@@ -196,6 +198,7 @@ def plan_digest(
             else f"New and updated since {since_text}. "
         )
         + "Reply in this thread to ask a question about these articles."
+        + (f" {cost}" if cost else "")  # tokens and cost (bot.render.cost)
         + said,
         feedback=feedback,
     )
@@ -338,6 +341,7 @@ def _brief_and_plan(
         arrived_since=arrived_since,
         arrived_except=claim.previous_article_ids,
         filters=None if filters.is_empty else filters,
+        team_id=sub.team_id,
     )
     notes = health_notes(
         core.source_states.for_topic(sub.topic_id),
@@ -362,6 +366,13 @@ def _brief_and_plan(
         title=sub.rhythm.title,
         notes=notes,
         feedback=True,
+        cost=cost_line(
+            result.tokens_in,
+            result.tokens_out,
+            price_in=core.settings.llm_price_per_1k_input,
+            price_out=core.settings.llm_price_per_1k_output,
+            over_budget=result.over_budget,
+        ),
     )
     return result, plan
 

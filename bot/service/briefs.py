@@ -14,17 +14,19 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import UserInputError
+from bot.llm import usage
 from bot.service.material import article_inputs, require_topic
 from bot.settings import Settings
 from bot.summarize.filters import Filters, apply_filters
 from bot.summarize.model import ArticleInput, Brief, Summarizer
 from storage import articles as article_store
 from storage import briefs as brief_store
+from storage import llm_calls as llm_call_store
 from storage.db import transaction
 from storage.models import Article
 
@@ -44,6 +46,11 @@ class BriefResult:
     brief_id: int
     cached: bool
     article_ids: tuple[int, ...]
+    # LLM tokens this call used (0: cached, offline, or made for another caller), and whether
+    # the workspace's monthly token budget made it offline (`bot.render.cost`).
+    tokens_in: int = 0
+    tokens_out: int = 0
+    over_budget: bool = False
 
 
 @dataclass
@@ -117,8 +124,12 @@ class Briefs:
         arrived_since: datetime | None = None,
         arrived_except: Sequence[int] = (),
         filters: Filters | None = None,
+        team_id: str | None = None,
     ) -> BriefResult:
         """The brief of `topic` over [since, until] (default: the last BRIEF_WINDOW_HOURS).
+
+        `team_id`: the workspace it is for. Its LLM calls are charged to it, and past its
+        LLM_MONTHLY_TOKEN_BUDGET this month the brief is made offline (`over_budget`).
 
         `filters`: a subscription's (`bot.summarize.filters`), applied to the articles before
         summarizing: what they leave out is neither cited nor counted, and the cache key is
@@ -133,7 +144,8 @@ class Briefs:
         since = since or until - timedelta(hours=self._settings.brief_window_hours)
         if since >= until:
             raise UserInputError("The window's start must be before its end.")
-        summarizer = self._summarizer()
+        over_budget = self._over_budget(team_id, now)
+        summarizer = self._offline() if over_budget else self._summarizer()
         with self._factory() as session:
             topic_row = require_topic(session, topic)
             rows = article_store.for_topic(
@@ -164,7 +176,7 @@ class Briefs:
             request = _Request(topic_row.id, topic_row.name, rows, [], since, until, now, in_window)
             cached = _cached(session, key)
             if cached is not None:
-                return request.shown(cached)
+                return replace(request.shown(cached), over_budget=over_budget)
             # The sentences ingestion analysed (an article stored before that is analysed
             # now, once, and kept: the commit below).
             from bot.ingest import analyze as sentence_analysis
@@ -174,7 +186,20 @@ class Briefs:
             )
             session.commit()
             request = replace(request, inputs=article_inputs(session, rows, analyses))
-        return self._single_flight(summarizer, key, request)
+        with usage.metered(team_id) as meter:
+            result = self._single_flight(summarizer, key, request)
+        return replace(
+            result, tokens_in=meter.tokens_in, tokens_out=meter.tokens_out, over_budget=over_budget
+        )
+
+    def _over_budget(self, team_id: str | None, now: datetime) -> bool:
+        """Has the workspace used its LLM_MONTHLY_TOKEN_BUDGET this (UTC) month?"""
+        budget = self._settings.llm_monthly_token_budget
+        if team_id is None or budget <= 0 or not self._llm_enabled:
+            return False
+        month = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        with self._factory() as session:
+            return llm_call_store.tokens_since(session, team_id, month) >= budget
 
     def _single_flight(self, summarizer: Summarizer, key: str, request: _Request) -> BriefResult:
         # One computation per cache key at a time in this process: a digest round briefs the

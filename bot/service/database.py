@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import metrics
+from bot.llm import usage
 from bot.settings import Settings
 from storage import llm_calls
 from storage.db import make_engine, ping, session_factory, transaction, upgrade
@@ -66,6 +67,9 @@ class Database:
 
         @metrics.counts_llm_calls
         def record(call: Any) -> None:
+            meter = usage.current()  # the brief it was made for, if any (bot.llm.usage)
+            if meter is not None:
+                meter.add(call.tokens_in, call.tokens_out)
             try:
                 with transaction(self.factory) as session:
                     llm_calls.record(
@@ -78,6 +82,7 @@ class Database:
                         tokens_in=call.tokens_in,
                         tokens_out=call.tokens_out,
                         error=call.error,
+                        team_id=meter.team_id if meter is not None else None,
                     )
             except Exception:  # logging a call must never break the call
                 log.exception("could not record an LLM call")

@@ -27,7 +27,7 @@ from bot.service.pause import parse_pause
 from bot.service.ranking import rank
 from bot.service.subscriptions import SubscriptionInfo
 from bot.service.topics import SourceInfo
-from bot.slack.brief_posts import post_brief, topic_brief
+from bot.slack.brief_posts import brief_footer, post_brief, topic_brief
 from bot.slack.command_text import (
     USAGE,
     BriefCmd,
@@ -143,13 +143,15 @@ class BriefCommand:
         if self.core.lifecycle.want(topic, team_id):
             respond(text=searching_new_topic(topic))
         self._ensure_fresh(topic)
-        result = topic_brief(self.core, topic)
+        result = topic_brief(self.core, topic, team_id)
         if result is None:
             respond(text=nothing_found(topic, self.core.settings.brief_window_hours))
             return
         # This channel's 👍/👎 orders the brief; each bullet carries its own 👍/👎.
         ranked = self.core.feedback.rank(result.brief, team_id=team_id, channel_id=channel_id)
-        message = blocks.brief_to_message(ranked.brief, feedback=True)
+        message = blocks.brief_to_message(
+            ranked.brief, feedback=True, footer=brief_footer(self.core, result)
+        )
         try:
             recorded = post_brief(
                 self.core,

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from bot.core import Briefbot
 from bot.errors import NotFoundError, PostError
-from bot.render.blocks import Message
+from bot.render.blocks import DEFAULT_FOOTER, Message
+from bot.render.cost import cost_line
 from bot.service.briefs import BriefResult
 from bot.slack.posting import SlackPoster
 
 BRIEF_METADATA_EVENT = "briefbot_brief"
 
 
-def topic_brief(core: Briefbot, topic: str) -> BriefResult | None:
+def topic_brief(core: Briefbot, topic: str, team_id: str | None = None) -> BriefResult | None:
     """The topic's brief over the default window; None when there is no such topic or its
-    window holds nothing (the caller says "I found no articles…")."""
+    window holds nothing (the caller says "I found no articles…"). `team_id`: the workspace
+    it is for (its LLM tokens and budget)."""
     try:
-        result = core.brief(topic)
+        result = core.brief(topic, team_id=team_id)
     except NotFoundError:
         return None
     return None if result.brief.is_empty else result
@@ -67,3 +69,17 @@ def post_brief(
         raise
     # In a thread, the thread's root (the user's message) is what questions there reply to.
     return deliveries.record_posted(delivery_id, thread_ts or str(ts))
+
+
+def brief_footer(core: Briefbot, result: BriefResult) -> str:
+    """The default footer, and what the brief's LLM tokens cost (or that the workspace's
+    budget is spent), as `bot.render.cost` says it."""
+    settings = core.settings
+    cost = cost_line(
+        result.tokens_in,
+        result.tokens_out,
+        price_in=settings.llm_price_per_1k_input,
+        price_out=settings.llm_price_per_1k_output,
+        over_budget=result.over_budget,
+    )
+    return f"{DEFAULT_FOOTER} {cost}" if cost else DEFAULT_FOOTER

@@ -58,3 +58,14 @@ def test_cap_message_says_what_to_do() -> None:
     text = cap_message(3, 7)
     assert "3 topics" in text and "/brief unsubscribe" in text and "7 days" in text
     assert "idle" not in cap_message(3, 0)
+
+
+def test_cost_line() -> None:
+    from bot.render.cost import cost_line
+
+    assert cost_line(0, 0, price_in=0.01, price_out=0.03) == ""
+    assert cost_line(900, 150, price_in=None, price_out=None) == (
+        "LLM: 1,050 tokens (900 in, 150 out)."
+    )
+    assert "$0.0135" in cost_line(900, 150, price_in=0.01, price_out=0.03)
+    assert "offline" in cost_line(0, 0, price_in=None, price_out=None, over_budget=True)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect, text
 
-from storage import topics
+from storage import llm_calls, topics
 from storage.db import downgrade, make_engine, session_factory, transaction, upgrade
 
 _NEW = {"last_wanted_at", "team_id"}
@@ -69,4 +69,43 @@ def test_from_blank_a_new_topic_is_wanted_now_and_touch_moves_it_forward(db_url:
         topics.touch(session, topic_id, first)  # never moves back
     with factory() as session:
         assert topics.usage(session) == [(topic_id, False, later, "T9")]
+    engine.dispose()
+
+
+def test_llm_calls_team_from_previous_head_and_blank(db_url: str) -> None:
+    """Migration 0012 (llm_calls.team_id): old calls belong to no workspace; new ones count
+    against their workspace's month."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0011")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO llm_calls (id, created_at, model, prompt_name, prompt_version, "
+                "tokens_in, tokens_out, duration_ms, outcome) "
+                "VALUES (1, :t, 'm', 'brief', 'v1', 500, 100, 10, 'ok')"
+            ),
+            {"t": _CREATED},
+        )
+    upgrade(engine)
+    factory = session_factory(engine)
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    with transaction(factory) as session:
+        assert llm_calls.tokens_since(session, "T1", since) == 0
+        llm_calls.record(
+            session,
+            model="m",
+            prompt_name="brief",
+            prompt_version="v1",
+            duration_ms=5,
+            outcome="ok",
+            tokens_in=30,
+            tokens_out=12,
+            team_id="T1",
+        )
+    with factory() as session:
+        assert llm_calls.tokens_since(session, "T1", since) == 42
+        assert llm_calls.tokens_since(session, "T2", since) == 0
+    downgrade(engine, "0011")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM llm_calls")).scalar() == 2
     engine.dispose()
