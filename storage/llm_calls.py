@@ -21,7 +21,6 @@ def record(
     tokens_in: int | None = None,
     tokens_out: int | None = None,
     error: str | None = None,
-    team_id: str | None = None,
 ) -> LLMCall:
     row = LLMCall(
         created_at=utcnow(),
@@ -33,7 +32,6 @@ def record(
         tokens_in=tokens_in,
         tokens_out=tokens_out,
         error=error[:2000] if error else None,
-        team_id=team_id,
     )
     session.add(row)
     session.flush()

@@ -72,7 +72,7 @@ class Database:
                 meter.add(call.tokens_in, call.tokens_out)
             try:
                 with transaction(self.factory) as session:
-                    llm_calls.record(
+                    row = llm_calls.record(
                         session,
                         model=call.model,
                         prompt_name=call.prompt_name,
@@ -82,8 +82,9 @@ class Database:
                         tokens_in=call.tokens_in,
                         tokens_out=call.tokens_out,
                         error=call.error,
-                        team_id=meter.team_id if meter is not None else None,
                     )
+                    # Not a field of the client's record: the client knows no workspaces.
+                    row.team_id = meter.team_id if meter is not None else None
             except Exception:  # logging a call must never break the call
                 log.exception("could not record an LLM call")
 

@@ -80,9 +80,9 @@ def test_llm_calls_team_from_previous_head_and_blank(db_url: str) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO llm_calls (id, created_at, model, prompt_name, prompt_version, "
+                "INSERT INTO llm_calls (created_at, model, prompt_name, prompt_version, "
                 "tokens_in, tokens_out, duration_ms, outcome) "
-                "VALUES (1, :t, 'm', 'brief', 'v1', 500, 100, 10, 'ok')"
+                "VALUES (:t, 'm', 'brief', 'v1', 500, 100, 10, 'ok')"
             ),
             {"t": _CREATED},
         )
@@ -91,7 +91,7 @@ def test_llm_calls_team_from_previous_head_and_blank(db_url: str) -> None:
     since = datetime(2026, 11, 1, tzinfo=UTC)
     with transaction(factory) as session:
         assert llm_calls.tokens_since(session, "T1", since) == 0
-        llm_calls.record(
+        row = llm_calls.record(
             session,
             model="m",
             prompt_name="brief",
@@ -100,8 +100,8 @@ def test_llm_calls_team_from_previous_head_and_blank(db_url: str) -> None:
             outcome="ok",
             tokens_in=30,
             tokens_out=12,
-            team_id="T1",
         )
+        row.team_id = "T1"
     with factory() as session:
         assert llm_calls.tokens_since(session, "T1", since) == 42
         assert llm_calls.tokens_since(session, "T2", since) == 0
