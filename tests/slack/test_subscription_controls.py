@@ -336,6 +336,7 @@ def test_a_filter_removes_an_excluded_outlets_bullets(channel: Channel) -> None:
     assert "-outlet" not in channel.say("list")
 
 
+@pytest.mark.slow  # ~18 s on a loaded machine (pytest -m "not slow" --durations)
 def test_short_digests_show_fewer_bullets(channel: Channel) -> None:
     # The demo's articles (in the repository): reports with many facts each.
     channel.core.ingest([str(DEMO_ARTICLES)], topic="ukraine")
