@@ -55,6 +55,17 @@ _PERCENT = re.compile(
 )
 # "How big / how large is the package": a size may be a sum of money as well as a distance.
 _SIZE_QUESTION = re.compile(r"\bhow\s+(?:big|large)\b", re.IGNORECASE)
+_WEIGHT = re.compile(
+    r"\b\d[\d,.]{0,40}\s?(?:g|grams?|kg|kilos?|kilograms?|lbs?|pounds?|oz|ounces?|tonnes?|tons?)\b",
+    re.IGNORECASE,
+)
+# Any stated figure: a sum, a share, a measure or a plain number.
+_FIGURE = re.compile(
+    rf"[$€£¥]\s?\d[\d,.]{{0,40}}(?:\s?(?:million|billion|bn|m|k)\b)?|\b{_NUM}\b", re.IGNORECASE
+)
+# How far (characters) a figure may stand from the noun it measures: "a 2800 mAh battery",
+# "a deficit of 5.9 per cent of GDP".
+FIGURE_GAP = 40
 _AGE = re.compile(r"\b\d{1,3}[ -]years?[ -]old\b|\baged\s+\d{1,3}\b", re.IGNORECASE)
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -100,14 +111,40 @@ ENTITY_LABELS: dict[str, frozenset[str]] = {
 }
 
 
+# Entities that say where only after a place preposition ("at", "from", "bound for"); the
+# small model also tags some cities as organisations ("bound for Oslo").
+_PLACE_LIKE = frozenset({"ORG", "EVENT"})
+_PLACE_PREPOSITION = r"(?:at|from|in|to|into|(?:bound|headed|heading|destined)\s+for)"
+
+
 def _name_tokens(text: str) -> set[str]:
     return {t for w in words(text) for t in w.replace("-", " ").split()}
 
 
 def _outside_question(span: str, question_tokens: set[str]) -> bool:
-    """A span that says something the question does not already say."""
+    """A span that says something the question does not already say ("the United Nations" says
+    nothing new to a question about "the UN")."""
     tokens = _name_tokens(span) - _NOT_NAMES
-    return bool(tokens) and not tokens <= question_tokens
+    if not tokens or tokens <= question_tokens:
+        return False
+    capitals = re.findall(r"\b[A-Z][a-z]+\b", span)
+    initials = "".join(w[0] for w in capitals if w.lower() not in _NOT_NAMES)
+    return not (len(initials) >= 2 and initials.lower() in question_tokens)
+
+
+# Words a sentence uses for the people a question counts: "how many staff" is answered by
+# "93,000 employees", "how many fans died" by "39 people died". Groups of one kind of thing.
+_UNIT_GROUPS = (
+    "people persons staff employees workers personnel",
+    "people persons fans supporters spectators",
+    "people persons passengers",
+    "troops soldiers",
+)
+UNIT_SYNONYMS: dict[str, frozenset[str]] = {}
+for _group in _UNIT_GROUPS:
+    _unit_stems = frozenset(stem(w) for w in _group.split())
+    for _s in _unit_stems:
+        UNIT_SYNONYMS[_s] = UNIT_SYNONYMS.get(_s, frozenset()) | _unit_stems
 
 
 def _number_near_unit(text: str, unit: str, window: int = 4) -> list[str]:
@@ -115,7 +152,8 @@ def _number_near_unit(text: str, unit: str, window: int = 4) -> list[str]:
     # "16-megapixel", "30-day": the number and its unit are two words.
     tokens = re.findall(r"[\w$€£.,'’-]+", re.sub(r"(\d)-(?=[A-Za-z])", r"\1 ", text))
     unit_stem = stem(unit.lower())
-    unit_at = [i for i, t in enumerate(tokens) if stem(_plain(t)) == unit_stem]
+    units = UNIT_SYNONYMS.get(unit_stem, frozenset()) | {unit_stem}
+    unit_at = [i for i, t in enumerate(tokens) if stem(_plain(t)) in units]
     found: list[str] = []
     for i, token in enumerate(tokens):
         if not _NUMBER.fullmatch(token.strip(".,")) or _is_year(token):
@@ -161,7 +199,11 @@ def answer_spans(
         return [m.group() for m in _PERCENT.finditer(text)]
     if kind == q.HOW_OLD:
         return _ages(text, info)
+    if kind == q.FIGURE:
+        return figures_near(text, info.figure_nouns)
     if kind == q.HOW_MUCH:
+        if info.unit == q.WEIGHT_UNIT:
+            return [m.group() for m in _WEIGHT.finditer(text)]
         if info.unit:
             return _number_near_unit(text, info.unit)
         return [m.group() for m in _MONEY.finditer(text)]
@@ -181,8 +223,35 @@ def answer_spans(
         return named_near(text, info.role, asked, ents)
     if ents is not None:
         labels = ENTITY_LABELS.get(kind, frozenset())
-        return [span for span, label in ents if label in labels and _outside_question(span, asked)]
+        found = [span for span, label in ents if label in labels and _outside_question(span, asked)]
+        if kind == q.WHERE:
+            # "an MBA from Harvard", "unveiled at Mobile World Congress": an institution or an
+            # event after a place preposition says where, though it is not a place's name.
+            found += [
+                span
+                for span, label in ents
+                if label in _PLACE_LIKE
+                and _outside_question(span, asked)
+                and re.search(rf"\b{_PLACE_PREPOSITION}\s+(?:the\s+)?{re.escape(span)}", text)
+            ]
+        return found
     return _plain_entities(text, kind, asked)
+
+
+def figures_near(text: str, nouns: Sequence[str]) -> list[str]:
+    """Figures (not years) within FIGURE_GAP characters of one of `nouns`."""
+    stems = {stem(n) for n in nouns}
+    at = [m for m in re.finditer(r"[A-Za-z][\w'’-]*", text) if stem(_plain(m.group())) in stems]
+    found = []
+    for match in _FIGURE.finditer(text):
+        if _is_year(match.group()):
+            continue
+        if any(
+            0 <= n.start() - match.end() <= FIGURE_GAP or 0 <= match.start() - n.end() <= FIGURE_GAP
+            for n in at
+        ):
+            found.append(match.group())
+    return found
 
 
 def _ages(text: str, info: q.QuestionInfo) -> list[str]:

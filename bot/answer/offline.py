@@ -32,7 +32,8 @@ FIGURE_WINDOW = 0.1
 FIRST_REPORT_WINDOW = 0.05
 # Verbs that carry no action of their own ("who *is* …", "how much did Cyprus *get*").
 LIGHT_VERBS = frozenset(
-    "be is are was were been have has had do does did get got make made become".split()
+    "be is are was were been have has had do does did get got make made become go goes went "
+    "gone".split()
 )
 # Kinds whose answer may be any sentence about the question (no entity or figure to find).
 _UNTYPED = (q.WHAT, q.YES_NO, q.WHICH)
@@ -45,6 +46,8 @@ IMPLIED_VERBS = {
     q.HOW_LONG: {"last", "take", "run", "held", "hold"},
     q.HOW_FAR: {"go", "reach"},
     q.WHEN: {"held", "hold", "occur", "happen", "take"},
+    # "How much does it *weigh* / *cost*": the unit says it; "weighs 145 g" or "at 145 g".
+    q.HOW_MUCH: {"weigh", "cost"},
 }
 # A few close equivalents a news sentence uses for the action a question names. Kept small and
 # general: a synonym lets a sentence through the "same action" check, nothing more.
@@ -67,6 +70,9 @@ _SYNONYM_GROUPS = (
     "unveil launch introduce reveal debut unveiling",
     "hack spoof crack breach",
     "quake earthquake tremor temblor",
+    "sale launch available ship",
+    "head bound destined",
+    "earn receive obtain gain award",
 )
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
@@ -74,6 +80,12 @@ for _group in _SYNONYM_GROUPS:
     for _s in _stems:
         SYNONYMS[_s] = SYNONYMS.get(_s, frozenset()) | _stems
 
+# "Where/when was the flight heading?": a thing, then what it was doing, and nothing after.
+_PROGRESSIVE = re.compile(
+    r"^\W*(?:where|when|why)\s+(?:is|was|are|were)\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?:[a-z'-]+\s+){0,2}?(?P<thing>[a-z'-]+)\s+(?P<verb>[a-z]+ing)\W*$",
+    re.IGNORECASE,
+)
 _PRONOUN_OPENING = re.compile(
     r"^\W*(?:(?:but|and|so|yet)\s+)?(?:he|she|they|it|this|that|these|those|his|her|their|its|the\s+latter|the\s+former|"
     r"such)\b",
@@ -102,6 +114,8 @@ class _Asked:
     names: tuple[str, ...] = ()  # the names as written, one per `name_tokens` entry
     agent: frozenset[str] = frozenset()  # nouns for whoever does the verb ("lead" -> "leader")
     passive: bool = False  # "who *was named* …": the answer is the verb's passive subject
+    # The asked verb's subject when it is a common noun ("where was the *flight* heading").
+    noun_subject: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -204,6 +218,10 @@ class OfflineAnswerer:
             name_tokens = tuple(frozenset(tokens(n)) for n in names)
         name_stems = {stem(t) for n in name_tokens for t in n}
         verb, agent = _main_verb(doc)
+        progressive = _PROGRESSIVE.match(info.text) if doc is not None and not verb else None
+        if progressive:
+            # "Where was the flight heading?": the small parser reads "heading" as a noun.
+            verb = frozenset({stem(progressive.group("verb").lower())})
         implied = {stem(v) for v in IMPLIED_VERBS.get(info.kind, ())}
         if verb & implied:
             verb = agent = frozenset()
@@ -231,15 +249,32 @@ class OfflineAnswerer:
             skip.add(stem(info.counted))
         others = tuple(t for t in terms if t not in skip)
         subject: frozenset[str] = frozenset()
+        noun_subject: frozenset[str] = frozenset()
         if doc is not None:
             for token in doc:
                 if token.dep_ == "nsubj" and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
                     subject = frozenset(tokens(" ".join(t.text for t in token.subtree)))
+                elif token.dep_ in _SUBJECTS and token.head.dep_ == "ROOT" and token.pos_ == "NOUN":
+                    noun_subject = frozenset({token.lower_, token.lemma_.lower()})
         modal = bool(_MODAL.search(info.text))
         passive = doc is not None and any(
             t.dep_ == "nsubjpass" and t.lower_ in ("who", "whom") for t in doc
         )
-        return _Asked(info, name_tokens, verb, role, others, modal, subject, names, agent, passive)
+        if progressive:
+            noun_subject = frozenset({progressive.group("thing").lower()})
+        return _Asked(
+            info,
+            name_tokens,
+            verb,
+            role,
+            others,
+            modal,
+            subject,
+            names,
+            agent,
+            passive,
+            noun_subject if verb else frozenset(),
+        )
 
     def _parse(self, texts: Sequence[str]) -> list[_Parse]:
         if self._nlp is None:
@@ -329,8 +364,11 @@ def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
 def _name_present(name: frozenset[str], present: set[str], acronyms: set[str]) -> bool:
     """Every word of the name is there, as written, as an acronym ("EU" for "European Union"),
     or as its adjective ("Japan" in "Japanese")."""
+    undotted = {p.replace(".", "") for p in present if "." in p}  # "M.B.A." is "MBA"
     for word in name:
         if word in present or word in acronyms or NAME_FORMS.get(word, frozenset()) & present:
+            continue
+        if word.replace(".", "") in undotted:
             continue
         if len(word) >= 4 and any(
             len(p) > len(word) and p.startswith(word[: max(4, int(0.8 * len(word)) + 1)])
@@ -397,7 +435,7 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
         stems_for_verb = stems_here if asked.info.kind in _TIED_TO_VERB else stems_around
         if not options & stems_for_verb and not asked.agent & stems_here:
             return None
-        if _other_subject(asked, options, parse):
+        if _other_subject(asked, options, parse) or _someone_else_does_it(asked, options, parse):
             return None
     if asked.role and asked.role not in stems_here:
         return None
@@ -433,6 +471,16 @@ def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> boo
         and not parse.root_subject & asked.subject
         and not parse.subjects & asked.subject
     )
+
+
+def _someone_else_does_it(asked: _Asked, options: frozenset[str], parse: _Parse) -> bool:
+    """True when the question's subject is a thing ("where was the *flight* heading") and every
+    use of the asked verb in the sentence has a named doer that is not it ("Angus Houston will
+    head a centre in Perth"): the verb is there in another sense, about someone else."""
+    if not asked.noun_subject:
+        return False
+    uses = [v for v in parse.verbs if v.stems & options]
+    return bool(uses) and all(v.proper and v.doer and not v.doer & asked.noun_subject for v in uses)
 
 
 _RELATIVE = frozenset(("who", "which", "that", "whom"))

@@ -25,11 +25,27 @@ HOW_LONG = "how_long"
 HOW_FAR = "how_far"
 HOW_OLD = "how_old"
 SHARE = "share"  # "what share of the vote": a percentage
+FIGURE = "figure"  # "what was Portugal's budget deficit": a figure beside the noun asked about
 WHY = "why"
 WHICH = "which"
 YES_NO = "yes_no"
 WHAT = "what"
 
+# Nouns that name a measured figure: "what was Portugal's budget *deficit*" wants a number, as
+# "how much" would (a sentence about the deficit without a figure does not answer it).
+FIGURE_NOUNS = frozenset(
+    (
+        "deficit surplus debt capacity population price cost salary wage fee rate score toll "
+        "weight height length size value revenue revenues profit profits loss losses turnover "
+        "income majority resolution speed temperature magnitude attendance turnout fine ransom "
+        "reward fare budget bill sum total figure"
+    ).split()
+)
+_FIGURE_OPENING = (
+    r"^\W*what\s+(?:is|was|are|were)\s+(?P<phrase>(?:[\w'’.-]+\s+){0,5}(?:"
+    + "|".join(sorted(FIGURE_NOUNS))
+    + r"))\b"
+)
 # Order matters: the first pattern that matches the question's opening decides its kind.
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
@@ -39,6 +55,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (HOW_LONG, r"\bhow\s+long\b"),
         (HOW_FAR, r"\bhow\s+(?:far|tall|high|big|large|deep|wide)\b"),
         (SHARE, r"\bwhat\s+(?:share|percentage|proportion|per\s?cent|percent)\b"),
+        (FIGURE, _FIGURE_OPENING),
         (HOW_OLD, r"\bhow\s+old\b"),
         (WHO, r"\b(?:who|whom|whose)\b"),
         (WHEN, r"\b(?:when|what\s+(?:date|day|time|year|month))\b|\bwhat\s+time\b"),
@@ -64,6 +81,9 @@ _UNIT_END = frozenset(
         "more of in on at to for from than before after during since by with that who which"
     ).split()
 )
+_FIGURE_PHRASE = re.compile(_FIGURE_OPENING, re.IGNORECASE)
+# "How much does it weigh": a weight, not a sum of money.
+_WEIGH = re.compile(r"\bweigh(?:s|ed|ing)?\b", re.IGNORECASE)
 _WHICH_NOUN = re.compile(r"\b(?:which|what)\s+([a-z][a-z-]+)", re.IGNORECASE)
 # "How much" followed by one of these asks about an amount of money; others ("how much fuel")
 # ask for a quantity of that thing.
@@ -100,7 +120,8 @@ _FOLLOW_WH = re.compile(
     re.IGNORECASE,
 )
 _ROLE = re.compile(
-    r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?([a-z]+)(?:\s+of\b|\s*\?|$)",
+    r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?([a-z]+)"
+    r"(?:\s+(?:of|for|on|in|at)\b|\s*\?|$)",
     re.IGNORECASE,
 )
 _ACCORDING_TO = re.compile(r"\b(?:according\s+to|as\s+reported\s+by)\b[^,;?]*", re.IGNORECASE)
@@ -119,6 +140,9 @@ class QuestionInfo:
     terms: tuple[str, ...]  # stemmed content words, question words removed
     counted: str | None = None  # the word after "how much"/"how many", even "aid" (money)
     role: str | None = None  # "who is the *president* of Cyprus": the answer holds that role
+    # For FIGURE: the nouns of the figure asked about ("battery", "capacity"); a number beside
+    # any of them answers ("a 2800 mAh battery" answers "what is the battery capacity").
+    figure_nouns: tuple[str, ...] = ()
 
     @property
     def wants_entity(self) -> bool:
@@ -126,7 +150,7 @@ class QuestionInfo:
 
     @property
     def wants_quantity(self) -> bool:
-        return self.kind in (HOW_MANY, HOW_MUCH, HOW_LONG, HOW_FAR, HOW_OLD, SHARE)
+        return self.kind in (HOW_MANY, HOW_MUCH, HOW_LONG, HOW_FAR, HOW_OLD, SHARE, FIGURE)
 
 
 def question_kind(question: str) -> str:
@@ -170,7 +194,12 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
             word = match.group(1).lower()
             if word in _UNIT_END:
                 word = ""
-            elif second and second not in _UNIT_END and word not in _MONEY_WORDS:
+            elif (
+                second
+                and second not in _UNIT_END
+                and word not in _MONEY_WORDS
+                and _modifies(match.group(1), second)
+            ):
                 word = second
         if kind == HOW_MANY:
             unit = word or None
@@ -185,12 +214,35 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
         counted = share.group(1).lower() if share else None  # the answer's unit, not a topic word
     if kind == HOW_MUCH and unit is None and match and match.group(1).lower() not in _UNIT_END:
         counted = match.group(1).lower()
+    if kind == HOW_MUCH and _WEIGH.search(text):
+        unit, counted = WEIGHT_UNIT, None  # "how much does it weigh": grams, not money
+    figure_nouns: tuple[str, ...] = ()
+    if kind == FIGURE:
+        phrase = _FIGURE_PHRASE.search(text)
+        # Lower-case words only: "Portugal's" names whose figure it is, not which figure.
+        found = re.findall(r"\b[a-z][a-z-]+\b", phrase.group("phrase")) if phrase else []
+        figure_nouns = tuple(w for w in found if w not in _NAME_STOP and w not in _FIGURE_SKIP)
+        unit = counted = figure_nouns[-1] if figure_nouns else None
     terms = tuple(dict.fromkeys(t for t in content_stems(text) if t not in stop_terms))
     role_match = _ROLE.match(text) if kind in (WHO, WHAT) else None
     role = role_match.group(1).lower() if role_match else None
     # "… according to the UK": who says it is not what the question is about.
     about = _ACCORDING_TO.sub("", text)
-    return QuestionInfo(text, kind, unit, question_names(about), terms, counted, role)
+    return QuestionInfo(text, kind, unit, question_names(about), terms, counted, role, figure_nouns)
+
+
+WEIGHT_UNIT = "weight"
+# Words inside "what was X's … deficit" that say nothing about which figure.
+_FIGURE_SKIP = frozenset("'s s its current latest new total annual".split())
+
+
+def _modifies(first: str, second: str) -> bool:
+    """True when `first` describes `second` ("*British* sailors", "police *officers*"), so the
+    counted thing is `second`; false when `second` is what happened to `first` ("fans *died*")."""
+    if first[:1].isupper():
+        return True
+    second = second.lower()
+    return second.endswith("s") and not second.endswith("ss") and not first.lower().endswith("s")
 
 
 def resolve_followup(question: str, previous: str | None) -> str:
