@@ -139,6 +139,8 @@ _UNIT_GROUPS = (
     "people persons fans supporters spectators",
     "people persons passengers",
     "troops soldiers",
+    "band group",
+    "firm company",
 )
 UNIT_SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _UNIT_GROUPS:
@@ -275,6 +277,7 @@ def named_near(
         else [m.group() for m in _PROPER.finditer(text)]
     )
     unit_stem = stem(unit)
+    units = UNIT_SYNONYMS.get(unit_stem, frozenset()) | {unit_stem}
     near = []
     for name in names:
         if not _outside_question(name, asked):
@@ -283,9 +286,22 @@ def named_near(
         if at < 0:
             continue
         around = text[max(0, at - 40) : at + len(name) + 40]
-        if any(stem(w) == unit_stem for w in words(around)):
+        if any(stem(w) in units for w in words(around)) or _is_the(text, name, unit):
             near.append(name)
     return near
+
+
+def _is_the(text: str, name: str, unit: str) -> bool:
+    """ "Charlie Brandts, a carpenter for 25 years, is now the First Beekeeper": the sentence
+    says the name holds the role, however far apart the two stand."""
+    return bool(
+        re.search(
+            rf"{re.escape(name)}(?:\s*,[^,]{{0,80}},)?\s+(?:is|was|has\s+been|became|becomes)\s+"
+            rf"(?:now\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){{0,3}}?{re.escape(unit)}",
+            text,
+            re.IGNORECASE,
+        )
+    )
 
 
 def _plain_entities(text: str, kind: str, asked: set[str]) -> list[str]:

@@ -48,6 +48,7 @@ IMPLIED_VERBS = {
     q.WHEN: {"held", "hold", "occur", "happen", "take"},
     # "How much does it *weigh* / *cost*": the unit says it; "weighs 145 g" or "at 145 g".
     q.HOW_MUCH: {"weigh", "cost"},
+    q.WHERE: {"held", "hold", "take"},  # "where will the ceremony be held"
 }
 # A few close equivalents a news sentence uses for the action a question names. Kept small and
 # general: a synonym lets a sentence through the "same action" check, nothing more.
@@ -72,7 +73,8 @@ _SYNONYM_GROUPS = (
     "quake earthquake tremor temblor",
     "sale launch available ship",
     "head bound destined",
-    "earn receive obtain gain award",
+    "earn receive obtain gain award win secure acquire",
+    "play perform",
 )
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
@@ -585,28 +587,55 @@ def _has_number(name: str) -> bool:
 
 def _role_of_another(asked: _Asked, text: str) -> bool:
     """True when every mention of the asked role in the sentence belongs to someone else: "Samsung's
-    chief executive" or "the chief executive of Samsung" for "who is the chief executive of HTC?"
-    (a role with no owner, "Prime Minister Naoto Kan", belongs to whoever the article is about)."""
+    chief executive", "the chief executive of the Barclays Premier League", "NBC Sports Group
+    chairman" or "the French interior minister" for "who is the chief executive of HTC?" (a role
+    with no owner, "Prime Minister Naoto Kan", belongs to whoever the article is about)."""
     if not asked.role or not asked.name_tokens:
         return False
     words = re.findall(r"[\w'’.&-]+", text)
-    owners: list[str | None] = []
+    owners: list[set[str] | None] = []
     for i, word in enumerate(words):
         if stem(_bare(word.split("-")[-1])) != asked.role:
             continue
-        owner = None
+        owner: set[str] | None = None
         for before in words[max(0, i - 3) : i]:
             if before[0].isupper() and re.search(r"['’]s$", before):
-                owner = _bare(before)
-        after = words[i + 1 : i + 3]
-        if len(after) == 2 and after[0] == "of" and after[1][0].isupper():
-            owner = _bare(after[1])
+                owner = {_bare(before)}
+        after = words[i + 1 : i + 6]
+        if after[:1] == ["of"]:
+            owner = _capital_run(after[2:] if after[1:2] == ["the"] else after[1:]) or owner
+        if owner is None:
+            # Capitalised words just before the role, past lower-case parts of its title
+            # ("*NBC Sports Group* chairman", "*French* interior minister").
+            j = i - 1
+            while j >= 0 and i - j <= 3 and (words[j].islower() or _bare(words[j]) in _TITLE_WORDS):
+                j -= 1
+            run: list[str] = []
+            while j >= 0 and words[j][:1].isupper() and _bare(words[j]) not in _TITLE_WORDS:
+                run.insert(0, words[j])
+                j -= 1
+            if run:
+                owner = {_bare(w) for w in run}
         owners.append(owner)
     if not owners or any(o is None for o in owners):
         return False
-    asked_words = {w for n in asked.name_tokens for w in n}
-    asked_words |= {f for w in asked_words for f in NAME_FORMS.get(w, ())}
-    return not any(o in asked_words for o in owners if o)
+    return not any(_name_present(name, o, set()) for o in owners if o for name in asked.name_tokens)
+
+
+# Capitalised words that are part of a title, not whose title it is ("Prime Minister").
+_TITLE_WORDS = frozenset(
+    "prime deputy vice chief first senior acting foreign finance interior home defence defense "
+    "general special executive the a an former new outgoing incoming current then".split()
+)
+
+
+def _capital_run(words: Sequence[str]) -> set[str]:
+    run = []
+    for word in words:
+        if not word[:1].isupper():
+            break
+        run.append(_bare(word))
+    return set(run)
 
 
 def _bare(word: str) -> str:

@@ -134,11 +134,8 @@ def test_a_role_is_held_by_a_person_not_by_the_organisation_named_in_it(
     ]
     # "The United Nations" is the UN of the question, not who the envoy is.
     assert not ask(parsed, "Who is the UN special envoy for Lumeria?", articles).found
-    named = articles + [
-        _article(
-            2, "Envoy meets rebels", "Maria Lopez, the UN special envoy for Lumeria, met rebels."
-        )
-    ]
+    envoy = "Maria Lopez, the UN special envoy for Lumeria, met rebels."
+    named = [*articles, _article(2, "Envoy meets rebels", envoy)]
     answer = ask(parsed, "Who is the UN special envoy for Lumeria?", named)
     assert answer.found and "Maria Lopez" in answer.answer
 
@@ -169,3 +166,59 @@ def test_go_on_sale_is_answered_by_a_launch_date(answerer: OfflineAnswerer) -> N
     ]
     answer = ask(answerer, "When does the Orbit X2 go on sale worldwide?", articles)
     assert answer.found and "4 May" in answer.answer
+
+
+def test_a_role_named_with_another_owner_is_not_the_answer(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "League boss speaks",
+            "Tom Reed, chief executive of the Northern Rugby League, praised the fans. "
+            "Orbitel Media chairman Paul Hart said the Northern Rugby League was a bargain. "
+            "Later the Lumerian interior minister Sara Holm visited the ground.",
+        )
+    ]
+    # Each role in the sample belongs to another organisation or country than the one asked.
+    assert not ask(
+        parsed, "Who is the chief executive of the Southern Rugby League?", articles
+    ).found
+    assert not ask(parsed, "Who is the chairman of Northern Rugby League?", articles).found
+    assert not ask(parsed, "Who is the Valdoran interior minister?", articles).found
+    answer = ask(parsed, "Who is the chief executive of the Northern Rugby League?", articles)
+    assert answer.found and "Tom Reed" in answer.answer
+
+
+def test_the_holder_of_a_role_may_stand_far_from_it(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Bees at the palace",
+            "Charlie Brandon, a palace gardener for twenty years, is now the Royal Beekeeper.",
+        )
+    ]
+    answer = ask(parsed, "Who is the Royal Beekeeper?", articles)
+    assert answer.found and "Charlie Brandon" in answer.answer
+
+
+def test_where_will_it_be_held_needs_no_verb_held(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Memorial",
+            "The victims will be honoured on Friday at a ceremony at the Grand Arsenal in Lumeria.",
+        )
+    ]
+    answer = ask(parsed, "Where will the ceremony honouring the victims be held?", articles)
+    assert answer.found and "Grand Arsenal" in answer.answer
+
+
+def test_won_the_rights_is_answered_by_was_awarded_them(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Rights sold",
+            "Acme Media Group has been awarded the broadcast rights for league matches in Lumeria.",
+        )
+    ]
+    answer = ask(parsed, "Which company won the broadcast rights in Lumeria?", articles)
+    assert answer.found and "Acme Media Group" in answer.answer
