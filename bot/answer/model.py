@@ -26,6 +26,9 @@ class Passage:
     position: int = 0
     published_at: datetime | None = None
     preferred: bool = False
+    # The named entities (text, spaCy label) the article's stored analysis found in this
+    # sentence; None when the article was not analysed with a model (the answerer parses it).
+    entities: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)

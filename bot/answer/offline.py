@@ -166,7 +166,7 @@ class OfflineAnswerer:
         asked = self._asked(question)
         # Parsing is the slow part: only sentences that can still pass are parsed.
         pool = [p for p in list(passages)[:MAX_CANDIDATES] if _may_be_about(asked, p)]
-        parses = self._parse([p.text for p in pool])
+        parses = self._parse([p.text for p in pool], [p.entities for p in pool])
         passing: list[_Candidate] = []
         near: list[Passage] = []
         for passage, parse in zip(pool, parses, strict=True):
@@ -256,7 +256,13 @@ class OfflineAnswerer:
             for token in doc:
                 if token.dep_ == "nsubj" and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
                     subject = frozenset(tokens(" ".join(t.text for t in token.subtree)))
-                elif token.dep_ in _SUBJECTS and token.head.dep_ == "ROOT" and token.pos_ == "NOUN":
+                elif (
+                    token.dep_ in _SUBJECTS
+                    and token.head.dep_ == "ROOT"
+                    and token.pos_ == "NOUN"
+                    and not any(c.lower_ in ("which", "what", "whose") for c in token.children)
+                ):
+                    # Not "*which firm* will lead …": that subject is what is asked for.
                     noun_subject = frozenset({token.lower_, token.lemma_.lower()})
         modal = bool(_MODAL.search(info.text))
         passive = doc is not None and any(
@@ -278,11 +284,32 @@ class OfflineAnswerer:
             noun_subject if verb else frozenset(),
         )
 
-    def _parse(self, texts: Sequence[str]) -> list[_Parse]:
+    def _parse(
+        self,
+        texts: Sequence[str],
+        stored: Sequence[tuple[tuple[str, str], ...] | None] = (),
+    ) -> list[_Parse]:
+        """The parse of each text. Entities stored at ingestion (`stored`, one per text, None
+        where absent) are read instead of running the entity recogniser, the slowest part."""
         if self._nlp is None:
             return [_Parse((), frozenset(), ()) for _ in texts]
+        known = list(stored) + [None] * (len(texts) - len(stored))
+        fresh = [i for i, ents in enumerate(known) if ents is None]
+        reused = [i for i, ents in enumerate(known) if ents is not None]
+        without_ner = [name for name in ("ner",) if name in self._nlp.pipe_names]
+        docs: dict[int, Any] = {}
+        fresh_docs = self._nlp.pipe(normalize_spelling(texts[i]) for i in fresh)
+        for i, doc in zip(fresh, fresh_docs, strict=True):
+            docs[i] = doc
+        reused_docs = self._nlp.pipe(
+            (normalize_spelling(texts[i]) for i in reused), disable=without_ner
+        )
+        for i, doc in zip(reused, reused_docs, strict=True):
+            docs[i] = doc
         out = []
-        for doc in self._nlp.pipe(normalize_spelling(t) for t in texts):
+        for i in range(len(texts)):
+            doc = docs[i]
+            ents = known[i]
             verbs = tuple(
                 _Verb(
                     frozenset({stem(t.text.lower()), stem(t.lemma_.lower())}),
@@ -303,7 +330,7 @@ class OfflineAnswerer:
                         root_subject = frozenset(words)
             out.append(
                 _Parse(
-                    tuple((e.text, e.label_) for e in doc.ents),
+                    ents if ents is not None else tuple((e.text, e.label_) for e in doc.ents),
                     frozenset(stem(t.lemma_.lower()) for t in doc if not t.is_punct),
                     verbs,
                     root_subject,

@@ -8,6 +8,7 @@ sentences that actually speak to the question, not just the articles that mentio
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -100,11 +101,14 @@ def rank_passages(
 
     passages: list[Passage] = []
     seen: set[frozenset[str]] = set()
+    known: dict[str, list[tuple[str, str]] | None] = {}
     for coverage, _, sentence in scored:
         key = frozenset(sentence.terms)
         if key in seen:  # the same sentence syndicated in two articles
             continue
         seen.add(key)
+        if sentence.article_id not in known:
+            known[sentence.article_id] = _stored_entities(sentence.article)
         passages.append(
             Passage(
                 sentence.article_id,
@@ -116,8 +120,33 @@ def rank_passages(
                 position=sentence.position,
                 published_at=sentence.article.published_at,
                 preferred=sentence.article_id in preferred,
+                entities=_entities_in(sentence.text, known[sentence.article_id]),
             )
         )
         if len(passages) == limit:
             break
     return passages
+
+
+def _stored_entities(article: ArticleInput) -> list[tuple[str, str]] | None:
+    """Every (text, label) entity ingestion found in the article (None: not analysed)."""
+    if not article.sentences:
+        return None
+    return list(dict.fromkeys(e for s in article.sentences for e in s.entities))
+
+
+def _entities_in(
+    text: str, entities: list[tuple[str, str]] | None
+) -> tuple[tuple[str, str], ...] | None:
+    """The article's entities that occur in this sentence, in the order they occur.
+
+    By text, not by sentence: ingestion's sentences (the parser's) and ours (the splitter's) do
+    not always break at the same place."""
+    if entities is None:
+        return None
+    found = []
+    for name, label in entities:
+        match = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+        if match:
+            found.append((match.start(), name, label))
+    return tuple((name, label) for _, name, label in sorted(found))
