@@ -8,7 +8,6 @@ sentences that actually speak to the question, not just the articles that mentio
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -138,15 +137,22 @@ def _stored_entities(article: ArticleInput) -> list[tuple[str, str]] | None:
 def _entities_in(
     text: str, entities: list[tuple[str, str]] | None
 ) -> tuple[tuple[str, str], ...] | None:
-    """The article's entities that occur in this sentence, in the order they occur.
+    """The article's entities that occur in this sentence as whole words, in order.
 
     By text, not by sentence: ingestion's sentences (the parser's) and ours (the splitter's) do
-    not always break at the same place."""
+    not always break at the same place. Plain `find`, no pattern per entity: an article has
+    hundreds of entities and a question looks at dozens of sentences."""
     if entities is None:
         return None
     found = []
     for name, label in entities:
-        match = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
-        if match:
-            found.append((match.start(), name, label))
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if (at == 0 or not text[at - 1].isalnum()) and (
+                end == len(text) or not text[end].isalnum()
+            ):
+                found.append((at, name, label))
+                break
+            at = text.find(name, at + 1)
     return tuple((name, label) for _, name, label in sorted(found))

@@ -28,6 +28,7 @@ from storage.db import transaction
 if TYPE_CHECKING:
     from bot.answer.offline import OfflineAnswerer
     from bot.llm.client import LLMClient
+    from bot.nlp.features import ArticleAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,9 @@ class Answers:
             # A thread's own articles are always candidates, even when search ranks them low.
             wanted += [i for i in prefer_ids if i not in wanted][:MAX_CANDIDATES_PER_QUESTION]
             rows = article_store.by_ids(session, wanted)
-            inputs = article_inputs(session, rows)
+            # The answerer reads the entities ingestion stored instead of running the entity
+            # recogniser again; an article without a model's analysis is parsed as before.
+            inputs = article_inputs(session, rows, stored_entities(session, [r.id for r in rows]))
         preferred = {str(i) for i in prefer_ids}
         passages = rank_passages(resolved, inputs, limit=MAX_PASSAGES, preferred=preferred)
         draft = self._draft(resolved, passages, history)
@@ -218,3 +221,29 @@ class Answers:
                 found=answer.found,
                 source_ids=answer.source_ids,
             )
+
+
+def stored_entities(session: Session, ids: Sequence[int]) -> dict[int, ArticleAnalysis]:
+    """The stored sentences of the articles analysed with a model, with only what answers read
+    (their entities): building every feature of every sentence costs more than it saves."""
+    from bot.nlp.features import ArticleAnalysis, SentenceFeatures
+    from storage import sentences as sentence_store
+
+    versions = sentence_store.versions(session, ids)
+    with_model = [i for i in ids if i in versions and not versions[i].endswith("+plain")]
+    return {
+        article_id: ArticleAnalysis(
+            versions[article_id],
+            tuple(
+                SentenceFeatures(
+                    position,
+                    paragraph,
+                    text,
+                    str(features.get("kind", "prose")),
+                    entities=tuple((str(t), str(label)) for t, label in features.get("ents", ())),
+                )
+                for position, paragraph, text, features in rows
+            ),
+        )
+        for article_id, rows in sentence_store.load(session, with_model).items()
+    }
