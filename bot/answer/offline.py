@@ -256,14 +256,6 @@ class OfflineAnswerer:
             for token in doc:
                 if token.dep_ == "nsubj" and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
                     subject = frozenset(tokens(" ".join(t.text for t in token.subtree)))
-                elif (
-                    token.dep_ in _SUBJECTS
-                    and token.head.dep_ == "ROOT"
-                    and token.pos_ == "NOUN"
-                    and not any(c.lower_ in ("which", "what", "whose") for c in token.children)
-                ):
-                    # Not "*which firm* will lead …": that subject is what is asked for.
-                    noun_subject = frozenset({token.lower_, token.lemma_.lower()})
         modal = bool(_MODAL.search(info.text))
         passive = doc is not None and any(
             t.dep_ == "nsubjpass" and t.lower_ in ("who", "whom") for t in doc
@@ -635,7 +627,7 @@ def _role_of_another(asked: _Asked, text: str) -> bool:
             # Capitalised words just before the role, past lower-case parts of its title
             # ("*NBC Sports Group* chairman", "*French* interior minister").
             j = i - 1
-            while j >= 0 and i - j <= 3 and (words[j].islower() or _bare(words[j]) in _TITLE_WORDS):
+            while j >= 0 and _bare(words[j]) in _TITLE_WORDS:
                 j -= 1
             run: list[str] = []
             while j >= 0 and words[j][:1].isupper() and _bare(words[j]) not in _TITLE_WORDS:
