@@ -671,7 +671,23 @@ def _rank(asked: _Asked, passage: Passage, about: float, spans: Sequence[str] = 
         score -= 0.15  # "a small earthquake might last a second" is not what happened
     if _PRONOUN_OPENING.match(passage.text):
         score -= 0.25  # "He did not accept…" does not stand alone: another sentence should
+    if asked.role and _former(asked.role, passage.text):
+        score -= 0.3  # "who is the president" asks for the holder now, not "former President X"
     return score - 0.002 * passage.position
+
+
+_FORMER = re.compile(
+    r"\b(?:former|ex|late|then|previous|outgoing)[\s-]+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.I
+)
+
+
+def _former(role: str, text: str) -> bool:
+    """Every mention of the role in the sentence is a past holder's ("former Cypriot President")."""
+    mentions = [w for w in re.findall(r"[\w'’-]+", text) if stem(_bare(w)) == role]
+    past = [
+        m for m in _FORMER.finditer(text) if any(stem(_bare(w)) == role for w in m.group(1).split())
+    ]
+    return bool(mentions) and len(past) >= len(mentions)
 
 
 def _choose(asked: _Asked, passing: Sequence[_Candidate]) -> _Candidate:

@@ -222,3 +222,18 @@ def test_won_the_rights_is_answered_by_was_awarded_them(parsed: OfflineAnswerer)
     ]
     answer = ask(parsed, "Which company won the broadcast rights in Lumeria?", articles)
     assert answer.found and "Acme Media Group" in answer.answer
+
+
+def test_who_is_the_president_wants_the_holder_now_not_a_former_one(
+    parsed: OfflineAnswerer,
+) -> None:
+    articles = [
+        _article(
+            1,
+            "Loans written off",
+            "Former Lumerian President Karl Weber was among those whose loans were written off. "
+            "Lumerian President Anna Berg ordered an inquiry into the loans.",
+        )
+    ]
+    answer = ask(parsed, "Who is the president of Lumeria?", articles)
+    assert answer.found and "Anna Berg" in answer.answer and "Weber" not in answer.answer
