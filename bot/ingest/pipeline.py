@@ -30,7 +30,7 @@ from urllib.request import url2pathname
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import BriefbotError, FetchError, ParseError, UserInputError
+from bot.errors import BriefbotError, FetchError, ParseError, StorageError, UserInputError
 from bot.ingest import near_dup
 from bot.ingest.decide import (
     Candidate,
@@ -222,6 +222,10 @@ class _Pipeline:
             for spec in specs:
                 try:
                     job = self._job_for_spec(session, spec)
+                except StorageError:
+                    # The database failing is not this source's fault: recording it as a
+                    # rejected source would hide the outage behind a bad-source line.
+                    raise
                 except BriefbotError as exc:
                     rejected.append(SourceResult(spec.location, spec.kind, False, error=str(exc)))
                     continue

@@ -93,7 +93,7 @@ def test_idle_connections_do_not_lock_out_health_or_slack(running_app: RunningAp
         reply = post_signed(app.url, _slash(app, "list", "list"), SIGNING_SECRET, timeout=3.0)
         assert reply.status_code == 200
         app.fake.wait_for("response_url", timeout=10)
-        assert "No daily digests" in app.fake.response_posts("list")[0]["text"]
+        assert "No digests in this channel" in app.fake.response_posts("list")[0]["text"]
 
 
 def test_at_the_connection_limit_the_oldest_idle_connections_make_room(

@@ -115,7 +115,7 @@ def test_slow_llm_briefs_fall_back_in_time_and_other_commands_are_answered(
             # (margins for a loaded test machine; the trickle alone would take over 2 minutes,
             # and bench/front_door.py measures the figures)
             assert wait_until(lambda: fake_slack.response_posts("list"), timeout=TIMEOUT + 3)
-            assert "No daily digests" in fake_slack.response_posts("list")[0]["text"]
+            assert "No digests in this channel" in fake_slack.response_posts("list")[0]["text"]
             listed = time.monotonic() - started
             assert wait_until(
                 lambda: len(fake_slack.calls_to("chat.postMessage")) >= 6, timeout=SLACK_BOUND
