@@ -44,7 +44,8 @@ _CLEAR = frozenset({"none", "clear", "off", "reset"})
 _WORD = re.compile(r"^[\w][\w\-'’. ]*$", re.UNICODE)
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Slack may send a typed domain as a link: <http://example.com|example.com>.
-_SLACK_LINK = re.compile(r"<([^|>]+)(?:\|[^>]*)?>")
+# No "<" inside: a run of "<" fails at the next one instead of rescanning to the end.
+_SLACK_LINK = re.compile(r"<([^<|>]+)(?:\|[^<>]*)?>")
 
 
 class FilterableArticle(Protocol):
