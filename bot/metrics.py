@@ -228,28 +228,29 @@ def set_leader(leading: bool) -> None:
 # -- decorators: one line on the function that already returns the record ----------------------
 
 
+def _observing(observe: Callable[[Any], None]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A decorator that hands what the function returns to `observe` (never failing the call)."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            result = fn(*args, **kwargs)
+            _safely(observe, result)
+            return result
+
+        return wrapper
+
+    return decorate
+
+
 def counts_ingest(fn: Callable[P, R]) -> Callable[P, R]:
     """On a function returning an `IngestReport`."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        report = fn(*args, **kwargs)
-        _safely(observe_ingest, report)
-        return report
-
-    return wrapper
+    return _observing(observe_ingest)(fn)
 
 
 def counts_briefs(fn: Callable[P, R]) -> Callable[P, R]:
     """On a function returning a `BriefResult`."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        result = fn(*args, **kwargs)
-        _safely(observe_brief, result)
-        return result
-
-    return wrapper
+    return _observing(observe_brief)(fn)
 
 
 def counts_llm_calls(fn: Callable[P, R]) -> Callable[P, R]:

@@ -41,4 +41,4 @@ def metered(team_id: str | None) -> Iterator[Meter]:
 
 
 def current() -> Meter | None:
-    return _current.get()
+    return _current.get()  # bounded: a context-variable read, not a wait
