@@ -23,6 +23,10 @@ BOT_SCOPES = (
     # Direct messages to the bot: a question or a topic name in a DM gets an answer or brief.
     "im:history",
     "users:read",
+    # Who is in a channel (conversations.members): only a channel's members may pause or
+    # unsubscribe its digest from the digest's buttons or App Home.
+    "channels:read",
+    "groups:read",
     # The assistant panel: its status ("reading 42 articles…"), suggested prompts and title.
     "assistant:write",
 )

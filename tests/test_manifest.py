@@ -46,6 +46,8 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_history": "channels:history",  # and groups:/im:history, which events need
     "conversations_replies": "channels:history",
     "users_info": "users:read",
+    "conversations_members": "channels:read",  # and groups:read, for private channels
+    "views_open": None,
     "views_publish": None,
     "set_status": "assistant:write",  # assistant.threads.setStatus
     "set_suggested_prompts": "assistant:write",  # assistant.threads.setSuggestedPrompts
@@ -237,6 +239,8 @@ def test_scopes_are_exactly_what_the_code_calls_and_listens_to() -> None:
     needed = {METHOD_SCOPES[m] for m in used} | {EVENT_SCOPES[e] for e in events}
     # slash commands and shortcuts need `commands`; history scopes come with message events
     needed |= {"commands"} if manifest["features"]["slash_commands"] else set()
+    # conversations.members in a private channel needs groups:read beside channels:read
+    needed |= {"groups:read"} if "conversations_members" in used else set()
     needed.discard(None)
     assert set(BOT_SCOPES) == needed
 

@@ -51,6 +51,7 @@ from bot.jobs.timing import format_local
 from bot.render.blocks import Message, brief_to_message
 from bot.render.common import topic_title
 from bot.render.cost import cost_line
+from bot.render.digest_actions import digest_actions
 from bot.render.escape import escape_mrkdwn
 from bot.service.briefs import BriefResult
 from bot.service.deliveries import DigestClaim
@@ -169,6 +170,7 @@ def plan_digest(
     notes: Sequence[str] = (),
     feedback: bool = False,
     cost: str = "",
+    actions: Mapping[str, Any] | None = None,
 ) -> DigestPlan:
     """Decide the digest: the brief minus what was already told, or the "nothing new" line.
 
@@ -177,6 +179,7 @@ def plan_digest(
     (published before it, fetched after it), so "new" means new since that digest, and the
     footer says so. `title`: the rhythm's ("Weekly digest"); `notes`: plain-text lines the
     channel must read whatever the news (a source failing), shown even when nothing is new.
+    `actions`: the digest's buttons (Pause, Unsubscribe, Sources), shown last.
     """
     marks = change_rules.compare(brief, previous_points)
     told = change_rules.remember(change_rules.points_of(brief), previous_points)
@@ -186,7 +189,7 @@ def plan_digest(
         if skip_empty and not notes:
             return DigestPlan("skipped_empty", None, told, marks)
         text = f"Nothing new on *{escape_mrkdwn(topic_title(brief.topic))}* since {since_text}."
-        return DigestPlan("nothing_new", Message(text + said), told, marks)
+        return DigestPlan("nothing_new", _line_message(text + said, actions), told, marks)
     new_marks = {text: change for text, change in marks.items() if change != "unchanged"}
     message = brief_to_message(
         shown,
@@ -201,8 +204,17 @@ def plan_digest(
         + (f" {cost}" if cost else "")  # tokens and cost (bot.render.cost)
         + said,
         feedback=feedback,
+        actions=actions,
     )
     return DigestPlan("sent", message, told, marks)
+
+
+def _line_message(text: str, actions: Mapping[str, Any] | None) -> Message:
+    """A one-line digest ("Nothing new on …"), with the digest's buttons under it."""
+    if not actions:
+        return Message(text)
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    return Message(text, [section, dict(actions)])
 
 
 # -- doing ------------------------------------------------------------------------------------
@@ -373,6 +385,7 @@ def _brief_and_plan(
             price_out=core.settings.llm_price_per_1k_output,
             over_budget=result.over_budget,
         ),
+        actions=digest_actions(sub.id, sub.topic),
     )
     return result, plan
 

@@ -98,6 +98,7 @@ def brief_to_message(
     new_marks: Mapping[str, str] | None = None,
     footer: str | None = DEFAULT_FOOTER,
     feedback: bool = False,
+    actions: Mapping[str, Any] | None = None,
 ) -> Message:
     """A brief as a Slack message.
 
@@ -108,6 +109,8 @@ def brief_to_message(
         brief with nothing in it.
     feedback: each bullet gets a 👍/👎 overflow menu (in a channel, where feedback ranks the
         channel's later briefs), within the block budget.
+    actions: a block shown last (a digest's buttons, `bot.render.digest_actions`), counted in
+        the block budget.
     """
     marks = dict(new_marks or {})
     header = _header_block(_brief_header(brief, title_prefix))
@@ -115,6 +118,10 @@ def brief_to_message(
     tail: list[Block] = [meta]
     if footer and not brief.is_empty:
         tail.append(_context_block(footer))
+    if actions:
+        parsed = Block.parse(dict(actions))
+        if parsed is not None:
+            tail.append(parsed)
 
     if brief.is_empty:
         body = [

@@ -182,6 +182,12 @@ class Subscriptions:
             return None
         return subscription_store.find(session, team_id, channel_id, topic_row)
 
+    def get(self, team_id: str, subscription_id: int) -> SubscriptionInfo | None:
+        """The workspace's subscription of that id (None: gone, or another workspace's)."""
+        with self._factory() as session:
+            row = subscription_store.get(session, team_id, subscription_id)
+            return None if row is None else _info(row)
+
     def for_team(self, team_id: str, channel_id: str | None = None) -> list[SubscriptionInfo]:
         with self._factory() as session:
             return [_info(s) for s in subscription_store.for_team(session, team_id, channel_id)]

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 DEFAULT_TZ = "Europe/Berlin"
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
+MAX_MODAL_TITLE = 24  # views.open/update: title, submit and close are plain text of <= 24
+MAX_MEMBERS_PAGE = 1000  # conversations.members answers at most this many per page
 MAX_SECTION_TEXT = 3000
 MAX_SECTION_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
@@ -291,6 +293,8 @@ class FakeSlack:
         self._ephemeral: list[dict[str, Any]] = []
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
+        self._members: dict[str, list[str]] = {}
+        self.opened_views: dict[str, dict[str, Any]] = {}  # views.open/update, by view id
         self._not_in: set[str] = set()
         self._rejected_tokens: dict[str, str] = {}
         self._token_identity: dict[str, _Identity] = {}
@@ -376,6 +380,11 @@ class FakeSlack:
         """Override conversations.info fields for a channel (name, is_private, ...)."""
         with self.lock:
             self._channels.setdefault(channel_id, {}).update(fields)
+
+    def set_members(self, channel_id: str, users: list[str]) -> None:
+        """Who conversations.members lists for a channel (default: only the bot)."""
+        with self.lock:
+            self._members[channel_id] = list(users)
 
     def bot_not_in(self, channel: str) -> None:
         """chat.postMessage to ``channel`` answers not_in_channel; conversations.info says
@@ -927,6 +936,65 @@ class FakeSlack:
         info.update(self._channels.get(channel, {}))
         return 200, {"ok": True, "channel": info}
 
+    def _conversations_members(self, call: Call) -> tuple[int, Any]:
+        channel = str(call.params.get("channel") or "")
+        if not channel:
+            return 200, {"ok": False, "error": "channel_not_found"}
+        members = self._members.get(channel, [self.identity.user_id])
+        limit = min(int(call.params.get("limit") or 100), MAX_MEMBERS_PAGE)
+        start = int(call.params.get("cursor") or 0)
+        page = members[start : start + limit]
+        more = start + limit < len(members)
+        return 200, {
+            "ok": True,
+            "members": page,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def _modal_problems(self, view: Any) -> list[str]:
+        if not isinstance(view, dict):
+            return ["needs a view object"]
+        problems = validate_blocks(view.get("blocks"), limit=MAX_VIEW_BLOCKS)
+        if view.get("type") != "modal":
+            problems.append(f"view type {view.get('type')!r} (needs 'modal')")
+        for key in ("title", "submit", "close"):
+            text = _text_of(view.get(key))
+            if key == "title" and not text:
+                problems.append("a modal needs a title")
+            if len(text) > MAX_MODAL_TITLE:
+                problems.append(f"{key} text {len(text)} chars (limit {MAX_MODAL_TITLE})")
+        if len(str(view.get("private_metadata") or "")) > 3000:
+            problems.append("private_metadata over 3000 chars")
+        return problems
+
+    def _views_open(self, call: Call) -> tuple[int, Any]:
+        """views.open: a modal, with the trigger_id of the interaction that opens it."""
+        view = call.params.get("view")
+        problems = self._modal_problems(view)
+        if not call.params.get("trigger_id"):
+            problems.append("needs trigger_id")
+        if problems:
+            self.violations.extend(f"{call.method}: {p}" for p in problems)
+            return 200, {"ok": False, "error": "invalid_arguments"}
+        self._view_counter += 1
+        view_id = f"V{self._view_counter:08d}"
+        opened = {**view, "id": view_id, "team_id": self.identity.team_id, "hash": view_id}
+        self.opened_views[view_id] = opened
+        return 200, {"ok": True, "view": opened}
+
+    def _views_update(self, call: Call) -> tuple[int, Any]:
+        view = call.params.get("view")
+        problems = self._modal_problems(view)
+        view_id = str(call.params.get("view_id") or "")
+        if view_id not in self.opened_views:
+            return 200, {"ok": False, "error": "not_found"}
+        if problems:
+            self.violations.extend(f"{call.method}: {p}" for p in problems)
+            return 200, {"ok": False, "error": "invalid_arguments"}
+        updated = {**view, "id": view_id, "team_id": self.identity.team_id, "hash": view_id}
+        self.opened_views[view_id] = updated
+        return 200, {"ok": True, "view": updated}
+
     def _views_publish(self, call: Call) -> tuple[int, Any]:
         view = call.params.get("view")
         if not call.params.get("user_id") or not isinstance(view, dict):
@@ -1044,6 +1112,9 @@ class FakeSlack:
         "conversations.history": _history,
         "conversations.info": _conversations_info,
         "views.publish": _views_publish,
+        "views.open": _views_open,
+        "views.update": _views_update,
+        "conversations.members": _conversations_members,
         "apps.connections.open": _connections_open,
         "oauth.v2.access": _oauth_v2_access,
         RESPONSE_URL: _response_url,

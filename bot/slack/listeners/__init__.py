@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.features import Features
-from bot.slack.listeners import commands, events, feedback, middleware, surfaces
+from bot.slack.listeners import commands, digest, events, feedback, middleware, surfaces
 from bot.slack.pools import ListenerPools
 
 
@@ -21,3 +21,4 @@ def register_all(app: App, features: Features, pools: ListenerPools | None = Non
     events.register(app, features, pools)
     surfaces.register(app, features, pools)  # assistant panel, link shortcut, workflow step
     feedback.register(app, features, pools)  # 👍/👎 on brief bullets
+    digest.register(app, features, pools)  # a digest's Pause / Unsubscribe / Sources buttons

@@ -1,0 +1,57 @@
+"""A digest's buttons (issue 16 item 7): `block_actions` for "Pause", "Unsubscribe" and
+"Sources". Acked at once; the work (a membership check with Slack, then the change) runs in a
+lazy listener on the quick-command pool."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.render.digest_actions import ACTION_IDS
+from bot.slack.digest_buttons import DigestButtons
+from bot.slack.features import Features
+from bot.slack.pools import COMMAND, ListenerPools
+from bot.slack.teams import origin
+
+MAX_ID = 32  # Slack ids are short; anything longer is not one
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+def _id(value: object) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
+
+
+def pressed(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    *,
+    buttons: DigestButtons,
+) -> None:
+    team_id = _id(origin(body, context.team_id, context.enterprise_id).team_id)
+    channel_id = _id((body.get("channel") or {}).get("id"))
+    user_id = _id((body.get("user") or {}).get("id"))
+    if not team_id or not channel_id or not user_id:
+        return  # not a click on a message in a channel: nothing to change
+    buttons.press(
+        str(action.get("action_id") or ""),
+        value=str(action.get("value") or "")[:32],
+        team_id=team_id,
+        channel_id=channel_id,
+        user_id=user_id,
+        respond=respond,
+    )
+
+
+def register(app: App, features: Features, pools: ListenerPools) -> None:
+    work = pools.later(
+        COMMAND, functools.partial(pressed, buttons=DigestButtons(features.brief_command))
+    )
+    for action_id in ACTION_IDS:
+        app.action(action_id)(ack=acknowledge, lazy=[work])
