@@ -544,7 +544,17 @@ def main(argv: list[str] | None = None) -> int:
             args.bursts_now = bursts_each
             for name in order[n % len(order) :] + order[: n % len(order)]:
                 label, mode, digest = SCENARIOS[name]
-                collected[name].append(scenario(bench, label, tmp, args, mode=mode, digest=digest))
+                collected[name].append(
+                    scenario(
+                        bench,
+                        label,
+                        tmp,
+                        args,
+                        mode=mode,
+                        digest=digest,
+                        brief_processes=BRIEF_POOL.get(name, "0"),
+                    )
+                )
         runs = {name: merge(collected[name]) for name in SCENARIOS}
     bolt, idle, busy, worker, pooled = (runs[name] for name in SCENARIOS)
     bench.ours(
