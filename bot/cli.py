@@ -285,6 +285,7 @@ _CHATTY_LIBRARIES = (
     "urllib3",
     "waitress",
     "openai",
+    "procrastinate",
 )
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App
@@ -21,9 +22,12 @@ from slack_sdk import WebClient
 
 from bot.core import Briefbot
 from bot.errors import SettingsError
+from bot.jobs.digest import Poster
 from bot.jobs.scheduler import build_scheduler, schedule_subscription, unschedule_subscription
+from bot.jobs.tasks import register_tasks
 from bot.metrics_http import serve_metrics
 from bot.service.leader import LeaderElection
+from bot.service.pacing import SharedChannelPacer
 from bot.service.subscriptions import SubscriptionInfo
 from bot.settings import Settings
 from bot.slack.app import create_app
@@ -36,6 +40,8 @@ from bot.slack.posting import SlackPoster
 from bot.slack.questions import Questions
 from bot.slack.server import http_server, socket_mode_handler
 from bot.slack.workspace_events import WorkspaceEvents
+from bot.tasks import TaskQueue
+from bot.tasks.inline import InlineQueue
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +54,10 @@ class LeadScheduler:
     process fires jobs at a time.
     """
 
-    def __init__(self, core: Briefbot, poster: SlackPoster) -> None:
+    def __init__(self, core: Briefbot, poster: Poster, queue: TaskQueue) -> None:
         self._core = core
         self._poster = poster
+        self._queue = queue
         self._lock = threading.Lock()
         self.scheduler: Any | None = None
         self.election = LeaderElection(
@@ -69,7 +76,7 @@ class LeadScheduler:
 
     def _elected(self) -> None:
         with self._lock:
-            scheduler = build_scheduler(self._core, self._poster)
+            scheduler = build_scheduler(self._core, self._poster, queue=self._queue)
             scheduler.start()
             self.scheduler = scheduler
 
@@ -121,6 +128,8 @@ class Runtime:
     app: App | None
     scheduler: LeadScheduler | None
     pools: ListenerPools | None = None
+    # Where the scheduler's work runs (`bot.tasks`; TASK_QUEUE).
+    queue: TaskQueue = field(default_factory=InlineQueue)
 
     @property
     def client(self) -> WebClient:
@@ -138,6 +147,7 @@ class Runtime:
             self.scheduler.shutdown()
         if self.pools is not None:
             self.pools.shutdown()  # queued work is dropped; running work ends by its deadlines
+        self.queue.close()
         self.core.close()
 
 
@@ -159,11 +169,15 @@ def build_runtime(
         )
     core = core or Briefbot(settings)
     slack = _slack_clients(settings, core, client, with_oauth_flow=with_app)
-    # Digests keep Slack's one-message-per-second-per-channel pace; they are posted by the
-    # one scheduler that holds the lead, so pacing in that process is pacing for the app.
-    lead = (
-        LeadScheduler(core, SlackPoster(slack.for_team, ChannelPacer())) if with_scheduler else None
+    # Digests keep Slack's one-message-per-second-per-channel pace: in this process when it
+    # delivers them (the in-process queue), in the database when many workers do.
+    queue = task_queue(settings)
+    digest_poster = SlackPoster(
+        slack.for_team,
+        ChannelPacer() if queue.in_process else SharedChannelPacer(core.factory),
     )
+    register_tasks(queue, core, digest_poster)
+    lead = LeadScheduler(core, digest_poster, queue) if with_scheduler else None
     hooks = SchedulerHooks(lead) if lead is not None else None
     poster = SlackPoster(slack.for_team)
     features = Features(
@@ -184,7 +198,18 @@ def build_runtime(
             oauth=slack.oauth,
             pools=pools,
         )
-    return Runtime(core, slack, features, app, lead, pools)
+    return Runtime(core, slack, features, app, lead, pools, queue)
+
+
+def task_queue(settings: Settings) -> TaskQueue:
+    """The queue TASK_QUEUE names; the PostgreSQL one with its tables in place."""
+    if settings.task_queue != "postgres":
+        return InlineQueue()
+    from bot.tasks.postgres import PostgresQueue  # procrastinate: only when asked for
+
+    queue = PostgresQueue(settings.database_url, stalled_seconds=settings.task_stalled_seconds)
+    queue.ensure_schema()
+    return queue
 
 
 def _slack_clients(
@@ -235,6 +260,8 @@ def serve(
     exporter = serve_metrics(settings.metrics_port, settings.metrics_token)
     if runtime.scheduler is not None:
         runtime.scheduler.start()
+    if not runtime.queue.in_process:
+        log.info("TASK_QUEUE=postgres: scheduled work is queued; `briefbot worker` runs it")
     stop = threading.Event()
     try:
         if socket_mode:
@@ -275,9 +302,41 @@ def work(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     runtime.scheduler.start()
-    log.info("worker running: a candidate for scheduled ingest and digests")
+    consumer = _consume(runtime, stop)
+    log.info(
+        "worker running: a candidate for scheduled ingest and digests%s",
+        "" if consumer is None else f"; runs queued tasks, {settings.worker_concurrency} at once",
+    )
     try:
         stop.wait()  # bounded: the main thread idles until SIGTERM or SIGINT sets `stop`
     finally:
+        stop.set()
         exporter.stop()
+        runtime.core.stop_ingesting()  # refresh tasks in progress return at once
+        if consumer is not None:
+            # Running tasks end by their own deadlines (fetch and LLM timeouts); one still
+            # running past this is the next worker's, once this one's heartbeat is stale.
+            consumer.join(timeout=60)
         runtime.shutdown()  # a round in progress returns at once; its fetches end too
+
+
+def _consume(runtime: Runtime, stop: threading.Event) -> threading.Thread | None:
+    """With the PostgreSQL queue: run its tasks in a thread of this process until `stop`."""
+    if runtime.queue.in_process:
+        return None
+    from bot.tasks.postgres import PostgresQueue
+
+    queue = runtime.queue
+    assert isinstance(queue, PostgresQueue)
+    thread = threading.Thread(
+        target=queue.run_worker,
+        args=(stop,),
+        kwargs={
+            "concurrency": runtime.core.settings.worker_concurrency,
+            "name": f"briefbot-worker-{os.getpid()}",
+        },
+        name="task-worker",
+        daemon=True,
+    )
+    thread.start()
+    return thread

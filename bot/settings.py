@@ -136,6 +136,13 @@ class Settings:
     source_alert_after_hours: int = _setting("SOURCE_ALERT_AFTER_HOURS", 24)
     # How often a scheduler candidate asks for the leader lock (PostgreSQL): bounds failover.
     leader_poll_seconds: float = _setting("LEADER_POLL_SECONDS", 5.0)
+    # Where scheduled work runs (`bot.tasks`): "inline" in the scheduler's process, or
+    # "postgres": a task queue in the PostgreSQL database that every `briefbot worker` consumes.
+    task_queue: str = _setting("TASK_QUEUE", "inline", choices=("inline", "postgres"))
+    # Tasks one worker process runs at once (threads: fetches wait on the network).
+    worker_concurrency: int = _setting("WORKER_CONCURRENCY", 4, clip=64)
+    # A task whose worker sent no heartbeat this long (killed, or cut off) is queued again.
+    task_stalled_seconds: float = _setting("TASK_STALLED_SECONDS", 60.0)
     # A topic nobody subscribes to and nobody asked for (/brief, a question) this many days is
     # no longer polled (0: every topic is polled for ever).
     topic_idle_days: int = _setting("TOPIC_IDLE_DAYS", 7, minimum=0)
@@ -329,6 +336,12 @@ def _check_together(values: dict[str, Any]) -> None:
     search_url = values.get("news_search_feed_url", DEFAULT_NEWS_SEARCH_FEED_URL)
     if "{query}" not in search_url:
         raise SettingsError("NEWS_SEARCH_FEED_URL must contain {query} where the topic goes")
+    if values.get("task_queue") == "postgres" and not str(
+        values.get("database_url", "")
+    ).startswith("postgresql"):
+        raise SettingsError(
+            "TASK_QUEUE=postgres needs DATABASE_URL to be PostgreSQL (postgresql+psycopg://…)"
+        )
     slack_api_url = values.get("slack_api_url", DEFAULT_SLACK_API_URL)
     if not slack_api_url.endswith("/"):
         values["slack_api_url"] = slack_api_url + "/"  # slack_sdk appends the method name

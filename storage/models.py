@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -386,6 +387,16 @@ class ChannelFeedback(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ChannelPace(Base):
+    """When a channel's next post may go out (seconds since the epoch, the database's clock):
+    the posting pace every worker shares (`storage.pacing`)."""
+
+    __tablename__ = "channel_pace"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
+
+
 __all__ = [
     "Article",
     "ArticleAnalysis",
@@ -395,6 +406,7 @@ __all__ = [
     "Base",
     "Brief",
     "ChannelFeedback",
+    "ChannelPace",
     "Delivery",
     "LLMCall",
     "ProcessedEvent",

@@ -39,7 +39,7 @@ stamps claims with; the schedule and the brief window use `core.clock`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -101,6 +101,7 @@ Status = Literal[
     "retry",  # transient failure: the claim stays, a sweep runs it again later
     "inactive",  # the subscription is gone or paused with no end date
     "paused",  # paused until a later date: this run is skipped, never caught up
+    "queued",  # handed to the task queue (TASK_QUEUE=postgres): a worker delivers it
 ]
 
 
@@ -127,6 +128,10 @@ class Poster(Protocol):
         thread_ts: str | None = None,
         limit: int = 200,
     ) -> list[tuple[str, dict[str, Any]]]: ...
+
+
+# Queues one (subscription, scheduled time) for a worker (`bot.jobs.tasks.defer_digest`).
+Handoff = Callable[[int, datetime], "DigestOutcome"]
 
 
 @dataclass(frozen=True)
@@ -422,11 +427,13 @@ def sweep_stale_claims(
     stale_after: timedelta = DEFAULT_STALE_AFTER,
     *,
     max_attempts: int = MAX_ATTEMPTS,
+    handoff: Handoff | None = None,
 ) -> list[DigestOutcome]:
     """Run again every digest whose claim went stale without being sent or failed.
 
     `now` is wall-clock time (claims are stamped with it), default now. Each stale claim is
     taken over atomically by the claim, so concurrent sweeps post it once between them.
+    `handoff`: queue each one for a worker instead of delivering it here (the task queue).
     """
     cutoff = (now or wall_clock()) - stale_after
     outcomes: list[DigestOutcome] = []
@@ -451,6 +458,9 @@ def sweep_stale_claims(
             continue
         assert sub is not None and scheduled_for is not None
         log.info("digest %s for %s: claim went stale; running it again", sub.id, scheduled_for)
+        if handoff is not None:
+            outcomes.append(handoff(sub.id, scheduled_for))
+            continue
         outcomes.append(
             _deliver(core, poster, sub, scheduled_for, now=None, stale_after=stale_after)
         )
@@ -463,8 +473,10 @@ def catch_up_digests(
     now: datetime | None = None,
     *,
     window: timedelta = DEFAULT_CATCH_UP,
+    handoff: Handoff | None = None,
 ) -> list[DigestOutcome]:
-    """Deliver every digest that was due within `window` but never started.
+    """Deliver every digest that was due within `window` but never started (`handoff`:
+    queue each for a worker instead).
 
     For each active subscription, its latest scheduled time up to `now`: if the subscription
     existed then and no delivery row exists for that time, it is delivered now. The claim
@@ -484,6 +496,9 @@ def catch_up_digests(
     outcomes = []
     for subscription_id, scheduled_for in due:
         log.info("digest %s for %s never ran; delivering it now", subscription_id, scheduled_for)
+        if handoff is not None:
+            outcomes.append(handoff(subscription_id, scheduled_for))
+            continue
         outcomes.append(deliver_digest(core, poster, subscription_id, scheduled_for, now=now))
     return outcomes
 

@@ -37,9 +37,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
-from bot.jobs.digest import Poster, catch_up_digests, run_digest, sweep_stale_claims
+from bot.jobs.digest import DigestOutcome, Poster, catch_up_digests, sweep_stale_claims
+from bot.jobs.tasks import defer_digest, defer_ingest_round, register_tasks
 from bot.service.rhythm import Rhythm, cron_fields, rhythm_or_daily
 from bot.service.subscriptions import SubscriptionInfo
+from bot.tasks import TaskQueue
+from bot.tasks.inline import InlineQueue
 
 if TYPE_CHECKING:
     from apscheduler.job import Job
@@ -109,6 +112,8 @@ class JobContext:
     # Posts digests; paced per channel (Slack's one message per second per channel).
     poster: Poster
     scheduler: BackgroundScheduler | None = None
+    # Where the jobs' work goes (`bot.tasks`): run here at once, or deferred to the workers.
+    queue: TaskQueue = field(default_factory=InlineQueue)
     # When this process's scheduler started: every claim older than that was made by a process
     # that is gone (a previous run, or a leader that died), so it is stale at once.
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -119,11 +124,18 @@ _context_lock = threading.Lock()
 
 
 def register_context(
-    core: Briefbot, poster: Poster, scheduler: BackgroundScheduler | None = None
+    core: Briefbot,
+    poster: Poster,
+    scheduler: BackgroundScheduler | None = None,
+    queue: TaskQueue | None = None,
 ) -> JobContext:
-    """Make (core, poster) what this process's job functions run with."""
+    """Make (core, poster) what this process's job functions run with; `queue`: where their
+    work goes (default: run in this process, `bot.tasks.inline`)."""
     global _context
-    context = JobContext(core, poster, scheduler)
+    if queue is None:
+        queue = InlineQueue()
+        register_tasks(queue, core, poster)
+    context = JobContext(core, poster, scheduler, queue)
     with _context_lock:
         _context = context
     return context
@@ -148,26 +160,22 @@ def current_context() -> JobContext:
 
 
 def ingest_job() -> None:
-    ingest_round(current_context().core)
+    context = current_context()
+    if context.queue.in_process:
+        # One round over every source here (the pipeline fetches them concurrently).
+        ingest_round(context.core)
+        return
+    queued = defer_ingest_round(context.core, context.queue)
+    log.info("scheduled ingest: %d refresh tasks queued for the workers", queued)
 
 
 def digest_job(subscription_id: int) -> None:
+    """The subscription's digest for its latest scheduled time: delivered here at once
+    (in-process queue) or queued for a worker (`bot.jobs.tasks.deliver`)."""
     context = current_context()
-    outcome = run_digest(
-        context.core,
-        context.poster,
-        subscription_id,
-        stale_after=timedelta(seconds=context.core.settings.digest_stale_after_seconds),
-    )
-    log.info(
-        "digest %s: %s (new %s, updated %s, unchanged %s)%s",
-        subscription_id,
-        outcome.status,
-        outcome.new,
-        outcome.updated,
-        outcome.unchanged,
-        f": {outcome.error}" if outcome.error else "",
-    )
+    outcome = defer_digest(context.core, context.queue, subscription_id)
+    if outcome.status != "queued" or not context.queue.in_process:
+        log.info("digest %s: %s", subscription_id, outcome.status)
 
 
 def sweep_job() -> None:
@@ -175,17 +183,28 @@ def sweep_job() -> None:
     and bring the digest jobs in line with the subscriptions table."""
     context = current_context()
     settings = context.core.settings
-    stale_after = min(
-        timedelta(seconds=settings.digest_stale_after_seconds),
-        datetime.now(UTC) - context.started_at,
-    )
-    for outcome in sweep_stale_claims(context.core, context.poster, stale_after=stale_after):
+    stale_after = timedelta(seconds=settings.digest_stale_after_seconds)
+    handoff = None
+    if context.queue.in_process:
+        # Claims older than this scheduler were made by a process that is gone (the claims
+        # are this process's own work).
+        stale_after = min(stale_after, datetime.now(UTC) - context.started_at)
+    else:
+        # Claims belong to the workers, which outlive leaders: only the age says a claim's
+        # worker is gone. Retaken digests are queued for a worker like any other.
+        def handoff(subscription_id: int, scheduled_for: datetime) -> DigestOutcome:
+            return defer_digest(context.core, context.queue, subscription_id, scheduled_for)
+
+    for outcome in sweep_stale_claims(
+        context.core, context.poster, stale_after=stale_after, handoff=handoff
+    ):
         log.info("swept digest %s: %s", outcome.subscription_id, outcome.status)
     if settings.digest_catch_up_hours:
         for outcome in catch_up_digests(
             context.core,
             context.poster,
             window=timedelta(hours=settings.digest_catch_up_hours),
+            handoff=handoff,
         ):
             log.info("caught up digest %s: %s", outcome.subscription_id, outcome.status)
     if context.scheduler is not None:
@@ -256,6 +275,7 @@ def build_scheduler(
     *,
     start_paused: bool = False,
     misfire_grace_seconds: int = 3600,
+    queue: TaskQueue | None = None,
 ) -> BackgroundScheduler:
     """A scheduler on the database's job store; not started.
 
@@ -267,6 +287,7 @@ def build_scheduler(
     return _BriefbotScheduler(
         core,
         poster,
+        queue,
         start_paused=start_paused,
         jobstores={"default": core.database.job_store()},
         job_defaults={
@@ -280,11 +301,18 @@ def build_scheduler(
 
 class _BriefbotScheduler(BackgroundScheduler):
     def __init__(
-        self, core: Briefbot, poster: Poster, *, start_paused: bool, **options: Any
+        self,
+        core: Briefbot,
+        poster: Poster,
+        queue: TaskQueue | None,
+        *,
+        start_paused: bool,
+        **options: Any,
     ) -> None:
         super().__init__(**options)
         self._core = core
         self._poster = poster
+        self._queue = queue
         self._start_paused = start_paused
         self._registered: JobContext | None = None
 
@@ -292,7 +320,7 @@ class _BriefbotScheduler(BackgroundScheduler):
         if self.running:
             raise SchedulerAlreadyRunningError
         # Registered first: a misfired digest may run as soon as the scheduler starts.
-        registered = register_context(self._core, self._poster, self)
+        registered = register_context(self._core, self._poster, self, self._queue)
         try:
             super().start(paused=paused or self._start_paused)
         except BaseException:

@@ -1,9 +1,10 @@
 """Briefs: a topic's brief over a window, cached by its exact article set, made once at a time.
 
 The cache key is (topic, exact article set, summarizer and prompt version): the same articles
-are never summarized twice, and one new article makes a new brief. Within a process, callers
-wanting the same key while it is being made wait for it (a digest round briefs one topic for
-many channels at once) rather than each paying for the same LLM call.
+are never summarized twice, and one new article makes a new brief. Callers wanting
+the same key while it is being made wait for it (a digest round briefs one topic for many
+channels at once) rather than each paying for the same LLM call: threads of one process on an
+in-process flight, worker processes on a PostgreSQL advisory lock (`storage.locks`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.summarize.model import ArticleInput, Brief, Summarizer
 from storage import articles as article_store
 from storage import briefs as brief_store
 from storage import llm_calls as llm_call_store
+from storage import locks as lock_store
 from storage.db import transaction
 from storage.models import Article
 
@@ -224,7 +226,7 @@ class Briefs:
                 return request.shown(flight.result)
             # The first caller failed: try again, on our own.
         try:
-            result = self._summarize_and_store(summarizer, key, request)
+            result = self._across_processes(summarizer, key, request)
             if leading:
                 flight.result = result
             return result
@@ -233,6 +235,25 @@ class Briefs:
                 with self._flights_lock:
                     del self._flights[key]
                 flight.done.set()
+
+    def _across_processes(
+        self, summarizer: Summarizer, key: str, request: _Request
+    ) -> BriefResult:
+        """The same single flight across worker processes (PostgreSQL): the first holds the
+        key's lock while it summarizes; the others wait, then find its brief in the cache
+        (`_summarize_and_store` looks first), so a topic-window costs one LLM call however
+        many workers deliver its digests. Still held elsewhere past the wait: offline."""
+        wait = self._flight_wait_seconds()
+        with lock_store.across_processes(self._factory, f"brief:{key}", wait_seconds=wait) as got:
+            if got:
+                return self._summarize_and_store(summarizer, key, request)
+        log.warning(
+            "brief of %s: being made in another process; briefing offline", request.topic_name
+        )
+        offline = self._offline()
+        return self._summarize_and_store(
+            offline, cache_key(request.topic_name, request.rows, offline), request
+        )
 
     def _flight_wait_seconds(self) -> float:
         """How long a brief waits for the same brief being made by another thread."""

@@ -24,6 +24,7 @@ from bot.errors import UserInputError
 from bot.service.material import topic_name
 from bot.settings import Settings
 from storage import retention
+from storage import sources as source_store
 from storage import topics as topic_store
 from storage.db import transaction
 
@@ -116,6 +117,18 @@ class Lifecycle:
         with self._factory() as session:
             uses = self._uses(session)
         return polled_topics(uses, now=self._clock(), idle_days=self._settings.topic_idle_days)
+
+    def polled_source_urls(self) -> list[str]:
+        """The URLs of the sources the next ingest round refreshes: each attached to a polled
+        topic (on the task queue, one refresh task each)."""
+        polled = self.polled_topic_ids()
+        with self._factory() as session:
+            return [
+                row.url
+                for row in source_store.list_all(session)
+                if (ids := {t.id for t in row.topics})
+                and (polled is None or ids & polled)
+            ]
 
     def want(self, name: str, team_id: str | None) -> bool:
         """Someone in `team_id` asks for the topic (a /brief or a subscription): it is polled

@@ -5,8 +5,8 @@ and a retry) bursts into that channel and Slack answers 429; the retry handlers 
 but every 429 costs a Retry-After wait and counts against the app. Reserving a slot per
 channel before posting keeps the round inside the limit instead.
 
-One pacer per process, owned by the job runtime (digests are posted by the one scheduler that
-holds the lead, so pacing in that process is pacing for the app).
+One pacer per process, owned by the job runtime. With digests on the task queue (many worker
+processes post them) the runtime hands the poster the database-backed pacer instead.
 """
 
 from __future__ import annotations
@@ -14,8 +14,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
-__all__ = ["DEFAULT_INTERVAL", "ChannelPacer"]
+__all__ = ["DEFAULT_INTERVAL", "ChannelPacer", "Pacer"]
+
+
+class Pacer(Protocol):
+    """What the poster needs of a pacer: this process's `ChannelPacer`, or one shared by every
+    worker through the database (`bot.service.pacing.SharedChannelPacer`, handed in)."""
+
+    def wait(self, team_id: str, channel_id: str) -> float: ...
+
+    def done(self, team_id: str, channel_id: str) -> None: ...
 
 DEFAULT_INTERVAL = 1.0
 # Forget channels idle this long (the map stays small however many channels a round covers).

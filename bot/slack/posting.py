@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import PostError
 from bot.render.blocks import Message
 from bot.slack.client import ClientForTeam
-from bot.slack.pacing import ChannelPacer
+from bot.slack.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class SlackPoster:
     """Posts with the bot's client for the workspace. With a `pacer`, posts to one channel
     keep Slack's one-message-per-second pace (see `bot.slack.pacing`)."""
 
-    def __init__(self, clients: ClientForTeam, pacer: ChannelPacer | None = None) -> None:
+    def __init__(self, clients: ClientForTeam, pacer: Pacer | None = None) -> None:
         self.clients = clients
         self.pacer = pacer
 

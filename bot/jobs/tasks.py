@@ -1,0 +1,165 @@
+"""The work the task queue runs, and what the leader's jobs put on it.
+
+Three tasks, each small enough that any worker can take it and a dead worker loses only it:
+
+- `refresh_source(url)`: one source fetched, its new articles stored and analysed;
+- `refresh_topic(name)`: a subscribed topic with no source of its own (the news search);
+- `deliver_digest(subscription_id, scheduled_for)`: one digest claimed, briefed, posted and
+  recorded (`bot.jobs.digest`): the delivery claim stays what makes it exactly once.
+
+The leader's scheduler stays the clock (`bot.jobs.scheduler`): its ingest job defers one
+`refresh_source` per polled source, and each subscription's cron job one `deliver_digest`.
+Deliveries to one channel share a lock (one at a time across workers, in order, paced by the
+poster); their brief is made once per topic-window across workers by the briefs'
+single-flight (`bot.service.briefs`). With the in-process queue (TASK_QUEUE=inline) a
+deferred task runs at once in the scheduler's thread: the same functions, in one process.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import time
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from bot.jobs.digest import MAX_ATTEMPTS, DigestOutcome, Poster, deliver_digest
+from bot.service.rhythm import latest_run
+from bot.tasks import RetryLater, TaskQueue, TaskSpec
+
+if TYPE_CHECKING:
+    from bot.core import Briefbot
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DELIVER_DIGEST",
+    "REFRESH_SOURCE",
+    "REFRESH_TOPIC",
+    "DigestNotDelivered",
+    "defer_digest",
+    "defer_ingest_round",
+    "deliver",
+    "register_tasks",
+]
+
+REFRESH_SOURCE = "briefbot.refresh_source"
+REFRESH_TOPIC = "briefbot.refresh_topic"
+DELIVER_DIGEST = "briefbot.deliver_digest"
+
+
+class DigestNotDelivered(RetryLater):
+    """A digest failed in a way a retry can heal (briefing or Slack failed): the queue runs
+    the task again with backoff."""
+
+
+def register_tasks(queue: TaskQueue, core: Briefbot, poster: Poster) -> None:
+    # As many runs as a digest claim gets (then the task is kept as failed: a dead letter).
+    attempts = MAX_ATTEMPTS
+    for name, func in (
+        (REFRESH_SOURCE, functools.partial(refresh_source, core)),
+        (REFRESH_TOPIC, functools.partial(refresh_topic, core)),
+        (DELIVER_DIGEST, functools.partial(deliver, core, poster)),
+    ):
+        queue.register(TaskSpec(name, func, max_attempts=attempts))
+
+
+# -- the tasks --------------------------------------------------------------------------------
+
+
+def _round_deadline(core: Briefbot) -> float:
+    # A refresh ends by the time the next round is due (as the in-process round does).
+    return time.monotonic() + core.settings.ingest_interval_minutes * 60
+
+
+def refresh_source(core: Briefbot, *, url: str, attempt: int = 0) -> None:
+    """Fetch one stored source. Its own failure (a feed down) is recorded on the source and is
+    no task failure; the database failing is, and is retried."""
+    location = url
+    if url.lower().startswith("file://"):  # ingest takes a file source as its path
+        location = unquote(urlsplit(url).path)
+    report = core.ingest([location], until=_round_deadline(core))
+    log.info("refreshed %s: %s", url, report)
+
+
+def refresh_topic(core: Briefbot, *, name: str, attempt: int = 0) -> None:
+    core.refresh_topic(name, until=_round_deadline(core))
+
+
+def deliver(
+    core: Briefbot,
+    poster: Poster,
+    *,
+    subscription_id: int,
+    scheduled_for: str,
+    attempt: int = 0,
+) -> DigestOutcome:
+    """Deliver one (subscription, scheduled time). A retry (`attempt` > 0) takes the claim
+    over at once: the queue runs it only once the earlier attempt has ended (it failed, or
+    its worker stopped sending heartbeats), so that claim is nobody's any more; a post the
+    earlier attempt made is found by its metadata, not made twice (`bot.jobs.digest`)."""
+    stale_after = timedelta(0 if attempt else core.settings.digest_stale_after_seconds)
+    outcome = deliver_digest(
+        core,
+        poster,
+        subscription_id,
+        datetime.fromisoformat(scheduled_for),
+        stale_after=stale_after,
+    )
+    log.info(
+        "digest %s: %s (new %s, updated %s, unchanged %s)%s",
+        subscription_id,
+        outcome.status,
+        outcome.new,
+        outcome.updated,
+        outcome.unchanged,
+        f": {outcome.error}" if outcome.error else "",
+    )
+    if outcome.status == "retry":
+        raise DigestNotDelivered(f"digest {subscription_id}: {outcome.error}")
+    return outcome
+
+
+# -- what the leader defers -------------------------------------------------------------------
+
+
+def defer_ingest_round(core: Briefbot, queue: TaskQueue) -> int:
+    """One refresh task per polled source, and one per subscribed topic without a source; a
+    source still queued from the previous round is not queued again. How many were queued."""
+    queued = 0
+    for url in core.lifecycle.polled_source_urls():
+        key = hashlib.sha256(url.encode()).hexdigest()[:32]
+        queued += queue.defer(REFRESH_SOURCE, {"url": url}, queueing_lock=f"source:{key}")
+    for name in core.subscriptions.topics_without_sources():
+        key = hashlib.sha256(name.encode()).hexdigest()[:32]
+        queued += queue.defer(REFRESH_TOPIC, {"name": name}, queueing_lock=f"topic:{key}")
+    return queued
+
+
+def defer_digest(
+    core: Briefbot,
+    queue: TaskQueue,
+    subscription_id: int,
+    scheduled_for: datetime | None = None,
+) -> DigestOutcome:
+    """Queue the digest of `subscription_id` for `scheduled_for` (default: its latest
+    scheduled time). With the in-process queue it is delivered before this returns."""
+    sub = core.subscriptions.get_active(subscription_id)
+    if sub is None:
+        return DigestOutcome("inactive", subscription_id, scheduled_for)
+    if scheduled_for is None:
+        scheduled_for = latest_run(core.clock(), sub.rhythm, sub.hour, sub.minute, sub.timezone)
+    if sub.paused_at(scheduled_for):
+        return DigestOutcome("paused", subscription_id, scheduled_for)
+    when = scheduled_for.isoformat()
+    queued = queue.defer(
+        DELIVER_DIGEST,
+        {"subscription_id": subscription_id, "scheduled_for": when},
+        # One channel's digests one at a time, in order, whichever workers run them: with the
+        # shared pacer, Slack's one message per second per channel holds.
+        lock=f"channel:{sub.team_id}:{sub.channel_id}",
+        queueing_lock=f"digest:{subscription_id}:{when}",
+    )
+    return DigestOutcome("queued" if queued else "skipped", subscription_id, scheduled_for)
