@@ -236,9 +236,7 @@ class Briefs:
                     del self._flights[key]
                 flight.done.set()
 
-    def _across_processes(
-        self, summarizer: Summarizer, key: str, request: _Request
-    ) -> BriefResult:
+    def _across_processes(self, summarizer: Summarizer, key: str, request: _Request) -> BriefResult:
         """The same single flight across worker processes (PostgreSQL): the first holds the
         key's lock while it summarizes; the others wait, then find its brief in the cache
         (`_summarize_and_store` looks first), so a topic-window costs one LLM call however
