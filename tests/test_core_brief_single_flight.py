@@ -104,6 +104,33 @@ def test_concurrent_briefs_of_the_same_articles_summarize_once(core: Briefbot) -
     assert core.briefs._flights == {}
 
 
+def test_callers_waiting_for_the_same_brief_do_not_load_its_sentences(
+    core: Briefbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored sentences are read by the one caller that summarizes: the others (a digest
+    round's channels of one topic) wait for its brief and read nothing, so a round costs the
+    serving process one load per topic, not one per channel."""
+    from bot.ingest import analyze
+
+    loads: list[int] = []
+    real_load = analyze.load
+
+    def counting_load(*args: object, **kwargs: object) -> object:
+        loads.append(1)
+        return real_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analyze, "load", counting_load)
+    slow = SlowSummarizer()
+    core.summarizer = lambda: slow  # type: ignore[method-assign]
+    results = brief_many(core, 8)
+    assert all(isinstance(r, BriefResult) for r in results)
+    assert slow.calls == 1
+    assert len(loads) == 1
+    briefs = [r for r in results if isinstance(r, BriefResult)]
+    # the brief still read the articles' stored sentences
+    assert any(briefs[0].brief.sections.values())
+
+
 def test_when_the_first_fails_the_others_try_themselves(core: Briefbot) -> None:
     slow = SlowSummarizer(fail_first=True)
     core.summarizer = lambda: slow  # type: ignore[method-assign]

@@ -179,15 +179,10 @@ class Briefs:
             cached = _cached(session, key)
             if cached is not None:
                 return replace(request.shown(cached), over_budget=over_budget)
-            # The sentences ingestion analysed (an article stored before that is analysed
-            # now, once, and kept: the commit below).
-            from bot.ingest import analyze as sentence_analysis
-
-            analyses = sentence_analysis.load(
-                session, [r.id for r in rows], self._settings.nlp_model
-            )
-            session.commit()
-            request = replace(request, inputs=article_inputs(session, rows, analyses))
+        # The articles' sentences are loaded by whichever caller makes the brief
+        # (`_summarize_and_store`), not here: a digest round misses the cache for one topic in
+        # ten channels at once, and each loading every sentence only to wait for the first
+        # caller's brief was most of the round's CPU in the serving process.
         with usage.metered(team_id) as meter:
             result = self._single_flight(summarizer, key, request)
         return replace(
@@ -266,6 +261,15 @@ class Briefs:
             cached = _cached(session, key)
             if cached is not None:
                 return request.shown(cached)
+            # The sentences ingestion analysed (an article stored before that is analysed
+            # now, once, and kept: the commit below).
+            from bot.ingest import analyze as sentence_analysis
+
+            analyses = sentence_analysis.load(
+                session, [r.id for r in request.rows], self._settings.nlp_model
+            )
+            session.commit()
+            request = replace(request, inputs=article_inputs(session, request.rows, analyses))
         since, until, now = request.since, request.until, request.now
         brief = None
         if summarizer is self._offline() and self._settings.brief_processes:
