@@ -31,6 +31,7 @@ Ties are broken by article id then sentence position; no set or hash order reach
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -38,6 +39,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+
+import numpy as np
+from scipy import sparse
 
 from bot.llm.model_output import strip_foreign_links, tidy
 from bot.nlp.features import SentenceFeatures
@@ -690,24 +694,77 @@ def _score(
         for a_index, article in enumerate(articles)
     ]
     article_vecs, story_centroids = _article_vectors(by_article, weights, story)
-    _mark_naming(about, story, article_vecs, articles_naming)
+    space = _Space(article_vecs)
+    rows = space.rows(article_vecs)
+    _mark_naming(about, story, rows, articles_naming)
     centroid: dict[str, float] = {}
     for key in sorted(story_centroids):
         for t, w in story_centroids[key].items():
             centroid[t] = centroid.get(t, 0.0) + w
     centroid = _normalize(centroid)
     story_centroids = {k: _normalize(v) for k, v in story_centroids.items()}
-    relevance = _relevance(
-        mentions, bool(topic_terms), article_vecs, centroid, story_centroids, story
-    )
-    _base_scores(topic_terms, sentences, story, story_centroids, relevance)
-    return [
-        max(
-            (a for a in range(len(articles)) if story[a] == key),
-            key=lambda a: (round(_cosine(article_vecs[a], vec), 9), -a),
+    keys = sorted(story_centroids)
+    story_rows = space.rows([story_centroids[k] for k in keys])
+    row_of_story = {k: r for r, k in enumerate(keys)}
+    own_row = np.array([row_of_story[k] for k in story], dtype=np.intp)
+    # Each article's cosine to its own story's centroid (row-wise dot products).
+    own = _rowwise_dots(rows, story_rows, own_row)
+    relevance = _relevance(mentions, bool(topic_terms), rows, space.dense(centroid), own)
+    _base_scores(topic_terms, sentences, story, space, story_rows, row_of_story, relevance)
+    members: dict[int, list[int]] = {}
+    for a, key in enumerate(story):
+        members.setdefault(key, []).append(a)
+    return [max(members[key], key=lambda a: (round(float(own[a]), 9), -a)) for key in keys]
+
+
+class _Space:
+    """Sparse rows (scipy CSR, float64) over one term-to-column map, so that many cosines are
+    one matrix product in C instead of a Python loop over dictionary entries."""
+
+    def __init__(self, vecs: Sequence[dict[str, float]]) -> None:
+        self.column: dict[str, int] = {}
+        for vec in vecs:
+            for t in vec:
+                self.column.setdefault(t, len(self.column))
+
+    def rows(self, vecs: Sequence[dict[str, float]]) -> sparse.csr_matrix:
+        column = self.column
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        for vec in vecs:
+            for t, w in vec.items():
+                indices.append(column[t])
+                data.append(w)
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+            shape=(len(vecs), max(1, len(column))),
         )
-        for key, vec in sorted(story_centroids.items())
-    ]
+
+    def dense(self, vec: dict[str, float]) -> np.ndarray:
+        out = np.zeros(max(1, len(self.column)))
+        for t, w in vec.items():
+            out[self.column[t]] = w
+        return out
+
+
+def _rowwise_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, b_row: np.ndarray) -> np.ndarray:
+    """Row i of `a` dotted with row `b_row[i]` of `b`, for every i, without copying b's rows
+    (a big story's centroid is long, and thousands of sentences share it): each stored entry
+    of `a` looks its partner up in `b` by (row, column) with a binary search."""
+    if a.shape[0] == 0:
+        return np.zeros(0)
+    a, b = a.tocoo(), b.tocsr()
+    b.sort_indices()
+    width = np.int64(max(1, b.shape[1]))
+    b_rows = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr))
+    b_keys = b_rows * width + b.indices.astype(np.int64)
+    a_keys = b_row[a.row].astype(np.int64) * width + a.col.astype(np.int64)
+    at = np.minimum(np.searchsorted(b_keys, a_keys), max(0, len(b_keys) - 1))
+    found = b_keys[at] == a_keys if len(b_keys) else np.zeros(len(a_keys), dtype=bool)
+    products = np.where(found, a.data * (b.data[at] if len(b_keys) else 0.0), 0.0)
+    return np.bincount(a.row, weights=products, minlength=a.shape[0])
 
 
 def _mentions(
@@ -748,7 +805,7 @@ def _article_vectors(
 def _mark_naming(
     about: list[bool],
     story: list[int],
-    article_vecs: list[dict[str, float]],
+    rows: sparse.csr_matrix,
     articles_naming: list[bool],
 ) -> None:
     """In the brief: articles about the topic, and those of their stories close to one of them
@@ -758,42 +815,55 @@ def _mark_naming(
     for a_index, yes in enumerate(about):
         if yes:
             about_by_story.setdefault(story[a_index], []).append(a_index)
-    for a_index in range(len(about)):
-        peers = about_by_story.get(story[a_index], [])[:_MAX_NEIGHBOURS]
-        articles_naming[a_index] = (
-            about[a_index]
-            or not any(about)
-            or any(_cosine(article_vecs[a_index], article_vecs[b]) >= _KEEP_CLOSE for b in peers)
-        )
+    anyone = any(about)
+    for a_index, yes in enumerate(about):
+        articles_naming[a_index] = yes or not anyone
+    if not anyone:
+        return
+    # The others, story by story: close to one of its first `_MAX_NEIGHBOURS` naming articles.
+    others: dict[int, list[int]] = {}
+    for a_index, yes in enumerate(about):
+        if not yes and about_by_story.get(story[a_index]):
+            others.setdefault(story[a_index], []).append(a_index)
+    for key, group in others.items():
+        peers = about_by_story[key][:_MAX_NEIGHBOURS]
+        close = (rows[group] @ rows[peers].T).toarray() >= _KEEP_CLOSE
+        for a_index, yes in zip(group, close.any(axis=1), strict=True):
+            articles_naming[a_index] = bool(yes)
 
 
 def _relevance(
     mentions: list[float],
     has_topic: bool,
-    article_vecs: list[dict[str, float]],
-    centroid: dict[str, float],
-    story_centroids: dict[int, dict[str, float]],
-    story: list[int],
+    rows: sparse.csr_matrix,
+    centroid: np.ndarray,
+    own: np.ndarray,
 ) -> list[float]:
     """Relevance: naming the topic and being close to the centroid. An article that never
     names the topic can still count ("Kremlin studies US ceasefire offer" for "ukraine") if it
-    is close to the others; a far one (an ECB rate decision) is cited last, if at all."""
+    is close to the others; a far one (an ECB rate decision) is cited last, if at all.
+    `rows`: the articles' unit vectors; `own`: each one's cosine to its story's centroid."""
     naming = sorted((i for i, m in enumerate(mentions) if m > 0), key=lambda i: (-mentions[i], i))[
         :_MAX_NEIGHBOURS
     ]
+    closeness_all = rows @ centroid
+    far = [a for a, m in enumerate(mentions) if not (m > 0 or not naming)]
+    nearest_of: dict[int, float] = {}
+    if far:
+        # Closeness to the nearest article that names the topic: one product for all of them.
+        nearest = (rows[far] @ rows[naming].T).toarray().max(axis=1)
+        nearest_of = dict(zip(far, (float(x) for x in nearest), strict=True))
     relevance: list[float] = []
     for a_index, mention in enumerate(mentions):
-        if mention > 0 or not naming:
-            closeness = min(1.0, 1.5 * _cosine(article_vecs[a_index], centroid))
+        if a_index not in nearest_of:
             if has_topic:
+                closeness = min(1.0, 1.5 * float(closeness_all[a_index]))
                 relevance.append(0.25 + 0.45 * mention + 0.3 * closeness)
             else:  # no topic words: every story is the topic; closeness to its own story
-                own = min(
-                    1.0, 1.5 * _cosine(article_vecs[a_index], story_centroids[story[a_index]])
-                )
-                relevance.append(0.25 + 0.45 * mention + 0.3 * own)
-        else:  # closeness to the nearest article that names the topic
-            nearest = max(_cosine(article_vecs[a_index], article_vecs[i]) for i in naming)
+                mine = min(1.0, 1.5 * float(own[a_index]))
+                relevance.append(0.25 + 0.45 * mention + 0.3 * mine)
+        else:
+            nearest = nearest_of[a_index]
             relevance.append(_OFF_TOPIC + 0.6 * min(1.0, max(0.0, nearest - 0.05) * 4.0))
     return relevance
 
@@ -802,7 +872,9 @@ def _base_scores(
     topic_terms: frozenset[str],
     sentences: list[_Sentence],
     story: list[int],
-    story_centroids: dict[int, dict[str, float]],
+    space: _Space,
+    story_rows: sparse.csr_matrix,
+    row_of_story: dict[int, int],
     relevance: list[float],
 ) -> None:
     """Sets each sentence's `base` and `central`. Centrality is within the sentence's own
@@ -815,7 +887,9 @@ def _base_scores(
     story_weight = {
         k: _STORY_FLOOR + (1 - _STORY_FLOOR) * math.sqrt(n / biggest) for k, n in sizes.items()
     }
-    centrality = [_cosine(s.vec, story_centroids[story[s.article]]) for s in sentences]
+    own_row = np.array([row_of_story[story[s.article]] for s in sentences], dtype=np.intp)
+    dots = _rowwise_dots(space.rows([s.vec for s in sentences]), story_rows, own_row)
+    centrality = [float(x) for x in dots]
     top: dict[int, float] = {}
     for s, cent in zip(sentences, centrality, strict=True):
         key = story[s.article]
@@ -1461,45 +1535,65 @@ _SUPERSEDE_COSINE = 0.5
 def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
     """Take out of the sections the sentences a later article of the same story overrides
     (another figure for the same names, or an outcome where the earlier one had a pending
-    state: "released" over "release suspended")."""
+    state: "released" over "release suspended").
+
+    Candidates come from postings keyed by (story, name), sorted by publication time, so a
+    sentence visits only the later sentences of its own story that share a name with it (not
+    every sentence naming anyone it names); the cheap tests run before the cosine."""
     times = [a.published_at for a in articles]
     if len({t for t in times if t is not None}) < 2:
         return
-    postings: dict[str, list[int]] = {}
+    df: dict[str, int] = {}
     for s in sentences:
         for t in s.names:
-            postings.setdefault(t, []).append(s.index)
+            df[t] = df.get(t, 0) + 1
+    # A name in more than `limit` sentences says little (and made this search quadratic).
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
+    postings: dict[tuple[int, str], list[tuple[datetime, int]]] = {}
+    for o in sentences:
+        when = times[o.article]
+        if when is None:
+            continue
+        for t in o.names:
+            if df[t] <= limit:
+                postings.setdefault((story[o.article], t), []).append((when, o.index))
+    starts: dict[tuple[int, str], list[datetime]] = {}
+    for key, posting in postings.items():
+        posting.sort()
+        starts[key] = [when for when, _ in posting]
     for s in sentences:
-        if not (s.numbers or _PENDING.search(s.text)) or not s.names:
+        pending = bool(s.names) and bool(_PENDING.search(s.text))
+        if not (s.numbers or pending) or not s.names:
             continue
         mine = times[s.article]
         if mine is None:
             continue
+        need = max(1, (len(s.names) + 1) // 2)
+        key_story = story[s.article]
         seen: set[int] = set()
         for t in s.names:
-            posting = postings.get(t, ())
-            if len(posting) > limit:
+            key = (key_story, t)
+            posting = postings.get(key)
+            if not posting:
                 continue
-            for i in posting:
+            # Strictly later reports only (`when > mine`).
+            for _, i in posting[bisect.bisect_right(starts[key], mine) :]:
                 if i in seen:
                     continue
                 seen.add(i)
                 other = sentences[i]
-                when = times[other.article]
-                if when is None or when <= mine or story[other.article] != story[s.article]:
-                    continue
-                if _cosine(s.vec, other.vec) < _SUPERSEDE_COSINE:
-                    continue
-                if len(s.names & other.names) < max(1, (len(s.names) + 1) // 2):
+                if len(s.names & other.names) < need:
                     continue
                 # Another figure for the same thing: no figure in common ("12 dead" / "31 dead").
                 newer_figure = bool(s.numbers and other.numbers and not s.numbers & other.numbers)
-                outcome = bool(_PENDING.search(s.text)) and not _PENDING.search(other.text)
-                if newer_figure or (outcome and other.tense == "past"):
-                    s.label = replace(s.label, section=None)  # overtaken: not a bullet
-                    s.superseded = True
-                    break
+                outcome = pending and other.tense == "past" and not _PENDING.search(other.text)
+                if not (newer_figure or outcome):
+                    continue
+                if _cosine(s.vec, other.vec) < _SUPERSEDE_COSINE:
+                    continue
+                s.label = replace(s.label, section=None)  # overtaken: not a bullet
+                s.superseded = True
+                break
             else:
                 continue
             break

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from bot.summarize.model import ArticleInput
 from bot.summarize.sentences import content_words
@@ -89,22 +90,24 @@ def _vectors(
 
 
 def _similarity_matrix(vectors: list[dict[str, float]]) -> np.ndarray:
-    """Cosine similarity of every pair of articles (zero diagonal), from an inverted index: a
-    term adds the products of its weights to the pairs of articles that share it, one numpy
-    outer product per term, so the Python loop runs per term, not per pair."""
+    """Cosine similarity of every pair of articles (zero diagonal): one sparse matrix product
+    (articles x terms, times its transpose) computed by scipy in C, so only articles that
+    share a term are ever multiplied and no Python loop runs per term or per pair."""
     n = len(vectors)
-    postings: dict[str, tuple[list[int], list[float]]] = {}
-    for i, vec in enumerate(vectors):
+    column: dict[str, int] = {}
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for vec in vectors:
         for t, w in vec.items():
-            entry = postings.setdefault(t, ([], []))
-            entry[0].append(i)
-            entry[1].append(w)
-    sims = np.zeros((n, n))
-    for ids, weights in postings.values():
-        if len(ids) > 1:  # a term of one article links no pair
-            index = np.array(ids, dtype=np.intp)
-            w = np.array(weights)
-            sims[np.ix_(index, index)] += np.outer(w, w)
+            indices.append(column.setdefault(t, len(column)))
+            data.append(w)
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(n, max(1, len(column))),
+    )
+    sims = (matrix @ matrix.T).toarray()
     np.fill_diagonal(sims, 0.0)
     return sims
 
