@@ -102,10 +102,11 @@ class Subscriptions:
         rhythm: Rhythm | None = None,
         length: str | None = None,
         now: datetime | None = None,
+        filters: Filters | None = None,
     ) -> tuple[SubscriptionInfo, bool]:
         """Create, or move the time of, the channel's digest of `topic` (created if need be);
-        subscribing again resumes a paused one. `rhythm`/`length` None: keep (new: daily,
-        full). True: created."""
+        subscribing again resumes a paused one. `rhythm`/`length`/`filters` None: keep (new:
+        daily, full, none). True: created."""
         with transaction(self._factory) as session:
             topic_row = topic_store.get_or_create(session, topic)
             row, created = subscription_store.upsert(
@@ -121,6 +122,9 @@ class Subscriptions:
                 length=length,
                 now=now,
             )
+            if filters is not None:  # in the same transaction: no digest sees half a change
+                subscription_store.set_filters(row, filters.to_dict())
+                session.flush()
             return _info(row), created
 
     def unsubscribe(self, *, team_id: str, channel_id: str, topic: str) -> int | None:

@@ -158,6 +158,11 @@ def parse(text: str | None) -> Command:
     return BriefCmd(_topic(raw, example="/brief ukraine"))
 
 
+def topic_name(text: str, *, example: str) -> str:
+    """A topic name typed anywhere (a command, the App Home modal); `UsageError` if not one."""
+    return _topic(text, example=example)
+
+
 def _topic(text: str, *, example: str) -> str:
     topic = text.strip()
     if not topic:

@@ -7,9 +7,11 @@ import logging
 from typing import Any
 
 from bot.core import Briefbot
+from bot.errors import NotFoundError
+from bot.service.topics import SourceInfo
 from bot.slack.brief_command import SubscriptionHooks
 from bot.slack.client import ClientForTeam
-from bot.slack.home import home_view
+from bot.slack.home import MAX_TOPICS, HomeDigest, home_view
 from bot.slack.teams import Origin
 
 log = logging.getLogger(__name__)
@@ -77,8 +79,32 @@ class WorkspaceEvents:
 
     # -- App Home ----------------------------------------------------------------------------
 
-    def publish_home(self, *, team_id: str, user_id: str) -> None:
+    def publish_home(self, *, team_id: str, user_id: str, notice: str | None = None) -> None:
+        """The App Home tab of `user_id`: the workspace's digests with their buttons, the
+        health of their topics' sources, the latest briefs; `notice` shown first."""
         home = self.core.workspaces.home(team_id)
-        subscriptions = [(s.topic, s.channel_id, s.at, s.paused) for s in home.subscriptions]
+        now = self.core.clock()
+        digests = [
+            HomeDigest(
+                id=s.id,
+                topic=s.topic,
+                channel_id=s.channel_id,
+                when=s.describe(),
+                length=s.length,
+                filters=s.filters.text,
+                paused=s.pause_text(now),
+            )
+            for s in home.subscriptions
+        ]
+        topics = list(dict.fromkeys(s.topic for s in home.subscriptions))[:MAX_TOPICS]
+        sources = [(topic, self._sources(topic)) for topic in topics]
         latest = [(p.topic, p.kind, p.channel_id, p.sent_at) for p in home.latest]
-        self.clients(team_id).views_publish(user_id=user_id, view=home_view(subscriptions, latest))
+        self.clients(team_id).views_publish(
+            user_id=user_id, view=home_view(digests, latest, sources, notice=notice)
+        )
+
+    def _sources(self, topic: str) -> list[SourceInfo]:
+        try:
+            return self.core.topic_sources(topic)
+        except NotFoundError:
+            return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.features import Features
-from bot.slack.listeners import commands, digest, events, feedback, middleware, surfaces
+from bot.slack.listeners import commands, digest, events, feedback, home, middleware, surfaces
 from bot.slack.pools import ListenerPools
 
 
@@ -22,3 +22,4 @@ def register_all(app: App, features: Features, pools: ListenerPools | None = Non
     surfaces.register(app, features, pools)  # assistant panel, link shortcut, workflow step
     feedback.register(app, features, pools)  # 👍/👎 on brief bullets
     digest.register(app, features, pools)  # a digest's Pause / Unsubscribe / Sources buttons
+    home.register(app, features, pools)  # App Home's buttons and the digest modal
