@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StorageBusy, StorageError, StorageUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -155,15 +156,24 @@ def _convert_driver_error(context: ExceptionContext) -> None:
         raise converted
 
 
-class _BoundarySession(Session):
-    """A Session whose `with` block lets no driver or pool error out unconverted: the engine
-    hook covers statements and connects; this covers the pool's checkout timeout."""
+@functools.cache
+def _boundary_session() -> type[Session]:
+    """The Session class sessions are made of, built on first use: the ORM costs a tenth of
+    a second of CPU to import, which a command reading through `storage.overview` (plain SQL
+    statements, no ORM) never pays."""
+    from sqlalchemy.orm import Session
 
-    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        super().__exit__(type_, value, traceback)
-        converted = storage_error_for(value) if value is not None else None
-        if converted is not None:
-            raise converted from value
+    class _BoundarySession(Session):
+        """A Session whose `with` block lets no driver or pool error out unconverted: the
+        engine hook covers statements and connects; this covers the pool's checkout timeout."""
+
+        def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
+            super().__exit__(type_, value, traceback)
+            converted = storage_error_for(value) if value is not None else None
+            if converted is not None:
+                raise converted from value
+
+    return _BoundarySession
 
 
 # Execution option set by `transaction()`: this connection's transaction will write.
@@ -183,7 +193,9 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, class_=_BoundarySession, expire_on_commit=False)
+    from sqlalchemy.orm import sessionmaker
+
+    return sessionmaker(engine, class_=_boundary_session(), expire_on_commit=False)
 
 
 @contextmanager

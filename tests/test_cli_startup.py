@@ -16,6 +16,21 @@ import pytest
 from bot.cli import main
 
 HEAVY = ("alembic", "openai", "httpx", "trafilatura", "feedparser", "spacy", "slack_bolt")
+# `briefbot --help` needs no database either: not even SQLAlchemy, nor the scientific stack.
+HEAVY_FOR_HELP = (*HEAVY, "sqlalchemy", "numpy", "scipy", "sklearn", "prometheus_client", "lxml")
+
+_HELP_PROBE = """
+import contextlib, io, json, sys
+from bot.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main(["--help"])
+        status = 0
+    except SystemExit as done:
+        status = done.code
+print(json.dumps({"status": status, "out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
 
 _PROBE = """
 import io, json, sys
@@ -26,10 +41,10 @@ print(json.dumps({"status": status, "out": out.getvalue(), "modules": sorted(sys
 """
 
 
-def _run_probe(tmp_path: Path) -> dict[str, object]:
+def _run_probe(tmp_path: Path, probe: str = _PROBE) -> dict[str, object]:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'briefbot.db'}", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE],
+        [sys.executable, "-c", probe],
         env=env,
         cwd=Path(__file__).resolve().parents[1],
         capture_output=True,
@@ -68,3 +83,15 @@ def test_a_database_behind_is_still_migrated(tmp_path: Path, monkeypatch) -> Non
     assert probe["status"] == 0 and str(probe["out"]).startswith("ukraine")
     assert is_at_head(engine)
     engine.dispose()
+
+
+def test_help_loads_no_heavy_library(tmp_path: Path) -> None:
+    """`briefbot --help` prints the commands without importing what only commands use (one
+    fresh interpreter, about 0.1 s: not marked slow)."""
+    probe = _run_probe(tmp_path, _HELP_PROBE)
+    assert probe["status"] == 0
+    assert "topic" in str(probe["out"]) and "ingest" in str(probe["out"])
+    loaded = {name.split(".")[0] for name in probe["modules"]}  # type: ignore[union-attr]
+    assert not loaded & set(HEAVY_FOR_HELP), (
+        f"loaded by --help: {sorted(loaded & set(HEAVY_FOR_HELP))}"
+    )

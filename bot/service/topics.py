@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import NotFoundError, UserInputError
 from bot.ingest.urls import canonical_url, classify_source, is_http_url
 from bot.service.material import require_topic, topic_name
+from bot.service.overview import TopicInfo as TopicInfo  # defined there: no ORM to import
 from storage import articles as article_store
 from storage import sources as source_store
 from storage import topics as topic_store
@@ -22,14 +23,6 @@ from storage.models import Source, Subscription, Topic
 
 # Re-exported: the /brief parser bounds a topic name by it.
 from storage.topics import MAX_TOPIC_NAME as MAX_TOPIC_NAME
-
-
-@dataclass(frozen=True)
-class TopicInfo:
-    name: str
-    keywords: tuple[str, ...]
-    source_count: int
-    article_count: int
 
 
 @dataclass(frozen=True)
