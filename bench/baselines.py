@@ -8,23 +8,23 @@ sumy is used through its public API: `PlaintextParser.from_string(text, tokenize
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-
-from sumy.nlp.stemmers import Stemmer
-from sumy.parsers.plaintext import PlaintextParser
-from sumy.summarizers.lex_rank import LexRankSummarizer
-from sumy.summarizers.lsa import LsaSummarizer
-from sumy.summarizers.luhn import LuhnSummarizer
-from sumy.summarizers.text_rank import TextRankSummarizer
-from sumy.utils import get_stop_words
+from typing import Any
 
 from bench.tokenizer import OfflineTokenizer, paragraphs
+
+# sumy is imported on first use, not with this module: its stemmer imports NLTK, which imports
+# scikit-learn and SciPy (about 7 s of CPU), and the test suite imports this module (through
+# bench/editor_checks.py) when it collects, whether or not a test runs a baseline.
 
 __all__ = [
     "SUMY_SYSTEMS",
     "lead",
     "round_robin_lead",
     "sentences_of",
+    "stemmer",
+    "stop_words",
     "sumy_summary",
     "truncate_words",
 ]
@@ -32,29 +32,63 @@ __all__ = [
 TOKENIZER = OfflineTokenizer()
 
 
-class StableLsaSummarizer(LsaSummarizer):
-    """sumy's LSA with its term rows in sorted order.
-
-    sumy builds the term-by-sentence matrix from a frozenset, so the row order (and, through
-    floating-point noise, the choice between sentences with tied ranks) changed with Python's
-    per-process string hash seed. Sorting the terms makes runs repeatable; the algorithm is
-    otherwise unchanged.
-    """
-
-    def _create_dictionary(self, document):  # type: ignore[no-untyped-def]
-        words = map(self.normalize_word, document.words)
-        unique = sorted({self.stem_word(w) for w in words if w not in self._stop_words})
-        return {w: i for i, w in enumerate(unique)}
+SUMY_SYSTEMS: tuple[str, ...] = ("LexRank", "TextRank", "Luhn", "LSA")
 
 
-SUMY_SYSTEMS: dict[str, type] = {
-    "LexRank": LexRankSummarizer,
-    "TextRank": TextRankSummarizer,
-    "Luhn": LuhnSummarizer,
-    "LSA": StableLsaSummarizer,
-}
-_STEMMER = Stemmer("english")
-_STOP_WORDS = get_stop_words("english")
+@functools.cache
+def _sumy_classes() -> dict[str, type]:
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.summarizers.lsa import LsaSummarizer
+    from sumy.summarizers.luhn import LuhnSummarizer
+    from sumy.summarizers.text_rank import TextRankSummarizer
+
+    class StableLsaSummarizer(LsaSummarizer):  # type: ignore[misc]
+        """sumy's LSA with its term rows in sorted order.
+
+        sumy builds the term-by-sentence matrix from a frozenset, so the row order (and,
+        through floating-point noise, the choice between sentences with tied ranks) changed
+        with Python's per-process string hash seed. Sorting the terms makes runs repeatable;
+        the algorithm is otherwise unchanged.
+        """
+
+        def _create_dictionary(self, document):  # type: ignore[no-untyped-def]
+            words = map(self.normalize_word, document.words)
+            unique = sorted({self.stem_word(w) for w in words if w not in self._stop_words})
+            return {w: i for i, w in enumerate(unique)}
+
+    classes = {
+        "LexRank": LexRankSummarizer,
+        "TextRank": TextRankSummarizer,
+        "Luhn": LuhnSummarizer,
+        "LSA": StableLsaSummarizer,
+    }
+    assert tuple(classes) == SUMY_SYSTEMS
+    return classes
+
+
+@functools.cache
+def stemmer() -> Callable[[str], str]:
+    """sumy's English stemmer (NLTK's Snowball), built once."""
+    from sumy.nlp.stemmers import Stemmer
+
+    return Stemmer("english")  # type: ignore[no-any-return]
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """sumy's English stop words."""
+    from sumy.utils import get_stop_words
+
+    return frozenset(get_stop_words("english"))
+
+
+def __getattr__(name: str) -> Any:
+    # The names these had as module constants, for callers that import them.
+    if name == "_STEMMER":
+        return stemmer()
+    if name == "_STOP_WORDS":
+        return stop_words()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def sentences_of(text: str) -> list[str]:
@@ -98,8 +132,8 @@ def round_robin_lead(texts: Sequence[str], max_words: int) -> list[str]:
 
 
 def _make(name: str) -> object:
-    summarizer = SUMY_SYSTEMS[name](_STEMMER)
-    summarizer.stop_words = _STOP_WORDS
+    summarizer = _sumy_classes()[name](stemmer())
+    summarizer.stop_words = stop_words()
     return summarizer
 
 
@@ -112,6 +146,8 @@ def sumy_summary(
     For a word budget sumy is given a callable sentence count (sumy's `ItemsCount` protocol):
     it receives the sentences sorted by rating and keeps the best ones until the budget is met.
     """
+    from sumy.parsers.plaintext import PlaintextParser
+
     summarizer = _make(name)
     document = PlaintextParser.from_string(text, TOKENIZER).document
     count: int | Callable[[Sequence[object]], Sequence[object]]

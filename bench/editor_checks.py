@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from bench.baselines import _STEMMER, _STOP_WORDS, TOKENIZER
+from bench.baselines import TOKENIZER, stemmer, stop_words
 from bench.tokenizer import paragraphs
 
 __all__ = [
@@ -133,7 +133,8 @@ def numbers_in(text: str) -> set[str]:
 
 def content_stems(text: str) -> set[str]:
     words = (w.lower().replace("’", "'") for w in _WORD.findall(text))
-    return {_STEMMER(w) for w in words if w not in _STOP_WORDS and (len(w) > 1 or w.isdigit())}
+    stem, stops = stemmer(), stop_words()
+    return {stem(w) for w in words if w not in stops and (len(w) > 1 or w.isdigit())}
 
 
 @cache
@@ -169,7 +170,7 @@ def entities_in(text: str) -> frozenset[str]:
     return frozenset(
         m.group().lower().rstrip(".")
         for m in _CAPITALIZED.finditer(text)
-        if m.group().lower() not in _STOP_WORDS
+        if m.group().lower() not in stop_words()
     )
 
 
@@ -323,7 +324,7 @@ def support(
         passage = " ".join(sentences[start : end + 1])
         lowered = " ".join(passage.lower().split())
         passage_numbers = numbers_in(passage) | date_numbers
-        passage_stems = content_stems(passage) | {_STEMMER(w) for w in date_words}
+        passage_stems = content_stems(passage) | {stemmer()(w) for w in date_words}
         missing_n = tuple(sorted(n for n in numbers if n not in passage_numbers))
         missing_e = tuple(sorted(e for e in entities if e not in lowered))
         overlap = len(stems & passage_stems) / len(stems) if stems else 1.0

@@ -26,6 +26,7 @@ Timings (ms per brief and per article) come from perf_counter around each system
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import inspect
 import itertools
@@ -43,8 +44,6 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parents[1]
 if str(PROJECT) not in sys.path:  # run as a script: make `bench` and `bot` importable
     sys.path.insert(0, str(PROJECT))
-
-from rouge_score import rouge_scorer  # noqa: E402
 
 from bench.baselines import (  # noqa: E402
     SUMY_SYSTEMS,
@@ -99,7 +98,14 @@ README_KMEANS_NMI = 0.79
 # A baseline "differs much" from the README when any of its three figures is this far off.
 DIFFERS_BY = 2.0
 
-_scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+
+@functools.cache
+def _scorer() -> Any:
+    # Built on first use: rouge_score imports NLTK (seconds of CPU), which the test suite
+    # would otherwise pay when it collects tests that import this module and score nothing.
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
 
 
 def rouge(reference: str, summary: Sequence[str]) -> dict[str, float]:
@@ -107,7 +113,7 @@ def rouge(reference: str, summary: Sequence[str]) -> dict[str, float]:
     prediction = " ".join(summary)
     if not prediction.strip():
         return dict.fromkeys(ROUGE_TYPES, 0.0)
-    scores = _scorer.score(reference, prediction)
+    scores = _scorer().score(reference, prediction)
     return {name: 100.0 * scores[name].fmeasure for name in ROUGE_TYPES}
 
 
@@ -339,12 +345,13 @@ def run_product_multiling(
 def _content_words(text: str) -> list[str]:
     """Stemmed words without stopwords (sumy's English list and Snowball stemmer), so the
     overlap is measured independently of the product's own tokenizer."""
-    from bench.baselines import _STEMMER, _STOP_WORDS
+    from bench.baselines import stemmer, stop_words
 
+    stem, stops = stemmer(), stop_words()
     return [
-        _STEMMER(w)
+        stem(w)
         for w in (t.lower().rstrip(".") for t in TOKENIZER.to_words(text))
-        if w not in _STOP_WORDS and (len(w) > 1 or w.isdigit())
+        if w not in stops and (len(w) > 1 or w.isdigit())
     ]
 
 
