@@ -38,7 +38,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from scipy import sparse
@@ -343,12 +343,12 @@ class ExtractiveSummarizer:
         sentences = _extract(ordered, self._parse)
         if not sentences:
             return {name: [] for name in SECTIONS}, ()
-        _vectorize(sentences)
+        space = _vectorize(sentences)
         story = _stories(ordered, sentences)
         naming = [True] * len(ordered)
         _promote_ledes(sentences)  # before scoring and relevance (`_off_topic` drops them too)
         _promote_events(sentences)
-        central_article = _score(topic, ordered, sentences, story, naming)
+        central_article = _score(topic, ordered, sentences, story, naming, space)
         _off_topic(naming, sentences)
         _supersede(ordered, sentences, story)
         _answered(ordered, sentences, story)
@@ -357,7 +357,7 @@ class ExtractiveSummarizer:
         _not_conditions(sentences)
         pool = _pool(sentences)
         leads = _leads(topic, ordered, sentences, story, naming)
-        supporters = _support(pool + [lead for lead, _, _ in leads], sentences)
+        supporters = _support(pool + [lead for lead, _, _ in leads], sentences, space)
         outlets = [_outlets(a) for a in ordered]
         for cand in pool:
             reporting = sorted(
@@ -564,39 +564,69 @@ def _name_vectors(
 
 
 class _NameMerger:
-    """Greedy average-style merging of article groups on their name centroids; pair scores
-    are kept and only those of a merged group recomputed, so g groups cost O(g^2) cosines,
-    not O(g^3)."""
+    """Greedy average-style merging of article groups on their name centroids. Pair scores are
+    kept and only those of a merged group recomputed; each batch of scores (all pairs at the
+    start, one merged group against the live ones after a merge) is one sparse matrix product
+    over the names, with the time and shared-name tests done on arrays."""
 
     def __init__(self, vecs: list[dict[str, float]], articles: list[ArticleInput]) -> None:
         self.vecs = vecs
         self.articles = articles
-        self.cents: dict[int, dict[str, float]] = {}
-        self.spans: dict[int, tuple[datetime, datetime] | None] = {}
+        self.column: dict[str, int] = {}
+        for vec in vecs:
+            for t in vec:
+                self.column.setdefault(t, len(self.column))
+        self.cents: dict[int, sparse.csr_matrix] = {}
+        # (first, last) publication time in microseconds since the epoch, or None.
+        self.spans: dict[int, tuple[int, int] | None] = {}
 
-    def centroid(self, group: list[int]) -> dict[str, float]:
+    def centroid(self, group: list[int]) -> sparse.csr_matrix:
         acc: dict[str, float] = {}
         for a in group:
             for t, w in self.vecs[a].items():
                 acc[t] = acc.get(t, 0.0) + w
-        return _normalize(acc)
+        acc = _normalize(acc)
+        return sparse.csr_matrix(
+            (
+                np.asarray(list(acc.values()), dtype=np.float64),
+                np.asarray([self.column[t] for t in acc], dtype=np.int64),
+                [0, len(acc)],
+            ),
+            shape=(1, max(1, len(self.column))),
+        )
 
-    def span(self, group: list[int]) -> tuple[datetime, datetime] | None:
+    def span(self, group: list[int]) -> tuple[int, int] | None:
         times = [self.articles[a].published_at for a in group if self.articles[a].published_at]
-        return (min(times), max(times)) if times else None
+        if not times:
+            return None
+        return _microseconds(min(times)), _microseconds(max(times))  # type: ignore[arg-type]
 
-    @staticmethod
-    def near(a: tuple[datetime, datetime] | None, b: tuple[datetime, datetime] | None) -> bool:
-        if a is None or b is None:
-            return True
-        return b[0] - a[1] <= _STORY_GAP and a[0] - b[1] <= _STORY_GAP
+    def scores(self, left: list[int], right: list[int]) -> np.ndarray:
+        """`score(i, j)` for every i in `left` and j in `right`: 0 unless the groups are close
+        in time and share `_SHARED_NAMES` names, else the cosine of their name centroids."""
+        a = sparse.vstack([self.cents[k] for k in left]).tocsr()
+        b = sparse.vstack([self.cents[k] for k in right]).tocsr()
+        cosine = (a @ b.T).toarray()
+        a_names, b_names = a.copy(), b.copy()
+        a_names.data[:] = 1.0
+        b_names.data[:] = 1.0
+        shared = (a_names @ b_names.T).toarray()
+        gap = _STORY_GAP // timedelta(microseconds=1)
 
-    def score(self, i: int, j: int) -> float:
-        if not self.near(self.spans[i], self.spans[j]):
-            return 0.0
-        if len(self.cents[i].keys() & self.cents[j].keys()) < _SHARED_NAMES:
-            return 0.0  # one shared country is not one story
-        return _cosine(self.cents[i], self.cents[j])
+        def bounds(keys: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            spans = [self.spans[k] for k in keys]
+            known = np.array([x is not None for x in spans])
+            first = np.array([x[0] if x else 0 for x in spans], dtype=np.int64)
+            last = np.array([x[1] if x else 0 for x in spans], dtype=np.int64)
+            return known, first, last
+
+        a_known, a_first, a_last = bounds(left)
+        b_known, b_first, b_last = bounds(right)
+        near = (b_first[None, :] - a_last[:, None] <= gap) & (
+            a_first[:, None] - b_last[None, :] <= gap
+        )
+        near |= ~(a_known[:, None] & b_known[None, :])
+        return np.where(near & (shared >= _SHARED_NAMES), cosine, 0.0)
 
     def _track(self, key: int, group: list[int]) -> None:
         self.cents[key], self.spans[key] = self.centroid(group), self.span(group)
@@ -607,11 +637,9 @@ class _NameMerger:
             self._track(k, g)
         pairs: dict[tuple[int, int], float] = {}
         keys = sorted(live)
-        for x, i in enumerate(keys):
-            for j in keys[x + 1 :]:
-                sim = self.score(i, j)
-                if sim >= _SAME_NAMES:
-                    pairs[(i, j)] = sim
+        sims = self.scores(keys, keys)
+        for x, y in zip(*np.nonzero(np.triu(sims >= _SAME_NAMES, 1)), strict=True):
+            pairs[(keys[int(x)], keys[int(y)])] = float(sims[x, y])
         next_key = len(groups)
         while pairs:
             (i, j), _ = max(pairs.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
@@ -620,12 +648,24 @@ class _NameMerger:
             live[merged] = sorted(live.pop(i) + live.pop(j))
             self._track(merged, live[merged])
             pairs = {p: v for p, v in pairs.items() if i not in p and j not in p}
-            for other in live:
-                if other != merged:
-                    sim = self.score(other, merged)
-                    if sim >= _SAME_NAMES:
-                        pairs[(other, merged)] = sim
+            others = [k for k in live if k != merged]
+            if not others:
+                continue
+            row = self.scores([merged], others)[0]
+            for other, sim in zip(others, row, strict=True):
+                if sim >= _SAME_NAMES:
+                    pairs[(other, merged)] = float(sim)
         return [live[k] for k in sorted(live)]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _microseconds(when: datetime) -> int:
+    """Exact integer time (no float rounding at the 30-day boundary)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - _EPOCH) // timedelta(microseconds=1)
 
 
 def _split_by_time(group: list[int], articles: list[ArticleInput]) -> list[list[int]]:
@@ -649,7 +689,8 @@ def _units(sentences: list[_Sentence]) -> list[salience.Unit]:
 _SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, 16)]  # 1 + log(tf), precomputed
 
 
-def _vectorize(sentences: list[_Sentence]) -> None:
+def _vectorize(sentences: list[_Sentence]) -> _Space:
+    """Each sentence's unit TF-IDF vector (`vec`), and all of them as one sparse matrix."""
     df: dict[str, int] = {}
     for s in sentences:
         for t in s.terms:
@@ -663,6 +704,9 @@ def _vectorize(sentences: list[_Sentence]) -> None:
         }
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         s.vec = {t: w / norm for t, w in vec.items()}
+    space = _Space([s.vec for s in sentences])
+    space.matrix = space.rows([s.vec for s in sentences])
+    return space
 
 
 def _normalize(vec: dict[str, float]) -> dict[str, float]:
@@ -676,6 +720,7 @@ def _score(
     sentences: list[_Sentence],
     story: list[int],
     articles_naming: list[bool],
+    space: _Space,
 ) -> list[int]:
     """Base score of every sentence. `story[a]` is article a's story (see `stories`).
 
@@ -694,7 +739,6 @@ def _score(
         for a_index, article in enumerate(articles)
     ]
     article_vecs, story_centroids = _article_vectors(by_article, weights, story)
-    space = _Space(article_vecs)
     rows = space.rows(article_vecs)
     _mark_naming(about, story, rows, articles_naming)
     centroid: dict[str, float] = {}
@@ -726,6 +770,8 @@ class _Space:
         for vec in vecs:
             for t in vec:
                 self.column.setdefault(t, len(self.column))
+        self.terms = list(self.column)
+        self.matrix: sparse.csr_matrix = sparse.csr_matrix((0, max(1, len(self.column))))
 
     def rows(self, vecs: Sequence[dict[str, float]]) -> sparse.csr_matrix:
         column = self.column
@@ -888,7 +934,7 @@ def _base_scores(
         k: _STORY_FLOOR + (1 - _STORY_FLOOR) * math.sqrt(n / biggest) for k, n in sizes.items()
     }
     own_row = np.array([row_of_story[story[s.article]] for s in sentences], dtype=np.intp)
-    dots = _rowwise_dots(space.rows([s.vec for s in sentences]), story_rows, own_row)
+    dots = _rowwise_dots(space.matrix, story_rows, own_row)
     centrality = [float(x) for x in dots]
     top: dict[int, float] = {}
     for s, cent in zip(sentences, centrality, strict=True):
@@ -1155,35 +1201,60 @@ def _same_point(a: _Sentence, b: _Sentence, cosine: float) -> bool:
     return len(common) >= _SUPPORT_MIN_SHARED and len(common) / smaller >= _SUPPORT_OVERLAP
 
 
-def _support(pool: list[_Sentence], sentences: list[_Sentence]) -> dict[int, list[int]]:
-    """For each pool sentence, the indexes of all sentences reporting the same point."""
-    postings: dict[str, list[int]] = {}
-    for s in sentences:
-        for t in s.terms:
-            postings.setdefault(t, []).append(s.index)
-    limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
+def _support(
+    pool: list[_Sentence], sentences: list[_Sentence], space: _Space
+) -> dict[int, list[int]]:
+    """For each pool sentence, the indexes of all sentences reporting the same point.
+
+    One sparse product gives every pool sentence's cosine to every sentence it shares a term
+    with (terms in more than `limit` sentences left out, as an inverted index would skip their
+    long postings); the content-word overlap test and the expansion read only those pairs."""
     out: dict[int, list[int]] = {}
-    for cand in pool:
-        dots: dict[int, float] = {}
-        for t in cand.terms:
-            posting = postings[t]
-            if len(posting) > limit:
-                continue
-            w = cand.vec[t]
-            for i in posting:
-                dots[i] = dots.get(i, 0.0) + w * sentences[i].vec[t]
+    if not pool:
+        return out
+    matrix = space.matrix
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
+    cands = matrix[[c.index for c in pool]].tocsr()
+    cands.data[df[cands.indices] > limit] = 0.0
+    cands.eliminate_zeros()
+    dots = (cands @ matrix.T).tocsr()
+    dots.sort_indices()
+    binary = matrix.copy()
+    binary.data[:] = 1.0
+    sizes = np.diff(matrix.indptr)
+    width = matrix.shape[1]
+    for row, cand in enumerate(pool):
         found = [cand.index]
-        expanded = dict(cand.vec)
-        for i in sorted(dots):
-            if i == cand.index:
-                continue
-            if _same_point(cand, sentences[i], dots[i]):
-                found.append(i)
-            if dots[i] >= _EXPAND_MIN:
-                for t, w in sentences[i].vec.items():
-                    expanded[t] = expanded.get(t, 0.0) + dots[i] * w
-        norm = math.sqrt(sum(w * w for w in expanded.values())) or 1.0
-        cand.expanded = {t: w / norm for t, w in expanded.items()}
+        start, end = dots.indptr[row], dots.indptr[row + 1]
+        others = dots.indices[start:end]
+        values = dots.data[start:end]
+        keep = others != cand.index
+        others, values = others[keep], values[keep]
+        if len(others):
+            mine = np.zeros(width)
+            mine[[space.column[t] for t in cand.term_set]] = 1.0
+            common = binary[others] @ mine
+            smaller = np.maximum(np.minimum(len(cand.term_set), sizes[others]), 1)
+            same = (values >= _SUPPORT_COSINE) | (
+                (common >= _SUPPORT_MIN_SHARED) & (common / smaller >= _SUPPORT_OVERLAP)
+            )
+            found.extend(int(i) for i in others[same])
+            near = values >= _EXPAND_MIN
+            expanded = matrix[cand.index].toarray().ravel()
+            if near.any():
+                # The neighbours' vectors weighted by similarity: a 1 x sentences row times
+                # the sentence matrix (CSR by CSR), not a transposed slice.
+                weights = sparse.csr_matrix(
+                    (values[near], others[near], [0, int(near.sum())]),
+                    shape=(1, matrix.shape[0]),
+                )
+                expanded += (weights @ matrix).toarray().ravel()
+        else:
+            expanded = matrix[cand.index].toarray().ravel()
+        norm = math.sqrt(float(expanded @ expanded)) or 1.0
+        nonzero = np.nonzero(expanded)[0]
+        cand.expanded = {space.terms[j]: float(expanded[j]) / norm for j in nonzero}
         out[cand.index] = found
     return out
 
@@ -1616,13 +1687,20 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
     times = [a.published_at for a in articles]
     if len({t for t in times if t is not None}) < 2:
         return
-    outcomes: list[tuple[_Sentence, frozenset[str]]] = []
+    # Outcomes by story, in publication order: a sentence looks only at its own story's later
+    # reports (`bisect`), not at every outcome of the window.
+    by_story: dict[int, list[tuple[datetime, int, _Sentence, frozenset[str]]]] = {}
     for o in sentences:
-        if o.tense != "past" or times[o.article] is None or _OPEN_FORM.search(o.text):
+        when = times[o.article]
+        if o.tense != "past" or when is None or _OPEN_FORM.search(o.text):
             continue
         events = frozenset(t for m in _EVENT.finditer(o.text) for t in _terms(m.group(0)))
         if events:
-            outcomes.append((o, events))
+            by_story.setdefault(story[o.article], []).append((when, o.index, o, events))
+    starts: dict[int, list[datetime]] = {}
+    for key, group in by_story.items():
+        group.sort(key=lambda entry: (entry[0], entry[1]))
+        starts[key] = [entry[0] for entry in group]
     for s in sentences:
         mine = times[s.article]
         if s.label.section is None or mine is None:
@@ -1635,13 +1713,13 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
                 continue
         else:
             pending = s.term_set
-        for o, events in outcomes:
-            when = times[o.article]
+        key = story[s.article]
+        group = by_story.get(key)
+        if not group:
+            continue
+        for _, _, o, events in group[bisect.bisect_right(starts[key], mine) :]:
             if (
-                when is not None
-                and when > mine
-                and story[o.article] == story[s.article]
-                and events & pending
+                events & pending
                 and (not s.names or s.names & o.names)
                 and len((s.term_set & o.term_set) - events) >= 1
             ):
