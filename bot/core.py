@@ -20,15 +20,18 @@ from typing import TYPE_CHECKING
 from bot import metrics
 from bot.errors import BriefbotError
 from bot.service.answers import Answers
+from bot.service.assistant import Assistant
 from bot.service.briefs import BriefResult, Briefs
 from bot.service.database import Database, open_database
 from bot.service.deliveries import Deliveries
 from bot.service.feedback import Feedback
 from bot.service.ingestion import Ingestion
 from bot.service.lifecycle import Lifecycle
+from bot.service.links import Links
 from bot.service.source_states import SourceStates
 from bot.service.subscriptions import Subscriptions
 from bot.service.topics import SourceInfo, TopicInfo, Topics
+from bot.service.workflow import Workflow
 from bot.service.workspaces import Workspaces
 from bot.settings import Settings
 from bot.summarize.model import Summarizer
@@ -91,9 +94,9 @@ class Briefbot:
                 secrets=settings.secrets(),
             )
         factory = self.database.factory
-        self.topics = Topics(factory, check_url=lambda url: self._fetcher().check_url_allowed(url))
+        self.topics = Topics(factory, check_url=lambda url: self.fetcher().check_url_allowed(url))
         self.ingestion = Ingestion(
-            factory, settings, fetcher=self._fetcher, clock=self._now, stopping=self.stopping
+            factory, settings, fetcher=self.fetcher, clock=self._now, stopping=self.stopping
         )
         self.briefs = Briefs(
             factory,
@@ -122,6 +125,19 @@ class Briefbot:
         self.refresh_topic = metrics.counts_ingest(self.ingestion.refresh_topic)
         self.brief = metrics.counts_briefs(self.briefs.brief)
         self.ask = self.answers.ask
+        # The Slack surfaces beyond /brief and threads: "Brief this link", the assistant panel,
+        # the "Get a brief" workflow step. Their briefs go through `brief` above (counted).
+        self.links = Links(
+            factory,
+            settings,
+            fetcher=self.fetcher,
+            summarizer=lambda: self.summarizer(),
+            clock=self._now,
+        )
+        self.assistant = Assistant(
+            factory, settings, clock=self._now, brief=lambda *a, **kw: self.brief(*a, **kw)
+        )
+        self.workflow = Workflow(clock=self._now, brief=lambda *a, **kw: self.brief(*a, **kw))
 
     def _now(self) -> datetime:
         return self.clock()  # late-bound: tests move `clock` on a built instance
@@ -173,7 +189,9 @@ class Briefbot:
     def reindex(self, *, force: bool = False) -> int:
         return self.ingestion.reindex(force=force)
 
-    def _fetcher(self) -> Fetcher:
+    def fetcher(self) -> Fetcher:
+        """A new guarded fetcher (http(s) only, public addresses unless FETCH_ALLOW_PRIVATE,
+        bounded in time and size) on this core's transport; the caller closes it."""
         from bot.ingest.fetch import Fetcher
 
         return Fetcher(

@@ -209,15 +209,14 @@ class _Inputs(dict[str, Any]):
         return super().__getitem__(key)
 
 
-def test_the_step_reads_and_writes_exactly_the_declared_parameters(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_step_reads_and_writes_exactly_the_declared_parameters() -> None:
     from bot.service.workflow import StepBrief
 
     declared = build_manifest()["functions"][functions.CALLBACK_ID]
-    monkeypatch.setattr(functions, "brief_for_step", lambda core, t, w: StepBrief("x", ["y"]))
+    core = Mock()
+    core.workflow.brief_for_step.return_value = StepBrief("x", ["y"])
     inputs, complete, fail = _Inputs(), Mock(), Mock()
-    functions.run_step(Mock(), inputs, complete, fail)
+    functions.run_step(core, inputs, complete, fail)
     fail.assert_not_called()
     assert inputs.read == set(declared["input_parameters"]["properties"])
     assert set(declared["input_parameters"]["required"]) == {"topic"}

@@ -4,15 +4,16 @@ and every refusal is one line that says what to change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import NotFoundError, UserInputError
 from bot.render.blocks import brief_to_plain_text
 
 if TYPE_CHECKING:
-    from bot.service.ports import Core
+    from bot.service.briefs import BriefResult
 
 # The window of a brief, in hours: a day by default, at most a month.
 DEFAULT_WINDOW_HOURS = 24
@@ -56,25 +57,35 @@ def parse_window(value: Any) -> int:
     return int(hours)
 
 
-def brief_for_step(core: Core, topic: Any, window: Any) -> StepBrief:
-    """The brief of `topic` over the last `window` hours, as the step's outputs.
+class Workflow:
+    """The "Get a brief" step's use case; `brief` makes a topic's brief (the facade's, so it is
+    counted and cached as every brief)."""
 
-    Raises StepInputError with the reason (an unknown topic, no articles, a bad window)."""
-    name = str(topic or "").strip()
-    if not name:
-        raise StepInputError("The step needs a topic, e.g. ukraine.")
-    if len(name) > MAX_TOPIC_INPUT:
-        raise StepInputError(f"The topic is over {MAX_TOPIC_INPUT} characters long.")
-    hours = parse_window(window)
-    until = core.clock()
-    try:
-        result = core.brief(name, since=until - timedelta(hours=hours), until=until)
-    except NotFoundError as err:
-        raise StepInputError(str(err)) from None
-    brief = result.brief
-    if brief.is_empty:
-        raise StepInputError(
-            f"No articles about {brief.topic} in the last {hours} hours, so there is no brief."
-        )
-    sources = [f"{s.title} — {s.url}" if s.url else s.title for s in brief.sources[:MAX_SOURCES]]
-    return StepBrief(brief_to_plain_text(brief), sources)
+    def __init__(self, *, clock: Callable[[], datetime], brief: Callable[..., BriefResult]) -> None:
+        self._clock = clock
+        self._brief = brief
+
+    def brief_for_step(self, topic: Any, window: Any) -> StepBrief:
+        """The brief of `topic` over the last `window` hours, as the step's outputs.
+
+        Raises StepInputError with the reason (an unknown topic, no articles, a bad window)."""
+        name = str(topic or "").strip()
+        if not name:
+            raise StepInputError("The step needs a topic, e.g. ukraine.")
+        if len(name) > MAX_TOPIC_INPUT:
+            raise StepInputError(f"The topic is over {MAX_TOPIC_INPUT} characters long.")
+        hours = parse_window(window)
+        until = self._clock()
+        try:
+            result = self._brief(name, since=until - timedelta(hours=hours), until=until)
+        except NotFoundError as err:
+            raise StepInputError(str(err)) from None
+        brief = result.brief
+        if brief.is_empty:
+            raise StepInputError(
+                f"No articles about {brief.topic} in the last {hours} hours, so there is no brief."
+            )
+        sources = [
+            f"{s.title} — {s.url}" if s.url else s.title for s in brief.sources[:MAX_SOURCES]
+        ]
+        return StepBrief(brief_to_plain_text(brief), sources)

@@ -40,10 +40,11 @@ def test_every_listener_acks() -> None:
 # -- the workflow step ----------------------------------------------------------------------
 
 
-def test_step_completes_with_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(functions, "brief_for_step", lambda c, t, w: StepBrief("B", ["S — u"]))
+def test_step_completes_with_outputs() -> None:
+    core = Mock()
+    core.workflow.brief_for_step.return_value = StepBrief("B", ["S — u"])
     complete, fail = Mock(), Mock()
-    functions.run_step(Mock(), {"topic": "ukraine", "window": 24}, complete, fail)
+    functions.run_step(core, {"topic": "ukraine", "window": 24}, complete, fail)
     complete.assert_called_once_with(outputs={"brief": "B", "sources": ["S — u"]})
     fail.assert_not_called()
 
@@ -55,15 +56,11 @@ def test_step_completes_with_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
         (RuntimeError("boom"), "internal error"),
     ],
 )
-def test_step_fails_with_a_reason(
-    monkeypatch: pytest.MonkeyPatch, raised: Exception, said: str
-) -> None:
-    def broken(core: Any, topic: Any, window: Any) -> StepBrief:
-        raise raised
-
-    monkeypatch.setattr(functions, "brief_for_step", broken)
+def test_step_fails_with_a_reason(raised: Exception, said: str) -> None:
+    core = Mock()
+    core.workflow.brief_for_step.side_effect = raised
     complete, fail = Mock(), Mock()
-    functions.run_step(Mock(), {"topic": "ukraine"}, complete, fail)
+    functions.run_step(core, {"topic": "ukraine"}, complete, fail)
     complete.assert_not_called()
     (error,) = fail.call_args.kwargs.values()
     assert said in error and "boom" not in error
@@ -85,15 +82,15 @@ def test_bad_window_input_says_what_to_type(value: str) -> None:
 def test_step_brief_refuses_an_empty_topic_and_a_missing_one() -> None:
     from datetime import UTC, datetime
 
-    core = Mock()
-    core.clock.return_value = datetime(2026, 12, 1, tzinfo=UTC)
+    brief = Mock()
+    step = workflow.Workflow(clock=lambda: datetime(2026, 12, 1, tzinfo=UTC), brief=brief)
     with pytest.raises(StepInputError, match="needs a topic"):
-        workflow.brief_for_step(core, "  ", None)
+        step.brief_for_step("  ", None)
     from bot.errors import NotFoundError
 
-    core.brief.side_effect = NotFoundError("No topic named “x”.")
+    brief.side_effect = NotFoundError("No topic named “x”.")
     with pytest.raises(StepInputError, match="No topic named"):
-        workflow.brief_for_step(core, "x", None)
+        step.brief_for_step("x", None)
 
 
 # -- "Brief this link" -----------------------------------------------------------------------
@@ -155,13 +152,15 @@ def _brief() -> Brief:
     )
 
 
-def test_link_briefed_in_the_messages_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = links.LinkBrief("https://a.example/x", "River plan", _brief(), related=2)
-    monkeypatch.setattr(shortcuts, "brief_link", lambda core, url: result)
+def test_link_briefed_in_the_messages_thread() -> None:
+    core = Mock()
+    core.links.brief.return_value = links.LinkBrief(
+        "https://a.example/x", "River plan", _brief(), related=2
+    )
     client, respond = Mock(), Mock()
     message = {"text": "<https://a.example/x>", "ts": "2.0", "thread_ts": "1.0"}
     shortcuts.brief_this_link(
-        Mock(),
+        core,
         lambda team: client,
         team_id="T1",
         channel_id="C1",
@@ -174,15 +173,15 @@ def test_link_briefed_in_the_messages_thread(monkeypatch: pytest.MonkeyPatch) ->
     respond.assert_not_called()
 
 
-def test_link_refusals_are_ephemeral_and_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(core: Any, url: str) -> links.LinkBrief:
-        raise links.LinkUnavailable("I couldn't fetch that link: <!channel> said no.")
-
-    monkeypatch.setattr(shortcuts, "brief_link", refuse)
+def test_link_refusals_are_ephemeral_and_escaped() -> None:
+    core = Mock()
+    core.links.brief.side_effect = links.LinkUnavailable(
+        "I couldn't fetch that link: <!channel> said no."
+    )
     client, respond = Mock(), Mock()
     for text in ("no link", "<https://a.example/x>"):
         shortcuts.brief_this_link(
-            Mock(),
+            core,
             lambda team: client,
             team_id="T1",
             channel_id="C1",
@@ -195,15 +194,15 @@ def test_link_refusals_are_ephemeral_and_escaped(monkeypatch: pytest.MonkeyPatch
     client.chat_postMessage.assert_not_called()
 
 
-def test_link_brief_shown_to_the_requester_when_the_bot_is_not_in_the_channel(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    result = links.LinkBrief("https://a.example/x", "River plan", _brief(), related=0)
-    monkeypatch.setattr(shortcuts, "brief_link", lambda core, url: result)
+def test_link_brief_shown_to_the_requester_when_the_bot_is_not_in_the_channel() -> None:
+    core = Mock()
+    core.links.brief.return_value = links.LinkBrief(
+        "https://a.example/x", "River plan", _brief(), related=0
+    )
     client, respond = Mock(), Mock()
     client.chat_postMessage.side_effect = _slack_error("not_in_channel")
     shortcuts.brief_this_link(
-        Mock(),
+        core,
         lambda team: client,
         team_id="T1",
         channel_id="C1",
@@ -228,15 +227,15 @@ def _event(text: str) -> dict[str, Any]:
     return {"type": "message", "channel": "D1", "thread_ts": "1.0", "ts": "2.0", "text": text}
 
 
-def _actions(answered: bool = False) -> Mock:
+def _actions(answered: bool = False, status: str = "is searching…") -> Mock:
     actions = Mock()
     actions.answer_in_thread.return_value = answered
+    actions.core.assistant.working_status.return_value = status
     return actions
 
 
-def test_assistant_answers_with_status_set_then_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assistant, "working_status", lambda core, text: "is reading 3 articles…")
-    actions, say, set_status = _actions(), Mock(), Mock()
+def test_assistant_answers_with_status_set_then_cleared() -> None:
+    actions, say, set_status = _actions(status="is reading 3 articles…"), Mock(), Mock()
     order: list[str] = []
     set_status.side_effect = lambda text: order.append(f"status:{text}")
     actions.answer_message.side_effect = lambda **kw: order.append("answer")
@@ -250,8 +249,7 @@ def test_assistant_answers_with_status_set_then_cleared(monkeypatch: pytest.Monk
     say.assert_not_called()
 
 
-def test_assistant_follow_up_uses_the_threads_context(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assistant, "working_status", lambda core, text: "is searching…")
+def test_assistant_follow_up_uses_the_threads_context() -> None:
     actions = _actions(answered=True)
     assistant.answer(
         actions, team_id="T1", event=_event("and when?"), say=Mock(), set_status=Mock()
@@ -260,10 +258,7 @@ def test_assistant_follow_up_uses_the_threads_context(monkeypatch: pytest.Monkey
     actions.answer_message.assert_not_called()
 
 
-def test_assistant_failure_is_said_and_the_status_still_cleared(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(assistant, "working_status", lambda core, text: "is searching…")
+def test_assistant_failure_is_said_and_the_status_still_cleared() -> None:
     actions, say, set_status = _actions(), Mock(), Mock()
     actions.answer_message.side_effect = RuntimeError("boom")
     assistant.answer(actions, team_id="T1", event=_event("why?"), say=say, set_status=set_status)
@@ -271,14 +266,13 @@ def test_assistant_failure_is_said_and_the_status_still_cleared(
     assert set_status.call_args_list[-1].args == ("",)
 
 
-def test_assistant_status_errors_never_stop_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assistant, "working_status", lambda core, text: "is searching…")
+def test_assistant_status_errors_never_stop_the_answer() -> None:
     actions, set_status = _actions(), Mock(side_effect=_slack_error("not_allowed"))
     assistant.answer(actions, team_id="T1", event=_event("why?"), say=Mock(), set_status=set_status)
     actions.answer_message.assert_called_once()
 
 
-def test_assistant_help_and_edits(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_assistant_help_and_edits() -> None:
     actions, say, set_status = _actions(), Mock(), Mock()
     assistant.answer(actions, team_id="T1", event=_event("help"), say=say, set_status=set_status)
     say.assert_called_once_with(assistant.HELP)
@@ -288,19 +282,15 @@ def test_assistant_help_and_edits(monkeypatch: pytest.MonkeyPatch) -> None:
     actions.answer_in_thread.assert_not_called()
 
 
-def test_thread_started_greets_and_offers_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[Any] = []
-
-    def prompts(core: Any, team_id: str, channel_id: str | None) -> list[dict[str, str]]:
-        seen.append((team_id, channel_id))
-        return [{"title": "Brief me on ukraine", "message": "Brief me on ukraine"}]
-
-    monkeypatch.setattr(assistant, "suggested_prompts", prompts)
+def test_thread_started_greets_and_offers_prompts() -> None:
+    core = Mock()
+    prompts = [{"title": "Brief me on ukraine", "message": "Brief me on ukraine"}]
+    core.assistant.suggested_prompts.return_value = prompts
     say, set_prompts = Mock(), Mock()
     thread = {"channel_id": "D1", "thread_ts": "1.0", "context": {"channel_id": "C9"}}
-    assistant.thread_started(Mock(), "T1", thread, say, set_prompts)
+    assistant.thread_started(core, "T1", thread, say, set_prompts)
     say.assert_called_once_with(assistant.GREETING)
-    assert seen == [("T1", "C9")]
+    core.assistant.suggested_prompts.assert_called_once_with("T1", "C9")
     assert set_prompts.call_args.kwargs["prompts"][0]["title"] == "Brief me on ukraine"
 
 
@@ -342,7 +332,7 @@ def test_asks_for_changes(text: str, asks: bool) -> None:
     assert asks_for_changes(text) is asks
 
 
-def test_tell_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tell_changes() -> None:
     from datetime import UTC, datetime
 
     from bot.core import BriefResult
@@ -359,19 +349,17 @@ def test_tell_changes(monkeypatch: pytest.MonkeyPatch) -> None:
         Changes("river <plan>", at, None),
         Changes("river plan", at, BriefResult(_brief(), 1, False, (1,))),
     ):
-        monkeypatch.setattr(assistant, "changes_since_digest", lambda core, team, c=changes: c)
-        assistant.tell_changes(Mock(), "T1", say)
+        core = Mock()
+        core.assistant.changes_since_digest.return_value = changes
+        assistant.tell_changes(core, "T1", say)
     assert "no digest lately" in said[0]["text"]
     assert said[1]["text"] == "Nothing new on *river &lt;plan&gt;* since its digest of 30 Nov 2026."
     assert "Since the last digest" in str(said[2]["blocks"])
 
 
-def test_assistant_unreachable_slack_for_the_status_never_stops_the_answer(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_assistant_unreachable_slack_for_the_status_never_stops_the_answer() -> None:
     from urllib.error import URLError
 
-    monkeypatch.setattr(assistant, "working_status", lambda core, text: "is searching…")
     actions, set_status = _actions(), Mock(side_effect=URLError("refused"))
     assistant.answer(actions, team_id="T1", event=_event("why?"), say=Mock(), set_status=set_status)
     actions.answer_message.assert_called_once()

@@ -29,14 +29,7 @@ from bot.render import blocks
 from bot.render.blocks import Message
 from bot.render.common import fmt_date
 from bot.render.escape import escape_mrkdwn
-from bot.service.assistant import (
-    asks_for_changes,
-    changes_since_digest,
-    first_time,
-    suggested_prompts,
-    topic_asked_for,
-    working_status,
-)
+from bot.service.assistant import asks_for_changes, topic_asked_for
 from bot.slack.features import Features
 from bot.slack.pools import ANSWER, EVENT, ListenerPools
 from bot.slack.posting import SlackPoster
@@ -79,7 +72,8 @@ def offer_prompts(
     channel_id: str | None,
     set_suggested_prompts: SetSuggestedPrompts,
 ) -> None:
-    set_suggested_prompts(prompts=suggested_prompts(core, team_id, channel_id), title=PROMPTS_TITLE)
+    prompts = core.assistant.suggested_prompts(team_id, channel_id)
+    set_suggested_prompts(prompts=prompts, title=PROMPTS_TITLE)
 
 
 def thread_started(
@@ -96,7 +90,7 @@ def thread_started(
 
 def tell_changes(core: Briefbot, team_id: str, say: Callable[..., Any]) -> None:
     """What reached the topic of the workspace's latest digest since it went out, as a brief."""
-    changes = changes_since_digest(core, team_id)
+    changes = core.assistant.changes_since_digest(team_id)
     if changes is None:
         say(NO_DIGEST)
     elif changes.result is None:
@@ -150,10 +144,10 @@ def answer(
     if text.lower() in ("", "help", "?"):
         say(HELP)
         return
-    _set_status(set_status, working_status(actions.core, text))
+    _set_status(set_status, actions.core.assistant.working_status(text))
     try:
         if asks_for_changes(text):
-            if first_time(actions.core, team_id, channel_id, ts):
+            if actions.core.assistant.first_time(team_id, channel_id, ts):
                 tell_changes(actions.core, team_id, say)
             return
         # A follow-up in a thread we already answered in (or under a brief) uses its context.

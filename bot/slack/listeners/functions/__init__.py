@@ -14,7 +14,6 @@ from slack_bolt import Ack, App, Complete, Fail
 
 from bot.core import Briefbot
 from bot.errors import BriefbotError
-from bot.service.workflow import brief_for_step
 from bot.slack.features import Features
 from bot.slack.pools import BRIEF, ListenerPools
 
@@ -31,7 +30,7 @@ def acknowledge(ack: Ack) -> None:
 def run_step(core: Briefbot, inputs: dict[str, Any], complete: Complete, fail: Fail) -> None:
     """Complete the step with the brief, or fail it with the reason."""
     try:
-        result = brief_for_step(core, inputs.get("topic"), inputs.get("window"))
+        result = core.workflow.brief_for_step(inputs.get("topic"), inputs.get("window"))
     except BriefbotError as err:
         fail(error=str(err))
         return

@@ -18,7 +18,6 @@ from bot.errors import BriefbotError, PostError
 from bot.render import blocks
 from bot.render.common import plural
 from bot.render.escape import escape_mrkdwn
-from bot.service.links import brief_link
 from bot.slack.client import ClientForTeam
 from bot.slack.features import Features
 from bot.slack.pools import BRIEF, ListenerPools
@@ -102,7 +101,7 @@ def brief_this_link(
         respond(text=NO_LINK)
         return
     try:
-        result = brief_link(core, url)
+        result = core.links.brief(url)
     except BriefbotError as err:
         respond(text=escape_mrkdwn(str(err)))
         return
