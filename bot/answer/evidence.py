@@ -101,6 +101,16 @@ _CALENDAR = frozenset(
 )
 
 # spaCy entity labels that answer each kind of question.
+# Words a "which …" question names its answer by, and the entity label such an answer has.
+_UNIT_LABELS = {
+    stem(word): label
+    for words_, label in (
+        ("team club side company firm brand maker manufacturer carrier airline bank", "ORG"),
+        ("country nation city town state province capital", "GPE"),
+        ("player person man woman singer actor", "PERSON"),
+    )
+    for word in words_.split()
+}
 ENTITY_LABELS: dict[str, frozenset[str]] = {
     q.WHO: frozenset({"PERSON", "ORG"}),
     q.WHERE: frozenset({"GPE", "LOC", "FAC"}),
@@ -115,6 +125,10 @@ ENTITY_LABELS: dict[str, frozenset[str]] = {
 # small model also tags some cities as organisations ("bound for Oslo").
 _PLACE_LIKE = frozenset({"ORG", "EVENT"})
 _PLACE_PREPOSITION = r"(?:at|from|in|to|into|(?:bound|headed|heading|destined)\s+for)"
+_PLACE_NOUN = (
+    rf"\b{_PLACE_PREPOSITION}\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){{0,2}}?"
+    r"(?:village|town|city|island|province|region|district|suburb|port|county|state|country)"
+)
 
 
 def _name_tokens(text: str) -> set[str]:
@@ -220,7 +234,13 @@ def answer_spans(
         if named:
             return named
         unit = stem(info.unit)
-        return [""] if any(stem(w) == unit for w in words(text)) else []
+        if any(stem(w) == unit for w in words(text)):
+            return [""]
+        # "Which team got the first pick?": a team's name answers though "team" is not said.
+        kind_of = _UNIT_LABELS.get(unit)
+        if kind_of and ents is not None:
+            return [s for s, label in ents if label == kind_of and _outside_question(s, asked)]
+        return []
     if kind == q.WHO and info.role:
         return named_near(text, info.role, asked, ents)
     if ents is not None:
@@ -235,6 +255,15 @@ def answer_spans(
                 if label in _PLACE_LIKE
                 and _outside_question(span, asked)
                 and re.search(rf"\b{_PLACE_PREPOSITION}\s+(?:the\s+)?{re.escape(span)}", text)
+            ]
+            # "from a Dutch village, Vlodrop": the small model may tag the village's name as a
+            # person; named right after a place noun, it is the place.
+            found += [
+                span
+                for span, label in ents
+                if label not in labels
+                and _outside_question(span, asked)
+                and re.search(rf"{_PLACE_NOUN},\s+{re.escape(span)}\b", text, re.IGNORECASE)
             ]
         return found
     return _plain_entities(text, kind, asked)

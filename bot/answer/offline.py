@@ -20,6 +20,7 @@ from bot.answer import question as q
 from bot.answer.evidence import ENTITY_LABELS, answer_spans
 from bot.answer.model import AnswerDraft, AnswerSentence, Passage
 from bot.answer.stems import NAME_FORMS, normalize_spelling, stem, tokens
+from bot.summarize.analysis import _FUTURE_RE, _anchor_weekdays
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -75,6 +76,13 @@ _SYNONYM_GROUPS = (
     "head bound destined",
     "earn receive obtain gain award win secure acquire",
     "play perform",
+    # Naming: "a group that went by the name …", "a microbus known as …".
+    "call name known dub nickname",
+    "sell sale shift flog",
+    "see view regard consider deem",
+    "push kick oust",
+    "pick select choose",
+    "buy purchase pay",
 )
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
@@ -92,6 +100,10 @@ _PRONOUN_OPENING = re.compile(
     r"^\W*(?:(?:but|and|so|yet)\s+)?(?:he|she|they|it|this|that|these|those|his|her|their|its|the\s+latter|the\s+former|"
     r"such)\b",
     re.IGNORECASE,
+)
+_REFERS_BACK = re.compile(
+    r"^\W*(?:(?i:the|this|that|these|those|its|their|his|her)\s+[a-z][\w-]*\b(?!\s+of\b)"
+    r"|(?i:it|they|he|she)\b)"
 )
 _MODAL = re.compile(r"\b(?:might|may|could|normally|usually|typically)\b", re.IGNORECASE)
 _QUESTION_STOP = frozenset(
@@ -118,6 +130,14 @@ class _Asked:
     passive: bool = False  # "who *was named* …": the answer is the verb's passive subject
     # The asked verb's subject when it is a common noun ("where was the *flight* heading").
     noun_subject: frozenset[str] = frozenset()
+    # A person named in full ("Barack Obama") is also "President Obama" and "Obama": the
+    # surname, once per `name_tokens` entry (None for other names), and the given names.
+    surnames: tuple[tuple[str, frozenset[str]] | None, ...] = ()
+    years: frozenset[str] = frozenset()  # "in 1987": a sentence about 1988 does not answer
+    # Superlatives and ordinals ("the *worst* record", "the *fourth* pick"): a sentence without
+    # them is about another one.
+    qualifiers: frozenset[str] = frozenset()
+    object_asked: bool = False  # "who did the Knicks *pick*": the answer is the verb's object
 
 
 @dataclass(frozen=True)
@@ -130,6 +150,7 @@ class _Verb:
     proper: bool  # its subject is a name
     patient: frozenset[str]  # the passive subject ("Rapanos … is expected to be named")
     patient_name: str
+    object_name: str = ""  # its direct object when that holds a name ("selected *Ewing*")
 
 
 @dataclass(frozen=True)
@@ -174,6 +195,10 @@ class OfflineAnswerer:
             if about is None:
                 continue
             spans = answer_spans(passage.text, asked.info, parse.ents if self._nlp else None)
+            if asked.info.kind == q.WHO and asked.role:
+                # "Who was Obama's mother?": "Barack Obama's mother …" names whose mother, not
+                # who she is.
+                spans = [s for s in spans if not _holds_a_name(s, asked)]
             if asked.info.kind == q.WHO and asked.verb and not asked.role and self._nlp:
                 spans = _who_spans(asked, passage.text, parse, spans)
             elif asked.info.kind == q.WHICH and asked.verb and self._nlp:
@@ -209,11 +234,18 @@ class OfflineAnswerer:
             # With a parse, a capitalised word is a name only when it is part of an entity
             # ("CCTV footage" is footage; "Laiki Bank" is a name).
             entity_words = {t for e in doc.ents for t in tokens(e.text)}
-            names = tuple(n for n in names if set(tokens(n)) & entity_words or _has_number(n))
+            # An acronym is a name even when the small model misses it ("HTC").
+            names = tuple(
+                n
+                for n in names
+                if set(tokens(n)) & entity_words or _has_number(n) or _ACRONYM.fullmatch(n)
+            )
             # Only the entity's own words are the name ("Britain's Foreign Secretary" is about
             # Britain; "foreign secretary" is what is asked about it).
             name_tokens = tuple(
-                frozenset(tokens(n)) if _has_number(n) else frozenset(tokens(n)) & entity_words
+                frozenset(tokens(n))
+                if _has_number(n) or _ACRONYM.fullmatch(n)
+                else frozenset(tokens(n)) & entity_words
                 for n in names
             )
         else:
@@ -252,13 +284,28 @@ class OfflineAnswerer:
         others = tuple(t for t in terms if t not in skip)
         subject: frozenset[str] = frozenset()
         noun_subject: frozenset[str] = frozenset()
+        surnames: list[tuple[str, frozenset[str]] | None] = [None] * len(name_tokens)
+        qualifiers: set[str] = set()
         if doc is not None:
             for token in doc:
-                if token.dep_ == "nsubj" and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
+                if token.dep_ in _SUBJECTS and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
                     subject = frozenset(tokens(" ".join(t.text for t in token.subtree)))
+            people = [tuple(tokens(e.text)) for e in doc.ents if e.label_ == "PERSON"]
+            for i, name in enumerate(names):
+                words = tuple(tokens(name))
+                if len(words) >= 2 and words in people:
+                    surnames[i] = (words[-1], frozenset(words[:-1]))
+            qualifiers = {
+                t.lower_
+                for t in doc
+                if t.tag_ in ("JJS", "RBS") or (t.ent_type_ == "ORDINAL" and t.is_alpha)
+            }
         modal = bool(_MODAL.search(info.text))
         passive = doc is not None and any(
             t.dep_ == "nsubjpass" and t.lower_ in ("who", "whom") for t in doc
+        )
+        object_asked = doc is not None and any(
+            t.dep_ == "dobj" and t.lower_ in ("who", "whom") and t.head.dep_ == "ROOT" for t in doc
         )
         if progressive:
             noun_subject = frozenset({progressive.group("thing").lower()})
@@ -274,6 +321,10 @@ class OfflineAnswerer:
             agent,
             passive,
             noun_subject if verb else frozenset(),
+            tuple(surnames),
+            frozenset(_YEAR.findall(info.text)),
+            frozenset(qualifiers),
+            object_asked,
         )
 
     def _parse(
@@ -308,6 +359,7 @@ class OfflineAnswerer:
                     *_doer(t, ("nsubj",)),
                     any(c.dep_ in _SUBJECTS and c.pos_ == "PROPN" for c in t.children),
                     *_doer(t, ("nsubjpass",)),
+                    _doer(t, ("dobj",))[1],
                 )
                 for t in doc
                 if t.pos_ == "VERB"
@@ -338,7 +390,7 @@ class OfflineAnswerer:
     ) -> tuple[AnswerSentence, ...]:
         passage = chosen.passage
         prefix = _as_of(chosen, passing)
-        text = prefix + passage.text.strip()
+        text = prefix + _dated(passage.text.strip(), passage)
         ids = (passage.article_id,)
         if not _PRONOUN_OPENING.match(passage.text):
             return (AnswerSentence(text, ids),)
@@ -350,17 +402,26 @@ class OfflineAnswerer:
             if not _PRONOUN_OPENING.match(other.passage.text):
                 return (
                     AnswerSentence(
-                        _as_of(other, passing) + other.passage.text.strip(),
+                        _as_of(other, passing) + _dated(other.passage.text.strip(), other.passage),
                         (other.passage.article_id,),
                     ),
                 )
         context = passage.context.strip()
         if context and not _PRONOUN_OPENING.match(context):
             return (
-                AnswerSentence(prefix + context, ids),
-                AnswerSentence(passage.text.strip(), ids),
+                AnswerSentence(prefix + _dated(context, passage), ids),
+                AnswerSentence(_dated(passage.text.strip(), passage), ids),
             )
         return (AnswerSentence(text, ids),)
+
+
+def _dated(text: str, passage: Passage) -> str:
+    """ "said on Tuesday" -> "said on Tuesday 11 March", from the article's publication day: an
+    answer read days later must not leave the reader guessing which Tuesday."""
+    if passage.published_at is None:
+        return text
+    tense = "future" if _FUTURE_RE.search(text) else None
+    return _anchor_weekdays(text, passage.published_at.date(), tense)
 
 
 def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
@@ -380,6 +441,50 @@ def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
             agent = frozenset(stem(w) for w in (lemma + "r", base + "er", base + "or"))
             return verb, agent | {stem(lemma)}
     return frozenset(), frozenset()
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,5}")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# Words before a surname that keep it the same person's ("President Obama", "Mr Obama").
+_HONORIFICS = frozenset(
+    "president mr mrs ms miss dr prof professor sen senator rep governor gov mayor judge "
+    "justice general gen captain capt sir lord lady king queen prince princess pope "
+    "chancellor minister secretary chairman chief coach young old the".split()
+)
+
+
+def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: str) -> bool:
+    """The question's i-th name is there: in full, or a person by surname alone, unless the
+    surname comes with someone else's given name ("Michelle Obama" is not "Barack Obama")."""
+    if _name_present(asked.name_tokens[i], present, acronyms):
+        return True
+    surname = asked.surnames[i] if i < len(asked.surnames) else None
+    if surname is None or surname[0] not in present:
+        return False
+    last, given = surname
+    for match in re.finditer(rf"\b([A-Z][\w'’.-]*)\s+{re.escape(last)}\b", text, re.IGNORECASE):
+        before = _bare(match.group(1))
+        if match.group(1)[:1].isupper() and before not in given and before not in _HONORIFICS:
+            return False
+    return True
+
+
+def _qualified(asked: _Asked, passage: Passage) -> bool:
+    """The years and the superlatives or ordinals the question gives are there ("the fourth
+    pick in 1987" is not answered by a sentence about 1988's first pick)."""
+    if asked.years:
+        years = set(
+            _YEAR.findall(" ".join((passage.text, passage.context, passage.earlier, passage.title)))
+        )
+        if passage.published_at is not None:
+            years.add(str(passage.published_at.year))
+        if not asked.years <= years:
+            return False
+    if asked.qualifiers:
+        words = {w.lower() for w in tokens(f"{passage.text} {passage.context}")}
+        if not asked.qualifiers <= words:
+            return False
+    return True
 
 
 def _name_present(name: frozenset[str], present: set[str], acronyms: set[str]) -> bool:
@@ -422,8 +527,10 @@ def _may_be_about(asked: _Asked, passage: Passage) -> bool:
         named = around | set(tokens(passage.title))
         text = " ".join((passage.text, passage.context, passage.title))
         acronyms = _acronyms(text)
-        if not all(_name_present(n, named, acronyms) for n in asked.name_tokens):
+        if not all(_named(asked, i, named, acronyms, text) for i in range(len(asked.name_tokens))):
             return False
+    if not _qualified(asked, passage):
+        return False
     stems = {stem(t) for t in around | set(tokens(passage.earlier))}
     missing = sum(1 for t in asked.others if not (SYNONYMS.get(t, frozenset()) | {t}) & stems)
     return missing <= len(asked.others) // 3 + 2
@@ -438,15 +545,21 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
     named = sentence | set(tokens(passage.context)) | set(tokens(passage.title))
     if asked.info.wants_quantity:
         # A figure belongs to what its own sentence names: "5 million people were homeless"
-        # after a sentence about Sweden is not Sweden's figure.
+        # after a sentence about Sweden is not Sweden's figure. A sentence that opens by
+        # referring back ("The organization had purchased …") is about the one before it.
         named = sentence
+        if _REFERS_BACK.match(passage.text):
+            named = sentence | set(tokens(passage.context))
     if asked.name_tokens:
         acronyms = _acronyms(
             " ".join((passage.text, passage.context, passage.earlier, passage.title))
         )
-        for name in asked.name_tokens:
-            if not _name_present(name, named, acronyms):
+        text = " ".join((passage.text, passage.context, passage.title))
+        for i in range(len(asked.name_tokens)):
+            if not _named(asked, i, named, acronyms, text):
                 return None
+    if not _qualified(asked, passage):
+        return None
     stems_here = {stem(t) for t in sentence} | parse.lemmas
     stems_around = stems_here | {stem(t) for t in around}
     if asked.verb:
@@ -484,14 +597,35 @@ def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> boo
     another ("Ukraine said … to accept … with Russia" for "did Russia accept?")."""
     if not asked.subject:
         return False
-    uses = [(v.doer, v.proper) for v in parse.verbs if v.stems & options]
-    if uses and all(proper and subject and not subject & asked.subject for subject, proper in uses):
+    # Who does it, or whom it is done to ("the twins were born …" for "when was Obama born?").
+    uses = [
+        (v.doer, v.proper or bool(v.doer_name)) if v.doer else (v.patient, bool(v.patient_name))
+        for v in parse.verbs
+        if v.stems & options
+    ]
+    if uses and all(
+        proper and subject and not _is_asked(subject, asked) for subject, proper in uses
+    ):
         return True
     return bool(
         parse.root_subject
         and not parse.root_subject & asked.subject
         and not parse.subjects & asked.subject
     )
+
+
+def _is_asked(words: frozenset[str], asked: _Asked) -> bool:
+    """The subject `words` is the one the question asks about: shares its words, and is not a
+    namesake ("Mira Kellow" for "Dara Kellow"; "President Kellow" is still Dara Kellow)."""
+    if not words & asked.subject:
+        return False
+    for entry in asked.surnames:
+        if entry is None:
+            continue
+        last, given = entry
+        if last in words and not given & words and words - {last} - _HONORIFICS - asked.subject:
+            return False
+    return True
 
 
 def _someone_else_does_it(asked: _Asked, options: frozenset[str], parse: _Parse) -> bool:
@@ -552,9 +686,18 @@ def _who_spans(asked: _Asked, text: str, parse: _Parse, spans: Sequence[str]) ->
     options = _options(asked)
     uses = [v for v in parse.verbs if v.stems & options]
     if uses:
+        if asked.object_asked:
+            # "Who did the Knicks pick?": whom the action is done to.
+            named = [v.object_name for v in uses if v.object_name]
+            return [n for n in named if _outside(n, asked)]
         if asked.passive:
             people = frozenset().union(*(v.patient for v in uses))
             named = [v.patient_name for v in uses if v.patient_name]
+        elif not any(v.doer or v.patient for v in uses):
+            # "Ray was the older guy …, selling them pot": the parse gives the action no
+            # subject (nor is it passive: "how it would be monitored" says by nobody); a
+            # person in the sentence (not one the question names) does it.
+            return [s for s in spans if _outside(s, asked) and _is_person(s, parse)]
         else:
             people = frozenset().union(*(v.doer for v in uses))
             named = [v.doer_name for v in uses if v.doer_name]
@@ -588,6 +731,16 @@ def _agent_noun_names(asked: _Asked, text: str, parse: _Parse) -> list[str]:
         ):
             found.append(name)
     return found
+
+
+def _holds_a_name(span: str, asked: _Asked) -> bool:
+    """The span is one of the question's names (maybe in a longer form: "Barack Obama")."""
+    words = set(tokens(span))
+    return any(name and name <= words for name in asked.name_tokens)
+
+
+def _is_person(span: str, parse: _Parse) -> bool:
+    return any(span == text and label == "PERSON" for text, label in parse.ents)
 
 
 def _is_entity(span: str, parse: _Parse) -> bool:

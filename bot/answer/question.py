@@ -180,8 +180,22 @@ def question_names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+# "What are the names of Obama's daughters?" asks who they are: a name is the answer.
+_NAME_OF = re.compile(
+    r"^\W*what\s+(?P<be>is|are|was|were)\s+(?:the\s+)?names?\s+of\s+(?=\S)", re.IGNORECASE
+)
+
+
+def ask_for_names(question: str) -> str:
+    """ "What is the name of X?" as "Who is X?" (kept as is otherwise)."""
+    match = _NAME_OF.match(question)
+    if not match:
+        return question
+    return f"Who {match.group('be').lower()} {question[match.end() :]}"
+
+
 def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) -> QuestionInfo:
-    text = " ".join(question.split())[:MAX_QUESTION_CHARS]
+    text = ask_for_names(" ".join(question.split())[:MAX_QUESTION_CHARS])
     kind = question_kind(text)
     unit: str | None = None
     match = None
@@ -226,6 +240,8 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
     terms = tuple(dict.fromkeys(t for t in content_stems(text) if t not in stop_terms))
     role_match = _ROLE.match(text) if kind in (WHO, WHAT) else None
     role = role_match.group(1).lower() if role_match else None
+    if role and role.endswith("ed"):
+        role = None  # "what was the boat *called*": a verb, not a role
     # "… according to the UK": who says it is not what the question is about.
     about = _ACCORDING_TO.sub("", text)
     return QuestionInfo(text, kind, unit, question_names(about), terms, counted, role, figure_nouns)
