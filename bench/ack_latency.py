@@ -69,7 +69,11 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     "digest": ("ours: briefbot, digest round in-process", "briefbot", "in-process"),
     "worker": ("also: briefbot, digest round in a worker", "briefbot", "worker"),
     "pool": ("ours, BRIEF_PROCESSES=2: digest in-process", "briefbot", "in-process"),
+    "before": ("before: digest in-process, no ack priority", "briefbot", "in-process"),
 }
+# Scenarios whose app runs without the serving process's ack priority (Python's default 5 ms
+# GIL switch interval; listener pools not yielding to acks): the code before it, same run.
+NO_ACK_PRIORITY = {"before"}
 # Scenarios whose app makes its offline briefs in worker processes (BRIEF_PROCESSES).
 BRIEF_POOL = {"pool": "2"}
 
@@ -203,10 +207,25 @@ class DigestLoop:
 def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> int:
     """Child: the app on 127.0.0.1:0 (prints {"port"}) and/or the digest loop ("start" starts
     it; "stop" stops it and prints the rounds' figures)."""
+    import gc
     import logging
 
     quiet_logging()
     logging.getLogger("bot.core").setLevel(logging.ERROR)  # the FETCH_ALLOW_PRIVATE warning
+    # Garbage-collector pauses stop every thread, acks too: timed, to tell them from the GIL.
+    pauses: list[tuple[int, float]] = []
+    full_sizes: list[int] = []
+    gc_started = [0.0]
+
+    def time_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            pauses.append((info["generation"], time.perf_counter() - gc_started[0]))
+            if info["generation"] == 2:  # how much a full collection walked
+                full_sizes.append(len(gc.get_objects()))
+
+    gc.callbacks.append(time_gc)
     from bot.core import Briefbot
     from bot.runtime import build_runtime
     from bot.slack.client import make_web_client
@@ -232,6 +251,12 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
             settings, socket_mode=False, with_scheduler=False, core=core, client=client
         )
         server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
+        if os.environ.get("BENCH_ACK_PRIORITY") == "0":  # the "before" scenario
+            from bot.slack import pools
+
+            sys.setswitchinterval(0.005)
+            pools.ACK_YIELD_SECONDS = 0.0
+            gc.unfreeze()
     if server is not None:
         threading.Thread(target=server.run, daemon=True).start()
     loop = DigestLoop(core, client, db) if digest else None
@@ -244,7 +269,18 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
             _emit({"started": True})
         elif command == "stop":
             break
-    _emit(loop.finish() if loop is not None else {"rounds": 0, "digests": 0})
+    figures = loop.finish() if loop is not None else {"rounds": 0, "digests": 0}
+    slow = sorted((seconds for _, seconds in pauses), reverse=True)
+    figures["gc"] = {
+        "collections": len(pauses),
+        "full": sum(1 for generation, _ in pauses if generation == 2),
+        "longest_ms": [round(x * 1000, 1) for x in slow[:5]],
+        "longest_full_ms": round(max((x for g, x in pauses if g == 2), default=0) * 1000, 1),
+        "objects_tracked_at_full": full_sizes[-3:],
+        "frozen": gc.get_freeze_count(),
+        "over_20ms": sum(1 for x in slow if x > 0.02),
+    }
+    _emit(figures)
     if server is not None:
         server.close()
     return 0
@@ -393,6 +429,7 @@ def scenario(
     mode: str = "briefbot",
     digest: str = "none",  # none | in-process | worker
     brief_processes: str = "0",
+    ack_priority: bool = True,
 ) -> dict[str, Any]:
     folder = tmp / f"scenario-{len(list(tmp.iterdir()))}"
     folder.mkdir()
@@ -414,7 +451,10 @@ def scenario(
             *common,
             *(["--digest"] if digest == "in-process" else []),
             log=folder / "app.log",
-            env={"BENCH_BRIEF_PROCESSES": brief_processes},
+            env={
+                "BENCH_BRIEF_PROCESSES": brief_processes,
+                "BENCH_ACK_PRIORITY": "0" if ack_priority is False else "1",
+            },
         )
         children.append(app)
         port = app.read()["port"]
@@ -461,7 +501,7 @@ def scenario(
     locked = result["database_locked"]
     bench.say(
         f"{label:44} {fmt_stats(result['stats'])}{extra}{failed}; "
-        f"'database is locked' in logs: {locked}"
+        f"'database is locked' in logs: {locked}; app GC: {digests.get('gc', {})}"
     )
     return result
 
@@ -553,10 +593,11 @@ def main(argv: list[str] | None = None) -> int:
                         mode=mode,
                         digest=digest,
                         brief_processes=BRIEF_POOL.get(name, "0"),
+                        ack_priority=name not in NO_ACK_PRIORITY,
                     )
                 )
         runs = {name: merge(collected[name]) for name in SCENARIOS}
-    bolt, idle, busy, worker, pooled = (runs[name] for name in SCENARIOS)
+    bolt, idle, busy, worker, pooled, before = (runs[name] for name in SCENARIOS)
     bench.ours(
         database_locked_samples=[
             x for run in collected.values() for r in run for x in r["database_locked_samples"]
@@ -575,8 +616,17 @@ def main(argv: list[str] | None = None) -> int:
     bench.baseline(
         briefbot_no_digest=idle["stats"],
         bare_bolt_ack=bolt["stats"],
+        before_ack_priority=before["stats"],
         failures=len(idle["failures"]) + len(bolt["failures"]),
     )
+    # The machine is shared: the same run's bare Bolt is the yardstick for what it allowed.
+    if bolt["stats"].get("n"):
+        for name, run in (("digest", busy), ("pool", pooled), ("before", before), ("idle", idle)):
+            if run["stats"].get("n"):
+                bench.say(
+                    f"p99 / bare Bolt's p99, same run: {name} "
+                    f"{run['stats']['p99'] / bolt['stats']['p99']:.2f}x"
+                )
 
     def p99_of(run: dict[str, Any]) -> str:
         return f"{run['stats']['p99']:.1f} ms" if run["stats"].get("n") else "not run"
@@ -586,7 +636,8 @@ def main(argv: list[str] | None = None) -> int:
         f"p99 <= {GOAL_P99_MS:.0f} ms, {args.clients} simultaneous /brief during a digest round",
         p99 <= GOAL_P99_MS and not busy["failures"] and busy["digest"].get("rounds", 0) > 0,
         f"p99 {p99_of(busy)}; no digest {p99_of(idle)}; bare Bolt {p99_of(bolt)}; "
-        f"digests in a worker process {p99_of(worker)}; with BRIEF_PROCESSES=2 {p99_of(pooled)}",
+        f"digests in a worker process {p99_of(worker)}; with BRIEF_PROCESSES=2 {p99_of(pooled)}; "
+        f"before (no ack priority) {p99_of(before)}",
     )
     if pooled["stats"].get("n"):
         p99_pooled = pooled["stats"]["p99"]

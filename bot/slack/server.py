@@ -19,9 +19,11 @@ The HTTP front door refuses cheaply, before anything is parsed or trusted:
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import logging
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -38,6 +40,7 @@ from waitress.task import ThreadedTaskDispatcher
 
 from bot import metrics
 from bot.metrics_http import METRICS_PATH, metrics_app
+from bot.slack.pools import ACKS
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,13 @@ REPLAY_WINDOW_SECONDS = 300.0
 REPLAY_MEMORY = 20_000
 # How long `close()` waits for the server's loop to close the listening socket itself.
 CLOSE_HANDOFF_SECONDS = 2.0
+
+# How long a thread may hold the GIL while another waits for it (Python's default: 5 ms).
+# An ack is dozens of short steps between blocking calls (socket reads, locks, waitress's
+# task queue), and after each it waits for the GIL again; while a digest round or briefs run
+# in the same process, every such wait lasted up to the whole interval. 1 ms makes those
+# waits 5x shorter; the CPU-bound threads lose a little to the extra switches.
+SWITCH_INTERVAL_SECONDS = 0.001
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -193,7 +203,8 @@ def front_door(
 
         started = time.perf_counter()
         try:
-            result = bolt(environ, recording_start_response)
+            with ACKS.answering():  # the listener pools' slow work waits for it (see AckGate)
+                result = bolt(environ, recording_start_response)
         except (ValueError, RecursionError, UnicodeError) as err:
             # A signed body Bolt cannot parse; one line, no traceback (it could quote the body).
             replays.release(keys)
@@ -322,6 +333,26 @@ class GuardedServer(TcpWSGIServer):
             log.warning("connection limit reached: closing %d idle connections", len(idle[:count]))
 
 
+def favour_acks() -> None:
+    """Called by the servers below, whose process answers Slack: shorter GIL turns (see
+    SWITCH_INTERVAL_SECONDS), and the objects built so far kept out of the garbage collector.
+
+    Everything alive at this point (libraries, the app, the database models) lives as long as
+    the process, yet each full collection walked all of it again while holding the GIL: in
+    `bench/ack_latency.py` the app stopped for 0.2-1.8 s per full collection, several times
+    a minute during digest rounds. `gc.freeze()` moves them out of the collector's sight.
+    """
+    global _frozen
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_SECONDS))
+    if not _frozen:  # once: a process building many servers (the tests) keeps no garbage
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+
+
+_frozen = False
+
+
 def http_server(  # type: ignore[no-untyped-def]
     app: App,
     healthy: Callable[[], bool],
@@ -338,6 +369,7 @@ def http_server(  # type: ignore[no-untyped-def]
 
     `signing_secret` defaults to the app's own (Bolt keeps it as `_signing_secret`)."""
     secret = signing_secret or getattr(app, "_signing_secret", None)
+    favour_acks()
     adj = Adjustments(
         host=host,
         port=port,
@@ -371,7 +403,8 @@ class TimedSocketModeHandler(SocketModeHandler):
 
     def handle(self, client: Any, req: Any) -> None:
         started = time.perf_counter()
-        super().handle(client, req)
+        with ACKS.answering():  # the listener pools' slow work waits for it (see AckGate)
+            super().handle(client, req)
         kind = _SOCKET_KINDS.get(str(getattr(req, "type", "")), "other")
         metrics.observe_ack(kind, time.perf_counter() - started)
 
@@ -379,4 +412,5 @@ class TimedSocketModeHandler(SocketModeHandler):
 def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
     """Socket Mode over slack_sdk's built-in client; apps.connections.open goes through the
     app's WebClient, so it honours SLACK_API_URL too."""
+    favour_acks()
     return TimedSocketModeHandler(app, app_token=app_token, web_client=app.client)

@@ -1,13 +1,14 @@
 """The pure parts of the front door and the listener pools: the replay memory (bounded,
-expiring, thread-safe) and a queued brief answered "try again" instead of started late."""
+expiring, thread-safe), a queued brief answered "try again" instead of started late, and slow
+work letting the acks in flight go first."""
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.slack.pools import ListenerPools
-from bot.slack.server import ReplayGuard
+from bot.slack.pools import AckGate, ListenerPools
+from bot.slack.server import ReplayGuard, front_door
 
 
 class Clock:
@@ -81,3 +82,42 @@ def test_failing_work_is_logged_not_raised() -> None:
 
     assert pools.submit("command", boom).result(timeout=5) is None
     pools.shutdown()
+
+
+def test_slow_work_starts_once_the_acks_in_flight_are_answered() -> None:
+    acks = AckGate()
+    pools = ListenerPools({"brief": 1}, acks=acks, ack_yield_seconds=30)
+    started = threading.Event()
+    with acks.answering():  # a request being acked
+        done = pools.submit("brief", started.set)
+        assert not started.wait(0.3)  # the brief waits for the ack
+    done.result(timeout=10)  # and runs as soon as the ack is answered, not after 30 s
+    assert started.is_set()
+    pools.shutdown()
+
+
+def test_a_steady_stream_of_acks_delays_slow_work_but_never_starves_it() -> None:
+    acks = AckGate()
+    pools = ListenerPools({"brief": 1}, acks=acks, ack_yield_seconds=0.05)
+    with acks.answering():  # never answered while the work waits
+        assert pools.submit("brief", lambda: "ran").result(timeout=10) == "ran"
+    pools.shutdown()
+
+
+def test_the_front_door_counts_the_request_it_hands_to_bolt() -> None:
+    """While Bolt acks a request the process-wide gate says a request is in flight (what
+    the listener pools wait for), and not once it is answered."""
+    from bot.slack import pools as pools_module
+
+    seen: list[bool] = []
+
+    def bolt(environ: dict, start_response: object) -> list[bytes]:
+        seen.append(not pools_module.ACKS.wait_idle(0))
+        start_response("200 OK", [])  # type: ignore[operator]
+        return [b""]
+
+    app = front_door(bolt, None)
+    environ = {"CONTENT_LENGTH": "0", "wsgi.input": None, "CONTENT_TYPE": "application/json"}
+    app(environ, lambda *a: None)
+    assert seen == [True]
+    assert pools_module.ACKS.wait_idle(0)
