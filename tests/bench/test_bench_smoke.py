@@ -43,13 +43,17 @@ def run_bench(name: str, *args: str, timeout: float = 120) -> dict[str, Any]:
 
 
 def test_brief_speed() -> None:
-    result = run_bench("brief_speed", "--synthetic")
+    result = run_bench("brief_speed", "--synthetic", timeout=300)  # model + product ingest
     ours, baseline = result["ours"], result["baseline"]
     assert ours["warm_median_ms"] > 0 and ours["cold_median_ms"] > 0
     assert set(baseline["vectorised_lexrank_median_ms"]) == {"10", "20"}
     assert baseline["sumy_lexrank_ms"]["10"] > 0
     assert result["params"]["sizes"] == [10, 20]
     assert set(ours["growth_per_doubling"]) == {"10->20"}
+    # The product path: the smallest size briefed through Briefbot from a database.
+    product = ours["by_size"]["10"]
+    assert product["product_articles_read"] == product["product_articles_in_window"] == 10
+    assert product["product_repeat_median_ms"] > 0
 
 
 def test_llm_calls() -> None:
