@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a8"
+ANALYZER_VERSION = "a9"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -306,7 +306,7 @@ def _sentence(
     if kind == "prose" and span is not None:
         shown, kind, issue = _name_bare_reference(shown, span, title_terms, named)
     if day is not None and kind == "prose":
-        shown = _anchor_weekdays(shown, day, tense)
+        shown = _anchor_weekdays(shown, day, tense, _weekday_tenses(span))
     numbers = _numbers(shown, span)
     dates = tuple(d.isoformat() for d in _dates(shown, day))
     counts: dict[str, int] = {}
@@ -605,14 +605,45 @@ def _by_time(
     return section
 
 
-def _anchor_weekdays(text: str, day: date, tense: str | None) -> str:
-    """ "on Monday" -> "on Monday 10 March", from the article's publication day."""
+def _weekday_tenses(span: Span | None) -> dict[str, str]:
+    """The tense of the verb each weekday named in a parsed sentence belongs to: in "On
+    Tuesday the minister said the port will reopen" Tuesday is when he *said* it (past), though
+    the sentence reports a plan; in "the port will reopen on Friday", Friday is ahead."""
+    out: dict[str, str] = {}
+    if span is None:
+        return out
+    for token in span:
+        name = token.lower_
+        if name not in _WEEKDAYS or name in out:
+            continue
+        verb = token.head
+        for _ in range(4):  # "on" -> the verb it modifies ("said", "reopen")
+            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+                break
+            verb = verb.head
+        if verb.pos_ not in ("VERB", "AUX"):
+            continue
+        if _future_marked(verb):
+            out[name] = "future"
+        elif verb.tag_ == "VBD" or any(
+            c.tag_ == "VBD" for c in verb.children if c.dep_ in ("aux", "auxpass")
+        ):
+            out[name] = "past"
+    return out
+
+
+def _anchor_weekdays(
+    text: str, day: date, tense: str | None, own: dict[str, str] | None = None
+) -> str:
+    """ "on Monday" -> "on Monday 10 March", from the article's publication day. `own`: the
+    tense of the verb each weekday belongs to, where the parse gives it (else the sentence's)."""
 
     def repl(match: re.Match[str]) -> str:
         prep, name = match.group(1), match.group(2)
         target = _WEEKDAYS[name.lower()]
         prep_l = prep.lower()
-        future = tense == "future" or prep_l in ("next", "until")
+        when_tense = (own or {}).get(name.lower(), tense)
+        future = when_tense == "future" or prep_l in ("next", "until")
         if future and prep_l != "last":
             delta = (target - day.weekday()) % 7 or 7
             when = day + timedelta(days=delta)

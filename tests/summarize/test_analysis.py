@@ -137,6 +137,20 @@ def test_dangling_openers_go_and_relative_days_get_their_date(model: str | None)
     )
 
 
+@needs_model
+def test_a_weekday_takes_the_tense_of_its_own_verb_not_of_the_reported_plan() -> None:
+    # Published Friday 7 March: "On Friday … said" is that day, though what was said is ahead;
+    # read by the sentence's tense (a reported plan) it became the next Friday, 14 March.
+    text = (
+        "On Friday the harbour minister Clara Jensen said the ferry route to Northholm will "
+        "reopen once the divers finish their survey. "
+        "The harbour board will meet on Monday to decide on the ferry timetable for Northholm."
+    )
+    got = prose(text, nlp=load_pipeline("auto"))
+    assert got[0].startswith("On Friday 7 March the harbour minister Clara Jensen said"), got
+    assert "on Monday 10 March" in got[1], got
+
+
 @pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
 def test_a_past_event_is_never_a_next_step(model: str | None) -> None:
     nlp = load_pipeline(model) if model else None
