@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -94,6 +95,9 @@ class FakeLLMServer:
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self._replies: deque[Reply] = deque()
+        # Answers each request when no reply is queued (many calls, each its own answer: a
+        # benchmark's briefs citing the article ids their prompt holds).
+        self.responder: Callable[[RecordedRequest], Reply] | None = None
         self._lock = threading.Lock()
         server = self
 
@@ -117,6 +121,9 @@ class FakeLLMServer:
                         )
                     )
                     reply = server._replies.popleft() if server._replies else None
+                    recorded = server.requests[-1]
+                if reply is None and server.responder is not None:
+                    reply = server.responder(recorded)
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     reply = error(404, f"no route {self.path}")
                 if reply is None:

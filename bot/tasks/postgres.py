@@ -207,7 +207,9 @@ class PostgresQueue:
                     name=name,
                     concurrency=concurrency,
                     install_signal_handlers=False,
-                    fetch_job_polling_interval=2.0,
+                    # A task freed by its lock (the channel's previous digest done) is only
+                    # seen on a poll (no notification): poll often, it is one cheap query.
+                    fetch_job_polling_interval=0.5,
                     update_heartbeat_interval=heartbeat,
                     stalled_worker_timeout=self.stalled_seconds,
                     delete_jobs="successful",
