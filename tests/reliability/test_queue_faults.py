@@ -1,0 +1,205 @@
+"""The task queue under faults (issue 18), for real: PostgreSQL, procrastinate, two
+`python -m bot worker` processes with TASK_QUEUE=postgres, the fake Slack.
+
+- kill -9 of one worker in the middle of a digest round: the tasks it was running are queued
+  again once its heartbeat is stale and finish on the other worker; every digest is posted
+  exactly once.
+- The database away for 30 s (a TCP proxy between the workers and PostgreSQL, cut; the shared
+  server itself is never touched): the workers start again by themselves and finish the round;
+  nothing is lost or posted twice.
+
+The test process holds the leader lock, so no worker's scheduler runs: it defers the round's
+digests itself, as the leader's jobs would (`bot.jobs.tasks.defer_digest`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from bot.core import Briefbot
+from bot.jobs.tasks import defer_digest
+from bot.service.leader import LEADER_LOCK
+from bot.settings import Settings
+from storage.models import Delivery
+from testkit.slackfake.server import FakeSlack
+from tests.conftest import Database
+from tests.reliability.tcp_proxy import TcpProxy
+from tests.reliability.test_crash_restart import CHANNELS, ROOT, _wait, setup_due_round
+
+pytestmark = pytest.mark.slow
+
+STALLED_SECONDS = 4  # TASK_STALLED_SECONDS for the workers: a dead one is noticed quickly
+POST_SECONDS = 1.5  # the fake Slack answers each post this late: the round is in flight
+OUTAGE_SECONDS = 30
+
+
+def _postgres_only(db: Database) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("the task queue runs on PostgreSQL (SQLite runs tasks in-process)")
+    pytest.importorskip("procrastinate")
+
+
+@contextmanager
+def _leader_lock(db: Database) -> Iterator[None]:
+    """Hold the scheduler's leader lock: the workers only consume."""
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LEADER_LOCK})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK})
+            connection.commit()
+
+
+def _defer_round(env: dict[str, str], db: Database) -> int:
+    settings = Settings.from_env(environ={**env, "DATABASE_URL": db.url}, dotenv_path=None)
+    core = Briefbot(settings, engine=db.engine, migrate=False)
+    from bot.runtime import task_queue
+
+    queue = task_queue(settings)
+    try:
+        subscriptions = [s.id for s in core.subscriptions.active()]
+        statuses = [defer_digest(core, queue, sid).status for sid in subscriptions]
+    finally:
+        queue.close()
+    assert statuses == ["queued"] * len(CHANNELS)
+    return len(subscriptions)
+
+
+def _workers(env: dict[str, str], tmp_path: Path, n: int = 2) -> list[tuple[Any, Path]]:
+    out = []
+    for i in range(n):
+        log = tmp_path / f"worker-{i}.log"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "worker"],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("wb"),
+        )
+        out.append((proc, log))
+    return out
+
+
+def _stop(workers: list[tuple[Any, Path]]) -> None:
+    for proc, _ in workers:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc, _ in workers:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _queue_env(env: dict[str, str]) -> dict[str, str]:
+    return {
+        **env,
+        "TASK_QUEUE": "postgres",
+        "WORKER_CONCURRENCY": "2",
+        "TASK_STALLED_SECONDS": str(STALLED_SECONDS),
+        "NLP_MODEL": "none",
+    }
+
+
+def _all_sent(db: Database) -> bool:
+    with db.factory() as session:
+        rows = list(session.scalars(select(Delivery.status)))
+    return len(rows) == len(CHANNELS) and set(rows) == {"sent"}
+
+
+def _posts_by_delivery(fake: FakeSlack) -> Counter[Any]:
+    counted: Counter[Any] = Counter()
+    for post in fake.posted_messages():
+        metadata = post.get("metadata") or {}
+        counted[(metadata.get("event_payload") or {}).get("delivery_id")] += 1
+    return counted
+
+
+def _registered(db: Database) -> int:
+    """Workers registered with the queue (0 before the first one created its tables)."""
+    with db.engine.connect() as connection:
+        if connection.execute(text("SELECT to_regclass('procrastinate_workers')")).scalar():
+            query = text("SELECT count(*) FROM procrastinate_workers")
+            return int(connection.execute(query).scalar() or 0)
+        return 0
+
+
+def test_kill_9_of_a_worker_mid_round_its_digests_finish_on_the_other_once_each(
+    db: Database, tmp_path: Path
+) -> None:
+    _postgres_only(db)
+    with FakeSlack() as fake, _leader_lock(db):
+        env = _queue_env(setup_due_round(db, tmp_path, fake))
+        fake.slow("chat.postMessage", POST_SECONDS)
+        workers = _workers(env, tmp_path)
+        try:
+            _wait(lambda: _registered(db) >= 2, 60, "two workers")
+            _defer_round(env, db)
+            # Both workers are posting (each has a post in flight) when the first dies.
+            _wait(lambda: len(fake.posted_messages(include_failed=True)) >= 4, 60, "posts")
+            killed, _ = workers[0]
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(10)
+            _wait(lambda: _all_sent(db), 120, "every digest recorded as sent")
+            time.sleep(POST_SECONDS + 0.5)  # a late duplicate would show now
+            survivor_log = workers[1][1].read_text("utf-8", errors="replace")
+        finally:
+            _stop(workers)
+        posted = _posts_by_delivery(fake)
+        assert len(posted) == len(CHANNELS), fake.describe_calls()
+        assert set(posted.values()) == {1}, posted  # none twice
+        assert {p["channel"] for p in fake.posted_messages()} == set(CHANNELS)
+        # What the dead worker held was queued again and done by the survivor.
+        assert "its worker stopped; queued again" in survivor_log, survivor_log[-3000:]
+        assert fake.rate_limited == 0
+
+
+def test_database_away_30_s_the_workers_resume_by_themselves_and_nothing_is_lost(
+    db: Database, tmp_path: Path
+) -> None:
+    _postgres_only(db)
+    url = make_url(db.url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+        hide_password=False
+    )
+    try:
+        with FakeSlack() as fake, _leader_lock(db):
+            env = _queue_env(setup_due_round(db, tmp_path, fake))
+            fake.slow("chat.postMessage", POST_SECONDS)
+            workers = _workers({**env, "DATABASE_URL": through_proxy}, tmp_path)
+            try:
+                _wait(lambda: _registered(db) >= 2, 60, "two workers")
+                _defer_round(env, db)
+                _wait(lambda: len(fake.posted_messages(include_failed=True)) >= 2, 60, "posts")
+                proxy.cut()
+                time.sleep(OUTAGE_SECONDS)
+                assert not _all_sent(db)  # the round was cut in the middle
+                proxy.restore()
+                _wait(lambda: _all_sent(db), 180, "every digest sent after the outage")
+                time.sleep(POST_SECONDS + 0.5)
+                alive = [proc.poll() is None for proc, _ in workers]
+            finally:
+                _stop(workers)
+            posted = _posts_by_delivery(fake)
+            assert alive == [True, True]  # degraded, never died
+            assert len(posted) == len(CHANNELS), fake.describe_calls()
+            assert set(posted.values()) == {1}, posted
+            assert proxy.refused > 0  # the workers did try to reach the database meanwhile
+    finally:
+        proxy.close()
