@@ -1603,6 +1603,23 @@ _PENDING = re.compile(
 _SUPERSEDE_COSINE = 0.5
 
 
+def _story_spans(
+    times: list[datetime | None], story: list[int]
+) -> dict[int, tuple[datetime, datetime]]:
+    """Each story's first and last publication time (dated articles only). Only a sentence
+    published before its story's last report can be overtaken, and only one published after
+    its story's first report can overtake: the rest (every sentence of a one-article story)
+    skip the tests below, which are pattern searches per sentence."""
+    spans: dict[int, tuple[datetime, datetime]] = {}
+    for a, when in enumerate(times):
+        if when is None:
+            continue
+        key = story[a]
+        first, last = spans.get(key, (when, when))
+        spans[key] = (min(first, when), max(last, when))
+    return spans
+
+
 def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
     """Take out of the sections the sentences a later article of the same story overrides
     (another figure for the same names, or an outcome where the earlier one had a pending
@@ -1620,10 +1637,11 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
             df[t] = df.get(t, 0) + 1
     # A name in more than `limit` sentences says little (and made this search quadratic).
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
+    spans = _story_spans(times, story)
     postings: dict[tuple[int, str], list[tuple[datetime, int]]] = {}
     for o in sentences:
         when = times[o.article]
-        if when is None:
+        if when is None or when <= spans[story[o.article]][0]:
             continue
         for t in o.names:
             if df[t] <= limit:
@@ -1633,11 +1651,11 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
         posting.sort()
         starts[key] = [when for when, _ in posting]
     for s in sentences:
-        pending = bool(s.names) and bool(_PENDING.search(s.text))
-        if not (s.numbers or pending) or not s.names:
-            continue
         mine = times[s.article]
-        if mine is None:
+        if mine is None or mine >= spans[story[s.article]][1] or not s.names:
+            continue
+        pending = bool(_PENDING.search(s.text))
+        if not (s.numbers or pending):
             continue
         need = max(1, (len(s.names) + 1) // 2)
         key_story = story[s.article]
@@ -1689,10 +1707,13 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
         return
     # Outcomes by story, in publication order: a sentence looks only at its own story's later
     # reports (`bisect`), not at every outcome of the window.
+    spans = _story_spans(times, story)
     by_story: dict[int, list[tuple[datetime, int, _Sentence, frozenset[str]]]] = {}
     for o in sentences:
         when = times[o.article]
-        if o.tense != "past" or when is None or _OPEN_FORM.search(o.text):
+        if o.tense != "past" or when is None or when <= spans[story[o.article]][0]:
+            continue
+        if _OPEN_FORM.search(o.text):
             continue
         events = frozenset(t for m in _EVENT.finditer(o.text) for t in _terms(m.group(0)))
         if events:
@@ -1705,6 +1726,10 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
         mine = times[s.article]
         if s.label.section is None or mine is None:
             continue
+        key = story[s.article]
+        group = by_story.get(key)
+        if not group or mine >= group[-1][0]:
+            continue  # no outcome of its story after it
         if s.label.section != "open_questions":
             # A key provision or next step is overtaken only where it awaits the event: "she
             # would be released very soon", "the council will vote".
@@ -1713,10 +1738,6 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
                 continue
         else:
             pending = s.term_set
-        key = story[s.article]
-        group = by_story.get(key)
-        if not group:
-            continue
         for _, _, o, events in group[bisect.bisect_right(starts[key], mine) :]:
             if (
                 events & pending
@@ -1751,10 +1772,13 @@ def _counts(s: _Sentence) -> list[float]:
 def _later_toll(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
     """Take out the victim counts a later article of the same story raises (`_TOLL`)."""
     times = [a.published_at for a in articles]
+    spans = _story_spans(times, story)
     tolls: dict[int, list[tuple[datetime, float, _Sentence]]] = {}
     for s in sentences:
         when = times[s.article]
-        counts = _counts(s) if when is not None and _TOLL.search(s.text) else []
+        if when is None or spans[story[s.article]][0] == spans[story[s.article]][1]:
+            continue  # one publication time in its story: no later count
+        counts = _counts(s) if s.numbers and _TOLL.search(s.text) else []
         if counts:
             tolls.setdefault(story[s.article], []).append((when, max(counts), s))  # type: ignore[arg-type]
     for group in tolls.values():
