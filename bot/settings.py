@@ -127,6 +127,9 @@ class Settings:
     brief_window_hours: int = _setting("BRIEF_WINDOW_HOURS", 24)
     ingest_interval_minutes: int = _setting("INGEST_INTERVAL_MINUTES", 30)
     digest_skip_empty: bool = _setting("DIGEST_SKIP_EMPTY", False)
+    # The language (ISO 639-1) briefs and digests read when none is asked for (`lang:de`):
+    # Slack tells an app no workspace locale, so the workspace says it here. "any": all.
+    brief_language: str = _setting("BRIEF_LANGUAGE", "en")
     # A digest claimed but not finished this long ago belongs to a dead process: retaken.
     digest_stale_after_seconds: int = _setting("DIGEST_STALE_AFTER_SECONDS", 600)
     # Digests due this long ago that never ran (scheduler down) are delivered late.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ class NewArticle:
     # Near-duplicate detection (optional): a MinHash signature and its LSH band keys.
     minhash: bytes | None = None
     band_keys: tuple[int, ...] = ()
+    language: str | None = None  # ISO 639-1, detected by the ingest code
 
 
 # Decides whether two stored signatures are copies of one text (injected by the ingest code,
@@ -116,6 +117,7 @@ def add(
         fetched_at=utcnow(),
         source_id=new.source_id,
         minhash=new.minhash,
+        language=new.language,
     )
     try:
         # A savepoint: if a concurrent ingest stored the same URL/hash first, only this insert
@@ -177,8 +179,10 @@ def for_topic(
     limit: int | None = None,
     arrived_since: datetime | None = None,
     arrived_except: Sequence[int] = (),
+    language: str | None = None,
 ) -> list[Article]:
-    """The topic's articles in the window, newest first.
+    """The topic's articles in the window, newest first (`language`: only those in it, or
+    whose language is unknown; applied before `limit`).
 
     With `arrived_since` (wall-clock time), also the articles linked to the topic since then
     whatever their publication time (up to `until`), except the ids in `arrived_except`: a
@@ -194,6 +198,7 @@ def for_topic(
         until=until,
         arrived_since=arrived_since,
         arrived_except=arrived_except,
+        language=language,
     )
     if limit is not None:
         query = query.limit(limit)
@@ -208,6 +213,7 @@ def count_for_topic(
     until: datetime | None = None,
     arrived_since: datetime | None = None,
     arrived_except: Sequence[int] = (),
+    language: str | None = None,
 ) -> int:
     """How many articles `for_topic` would return without a limit (a brief over a capped
     window says how many it left out)."""
@@ -219,6 +225,7 @@ def count_for_topic(
         until=until,
         arrived_since=arrived_since,
         arrived_except=arrived_except,
+        language=language,
     )
     return int(session.scalar(query) or 0)
 
@@ -232,11 +239,14 @@ def _in_window(
     until: datetime | None,
     arrived_since: datetime | None,
     arrived_except: Sequence[int],
+    language: str | None = None,
 ) -> Select[Any]:
     when = func.coalesce(Article.published_at, Article.fetched_at)
     query = query.join(ArticleTopic, ArticleTopic.article_id == Article.id).where(
         ArticleTopic.topic_id == topic_id
     )
+    if language is not None:
+        query = query.where(or_(Article.language.is_(None), Article.language == language))
     if until is not None:
         query = query.where(when <= until)
     if since is not None and arrived_since is not None:
@@ -247,6 +257,15 @@ def _in_window(
     elif since is not None:
         query = query.where(when >= since)
     return query
+
+
+def set_languages(session: Session, languages: Mapping[int, str | None]) -> None:
+    """Store detected languages by article id (None: unknown, left as it is)."""
+    for article_id, language in languages.items():
+        if language is not None:
+            session.execute(
+                update(Article).where(Article.id == article_id).values(language=language)
+            )
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> list[Article]:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -138,6 +139,9 @@ class Article(Base):
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
     # MinHash of the text (bot.ingest.near_dup); None for short texts and older rows.
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # ISO 639-1 code detected at ingestion (bot.nlp.language); None: unknown (kept in every
+    # brief) or stored before migration 0014.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     aliases: Mapped[list[ArticleUrl]] = relationship(
         back_populates="article", cascade="all, delete-orphan"
@@ -280,6 +284,8 @@ class Subscription(Base):
     filters: Mapped[dict[str, Any] | None]
     # short | full (`bot.summarize.length`).
     length: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
+    # The language its digest reads (ISO 639-1); None: the workspace default (BRIEF_LANGUAGE).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     topic: Mapped[Topic] = relationship()
 
@@ -340,6 +346,8 @@ class SlackTeam(Base):
     enterprise_id: Mapped[str | None] = mapped_column(String(32), index=True)
     org_wide: Mapped[bool] = mapped_column(default=False)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Only the workspace's admins and owners may subscribe its channels to digests.
+    only_admins_subscribe: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ThreadQuestion(Base):

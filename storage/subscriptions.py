@@ -24,6 +24,7 @@ def upsert(
     rhythm: str | None = None,
     length: str | None = None,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> tuple[Subscription, bool]:
     """Create, or move the time of, the channel's subscription to the topic. True if created.
 
@@ -42,6 +43,8 @@ def upsert(
             existing.rhythm = rhythm
         if length is not None:
             existing.length = length
+        if language is not None:
+            existing.language = language
         if existing.paused or (existing.paused_until and existing.paused_until > (now or utcnow())):
             resume(existing, now=now or utcnow())
         session.flush()
@@ -58,6 +61,7 @@ def upsert(
         paused=False,
         rhythm=rhythm or "daily",
         length=length or "full",
+        language=language,
     )
     session.add(row)
     session.flush()

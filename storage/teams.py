@@ -33,3 +33,19 @@ def teams_of(session: Session, enterprise_id: str) -> list[str]:
     """Every workspace of the organization we have heard from."""
     query = select(SlackTeam.team_id).where(SlackTeam.enterprise_id == enterprise_id)
     return list(session.scalars(query.order_by(SlackTeam.team_id)))
+
+
+def only_admins_subscribe(session: Session, team_id: str) -> bool:
+    row = session.get(SlackTeam, team_id)
+    return bool(row is not None and row.only_admins_subscribe)
+
+
+def set_only_admins_subscribe(session: Session, team_id: str, on: bool) -> None:
+    """Set the workspace's restriction (recording the workspace if it is new to us)."""
+    row = session.get(SlackTeam, team_id)
+    if row is None:
+        remember(session, team_id, None, False)
+        row = session.get(SlackTeam, team_id)
+    assert row is not None
+    row.only_admins_subscribe = on
+    session.flush()

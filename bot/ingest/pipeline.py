@@ -22,7 +22,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -191,6 +191,7 @@ class _Pipeline:
         self.per_host = max(1, limits.per_host)
         self.max_items = max(1, limits.feed_max_items)
         self.max_page_fetches = max(0, limits.feed_max_page_fetches)
+        self.max_age_days = max(0, limits.max_age_days)
         self.stop = stop
         self.until = until
 
@@ -328,6 +329,17 @@ class _Pipeline:
                     wants_full_text=entry.is_teaser and entry.has_link,
                 )
             )
+        if self.max_age_days:
+            oldest = (self.now or datetime.now(UTC)) - timedelta(days=self.max_age_days)
+            recent = [c for c in candidates if c.published_at is None or c.published_at >= oldest]
+            if len(recent) < len(candidates):
+                log.info(
+                    "%s: skipping %d entries older than %d days",
+                    redact(job.url, self.secrets),
+                    len(candidates) - len(recent),
+                    self.max_age_days,
+                )
+            candidates = recent
         kept = newest(candidates, self.max_items)
         if len(kept) < len(candidates):
             log.info(

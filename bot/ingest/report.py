@@ -28,11 +28,14 @@ class SourceSpec:
 @dataclass(frozen=True)
 class IngestLimits:
     """Bounds on what one ingest round reads (FETCH_PER_HOST, FEED_MAX_ITEMS,
-    FEED_MAX_PAGE_FETCHES)."""
+    FEED_MAX_PAGE_FETCHES, ARTICLE_RETENTION_DAYS)."""
 
     per_host: int = 2
     feed_max_items: int = 200
     feed_max_page_fetches: int = 30
+    # Feed entries published longer ago than this are not stored (the prune job would only
+    # delete them again); 0: no limit. Files and pages asked for by name are always read.
+    max_age_days: int = 0
 
 
 @dataclass

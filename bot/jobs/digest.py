@@ -56,6 +56,7 @@ from bot.render.escape import escape_mrkdwn
 from bot.service.briefs import BriefResult
 from bot.service.deliveries import DigestClaim
 from bot.service.deliveries import now as wall_clock
+from bot.service.languages import brief_language
 from bot.service.rhythm import latest_run, window_start
 from bot.service.source_health import health_notes
 from bot.service.subscriptions import SubscriptionInfo
@@ -359,6 +360,7 @@ def _brief_and_plan(
         arrived_except=claim.previous_article_ids,
         filters=None if filters.is_empty else filters,
         team_id=sub.team_id,
+        language=brief_language(sub.language, core.settings.brief_language),
     )
     notes = health_notes(
         core.source_states.for_topic(sub.topic_id),

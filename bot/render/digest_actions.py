@@ -29,6 +29,25 @@ BLOCK_ID = "digest_actions"
 MAX_CONFIRM_TOPIC = 100  # a confirm dialog's text is at most 300 characters
 
 
+SUBSCRIBE_ACTION_ID = "topic_subscribe"
+
+
+def subscribe_button(topic: str) -> dict[str, Any]:
+    """Under the reply to `/brief <new topic>`: subscribe this channel to a daily digest of it
+    (the value is the topic's name; the channel is the one the click comes from)."""
+    return ActionsBlock(
+        block_id="topic_subscribe",
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text="Subscribe this channel"),
+                action_id=SUBSCRIBE_ACTION_ID,
+                value=topic[:150],
+                style="primary",
+            )
+        ],
+    ).to_dict()
+
+
 def digest_actions(subscription_id: int, topic: str) -> dict[str, Any]:
     value = str(subscription_id)
     shown = escape_mrkdwn(topic_title(topic)[:MAX_CONFIRM_TOPIC])

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # A brief reads at most this many of the window's newest articles.
 MAX_ARTICLES_PER_BRIEF = 200
+# With a subscription's filters, up to this many times the cap are read, filtered, then capped.
+FILTER_HEADROOM = 5
 # A brief waiting for the same brief in another thread gives up after OPENAI_TIMEOUT plus
 # this (the other's LLM call is over by then), or after the offline figure without an LLM.
 FLIGHT_WAIT_GRACE_SECONDS = 10.0
@@ -127,6 +129,7 @@ class Briefs:
         arrived_except: Sequence[int] = (),
         filters: Filters | None = None,
         team_id: str | None = None,
+        language: str | None = None,
     ) -> BriefResult:
         """The brief of `topic` over [since, until] (default: the last BRIEF_WINDOW_HOURS).
 
@@ -136,6 +139,9 @@ class Briefs:
         `filters`: a subscription's (`bot.summarize.filters`), applied to the articles before
         summarizing: what they leave out is neither cited nor counted, and the cache key is
         the set they keep.
+
+        `language`: only articles in that language (ISO 639-1) or of unknown language, before
+        the MAX_ARTICLES_PER_BRIEF cap (None: every language).
 
         `arrived_since`/`arrived_except`: also the articles that reached the topic since then
         (wall clock) whatever their publication time, except those ids (a digest's late
@@ -150,30 +156,30 @@ class Briefs:
         summarizer = self._offline() if over_budget else self._summarizer()
         with self._factory() as session:
             topic_row = require_topic(session, topic)
-            rows = article_store.for_topic(
-                session,
-                topic_row.id,
-                since=since,
-                until=until,
-                limit=MAX_ARTICLES_PER_BRIEF,
-                arrived_since=arrived_since,
-                arrived_except=arrived_except,
-            )
-            # Over the cap: the brief says it read the newest N of how many.
-            in_window = (
-                article_store.count_for_topic(
-                    session,
-                    topic_row.id,
-                    since=since,
-                    until=until,
-                    arrived_since=arrived_since,
-                    arrived_except=arrived_except,
+            cap = MAX_ARTICLES_PER_BRIEF
+            # Filters before the cap: a filtered digest reads the newest `cap` articles its
+            # filters keep, not what is left of the newest `cap` (which could be none). Read
+            # at most FILTER_HEADROOM times the cap for that, so the query stays bounded.
+            limit = cap if filters is None else cap * FILTER_HEADROOM
+            window = {
+                "since": since,
+                "until": until,
+                "arrived_since": arrived_since,
+                "arrived_except": arrived_except,
+                "language": language,
+            }
+            fetched = article_store.for_topic(session, topic_row.id, limit=limit, **window)
+            kept = fetched if filters is None else apply_filters(fetched, filters)
+            rows = kept[:cap]
+            # Over the cap: the brief says it read the newest N of how many (with filters:
+            # how many they keep, when all were read; else the window's own count).
+            in_window: int | None = None
+            if len(kept) > cap or len(fetched) >= limit:
+                in_window = (
+                    len(kept)
+                    if len(fetched) < limit
+                    else article_store.count_for_topic(session, topic_row.id, **window)
                 )
-                if len(rows) >= MAX_ARTICLES_PER_BRIEF
-                else None
-            )
-            if filters is not None:
-                rows = apply_filters(rows, filters)
             key = cache_key(topic_row.name, rows, summarizer)
             request = _Request(topic_row.id, topic_row.name, rows, [], since, until, now, in_window)
             cached = _cached(session, key)

@@ -110,13 +110,35 @@ class Ingestion:
                 per_host=self._settings.fetch_per_host,
                 feed_max_items=self._settings.feed_max_items,
                 feed_max_page_fetches=self._settings.feed_max_page_fetches,
+                max_age_days=self._settings.article_retention_days,
             ),
             stop=self._stopping,
             until=until,
             only_topics=only_topics,
         )
+        self.detect_languages(report.new_article_ids)
         self.analyze_articles(report.new_article_ids)
         return report
+
+    def detect_languages(self, article_ids: Sequence[int]) -> None:
+        """Each newly stored article's language (`bot.nlp.language`), set once it is stored:
+        the detector's first load (a few seconds) never delays storing. Read, detect outside
+        any transaction, then one short write per chunk. A failure leaves the language
+        unknown, and an article of unknown language is read by every brief."""
+        from bot.nlp.language import detect_language
+
+        for start in range(0, len(article_ids), _ANALYZE_CHUNK):
+            chunk = list(article_ids[start : start + _ANALYZE_CHUNK])
+            try:
+                with self._factory() as session:
+                    material = [
+                        (r.id, r.title, r.text) for r in article_store.by_ids(session, chunk)
+                    ]
+                found = {i: detect_language(title, text) for i, title, text in material}
+                with transaction(self._factory) as session:
+                    article_store.set_languages(session, found)
+            except Exception:
+                log.exception("detecting the language of %d new articles failed", len(chunk))
 
     def analyze_articles(self, article_ids: Sequence[int]) -> None:
         """Sentence analysis of newly stored articles (once per article; briefs read it).

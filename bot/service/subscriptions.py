@@ -37,6 +37,7 @@ class SubscriptionInfo:
     rhythm_text: str = "daily"
     filters_data: dict[str, Any] | None = field(default=None, compare=False)
     length: str = "full"
+    language: str | None = None  # ISO 639-1; None: the workspace default (BRIEF_LANGUAGE)
 
     @property
     def at(self) -> str:
@@ -82,6 +83,7 @@ def _info(row: Subscription) -> SubscriptionInfo:
         rhythm_text=row.rhythm or "daily",
         filters_data=dict(row.filters) if isinstance(row.filters, dict) else None,
         length=row.length or "full",
+        language=row.language,
     )
 
 
@@ -103,10 +105,12 @@ class Subscriptions:
         length: str | None = None,
         now: datetime | None = None,
         filters: Filters | None = None,
+        language: str | None = None,
     ) -> tuple[SubscriptionInfo, bool]:
         """Create, or move the time of, the channel's digest of `topic` (created if need be);
         subscribing again resumes a paused one. `rhythm`/`length`/`filters` None: keep (new:
-        daily, full, none). True: created."""
+        daily, full, none); `language` None: keep (new: the workspace default). True:
+        created."""
         with transaction(self._factory) as session:
             topic_row = topic_store.get_or_create(session, topic)
             row, created = subscription_store.upsert(
@@ -121,6 +125,7 @@ class Subscriptions:
                 rhythm=rhythm.text if rhythm is not None else None,
                 length=length,
                 now=now,
+                language=language,
             )
             if filters is not None:  # in the same transaction: no digest sees half a change
                 subscription_store.set_filters(row, filters.to_dict())

@@ -49,6 +49,15 @@ class Workspaces:
             row = team_store.get(session, team_id)
             return row.enterprise_id if row is not None and row.org_wide else None
 
+    def only_admins_subscribe(self, team_id: str) -> bool:
+        """Whether only the workspace's admins and owners may subscribe its channels."""
+        with self._factory() as session:
+            return team_store.only_admins_subscribe(session, team_id)
+
+    def set_only_admins_subscribe(self, team_id: str, on: bool) -> None:
+        with transaction(self._factory) as session:
+            team_store.set_only_admins_subscribe(session, team_id, on)
+
     def home(self, team_id: str, *, latest: int = 10) -> HomeData:
         return HomeData(
             tuple(self._subscriptions.for_team(team_id)),

@@ -23,6 +23,7 @@ from bot.core import Briefbot
 from bot.errors import BriefbotError, NotFoundError, PostError, StorageError
 from bot.ingest.report import IngestReport
 from bot.render import blocks
+from bot.render.digest_actions import subscribe_button
 from bot.service.pause import parse_pause
 from bot.service.ranking import rank
 from bot.service.subscriptions import SubscriptionInfo
@@ -30,6 +31,7 @@ from bot.service.topics import SourceInfo
 from bot.slack.brief_posts import brief_footer, post_brief, topic_brief
 from bot.slack.command_text import (
     USAGE,
+    AdminCmd,
     BriefCmd,
     Command,
     FilterCmd,
@@ -98,7 +100,13 @@ class BriefCommand:
     ) -> None:
         try:
             if isinstance(command, BriefCmd):
-                self.brief(command.topic, team_id=team_id, channel_id=channel_id, respond=respond)
+                self.brief(
+                    command.topic,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    respond=respond,
+                    language=command.language,
+                )
             elif isinstance(command, SubscribeCmd):
                 self.subscribe(
                     command,
@@ -121,6 +129,8 @@ class BriefCommand:
                 self.resume(command.topic, team_id=team_id, channel_id=channel_id, respond=respond)
             elif isinstance(command, FilterCmd):
                 self.filter(command, team_id=team_id, channel_id=channel_id, respond=respond)
+            elif isinstance(command, AdminCmd):
+                self.admin(command, team_id=team_id, user_id=user_id, respond=respond)
             elif isinstance(command, WhyCmd):
                 self.why(command.topic, team_id=team_id, channel_id=channel_id, respond=respond)
             elif isinstance(command, HelpCmd):
@@ -137,13 +147,28 @@ class BriefCommand:
 
     # -- /brief <topic> ----------------------------------------------------------------------
 
-    def brief(self, topic: str, *, team_id: str, channel_id: str, respond: Respond) -> None:
+    def brief(
+        self,
+        topic: str,
+        *,
+        team_id: str,
+        channel_id: str,
+        respond: Respond,
+        language: str | None = None,
+    ) -> None:
         # Polled again from now; a topic new to briefbot counts against the workspace's cap
         # (TopicCapReached is a BriefbotError: `run` replies with its message).
         if self.core.lifecycle.want(topic, team_id):
-            respond(text=searching_new_topic(topic))
+            said = searching_new_topic(topic)
+            respond(
+                text=said,
+                blocks=[
+                    {"type": "section", "text": {"type": "mrkdwn", "text": said}},
+                    subscribe_button(topic),
+                ],
+            )
         self._ensure_fresh(topic)
-        result = topic_brief(self.core, topic, team_id)
+        result = topic_brief(self.core, topic, team_id, language)
         if result is None:
             respond(text=nothing_found(topic, self.core.settings.brief_window_hours))
             return
@@ -223,6 +248,10 @@ class BriefCommand:
         user_id: str,
         respond: Respond,
     ) -> None:
+        refused = self.may_subscribe(team_id, user_id)
+        if refused:
+            respond(text=refused)
+            return
         self.core.lifecycle.want(command.topic, team_id)  # the cap, for a topic new to briefbot
         timezone = command.timezone or self._user_timezone(team_id, user_id)
         subscription, created = self.core.subscriptions.subscribe(
@@ -236,16 +265,62 @@ class BriefCommand:
             rhythm=command.rhythm,
             length=command.length,
             now=self.core.clock(),
+            language=command.language,
         )
         if self.hooks is not None:
             self.hooks.scheduled(subscription)
         verb = "Subscribed" if created else "Moved"
         short = " (short)" if subscription.length == "short" else ""
+        if subscription.language:
+            short += f" (lang:{mrkdwn(subscription.language)})"
         respond(
             text=f"{verb}: a digest of *{mrkdwn(command.topic)}*{short} in <#{channel_id}> "
             f"{mrkdwn(subscription.describe())}. "
             f"Stop it with `/brief unsubscribe {mrkdwn(command.topic)}`, pause it with "
             f"`/brief pause {mrkdwn(command.topic)}`.",
+        )
+
+    # -- who may subscribe ---------------------------------------------------------------------
+
+    def is_admin(self, team_id: str, user_id: str) -> bool | None:
+        """Whether Slack says the user is a workspace admin or owner (None: Slack didn't say)."""
+        try:
+            user = self.poster.clients(team_id).users_info(user=user_id).get("user") or {}
+        except SlackApiError:
+            log.warning("users.info failed while checking for an admin")
+            return None
+        return any(bool(user.get(k)) for k in ("is_admin", "is_owner", "is_primary_owner"))
+
+    def may_subscribe(self, team_id: str, user_id: str) -> str | None:
+        """None: the user may subscribe channels; else the one line saying why not."""
+        if not self.core.workspaces.only_admins_subscribe(team_id):
+            return None
+        admin = self.is_admin(team_id, user_id)
+        if admin:
+            return None
+        if admin is None:
+            return "I couldn't check with Slack that you are a workspace admin; try again soon."
+        return (
+            "In this workspace only admins and owners can subscribe channels to digests. "
+            "Ask one of them, or get a one-off brief with `/brief <topic>`."
+        )
+
+    def admin(self, command: AdminCmd, *, team_id: str, user_id: str, respond: Respond) -> None:
+        """`/brief admin only-admins-subscribe on|off`: workspace admins and owners only."""
+        admin = self.is_admin(team_id, user_id)
+        if not admin:
+            respond(
+                text="I couldn't check with Slack that you are a workspace admin; try again soon."
+                if admin is None
+                else "Only workspace admins and owners can change who may subscribe channels."
+            )
+            return
+        self.core.workspaces.set_only_admins_subscribe(team_id, command.only_admins_subscribe)
+        respond(
+            text="Now only workspace admins and owners can subscribe channels to digests "
+            "(existing digests stay). Undo: `/brief admin only-admins-subscribe off`."
+            if command.only_admins_subscribe
+            else "Anyone can subscribe channels to digests again."
         )
 
     def _user_timezone(self, team_id: str, user_id: str) -> str:
@@ -427,6 +502,8 @@ def _listed(s: SubscriptionInfo, now: datetime) -> str:
     parts = [f"• *{mrkdwn(s.topic)}* {mrkdwn(s.describe())}"]
     if s.length == "short":
         parts.append("short")
+    if s.language:
+        parts.append(f"lang:{mrkdwn(s.language)}")
     if not s.filters.is_empty:
         parts.append(f"filters `{mrkdwn(s.filters.text)}`")
     paused = s.pause_text(now)

@@ -15,17 +15,25 @@ from bot.errors import NotFoundError, PostError
 from bot.render.blocks import DEFAULT_FOOTER, Message
 from bot.render.cost import cost_line
 from bot.service.briefs import BriefResult
+from bot.service.languages import brief_language
 from bot.slack.posting import SlackPoster
 
 BRIEF_METADATA_EVENT = "briefbot_brief"
 
 
-def topic_brief(core: Briefbot, topic: str, team_id: str | None = None) -> BriefResult | None:
+def topic_brief(
+    core: Briefbot, topic: str, team_id: str | None = None, language: str | None = None
+) -> BriefResult | None:
     """The topic's brief over the default window; None when there is no such topic or its
     window holds nothing (the caller says "I found no articles…"). `team_id`: the workspace
-    it is for (its LLM tokens and budget)."""
+    it is for (its LLM tokens and budget); `language`: as asked (`lang:de`), else the
+    workspace's BRIEF_LANGUAGE."""
     try:
-        result = core.brief(topic, team_id=team_id)
+        result = core.brief(
+            topic,
+            team_id=team_id,
+            language=brief_language(language, core.settings.brief_language),
+        )
     except NotFoundError:
         return None
     return None if result.brief.is_empty else result

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from bot.errors import UserInputError
 from bot.service.rhythm import Rhythm
 from bot.service.topics import MAX_TOPIC_NAME
-from bot.slack.subscription_text import split_filter, split_pause, take_subscribe_options
+from bot.slack.subscription_text import (
+    split_filter,
+    split_language,
+    split_pause,
+    take_subscribe_options,
+)
 from bot.summarize.filters import Filters
 
 MAX_COMMAND_CHARS = 500
@@ -22,6 +27,8 @@ USAGE = (
     "(your time zone; or add one, e.g. `at 08:00 Europe/Berlin`)\n"
     "• add a rhythm: `weekdays`, `weekly on monday`, `twice daily at 08:00 and 17:00`; "
     "and `short` for the few bullets that matter most\n"
+    "• `lang:de` after a topic — a brief or digest from articles in German (two-letter code; "
+    "`lang:any` for every language)\n"
     "• `/brief pause ukraine` (or `until 2026-12-24`, `for 7d`) / `/brief resume ukraine`\n"
     "• `/brief filter ukraine -sport -outlet:example.com +kyiv` — leave out words or sites, "
     "require words (`none` clears)\n"
@@ -29,6 +36,8 @@ USAGE = (
     "• `/brief list` — this channel's digests\n"
     "• `/brief sources ukraine` — where a topic's articles come from\n"
     "• `/brief why ukraine` — what this channel's 👍/👎 on bullets changed in its brief\n"
+    "• `/brief admin only-admins-subscribe on` (or `off`) — workspace admins: only admins "
+    "may subscribe channels\n"
     "• `/brief sources ukraine add https://example.com/feed.xml` / `remove <url>`\n"
     "Reply in a brief's thread to ask a question about its articles.\n"
     "Also: ask me or name a topic in my assistant panel (the briefbot icon at the top of Slack); "
@@ -50,6 +59,7 @@ class UsageError(UserInputError):
 @dataclass(frozen=True)
 class BriefCmd:
     topic: str
+    language: str | None = None  # `lang:de` (ISO 639-1) or "any"; None: the workspace's
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class SubscribeCmd:
     timezone: str | None  # None: the requesting user's Slack time zone
     rhythm: Rhythm | None = None  # None: daily (new), unchanged (existing)
     length: str | None = None  # short | full; None: full (new), unchanged (existing)
+    language: str | None = None  # `lang:de` or "any"; None: default (new), unchanged
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,13 @@ class FilterCmd:
 
 
 @dataclass(frozen=True)
+class AdminCmd:
+    """`/brief admin only-admins-subscribe on|off` (workspace admins and owners only)."""
+
+    only_admins_subscribe: bool
+
+
+@dataclass(frozen=True)
 class WhyCmd:
     """`/brief why ukraine`: what this channel's feedback changed in the topic's brief."""
 
@@ -119,6 +137,7 @@ Command = (
     | ResumeCmd
     | FilterCmd
     | WhyCmd
+    | AdminCmd
 )
 
 
@@ -143,6 +162,8 @@ def parse(text: str | None) -> Command:
         return _subscribe(rest)
     if verb == "unsubscribe":
         return UnsubscribeCmd(_topic(rest, example="/brief unsubscribe ukraine"))
+    if verb == "admin":
+        return _admin(rest)
     if verb == "why":
         return WhyCmd(_topic(rest, example="/brief why ukraine"))
     if verb == "sources":
@@ -155,7 +176,8 @@ def parse(text: str | None) -> Command:
     if verb == "filter":
         topic, filters = _wrap(split_filter, rest, example="/brief filter ukraine")
         return FilterCmd(_topic(topic, example="/brief filter ukraine -sport"), filters)
-    return BriefCmd(_topic(raw, example="/brief ukraine"))
+    words, language = _wrap(split_language, raw.split(), example="/brief ukraine")
+    return BriefCmd(_topic(" ".join(words), example="/brief ukraine"), language)
 
 
 def topic_name(text: str, *, example: str) -> str:
@@ -228,7 +250,21 @@ def _subscribe(rest: str) -> SubscribeCmd:
         timezone,
         options.rhythm,
         options.length,
+        options.language,
     )
+
+
+ADMIN_USAGE = (
+    "Type `/brief admin only-admins-subscribe on` (only workspace admins and owners may "
+    "subscribe channels) or `/brief admin only-admins-subscribe off` (anyone may)."
+)
+
+
+def _admin(rest: str) -> AdminCmd:
+    words = rest.lower().split()
+    if len(words) != 2 or words[0] != "only-admins-subscribe" or words[1] not in ("on", "off"):
+        raise UsageError(ADMIN_USAGE)
+    return AdminCmd(words[1] == "on")
 
 
 def _sources(rest: str) -> SourcesCmd:

@@ -18,7 +18,13 @@ from bot.errors import StorageError
 from bot.render.digest_actions import PAUSE_ACTION_ID, SOURCES_ACTION_ID, UNSUBSCRIBE_ACTION_ID
 from bot.service.subscriptions import SubscriptionInfo
 from bot.slack.brief_command import BriefCommand
-from bot.slack.command_text import SourcesCmd
+from bot.slack.command_text import (
+    DEFAULT_DIGEST_TIME,
+    SourcesCmd,
+    SubscribeCmd,
+    UsageError,
+    topic_name,
+)
 from bot.slack.membership import is_member
 from bot.slack.replies import UNAVAILABLE, mrkdwn
 
@@ -94,6 +100,26 @@ class DigestButtons:
         except Exception:
             log.exception("digest button %s failed", action_id)
             tell(FAILED)
+
+    def subscribe(
+        self, *, topic: str, team_id: str, channel_id: str, user_id: str, respond: Respond
+    ) -> None:
+        """The Subscribe button under `/brief <new topic>`: a daily digest at 08:00 in the
+        user's time zone, as `/brief subscribe <topic>` makes it; answered to the user only."""
+
+        def tell(text: str, **_: Any) -> None:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+
+        try:
+            name = topic_name(topic, example="/brief subscribe ukraine")
+        except UsageError as err:
+            tell(str(err))
+            return
+        hour, minute = DEFAULT_DIGEST_TIME
+        command = SubscribeCmd(name, hour, minute, None)
+        self.brief_command.run(
+            command, team_id=team_id, channel_id=channel_id, user_id=user_id, respond=tell
+        )
 
     def _subscription(self, value: str, team_id: str, channel_id: str) -> SubscriptionInfo | None:
         if not value.isdigit() or len(value) > 18:

@@ -100,6 +100,9 @@ class HomeActions:
         form, errors = read_submission(values)
         if form is None:
             return Checked(None, errors, editing)
+        refused = self.brief_command.may_subscribe(team_id, user_id)
+        if refused:
+            return Checked(None, {CHANNEL: refused}, editing)
         quick = WebClient(
             token=client.token, base_url=client.base_url, timeout=CHECK_TIMEOUT_SECONDS
         )

@@ -59,7 +59,8 @@ def searching_new_topic(topic: str) -> str:
     topic = mrkdwn(topic)
     return (
         f"*{topic}* is a new topic: searching the news for it now (this can take a few "
-        f"seconds). To get it every day here: `/brief subscribe {topic}`."
+        f"seconds). To get it every day here: the button below, or "
+        f"`/brief subscribe {topic}`."
     )
 
 

@@ -9,11 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import UserInputError
+from bot.nlp.language import language_code
 from bot.service.rhythm import Rhythm, parse_rhythm
 from bot.summarize.filters import Filters, parse_filters
 from bot.summarize.length import LENGTHS, Length
 
-__all__ = ["SubscribeOptions", "split_filter", "split_pause", "take_subscribe_options"]
+__all__ = [
+    "SubscribeOptions",
+    "split_filter",
+    "split_language",
+    "split_pause",
+    "take_subscribe_options",
+]
 
 _RHYTHM_WORDS = ("daily", "weekdays", "weekly", "twice")
 _PAUSE_WORDS = ("until", "for")
@@ -24,13 +31,14 @@ class SubscribeOptions:
     words: list[str]  # what is left: the topic, then `at HH:MM [zone]`
     rhythm: Rhythm | None = None
     length: Length | None = None
+    language: str | None = None  # `lang:de`: ISO 639-1, or "any"
 
 
 def take_subscribe_options(words: list[str], *, example: str) -> SubscribeOptions:
     """Take a trailing `short`/`full` and a rhythm (`daily`, `weekdays`, `weekly on monday`,
     `twice daily at 08:00 and 17:00`) out of `subscribe`'s words. The first word is always
     topic (a topic may be called "daily mail")."""
-    words = list(words)
+    words, language = split_language(list(words), example=example)
     length: Length | None = None
     if len(words) > 1 and words[-1].lower() in LENGTHS:
         length = "short" if words.pop().lower() == "short" else "full"
@@ -39,7 +47,7 @@ def take_subscribe_options(words: list[str], *, example: str) -> SubscribeOption
         None,
     )
     if start is None:
-        return SubscribeOptions(words, None, length)
+        return SubscribeOptions(words, None, length, language)
     end = _rhythm_end(words, start)
     rhythm = parse_rhythm(" ".join(words[start:end]), example=example)
     rest = words[:start] + words[end:]
@@ -48,7 +56,7 @@ def take_subscribe_options(words: list[str], *, example: str) -> SubscribeOption
             "A twice-daily digest takes its two times, not another: type e.g. "
             "`/brief subscribe ukraine twice daily at 08:00 and 17:00`."
         )
-    return SubscribeOptions(rest, rhythm, length)
+    return SubscribeOptions(rest, rhythm, length, language)
 
 
 def _rhythm_end(words: list[str], start: int) -> int:
@@ -77,6 +85,26 @@ def _rhythm_end(words: list[str], start: int) -> int:
         times += 1
         end += 1
     return end
+
+
+def split_language(words: list[str], *, example: str) -> tuple[list[str], str | None]:
+    """Take `lang:de` (or `lang:any`) out of the words; the language asked for, or None."""
+    kept: list[str] = []
+    language: str | None = None
+    for word in words:
+        head, colon, value = word.partition(":")
+        if not colon or head.lower() not in ("lang", "language"):
+            kept.append(word)
+            continue
+        value = value.strip().lower()
+        code = "any" if value == "any" else language_code(value)
+        if code is None:
+            raise UserInputError(
+                f"“{value[:20]}” is not a language. Give its two-letter code, e.g. "
+                f"`{example} lang:de` (or `lang:any` for every language)."
+            )
+        language = code
+    return kept, language
 
 
 def split_pause(rest: str) -> tuple[str, str]:

@@ -458,3 +458,41 @@ def test_a_page_listed_by_two_sources_in_one_run_is_fetched_once(
     stored = _article_by_url(db, canonical_url(server.url("/story")))
     assert stored is not None and "Lighthouse" in stored.text
     assert sum(s.teasers_kept for s in report.sources) == 0
+
+
+def test_feed_entries_older_than_the_retention_are_not_stored(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    """ARTICLE_RETENTION_DAYS (issue 16 item 4): an entry the prune job would delete at once
+    is not stored; an undated entry is (it counts from when it is fetched)."""
+    from bot.ingest.report import IngestLimits
+
+    def entry(n: int, date: str | None) -> dict[str, str]:
+        item = {
+            "title": f"Entry {n}",
+            "link": server.url(f"/entry/{n}"),
+            "content": "<p>" + article_text(f"Entry{n}topic", 4) + "</p>",
+        }
+        if date:
+            item["pubDate"] = date
+        return item
+
+    items = [
+        entry(1, "Fri, 14 Mar 2025 08:00:00 GMT"),  # today
+        entry(2, "Mon, 10 Feb 2025 08:00:00 GMT"),  # 32 days ago
+        entry(3, "Sun, 01 Sep 2024 08:00:00 GMT"),  # 194 days ago
+        entry(4, None),
+    ]
+    feed = server.add("/aged.xml", rss_feed("Aged", items), content_type="application/rss+xml")
+    report = ingest(
+        db.factory,
+        fetcher,
+        [SourceSpec("feed", feed)],
+        topic="aged",
+        now=NOW,
+        limits=IngestLimits(max_age_days=30),
+    )
+    assert report.new_articles == 2
+    with db.factory() as session:
+        titles = set(session.scalars(select(Article.title)))
+    assert titles == {"Entry 1", "Entry 4"}

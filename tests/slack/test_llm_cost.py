@@ -103,3 +103,59 @@ def test_footer_shows_tokens_and_cost_then_the_budget_falls_back_offline(
         teams = list(session.scalars(select(LLMCall.team_id)))
     assert teams == [TEAM]
     fake_slack.assert_clean()
+
+
+def test_a_digest_past_the_budget_is_made_offline_and_says_so(
+    db: Database, fake_slack: FakeSlack, llm: FakeLLMServer, tmp_path: Path
+) -> None:
+    """The budget footer through the digest job: the workspace spent its month's tokens on a
+    /brief, so the channel's scheduled digest is made offline and its footer says why."""
+    from bot.jobs.digest import run_digest
+    from bot.slack.client import SingleWorkspaceClients
+    from bot.slack.posting import SlackPoster
+
+    settings = settings_for(
+        db.url,
+        fake_slack,
+        OPENAI_API_KEY="local-test-key-cost",
+        OPENAI_BASE_URL=llm.base_url,
+        OPENAI_MODEL="test-model",
+        OPENAI_TIMEOUT="5",
+        SUMMARIZER="llm",
+        LLM_MONTHLY_TOKEN_BUDGET="1000",
+    )
+    core = Briefbot(settings, engine=db.engine, llm_http_client=httpx.Client(trust_env=False))
+    core.ingest(
+        [str(write_articles(tmp_path / "articles", core.clock().isoformat()))], topic="river plan"
+    )
+    with core.factory() as session:
+        ids = [str(i) for i in session.scalars(select(Article.id).order_by(Article.id))]
+    llm.reply(
+        ok_json(
+            {
+                "key_provisions": [{"text": "The council approved the plan.", "source_ids": ids}],
+                "open_questions": [],
+                "next_steps": [],
+            },
+            tokens=(900, 150),
+        )
+    )
+    with serve_app(settings, core, fake_slack) as app:
+        _brief(app, TEAM, "r1")
+        assert "1,050 tokens" in _footer(fake_slack, 1)
+        subscription, _ = core.subscriptions.subscribe(
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            topic="river plan",
+            hour=0,
+            minute=0,
+            timezone="UTC",
+            user_id=USER,
+        )
+        poster = SlackPoster(SingleWorkspaceClients(settings, app.runtime.client))
+        assert run_digest(core, poster, subscription.id).status == "sent"
+    digest = fake_slack.wait_for("chat.postMessage", count=2, timeout=30)[1].params
+    footer = " ".join(json.dumps(b) for b in digest["blocks"] if b.get("type") == "context")
+    assert "Daily digest" in json.dumps(digest["blocks"][0])
+    assert "budget" in footer and "offline" in footer, footer
+    assert len(llm.requests) == 1  # the digest did not ask the LLM
