@@ -43,8 +43,8 @@ def upsert(
             existing.rhythm = rhythm
         if length is not None:
             existing.length = length
-        if language is not None:
-            existing.language = language
+        if language is not None:  # "": back to the workspace default
+            existing.language = language or None
         if existing.paused or (existing.paused_until and existing.paused_until > (now or utcnow())):
             resume(existing, now=now or utcnow())
         session.flush()
@@ -61,7 +61,7 @@ def upsert(
         paused=False,
         rhythm=rhythm or "daily",
         length=length or "full",
-        language=language,
+        language=language or None,
     )
     session.add(row)
     session.flush()

@@ -109,8 +109,8 @@ class Subscriptions:
     ) -> tuple[SubscriptionInfo, bool]:
         """Create, or move the time of, the channel's digest of `topic` (created if need be);
         subscribing again resumes a paused one. `rhythm`/`length`/`filters` None: keep (new:
-        daily, full, none); `language` None: keep (new: the workspace default). True:
-        created."""
+        daily, full, none); `language` None: keep (new: the workspace default), "": back to
+        the default. True: created."""
         with transaction(self._factory) as session:
             topic_row = topic_store.get_or_create(session, topic)
             row, created = subscription_store.upsert(

@@ -48,6 +48,7 @@ class HomeDigest:
     length: str = "full"
     filters: str = ""  # as typed: "-sport +kyiv"
     paused: str | None = None  # "paused until Thu 24 Dec 2026"; None: running
+    language: str | None = None  # "de", "any"; None: the workspace default
 
 
 def home_view(
@@ -112,6 +113,8 @@ def _digest_blocks(digest: HomeDigest) -> list[Any]:
     parts = [f"*{topic}* in <#{digest.channel_id}>, {escape_mrkdwn(digest.when)}"]
     if digest.length == "short":
         parts.append("short")
+    if digest.language:
+        parts.append(f"lang:{escape_mrkdwn(digest.language)}")
     if digest.filters:
         parts.append(f"filters `{escape_mrkdwn(digest.filters)}`")
     if digest.paused:

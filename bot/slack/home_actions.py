@@ -77,6 +77,7 @@ class HomeActions:
                 rhythm_text=subscription.rhythm.text,
                 filters_text=subscription.filters.text,
                 length=subscription.length,
+                language=subscription.language,
             )
         view = subscription_modal(
             current,
@@ -171,6 +172,7 @@ class HomeActions:
             length=form.length,
             now=self.core.clock(),
             filters=form.filters,
+            language=form.language or "",
         )
         hooks = self.brief_command.hooks
         if hooks is not None:

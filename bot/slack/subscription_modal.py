@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.errors import UserInputError
+from bot.nlp.language import language_code
 from bot.service.rhythm import WEEKDAY_NAMES, Rhythm, parse_rhythm
 from bot.slack.command_text import UsageError, topic_name
 from bot.summarize.filters import MAX_FILTER_CHARS, Filters, parse_filters
@@ -36,6 +37,7 @@ CALLBACK_ID = "subscription_modal"
 MAX_TOPIC_INPUT = 80
 
 # Block ids (Slack names a field's error by its block id) and the one action id in each.
+LANGUAGE = "language"
 CHANNEL, TOPIC, TIME, SECOND_TIME, ZONE, RHYTHM, FILTERS, LENGTH = (
     "channel",
     "topic",
@@ -138,6 +140,7 @@ class SubscriptionForm:
     rhythm: Rhythm
     filters: Filters
     length: str
+    language: str | None = None  # ISO 639-1 or "any"; None: the workspace default
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class Current:
     rhythm_text: str = "daily"
     filters_text: str = ""
     length: str = "full"
+    language: str | None = None
 
 
 def subscription_modal(
@@ -221,6 +225,19 @@ def subscription_modal(
                 placeholder="-sport -outlet:example.com +kyiv",
                 initial_value=current.filters_text or None,
                 max_length=MAX_FILTER_CHARS,
+            ),
+        ),
+        InputBlock(
+            block_id=LANGUAGE,
+            label="Language",
+            optional=True,
+            hint="Two-letter code of the articles' language, e.g. de; any for every language. "
+            "Empty: the workspace's default.",
+            element=PlainTextInputElement(
+                action_id=ACTION,
+                placeholder="en",
+                initial_value=current.language or None,
+                max_length=8,
             ),
         ),
         InputBlock(
@@ -320,13 +337,17 @@ def read_submission(values: Mapping[str, Any]) -> tuple[SubscriptionForm | None,
             filters = parse_filters(filter_text, example="")
         except UserInputError as err:
             errors[FILTERS] = _plain(str(err))
+    language_text = str(_value(values, LANGUAGE).get("value") or "").strip().lower()
+    language = "any" if language_text == "any" else language_code(language_text)
+    if language_text and language is None:
+        errors[LANGUAGE] = "Give a two-letter language code, e.g. de (or any, or leave it empty)."
     length = _selected(values, LENGTH) or "full"
     if length not in dict(LENGTHS):
         errors[LENGTH] = "Pick Full or Short."
     if errors or first is None:
         return None, errors
     hour, minute = rhythm.times[0] if rhythm.kind == "twice_daily" else first
-    form = SubscriptionForm(channel, topic, hour, minute, zone, rhythm, filters, length)
+    form = SubscriptionForm(channel, topic, hour, minute, zone, rhythm, filters, length, language)
     return form, {}
 
 

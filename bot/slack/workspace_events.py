@@ -93,6 +93,7 @@ class WorkspaceEvents:
                 length=s.length,
                 filters=s.filters.text,
                 paused=s.pause_text(now),
+                language=s.language,
             )
             for s in home.subscriptions
         ]

@@ -185,6 +185,7 @@ def test_the_modal_creates_and_edits_a_digest(home: Home) -> None:
         rhythm="weekly on monday",
         filters="-sport -outlet:example.com",
         length="short",
+        language="DE",
     )
     assert not response.content.strip()  # accepted: the modal closes
     tab = home._published(published + 1)  # the tab again, saying what was done
@@ -197,7 +198,9 @@ def test_the_modal_creates_and_edits_a_digest(home: Home) -> None:
     )
     assert digest.describe() == "weekly on Monday at 07:30 (Europe/Berlin)"
     assert digest.filters.text == "-sport -outlet:example.com" and digest.length == "short"
+    assert digest.language == "de"
     assert "Added: a digest of *river plan*" in _text(tab)
+    assert "lang:de" in _text(tab)
 
     # Edit: the modal opens with the digest's settings; change the rhythm to twice a day.
     edit = home.open_modal("home_edit", str(digest.id))
@@ -205,12 +208,13 @@ def test_the_modal_creates_and_edits_a_digest(home: Home) -> None:
     initial = {b["block_id"]: _initial(b["element"]) for b in edit["blocks"]}
     assert initial["topic"] == "river plan" and initial["time"] == "07:30"
     assert initial["filters"] == "-sport -outlet:example.com" and initial["length"] == "short"
-    home.submit(edit, rhythm="twice daily", second_time="17:00", filters="")
+    assert initial["language"] == "de"
+    home.submit(edit, rhythm="twice daily", second_time="17:00", filters="", language="")
     _wait(lambda: home.digests()[0].rhythm.kind == "twice_daily")
     (edited,) = home.digests()
     assert edited.id == digest.id
     assert edited.describe() == "twice a day at 07:30 and 17:00 (Europe/Berlin)"
-    assert edited.filters.is_empty
+    assert edited.filters.is_empty and edited.language is None
     assert home.fake.violations == [] and home.fake.unexpected == []
 
 
@@ -227,6 +231,7 @@ def test_invalid_submissions_name_the_field(home: Home) -> None:
     assert "second time" in errors(rhythm="twice daily", second_time=None)["second_time"]
     assert "filters" not in errors(topic="")  # a valid field is not named
     assert "outlet" in errors(filters="-outlet:not a domain")["filters"]
+    assert "two-letter language code" in errors(language="german")["language"]
     assert "channels you are in" in errors(channel=ELSEWHERE)["channel"]
     home.fake.set_members(ELSEWHERE, [STRANGER, USER])
     assert "Invite me" in errors(channel=ELSEWHERE)["channel"]  # briefbot is not in it
