@@ -259,7 +259,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-9+{ANALYZER_VERSION}"
+    version = f"extractive-10+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -369,7 +369,9 @@ class ExtractiveSummarizer:
             )
             n_outlets = len(set().union(*(outlets[a] for a in reporting)))
             cand.final = round(cand.base * (1.0 + 0.35 * math.log2(min(n_outlets, 8))), 9)
-        sections = _choose(pool, sentences, supporters, ordered, outlets, story, leads)
+        sections = _choose(
+            pool, sentences, supporters, ordered, outlets, story, leads, _subject(sentences)
+        )
         return _with_stories(sections, ordered, story, central_article)
 
 
@@ -555,9 +557,15 @@ def _name_vectors(
         for t in c:
             df[t] = df.get(t, 0) + 1
     n = len(articles)
+    # Smoothed IDF (1 + log): in a window of one event's reports every report names its
+    # people and places; a plain IDF gives exactly those names no weight, and the story splits
+    # into as many groups as it has angles (the search, the apology, the recorder).
     return [
         _normalize(
-            {t: (1.0 + math.log(k)) * math.log((n + 1) / (df[t] + 0.5)) for t, k in c.items()}
+            {
+                t: (1.0 + math.log(k)) * (1.0 + math.log((n + 1) / (df[t] + 0.5)))
+                for t, k in c.items()
+            }
         )
         for c in name_counts
     ]
@@ -1181,6 +1189,7 @@ def states(claim: _Sentence, other: _Sentence, sentences: Sequence[_Sentence] = 
         if 0 <= i < len(sentences) and sentences[i].article == other.article:
             passages.append((other, sentences[i]))
     names = frozenset(_ALIASES.get(t, t) for t in claim.names)
+    months = _months(claim.text)  # "launched in April": no date, but a when all the same
     wanted = claim.folded_terms()  # "work is to start" states "construction will begin"
     need = max(1, math.ceil(_STATES_OVERLAP * len(wanted)))
     for passage in passages:
@@ -1193,10 +1202,22 @@ def states(claim: _Sentence, other: _Sentence, sentences: Sequence[_Sentence] = 
         canonical = frozenset().union(*(p.canonical_terms() for p in passage))
         if names - canonical:
             continue
+        if months and months - frozenset().union(*(_months(p.text) for p in passage)):
+            continue
         held = frozenset().union(*(p.folded_terms() for p in passage))
         if len(wanted & held) >= need:
             return True
     return False
+
+
+_MONTH_NAME = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\b"
+)
+
+
+def _months(text: str) -> frozenset[str]:
+    return frozenset(_MONTH_NAME.findall(text))
 
 
 # News names a government by its capital or seat ("Washington", "the Kremlin"): the same
@@ -1271,19 +1292,57 @@ def _support(
     return out
 
 
-def _redundant(cand: _Sentence, chosen: list[tuple[str, _Sentence]], section: str) -> bool:
+# A term at least this share of a window's reports hold (the flight's number, the ocean
+# searched) is what the window is about: two bullets that both name it do not, for that, say
+# the same thing. Only in windows of at least `_SUBJECT_MIN_ARTICLES` reports.
+_SUBJECT_SHARE = 0.5
+_SUBJECT_MIN_ARTICLES = 3
+
+
+def _subject(sentences: list[_Sentence]) -> frozenset[str]:
+    """The window's subject: the terms at least `_SUBJECT_SHARE` of its articles hold."""
+    holders: dict[str, set[int]] = {}
+    for s in sentences:
+        for t in s.terms:
+            holders.setdefault(t, set()).add(s.article)
+    n = len({s.article for s in sentences})
+    if n < _SUBJECT_MIN_ARTICLES:
+        return frozenset()
+    return frozenset(t for t, arts in holders.items() if len(arts) >= _SUBJECT_SHARE * n)
+
+
+def _beyond(vec: dict[str, float], subject: frozenset[str]) -> dict[str, float]:
+    """A sentence's vector without the window's subject terms, renormalized: what it adds."""
+    if not subject:
+        return vec
+    return _normalize({t: w for t, w in vec.items() if t not in subject})
+
+
+def _redundant(
+    cand: _Sentence,
+    chosen: list[tuple[str, _Sentence]],
+    section: str,
+    subject: frozenset[str] = frozenset(),
+) -> bool:
+    """Does `cand` repeat a chosen bullet? Compared on what each says beyond the window's
+    subject (`_subject`): in a window of one event's reports, "MH370 crashed in the southern
+    Indian Ocean" and "planes spotted objects in the Indian Ocean search for MH370" share
+    what the whole window is about, not a point."""
+    cand_vec = _beyond(cand.vec, subject)
+    cand_expanded = _beyond(cand.expanded, subject)
+    cand_terms = cand.term_set - subject
     for other_section, other in chosen:
-        cos = _cosine(cand.vec, other.vec)
-        jac = _jaccard(cand.term_set, other.term_set)
+        cos = _cosine(cand_vec, _beyond(other.vec, subject))
+        jac = _jaccard(cand_terms, other.term_set - subject)
         max_cos, max_jac, max_exp = _SAME_SECTION if other_section == section else _CROSS_SECTION
         if cos >= max_cos or jac >= max_jac:
             return True
         if (
             other_section == section
-            and _jaccard(cand.folded_terms(), other.folded_terms()) >= max_jac
+            and _jaccard(cand.folded_terms() - subject, other.folded_terms() - subject) >= max_jac
         ):
             return True
-        if _cosine(cand.expanded, other.expanded) >= max_exp:
+        if _cosine(cand_expanded, _beyond(other.expanded, subject)) >= max_exp:
             return True
     return False
 
@@ -1296,6 +1355,7 @@ def _choose(
     outlets: list[frozenset[str]],
     story: list[int],
     leads: Sequence[tuple[_Sentence, str, tuple[int, ...]]] = (),
+    subject: frozenset[str] = frozenset(),
 ) -> dict[str, list[Bullet]]:
     """Greedy selection, after each story's lead (`_leads`) opens the key provisions.
 
@@ -1323,7 +1383,7 @@ def _choose(
             or cand.index in covered
             or leans_on_context(cand.text)
             or not speaks_for_itself(cand.text)
-            or _redundant(cand, chosen, section)
+            or _redundant(cand, chosen, section, subject)
         )
 
     def adjusted(cand: _Sentence) -> tuple[float, int, int]:

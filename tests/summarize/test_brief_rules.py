@@ -492,3 +492,108 @@ def test_a_short_question_about_no_one_is_a_subhead_not_an_open_question() -> No
     extractive._not_conditions([subhead, real])
     assert subhead.label.section is None
     assert real.label.section == "open_questions"
+
+
+def test_a_month_the_claim_names_must_be_in_the_cited_passage() -> None:
+    # Both say the ferry was launched; only one says when. "Launched in April" cites that one.
+    a = ArticleInput(
+        "1",
+        "Northhaven ferry enters service",
+        "The Northhaven Ferry Company launched its new electric ferry Aurora in April, the "
+        "company said on Tuesday.",
+        outlet="Coast Daily",
+        published_at=day(4),
+    )
+    b = ArticleInput(
+        "2",
+        "Aurora ferry draws crowds",
+        "The Northhaven Ferry Company launched its new electric ferry Aurora to crowds of "
+        "onlookers, the company said on Tuesday.",
+        outlet="Harbour Radio",
+        published_at=day(4),
+    )
+    brief = brief_of("northhaven ferry", a, b)
+    april = [x for x in brief.bullets() if "in April" in x.text]
+    assert april, brief.to_dict()
+    for bullet in april:
+        assert bullet.source_ids == ("1",), bullet
+        assert bullet.outlets == ("Coast Daily",)
+
+
+def test_reports_of_one_event_from_different_angles_are_one_story() -> None:
+    # The search, the carrier's apology, the recorder: other words each time, the same names
+    # (the carrier, the strait, the cities). One story, one lead, no labelled groups.
+    texts = [
+        (
+            "Plane missing over strait",
+            "A Kestrel Air jet with 140 passengers vanished from radar over the Varna Strait on "
+            "Saturday after leaving Port Elsin for Morrow City. Controllers lost contact forty "
+            "minutes into the routine morning hop. Relatives waited in the arrivals hall for "
+            "hours.",
+        ),
+        (
+            "Divers face strong currents",
+            "Navy divers fighting strong currents and poor visibility searched reefs in the Varna "
+            "Strait on Sunday for wreckage of the Kestrel Air jet. Sonar teams from Port Elsin "
+            "will work through the night, Admiral Tova Rhee said. Fishing boats joined the hunt "
+            "at first light.",
+        ),
+        (
+            "Carrier chief apologises",
+            "Kestrel Air chief executive Mara Quill apologised on Monday to grieving families in "
+            "Morrow City and promised compensation. She grounded the carrier's remaining jets for "
+            "safety inspections. Shares tumbled in Port Elsin trading as investors fled.",
+        ),
+        (
+            "Black box found",
+            "Investigators recovered the flight recorder of the Kestrel Air jet from the seabed of "
+            "the Varna Strait on Tuesday, Admiral Tova Rhee announced in Port Elsin. Analysts in "
+            "Morrow City will study the recorder. Families welcomed the discovery.",
+        ),
+    ]
+    articles = [
+        ArticleInput(str(n + 1), title, text, outlet=f"Outlet {n}", published_at=day(n + 1))
+        for n, (title, text) in enumerate(texts)
+    ]
+    brief = brief_of("kestrel air", *articles)
+    assert len(brief.stories) == 1, brief.stories
+    assert set(brief.stories[0].article_ids) == {"1", "2", "3", "4"}
+    assert "▸" not in brief_to_text(brief)
+
+
+def test_points_that_share_only_the_storys_own_words_are_not_repeats() -> None:
+    # Every report names "the missing Kestrel Air jet" and "the Varna Strait": that is what the
+    # window is about, not a repeated point. The search resuming is news beside the loss.
+    texts = [
+        (
+            "Kestrel Air jet missing over Varna Strait",
+            "The missing Kestrel Air jet vanished over the Varna Strait on Saturday with 140 "
+            "passengers, Kestrel Air said. The missing Kestrel Air jet was flying from Port Elsin "
+            "to Morrow City.",
+        ),
+        (
+            "Search for missing Kestrel Air jet",
+            "Search planes spotted debris in the Varna Strait during the search for the missing "
+            "Kestrel Air jet, the coastguard said. The search for the missing Kestrel Air jet "
+            "resumed at dawn.",
+        ),
+        (
+            "Missing Kestrel Air jet crashed, minister says",
+            "The missing Kestrel Air jet crashed into the Varna Strait, Elsin's prime minister "
+            "announced on Monday. Families of the 140 passengers on the missing Kestrel Air jet "
+            "were told first.",
+        ),
+        (
+            "Kestrel Air search goes on",
+            "The search for the missing Kestrel Air jet in the Varna Strait entered its fourth "
+            "day on Tuesday. Kestrel Air said the missing jet had been serviced in February.",
+        ),
+    ]
+    articles = [
+        ArticleInput(str(n + 1), title, text, outlet=f"Outlet {n}", published_at=day(n + 1))
+        for n, (title, text) in enumerate(texts)
+    ]
+    brief = brief_of("kestrel air", *articles)
+    texts_shown = [b.text for b in brief.bullets()]
+    assert any("vanished" in t for t in texts_shown), texts_shown
+    assert any("search" in t.lower() and "resumed" in t for t in texts_shown), texts_shown
