@@ -1319,31 +1319,54 @@ def _beyond(vec: dict[str, float], subject: frozenset[str]) -> dict[str, float]:
     return _normalize({t: w for t, w in vec.items() if t not in subject})
 
 
+class _Beyond:
+    """Each sentence's vectors and term sets without the window's subject terms (`_subject`),
+    computed once per sentence: the repetition test compares every candidate with every
+    chosen bullet, many times over."""
+
+    def __init__(self, subject: frozenset[str]) -> None:
+        self.subject = subject
+        self._seen: dict[
+            int, tuple[dict[str, float], dict[str, float], frozenset[str], frozenset[str]]
+        ] = {}
+
+    def __call__(
+        self, s: _Sentence
+    ) -> tuple[dict[str, float], dict[str, float], frozenset[str], frozenset[str]]:
+        hit = self._seen.get(s.index)
+        if hit is None:
+            sub = self.subject
+            hit = self._seen[s.index] = (
+                _beyond(s.vec, sub),
+                _beyond(s.expanded, sub),
+                s.term_set - sub,
+                s.folded_terms() - sub,
+            )
+        return hit
+
+
 def _redundant(
     cand: _Sentence,
     chosen: list[tuple[str, _Sentence]],
     section: str,
-    subject: frozenset[str] = frozenset(),
+    beyond: _Beyond | None = None,
 ) -> bool:
     """Does `cand` repeat a chosen bullet? Compared on what each says beyond the window's
     subject (`_subject`): in a window of one event's reports, "MH370 crashed in the southern
     Indian Ocean" and "planes spotted objects in the Indian Ocean search for MH370" share
     what the whole window is about, not a point."""
-    cand_vec = _beyond(cand.vec, subject)
-    cand_expanded = _beyond(cand.expanded, subject)
-    cand_terms = cand.term_set - subject
+    view = beyond or _Beyond(frozenset())
+    cand_vec, cand_expanded, cand_terms, cand_folded = view(cand)
     for other_section, other in chosen:
-        cos = _cosine(cand_vec, _beyond(other.vec, subject))
-        jac = _jaccard(cand_terms, other.term_set - subject)
+        other_vec, other_expanded, other_terms, other_folded = view(other)
+        cos = _cosine(cand_vec, other_vec)
+        jac = _jaccard(cand_terms, other_terms)
         max_cos, max_jac, max_exp = _SAME_SECTION if other_section == section else _CROSS_SECTION
         if cos >= max_cos or jac >= max_jac:
             return True
-        if (
-            other_section == section
-            and _jaccard(cand.folded_terms() - subject, other.folded_terms() - subject) >= max_jac
-        ):
+        if other_section == section and _jaccard(cand_folded, other_folded) >= max_jac:
             return True
-        if _cosine(cand_expanded, _beyond(other.expanded, subject)) >= max_exp:
+        if _cosine(cand_expanded, other_expanded) >= max_exp:
             return True
     return False
 
@@ -1364,6 +1387,7 @@ def _choose(
     story already has in the section, so a window with several stories leads with each
     story's main point instead of five points of the biggest one."""
     ranked = sorted(pool, key=_by_final)
+    beyond = _Beyond(subject)
     best: dict[str, float] = {}
     for s in ranked:
         assert s.label.section
@@ -1384,7 +1408,7 @@ def _choose(
             or cand.index in covered
             or leans_on_context(cand.text)
             or not speaks_for_itself(cand.text)
-            or _redundant(cand, chosen, section, subject)
+            or _redundant(cand, chosen, section, beyond)
         )
 
     def adjusted(cand: _Sentence) -> tuple[float, int, int]:
