@@ -50,7 +50,7 @@ from bot.jobs import changes as change_rules
 from bot.jobs.timing import format_local
 from bot.render.blocks import Message, brief_to_message
 from bot.render.common import topic_title
-from bot.render.cost import cost_line
+from bot.render.cost import cost_line, written_line
 from bot.render.digest_actions import digest_actions
 from bot.render.escape import escape_mrkdwn
 from bot.service.briefs import BriefResult
@@ -385,12 +385,19 @@ def _brief_and_plan(
         title=sub.rhythm.title,
         notes=notes,
         feedback=True,
-        cost=cost_line(
-            result.tokens_in,
-            result.tokens_out,
-            price_in=core.settings.llm_price_per_1k_input,
-            price_out=core.settings.llm_price_per_1k_output,
-            over_budget=result.over_budget,
+        cost=" ".join(
+            part
+            for part in (
+                written_line(result.written_in),  # the language an LLM wrote it in
+                cost_line(
+                    result.tokens_in,
+                    result.tokens_out,
+                    price_in=core.settings.llm_price_per_1k_input,
+                    price_out=core.settings.llm_price_per_1k_output,
+                    over_budget=result.over_budget,
+                ),
+            )
+            if part
         ),
         actions=digest_actions(sub.id, sub.topic),
     )

@@ -27,3 +27,13 @@ def cost_line(
         cost = tokens_in / 1000 * price_in + tokens_out / 1000 * price_out
         line += f", about ${cost:,.4f}"
     return line + "."
+
+
+def written_line(code: str | None) -> str:
+    """ "Written in German by the LLM." under a brief an LLM wrote in the language asked for
+    ("" when none was asked, it was made offline, or it is English, as before languages)."""
+    if not code or code == "en":
+        return ""
+    from bot.summarize.writing import language_name
+
+    return f"Written in {language_name(code)} by the LLM."

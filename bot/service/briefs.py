@@ -25,6 +25,7 @@ from bot.service.material import article_inputs, require_topic
 from bot.settings import Settings
 from bot.summarize.filters import Filters, apply_filters
 from bot.summarize.model import ArticleInput, Brief, Summarizer
+from bot.summarize.writing import written_in
 from storage import articles as article_store
 from storage import briefs as brief_store
 from storage import llm_calls as llm_call_store
@@ -55,6 +56,9 @@ class BriefResult:
     tokens_in: int = 0
     tokens_out: int = 0
     over_budget: bool = False
+    # The language an LLM wrote it in, as asked (`lang:de`, BRIEF_LANGUAGE); None: offline, or
+    # no language asked for. The footer says so (`bot.render.cost.written_line`).
+    written_in: str | None = None
 
 
 @dataclass
@@ -180,19 +184,27 @@ class Briefs:
                     if len(fetched) < limit
                     else article_store.count_for_topic(session, topic_row.id, **window)
                 )
-            key = cache_key(topic_row.name, rows, summarizer)
+            key = cache_key(topic_row.name, rows, summarizer, language)
             request = _Request(topic_row.id, topic_row.name, rows, [], since, until, now, in_window)
             cached = _cached(session, key)
             if cached is not None:
-                return replace(request.shown(cached), over_budget=over_budget)
+                return replace(
+                    request.shown(cached),
+                    over_budget=over_budget,
+                    written_in=_written(cached.brief, language),
+                )
         # The articles' sentences are loaded by whichever caller makes the brief
         # (`_summarize_and_store`), not here: a digest round misses the cache for one topic in
         # ten channels at once, and each loading every sentence only to wait for the first
         # caller's brief was most of the round's CPU in the serving process.
-        with usage.metered(team_id) as meter:
+        with usage.metered(team_id) as meter, written_in(language):
             result = self._single_flight(summarizer, key, request)
         return replace(
-            result, tokens_in=meter.tokens_in, tokens_out=meter.tokens_out, over_budget=over_budget
+            result,
+            tokens_in=meter.tokens_in,
+            tokens_out=meter.tokens_out,
+            over_budget=over_budget,
+            written_in=_written(result.brief, language),
         )
 
     def _over_budget(self, team_id: str | None, now: datetime) -> bool:
@@ -324,11 +336,20 @@ def _cached(session: Session, key: str) -> BriefResult | None:
     return BriefResult(Brief.from_dict(row.payload), row.id, True, tuple(row.article_ids))
 
 
-def cache_key(topic: str, rows: Sequence[Article], summarizer: Summarizer) -> str:
+def _written(brief: Brief, language: str | None) -> str | None:
+    """The language an LLM wrote `brief` in (None: made offline, or none asked for)."""
+    return language if language and brief.summarizer.startswith("llm") else None
+
+
+def cache_key(
+    topic: str, rows: Sequence[Article], summarizer: Summarizer, language: str | None = None
+) -> str:
     material = {
         "topic": topic,
         "articles": sorted([r.id, r.content_hash] for r in rows),
         "summarizer": summarizer.name,
         "version": summarizer.version,
+        # An LLM writes the brief in the language asked for: one cached brief per language.
+        "language": language,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

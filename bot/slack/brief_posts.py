@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot.core import Briefbot
 from bot.errors import NotFoundError, PostError
 from bot.render.blocks import DEFAULT_FOOTER, Message
-from bot.render.cost import cost_line
+from bot.render.cost import cost_line, written_line
 from bot.service.briefs import BriefResult
 from bot.service.languages import brief_language
 from bot.slack.posting import SlackPoster
@@ -90,4 +90,5 @@ def brief_footer(core: Briefbot, result: BriefResult) -> str:
         price_out=settings.llm_price_per_1k_output,
         over_budget=result.over_budget,
     )
-    return f"{DEFAULT_FOOTER} {cost}" if cost else DEFAULT_FOOTER
+    extra = " ".join(p for p in (written_line(result.written_in), cost) if p)
+    return f"{DEFAULT_FOOTER} {extra}" if extra else DEFAULT_FOOTER

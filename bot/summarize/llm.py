@@ -33,6 +33,7 @@ from bot.summarize.model import (
     build_brief,
 )
 from bot.summarize.support import supported_bullets
+from bot.summarize.writing import language_name, requested
 from prompts.loader import PromptTemplate, RenderedPrompt, load_prompt
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ class LLMSummarizer:
                 articles="\n\n".join(blocks),
                 max_bullets=MAX_BULLETS_PER_SECTION,
                 max_chars=MAX_BULLET_CHARS,
+                language=language_name(requested()),
             )
 
         included, blocks = fit(

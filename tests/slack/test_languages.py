@@ -154,3 +154,62 @@ def test_a_bad_language_says_what_to_type(channels: Channels) -> None:
         reply = channels.say(text, ENGLISH)
         assert "is not a language" in reply and "lang:de" in reply
     assert channels.core.subscriptions.for_team(TEAM) == []
+
+
+def test_with_an_llm_the_brief_is_written_in_the_language_asked_and_says_so(
+    db: Database, tmp_path: Path
+) -> None:
+    """`/brief river plan lang:de` with an LLM: the prompt asks for German, the brief reads
+    only the German article, and its footer says it was written in German."""
+    import httpx
+    from sqlalchemy import select
+
+    from storage.models import Article
+    from testkit.fake_llm import FakeLLMServer, ok_json
+
+    llm = FakeLLMServer().start()
+    try:
+        with FakeSlack() as fake:
+            settings = settings_for(
+                db.url,
+                fake,
+                OPENAI_API_KEY="local-test-key-lang",
+                OPENAI_BASE_URL=llm.base_url,
+                OPENAI_MODEL="test-model",
+                OPENAI_TIMEOUT="5",
+                SUMMARIZER="llm",
+                FEED_MAX_PAGE_FETCHES="0",
+            )
+            clock = Clock(datetime(2026, 3, 10, 7, 0, 5, tzinfo=UTC))
+            core = Briefbot(
+                settings,
+                engine=db.engine,
+                clock=clock,
+                migrate=False,
+                llm_http_client=httpx.Client(trust_env=False),
+            )
+            with serve_app(settings, core, fake) as app:
+                channels = Channels(app, tmp_path)
+                with core.factory() as session:
+                    german = session.scalar(select(Article.id).where(Article.language == "de"))
+                said = ARTICLES["de.md"][2].split("\n\n")[0].split(". ")[0] + "."
+                llm.reply(
+                    ok_json(
+                        {
+                            "key_provisions": [{"text": said, "source_ids": [str(german)]}],
+                            "open_questions": [],
+                            "next_steps": [],
+                        },
+                        tokens=(300, 40),
+                    )
+                )
+                channels.brief(f"{TOPIC} lang:de", ENGLISH)
+                posted = fake.wait_for("chat.postMessage", timeout=30)[0].params
+    finally:
+        llm.stop()
+    (request,) = llm.requests
+    assert "Write every bullet and story label in German." in request.system
+    assert "Stadtrat" in request.user and "weir" not in request.user  # only the German article
+    footer = json.dumps([b for b in posted["blocks"] if b["type"] == "context"])
+    assert "Written in German by the LLM." in footer
+    assert "Stadtrat" in json.dumps(posted["blocks"])
