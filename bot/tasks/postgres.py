@@ -36,6 +36,7 @@ import procrastinate.schema
 from procrastinate import exceptions as queue_errors
 from procrastinate.jobs import Status
 
+from bot.errors import StorageUnavailable
 from bot.tasks import TaskSpec
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,13 @@ class PostgresQueue:
         process gets there first)."""
         import psycopg
 
+        try:
+            self._apply_schema(psycopg)
+        except psycopg.Error as err:  # one line for the operator, not a traceback
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise StorageUnavailable(f"task queue: {reason}") from err
+
+    def _apply_schema(self, psycopg: Any) -> None:
         with psycopg.connect(self._pool["conninfo"], connect_timeout=10) as connection:
             connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
             try:
