@@ -7,8 +7,8 @@
 The database is reset first (its name must contain "bench" or "test"). Real worker processes
 (`python -m bot worker`, TASK_QUEUE=postgres) consume the queue. This process holds the
 leader lock for the whole run, so no worker's scheduler starts: it plays the leader itself and
-defers exactly what the leader's jobs defer (`bot.jobs.tasks.defer_ingest_round`'s refresh
-tasks, `defer_digest` per subscription), so the figures are the workers' alone.
+defers what the leader's jobs defer (`bot.jobs.tasks.defer_ingest_round`'s refresh tasks;
+every due subscription's digest, `defer_due_digests`), so the figures are the workers' alone.
 
 - Ingest: `--feeds` RSS feeds (default 200) of `--pages-per-feed` teaser entries (default 10),
   served by `python -m http.server` in a child process on 127.0.0.1: every entry's page is
@@ -271,7 +271,7 @@ def llm_reply(request: Any) -> Any:
 def digest_round(
     url: str, subscriptions: int, topics: int, env: dict[str, str], tmp: Path, bench: Bench
 ) -> dict[str, Any]:
-    from bot.jobs.tasks import defer_digest
+    from bot.jobs.tasks import defer_due_digests
     from storage import subscriptions as subscription_store
     from storage import topics as topic_store
     from storage.db import transaction
@@ -320,8 +320,8 @@ def digest_round(
     leader = hold_leader_lock(url)
     bench.say(f"setup: deferring {len(ids)} digests")
     started_defer = time.perf_counter()
-    for sid in ids:
-        defer_digest(core, queue, sid)
+    deferred = defer_due_digests(core, queue)
+    assert deferred == len(ids), (deferred, len(ids))
     defer_seconds = time.perf_counter() - started_defer
     workers = Workers(2, worker_env, tmp)
     try:

@@ -40,6 +40,7 @@ __all__ = [
     "REFRESH_TOPIC",
     "DigestNotDelivered",
     "defer_digest",
+    "defer_due_digests",
     "defer_ingest_round",
     "deliver",
     "register_tasks",
@@ -138,6 +139,33 @@ def defer_ingest_round(core: Briefbot, queue: TaskQueue) -> int:
     return queued
 
 
+def defer_due_digests(core: Briefbot, queue: TaskQueue, now: datetime | None = None) -> int:
+    """Queue every active subscription's digest for its latest scheduled time (not paused),
+    in batches: one read of the subscriptions, a few statements to the queue. A digest
+    already queued is not queued again; one already delivered is skipped by its claim."""
+    now = now or core.clock()
+    due = []
+    for sub in core.subscriptions.active():
+        scheduled_for = latest_run(now, sub.rhythm, sub.hour, sub.minute, sub.timezone)
+        if sub.paused_at(scheduled_for):
+            continue
+        when = scheduled_for.isoformat()
+        due.append(
+            (
+                {"subscription_id": sub.id, "scheduled_for": when},
+                _channel_lock(sub.team_id, sub.channel_id),
+                f"digest:{sub.id}:{when}",
+            )
+        )
+    return queue.defer_locked(DELIVER_DIGEST, due)
+
+
+def _channel_lock(team_id: str, channel_id: str) -> str:
+    # One channel's digests one at a time, in order, whichever workers run them: with the
+    # shared pacer, Slack's one message per second per channel holds.
+    return f"channel:{team_id}:{channel_id}"
+
+
 def defer_digest(
     core: Briefbot,
     queue: TaskQueue,
@@ -157,9 +185,7 @@ def defer_digest(
     queued = queue.defer(
         DELIVER_DIGEST,
         {"subscription_id": subscription_id, "scheduled_for": when},
-        # One channel's digests one at a time, in order, whichever workers run them: with the
-        # shared pacer, Slack's one message per second per channel holds.
-        lock=f"channel:{sub.team_id}:{sub.channel_id}",
+        lock=_channel_lock(sub.team_id, sub.channel_id),
         queueing_lock=f"digest:{subscription_id}:{when}",
     )
     return DigestOutcome("queued" if queued else "skipped", subscription_id, scheduled_for)

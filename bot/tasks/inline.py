@@ -43,5 +43,10 @@ class InlineQueue:
             self.defer(name, kwargs)
         return len(many)
 
+    def defer_locked(self, name: str, many: Sequence[tuple[Mapping[str, Any], str, str]]) -> int:
+        for kwargs, _, _ in many:
+            self.defer(name, kwargs)
+        return len(many)
+
     def close(self) -> None:
         pass

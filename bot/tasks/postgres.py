@@ -125,6 +125,34 @@ class PostgresQueue:
             app.configure_task(name).batch_defer(*chunk)
         return len(many)
 
+    def defer_locked(self, name: str, many: Sequence[tuple[Mapping[str, Any], str, str]]) -> int:
+        """Queue many tasks, each with its (lock, queueing lock), `_BATCH` to a statement: a
+        digest round of thousands is a few statements, not thousands. A chunk holding a task
+        already queued is deferred one by one (the others still go). How many were queued."""
+        from procrastinate.jobs import DEFAULT_QUEUE, Job
+
+        app = self._app()
+        queued = 0
+        for start in range(0, len(many), _BATCH):
+            chunk = many[start : start + _BATCH]
+            jobs = [
+                Job(
+                    id=None,
+                    queue=DEFAULT_QUEUE,
+                    lock=lock,
+                    queueing_lock=queueing_lock,
+                    task_name=name,
+                    task_kwargs=dict(kwargs),
+                )
+                for kwargs, lock, queueing_lock in chunk
+            ]
+            try:
+                app.job_manager.batch_defer_jobs(jobs)
+                queued += len(jobs)
+            except queue_errors.AlreadyEnqueued:
+                queued += sum(self.defer(name, k, lock=lo, queueing_lock=q) for k, lo, q in chunk)
+        return queued
+
     def close(self) -> None:
         with self._open_lock:
             if self._open:
