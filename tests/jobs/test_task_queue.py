@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.errors import SettingsError
+from bot.jobs.tasks import defer_due_digests, register_tasks
 from bot.service.pacing import SharedChannelPacer
 from bot.settings import Settings
 from bot.tasks import RetryLater, TaskSpec
 from bot.tasks.inline import InlineQueue
 from storage import locks
+from storage.models import Delivery
 from tests.conftest import Database
+from tests.jobs.conftest import Env
 
 
 def test_two_workers_pacers_keep_one_post_per_second_per_channel(db: Database) -> None:
@@ -95,3 +100,17 @@ def test_the_inline_queue_runs_a_task_at_once_and_survives_its_failure() -> None
         assert queue.defer("t", {"n": n})
     assert queue.defer_many("t", [{"n": 4}, {"n": 5}]) == 2
     assert ran == [(1, 0), (2, 0), (3, 0), (4, 0), (5, 0)]
+
+
+def test_a_round_deferred_in_one_batch_posts_each_due_digest_once(env: Env) -> None:
+    """The leader's batched deferral through the in-process queue: the due digest goes out,
+    and deferring the same round again posts nothing more (the claim)."""
+    queue = InlineQueue()
+    register_tasks(queue, env.core, env.poster)
+    assert defer_due_digests(env.core, queue) == 1
+    assert len(env.fake.posted_messages()) == 1
+    assert defer_due_digests(env.core, queue) == 1
+    assert len(env.fake.posted_messages()) == 1
+    with env.core.factory() as session:
+        [row] = session.scalars(select(Delivery))
+    assert row.status == "sent" and row.scheduled_for == datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
