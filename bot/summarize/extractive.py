@@ -260,7 +260,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-10+{ANALYZER_VERSION}"
+    version = f"extractive-11+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -1908,7 +1908,10 @@ CONDITION_OPEN = " (not yet known whether that will happen)"
 # "has been dependent on loans since 2019": a standing reliance, a fact; not a condition whose
 # outcome is open ("depends on whether Russia accepts").
 _RELIANCE = re.compile(
-    r"\b(?:been|is|are|was|were|remains?|remained|become|became)"
+    r"\b(?:(?:been|is|are|was|were|remains?|remained|become|became)"
+    # "a crisis that has left it dependent on loans": a state something put it in.
+    r"|(?:left|leaves|leaving|made|makes|making|kept|keeps|keeping) (?:it|them|him|her|us"
+    r"|the (?:[a-z]+ ){0,2}?[a-z]+))"
     r"(?: (?:heavily|largely|increasingly|wholly|entirely|so))? (?:dependent|reliant) on\b",
     re.IGNORECASE,
 )

@@ -597,3 +597,23 @@ def test_points_that_share_only_the_storys_own_words_are_not_repeats() -> None:
     texts_shown = [b.text for b in brief.bullets()]
     assert any("vanished" in t for t in texts_shown), texts_shown
     assert any("search" in t.lower() and "resumed" in t for t in texts_shown), texts_shown
+
+
+def test_a_state_something_left_it_in_is_not_an_open_question() -> None:
+    # "a crisis that has left it dependent on loans since 2019" states how things are; it is
+    # no condition whose outcome is open ("not yet known whether that will happen").
+    article = ArticleInput(
+        "1",
+        "Northland budget talks",
+        "The Northland parliament approved a budget of 4 billion crowns on Monday after two "
+        "weeks of talks.\n\n"
+        "Opposition leader Ivo Brand criticised the finance minister over Northland's banking "
+        "crisis, which has left it dependent on emergency loans from the Southland central bank "
+        "since 2019.\n\n"
+        "The Northland finance minister will present the tax plan to parliament on 20 March.",
+        outlet="Kelso News",
+        published_at=day(3),
+    )
+    brief = brief_of("northland budget", article)
+    assert "not yet known whether" not in brief_to_text(brief), brief.to_dict()
+    assert not any("dependent" in b.text for b in brief.sections["open_questions"])
