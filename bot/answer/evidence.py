@@ -111,6 +111,18 @@ _UNIT_LABELS = {
     )
     for word in words_.split()
 }
+# Things a "which …" question can only be answered by naming.
+_NAMED_UNITS = frozenset(_UNIT_LABELS) | frozenset(
+    stem(w)
+    for w in (
+        "university school college film movie book song album band newspaper magazine ship "
+        "hospital hotel airport stadium festival"
+    ).split()
+)
+# Named things that stand somewhere: the place beside them is where, not which.
+_SITED_UNITS = frozenset(
+    stem(w) for w in "university school college hospital hotel airport stadium".split()
+)
 ENTITY_LABELS: dict[str, frozenset[str]] = {
     q.WHO: frozenset({"PERSON", "ORG"}),
     q.WHERE: frozenset({"GPE", "LOC", "FAC"}),
@@ -231,15 +243,27 @@ def answer_spans(
         # "Which newspaper…": a name next to the word, else a sentence that at least says the
         # word ("which resources" -> "critical mineral resources"); never one that doesn't.
         named = named_near(text, info.unit, asked, ents)
+        unit = stem(info.unit)
+        if named and ents is not None and unit in _SITED_UNITS:
+            # "Which university will she visit in Beijing?": Beijing is where, not which one.
+            places = {s for s, label in ents if label in ("GPE", "LOC", "NORP")}
+            named = [
+                s
+                for s in named
+                if s not in places
+                and not re.search(rf"\b(?:in|near|outside)\s+(?:\w+\s+and\s+)?{re.escape(s)}", text)
+            ]
         if named:
             return named
-        unit = stem(info.unit)
+        if unit in _NAMED_UNITS:
+            # "Which university / band / film …" wants its name: a sentence that only says
+            # "a university" does not answer.
+            kind_of = _UNIT_LABELS.get(unit)
+            if kind_of and ents is not None:
+                return [s for s, label in ents if label == kind_of and _outside_question(s, asked)]
+            return []
         if any(stem(w) == unit for w in words(text)):
             return [""]
-        # "Which team got the first pick?": a team's name answers though "team" is not said.
-        kind_of = _UNIT_LABELS.get(unit)
-        if kind_of and ents is not None:
-            return [s for s, label in ents if label == kind_of and _outside_question(s, asked)]
         return []
     if kind == q.WHO and info.role:
         return named_near(text, info.role, asked, ents)

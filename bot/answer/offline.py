@@ -138,6 +138,9 @@ class _Asked:
     # them is about another one.
     qualifiers: frozenset[str] = frozenset()
     object_asked: bool = False  # "who did the Knicks *pick*": the answer is the verb's object
+    # Words that say which role ("the *interior* minister", "*chief* executive"): a "Defence
+    # Minister" is another role.
+    role_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,8 @@ class OfflineAnswerer:
                 # "Which processor powers it?": a name doing the action answers even when the
                 # sentence does not say "processor" ("the Snapdragon 801 powers it").
                 options = _options(asked)
-                uses = [v for v in parse.verbs if v.stems & options]
+                # "Which university will she visit?" asks for what is visited, not who visits.
+                uses = [] if asked.object_asked else [v for v in parse.verbs if v.stems & options]
                 doers = [v.doer_name for v in uses if v.doer_name]
                 if uses and not doers:  # the parse found no subject: any name beside the verb
                     labels = ENTITY_LABELS[q.WHICH]
@@ -285,6 +289,7 @@ class OfflineAnswerer:
         subject: frozenset[str] = frozenset()
         noun_subject: frozenset[str] = frozenset()
         surnames: list[tuple[str, frozenset[str]] | None] = [None] * len(name_tokens)
+        role_words: frozenset[str] = frozenset()
         qualifiers: set[str] = set()
         if doc is not None:
             for token in doc:
@@ -295,6 +300,14 @@ class OfflineAnswerer:
                 words = tuple(tokens(name))
                 if len(words) >= 2 and words in people:
                     surnames[i] = (words[-1], frozenset(words[:-1]))
+            if role:
+                role_words = frozenset(
+                    c.lower_
+                    for t in doc
+                    if stem(t.lower_) == role
+                    for c in t.children
+                    if c.dep_ in ("amod", "compound") and c.text[:1].islower() and c.is_alpha
+                )
             qualifiers = {
                 t.lower_
                 for t in doc
@@ -305,7 +318,13 @@ class OfflineAnswerer:
             t.dep_ == "nsubjpass" and t.lower_ in ("who", "whom") for t in doc
         )
         object_asked = doc is not None and any(
-            t.dep_ == "dobj" and t.lower_ in ("who", "whom") and t.head.dep_ == "ROOT" for t in doc
+            t.dep_ == "dobj"
+            and t.head.dep_ == "ROOT"
+            and (
+                t.lower_ in ("who", "whom")
+                or any(c.lower_ in ("which", "what") and c.dep_ == "det" for c in t.children)
+            )
+            for t in doc
         )
         if progressive:
             noun_subject = frozenset({progressive.group("thing").lower()})
@@ -325,6 +344,7 @@ class OfflineAnswerer:
             frozenset(_YEAR.findall(info.text)),
             frozenset(qualifiers),
             object_asked,
+            role_words,
         )
 
     def _parse(
@@ -573,6 +593,8 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
             return None
     if asked.role and asked.role not in stems_here:
         return None
+    if asked.role_words and not _role_said(asked, passage.text):
+        return None
     if _role_of_another(asked, passage.text):
         return None
     present = [t for t in asked.others if (SYNONYMS.get(t, frozenset()) | {t}) & stems_around]
@@ -614,6 +636,15 @@ def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> boo
     )
 
 
+def _role_said(asked: _Asked, text: str) -> bool:
+    """Some mention of the role comes with the words that say which one ("interior minister")."""
+    words = [w.lower() for w in re.findall(r"[\w'’-]+", text)]
+    return any(
+        stem(_bare(word)) == asked.role and asked.role_words <= set(words[max(0, i - 3) : i])
+        for i, word in enumerate(words)
+    )
+
+
 def _is_asked(words: frozenset[str], asked: _Asked) -> bool:
     """The subject `words` is the one the question asks about: shares its words, and is not a
     namesake ("Mira Kellow" for "Dara Kellow"; "President Kellow" is still Dara Kellow)."""
@@ -639,6 +670,7 @@ def _someone_else_does_it(asked: _Asked, options: frozenset[str], parse: _Parse)
 
 
 _RELATIVE = frozenset(("who", "which", "that", "whom"))
+_PRONOUNS = frozenset("he she it they we i you his her its their".split())
 
 
 def _doer(verb: Any, deps: tuple[str, ...]) -> tuple[frozenset[str], str]:
@@ -687,8 +719,14 @@ def _who_spans(asked: _Asked, text: str, parse: _Parse, spans: Sequence[str]) ->
     uses = [v for v in parse.verbs if v.stems & options]
     if uses:
         if asked.object_asked:
-            # "Who did the Knicks pick?": whom the action is done to.
-            named = [v.object_name for v in uses if v.object_name]
+            # "Who did the Knicks pick?": whom the action is done to, by the one asked about
+            # (or by "he", "they": the sentence before says who).
+            named = [
+                v.object_name
+                for v in uses
+                if v.object_name
+                and (not asked.subject or not v.doer or v.doer & (asked.subject | _PRONOUNS))
+            ]
             return [n for n in named if _outside(n, asked)]
         if asked.passive:
             people = frozenset().union(*(v.patient for v in uses))

@@ -164,3 +164,43 @@ def test_on_tuesday_is_anchored_to_the_articles_date(parsed: OfflineAnswerer) ->
     ]
     answer = ask(parsed, "What did Lumeria accept?", articles)
     assert answer.found and "on Tuesday 11 March" in answer.answer
+
+
+def test_which_university_wants_its_name_not_the_city(parsed: OfflineAnswerer) -> None:
+    unnamed = [
+        _article(
+            1,
+            "Lena Varos abroad",
+            "Lena Varos said she planned to visit a university and two schools in Ostvik "
+            "and Tarnby next month.",
+        )
+    ]
+    question = "Which university will Lena Varos visit in Tarnby?"
+    assert not ask(parsed, question, unnamed).found
+    named = [
+        _article(
+            2,
+            "Lena Varos abroad",
+            "Lena Varos will visit Halden University in Tarnby to meet students.",
+        )
+    ]
+    answer = ask(parsed, question, named)
+    assert answer.found and "Halden University" in answer.answer
+
+
+def test_a_minister_of_another_department_is_not_the_one_asked(parsed: OfflineAnswerer) -> None:
+    other = [
+        _article(
+            1,
+            "Troops for the north",
+            "The interior ministry opened an inquiry into the riots. "
+            "Lumerian Defence Minister Ana Berg said 600 soldiers would go north.",
+        )
+    ]
+    assert not ask(parsed, "Who is the Lumerian interior minister?", other).found
+    same = [
+        *other,
+        _article(2, "Border checks", "Lumerian Interior Minister Karl Ode ordered border checks."),
+    ]
+    answer = ask(parsed, "Who is the Lumerian interior minister?", same)
+    assert answer.found and "Karl Ode" in answer.answer
