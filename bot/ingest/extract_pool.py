@@ -14,9 +14,10 @@ pool's processes are replaced, since a running task cannot be cancelled any othe
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -145,6 +146,87 @@ class ExtractionPool(WorkerProcesses):
             if text in self._signatures:
                 return self._signatures.pop(text)
         return near_dup.signature(text)
+
+
+class BackgroundAnalysis:
+    """Sentence analyses of the articles an ingest round stores, computed in the pool's workers
+    while the round goes on (`add` as each batch is stored, `finish` at the end), instead of
+    all after it: with fetches waiting on the network, the workers analyse meanwhile.
+
+    At most one batch per worker is in the pool at a time (the rest wait here, handed over
+    as earlier ones finish), so a page extraction queued behind them waits for one batch at
+    most, far inside its deadline. Everything runs in the calling thread: `add` and `finish`
+    collect what finished and hand over more; no callbacks run on the pool's threads.
+    """
+
+    def __init__(self, pool: ExtractionPool, nlp_setting: str) -> None:
+        self._pool = pool
+        self._nlp_setting = nlp_setting
+        self._waiting: deque[list[tuple[int, str, str, datetime | None]]] = deque()
+        self._running: list[tuple[list[int], Future[list[ArticleAnalysis]], float]] = []
+        self._done: dict[int, ArticleAnalysis] = {}
+        self._broken = pool.processes == 0
+        self._executor: ProcessPoolExecutor | None = None  # the pool the batches went to
+
+    def add(self, articles: Sequence[tuple[int, str, str, datetime | None]]) -> None:
+        """Queue (id, title, text, published_at) articles for analysis."""
+        rows = list(articles)
+        for start in range(0, len(rows), ANALYZE_BATCH):
+            self._waiting.append(rows[start : start + ANALYZE_BATCH])
+        self._collect(wait_until=None)
+        self._hand_over()
+
+    def finish(self, deadline_s: float = ANALYZE_DEADLINE_S) -> dict[int, ArticleAnalysis]:
+        """Wait for what was queued (each batch at most `deadline_s` from its start); the
+        analyses by article id. Articles missing from it (a worker failed, ran past its
+        deadline, or no workers) are the caller's to analyse."""
+        while (self._waiting or self._running) and not self._broken:
+            self._hand_over()
+            if not self._running:
+                break
+            self._collect(wait_until=min(started for _, _, started in self._running) + deadline_s)
+        self._waiting.clear()
+        return self._done
+
+    def _hand_over(self) -> None:
+        while self._waiting and not self._broken and len(self._running) < self._pool.processes:
+            batch = self._waiting.popleft()
+            material = [(title, text, published) for _, title, text, published in batch]
+            try:
+                self._executor = self._pool._executor()
+                future = self._executor.submit(_analyze, material, self._nlp_setting)
+            except (BrokenProcessPool, RuntimeError):
+                self._broken = True  # the caller analyses what is left
+                return
+            self._running.append(([i for i, *_ in batch], future, time.monotonic()))
+
+    def _collect(self, wait_until: float | None) -> None:
+        """Take the finished batches' results; with `wait_until` (time.monotonic()), first wait
+        for one to finish until then, and give the pool up if none did."""
+        if wait_until is not None and self._running:
+            futures = [f for _, f, _ in self._running]
+            done, _ = wait(
+                futures,
+                timeout=max(0.0, wait_until - time.monotonic()),
+                return_when=FIRST_COMPLETED,
+            )
+            if not done:
+                log.warning("analysing articles took over %.0f s: given up", ANALYZE_DEADLINE_S)
+                if self._executor is not None:
+                    self._pool._discard(self._executor)
+                self._broken = True
+                self._running.clear()
+                return
+        still: list[tuple[list[int], Future[list[ArticleAnalysis]], float]] = []
+        for ids, future, started in self._running:
+            if not future.done():
+                still.append((ids, future, started))
+                continue
+            try:
+                self._done.update(zip(ids, future.result(), strict=True))
+            except Exception:
+                log.warning("analysing %d articles in a worker failed", len(ids), exc_info=True)
+        self._running = still
 
 
 def shared_pool(processes: int) -> ExtractionPool:

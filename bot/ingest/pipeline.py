@@ -58,13 +58,14 @@ from bot.ingest.urls import canonical_url, is_http_url, outlet_from_url
 from bot.redact import redact
 from storage import articles, search, sources, topics
 from storage.db import transaction
-from storage.models import Source, Topic
+from storage.models import Article, Source, Topic
 
 __all__ = [
     "IngestLimits",
     "IngestReport",
     "SourceResult",
     "SourceSpec",
+    "StoredArticle",
     "ingest",
     "search_source_url",
 ]
@@ -75,6 +76,10 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _SEARCH_CHUNK = 500  # article ids per keyword query, well under any SQL parameter limit
 MAX_URL_LENGTH = 2048  # the URL columns' size; PostgreSQL refuses longer values
 STORE_BATCH = 50  # new articles per transaction (see _Pipeline.store)
+
+# A newly stored article as its sentence analysis reads it: (id, title, text, published_at),
+# the values as stored (the title cut to the column, the date in UTC).
+StoredArticle = tuple[int, str, str, datetime | None]
 
 
 class PageWork(Protocol):
@@ -176,8 +181,10 @@ class _Pipeline:
         limits: IngestLimits | None = None,
         stop: threading.Event | None = None,
         until: float | None = None,
+        stored: Callable[[list[StoredArticle]], None] | None = None,
     ) -> None:
         self.factory = factory
+        self.stored = stored
         self.page_work = page_work or InlinePageWork()
         self.extract = self.page_work.extract
         self.fetcher = fetcher
@@ -431,6 +438,7 @@ class _Pipeline:
         ids: list[int] = list(plan.known_ids)
         batches = [new[i : i + STORE_BATCH] for i in range(0, len(new), STORE_BATCH)] or [[]]
         for n, batch in enumerate(batches):
+            fresh: list[StoredArticle] = []
             with transaction(self.factory) as session:
                 row = self._row(session, job, kind)
                 if not job.strict and row.kind != kind and kind in ("feed", "page"):
@@ -447,6 +455,7 @@ class _Pipeline:
                     if stored.created:
                         result.new_articles += 1
                         result.new_article_ids.append(stored.article.id)
+                        fresh.append(_as_stored(stored.article))
                     else:
                         result.duplicates += 1
                 ids.extend(added)
@@ -463,10 +472,19 @@ class _Pipeline:
                         title=retrieved.title,
                         at=self.now,
                     )
+            self._announce(fresh)  # committed: their analysis may start while the round goes on
         result.duplicates += plan.duplicates
         result.teasers_kept = job.teasers_kept
         result.article_ids = list(dict.fromkeys(ids))
         return result
+
+    def _announce(self, fresh: list[StoredArticle]) -> None:
+        if self.stored is None or not fresh:
+            return
+        try:
+            self.stored(fresh)
+        except Exception:  # the analysis is redone later; the source is stored all the same
+            log.warning("starting the analysis of %d articles failed", len(fresh), exc_info=True)
 
     def store_error(self, job: _Job, exc: BaseException) -> SourceResult:
         message = _error_text(exc, job.url, self.secrets)
@@ -721,6 +739,14 @@ class _Pipeline:
         return linked
 
 
+def _as_stored(article: Article) -> StoredArticle:
+    published = article.published_at
+    # As the row reads back (UTC), so the analysis is the one a later read would compute.
+    if published is not None and published.tzinfo is not None:
+        published = published.astimezone(UTC)
+    return (article.id, article.title, article.text, published)
+
+
 def ingest(
     factory: sessionmaker[Session],
     fetcher: Fetcher,
@@ -736,6 +762,7 @@ def ingest(
     stop: threading.Event | None = None,
     until: float | None = None,
     only_topics: Collection[int] | None = None,
+    stored: Callable[[list[StoredArticle]], None] | None = None,
 ) -> IngestReport:
     """Ingest `specs`, or refresh every source attached to a topic when `specs` is None
     (with `only_topics`: every source attached to one of those topics).
@@ -748,6 +775,8 @@ def ingest(
 
     `limits` bound what is read; when `stop` is set, or at `until` (time.monotonic()), the
     sources not finished yet are reported as not finished and nothing more is waited for.
+    `stored` is called from the calling thread with each committed batch of new articles
+    (their sentence analysis starts then, overlapping the rest of the round).
     """
     pipeline = _Pipeline(
         factory,
@@ -760,6 +789,7 @@ def ingest(
         limits=limits,
         stop=stop,
         until=until,
+        stored=stored,
     )
     jobs, rejected = pipeline.prepare(specs, topic, only_topics)
     for result in rejected:

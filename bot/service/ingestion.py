@@ -94,9 +94,14 @@ class Ingestion:
         progress: Callable[[str], None] | None = None,
         only_topics: Collection[int] | None = None,
     ) -> IngestReport:
-        """One ingest round (the pipeline), then the sentence analysis of what it stored."""
+        """One ingest round (the pipeline) and the sentence analysis of what it stored: started
+        in the worker processes as each source's articles are stored, so it overlaps the
+        fetches still running; what they could not do is analysed after the round."""
+        from bot.ingest.extract_pool import BackgroundAnalysis
         from bot.ingest.pipeline import ingest as ingest_round
 
+        pool = self._page_work()
+        background = BackgroundAnalysis(pool, self._settings.nlp_model) if pool.processes else None
         report = ingest_round(
             self._factory,
             self._fetcher(),
@@ -115,10 +120,30 @@ class Ingestion:
             stop=self._stopping,
             until=until,
             only_topics=only_topics,
+            stored=background.add if background is not None else None,
         )
+        # In this thread while the workers finish the analyses.
         self.detect_languages(report.new_article_ids)
-        self.analyze_articles(report.new_article_ids)
+        done = {}
+        if background is not None:
+            try:
+                done = background.finish()
+                self._store_analyses(done)
+            except Exception:
+                log.exception("storing the analyses of new articles failed; analysing them again")
+                done = {}
+        self.analyze_articles([i for i in report.new_article_ids if i not in done])
         return report
+
+    def _store_analyses(self, analyses: dict[int, Any]) -> None:
+        """Analyses computed elsewhere, stored in short transactions (SQLite's write lock)."""
+        from bot.ingest import analyze as sentence_analysis
+
+        ids = list(analyses)
+        for start in range(0, len(ids), _ANALYZE_CHUNK):
+            chunk = {i: analyses[i] for i in ids[start : start + _ANALYZE_CHUNK]}
+            with transaction(self._factory) as session:
+                sentence_analysis.store_analyses(session, chunk)
 
     def detect_languages(self, article_ids: Sequence[int]) -> None:
         """Each newly stored article's language (`bot.nlp.language`), set once it is stored:
