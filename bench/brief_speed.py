@@ -441,7 +441,11 @@ def main(argv: list[str] | None = None) -> int:
 
     bench.say("analysing the articles as ingestion would (not timed)…")
     plain = analysed(pool, with_model=False) if max(sizes) > args.model_max else []
-    modelled = analysed(pool[: min(args.model_max, max(sizes))], with_model=True)
+    # (Only when some size is analysed with the model: spaCy takes minutes on a loaded machine.)
+    needs_model = any(size <= args.model_max for size in sizes)
+    modelled = (
+        analysed(pool[: min(args.model_max, max(sizes))], with_model=True) if needs_model else []
+    )
     results: dict[int, dict[str, Any]] = {}
     for size in sizes:
         previous = max((s for s in results), default=None)

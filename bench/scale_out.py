@@ -397,9 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--subscriptions", type=int, default=5000)
     p.add_argument("--topics", type=int, default=200)
     p.add_argument("--concurrency", type=int, default=4, help="WORKER_CONCURRENCY, ingest")
-    p.add_argument(
-        "--digest-concurrency", type=int, default=8, help="WORKER_CONCURRENCY, digests"
-    )
+    p.add_argument("--digest-concurrency", type=int, default=8, help="WORKER_CONCURRENCY, digests")
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--skip-ingest", action="store_true")
     p.add_argument("--skip-digest", action="store_true")
