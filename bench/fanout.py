@@ -119,6 +119,9 @@ def run_worker(url: str, slack: Any, due: Any, expected: int, tmp: Path) -> dict
         "NLP_MODEL": "none",  # as the articles were analysed (see prepare)
         "BRIEFBOT_DATA_DIR": str(tmp / "data"),
     }
+    # An empty env file, so no .env of the developer's is read (`--env-file` must exist: a
+    # missing one is refused with exit status 2, which is how this bench failed on 2 Dec).
+    (tmp / "none.env").write_text("")
     log = (tmp / "worker.log").open("w")
     worker = subprocess.Popen(
         [sys.executable, "-m", "bot", "--env-file", str(tmp / "none.env"), "worker"],
@@ -131,7 +134,9 @@ def run_worker(url: str, slack: Any, due: Any, expected: int, tmp: Path) -> dict
         deadline = time.monotonic() + (due - datetime.now(UTC)).total_seconds() + 600
         while len(slack.posted_messages()) < expected and time.monotonic() < deadline:
             if worker.poll() is not None:
-                raise SystemExit(f"briefbot worker exited ({worker.returncode}): see worker.log")
+                log.flush()
+                tail = (tmp / "worker.log").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"briefbot worker exited ({worker.returncode}):\n{tail}")
             time.sleep(0.2)
         finished = datetime.now(UTC)
         status = Path(f"/proc/{worker.pid}/status").read_text()
