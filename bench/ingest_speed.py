@@ -236,6 +236,63 @@ def bare_trafilatura(pages: list[bytes]) -> dict[str, Any]:
     return {"seconds": seconds, "pages_per_s": len(pages) / seconds, "with_text": extracted}
 
 
+def cpu_per_page(pages: list[bytes], nlp_setting: str = "auto") -> dict[str, float]:
+    """CPU milliseconds per page of each step, in this process, one after the other: where a
+    page's time goes, and so the best ratio to bare trafilatura any scheduling could reach."""
+    import itertools
+
+    import trafilatura
+
+    from bot.ingest import near_dup
+    from bot.nlp import load_pipeline
+    from bot.summarize import analysis
+
+    def ms(fn: Any) -> float:
+        started = time.process_time()
+        fn()
+        return 1000 * (time.process_time() - started) / len(pages)
+
+    trafilatura.extract(pages[0])  # first calls set things up: not a page's cost
+    _extract_or_none(pages[0])
+    out = {"bare_trafilatura": ms(lambda: [trafilatura.extract(b) for b in pages])}
+    extracted: list[Any] = []
+    out["extract_page"] = ms(lambda: extracted.extend(_extract_or_none(b) for b in pages))
+    found = [p for p in extracted if p is not None]
+    out["near_dup_signature"] = ms(lambda: [near_dup.signature(p.text) for p in found])
+    articles = [(p.title or "", p.text, p.published_at) for p in found]
+    paragraphs = [analysis.analysis_paragraphs(text) for _, text, _ in articles]
+    nlp = load_pipeline(nlp_setting)
+    docs: list[Any] = []
+    if nlp is not None:
+        nlp("warm up")
+        chained = itertools.chain.from_iterable(paragraphs)
+        out["spacy_pipe"] = ms(lambda: docs.extend(nlp.pipe(chained, batch_size=256)))
+        doc_iter = iter(docs)
+        per_article = [list(itertools.islice(doc_iter, len(p))) for p in paragraphs]
+        analysis._section_label.cache_clear()
+        out["analysis_rules_on_parse"] = ms(
+            lambda: [
+                analysis.analyze_article(t, x, d, nlp, docs=a)
+                for (t, x, d), a in zip(articles, per_article, strict=True)
+            ]
+        )
+    analysis._section_label.cache_clear()
+    out["analysis_rules_plain"] = ms(
+        lambda: [analysis.analyze_article(t, x, d, None) for t, x, d in articles]
+    )
+    return out
+
+
+def _extract_or_none(body: bytes) -> Any:
+    from bot.errors import ParseError
+    from bot.ingest.pages import extract_page
+
+    try:
+        return extract_page(body, "https://www.news.example/article")
+    except ParseError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--pages", type=int, default=None, help="pages (all 181 of the corpus)")
@@ -304,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
 
+    # Where a page's CPU goes (after the timed runs, on at most 60 of the pages; --quick:
+    # 10 pages, without loading spaCy in this process).
+    steps = cpu_per_page(pages[:10], "none") if args.quick else cpu_per_page(pages[:60])
     best = sorted(runs, key=lambda r: r["pages_per_s"])[len(runs) // 2]  # the median run
     rate = statistics.median(r["pages_per_s"] for r in runs)
     inline = statistics.median(r["pages_per_s"] for r in inline_runs) if inline_runs else None
@@ -357,6 +417,25 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     bench.say(f"ratio ours / bare trafilatura, per repeat: {', '.join(f'{r:.2f}' for r in ratios)}")
+    ours_ms = (
+        steps["extract_page"]
+        + steps["near_dup_signature"]
+        + steps.get("spacy_pipe", 0.0)
+        + steps.get("analysis_rules_on_parse", steps["analysis_rules_plain"])
+    )
+    plain_ms = steps["extract_page"] + steps["near_dup_signature"] + steps["analysis_rules_plain"]
+    workers = max(1, best["processes"])
+    bench.ours(cpu_ms_per_page={k: round(v, 1) for k, v in steps.items()})
+    bench.say(
+        "CPU per page (ms, one process, same run): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+    )
+    bench.say(
+        f"  so with {workers} worker processes, even with perfect overlap and nothing else "
+        f"(no fetch, no database): at most {workers * steps['bare_trafilatura'] / ours_ms:.2f} x "
+        f"bare trafilatura with the spaCy analysis, "
+        f"{workers * steps['bare_trafilatura'] / plain_ms:.2f} x without it"
+    )
     bench.goal(
         f">= {GOAL:.0f} pages/s",
         rate >= GOAL,
