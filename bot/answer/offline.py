@@ -208,9 +208,21 @@ class OfflineAnswerer:
                 # "Which processor powers it?": a name doing the action answers even when the
                 # sentence does not say "processor" ("the Snapdragon 801 powers it").
                 options = _options(asked)
-                # "Which university will she visit?" asks for what is visited, not who visits.
-                uses = [] if asked.object_asked else [v for v in parse.verbs if v.stems & options]
-                doers = [v.doer_name for v in uses if v.doer_name]
+                uses = [v for v in parse.verbs if v.stems & options]
+                if asked.object_asked:
+                    # "Which brand did Xiaomi push out?" asks for what is done to, not who does
+                    # it: the object of the asked one's action ("… kicks HTC out").
+                    doers = [
+                        v.object_name
+                        for v in uses
+                        if v.object_name
+                        and (
+                            not asked.subject or not v.doer or v.doer & (asked.subject | _PRONOUNS)
+                        )
+                    ]
+                    uses = []
+                else:
+                    doers = [v.doer_name for v in uses if v.doer_name]
                 if uses and not doers:  # the parse found no subject: any name beside the verb
                     labels = ENTITY_LABELS[q.WHICH]
                     doers = [span for span, label in parse.ents if label in labels]

@@ -204,3 +204,16 @@ def test_a_minister_of_another_department_is_not_the_one_asked(parsed: OfflineAn
     ]
     answer = ask(parsed, "Who is the Lumerian interior minister?", same)
     assert answer.found and "Karl Ode" in answer.answer
+
+
+def test_which_brand_was_pushed_out_is_the_object(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Phone makers",
+            "According to analyst Lars Ekdahl, Orbix's rise effectively kicks Valtro out of "
+            "the global top ten.",
+        )
+    ]
+    answer = ask(parsed, "Which brand did Orbix push out of the global top ten?", articles)
+    assert answer.found and "Valtro" in answer.answer
