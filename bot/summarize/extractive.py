@@ -260,7 +260,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-11+{ANALYZER_VERSION}"
+    version = f"extractive-12+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -1881,8 +1881,60 @@ def _later_toll(articles: list[ArticleInput], sentences: list[_Sentence], story:
     for group in tolls.values():
         for when, value, s in group:
             if any(w > when and v > value for w, v, _ in group):
+                stale = [v for v in _counts(s) if any(w > when and v2 > v for w, v2, _ in group)]
+                cut = _without_count(s.text, stale)
+                if cut is not None:
+                    # The count sat in a side clause ("the attacks that killed at least 128
+                    # people were an act of war"): the rest still holds, so it stays, uncounted.
+                    s.text = cut
+                    s.numbers = frozenset(n for n in s.numbers if _states_number(cut, n))
+                    continue
                 s.label = replace(s.label, section=None)
                 s.superseded = True
+
+
+_APPROX = r"(?:(?:at least|more than|over|nearly|almost|about|around|some|up to) )?"
+_VICTIMS = r"(?: (?:people|persons|lives|victims|civilians|others))?(?: dead)?"
+# A count in a side clause the rest of the sentence does not need: a relative clause ("the
+# attacks that killed at least 128 people were…", "the attacks, which left 127 dead, were…")
+# or a closing participle ("…, killing 127 people.").
+_KILLED = r" (?:have |has |had )?(?:killed|left|claimed) " + _APPROX + r"(?P<n>\d[\d,]*)" + _VICTIMS
+_COUNT_CLAUSES = (
+    re.compile(r", (?:that|which)" + _KILLED + r","),  # between commas
+    re.compile(r" (?:that|which)" + _KILLED + r"(?= (?:were|was|are|is|have|has|had)\b)"),
+    re.compile(
+        r", (?:killing|leaving|claiming) " + _APPROX + r"(?P<n>\d[\d,]*)" + _VICTIMS + r"(?=[.!]$)"
+    ),
+)
+
+
+def _without_count(text: str, stale: list[float]) -> str | None:
+    """The sentence without the side clauses that carry its stale counts, or None when a stale
+    count is in its main clause (then the whole sentence is out of date)."""
+    if not stale:
+        return None
+    out = text
+    for pattern in _COUNT_CLAUSES:
+        while (
+            m := next((m for m in pattern.finditer(out) if _value(m.group("n")) in stale), None)
+        ) is not None:
+            out = out[: m.start()] + out[m.end() :]
+    if out == text or any(_value(n) in stale for n in re.findall(r"\d[\d,]*", out)):
+        return None
+    return out
+
+
+def _value(numeral: str) -> float | None:
+    try:
+        return float(numeral.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _states_number(text: str, number: str) -> bool:
+    """Does the text still state this number ("1200" as "1,200" too)?"""
+    value = _value(number)
+    return any(_value(n) == value for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text))
 
 
 # An open question reads as one: a question, or an explicit unknown. A condition the classifier

@@ -349,6 +349,35 @@ def test_a_later_higher_toll_replaces_the_first_one() -> None:
     assert "At least 40 people" not in text
 
 
+def test_an_early_toll_in_a_side_clause_is_cut_and_the_rest_kept() -> None:
+    # The first report's point (the inspectors' finding) does not go out of date with its count:
+    # only the clause carrying the count does.
+    first = ArticleInput(
+        "1",
+        "Marenna ferry sinking off Karsa blamed on overloading",
+        "The sinking of the Marenna ferry off Karsa, which killed at least 40 people, was caused "
+        "by overloading at the harbour quay, inspectors told the regional parliament on Monday."
+        "\n\nDivers of the Karsa coast guard searched the wreck of the Marenna through the night.",
+        outlet="Island Wire",
+        published_at=day(3),
+    )
+    later = ArticleInput(
+        "2",
+        "Marenna ferry toll rises",
+        "The death toll from the Marenna ferry disaster off Karsa has risen to 112 after divers "
+        "recovered more bodies from the wreck, the Karsa coast guard said.",
+        outlet="Harbour Radio",
+        published_at=day(6),
+    )
+    brief = brief_of("karsa ferry", first, later)
+    text = brief_to_text(brief)
+    assert "112" in text
+    assert "40 people" not in text
+    (finding,) = [b for b in brief.bullets() if "overloading" in b.text]
+    assert finding.text.startswith("The sinking of the Marenna ferry off Karsa was caused by")
+    assert finding.source_ids == ("1",)
+
+
 def test_a_condition_filed_as_an_open_question_says_it_is_open() -> None:
     a = ArticleInput(
         "1",
