@@ -77,10 +77,11 @@ def _postgres_param() -> Any:
 
 @pytest.mark.parametrize("database", [pytest.param(None, id="sqlite"), _postgres_param()])
 def test_retrieval(database: str | None) -> None:
-    args = ["--synthetic", "--queries", "20"]
+    # Small: each question is also answered whole (about a second each on a loaded machine).
+    args = ["--synthetic", "--articles", "600", "--queries", "10"]
     if database:
         args += ["--database-url", database]
-    result = run_bench("retrieval", *args)
+    result = run_bench("retrieval", *args, timeout=300)
     ours = result["ours"]
     assert ours["database"] == ("postgresql" if database else "sqlite")
     assert ours["thread_ask_p95_ms"] > 0 and ours["thread_search_p95_ms"] > 0
