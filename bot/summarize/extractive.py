@@ -260,7 +260,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-12+{ANALYZER_VERSION}"
+    version = f"extractive-13+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -1133,11 +1133,24 @@ _CONTINUING = re.compile(
     re.IGNORECASE,
 )
 
+# "… after the weather agency did the same", "The other two followed suit": an action copied
+# from one the sentence never states. Fine after a clause that states it ("France raised its
+# alert, and Germany did the same").
+_ECHO = re.compile(
+    r"\b(?:did|do|does|doing|done) (?:the same|likewise)\b(?! (?:thing|way)s?\b)"
+    r"|\b(?:follow|follows|followed|following) suit\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BEFORE = re.compile(r"[,;:]| and | but | while | as ", re.IGNORECASE)
+
 
 def leans_on_context(text: str) -> bool:
     """Does the sentence need the one before it to be understood (a continuing opener, a
-    demonstrative whose noun it never named)?"""
+    demonstrative whose noun it never named, an action it echoes but never states)?"""
     if _CONTINUING.match(text):
+        return True
+    echo = _ECHO.search(text)
+    if echo and not _CLAUSE_BEFORE.search(text[: echo.start()]):
         return True
     lowered = text.lower()
     for m in _DEMONSTRATIVE.finditer(lowered):

@@ -327,6 +327,25 @@ def test_bullets_that_point_back_into_the_article_are_left_out() -> None:
     assert "this particular case" not in text
 
 
+def test_a_bullet_that_echoes_an_action_it_never_states_is_left_out() -> None:
+    from bot.summarize.extractive import leans_on_context
+
+    assert leans_on_context("The other two gunmen followed suit minutes later.")
+    assert not leans_on_context("Harwick raised its flood alert on Sunday, and Lenby did the same.")
+    assert not leans_on_context("Lenby will do the same thing every winter, the mayor said.")
+    a = ArticleInput(
+        "1",
+        "Harwick flood alert",
+        "Harwick council approved a flood defence budget of 12 million pounds on Tuesday."
+        "\n\nThe vote on Tuesday came after the Lenby water board did the same.",
+        outlet="Fen Gazette",
+        published_at=day(5),
+    )
+    text = brief_to_text(brief_of("harwick", a))
+    assert "approved a flood defence budget" in text
+    assert "did the same" not in text
+
+
 def test_a_later_higher_toll_replaces_the_first_one() -> None:
     first = ArticleInput(
         "1",
