@@ -69,3 +69,13 @@ def shared(kind: type[PoolT], processes: int) -> PoolT:
             pool = _shared[(kind, processes)] = kind(processes)
         assert isinstance(pool, kind)
         return pool
+
+
+def close_shared() -> None:
+    """Stop every shared pool's processes (they would outlive a process that ends without
+    running its exit handlers, as a test worker does); the next `shared` call starts anew."""
+    with _shared_lock:
+        pools = list(_shared.values())
+        _shared.clear()
+    for pool in pools:
+        pool.close()

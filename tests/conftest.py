@@ -27,6 +27,43 @@ SHARED_CORPUS = Path(
 )
 
 
+# At most this many test processes: each loads its own NLP model and database.
+MAX_WORKERS = 4
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run the suite on every CPU (up to MAX_WORKERS) when pytest-xdist is installed (the
+    `dev` extra) and pytest was given directories to run, not files or single tests: most of
+    the suite's time is waiting on local servers and threads, which overlaps well. `-n 0`
+    runs in one process (as does `--pdb`); `-n N` chooses. Every worker has its own
+    databases (see `run_postgres_url`), and a test file stays on one worker (`loadfile`)."""
+    if not config.pluginmanager.hasplugin("xdist") or "PYTEST_XDIST_WORKER" in os.environ:
+        return
+    if config.option.numprocesses is not None or config.option.dist != "no":
+        return  # the command line chose
+    if config.getoption("usepdb") or config.option.collectonly:
+        return
+    here = config.invocation_params.dir
+    if not all((here / arg.split("::")[0]).is_dir() for arg in config.args):
+        return  # a file or a test: starting workers would cost more than it saves
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(cpus or 1, MAX_WORKERS)
+    if workers > 1:
+        config.option.numprocesses = workers
+        config.option.dist = "loadfile"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _worker_pools() -> Iterator[None]:
+    """Stop the page-extraction and brief worker processes the tests started when the session
+    ends: a pytest-xdist worker exits without running exit handlers, and would leave them."""
+    yield
+    from bot.worker_processes import close_shared
+
+    close_shared()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The default database lives in the user's data directory: never let a test (or a CLI it
@@ -106,21 +143,36 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def database_urls() -> list[object]:
-    pg = run_postgres_url()
+    """The two engines as parameters: "sqlite" and "postgres" (skipped without
+    TEST_DATABASE_URL). `database_url(param)` makes one a URL; the PostgreSQL database is only
+    created when a test first needs it (not in a process that only distributes tests)."""
     return [
         pytest.param("sqlite", id="sqlite"),
         pytest.param(
-            pg or "postgres",
+            "postgres",
             id="postgres",
-            marks=pytest.mark.skipif(not pg, reason="TEST_DATABASE_URL not set (PostgreSQL)"),
+            marks=pytest.mark.skipif(
+                not os.environ.get("TEST_DATABASE_URL"),
+                reason="TEST_DATABASE_URL not set (PostgreSQL)",
+            ),
         ),
     ]
+
+
+def database_url(param: str) -> str:
+    """A `database_urls` parameter as a URL: "sqlite" as is, "postgres" the run's database."""
+    if param == "sqlite":
+        return param
+    url = run_postgres_url()
+    if url is None:
+        pytest.skip("TEST_DATABASE_URL not set (PostgreSQL)")
+    return url
 
 
 @pytest.fixture(params=database_urls())
 def db_backend(request: pytest.FixtureRequest) -> str:
     """The database a `db_url` or `db` test runs on: "sqlite", or the run's PostgreSQL URL."""
-    return str(request.param)
+    return database_url(str(request.param))
 
 
 @pytest.fixture

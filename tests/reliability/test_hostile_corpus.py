@@ -35,7 +35,7 @@ from storage import articles as article_store
 from storage import sources as source_store
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Article, Source
-from tests.conftest import database_urls, reset_postgres
+from tests.conftest import database_url, database_urls, reset_postgres
 from tests.ingest.conftest import LocalServer, LoopbackOnlyTransport
 from tests.ingest.test_corpus_feeds import serve_feed_corpus
 from tests.reliability.conftest import corpus_root
@@ -164,8 +164,8 @@ def corpus_run(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'corpus.db'}"
     else:
-        reset_postgres(request.param)
-        url = str(request.param)
+        url = database_url(request.param)
+        reset_postgres(url)
     engine = make_engine(url)
     upgrade(engine)
     factory = session_factory(engine)
