@@ -160,6 +160,7 @@ def _wait_for_record(app: RunningApp, seconds: float = 10) -> bool:
     return False
 
 
+@pytest.mark.slow  # holds the database lock for LOCK_SECONDS
 def test_a_brief_posted_while_the_database_is_locked_keeps_its_thread(
     locked_app: RunningApp, db: Database
 ) -> None:
@@ -188,6 +189,7 @@ def test_a_brief_posted_while_the_database_is_locked_keeps_its_thread(
     assert fake.response_posts("r1") == []
 
 
+@pytest.mark.slow  # holds the database lock for LOCK_SECONDS
 def test_a_brief_posted_but_not_recorded_in_time_is_recognised_by_its_thread(
     locked_app: RunningApp, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,6 +225,7 @@ def test_a_brief_posted_but_not_recorded_in_time_is_recognised_by_its_thread(
         assert deliveries.thread_root(session, TEAM, CHANNEL, root_ts) is not None
 
 
+@pytest.mark.slow  # holds the database lock for LOCK_SECONDS
 def test_a_brief_that_cannot_be_recorded_is_not_posted_and_the_reply_says_so(
     locked_app: RunningApp, db: Database
 ) -> None:
