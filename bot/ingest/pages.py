@@ -205,7 +205,10 @@ def extract_page(body: bytes | str, url: str, encoding: str | None = None) -> Ex
         raise ParseError(f"not a feed or article page: {type(exc).__name__}: {exc}") from None
     if extracted is None or isinstance(extracted, dict):
         raise ParseError("not a feed or article page: no article text found")
-    text = normalize_text(extracted.text or "")
+    # trafilatura ends each paragraph (and heading) with one line break; the summarizer reads
+    # a single break as a soft wrap, as in typed text, so a page would be one long paragraph,
+    # cut at the analysis's paragraph limit. Blank-line paragraphs, as from files and feeds.
+    text = re.sub(r"\n+", "\n\n", normalize_text(extracted.text or ""))
     if word_count(text) < MIN_ARTICLE_WORDS:
         raise ParseError("not a feed or article page: no article text found")
     title = normalize_text(extracted.title or "").replace("\n", " ") or None

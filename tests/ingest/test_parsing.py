@@ -191,3 +191,29 @@ def test_read_path_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.md").write_text("---\npublished: yesterday\n---\nTitle\nBody")
     [doc] = read_path(tmp_path / "bad.md")
     assert doc.published_at is None and doc.title == "Title"
+
+
+def test_extract_page_keeps_paragraphs_so_a_long_page_is_read_whole() -> None:
+    """A page's paragraphs stay paragraphs: every one is analysed, none cut at the analysis's
+    per-paragraph limit (a single-line-break page read as one 6,000-character paragraph)."""
+    from bot.summarize.analysis import MAX_PARAGRAPH_CHARS, analysis_paragraphs
+
+    filler = " ".join(
+        f"The harbour board met for the {n}th time to review the dredging contract."
+        for n in range(24)
+    )
+    closing = "The board will vote on the contract on 14 March."
+    body = (
+        "".join(f"<p>{filler} Paragraph {i} ends here.</p>" for i in range(3))
+        + f"<h2>What comes next</h2><p>{closing} {filler}</p>"
+    )
+    html = (
+        "<html><head><title>Harbour board</title></head><body><article>"
+        f"<h1>Harbour board</h1>{body}</article></body></html>"
+    )
+    page = extract_page(html, "https://news.example.com/harbour")
+    assert len(page.text) > MAX_PARAGRAPH_CHARS  # the page is longer than one paragraph may be
+    read = analysis_paragraphs(page.text)
+    assert len(read) == 4, [p[:40] for p in read]  # the heading is not a paragraph
+    assert all(p.endswith("here.") for p in read[:3])
+    assert read[3].startswith(closing)
