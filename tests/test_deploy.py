@@ -37,6 +37,8 @@ def test_compose_services_and_environment() -> None:
     # the HTTP replicas must not run schedulers; exactly one worker does
     assert "--no-scheduler" in services["bot"]["command"]
     assert services["worker"]["command"] == ["briefbot", "worker"]
+    # every worker consumes the queue, so scaling workers scales ingest and digests
+    assert services["worker"]["environment"]["TASK_QUEUE"] == "postgres"
     # replicas are reached through the proxy only: no host port to collide when scaled
     assert "ports" not in services["bot"] and services["bot"]["expose"] == ["3000"]
     assert services["migrate"]["command"] == ["briefbot", "db", "upgrade"]
