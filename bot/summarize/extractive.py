@@ -1149,10 +1149,14 @@ def leans_on_context(text: str) -> bool:
     demonstrative whose noun it never named, an action it echoes but never states)?"""
     if _CONTINUING.match(text):
         return True
-    echo = _ECHO.search(text)
+    lowered = text.lower()
+    echo = (
+        _ECHO.search(text)
+        if "same" in lowered or "suit" in lowered or "likewise" in lowered
+        else None
+    )
     if echo and not _CLAUSE_BEFORE.search(text[: echo.start()]):
         return True
-    lowered = text.lower()
     for m in _DEMONSTRATIVE.finditer(lowered):
         noun = m.group(1)
         if noun in _DEICTIC_OK:
