@@ -303,6 +303,7 @@ def product_path(
     from bench._common import quiet_logging, settings_for
     from bench.product_briefs import EvalArticle, _write
     from bot.core import Briefbot
+    from bot.nlp import analysis_cache
 
     quiet_logging()
     with tempfile.TemporaryDirectory(prefix="briefbot-speed-") as tmp:
@@ -329,18 +330,38 @@ def product_path(
             started = time.perf_counter()
             result = brief()
             first = time.perf_counter() - started
-            times = []
-            for _ in range(repeats):
-                started = time.perf_counter()
-                result = brief()
-                times.append(time.perf_counter() - started)
+            # Interleaved: with the decoded-sentence cache (the product) and without it (every
+            # brief reads the stored sentences back and decodes them, as before it existed).
+            wall: dict[bool, list[float]] = {True: [], False: []}
+            cpu: dict[bool, list[float]] = {True: [], False: []}
+            get, put = analysis_cache.get, analysis_cache.put
+            try:
+                for _ in range(repeats):
+                    for cached in (True, False):
+                        # Off: every lookup misses and nothing is kept (the entries stay for
+                        # the next cached brief).
+                        analysis_cache.get = get if cached else _miss  # type: ignore[assignment]
+                        analysis_cache.put = put if cached else _keep_nothing
+                        started, started_cpu = time.perf_counter(), time.process_time()
+                        result = brief()
+                        wall[cached].append(time.perf_counter() - started)
+                        cpu[cached].append(time.process_time() - started_cpu)
+            finally:
+                analysis_cache.get, analysis_cache.put = get, put  # type: ignore[assignment]
         finally:
             core.close()
     read = result.brief.article_count
     window = result.brief.articles_in_window or read
+
+    def ms(values: list[float]) -> float:
+        return round(statistics.median(values) * 1000, 1)
+
     out = {
         "product_first_ms": round(first * 1000, 1),
-        "product_repeat_median_ms": round(statistics.median(times) * 1000, 1),
+        "product_repeat_median_ms": ms(wall[True]),
+        "product_repeat_median_cpu_ms": ms(cpu[True]),
+        "product_uncached_repeat_median_ms": ms(wall[False]),
+        "product_uncached_repeat_median_cpu_ms": ms(cpu[False]),
         "product_articles_read": read,
         "product_articles_in_window": window,
     }
@@ -350,7 +371,21 @@ def product_path(
         f"ms; read {read:,} of {window:,} articles in the window"
         + (" (MAX_ARTICLES_PER_BRIEF)" if read < window else "")
     )
+    bench.say(
+        f"{'':>6}           without the decoded-sentence cache (interleaved): repeat median "
+        f"{out['product_uncached_repeat_median_ms']:.0f} ms; CPU medians "
+        f"{out['product_repeat_median_cpu_ms']:.0f} ms cached vs "
+        f"{out['product_uncached_repeat_median_cpu_ms']:.0f} ms uncached"
+    )
     return out
+
+
+def _miss(key: Any) -> None:
+    return None
+
+
+def _keep_nothing(key: Any, value: Any) -> None:
+    return None
 
 
 def profile(bench: Bench, topic: str, articles: list[ArticleInput]) -> None:

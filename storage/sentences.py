@@ -8,6 +8,7 @@ Rows are plain tuples (position, paragraph, text, features dict): what the featu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -48,6 +49,24 @@ def versions(session: Session, article_ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
+def stamps(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[str, datetime]]:
+    """Article id -> (analyzer version, analysed at) of its stored analysis (absent: none).
+
+    The pair changes whenever an article is re-analysed: readers key caches of decoded
+    sentences by it."""
+    out: dict[int, tuple[str, datetime]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for article_id, version, analyzed_at in session.execute(
+            select(
+                ArticleAnalysis.article_id, ArticleAnalysis.version, ArticleAnalysis.analyzed_at
+            ).where(ArticleAnalysis.article_id.in_(chunk))
+        ):
+            out[article_id] = (version, analyzed_at)
+    return out
+
+
 def load(session: Session, article_ids: Sequence[int]) -> dict[int, list[SentenceRow]]:
     """Article id -> its stored sentences in order (articles with none are absent)."""
     out: dict[int, list[SentenceRow]] = {}
@@ -70,4 +89,4 @@ def load(session: Session, article_ids: Sequence[int]) -> dict[int, list[Sentenc
     return out
 
 
-__all__ = ["SentenceRow", "load", "replace", "versions"]
+__all__ = ["SentenceRow", "load", "replace", "stamps", "versions"]

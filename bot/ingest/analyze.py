@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.nlp import load_pipeline
+from bot.nlp import analysis_cache, load_pipeline
 from bot.nlp.features import ArticleAnalysis, SentenceFeatures
 from bot.summarize.analysis import (
     analysis_paragraphs,
@@ -57,7 +57,13 @@ def analyze_batch(
 # -- storage: the read API and reindex ------------------------------------------------------
 
 
+def _database(session: Session) -> str:
+    """Which database a session reads (part of the cache key: one process may open several)."""
+    return str(session.get_bind().url)
+
+
 def _store(session: Session, article_id: int, analysis: ArticleAnalysis) -> None:
+    analysis_cache.forget(_database(session), article_id)
     sentence_store.replace(
         session,
         article_id,
@@ -87,8 +93,8 @@ def load(
     Commits nothing itself when all are stored; otherwise writes through `session` (the
     caller commits).
     """
-    stored = sentence_store.load(session, article_ids)
-    versions = sentence_store.versions(session, article_ids)
+    stamps = sentence_store.stamps(session, article_ids)
+    versions = {i: version for i, (version, _) in stamps.items()}
     nlp = None
     current: str | None = None
     stale = [i for i in article_ids if is_stale(versions.get(i), analyzer_version(None))]
@@ -96,15 +102,32 @@ def load(
         nlp = load_pipeline(nlp_setting)
         current = analyzer_version(nlp)
         stale = [i for i in article_ids if is_stale(versions.get(i), current)]
+    stale_set = set(stale)
+    # Decoded analyses are cached per stored stamp (see bot.nlp.analysis_cache): only the
+    # articles missing from it are read back and decoded.
+    database = _database(session)
     out: dict[int, ArticleAnalysis] = {}
+    keys: dict[int, analysis_cache.Key] = {}
     for article_id in article_ids:
-        if article_id in stale:
+        if article_id in stale_set or article_id in out:
             continue
+        version, analyzed_at = stamps.get(article_id, ("", None))
+        key = (database, article_id, version, analyzed_at)
+        cached = analysis_cache.get(key) if analyzed_at is not None else None
+        if cached is not None:
+            out[article_id] = cached
+        else:
+            keys[article_id] = key
+    stored = sentence_store.load(session, list(keys)) if keys else {}
+    for article_id, key in keys.items():
         rows = stored.get(article_id, [])
-        out[article_id] = ArticleAnalysis(
-            versions.get(article_id, ""),
-            tuple(SentenceFeatures.from_json(p, g, t, f) for p, g, t, f in rows),
+        analysis = ArticleAnalysis(
+            key[2], tuple(SentenceFeatures.from_json(p, g, t, f) for p, g, t, f in rows)
         )
+        if key[3] is not None:
+            analysis_cache.put(key, analysis)
+        out[article_id] = analysis
+    out = {i: out[i] for i in article_ids if i in out}  # the callers' order, as before
     if stale:
         # All analysed first, then stored: on SQLite the write lock is taken by the first
         # write and held to the commit, so the CPU work must come before it.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -12,6 +14,8 @@ from sqlalchemy import delete, func, select, update
 from bot.cli import main
 from bot.core import Briefbot
 from bot.ingest import analyze
+from bot.nlp import analysis_cache
+from bot.nlp.features import ArticleAnalysis as ArticleAnalysisData
 from bot.settings import Settings
 from bot.summarize.analysis import analyzer_version
 from storage import sentences as sentence_store
@@ -92,3 +96,65 @@ def test_db_reindex_command(core: Briefbot, db: Database, monkeypatch: pytest.Mo
     out = io.StringIO()
     assert main(["db", "reindex", "--all"], stdout=out) == 0
     assert out.getvalue().strip() == "re-analysed 1 article"
+
+
+# -- the in-process cache of decoded analyses (bot.nlp.analysis_cache) ------------------------
+
+
+def _load_one(db: Database) -> tuple[int, Any]:
+    with db.factory() as session:
+        (article_id,) = list(session.scalars(select(ArticleAnalysis.article_id)))
+        return article_id, analyze.load(session, [article_id], "none")[article_id]
+
+
+def _reworded(analysis: Any) -> Any:
+    """The same analysis with its last sentence's text changed (a re-analysis that differs)."""
+    *head, last = analysis.sentences
+    return replace(analysis, sentences=(*head, replace(last, text="The talks were cancelled.")))
+
+
+def test_a_repeat_read_is_served_decoded_from_the_cache(core: Briefbot, db: Database) -> None:
+    _, first = _load_one(db)
+    _, again = _load_one(db)
+    assert again is first  # not read back and decoded a second time
+
+
+def test_a_re_analysed_article_is_not_served_stale(core: Briefbot, db: Database) -> None:
+    article_id, first = _load_one(db)
+    with db.factory.begin() as session:
+        analyze.store_analyses(session, {article_id: _reworded(first)})
+    _, again = _load_one(db)
+    assert again.sentences[-1].text == "The talks were cancelled."
+    assert again.sentences[:-1] == first.sentences[:-1]
+
+
+def test_an_article_re_analysed_by_another_process_is_not_served_stale(
+    core: Briefbot, db: Database
+) -> None:
+    # Another process (a worker, `briefbot db reindex`) writes the rows: nothing in this
+    # process is told, only the stored stamp changes.
+    article_id, first = _load_one(db)
+    reworded = _reworded(first)
+    with db.factory.begin() as session:
+        sentence_store.replace(
+            session,
+            article_id,
+            first.version,
+            [(s.position, s.paragraph, s.text, s.features_json()) for s in reworded.sentences],
+        )
+    _, again = _load_one(db)
+    assert again.sentences[-1].text == "The talks were cancelled."
+
+
+def test_the_cache_keeps_at_most_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analysis_cache, "MAX_ARTICLES", 2)
+    analysis_cache.clear()
+    stamp = datetime(2025, 3, 14, tzinfo=UTC)
+    for article_id in (1, 2, 3):
+        analysis_cache.put(("db", article_id, "v", stamp), ArticleAnalysisData("v", ()))
+    assert analysis_cache.size() == 2
+    assert analysis_cache.get(("db", 1, "v", stamp)) is None  # the least recently used went
+    assert analysis_cache.get(("db", 3, "v", stamp)) is not None
+    analysis_cache.forget("db", 3)
+    assert analysis_cache.get(("db", 3, "v", stamp)) is None
+    analysis_cache.clear()
