@@ -29,6 +29,7 @@ import openai
 
 from bot.errors import LLMError
 from bot.llm import deadline
+from bot.llm.circuit import Circuit
 from bot.llm.deadline import DeadlineTransport
 from bot.llm.model_output import strip_fences, strip_reasoning
 from bot.redact import redact
@@ -75,6 +76,10 @@ _RETRY = object()
 _WITHOUT_JSON_MODE = object()
 
 
+class LLMUnavailable(LLMError):
+    """The server did not answer usefully: timed out, unreachable, overloaded (429, 5xx)."""
+
+
 class LLMOutputError(LLMError):
     """The server answered, but not with what was asked for (not JSON, wrong shape)."""
 
@@ -100,12 +105,15 @@ class LLMClient:
         secrets: Sequence[str] = (),
         temperature: float | None = 0.0,
         max_tokens: int | None = None,
+        circuit: Circuit | None = None,
     ) -> None:
         """`backoff` is the first retry delay in seconds (doubling each retry, capped at
         `max_backoff`, which also caps a server's Retry-After). `sleep` is injectable for tests.
         `temperature`/`max_tokens` of None are not sent (some reasoning models refuse them).
         When the server refuses the request with a 400/422, one bare request (no
-        response_format, no temperature) is tried, and kept for later calls if it works."""
+        response_format, no temperature) is tried, and kept for later calls if it works.
+        `circuit`: after a call that found the server down, later calls are refused at once for
+        a while (`bot.llm.circuit`; default a 30 s pause doubling up to 5 minutes)."""
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.model = model
@@ -119,6 +127,7 @@ class LLMClient:
         self._secrets = tuple(s for s in (*secrets, api_key) if s)
         self._json_mode = True  # set to False once the server has refused response_format
         self._timeout = timeout
+        self._circuit = circuit if circuit is not None else Circuit()
         if http_client is None and not urllib.request.getproxies():
             # The SDK's defaults, over a transport that enforces the total deadline per socket
             # operation. A passed-in client, or the SDK's own behind an HTTP(S)_PROXY (an
@@ -151,6 +160,36 @@ class LLMClient:
         "invalid_output" and LLMOutputError is raised. Raises LLMOutputError when the output is
         not a JSON object, LLMError when the server keeps failing.
         """
+        wait = self._circuit.admit()
+        if wait:
+            raise LLMUnavailable(
+                f"the LLM server ({self.model}) failed moments ago; not asking it again for "
+                f"{wait:.0f} s"
+            )
+        try:
+            data = self._complete_json(prompt, prompt_name, prompt_version, validate)
+        except LLMOutputError:
+            self._circuit.answered()  # it answered, badly: the server itself is up
+            raise
+        except LLMUnavailable:
+            self._circuit.failed()
+            raise
+        except LLMError:
+            self._circuit.answered()  # a refused key or model: the server is up
+            raise
+        except BaseException:
+            self._circuit.release()  # not the server's doing: judge it by the next call
+            raise
+        self._circuit.answered()
+        return data
+
+    def _complete_json(
+        self,
+        prompt: RenderedPrompt,
+        prompt_name: str,
+        prompt_version: str,
+        validate: Callable[[dict[str, Any]], object] | None,
+    ) -> dict[str, Any]:
         messages = [
             {"role": "system", "content": prompt.system},
             {"role": "user", "content": prompt.user},
@@ -274,7 +313,7 @@ class LLMClient:
     def _timed_out(self, attempts: int) -> LLMError:
         done = attempts - 1
         tries = f" after {done} attempt{'s' if done != 1 else ''}" if done > 1 else ""
-        return LLMError(
+        return LLMUnavailable(
             f"the LLM server ({self.model}) did not answer within {self._timeout:g} s{tries} — "
             "OPENAI_TIMEOUT sets how long to wait"
         )
@@ -417,7 +456,12 @@ class LLMClient:
             hint = ""
         tries = f" after {attempts} attempt{'s' if attempts != 1 else ''}" if attempts > 1 else ""
         message = f"the LLM server ({self.model}) failed{tries}: {what}"
-        return LLMError(self._clean(message + (f" — {hint}" if hint else "")))
+        # Down or overloaded (not a refused key or model): later calls pause (`Circuit`).
+        down = isinstance(err, openai.APITimeoutError | openai.APIConnectionError | _HTTPError) or (
+            isinstance(err, openai.APIStatusError) and self._retryable(err)
+        )
+        kind = LLMUnavailable if down else LLMError
+        return kind(self._clean(message + (f" — {hint}" if hint else "")))
 
 
 def parse_json_object(content: str | None) -> dict[str, Any]:

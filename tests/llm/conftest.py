@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.llm.circuit import Circuit
 from bot.llm.client import LLMCallRecord, LLMClient
 from testkit.fake_llm import FakeLLMServer
 
@@ -49,6 +50,8 @@ def make_client(
             "backoff": 0.01,
             "sleep": sleeps.append,
             "recorder": records.append,
+            # Each test here judges one call at a time; the circuit has its own tests.
+            "circuit": Circuit(pause=0),
         }
         options.update(overrides)
         client = LLMClient(**options)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.errors import LLMError
+from bot.llm.circuit import Circuit
 from bot.llm.client import LLMCallRecord, LLMClient, LLMOutputError, parse_json_object
 from prompts.loader import RenderedPrompt
 from testkit.fake_llm import FakeLLMServer, error, ok, ok_json
@@ -284,3 +285,68 @@ def test_record_fields_match_storage_signature() -> None:
     params = set(inspect.signature(record).parameters) - {"session"}
     assert {f.name for f in dataclasses.fields(LLMCallRecord)} == params
     assert json.dumps(dataclasses.asdict(LLMCallRecord("m", "p", "1", 5, "ok")))
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_server_that_just_failed_is_not_asked_again_until_a_pause_has_passed(
+    llm_server: FakeLLMServer, make_client: MakeClient
+) -> None:
+    """The first call finds the server down; the next ones fall back at once (no request, no
+    wait); after the pause one call tries it again, and calls flow once it answers."""
+    clock = _Clock()
+    client = make_client(max_attempts=1, circuit=Circuit(pause=30, clock=clock))
+    llm_server.reply(error(503, "overloaded"))
+    with pytest.raises(LLMError):
+        call(client)
+    assert len(llm_server.requests) == 1
+
+    for _ in range(3):
+        with pytest.raises(LLMError, match="not asking it again for 30 s"):
+            call(client)
+    assert len(llm_server.requests) == 1  # refused here, the server saw nothing
+
+    clock.now += 31  # the pause is over: one call tries the server, and it works
+    llm_server.reply(ok_json({"a": 1}), ok_json({"b": 2}))
+    assert call(client) == {"a": 1}
+    assert call(client) == {"b": 2}
+    assert len(llm_server.requests) == 3
+
+
+def test_the_pause_doubles_while_the_server_stays_down_and_bad_output_does_not_count(
+    llm_server: FakeLLMServer, make_client: MakeClient
+) -> None:
+    clock = _Clock()
+    client = make_client(max_attempts=1, circuit=Circuit(pause=30, max_pause=300, clock=clock))
+    llm_server.reply(error(500), error(500))
+    with pytest.raises(LLMError):
+        call(client)
+    clock.now += 31
+    with pytest.raises(LLMError):
+        call(client)  # the trial fails: the next pause is 60 s
+    clock.now += 31
+    with pytest.raises(LLMError, match="for 29 s"):
+        call(client)
+    assert len(llm_server.requests) == 2
+
+    clock.now += 30
+    llm_server.reply(ok("not json at all"), ok_json({"c": 3}))
+    with pytest.raises(LLMOutputError):
+        call(client)  # the server answered, badly: that is not the server being down
+    assert call(client) == {"c": 3}
+
+
+def test_a_refused_key_is_not_a_server_down(
+    llm_server: FakeLLMServer, make_client: MakeClient
+) -> None:
+    client = make_client(max_attempts=1, circuit=Circuit(pause=30, clock=_Clock()))
+    llm_server.reply(error(401, "bad key"), ok_json({"d": 4}))
+    with pytest.raises(LLMError, match="OPENAI_API_KEY"):
+        call(client)
+    assert call(client) == {"d": 4}  # asked again at once
