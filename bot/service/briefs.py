@@ -350,6 +350,8 @@ def cache_key(
         "summarizer": summarizer.name,
         "version": summarizer.version,
         # An LLM writes the brief in the language asked for: one cached brief per language.
-        "language": language,
+        # The offline brief is the articles' own sentences whatever was asked (the language
+        # already chose the articles), so a digest and a plain `brief` share it.
+        "language": language if summarizer.name.startswith("llm") else None,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
