@@ -126,8 +126,7 @@ class Lifecycle:
             return [
                 row.url
                 for row in source_store.list_all(session)
-                if (ids := {t.id for t in row.topics})
-                and (polled is None or ids & polled)
+                if (ids := {t.id for t in row.topics}) and (polled is None or ids & polled)
             ]
 
     def want(self, name: str, team_id: str | None) -> bool:

@@ -27,6 +27,7 @@ class Pacer(Protocol):
 
     def done(self, team_id: str, channel_id: str) -> None: ...
 
+
 DEFAULT_INTERVAL = 1.0
 # Forget channels idle this long (the map stays small however many channels a round covers).
 _FORGET_AFTER = 60.0

@@ -175,9 +175,7 @@ def test_database_away_30_s_the_workers_resume_by_themselves_and_nothing_is_lost
     _postgres_only(db)
     url = make_url(db.url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(
-        hide_password=False
-    )
+    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     try:
         with FakeSlack() as fake, _leader_lock(db):
             env = _queue_env(setup_due_round(db, tmp_path, fake))
