@@ -4,6 +4,9 @@
 - kill -9 of one worker in the middle of a digest round: the tasks it was running are queued
   again once its heartbeat is stale and finish on the other worker; every digest is posted
   exactly once.
+- kill -9 of one worker in the middle of an ingest round (one refresh task per feed, each
+  feed's pages served slowly): the feeds it was refreshing are queued again and finish on the
+  other worker; every page is stored exactly once.
 - The database away for 30 s (a TCP proxy between the workers and PostgreSQL, cut; the shared
   server itself is never touched): the workers start again by themselves and finish the round;
   nothing is lost or posted twice.
@@ -22,6 +25,8 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +35,13 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from bot.core import Briefbot
-from bot.jobs.tasks import defer_digest
+from bot.jobs.tasks import defer_digest, defer_ingest_round
 from bot.service.leader import LEADER_LOCK
 from bot.settings import Settings
 from storage.models import Delivery
 from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
+from tests.ingest.conftest import LocalServer, article_html, article_text, rss_feed
 from tests.reliability.tcp_proxy import TcpProxy
 from tests.reliability.test_crash_restart import CHANNELS, ROOT, _wait, setup_due_round
 
@@ -201,3 +207,96 @@ def test_database_away_30_s_the_workers_resume_by_themselves_and_nothing_is_lost
             assert proxy.refused > 0  # the workers did try to reach the database meanwhile
     finally:
         proxy.close()
+
+
+FEEDS = 12
+PAGES_PER_FEED = 3
+PAGE_SECONDS = 1.0  # each page is served this late: a feed's refresh takes seconds
+
+
+def _article_count(db: Database) -> int:
+    with db.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM articles")).scalar() or 0)
+
+
+def _failed_tasks(db: Database) -> int:
+    with db.engine.connect() as connection:
+        query = text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'")
+        return int(connection.execute(query).scalar() or 0)
+
+
+def test_kill_9_of_a_worker_mid_ingest_its_feeds_finish_on_the_other_every_page_once(
+    db: Database, tmp_path: Path, server: LocalServer
+) -> None:
+    _postgres_only(db)
+    now = datetime.now(UTC)
+    for i in range(FEEDS):
+        items = []
+        for j in range(PAGES_PER_FEED):
+            page = server.add(
+                f"/news/{i}/{j}",
+                article_html(
+                    f"Harbour report {i}-{j}", article_text(f"Harbour {i} {j}"), now.isoformat()
+                ),
+                content_type="text/html",
+                delay=PAGE_SECONDS,
+            )
+            # Teasers only: every entry's page is fetched and extracted by the worker.
+            items.append(
+                {
+                    "title": f"Harbour report {i}-{j}",
+                    "link": page,
+                    "description": "A teaser.",
+                    "pubDate": format_datetime(now),
+                }
+            )
+        server.add(
+            f"/feed/{i}.xml", rss_feed(f"Harbour {i}", items), content_type="application/rss+xml"
+        )
+    env = _queue_env(
+        {
+            "DATABASE_URL": db.url,
+            # a worker needs a bot token to start; nothing is posted in this round
+            "SLACK_BOT_TOKEN": "xoxb-test-token-1",
+            "SLACK_API_URL": server.url("/slack-unused/"),
+            "FETCH_ALLOW_PRIVATE": "true",
+            "INGEST_PROCESSES": "0",  # one process per worker: kill -9 leaves nothing behind
+            "SUMMARIZER": "extractive",
+            "LOG_LEVEL": "INFO",
+        }
+    )
+    settings = Settings.from_env(environ=env, dotenv_path=None)
+    core = Briefbot(settings, engine=db.engine, migrate=False)
+    for i in range(FEEDS):
+        core.add_source(f"harbour {i}", server.url(f"/feed/{i}.xml"))
+    expected = FEEDS * PAGES_PER_FEED
+    with _leader_lock(db):
+        workers = _workers(env, tmp_path)
+        try:
+            _wait(lambda: _registered(db) >= 2, 60, "two workers")
+            from bot.runtime import task_queue
+
+            queue = task_queue(settings)
+            try:
+                assert defer_ingest_round(core, queue) == FEEDS
+            finally:
+                queue.close()
+            # Both workers are refreshing feeds when the first dies.
+            _wait(lambda: _article_count(db) >= 4, 90, "the first pages stored")
+            killed, _ = workers[0]
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(10)
+            at_kill = _article_count(db)
+            _wait(lambda: _article_count(db) >= expected, 180, "every page stored")
+            time.sleep(1.0)  # a late duplicate would show now
+            survivor_log = workers[1][1].read_text("utf-8", errors="replace")
+        finally:
+            _stop(workers)
+            core.close()
+    assert at_kill < expected  # the round was still going when the worker died
+    assert _article_count(db) == expected  # every page, none twice
+    with db.engine.connect() as connection:
+        urls = connection.execute(text("SELECT url FROM articles")).scalars().all()
+    assert len(set(urls)) == expected
+    assert "its worker stopped; queued again" in survivor_log, survivor_log[-3000:]
+    assert _failed_tasks(db) == 0
