@@ -223,7 +223,8 @@ class BackgroundAnalysis:
                 still.append((ids, future, started))
                 continue
             try:
-                self._done.update(zip(ids, future.result(), strict=True))
+                # done() above: the result is there, timeout=0 never waits
+                self._done.update(zip(ids, future.result(timeout=0), strict=True))
             except Exception:
                 log.warning("analysing %d articles in a worker failed", len(ids), exc_info=True)
         self._running = still

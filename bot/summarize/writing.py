@@ -46,7 +46,7 @@ def written_in(code: str | None) -> Iterator[None]:
 
 
 def requested() -> str | None:
-    return _requested.get()
+    return _requested.get()  # bounded: a context variable's value, nothing is waited on
 
 
 def language_name(code: str | None) -> str:
