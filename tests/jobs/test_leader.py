@@ -64,8 +64,12 @@ def test_a_leader_whose_connection_dies_steps_down(db: Database) -> None:
         with db.engine.connect() as admin:
             admin.execute(
                 text(
+                    # pg_locks lists every database's locks: only this test's own (another
+                    # test process holds the same key in its own database).
                     "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                    "WHERE locktype = 'advisory' AND objid = :key"
+                    "WHERE locktype = 'advisory' AND objid = :key "
+                    "AND database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
                 ),
                 {"key": candidate.election.key & 0xFFFFFFFF},
             )
