@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,13 +12,11 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import ExceptionContext, make_url
 
 from storage.errors import StorageBusy, StorageError, StorageUnavailable
+from storage.schema import MIGRATIONS_DIR, VERSION_QUERY, head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.orm import Session, sessionmaker
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
 
 # How long a SQLite writer waits for another's write lock before "database is locked".
 DEFAULT_BUSY_TIMEOUT = 30.0
@@ -239,27 +236,6 @@ def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
 
 
-_REVISION = re.compile(r"^revision\b[^=\n]*=\s*[\"']([^\"']+)[\"']", re.M)
-_DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=\s*(?:[\"']([^\"']+)[\"']|None\b)", re.M)
-
-
-def head_revision() -> str | None:
-    """The newest migration's id, read from the version files' text, or None when that text
-    does not say it plainly (a merge, an unusual file): callers then ask Alembic."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        source = path.read_text(encoding="utf-8")
-        revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
-        if revision is None or down is None:
-            return None
-        revisions.add(revision.group(1))
-        if down.group(1):
-            parents.add(down.group(1))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
 def is_at_head(engine: Engine) -> bool:
     """True when the database's recorded schema version is the newest migration."""
     head = head_revision()
@@ -267,13 +243,10 @@ def is_at_head(engine: Engine) -> bool:
         return False
     try:
         with engine.connect() as connection:
-            versions = [row[0] for row in connection.execute(text(_VERSION_QUERY))]
+            versions = [row[0] for row in connection.execute(text(VERSION_QUERY))]
     except Exception:  # no version table yet (a new database): migrate
         return False
     return versions == [head]
-
-
-_VERSION_QUERY = "SELECT version_num FROM alembic_version"
 
 
 def ping(engine: Engine) -> bool:

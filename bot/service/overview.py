@@ -1,5 +1,6 @@
 """Answers for commands that must start at once (`briefbot topic list`): one plain SQL
-statement on a database already at the newest schema, without the ORM or the other services.
+statement on a database already at the newest schema, without the ORM or the other services
+(and, on a plain SQLite file, without SQLAlchemy at all).
 
 `topic_list` returns None when the database is behind (or new): the caller then opens it the
 usual way (`bot.core.Briefbot`), which migrates it, and asks `Topics.list`.
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 
 from bot.settings import Settings
 from storage import overview
-from storage.db import is_at_head, make_engine
 
 __all__ = ["TopicInfo", "topic_list"]
 
@@ -26,13 +26,19 @@ class TopicInfo:
 
 def topic_list(settings: Settings) -> list[TopicInfo] | None:
     """Every topic with its counts, by name; None when the schema is not the newest."""
+    summaries = overview.sqlite_topic_summaries(settings.database_url)
+    if summaries is None:  # not a plain SQLite file, or not one we could read as is
+        summaries = _through_sqlalchemy(settings)
+    if summaries is None:
+        return None
+    return [TopicInfo(t.name, t.keywords, t.source_count, t.article_count) for t in summaries]
+
+
+def _through_sqlalchemy(settings: Settings) -> list[overview.TopicSummary] | None:
+    from storage.db import is_at_head, make_engine
+
     engine = make_engine(settings.database_url, create_dir=settings.uses_default_database)
     try:
-        if not is_at_head(engine):
-            return None
-        return [
-            TopicInfo(t.name, t.keywords, t.source_count, t.article_count)
-            for t in overview.topic_summaries(engine)
-        ]
+        return overview.topic_summaries(engine) if is_at_head(engine) else None
     finally:
         engine.dispose()

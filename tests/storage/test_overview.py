@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlalchemy import text
+
 from storage import articles, overview, sources, topics
 from storage.db import transaction
 from tests.conftest import Database
@@ -53,3 +57,28 @@ def test_topic_summaries_match_the_orm_queries(db: Database) -> None:
     ]
     assert got == expected
     assert got[2] == ("ukraine", ("ukraine", "kyiv", "Zelensky’s"), 2, 5)
+
+
+def test_a_sqlite_file_is_read_without_sqlalchemy_as_the_orm_reads_it(
+    db: Database, tmp_path: Path
+) -> None:
+    """`briefbot topic list` on SQLite: the standard library's sqlite3, read-only, gives the
+    same summaries; a schema behind, or a URL it does not read plainly, gives None (the
+    caller then opens the database the usual way, which migrates it)."""
+    if db.dialect != "sqlite":
+        assert overview.sqlite_topic_summaries(db.url) is None  # PostgreSQL: SQLAlchemy's
+        return
+    with transaction(db.factory) as session:
+        topics.get_or_create(session, "ukraine", ["ukraine", "Zelensky’s"])
+        topics.get_or_create(session, "empty")
+    assert overview.sqlite_topic_summaries(db.url) == overview.topic_summaries(db.engine)
+    assert [t.name for t in overview.sqlite_topic_summaries(db.url) or []] == ["empty", "ukraine"]
+    with db.engine.begin() as connection:  # a database one migration behind
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert overview.sqlite_topic_summaries(db.url) is None
+    assert overview.sqlite_topic_summaries(f"sqlite:///{tmp_path / 'nothing-here.db'}") is None
+    for url in ("sqlite://", "sqlite:///:memory:", f"{db.url}?timeout=5", "postgresql://x/y"):
+        assert overview.sqlite_topic_summaries(url) is None, url
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("not a database\n")
+    assert overview.sqlite_topic_summaries(f"sqlite:///{not_a_database}") is None
