@@ -46,3 +46,15 @@ def answered(session: Session, team_id: str, channel_id: str, interval: float) -
         ),
         {"team": team_id, "channel": channel_id, "interval": interval},
     )
+
+
+def forget_past(session: Session, older_than: float) -> int:
+    """Delete the rows of channels whose next slot passed more than `older_than` seconds ago
+    (database clock). Such a row says nothing a missing one doesn't (`reserve` takes the later
+    of the slot and now), so only channels that posted recently keep one. How many went."""
+    now, _ = _sql(session)
+    result = session.execute(
+        text(f"DELETE FROM channel_pace WHERE next_at < {now} - :older_than"),
+        {"older_than": older_than},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -39,6 +39,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot import metrics
 from bot.jobs.digest import DigestOutcome, Poster, catch_up_digests, sweep_stale_claims
 from bot.jobs.tasks import defer_digest, defer_ingest_round, register_tasks
+from bot.service.pacing import forget_past_slots
 from bot.service.rhythm import Rhythm, cron_fields, rhythm_or_daily
 from bot.service.subscriptions import SubscriptionInfo
 from bot.tasks import TaskQueue
@@ -64,6 +65,7 @@ __all__ = [
     "ingest_job",
     "ingest_round",
     "prune_articles",
+    "prune_channel_pace",
     "prune_job",
     "register_context",
     "schedule_subscription",
@@ -213,11 +215,25 @@ def sweep_job() -> None:
 
 def prune_job() -> None:
     """Every hour: forget the Slack event ids older than any retry of them (each thread reply
-    leaves one; without this the table grows for ever), and remove articles older than
-    ARTICLE_RETENTION_DAYS (a batch at a time, for at most PRUNE_ARTICLES_SECONDS)."""
+    leaves one; without this the table grows for ever), the posting pace of channels that
+    have not posted for an hour (one row per channel ever posted to, otherwise), and remove
+    articles older than ARTICLE_RETENTION_DAYS (a batch at a time, for at most
+    PRUNE_ARTICLES_SECONDS)."""
     core = current_context().core
     prune_processed_events(core)
+    prune_channel_pace(core)
     prune_articles(core)
+
+
+def prune_channel_pace(core: Briefbot) -> int:
+    try:
+        forgotten = forget_past_slots(core.factory)
+    except Exception:
+        log.exception("forgetting the pace of idle channels failed; the next prune tries again")
+        return 0
+    if forgotten:
+        log.info("forgot the posting pace of %d channels idle for an hour", forgotten)
+    return forgotten
 
 
 def prune_articles(core: Briefbot) -> None:

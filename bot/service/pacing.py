@@ -17,11 +17,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage import pacing as pace_store
 from storage.db import transaction
 
-__all__ = ["SharedChannelPacer"]
+__all__ = ["PAST_SLOT_KEPT_SECONDS", "SharedChannelPacer", "forget_past_slots"]
 
 # Never sleep longer than this for one slot: a wildly wrong row (a clock jump) must not park
 # a worker; Slack's own 429 handling covers whatever is left.
 _MAX_WAIT = 30.0
+# A channel's row is deleted once its next slot is this far in the past: far longer than any
+# post takes between its slot and its answer (`done` pushes the slot of a row it finds), so
+# pruning never races a post in flight.
+PAST_SLOT_KEPT_SECONDS = 3600.0
 
 
 class SharedChannelPacer:
@@ -48,3 +52,13 @@ class SharedChannelPacer:
     def done(self, team_id: str, channel_id: str) -> None:
         with transaction(self._factory) as session:
             pace_store.answered(session, team_id, channel_id, self.interval)
+
+
+def forget_past_slots(
+    factory: sessionmaker[Session], older_than: float = PAST_SLOT_KEPT_SECONDS
+) -> int:
+    """Delete the pace rows of channels that have not posted for `older_than` seconds (one row
+    per channel ever posted to would otherwise stay for ever); how many were deleted. A
+    deleted channel posts at once next time, as a row in the past would let it."""
+    with transaction(factory) as session:
+        return pace_store.forget_past(session, older_than)

@@ -9,16 +9,18 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.errors import SettingsError
+from bot.jobs.scheduler import build_scheduler
 from bot.jobs.tasks import defer_due_digests, register_tasks
 from bot.service.pacing import SharedChannelPacer
 from bot.settings import Settings
 from bot.tasks import RetryLater, TaskSpec
 from bot.tasks.inline import InlineQueue
 from storage import locks
-from storage.models import Delivery
+from storage.db import transaction
+from storage.models import ChannelPace, Delivery
 from tests.conftest import Database
 from tests.jobs.conftest import Env
 
@@ -49,6 +51,37 @@ def test_an_answered_post_pushes_the_channels_next_slot(db: Database) -> None:
     assert SharedChannelPacer(db.factory, 1.0, sleep=lambda _: None).wait(
         "T1", "C1"
     ) == pytest.approx(1.0, abs=0.25)
+
+
+def test_the_hourly_prune_forgets_the_pace_of_idle_channels_only(env: Env) -> None:
+    """One pace row per channel ever posted to would stay for ever: the prune job deletes the
+    rows of channels idle for over an hour, keeps a busy channel's (its next slot still
+    ahead), and a forgotten channel posts at once."""
+    from bot.jobs import scheduler as jobs
+
+    pacer = SharedChannelPacer(env.core.factory, 1.0, sleep=lambda _: None)
+    for channel in ("C-idle", "C-quiet", "C-busy"):
+        pacer.wait("T1", channel)
+    pacer.wait("T1", "C-busy")  # the busy channel's next slot is ahead
+    with transaction(env.core.factory) as session:
+        # Idle for two hours; quiet for ten minutes (kept: under the hour).
+        for channel, age in (("C-idle", 7200), ("C-quiet", 600)):
+            session.execute(
+                update(ChannelPace)
+                .where(ChannelPace.channel_id == channel)
+                .values(next_at=ChannelPace.next_at - age)
+            )
+    scheduler = build_scheduler(env.core, env.poster, start_paused=True)
+    scheduler.start()
+    try:
+        jobs.prune_job()
+    finally:
+        scheduler.shutdown()
+    with env.core.factory() as session:
+        left = set(session.scalars(select(ChannelPace.channel_id)))
+    assert left == {"C-quiet", "C-busy"}
+    assert pacer.wait("T1", "C-idle") == 0.0
+    assert pacer.wait("T1", "C-busy") > 0.5  # its pace survived the prune
 
 
 def test_a_brief_being_made_in_another_process_is_waited_for(db: Database) -> None:
