@@ -5,8 +5,9 @@ Redis or RabbitMQ to run, secure, back up and watch); a task is a row, deferred 
 database as the work it describes; and it has what the workers need ready-made: queueing locks
 (a source is not queued twice), locks (the digests of one channel go one at a time), retries
 with backoff, heartbeats that find the tasks of a worker that died. Its schema (tables and
-functions prefixed `procrastinate_`) is applied by the first worker or scheduler that starts
-(`ensure_schema`, under an advisory lock), beside ours.
+functions prefixed `procrastinate_`) is created, or upgraded to the installed procrastinate's
+by its migrations, by the first worker or scheduler that starts (`bot.tasks.queue_schema`),
+beside ours.
 
 Two procrastinate apps per process, on separate connection pools: a synchronous one that
 defers (called from the scheduler's threads) and an asynchronous one that runs the worker
@@ -32,19 +33,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import procrastinate
-import procrastinate.schema
 from procrastinate import exceptions as queue_errors
 from procrastinate.jobs import Status
 
 from bot.errors import StorageUnavailable
 from bot.tasks import TaskSpec
+from bot.tasks.queue_schema import ensure_queue_schema
 
 log = logging.getLogger(__name__)
 
 __all__ = ["FailedTask", "PostgresQueue", "libpq_url"]
 
-# Serialises the schema's creation between processes starting at once ("brf" 4).
-_SCHEMA_LOCK = 0x62726604
 _LONGEST_PAUSE = 30.0  # between restarts of a worker whose database is away
 _BATCH = 500  # tasks deferred in one statement
 
@@ -163,31 +162,17 @@ class PostgresQueue:
     # -- the schema -------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        """Create procrastinate's tables and functions unless they exist (once, whichever
-        process gets there first)."""
+        """Create procrastinate's tables and functions, or bring a deployed schema up to the
+        installed procrastinate's (its migrations, in order): once, whichever process gets
+        there first (`schema_migrations`)."""
         import psycopg
 
         try:
-            self._apply_schema(psycopg)
+            with psycopg.connect(self._pool["conninfo"], connect_timeout=10) as connection:
+                ensure_queue_schema(connection)
         except psycopg.Error as err:  # one line for the operator, not a traceback
             reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise StorageUnavailable(f"task queue: {reason}") from err
-
-    def _apply_schema(self, psycopg: Any) -> None:
-        with psycopg.connect(self._pool["conninfo"], connect_timeout=10) as connection:
-            connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
-            try:
-                present = connection.execute(
-                    "SELECT to_regclass('procrastinate_jobs') IS NOT NULL"
-                ).fetchone()
-                if not (present and present[0]):
-                    schema = procrastinate.schema.SchemaManager.get_schema()
-                    connection.execute(schema)  # type: ignore[arg-type]
-                    log.info("task queue: created procrastinate's tables")
-                connection.commit()
-            finally:
-                connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
-                connection.commit()
 
     def failed_tasks(self, limit: int = 100) -> list[FailedTask]:
         """The dead letters: tasks that failed every attempt, newest first."""
