@@ -504,10 +504,10 @@ def catch_up_digests(
         due.append((sub.id, scheduled_for))
     outcomes = []
     for subscription_id, scheduled_for in due:
-        log.info("digest %s for %s never ran; delivering it now", subscription_id, scheduled_for)
-        if handoff is not None:
+        if handoff is not None:  # the queue's sweep says what it queued
             outcomes.append(handoff(subscription_id, scheduled_for))
             continue
+        log.info("digest %s for %s never ran; delivering it now", subscription_id, scheduled_for)
         outcomes.append(deliver_digest(core, poster, subscription_id, scheduled_for, now=now))
     return outcomes
 

@@ -38,7 +38,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
 from bot.jobs.digest import DigestOutcome, Poster, catch_up_digests, sweep_stale_claims
-from bot.jobs.tasks import defer_digest, defer_ingest_round, register_tasks
+from bot.jobs.tasks import defer_digest, defer_digests, defer_ingest_round, register_tasks
 from bot.service.pacing import forget_past_slots
 from bot.service.rhythm import Rhythm, cron_fields, rhythm_or_daily
 from bot.service.subscriptions import SubscriptionInfo
@@ -187,20 +187,24 @@ def sweep_job() -> None:
     settings = context.core.settings
     stale_after = timedelta(seconds=settings.digest_stale_after_seconds)
     handoff = None
+    wanted: list[tuple[int, datetime]] = []
     if context.queue.in_process:
         # Claims older than this scheduler were made by a process that is gone (the claims
         # are this process's own work).
         stale_after = min(stale_after, datetime.now(UTC) - context.started_at)
     else:
         # Claims belong to the workers, which outlive leaders: only the age says a claim's
-        # worker is gone. Retaken digests are queued for a worker like any other.
+        # worker is gone. Retaken and missed digests are queued for a worker, together
+        # below, unless their task is still waiting or running.
         def handoff(subscription_id: int, scheduled_for: datetime) -> DigestOutcome:
-            return defer_digest(context.core, context.queue, subscription_id, scheduled_for)
+            wanted.append((subscription_id, scheduled_for))
+            return DigestOutcome("queued", subscription_id, scheduled_for)
 
     for outcome in sweep_stale_claims(
         context.core, context.poster, stale_after=stale_after, handoff=handoff
     ):
-        log.info("swept digest %s: %s", outcome.subscription_id, outcome.status)
+        if outcome.status != "queued":
+            log.info("swept digest %s: %s", outcome.subscription_id, outcome.status)
     if settings.digest_catch_up_hours:
         for outcome in catch_up_digests(
             context.core,
@@ -208,7 +212,15 @@ def sweep_job() -> None:
             window=timedelta(hours=settings.digest_catch_up_hours),
             handoff=handoff,
         ):
-            log.info("caught up digest %s: %s", outcome.subscription_id, outcome.status)
+            if outcome.status != "queued":
+                log.info("caught up digest %s: %s", outcome.subscription_id, outcome.status)
+    if wanted:
+        queued, busy = defer_digests(context.core, context.queue, wanted)
+        log.info(
+            "sweep: %d digests queued for the workers, %d already queued or running",
+            queued,
+            busy,
+        )
     if context.scheduler is not None:
         sync_subscription_jobs(context.scheduler, context.core)
 

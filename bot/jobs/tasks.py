@@ -21,8 +21,9 @@ import functools
 import hashlib
 import logging
 import time
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from bot.jobs.digest import MAX_ATTEMPTS, DigestOutcome, Poster, deliver_digest
@@ -40,6 +41,7 @@ __all__ = [
     "REFRESH_TOPIC",
     "DigestNotDelivered",
     "defer_digest",
+    "defer_digests",
     "defer_due_digests",
     "defer_ingest_round",
     "deliver",
@@ -149,15 +151,43 @@ def defer_due_digests(core: Briefbot, queue: TaskQueue, now: datetime | None = N
         scheduled_for = latest_run(now, sub.rhythm, sub.hour, sub.minute, sub.timezone)
         if sub.paused_at(scheduled_for):
             continue
-        when = scheduled_for.isoformat()
-        due.append(
-            (
-                {"subscription_id": sub.id, "scheduled_for": when},
-                _channel_lock(sub.team_id, sub.channel_id),
-                f"digest:{sub.id}:{when}",
-            )
-        )
+        due.append(_digest_task(sub.id, sub.team_id, sub.channel_id, scheduled_for))
     return queue.defer_locked(DELIVER_DIGEST, due)
+
+
+def defer_digests(
+    core: Briefbot, queue: TaskQueue, wanted: Sequence[tuple[int, datetime]]
+) -> tuple[int, int]:
+    """Queue the digests of these (subscription, scheduled time) pairs that are neither
+    waiting in the queue nor running (the sweep's retaken claims and missed digests, every
+    minute: without the check each minute would queue again a digest a worker is still
+    delivering), in batches. (queued, already in the queue)."""
+    keys = {pair: _digest_key(*pair) for pair in dict.fromkeys(wanted)}
+    busy = queue.pending(keys.values()) if keys else set()
+    active = {sub.id: sub for sub in core.subscriptions.active()} if keys else {}
+    batch = []
+    for (subscription_id, scheduled_for), key in keys.items():
+        sub = active.get(subscription_id)
+        if key in busy or sub is None or sub.paused_at(scheduled_for):
+            continue
+        batch.append(_digest_task(sub.id, sub.team_id, sub.channel_id, scheduled_for))
+    queued = queue.defer_locked(DELIVER_DIGEST, batch) if batch else 0
+    return queued, len(busy)
+
+
+def _digest_key(subscription_id: int, scheduled_for: datetime) -> str:
+    """The digest task's queueing lock: one waiting task per (subscription, scheduled time)."""
+    if scheduled_for.tzinfo is None:  # a stored time read back naive is UTC
+        scheduled_for = scheduled_for.replace(tzinfo=UTC)
+    return f"digest:{subscription_id}:{scheduled_for.astimezone(UTC).isoformat()}"
+
+
+def _digest_task(
+    subscription_id: int, team_id: str, channel_id: str, scheduled_for: datetime
+) -> tuple[dict[str, Any], str, str]:
+    """(the task's arguments, its lock, its queueing lock)."""
+    kwargs = {"subscription_id": subscription_id, "scheduled_for": scheduled_for.isoformat()}
+    return kwargs, _channel_lock(team_id, channel_id), _digest_key(subscription_id, scheduled_for)
 
 
 def _channel_lock(team_id: str, channel_id: str) -> str:
@@ -181,11 +211,8 @@ def defer_digest(
         scheduled_for = latest_run(core.clock(), sub.rhythm, sub.hour, sub.minute, sub.timezone)
     if sub.paused_at(scheduled_for):
         return DigestOutcome("paused", subscription_id, scheduled_for)
-    when = scheduled_for.isoformat()
-    queued = queue.defer(
-        DELIVER_DIGEST,
-        {"subscription_id": subscription_id, "scheduled_for": when},
-        lock=_channel_lock(sub.team_id, sub.channel_id),
-        queueing_lock=f"digest:{subscription_id}:{when}",
+    kwargs, lock, queueing_lock = _digest_task(
+        subscription_id, sub.team_id, sub.channel_id, scheduled_for
     )
+    queued = queue.defer(DELIVER_DIGEST, kwargs, lock=lock, queueing_lock=queueing_lock)
     return DigestOutcome("queued" if queued else "skipped", subscription_id, scheduled_for)

@@ -19,7 +19,7 @@ times it ran before), and its retry budget.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -66,6 +66,12 @@ class TaskQueue(Protocol):
 
     def defer_locked(self, name: str, many: Sequence[tuple[Mapping[str, Any], str, str]]) -> int:
         """Queue many tasks, each with its own (lock, queueing lock); how many were queued."""
+        ...
+
+    def pending(self, queueing_locks: Collection[str]) -> set[str]:
+        """Those of `queueing_locks` whose task is waiting or running (a periodic sweep asks
+        before queueing again: a queueing lock alone stops a second waiting task, not a
+        second task beside a running one)."""
         ...
 
     def close(self) -> None: ...

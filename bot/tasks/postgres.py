@@ -28,7 +28,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +151,18 @@ class PostgresQueue:
             except queue_errors.AlreadyEnqueued:
                 queued += sum(self.defer(name, k, lock=lo, queueing_lock=q) for k, lo, q in chunk)
         return queued
+
+    def pending(self, queueing_locks: Collection[str]) -> set[str]:
+        locks = sorted(set(queueing_locks))
+        found: set[str] = set()
+        for start in range(0, len(locks), _BATCH):
+            rows = self._app().connector.execute_query_all(
+                "SELECT DISTINCT queueing_lock FROM procrastinate_jobs "
+                "WHERE status IN ('todo', 'doing') AND queueing_lock = ANY(%(locks)s)",
+                locks=locks[start : start + _BATCH],
+            )
+            found.update(str(row["queueing_lock"]) for row in rows)
+        return found
 
     def close(self) -> None:
         with self._open_lock:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from bot.errors import SettingsError
 from bot.jobs.scheduler import build_scheduler
@@ -20,9 +23,9 @@ from bot.tasks import RetryLater, TaskSpec
 from bot.tasks.inline import InlineQueue
 from storage import locks
 from storage.db import transaction
-from storage.models import ChannelPace, Delivery
+from storage.models import ChannelPace, Delivery, Subscription
 from tests.conftest import Database
-from tests.jobs.conftest import Env
+from tests.jobs.conftest import DAY1, Env
 
 
 def test_two_workers_pacers_keep_one_post_per_second_per_channel(db: Database) -> None:
@@ -147,3 +150,72 @@ def test_a_round_deferred_in_one_batch_posts_each_due_digest_once(env: Env) -> N
     with env.core.factory() as session:
         [row] = session.scalars(select(Delivery))
     assert row.status == "sent" and row.scheduled_for == datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def pg_queue(env: Env) -> Iterator[Any]:
+    """The PostgreSQL task queue with its tables in a schema of their own (search_path), so
+    the run's database keeps the schema the suite migrated; no worker consumes it."""
+    if env.db.dialect != "postgresql":
+        pytest.skip("the task queue runs on PostgreSQL (SQLite runs tasks in-process)")
+    from bot.tasks.postgres import PostgresQueue
+
+    schema = f"q_{uuid.uuid4().hex[:10]}"
+    with env.db.engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    queue = PostgresQueue(f"{env.db.url}?options=-csearch_path%3D{schema}")
+    try:
+        queue.ensure_schema()
+        yield queue, schema
+    finally:
+        queue.close()
+        with env.db.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def test_the_minutely_sweep_queues_a_missed_digest_once_while_it_waits_or_runs(
+    env: Env, pg_queue: tuple[Any, str]
+) -> None:
+    """The sweep finds the digest whose job never ran each minute until it is delivered: it
+    queues it once, and not again while its task waits or while a worker runs it (a queueing
+    lock alone only keeps a second one from waiting); once that task is gone undelivered
+    (its worker's run ended without a claim), the next sweep queues it again."""
+    from bot.jobs import scheduler as jobs
+
+    queue, schema = pg_queue
+    with transaction(env.core.factory) as session:
+        row = session.get(Subscription, env.subscription_id)
+        assert row is not None
+        row.created_at = DAY1 - timedelta(days=1)
+    env.clock.now = DAY1 + timedelta(hours=2)  # the scheduler was down at 08:00
+
+    def sql(statement: str) -> list[tuple[str, ...]]:
+        # In the queue's schema: procrastinate's triggers name its tables unqualified.
+        import psycopg
+
+        from bot.tasks.postgres import libpq_url
+
+        options = f"-c search_path={schema}"
+        with psycopg.connect(libpq_url(env.db.url), options=options, autocommit=True) as c:
+            cursor = c.execute(statement)
+            return [tuple(str(v) for v in r) for r in cursor] if cursor.description else []
+
+    def queued() -> list[tuple[str, ...]]:
+        return sql("SELECT status::text, args::text FROM procrastinate_jobs")
+
+    context = jobs.register_context(env.core, env.poster, None, queue)
+    try:
+        jobs.sweep_job()
+        [(status, args)] = queued()
+        assert status == "todo" and f'"subscription_id": {env.subscription_id}' in args
+        jobs.sweep_job()  # a minute later, still waiting behind its channel
+        assert len(queued()) == 1
+        sql("UPDATE procrastinate_jobs SET status = 'doing'")  # a worker is delivering it
+        jobs.sweep_job()
+        assert [row[0] for row in queued()] == ["doing"]
+        sql("DELETE FROM procrastinate_jobs")  # its run ended without delivering
+        jobs.sweep_job()
+        assert [row[0] for row in queued()] == ["todo"]
+    finally:
+        jobs.unregister_context(context)
+    assert env.fake.posted_messages() == []  # queued for the workers, never posted here
