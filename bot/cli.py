@@ -222,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations")
     reindex = db_sub.add_parser(
-        "reindex", help="re-analyse articles whose sentence analysis is missing or outdated"
+        "reindex",
+        help="re-analyse articles whose sentence analysis is missing or outdated, and detect"
+        " the language of those without one",
     )
     reindex.add_argument("--all", action="store_true", help="re-analyse every article")
     return parser
@@ -368,9 +370,16 @@ def _cmd_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             if not status.available:
                 print(f"briefbot: degraded sentence analysis: {status.reason}", file=sys.stderr)
             count = core.reindex(force=args.all)
+            missing, detected = core.detect_missing_languages()
         finally:
             core.close()
         print(f"re-analysed {count} article{'s' if count != 1 else ''}", file=out)
+        if missing:
+            print(
+                f"detected the language of {detected} of {missing} article"
+                f"{'s' if missing != 1 else ''} without one (the rest: too short or unclear)",
+                file=out,
+            )
         return 0
     from bot.service.database import migrate
 

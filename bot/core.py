@@ -189,6 +189,9 @@ class Briefbot:
     def reindex(self, *, force: bool = False) -> int:
         return self.ingestion.reindex(force=force)
 
+    def detect_missing_languages(self) -> tuple[int, int]:
+        return self.ingestion.detect_missing_languages()
+
     def fetcher(self) -> Fetcher:
         """A new guarded fetcher (http(s) only, public addresses unless FETCH_ALLOW_PRIVATE,
         bounded in time and size) on this core's transport; the caller closes it."""

@@ -268,6 +268,20 @@ def set_languages(session: Session, languages: Mapping[int, str | None]) -> None
             )
 
 
+def without_language(
+    session: Session, *, after_id: int, limit: int, chars: int
+) -> list[tuple[int, str, str]]:
+    """(id, title, opening of the text) of articles whose language is unknown, by id above
+    `after_id`: a bounded page, `chars` of each text at most."""
+    rows = session.execute(
+        select(Article.id, Article.title, func.substr(Article.text, 1, chars))
+        .where(Article.language.is_(None), Article.id > after_id)
+        .order_by(Article.id)
+        .limit(limit)
+    )
+    return [(int(i), title or "", text or "") for i, title, text in rows]
+
+
 def by_ids(session: Session, ids: Sequence[int]) -> list[Article]:
     if not ids:
         return []

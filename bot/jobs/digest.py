@@ -388,7 +388,7 @@ def _brief_and_plan(
         cost=" ".join(
             part
             for part in (
-                written_line(result.written_in),  # the language an LLM wrote it in
+                written_line(result.written_in, result.read_in),  # the language an LLM wrote it in
                 cost_line(
                     result.tokens_in,
                     result.tokens_out,

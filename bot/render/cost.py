@@ -3,6 +3,8 @@ workspace's monthly token budget is spent and the brief was made offline."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 BUDGET_SPENT = (
     "This workspace's monthly LLM token budget (`LLM_MONTHLY_TOKEN_BUDGET`) is used up: "
     "this brief was made offline."
@@ -29,11 +31,19 @@ def cost_line(
     return line + "."
 
 
-def written_line(code: str | None) -> str:
-    """ "Written in German by the LLM." under a brief an LLM wrote in the language asked for
-    ("" when none was asked, it was made offline, or it is English, as before languages)."""
-    if not code or code == "en":
+def written_line(code: str | None, read_in: Sequence[str] = ()) -> str:
+    """ "Written in German by the LLM from articles in English and French." under a brief an
+    LLM wrote in the language asked for, from the languages of the articles it read ("" when
+    none was asked, it was made offline, or it is English from English articles, as before
+    languages)."""
+    others = [c for c in read_in if c != code]
+    if not code or (code == "en" and not others):
         return ""
     from bot.summarize.writing import language_name
 
-    return f"Written in {language_name(code)} by the LLM."
+    line = f"Written in {language_name(code)} by the LLM"
+    if others:
+        names = [language_name(c) for c in read_in]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        line += f" from articles in {listed}"
+    return line + "."

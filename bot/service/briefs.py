@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,9 @@ class BriefResult:
     # The language an LLM wrote it in, as asked (`lang:de`, BRIEF_LANGUAGE); None: offline, or
     # no language asked for. The footer says so (`bot.render.cost.written_line`).
     written_in: str | None = None
+    # The languages of the articles it read, most articles first (unknown ones left out):
+    # an LLM writes the language asked for from articles in any language, and says which.
+    read_in: tuple[str, ...] = ()
 
 
 @dataclass
@@ -83,6 +87,16 @@ class _Request:
     # How many articles the window held when that is more than a brief reads (None: all read);
     # the brief says "the newest 200 of 1,340" (`Brief.capped`).
     in_window: int | None = None
+    # The language asked for (ISO 639-1; None: any). An LLM brief reads every language; an
+    # offline stand-in for it reads only this one (`offline_rows`).
+    language: str | None = None
+
+    def offline_rows(self) -> Sequence[Article]:
+        """The articles an offline brief standing in for the LLM reads: those in the
+        language asked for, or of unknown language (the articles' own sentences are quoted)."""
+        if self.language is None:
+            return self.rows
+        return [r for r in self.rows if r.language in (None, self.language)]
 
     def shown(self, result: BriefResult) -> BriefResult:
         """A brief made for the same articles, shown for this request's window and time (a
@@ -158,6 +172,9 @@ class Briefs:
             raise UserInputError("The window's start must be before its end.")
         over_budget = self._over_budget(team_id, now)
         summarizer = self._offline() if over_budget else self._summarizer()
+        # An LLM writes the language asked for from articles in any language (issue 16 item
+        # 9); the offline summarizer quotes sentences, so it reads only that language's.
+        translating = language is not None and _by_llm(summarizer)
         with self._factory() as session:
             topic_row = require_topic(session, topic)
             cap = MAX_ARTICLES_PER_BRIEF
@@ -170,7 +187,7 @@ class Briefs:
                 "until": until,
                 "arrived_since": arrived_since,
                 "arrived_except": arrived_except,
-                "language": language,
+                "language": None if translating else language,
             }
             fetched = article_store.for_topic(session, topic_row.id, limit=limit, **window)
             kept = fetched if filters is None else apply_filters(fetched, filters)
@@ -185,13 +202,24 @@ class Briefs:
                     else article_store.count_for_topic(session, topic_row.id, **window)
                 )
             key = cache_key(topic_row.name, rows, summarizer, language)
-            request = _Request(topic_row.id, topic_row.name, rows, [], since, until, now, in_window)
+            request = _Request(
+                topic_row.id,
+                topic_row.name,
+                rows,
+                [],
+                since,
+                until,
+                now,
+                in_window,
+                language if translating else None,
+            )
             cached = _cached(session, key)
             if cached is not None:
                 return replace(
                     request.shown(cached),
                     over_budget=over_budget,
                     written_in=_written(cached.brief, language),
+                    read_in=_read_in(cached.brief, rows),
                 )
         # The articles' sentences are loaded by whichever caller makes the brief
         # (`_summarize_and_store`), not here: a digest round misses the cache for one topic in
@@ -205,6 +233,7 @@ class Briefs:
             tokens_out=meter.tokens_out,
             over_budget=over_budget,
             written_in=_written(result.brief, language),
+            read_in=_read_in(result.brief, _result_rows(request, result)),
         )
 
     def _over_budget(self, team_id: str | None, now: datetime) -> bool:
@@ -232,9 +261,7 @@ class Briefs:
                 log.warning(
                     "brief of %s: still being made elsewhere; briefing offline", request.topic_name
                 )
-                offline = self._offline()
-                offline_key = cache_key(request.topic_name, request.rows, offline)
-                return self._summarize_and_store(offline, offline_key, request)
+                return self._stand_in(request)
             if flight.result is not None:  # the same articles: reuse it, as from the cache
                 return request.shown(flight.result)
             # The first caller failed: try again, on our own.
@@ -261,9 +288,15 @@ class Briefs:
         log.warning(
             "brief of %s: being made in another process; briefing offline", request.topic_name
         )
+        return self._stand_in(request)
+
+    def _stand_in(self, request: _Request) -> BriefResult:
+        """The offline brief, when the LLM's is still being made elsewhere past the wait."""
         offline = self._offline()
+        rows = request.offline_rows()
+        narrowed = replace(request, rows=rows, language=None)
         return self._summarize_and_store(
-            offline, cache_key(request.topic_name, request.rows, offline), request
+            offline, cache_key(request.topic_name, rows, offline), narrowed
         )
 
     def _flight_wait_seconds(self) -> float:
@@ -336,9 +369,28 @@ def _cached(session: Session, key: str) -> BriefResult | None:
     return BriefResult(Brief.from_dict(row.payload), row.id, True, tuple(row.article_ids))
 
 
+def _by_llm(summarizer: Summarizer) -> bool:
+    return summarizer.name.startswith("llm")
+
+
 def _written(brief: Brief, language: str | None) -> str | None:
     """The language an LLM wrote `brief` in (None: made offline, or none asked for)."""
     return language if language and brief.summarizer.startswith("llm") else None
+
+
+def _result_rows(request: _Request, result: BriefResult) -> Sequence[Article]:
+    """The rows a brief result read (an offline stand-in reads fewer than were asked for)."""
+    ids = set(result.article_ids)
+    return [r for r in request.rows if r.id in ids] if ids else request.rows
+
+
+def _read_in(brief: Brief, rows: Sequence[Article]) -> tuple[str, ...]:
+    """The languages of the articles an LLM brief read, most articles first (empty: offline,
+    or no article's language known)."""
+    if not brief.summarizer.startswith("llm"):
+        return ()
+    counts = Counter(r.language for r in rows if r.language)
+    return tuple(code for code, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def cache_key(
@@ -352,6 +404,6 @@ def cache_key(
         # An LLM writes the brief in the language asked for: one cached brief per language.
         # The offline brief is the articles' own sentences whatever was asked (the language
         # already chose the articles), so a digest and a plain `brief` share it.
-        "language": language if summarizer.name.startswith("llm") else None,
+        "language": language if _by_llm(summarizer) else None,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

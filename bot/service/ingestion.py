@@ -165,6 +165,28 @@ class Ingestion:
             except Exception:
                 log.exception("detecting the language of %d new articles failed", len(chunk))
 
+    def detect_missing_languages(self) -> tuple[int, int]:
+        """The language of every stored article that has none (stored before detection, or
+        when it failed): `briefbot db reindex`. Pages of ids, detection outside any
+        transaction, one short write a page. Returns (articles without one, detected now);
+        the rest stay unknown (too short, or unclear) and are read by every brief."""
+        from bot.nlp.language import MAX_CHARS, detect_language
+
+        after, seen, found = 0, 0, 0
+        while True:
+            with self._factory() as session:
+                page = article_store.without_language(
+                    session, after_id=after, limit=_ANALYZE_CHUNK, chars=MAX_CHARS
+                )
+            if not page:
+                return seen, found
+            languages = {i: detect_language(title, text) for i, title, text in page}
+            with transaction(self._factory) as session:
+                article_store.set_languages(session, languages)
+            after = page[-1][0]
+            seen += len(page)
+            found += sum(1 for code in languages.values() if code is not None)
+
     def analyze_articles(self, article_ids: Sequence[int]) -> None:
         """Sentence analysis of newly stored articles (once per article; briefs read it).
 

@@ -90,5 +90,5 @@ def brief_footer(core: Briefbot, result: BriefResult) -> str:
         price_out=settings.llm_price_per_1k_output,
         over_budget=result.over_budget,
     )
-    extra = " ".join(p for p in (written_line(result.written_in), cost) if p)
+    extra = " ".join(p for p in (written_line(result.written_in, result.read_in), cost) if p)
     return f"{DEFAULT_FOOTER} {extra}" if extra else DEFAULT_FOOTER

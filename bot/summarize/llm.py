@@ -3,6 +3,9 @@
 Nothing the model writes reaches a reader unchecked: the answer must match the schema, every
 bullet must cite only articles that were in the prompt (others are dropped), reasoning markup and
 links other than the articles' own are removed, and each bullet is trimmed to 280 characters.
+Each bullet carries a quote from its first cited article, in that article's language: a brief
+written in another language than its articles (`lang:de` with English sources) is checked
+through its quotes, and a bullet whose quote no cited article holds is dropped.
 Invalid output is retried once; after that, or when the server fails, the fallback summarizer
 (the extractive one) writes the brief and the reason goes into `Brief.notes` and the call log.
 """
@@ -13,7 +16,7 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +25,7 @@ from bot.errors import LLMError
 from bot.llm.budget import clean_data, cut, fit
 from bot.llm.client import LLMCallRecord, LLMClient, Recorder
 from bot.llm.model_output import clean_text, split_known
+from bot.summarize.analysis import numbers_of
 from bot.summarize.model import (
     MAX_BULLETS_PER_SECTION,
     SECTIONS,
@@ -44,6 +48,7 @@ DEFAULT_PROMPT_BUDGET = 24_000
 MIN_ARTICLE_CHARS = 400  # below this an article is left out rather than cut to nothing
 MAX_TITLE_CHARS = 300
 MAX_LABEL_CHARS = 90
+MAX_QUOTE_CHARS = 200
 
 
 class LLMSummarizer:
@@ -115,10 +120,13 @@ class LLMSummarizer:
         )
         notes = [f"llm: dropped {dropped} bullet(s) citing unknown article ids"] if dropped else []
         # Only what the cited articles state: a citation whose article does not hold the
-        # bullet's figures, names and most of its words goes, and a bullet left with none too.
-        sections, unsupported = supported_bullets(sections, included)
+        # bullet's figures, names and most of its words (or those of its quote, in the
+        # article's language) goes, and a bullet left with none too.
+        sections, unsupported, misquoted = checked_bullets(sections, included)
         if unsupported:
             notes.append(f"llm: removed {unsupported} citation(s) their article does not support")
+        if misquoted:
+            notes.append(f"llm: dropped {misquoted} bullet(s) quoting words no cited article has")
         sections, stories = story_groups(sections, labels)
         result = brief(sections, notes, stories)
         if result.is_empty:
@@ -140,6 +148,7 @@ class LLMSummarizer:
                 articles="\n\n".join(blocks),
                 max_bullets=MAX_BULLETS_PER_SECTION,
                 max_chars=MAX_BULLET_CHARS,
+                max_quote_chars=MAX_QUOTE_CHARS,
                 language=language_name(requested()),
             )
 
@@ -187,6 +196,11 @@ class LLMSummarizer:
                 logger.warning("could not record an LLM fallback", exc_info=True)
         else:
             self._client.record(record)  # redacts, like every other record
+        # The offline summarizer quotes the articles' sentences: with a language asked for,
+        # only the articles in it (or of unknown language), as an offline brief reads.
+        code = requested()
+        if code is not None:
+            articles = [a for a in articles if a.language in (None, code)]
         brief = self._fallback.summarize(topic, articles, since=since, until=until, now=now)
         return dataclasses.replace(brief, notes=(*brief.notes, f"llm fallback: {reason}"))
 
@@ -211,9 +225,10 @@ def check_schema(data: dict[str, Any]) -> None:
                 isinstance(i, str | int) and not isinstance(i, bool) for i in ids
             ):
                 raise ValueError(f"{where}.source_ids is not a list of ids")
-            story = item.get("story")
-            if story is not None and not isinstance(story, str):
-                raise ValueError(f"{where}.story is not a string")
+            for key in ("story", "quote"):
+                value = item.get(key)
+                if value is not None and not isinstance(value, str):
+                    raise ValueError(f"{where}.{key} is not a string")
 
 
 def parse_sections(
@@ -245,9 +260,69 @@ def parse_sections(
             seen.add(key)
             label = clean_text(str(item.get("story") or ""), allowed_urls=(), limit=MAX_LABEL_CHARS)
             story = labels.setdefault(label, len(labels)) if label else None
-            kept.append(Bullet(text, tuple(ids), story=story))
+            # Longer than asked is not a quote of one passage: cut, it fails the check below
+            # unless what is left is still the article's.
+            quote = clean_text(str(item.get("quote") or ""), allowed_urls=(), limit=MAX_QUOTE_CHARS)
+            kept.append(Bullet(text, tuple(ids), story=story, quote=quote or None))
         sections[name] = kept[:MAX_BULLETS_PER_SECTION]
     return sections, dropped
+
+
+def checked_bullets(
+    sections: Mapping[str, Sequence[Bullet]], articles: Sequence[ArticleInput]
+) -> tuple[dict[str, list[Bullet]], int, int]:
+    """Each bullet citing only the articles that state it, checked by the support check
+    (`bot.summarize.support`); returns the sections, how many citations were removed and how
+    many bullets were dropped for their quote.
+
+    A bullet with a quote: a cited article that holds the quote (the lexical check, in the
+    article's own language) states the bullet when the bullet's figures are all in the quote
+    (digits read alike in every language); one that holds the bullet's own words does too. A
+    quote that no cited article holds is made up: the bullet goes, whatever else it says."""
+    by_id = {a.id: a for a in articles}
+    removed = misquoted = 0
+    out: dict[str, list[Bullet]] = {}
+    for name, bullets in sections.items():
+        kept: list[Bullet] = []
+        for bullet in bullets:
+            if bullet.quote is None:
+                checked, lost = supported_bullets({name: [bullet]}, articles)
+                removed += lost
+                kept.extend(checked[name])
+                continue
+            quote = replace(bullet, text=bullet.quote)
+            holding, _ = supported_bullets({name: [quote]}, articles)
+            if not holding[name]:
+                misquoted += 1
+                removed += len(bullet.source_ids)
+                continue
+            figures = _figures(bullet.text) <= _figures(bullet.quote)
+            by_quote = set(holding[name][0].source_ids) if figures else set()
+            by_text, _ = supported_bullets({name: [bullet]}, articles)
+            by_words = set(by_text[name][0].source_ids) if by_text[name] else set()
+            ids = [i for i in bullet.source_ids if i in by_quote | by_words]
+            removed += len(bullet.source_ids) - len(ids)
+            if ids:
+                kept.append(replace(bullet, source_ids=tuple(ids), outlets=_outlets(ids, by_id)))
+        out[name] = kept
+    return out, removed, misquoted
+
+
+def _figures(text: str) -> frozenset[str]:
+    """The figures of a text, with decimal and thousands marks dropped: "3,5" (German) and
+    "3.5", "1.200" and "1,200" read the same."""
+    return frozenset(re.sub(r"[.,]", "", n) for n in numbers_of(text))
+
+
+def _outlets(ids: Sequence[str], by_id: Mapping[str, ArticleInput]) -> tuple[str, ...]:
+    """The distinct outlets behind the cited articles (their own and syndicated copies')."""
+    outlets: dict[str, str] = {}
+    for article_id in ids:
+        article = by_id[article_id]
+        for outlet in (article.outlet, *article.also_in):
+            if outlet and outlet.strip():
+                outlets.setdefault(outlet.strip().lower(), outlet.strip())
+    return tuple(outlets.values())
 
 
 def story_groups(
@@ -286,6 +361,8 @@ def _article_block(article: ArticleInput, text: str) -> str:
         lines.append("Outlet: " + outlet)
     if article.published_at:
         lines.append("Published: " + _when(article.published_at))
+    if article.language:
+        lines.append("Language: " + language_name(article.language))
     lines.append("")
     lines.append(text)
     lines.append("</article>")

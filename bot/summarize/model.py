@@ -46,6 +46,9 @@ class ArticleInput:
     # The sentences ingestion analysed (bot.ingest.analyze); None: not analysed, summarizers
     # split the text themselves.
     sentences: tuple[SentenceFeatures, ...] | None = field(default=None, compare=False, repr=False)
+    # ISO 639-1, as detected at ingestion (None: unknown). An LLM asked for a brief in another
+    # language reads every language; its offline stand-in only this one's (`bot.summarize.llm`).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Bullet:
     outlets: tuple[str, ...] = ()
     # Index into `Brief.stories` of the story this bullet reports (None: not grouped).
     story: int | None = None
+    # An LLM bullet's words from its first cited article, in that article's language: what
+    # the support check verifies when the bullet is written in another language.
+    quote: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -66,6 +72,8 @@ class Bullet:
         }
         if self.story is not None:
             out["story"] = self.story
+        if self.quote:
+            out["quote"] = self.quote
         return out
 
 
@@ -188,6 +196,7 @@ class Brief:
                     tuple(str(i) for i in b["source_ids"]),
                     tuple(str(o) for o in b.get("outlets", ())),
                     b.get("story"),
+                    b.get("quote") or None,
                 )
                 for b in data["sections"].get(name, [])
             )
@@ -237,7 +246,7 @@ def build_brief(
             story = (
                 bullet.story if bullet.story is not None and bullet.story < len(stories) else None
             )
-            kept.append(Bullet(bullet.text.strip(), ids, bullet.outlets, story))
+            kept.append(Bullet(bullet.text.strip(), ids, bullet.outlets, story, bullet.quote))
             cited.extend(i for i in ids if i not in cited)
         clean[name] = tuple(kept[: section_cap(name)])
     still_cited = {i for name in SECTIONS for b in clean[name] for i in b.source_ids}

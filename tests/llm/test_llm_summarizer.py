@@ -130,7 +130,7 @@ def test_valid_brief(
     summarizer = make_summarizer()
     brief = summarize(summarizer)
 
-    assert summarizer.name == "llm:test-model" and summarizer.version == "llm-3"
+    assert summarizer.name == "llm:test-model" and summarizer.version == "llm-4"
     assert brief.summarizer == "llm:test-model" and brief.generated_at == NOW
     assert texts(brief, "key_provisions") == [b["text"] for b in GOOD["key_provisions"]]
     assert brief.sections["key_provisions"][1].source_ids == ("a2", "a1")
@@ -138,7 +138,7 @@ def test_valid_brief(
     assert brief.notes == () and fallback.calls == 0
     assert Brief.from_dict(json.loads(json.dumps(brief.to_dict()))) == brief
     [record] = records
-    assert (record.outcome, record.prompt_name, record.prompt_version) == ("ok", "brief", "3")
+    assert (record.outcome, record.prompt_name, record.prompt_version) == ("ok", "brief", "4")
     assert (record.tokens_in, record.tokens_out) == (900, 150)
 
     [request] = llm_server.requests

@@ -103,9 +103,11 @@ def test_shipped_brief_template_loads_and_renders() -> None:
         articles='<article id="a1">...</article>',
         max_bullets=5,
         max_chars=280,
+        max_quote_chars=200,
         language="German",
     )
-    assert "in German." in rendered.system
+    assert "in German, whatever language the articles are in." in rendered.system
+    assert "200 characters" in rendered.system and "never\n  translated" in rendered.system
     for section in ("key_provisions", "open_questions", "next_steps"):
         assert section in rendered.system
     assert "at most 5 bullets" in rendered.system.lower() and "280 characters" in rendered.system

@@ -158,3 +158,27 @@ def test_the_cache_keeps_at_most_its_bound(monkeypatch: pytest.MonkeyPatch) -> N
     analysis_cache.forget("db", 3)
     assert analysis_cache.get(("db", 3, "v", stamp)) is None
     analysis_cache.clear()
+
+
+def test_db_reindex_detects_the_language_of_articles_stored_without_one(
+    core: Briefbot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles stored before language detection (or when it failed) get one from `db
+    reindex`: what an English brief then keeps or leaves out follows it."""
+    from storage.models import Article
+
+    with db.factory.begin() as session:
+        session.execute(update(Article).values(language=None))
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("NLP_MODEL", "none")
+    out = io.StringIO()
+    assert main(["db", "reindex"], stdout=out) == 0
+    assert out.getvalue().splitlines() == [
+        "re-analysed 0 articles",
+        "detected the language of 1 of 1 article without one (the rest: too short or unclear)",
+    ]
+    with db.factory() as session:
+        assert list(session.scalars(select(Article.language))) == ["en"]
+    out = io.StringIO()
+    assert main(["db", "reindex"], stdout=out) == 0
+    assert out.getvalue().strip() == "re-analysed 0 articles"  # nothing left to detect
