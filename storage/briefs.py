@@ -56,6 +56,39 @@ def put(
     return row
 
 
+def replace(
+    session: Session,
+    *,
+    cache_key: str,
+    topic_id: int,
+    since: datetime,
+    until: datetime,
+    summarizer: str,
+    prompt_version: str | None,
+    article_ids: Sequence[int],
+    payload: dict[str, Any],
+) -> Brief:
+    """Store a brief under `cache_key`, over what an earlier one stored there (same row: a
+    thread under the earlier one keeps its articles, which a key fixes)."""
+    row = get(session, cache_key)
+    if row is None:
+        return put(
+            session,
+            cache_key=cache_key,
+            topic_id=topic_id,
+            since=since,
+            until=until,
+            summarizer=summarizer,
+            prompt_version=prompt_version,
+            article_ids=article_ids,
+            payload=payload,
+        )
+    row.since, row.until, row.summarizer = since, until, summarizer
+    row.prompt_version, row.article_ids, row.payload = prompt_version, list(article_ids), payload
+    row.created_at = utcnow()
+    return row
+
+
 def latest(session: Session, topic_id: int | None = None, limit: int = 10) -> list[Brief]:
     query = select(Brief).order_by(Brief.id.desc()).limit(limit)
     if topic_id is not None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import Briefbot, BriefResult
+from bot.service.briefs import STAND_IN_SECONDS
 from bot.settings import Settings
 from bot.summarize.extractive import ExtractiveSummarizer
 from bot.summarize.model import ArticleInput, Brief
@@ -142,16 +143,51 @@ def test_when_the_first_fails_the_others_try_themselves(core: Briefbot) -> None:
     assert core.briefs._flights == {}
 
 
-def test_a_fallback_brief_is_shared_but_not_cached(core: Briefbot) -> None:
+def test_a_fallback_brief_is_shared_then_the_llm_is_tried_again(core: Briefbot) -> None:
     """The LLM failed and the offline summarizer stood in: the callers waiting share that
-    brief (no second failing call each), and a later call tries again."""
+    brief (no second failing call each), so does a later caller within STAND_IN_SECONDS, and
+    after that the same articles get one new LLM attempt."""
     slow = SlowSummarizer(name="extractive (fallback)")
     core.summarizer = lambda: slow  # type: ignore[method-assign]
     results = brief_many(core, 4)
     assert slow.calls == 1
     assert all(isinstance(r, BriefResult) for r in results)
-    core.brief("river plan")
-    assert slow.calls == 2
+    later = core.brief("river plan")
+    assert slow.calls == 1 and later.cached
+    _age_stand_ins(core, STAND_IN_SECONDS + 60)
+    again = core.brief("river plan")
+    assert slow.calls == 2 and not again.cached
+    assert again.brief_id == later.brief_id  # replaced in place: a thread under it still works
+
+
+def test_each_topic_window_gets_one_llm_attempt_across_worker_processes(
+    core: Briefbot, db: Database
+) -> None:
+    """Two worker processes (two cores, each its own in-process flight) brief the same
+    articles one after the other for two channels while the LLM keeps failing: the second
+    serves the stand-in the first stored, without calling the LLM again."""
+    slow = SlowSummarizer(name="extractive (fallback)")
+    core.summarizer = lambda: slow  # type: ignore[method-assign]
+    other = Briefbot(core.settings, engine=db.engine, clock=lambda: NOW, migrate=False)
+    other.summarizer = lambda: slow  # type: ignore[method-assign]
+    first = core.brief("river plan", until=NOW)
+    second = other.brief("river plan", until=NOW - timedelta(minutes=5))
+    assert slow.calls == 1
+    assert second.brief_id == first.brief_id and second.brief.until == NOW - timedelta(minutes=5)
+
+
+def _age_stand_ins(core: Briefbot, seconds: float) -> None:
+    from sqlalchemy import update
+
+    from storage.db import transaction
+    from storage.models import Brief as BriefRow
+
+    with transaction(core.factory) as session:
+        session.execute(
+            update(BriefRow)
+            .where(BriefRow.summarizer == "extractive (fallback)")
+            .values(created_at=datetime.now(UTC) - timedelta(seconds=seconds))
+        )
 
 
 def test_a_waiter_stops_waiting_at_its_deadline_and_briefs_offline(core: Briefbot) -> None:

@@ -44,6 +44,12 @@ FILTER_HEADROOM = 5
 # this (the other's LLM call is over by then), or after the offline figure without an LLM.
 FLIGHT_WAIT_GRACE_SECONDS = 10.0
 FLIGHT_WAIT_OFFLINE_SECONDS = 60.0
+# When the LLM fails (an error, or output that does not hold up) the offline brief stands in.
+# It is kept under a key of its own (`stand_in_key`) and served to every caller wanting the
+# same LLM brief for this long: a digest round briefs one topic-window for many channels in
+# many workers within minutes, and each would otherwise call the failing LLM again. After it,
+# the same articles get one new LLM attempt.
+STAND_IN_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,7 @@ class Briefs:
                 in_window,
                 language if translating else None,
             )
-            cached = _cached(session, key)
+            cached = _cached(session, key, stand_in=summarizer is not self._offline())
             if cached is not None:
                 return replace(
                     request.shown(cached),
@@ -309,7 +315,7 @@ class Briefs:
         self, summarizer: Summarizer, key: str, request: _Request
     ) -> BriefResult:
         with self._factory() as session:  # stored meanwhile (between our lookup and our flight)?
-            cached = _cached(session, key)
+            cached = _cached(session, key, stand_in=summarizer is not self._offline())
             if cached is not None:
                 return request.shown(cached)
             # The sentences ingestion analysed (an article stored before that is analysed
@@ -334,14 +340,15 @@ class Briefs:
             brief = summarizer.summarize(
                 request.topic_name, request.inputs, since=since, until=until, now=now
             )
+        store = brief_store.put
         if brief.summarizer != summarizer.name:
-            # The LLM failed and the offline summarizer stood in: don't let the stand-in be
-            # served from the cache once the LLM is back. Kept as an uncached brief row so a
-            # thread under it still knows its articles.
-            key = hashlib.sha256(f"{key}:{now.isoformat()}".encode()).hexdigest()
+            # The LLM failed and the offline summarizer stood in: kept under its own key, for
+            # every caller wanting this LLM brief until STAND_IN_SECONDS have passed (then the
+            # LLM is tried again, and its brief, or the next stand-in, replaces this one).
+            key, store = stand_in_key(key), brief_store.replace
         article_ids = [r.id for r in request.rows]
         with transaction(self._factory) as session:
-            row = brief_store.put(
+            row = store(
                 session,
                 cache_key=key,
                 topic_id=request.topic_id,
@@ -361,9 +368,14 @@ class Briefs:
             return tuple(int(i) for i in (row.article_ids or [])) if row is not None else ()
 
 
-def _cached(session: Session, key: str) -> BriefResult | None:
-    """The stored brief of this cache key, as it was stored."""
+def _cached(session: Session, key: str, *, stand_in: bool = False) -> BriefResult | None:
+    """The stored brief of this cache key, as it was stored; with `stand_in` (an LLM's key),
+    else the offline brief that stood in for it less than STAND_IN_SECONDS ago."""
     row = brief_store.get(session, key)
+    if row is None and stand_in:
+        row = brief_store.get(session, stand_in_key(key))
+        if row is not None and _age_seconds(row.created_at) >= STAND_IN_SECONDS:
+            row = None  # the LLM gets another attempt
     if row is None:
         return None
     return BriefResult(Brief.from_dict(row.payload), row.id, True, tuple(row.article_ids))
@@ -371,6 +383,18 @@ def _cached(session: Session, key: str) -> BriefResult | None:
 
 def _by_llm(summarizer: Summarizer) -> bool:
     return summarizer.name.startswith("llm")
+
+
+def _age_seconds(stamp: datetime) -> float:
+    # Stamped with the wall clock (`storage.models.utcnow`), read back naive on SQLite.
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - stamp).total_seconds()
+
+
+def stand_in_key(key: str) -> str:
+    """Where the offline brief that stood in for the LLM brief of `key` is kept."""
+    return hashlib.sha256(f"{key}:stand-in".encode()).hexdigest()
 
 
 def _written(brief: Brief, language: str | None) -> str | None:

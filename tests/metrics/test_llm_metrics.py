@@ -5,16 +5,19 @@ next one is the LLM's (one ok call); the tokens the server reported add up."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.core import Briefbot
 from bot.metrics_http import MetricsServer
 from bot.settings import Settings
+from storage.db import transaction
 from storage.models import Article
+from storage.models import Brief as BriefRow
 from testkit.articles import write_articles
 from testkit.fake_llm import FakeLLMServer, ok, ok_json
 from tests.conftest import Database
@@ -65,7 +68,13 @@ def test_llm_calls_tokens_and_fallbacks(db: Database, llm: FakeLLMServer, tmp_pa
         before = scrape(url)
         fell_back = core.brief("river plan")
         assert fell_back.brief.summarizer == "extractive"
-        from_llm = core.brief("river plan")  # a stand-in brief is not served from the cache
+        # The stand-in is served for the same articles for STAND_IN_SECONDS; after that the
+        # LLM is tried again.
+        with transaction(core.factory) as session:
+            session.execute(
+                update(BriefRow).values(created_at=datetime.now(UTC) - timedelta(hours=2))
+            )
+        from_llm = core.brief("river plan")
         assert from_llm.brief.summarizer == "llm:test-model" and not from_llm.cached
         after = scrape(url)
     finally:
