@@ -106,14 +106,25 @@ class Answers:
         terms = question_terms(resolved)
         with self._factory() as session:
             topic_row = require_topic(session, topic)
-            hits = search.search(
-                session,
-                terms,
-                topic_id=topic_row.id,
-                since=since,
-                article_ids=article_ids,
-                limit=MAX_CANDIDATES_PER_QUESTION,
-            )
+
+            def find(ids: Sequence[int] | None) -> list[search.Hit]:
+                return search.search(
+                    session,
+                    terms,
+                    topic_id=topic_row.id,
+                    since=since,
+                    article_ids=ids,
+                    limit=MAX_CANDIDATES_PER_QUESTION,
+                )
+
+            hits = []
+            if prefer_ids and article_ids is None:
+                # A thread's question: its brief's articles first, the search prefiltered by
+                # their ids (its cost follows the thread, not the store: issue 14 item 5);
+                # the topic's other articles only when none of them holds the words.
+                hits = find(list(prefer_ids))
+            if not hits:
+                hits = find(article_ids)
             wanted = [h.article_id for h in hits]
             # A thread's own articles are always candidates, even when search ranks them low.
             wanted += [i for i in prefer_ids if i not in wanted][:MAX_CANDIDATES_PER_QUESTION]

@@ -163,6 +163,36 @@ def test_search_within_a_thread_ranks_only_its_articles(db: Database) -> None:
         assert search.search(session, ['steel" OR "port', "NEAR("], article_ids=thread) == []
 
 
+def test_search_within_ids_skips_the_articles_between_them(db: Database) -> None:
+    """The thread's ids are matched over the rowid ranges they span: an article stored
+    between two of them (another topic's) holds the word but is not the thread's."""
+    with transaction(db.factory) as session:
+        stored = [
+            articles.add(session, _article(n, f"Levee plan number {n}: the levee vote.")).article
+            for n in range(1, 7)
+        ]
+    thread = [a.id for a in stored[::2]]  # 1st, 3rd, 5th: the 2nd and 4th lie between
+    with db.factory() as session:
+        hits = search.search(session, ["levee"], article_ids=thread)
+    assert sorted(h.article_id for h in hits) == sorted(thread)
+
+
+def test_id_runs_split_at_the_widest_gaps() -> None:
+    assert search._id_runs([1, 2, 3, 5_000, 5_001, 90_000]) == [
+        (1, 3),
+        (5_000, 5_001),
+        (90_000, 90_000),
+    ]
+    assert search._id_runs(list(range(1, 5_000, 50))) == [(1, 4_951)]  # close: one range
+    # at most `max_runs`: the widest gaps are cut, the narrower ones kept inside a range
+    assert search._id_runs([1, 2, 10_000, 10_001, 50_000, 50_001, 200_000], max_runs=3) == [
+        (1, 10_001),
+        (50_000, 50_001),
+        (200_000, 200_000),
+    ]
+    assert search._id_runs([]) == []
+
+
 def test_source_errors_are_data(db: Database) -> None:
     with transaction(db.factory) as session:
         source = sources.get_or_create(session, "feed", "https://feeds.example.com/rss")
