@@ -36,7 +36,7 @@ import itertools
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -711,22 +711,36 @@ _SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, 16)]  # 1 + log(tf), p
 
 
 def _vectorize(sentences: list[_Sentence]) -> _Space:
-    """Each sentence's unit TF-IDF vector (`vec`), and all of them as one sparse matrix."""
+    """Each sentence's unit TF-IDF vector (`vec`), and all of them as one sparse matrix.
+
+    The matrix is built from the same weights as the dictionaries, in one pass (no second
+    walk over 20 dictionary entries per sentence to find their columns)."""
     df: dict[str, int] = {}
     for s in sentences:
         for t in s.terms:
             df[t] = df.get(t, 0) + 1
     n = len(sentences)
     idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
+    # Columns in first-seen order (the order `df` was filled in).
+    space = _Space(df)
+    column = space.column
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
     for s in sentences:
         vec = {
             t: _SUBLINEAR[c] * idf[t] if c < 16 else (1.0 + math.log(c)) * idf[t]
             for t, c in s.counts.items()
         }
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        s.vec = {t: w / norm for t, w in vec.items()}
-    space = _Space([s.vec for s in sentences])
-    space.matrix = space.rows([s.vec for s in sentences])
+        s.vec = vec = {t: w / norm for t, w in vec.items()}
+        indices.extend(map(column.__getitem__, vec))
+        data.extend(vec.values())
+        indptr.append(len(indices))
+    space.matrix = sparse.csr_matrix(
+        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(n, max(1, len(column))),
+    )
     return space
 
 
@@ -786,11 +800,9 @@ class _Space:
     """Sparse rows (scipy CSR, float64) over one term-to-column map, so that many cosines are
     one matrix product in C instead of a Python loop over dictionary entries."""
 
-    def __init__(self, vecs: Sequence[dict[str, float]]) -> None:
-        self.column: dict[str, int] = {}
-        for vec in vecs:
-            for t in vec:
-                self.column.setdefault(t, len(self.column))
+    def __init__(self, terms: Iterable[str]) -> None:
+        """`terms`: every term the rows will hold, distinct, in column order."""
+        self.column: dict[str, int] = {t: j for j, t in enumerate(terms)}
         self.terms = list(self.column)
         self.matrix: sparse.csr_matrix = sparse.csr_matrix((0, max(1, len(self.column))))
 
@@ -800,9 +812,8 @@ class _Space:
         indices: list[int] = []
         data: list[float] = []
         for vec in vecs:
-            for t, w in vec.items():
-                indices.append(column[t])
-                data.append(w)
+            indices.extend(map(column.__getitem__, vec))
+            data.extend(vec.values())
             indptr.append(len(indices))
         return sparse.csr_matrix(
             (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
