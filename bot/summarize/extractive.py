@@ -272,15 +272,21 @@ class ExtractiveSummarizer:
         self._cache_size = cache_size
         self._cache: OrderedDict[tuple[object, ...], tuple[_Parsed, ...]] = OrderedDict()
 
-    def _parse(self, article: ArticleInput, *, lenient: bool = False) -> tuple[_Parsed, ...]:
+    def _parse(
+        self,
+        article: ArticleInput,
+        *,
+        lenient: bool = False,
+        memo: dict[str, list[str]] | None = None,
+    ) -> tuple[_Parsed, ...]:
         if self._cache_size <= 0:
-            return _parse_article(article, lenient=lenient)
+            return _parse_article(article, lenient=lenient, memo=memo)
         key = (article.title, article.text, article.published_at, lenient)
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        parsed = self._cache[key] = _parse_article(article, lenient=lenient)
+        parsed = self._cache[key] = _parse_article(article, lenient=lenient, memo=memo)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return parsed
@@ -322,7 +328,10 @@ class ExtractiveSummarizer:
         """
         # Sentences that lean on the one before count here: this view is read as a whole
         # passage, where "It will vote again next week" follows its antecedent.
-        sentences = _extract(_unique_sorted(articles), lambda a: self._parse(a, lenient=True))
+        memo: dict[str, list[str]] = {}
+        sentences = _extract(
+            _unique_sorted(articles), lambda a: self._parse(a, lenient=True, memo=memo)
+        )
         if not sentences:
             return []
         _vectorize(sentences)
@@ -341,7 +350,8 @@ class ExtractiveSummarizer:
     ) -> tuple[dict[str, list[Bullet]], tuple[StoryRef, ...]]:
         """The sections' bullets (each with its story's index) and the stories they belong to."""
         ordered = _unique_sorted(articles)
-        sentences = _extract(ordered, self._parse)
+        memo: dict[str, list[str]] = {}
+        sentences = _extract(ordered, lambda a: self._parse(a, memo=memo))
         if not sentences:
             return {name: [] for name in SECTIONS}, ()
         space = _vectorize(sentences)
@@ -412,15 +422,28 @@ _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT",
 _NAME_WORD = re.compile(r"(?<=[\w,;:)] )(?:[A-Z][a-z][\w'’-]*|[A-Z]{2,})|\b(?:[A-Z]\.){2,}")
 
 
-def _names(feats: SentenceFeatures) -> frozenset[str]:
+def _names(feats: SentenceFeatures, memo: dict[str, list[str]] | None = None) -> frozenset[str]:
+    """`memo`: terms of names seen before in this brief (a window names the same people and
+    places in hundreds of sentences; tokenizing each mention again was a fifth of parsing)."""
+    if memo is None:
+        memo = {}
+
+    def terms_of(text: str) -> list[str]:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = terms(text)
+        return found
+
     if feats.entities:
-        found = [t for text, label in feats.entities if label in _NAME_LABELS for t in terms(text)]
+        found = [
+            t for text, label in feats.entities if label in _NAME_LABELS for t in terms_of(text)
+        ]
     else:
         found = [
             t
             for word in _NAME_WORD.findall(feats.text)
             if word.lower() not in _CALENDAR_WORDS
-            for t in terms(word)
+            for t in terms_of(word)
         ]
     return frozenset(found)
 
@@ -442,10 +465,13 @@ def _passage_part(f: SentenceFeatures) -> bool:
     return f.kind in _PASSAGE_KINDS or (f.kind == "fragment" and f.issue in _PASSAGE_FRAGMENTS)
 
 
-def _parse_article(article: ArticleInput, *, lenient: bool = False) -> tuple[_Parsed, ...]:
+def _parse_article(
+    article: ArticleInput, *, lenient: bool = False, memo: dict[str, list[str]] | None = None
+) -> tuple[_Parsed, ...]:
     """The article's briefable sentences: the stored analysis (ingestion ran it once), else the
     same analysis without a parser, done here (a pure function, cacheable). `lenient`: also
-    those that lean on the sentence before (for `select_summary`, read as one passage)."""
+    those that lean on the sentence before (for `select_summary`, read as one passage); `memo`:
+    see `_names`."""
     feats = article.sentences
     if feats is None:
         analysis = analyze_article(article.title, article.text, article.published_at, None)
@@ -464,7 +490,7 @@ def _parse_article(article: ArticleInput, *, lenient: bool = False) -> tuple[_Pa
                 f.terms,
                 label,
                 frozenset(f.numbers),
-                _names(f),
+                _names(f, memo),
                 f.tense,
                 f.places,
                 f.dates,
@@ -1833,6 +1859,15 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
     # Outcomes by story, in publication order: a sentence looks only at its own story's later
     # reports (`bisect`), not at every outcome of the window.
     spans = _story_spans(times, story)
+    # Event and awaited words are few: each spelling is tokenized once per brief.
+    memo: dict[str, list[str]] = {}
+
+    def event_terms(word: str) -> list[str]:
+        found = memo.get(word)
+        if found is None:
+            found = memo[word] = _terms(word)
+        return found
+
     by_story: dict[int, list[tuple[datetime, int, _Sentence, frozenset[str]]]] = {}
     for o in sentences:
         when = times[o.article]
@@ -1840,7 +1875,7 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
             continue
         if _OPEN_FORM.search(o.text):
             continue
-        events = frozenset(t for m in _EVENT.finditer(o.text) for t in _terms(m.group(0)))
+        events = frozenset(t for m in _EVENT.finditer(o.text) for t in event_terms(m.group(0)))
         if events:
             by_story.setdefault(story[o.article], []).append((when, o.index, o, events))
     starts: dict[int, list[datetime]] = {}
@@ -1858,7 +1893,9 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
         if s.label.section != "open_questions":
             # A key provision or next step is overtaken only where it awaits the event: "she
             # would be released very soon", "the council will vote".
-            pending = frozenset(t for m in _AWAITS.finditer(s.text) for t in _terms(m.group(1)))
+            pending = frozenset(
+                t for m in _AWAITS.finditer(s.text) for t in event_terms(m.group(1))
+            )
             if not pending:
                 continue
         else:
