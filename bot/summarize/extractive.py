@@ -795,8 +795,9 @@ def _score(
 
     mentions = _mentions(topic_terms, articles, by_article)
     weights = mentions if any(mentions) else [1.0] * len(articles)
+    names_all = _TopicNamer(topic_terms)
     about = [
-        _is_about(topic_terms, article, by_article[a_index])
+        _is_about(topic_terms, article, by_article[a_index], names_all)
         for a_index, article in enumerate(articles)
     ]
     article_vecs, story_centroids = _article_vectors(by_article, weights, story)
@@ -1018,15 +1019,21 @@ _ABOUT_MIN_HITS = 2
 
 
 def _is_about(
-    topic_terms: frozenset[str], article: ArticleInput, sentences: list[_Sentence]
+    topic_terms: frozenset[str],
+    article: ArticleInput,
+    sentences: list[_Sentence],
+    names_all: Callable[[frozenset[str]], bool] | None = None,
 ) -> bool:
+    """`names_all`: `_names_all` for these topic terms (a `_TopicNamer`, shared by a brief)."""
     if not topic_terms:
         return True
-    if _names_all(topic_terms, frozenset(_terms(article.title))):
+    if names_all is None:
+        names_all = _TopicNamer(topic_terms)
+    if names_all(frozenset(_terms(article.title))):
         return True
-    if any(_names_all(topic_terms, s.term_set) for s in sentences if s.position < _ABOUT_LEAD):
+    if any(names_all(s.term_set) for s in sentences if s.position < _ABOUT_LEAD):
         return True
-    hits = sum(1 for s in sentences if _names_all(topic_terms, s.term_set))
+    hits = sum(1 for s in sentences if names_all(s.term_set))
     return hits >= max(_ABOUT_MIN_HITS, _ABOUT_SHARE * len(sentences))
 
 
@@ -1060,15 +1067,41 @@ def _names_all(topic_terms: frozenset[str], present: frozenset[str]) -> bool:
     """Every topic term is present, itself or as a word built on it: the stemmer keeps
     "bomber" apart from "bomb" and "Londoner" from "London", a reader does not; nor does a
     reader keep "Greek" apart from "Greece" (`_DEMONYMS`)."""
-    if topic_terms <= present:
+    return _TopicNamer(topic_terms)(present)
+
+
+def _names_term(t: str, u: str) -> bool:
+    """Does the present term `u` name the topic term `t` (see `_names_all`)?"""
+    du, dt = _DEMONYMS.get(u, u), _DEMONYMS.get(t, t)
+    if t in (u, du) or dt in (u, du):
         return True
-    present = present | frozenset(_DEMONYMS.get(u, u) for u in present)
-    return all(
-        t in present
-        or _DEMONYMS.get(t, t) in present
-        or (len(t) >= 4 and any(u.startswith(t) and len(u) - len(t) <= 3 for u in present))
-        for t in topic_terms
-    )
+    return len(t) >= 4 and any(v.startswith(t) and len(v) - len(t) <= 3 for v in (u, du))
+
+
+class _TopicNamer:
+    """`_names_all` for one topic over many sentences: which topic terms each distinct term
+    names is worked out once per brief, not once per sentence it appears in."""
+
+    def __init__(self, topic_terms: frozenset[str]) -> None:
+        self.topic = topic_terms
+        self.order = sorted(topic_terms)
+        self.everything = (1 << len(self.order)) - 1
+        self.named: dict[str, int] = {}  # term -> bit set of the topic terms it names
+
+    def __call__(self, present: frozenset[str]) -> bool:
+        if self.topic <= present:
+            return True
+        named, seen = self.named, 0
+        for u in present:
+            bits = named.get(u)
+            if bits is None:
+                bits = named[u] = sum(
+                    1 << k for k, t in enumerate(self.order) if _names_term(t, u)
+                )
+            seen |= bits
+            if seen == self.everything:
+                return True
+        return False
 
 
 def _off_topic(kept: list[bool], sentences: list[_Sentence]) -> None:
