@@ -1341,9 +1341,10 @@ def _support(
     cands.eliminate_zeros()
     dots = (cands @ matrix.T).tocsr()
     dots.sort_indices()
-    binary = matrix.copy()
-    binary.data[:] = 1.0
-    sizes = np.diff(matrix.indptr)
+    # Per candidate, numpy over the matrix's own arrays (no scipy row slicing: a slice costs
+    # more than the arithmetic at this size). Sums run in the order scipy's product ran them.
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    sizes = np.diff(indptr)
     width = matrix.shape[1]
     for row, cand in enumerate(pool):
         found = [cand.index]
@@ -1352,31 +1353,49 @@ def _support(
         values = dots.data[start:end]
         keep = others != cand.index
         others, values = others[keep], values[keep]
+        expanded = np.zeros(width)
+        own = slice(indptr[cand.index], indptr[cand.index + 1])
+        expanded[indices[own]] = data[own]
         if len(others):
             mine = np.zeros(width)
             mine[[space.column[t] for t in cand.term_set]] = 1.0
-            common = binary[others] @ mine
+            entries = _entries(indptr, others)
+            common = np.add.reduceat(mine[indices[entries]], _starts(sizes[others]))
+            common[sizes[others] == 0] = 0.0
             smaller = np.maximum(np.minimum(len(cand.term_set), sizes[others]), 1)
             same = (values >= _SUPPORT_COSINE) | (
                 (common >= _SUPPORT_MIN_SHARED) & (common / smaller >= _SUPPORT_OVERLAP)
             )
             found.extend(int(i) for i in others[same])
             near = values >= _EXPAND_MIN
-            expanded = matrix[cand.index].toarray().ravel()
             if near.any():
-                # The neighbours' vectors weighted by similarity: a 1 x sentences row times
-                # the sentence matrix (CSR by CSR), not a transposed slice.
-                weights = sparse.csr_matrix(
-                    (values[near], others[near], [0, int(near.sum())]),
-                    shape=(1, matrix.shape[0]),
-                )
-                expanded += (weights @ matrix).toarray().ravel()
-        else:
-            expanded = matrix[cand.index].toarray().ravel()
+                # The neighbours' vectors weighted by similarity, summed column by column.
+                close = _entries(indptr, others[near])
+                weights = np.repeat(values[near], sizes[others[near]]) * data[close]
+                expanded += np.bincount(indices[close], weights=weights, minlength=width)
         norm = math.sqrt(float(expanded @ expanded)) or 1.0
         nonzero = np.nonzero(expanded)[0]
         cand.expanded = {space.terms[j]: float(expanded[j]) / norm for j in nonzero}
         out[cand.index] = found
+    return out
+
+
+def _entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions in a CSR matrix's `indices`/`data` of all entries of `rows`, row by row."""
+    lengths = indptr[rows + 1] - indptr[rows]
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    # Each entry's position: its row's start plus its rank within the row.
+    row_start = np.repeat(indptr[rows].astype(np.int64), lengths)
+    rank = np.arange(total, dtype=np.int64) - np.repeat(_starts(lengths), lengths)
+    return row_start + rank
+
+
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    """Where each of consecutive runs of these lengths starts."""
+    out = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=out[1:])
     return out
 
 
