@@ -367,7 +367,7 @@ class ExtractiveSummarizer:
         _as_of_newest(ordered, sentences)
         _not_conditions(sentences)
         pool = _pool(sentences)
-        leads = _leads(topic, ordered, sentences, story, naming)
+        leads = _leads(topic, ordered, sentences, story, naming, space.matrix)
         supporters = _support(pool + [lead for lead, _, _ in leads], sentences, space)
         outlets = [_outlets(a) for a in ordered]
         for cand in pool:
@@ -381,7 +381,7 @@ class ExtractiveSummarizer:
             n_outlets = len(set().union(*(outlets[a] for a in reporting)))
             cand.final = round(cand.base * (1.0 + 0.35 * math.log2(min(n_outlets, 8))), 9)
         sections = _choose(
-            pool, sentences, supporters, ordered, outlets, story, leads, _subject(sentences)
+            pool, sentences, supporters, ordered, outlets, story, leads, _subject(sentences, space)
         )
         return _with_stories(sections, ordered, story, central_article)
 
@@ -795,7 +795,7 @@ def _score(
 
     mentions = _mentions(topic_terms, articles, by_article)
     weights = mentions if any(mentions) else [1.0] * len(articles)
-    names_all = _TopicNamer(topic_terms)
+    names_all = _TopicNamer(topic_terms, space.terms)
     about = [
         _is_about(topic_terms, article, by_article[a_index], names_all)
         for a_index, article in enumerate(articles)
@@ -1082,22 +1082,34 @@ class _TopicNamer:
     """`_names_all` for one topic over many sentences: which topic terms each distinct term
     names is worked out once per brief, not once per sentence it appears in."""
 
-    def __init__(self, topic_terms: frozenset[str]) -> None:
+    def __init__(self, topic_terms: frozenset[str], vocabulary: Iterable[str] = ()) -> None:
+        """`vocabulary`: terms most sets will be drawn from (the window's): those that name a
+        topic term are found up front, so that a set naming none is rejected in one test."""
         self.topic = topic_terms
         self.order = sorted(topic_terms)
         self.everything = (1 << len(self.order)) - 1
         self.named: dict[str, int] = {}  # term -> bit set of the topic terms it names
+        self.known = frozenset(vocabulary)
+        self.naming = frozenset(u for u in self.known if self._bits(u))
+
+    def _bits(self, u: str) -> int:
+        bits = self.named.get(u)
+        if bits is None:
+            bits = self.named[u] = sum(
+                1 << k for k, t in enumerate(self.order) if _names_term(t, u)
+            )
+        return bits
 
     def __call__(self, present: frozenset[str]) -> bool:
         if self.topic <= present:
             return True
+        if present.isdisjoint(self.naming) and present <= self.known:
+            return False
         named, seen = self.named, 0
         for u in present:
             bits = named.get(u)
             if bits is None:
-                bits = named[u] = sum(
-                    1 << k for k, t in enumerate(self.order) if _names_term(t, u)
-                )
+                bits = named[u] = sum(1 << k for k, t in enumerate(self.order) if _names_term(t, u))
             seen |= bits
             if seen == self.everything:
                 return True
@@ -1406,16 +1418,20 @@ _SUBJECT_SHARE = 0.5
 _SUBJECT_MIN_ARTICLES = 3
 
 
-def _subject(sentences: list[_Sentence]) -> frozenset[str]:
+def _subject(sentences: list[_Sentence], space: _Space | None = None) -> frozenset[str]:
     """The window's subject: the terms at least `_SUBJECT_SHARE` of its articles hold."""
-    holders: dict[str, set[int]] = {}
-    for s in sentences:
-        for t in s.terms:
-            holders.setdefault(t, set()).add(s.article)
     n = len({s.article for s in sentences})
     if n < _SUBJECT_MIN_ARTICLES:
         return frozenset()
-    return frozenset(t for t, arts in holders.items() if len(arts) >= _SUBJECT_SHARE * n)
+    if space is None:
+        space = _vectorize(sentences)
+    matrix = space.matrix.tocoo()
+    width = np.int64(max(1, matrix.shape[1]))
+    article = np.array([s.article for s in sentences], dtype=np.int64)
+    # Distinct (article, term) pairs, then articles per term.
+    pairs = np.unique(article[matrix.row] * width + matrix.col)
+    holders = np.bincount(pairs % width, minlength=int(width))
+    return frozenset(space.terms[j] for j in np.nonzero(holders >= _SUBJECT_SHARE * n)[0])
 
 
 def _beyond(vec: dict[str, float], subject: frozenset[str]) -> dict[str, float]:
@@ -1626,6 +1642,7 @@ def _leads(
     sentences: list[_Sentence],
     story: list[int],
     naming: list[bool],
+    matrix: sparse.csr_matrix | None = None,
 ) -> list[tuple[_Sentence, str, tuple[int, ...]]]:
     """Each story's lead: (sentence, the bullet text, articles its where/when came from).
 
@@ -1676,7 +1693,9 @@ def _leads(
         # The most-reported of the best-shaped: how many of the story's articles say it too.
         shortlist = sorted(candidates, key=lambda s: (-shape(s), s.article, s.position))
         shortlist = shortlist[:_LEAD_SHORTLIST]
-        reach = _reach(shortlist, group)
+        reach = _reach(
+            shortlist, group, matrix if matrix is not None else _vectorize(sentences).matrix
+        )
         lead = max(
             shortlist,
             key=lambda s: (
@@ -1697,30 +1716,27 @@ def _leads(
     return out
 
 
-def _reach(shortlist: list[_Sentence], group: list[_Sentence]) -> dict[int, int]:
+def _reach(
+    shortlist: list[_Sentence], group: list[_Sentence], matrix: sparse.csr_matrix
+) -> dict[int, int]:
     """For each candidate, how many distinct articles of its story have a sentence this alike
-    (its own included), found through an inverted index over the story's sentences."""
-    postings: dict[str, list[_Sentence]] = {}
-    for s in group:
-        for t in s.terms:
-            postings.setdefault(t, []).append(s)
+    (its own included): one sparse product of the candidates' rows (terms in more than
+    `limit` of the story's sentences left out, as an inverted index skips long postings) with
+    the story's sentences. `matrix`: every sentence's unit TF-IDF row (`_vectorize`)."""
+    rows = np.array([s.index for s in group], dtype=np.intp)
+    story_rows = matrix[rows]
+    df = np.bincount(story_rows.indices, minlength=matrix.shape[1])
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(group)))
+    cands = matrix[[c.index for c in shortlist]]
+    cands.data[df[cands.indices] > limit] = 0.0
+    cands.eliminate_zeros()
+    dots = (cands @ story_rows.T).tocsr()
+    article_of = np.array([s.article for s in group], dtype=np.intp)
     out: dict[int, int] = {}
-    for cand in shortlist:
-        dots: dict[int, float] = {}
-        for t in cand.terms:
-            posting = postings.get(t, ())
-            if len(posting) > limit:
-                continue
-            w = cand.vec[t]
-            for other in posting:
-                dots[other.index] = dots.get(other.index, 0.0) + w * other.vec[t]
-        articles = {cand.article}
-        by_index = {s.index: s for t in cand.terms for s in postings.get(t, ())}
-        for i, dot in dots.items():
-            if dot >= _REACH_COSINE:
-                articles.add(by_index[i].article)
-        out[cand.index] = len(articles)
+    for r, cand in enumerate(shortlist):
+        start, end = dots.indptr[r], dots.indptr[r + 1]
+        alike = dots.indices[start:end][dots.data[start:end] >= _REACH_COSINE]
+        out[cand.index] = len({cand.article, *article_of[alike].tolist()})
     return out
 
 
