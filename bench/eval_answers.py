@@ -37,12 +37,14 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `bot` importa
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import PROJECT, corpus_dir
-from bench.corpora import load_multiling, load_seed, load_wikiref
+from bench.corpora import load_bbc, load_multiling, load_seed, load_wikiref
 from bot.answer.retrieve import rank_passages
 from bot.summarize.model import ArticleInput
 from bot.summarize.sentences import split_sentences
 
 QUESTIONS = PROJECT / "bench" / "data" / "answer_questions.jsonl"
+# Every question file: answer_questions.jsonl and the later held-out sets beside it.
+QUESTION_FILES = "answer_questions*.jsonl"
 # The stories the questions are about: our short name -> where in the corpus.
 MULTILING = {"tsunami": "M000", "london": "M001", "sailors": "M002"}
 WIKIREF = {
@@ -67,6 +69,17 @@ WIKIREF = {
     "maharishi": "wall.street",
     "nbadraft": "NBA.draft",
 }
+# The "heldout" set (issue 13, fourth round; its own file, answer_questions_heldout.jsonl):
+# six multi-article stories of the BBC News Summary corpus (undated), written from the articles
+# and run once before any change to the answerer; that first run is the generalisation figure.
+BBC = {
+    "worldcom": ("business", "059 087 100 114 196 246 403 465"),
+    "parmalat": ("business", "017 048 312 458 492"),
+    "lsebid": ("business", "203 220 264 279 316 319 392 421 454"),
+    "glazer": ("business", "179 209 224 229 242 293"),
+    "veritas": ("politics", "111 157 237 281 288 325 333"),
+    "yukos": ("business", "025 127 314 318 332 444"),
+}
 # What a user would call the fresh stories' topics (the older stories keep "story <name>").
 TOPIC_NAMES = {
     "greekdebt": "Greek debt crisis",
@@ -81,6 +94,12 @@ TOPIC_NAMES = {
     "hawking": "Stephen Hawking",
     "maharishi": "Maharishi",
     "nbadraft": "NBA draft",
+    "worldcom": "WorldCom trial",
+    "parmalat": "Parmalat",
+    "lsebid": "LSE takeover",
+    "glazer": "Manchester United takeover",
+    "veritas": "Veritas party",
+    "yukos": "Yukos",
 }
 # The parts scored separately: (label, question set, held out?).
 PARTS = (
@@ -90,6 +109,7 @@ PARTS = (
     ("fresh-holdout", "fresh", True),
     ("unseen-holdout", "unseen", True),
     ("blind-holdout", "blind", True),
+    ("heldout", "heldout", True),
 )
 
 
@@ -117,11 +137,21 @@ def load_stories(root: Path) -> dict[str, list[StoryDoc]]:
     wikiref = load_wikiref(root)
     for name, label in WIKIREF.items():
         stories[name] = [StoryDoc(a.title, a.text, None) for a in wikiref if a.story == label]
+    bbc = {(a.category, a.name): a for a in load_bbc(root)[0]}
+    for name, (category, numbers) in BBC.items():
+        picked = [bbc[(category, f"{n}.txt")] for n in numbers.split()]
+        stories[name] = [StoryDoc(a.title, a.body, None) for a in picked]
     return stories
 
 
-def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+def load_questions(path: Path | None = None) -> list[dict[str, Any]]:
+    paths = [path] if path else sorted(QUESTIONS.parent.glob(QUESTION_FILES))
+    return [
+        json.loads(line)
+        for p in paths
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line
+    ]
 
 
 def _front_matter(doc: StoryDoc, n: int) -> str:
@@ -311,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--set",
         action="append",
         default=[],
-        help="only this question set (original, fresh, unseen, blind); repeatable",
+        help="only this question set (original, fresh, unseen, blind, heldout); repeatable",
     )
     parser.add_argument("--json", action="store_true", help="print all figures as JSON")
     parser.add_argument("--verbose", "-v", action="count", default=0, help="list misses (-vv: all)")
