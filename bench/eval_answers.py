@@ -204,7 +204,13 @@ def score(rows: Sequence[dict[str, Any]], system: str) -> dict[str, Any]:
     }
 
 
-def run(root: Path, nlp_model: str = "auto", sets: Sequence[str] = ()) -> dict[str, Any]:
+def run(
+    root: Path,
+    nlp_model: str = "auto",
+    sets: Sequence[str] = (),
+    db_dir: Path | None = None,
+    ids: Sequence[str] = (),
+) -> dict[str, Any]:
     from bot.core import Briefbot
     from bot.settings import Settings
 
@@ -214,9 +220,15 @@ def run(root: Path, nlp_model: str = "auto", sets: Sequence[str] = ()) -> dict[s
     if sets:  # only these question sets, and only their stories ingested (a quicker look)
         questions = [item for item in questions if item.get("set", "original") in sets]
         stories = {name: stories[name] for name in {item["story"] for item in questions}}
+    if ids:  # only these questions (a look at a few misses)
+        questions = [item for item in questions if item["id"] in ids]
     bad = verify_gold(stories, questions)
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="eval-answers-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="eval-answers-") as scratch:
+        # --db DIR keeps the ingested stories between runs (ingestion is most of a run's time
+        # and does not change when only the answerer does); a story already there is reused.
+        tmp = str(db_dir) if db_dir else scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         settings = Settings(
             database_url=f"sqlite:///{tmp}/eval.db",
             data_dir=Path(tmp),
@@ -227,13 +239,15 @@ def run(root: Path, nlp_model: str = "auto", sets: Sequence[str] = ()) -> dict[s
         inputs: dict[str, list[ArticleInput]] = {}
         for name, docs in stories.items():
             folder = Path(tmp) / name
-            folder.mkdir()
-            for n, doc in enumerate(docs, start=1):
-                (folder / f"{n:02d}.md").write_text(_front_matter(doc, n), encoding="utf-8")
-            # "story tsunami", not "tsunami": a topic's name is its keyword, and new articles
-            # join every topic whose keywords they match (the Japan story mentions tsunamis).
-            core.add_topic(_topic(name))
-            core.ingest([str(folder)], topic=_topic(name))
+            if not folder.exists():
+                folder.mkdir()
+                for n, doc in enumerate(docs, start=1):
+                    (folder / f"{n:02d}.md").write_text(_front_matter(doc, n), encoding="utf-8")
+                # "story tsunami", not "tsunami": a topic's name is its keyword, and new
+                # articles join every topic whose keywords they match (the Japan story mentions
+                # tsunamis).
+                core.add_topic(_topic(name))
+                core.ingest([str(folder)], topic=_topic(name))
             inputs[name] = [
                 ArticleInput(str(n), d.title, d.text, published_at=d.published)
                 for n, d in enumerate(docs, start=1)
@@ -343,6 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help="only this question set (original, fresh, unseen, blind, heldout); repeatable",
     )
+    parser.add_argument(
+        "--db", type=Path, help="keep the ingested stories in this folder and reuse them"
+    )
+    parser.add_argument("--id", action="append", default=[], help="only this question id")
     parser.add_argument("--json", action="store_true", help="print all figures as JSON")
     parser.add_argument("--verbose", "-v", action="count", default=0, help="list misses (-vv: all)")
     args = parser.parse_args(argv)
@@ -350,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if root is None:
         print("shared corpus not found (use --corpus DIR)", file=sys.stderr)
         return 2
-    results = run(root, args.nlp, args.set)
+    results = run(root, args.nlp, args.set, args.db, args.id)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     else:

@@ -210,87 +210,123 @@ def answer_spans(
     question with no particular kind (what, yes/no) gets [""]: any sentence may answer it.
     """
     text = sentence[:MAX_SENTENCE_CHARS]
-    asked = _name_tokens(info.text)
-    kind = info.kind
-    if kind in (q.WHAT, q.YES_NO):
+    if info.kind in (q.WHAT, q.YES_NO):
         return [""]
-    if kind == q.WHY:
-        return [m.group() for m in _REASON.finditer(text)]
-    if kind == q.HOW_LONG:
-        return [m.group() for m in _DURATION.finditer(text)]
-    if kind == q.HOW_FAR:
-        found = [m.group() for m in _DISTANCE.finditer(text)]
-        if _SIZE_QUESTION.search(info.text):
-            found += [m.group() for m in _MONEY.finditer(text)]
-        return found
-    if kind == q.SHARE:
-        return [m.group() for m in _PERCENT.finditer(text)]
-    if kind == q.HOW_OLD:
-        return _ages(text, info)
-    if kind == q.FIGURE:
-        return figures_near(text, info.figure_nouns)
-    if kind == q.HOW_MUCH:
-        if info.unit == q.WEIGHT_UNIT:
-            return [m.group() for m in _WEIGHT.finditer(text)]
-        if info.unit:
-            return _number_near_unit(text, info.unit)
-        return [m.group() for m in _MONEY.finditer(text)]
-    if kind == q.HOW_MANY:
-        if info.unit:
-            return [n for n in _number_near_unit(text, info.unit) if n.lower() not in asked]
-        return [m.group() for m in _NUMBER.finditer(text) if not _is_year(m.group())]
-    if kind == q.WHICH and info.unit:
-        # "Which newspaper…": a name next to the word, else a sentence that at least says the
-        # word ("which resources" -> "critical mineral resources"); never one that doesn't.
-        named = named_near(text, info.unit, asked, ents)
-        unit = stem(info.unit)
-        if named and ents is not None and unit in _SITED_UNITS:
-            # "Which university will she visit in Beijing?": Beijing is where, not which one.
-            places = {s for s, label in ents if label in ("GPE", "LOC", "NORP")}
-            named = [
-                s
-                for s in named
-                if s not in places
-                and not re.search(rf"\b(?:in|near|outside)\s+(?:\w+\s+and\s+)?{re.escape(s)}", text)
-            ]
-        if named:
-            return named
-        if unit in _NAMED_UNITS:
-            # "Which university / band / film …" wants its name: a sentence that only says
-            # "a university" does not answer.
-            kind_of = _UNIT_LABELS.get(unit)
-            if kind_of and ents is not None:
-                return [s for s, label in ents if label == kind_of and _outside_question(s, asked)]
-            return []
-        if any(stem(w) == unit for w in words(text)):
-            return [""]
-        return []
-    if kind == q.WHO and info.role:
+    if info.kind in _PATTERN_SPANS:
+        return [m.group() for m in _PATTERN_SPANS[info.kind].finditer(text)]
+    by_kind = _SPANS_BY_KIND.get(info.kind)
+    if by_kind is not None:
+        return by_kind(text, info, ents)
+    if info.kind == q.WHICH and info.unit:
+        return _which_spans(text, info, ents)
+    asked = _name_tokens(info.text)
+    if info.kind == q.WHO and info.role:
         return named_near(text, info.role, asked, ents)
     if ents is not None:
-        labels = ENTITY_LABELS.get(kind, frozenset())
-        found = [span for span, label in ents if label in labels and _outside_question(span, asked)]
-        if kind == q.WHERE:
-            # "an MBA from Harvard", "unveiled at Mobile World Congress": an institution or an
-            # event after a place preposition says where, though it is not a place's name.
-            found += [
-                span
-                for span, label in ents
-                if label in _PLACE_LIKE
-                and _outside_question(span, asked)
-                and re.search(rf"\b{_PLACE_PREPOSITION}\s+(?:the\s+)?{re.escape(span)}", text)
-            ]
-            # "from a Dutch village, Vlodrop": the small model may tag the village's name as a
-            # person; named right after a place noun, it is the place.
-            found += [
-                span
-                for span, label in ents
-                if label not in labels
-                and _outside_question(span, asked)
-                and re.search(rf"{_PLACE_NOUN},\s+{re.escape(span)}\b", text, re.IGNORECASE)
-            ]
-        return found
-    return _plain_entities(text, kind, asked)
+        return _entity_spans(text, info.kind, asked, ents)
+    return _plain_entities(text, info.kind, asked)
+
+
+Ents = Sequence[tuple[str, str]] | None
+
+
+def _far_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
+    found = [m.group() for m in _DISTANCE.finditer(text)]
+    if _SIZE_QUESTION.search(info.text):
+        found += [m.group() for m in _MONEY.finditer(text)]
+    return found
+
+
+def _much_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
+    if info.unit == q.WEIGHT_UNIT:
+        return [m.group() for m in _WEIGHT.finditer(text)]
+    if info.unit:
+        return _number_near_unit(text, info.unit)
+    return [m.group() for m in _MONEY.finditer(text)]
+
+
+def _many_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
+    # A share is not a count: "31% of the vote" does not say how many votes.
+    counts = _PERCENT_AFTER.sub(" ", text)
+    if info.unit:
+        asked = _name_tokens(info.text)
+        return [n for n in _number_near_unit(counts, info.unit) if n.lower() not in asked]
+    return [m.group() for m in _NUMBER.finditer(counts) if not _is_year(m.group())]
+
+
+_PERCENT_AFTER = re.compile(r"\d[\d,.]{0,40}\s?(?:%|per\s?cent|percent)", re.IGNORECASE)
+# Kinds whose answer is whatever a pattern finds in the sentence.
+_PATTERN_SPANS: dict[str, re.Pattern[str]] = {
+    q.WHY: _REASON,
+    q.HOW_LONG: _DURATION,
+    q.SHARE: _PERCENT,
+}
+_SPANS_BY_KIND = {
+    q.HOW_FAR: _far_spans,
+    q.HOW_OLD: lambda text, info, ents: _ages(text, info),
+    q.FIGURE: lambda text, info, ents: figures_near(text, info.figure_nouns),
+    q.HOW_MUCH: _much_spans,
+    q.HOW_MANY: _many_spans,
+}
+
+
+def _which_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
+    """ "Which newspaper…": a name next to the word, else a sentence that at least says the
+    word ("which resources" -> "critical mineral resources"); never one that doesn't."""
+    assert info.unit is not None
+    asked = _name_tokens(info.text)
+    named = named_near(text, info.unit, asked, ents)
+    unit = stem(info.unit)
+    if named and ents is not None and unit in _SITED_UNITS:
+        # "Which university will she visit in Beijing?": Beijing is where, not which one.
+        places = {s for s, label in ents if label in ("GPE", "LOC", "NORP")}
+        named = [
+            s
+            for s in named
+            if s not in places
+            and not re.search(rf"\b(?:in|near|outside)\s+(?:\w+\s+and\s+)?{re.escape(s)}", text)
+        ]
+    if named:
+        return named
+    if unit in _NAMED_UNITS:
+        # "Which university / band / film …" wants its name: a sentence that only says
+        # "a university" does not answer.
+        kind_of = _UNIT_LABELS.get(unit)
+        if kind_of and ents is not None:
+            return [s for s, label in ents if label == kind_of and _outside_question(s, asked)]
+        return []
+    if any(stem(w) == unit for w in words(text)):
+        return [""]
+    return []
+
+
+def _entity_spans(
+    text: str, kind: str, asked: set[str], ents: Sequence[tuple[str, str]]
+) -> list[str]:
+    """The parse's entities of the labels that answer `kind` (who, when, where), new to the
+    question."""
+    labels = ENTITY_LABELS.get(kind, frozenset())
+    found = [span for span, label in ents if label in labels and _outside_question(span, asked)]
+    if kind == q.WHERE:
+        # "an MBA from Harvard", "unveiled at Mobile World Congress": an institution or an
+        # event after a place preposition says where, though it is not a place's name.
+        found += [
+            span
+            for span, label in ents
+            if label in _PLACE_LIKE
+            and _outside_question(span, asked)
+            and re.search(rf"\b{_PLACE_PREPOSITION}\s+(?:the\s+)?{re.escape(span)}", text)
+        ]
+        # "from a Dutch village, Vlodrop": the small model may tag the village's name as a
+        # person; named right after a place noun, it is the place.
+        found += [
+            span
+            for span, label in ents
+            if label not in labels
+            and _outside_question(span, asked)
+            and re.search(rf"{_PLACE_NOUN},\s+{re.escape(span)}\b", text, re.IGNORECASE)
+        ]
+    return found
 
 
 def figures_near(text: str, nouns: Sequence[str]) -> list[str]:
