@@ -55,14 +55,17 @@ IMPLIED_VERBS = {
 # general: a synonym lets a sentence through the "same action" check, nothing more.
 _SYNONYM_GROUPS = (
     "agree accept back endorse approve",
-    "say tell warn call state claim describe add announce emphasize stress insist declare",
+    "say tell warn call state claim describe add announce emphasize stress insist declare argue",
     "kill die dead death",
     "capture seize detain arrest hold held captivity",
     "hold held organise organize stage host",
     "lead head",
     "free release pardon",
     "pledge promise donate give contribute contribution pay payment",
-    "join member",
+    "join member membership",
+    "own hold control possess",
+    "return hand repay refund",
+    "defend defence defense",
     "publish report print",
     "raise collect",
     "election vote ballot poll",
@@ -105,6 +108,7 @@ _REFERS_BACK = re.compile(
     r"^\W*(?:(?i:the|this|that|these|those|its|their|his|her)\s+[a-z][\w-]*\b(?!\s+of\b)"
     r"|(?i:it|they|he|she)\b)"
 )
+_MENTIONS_BACK = re.compile(r"\b(?:he|she|him|his|her|they|them|their|it|its)\b", re.IGNORECASE)
 _MODAL = re.compile(r"\b(?:might|may|could|normally|usually|typically)\b", re.IGNORECASE)
 _QUESTION_STOP = frozenset(
     stem(w)
@@ -141,6 +145,7 @@ class _Asked:
     # Words that say which role ("the *interior* minister", "*chief* executive"): a "Defence
     # Minister" is another role.
     role_words: frozenset[str] = frozenset()
+    scoped: bool = False  # the question narrows its figure ("each", "per share", "personally")
 
 
 @dataclass(frozen=True)
@@ -357,6 +362,7 @@ class OfflineAnswerer:
             frozenset(qualifiers),
             object_asked,
             role_words,
+            bool(_SCOPE.search(info.text)),
         )
 
     def _parse(
@@ -456,6 +462,17 @@ def _dated(text: str, passage: Passage) -> str:
     return _anchor_weekdays(text, passage.published_at.date(), tense)
 
 
+# Verbs that only say someone means to do another ("does Parmalat *plan* to take action", "what
+# does TCI *want* it to hand back"): the action asked about is the one they govern.
+CATENATIVE = frozenset("want plan hope expect try intend seek aim wish need mean".split())
+# Whoever leads or runs something is named by these nouns ("Euronext chief Jean-Francois
+# Theodore" answers "who heads Euronext?").
+_LEADING = frozenset("lead head run chair manage".split())
+_LEADER_NOUNS = frozenset(
+    stem(w) for w in "leader head chief boss chairman chairwoman president director".split()
+)
+
+
 def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
     """The stems of the action asked about: the parse's root verb (as written and as its
     lemma); empty without a parse or when the root is no action ("who *is* …"). Second, the
@@ -467,15 +484,29 @@ def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
         if token.dep_ == "ROOT":
             if token.pos_ != "VERB" or token.lemma_.lower() in LIGHT_VERBS:
                 return frozenset(), frozenset()
+            governed = [c for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+            if token.lemma_.lower() in CATENATIVE and governed:
+                token = governed[0]
+                if token.lemma_.lower() in LIGHT_VERBS:
+                    return frozenset(), frozenset()
             lemma = token.lemma_.lower()
             verb = frozenset({stem(token.text.lower()), stem(lemma)})
             base = lemma[:-1] if lemma.endswith("e") else lemma
             agent = frozenset(stem(w) for w in (lemma + "r", base + "er", base + "or"))
+            if lemma in _LEADING:
+                agent |= _LEADER_NOUNS
             return verb, agent | {stem(lemma)}
     return frozenset(), frozenset()
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,5}")
+# Words that narrow a figure to one of many ("each", "per share", "personally"): a sentence
+# without any of them gives another figure (the total, the party's) however close it looks.
+_SCOPE = re.compile(
+    r"\b(?:each|per(?!\s?cent)|apiece|a\s+head|every|individually|personally|himself|herself|average)\b"
+    r"|-a-(?:share|head)\b",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Words before a surname that keep it the same person's ("President Obama", "Mr Obama").
 _HONORIFICS = frozenset(
@@ -490,6 +521,8 @@ def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: s
     surname comes with someone else's given name ("Michelle Obama" is not "Barack Obama")."""
     if _name_present(asked.name_tokens[i], present, acronyms):
         return True
+    if i < len(asked.names) and _alias_present(asked.names[i], present, text):
+        return True
     surname = asked.surnames[i] if i < len(asked.surnames) else None
     if surname is None or surname[0] not in present:
         return False
@@ -499,6 +532,31 @@ def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: s
         if match.group(1)[:1].isupper() and before not in given and before not in _HONORIFICS:
             return False
     return True
+
+
+# Words of an organisation's name that do not tell it from others ("Baikal *Finance Group*").
+_GENERIC_NAME_WORDS = frozenset(
+    "group company companies corporation corp inc ltd plc bank finance financial holding "
+    "holdings international national general united new the of and for".split()
+)
+
+
+def _alias_present(name: str, present: set[str], text: str) -> bool:
+    """A name of several words said the short way: by its initials ("LSE" for the London
+    Stock Exchange), or, once the article has given it in full nearby, by its distinctive
+    word ("Baikal paid …" after "Baikal Finance Group outbid …")."""
+    words = [w for w in re.findall(r"[\w'’.-]+", name) if w]
+    if len(words) < 2:
+        return False
+    initials = "".join(w[0] for w in words if w.lower() not in ("of", "the", "and", "for"))
+    if len(initials) >= 2 and initials.lower() in present:
+        return True
+    distinctive = [w.lower() for w in words if w.lower() not in _GENERIC_NAME_WORDS]
+    # The first such word ("Baikal"), or the last (a surname: "Varga" for "Nikos Varga").
+    short = {w for w in distinctive[:1] + distinctive[-1:] if len(w) >= 4}
+    if not short & present:
+        return False
+    return bool(re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE))
 
 
 def _qualified(asked: _Asked, passage: Passage) -> bool:
@@ -516,7 +574,8 @@ def _qualified(asked: _Asked, passage: Passage) -> bool:
         words = {w.lower() for w in tokens(f"{passage.text} {passage.context}")}
         if not asked.qualifiers <= words:
             return False
-    return True
+    # "How much will *each* pay": a total is not the answer.
+    return not asked.scoped or bool(_SCOPE.search(passage.text))
 
 
 def _name_present(name: frozenset[str], present: set[str], acronyms: set[str]) -> bool:
@@ -568,13 +627,20 @@ def _may_be_about(asked: _Asked, passage: Passage) -> bool:
     return missing <= len(asked.others) // 3 + 2
 
 
-def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool) -> float | None:
-    """How well the passage (with the sentence before it) is about what the question is about;
-    None when it is about something else (a name missing, the action missing, the role missing,
-    too many other words missing)."""
-    sentence = set(tokens(passage.text))
-    around = sentence | set(tokens(passage.context)) | set(tokens(passage.earlier))
-    named = sentence | set(tokens(passage.context)) | set(tokens(passage.title))
+def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
+    """Every name the question gives is what the sentence is about. The one the question's
+    action is about, when the sentence itself does not give it, counts only when the sentence
+    refers back ("He said …", "his client", "The company …"): "Two auditors will stand trial"
+    after a sentence naming Tonna does not say when Tonna will. The article's title names what
+    all of it is about."""
+    named = sentence | set(tokens(passage.title)) | set(tokens(passage.context))
+    own = sentence | set(tokens(passage.title))
+    if _REFERS_BACK.match(passage.text) or _MENTIONS_BACK.search(passage.text):
+        own = named
+    if asked.subject and not asked.subject <= own:
+        # Only the subject: "Finance Minister Dimas …" after "Lawmakers in Greece …" answers
+        # "who is the Greek finance minister?".
+        named = own
     if asked.info.wants_quantity:
         # A figure belongs to what its own sentence names: "5 million people were homeless"
         # after a sentence about Sweden is not Sweden's figure. A sentence that opens by
@@ -582,14 +648,19 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
         named = sentence
         if _REFERS_BACK.match(passage.text):
             named = sentence | set(tokens(passage.context))
-    if asked.name_tokens:
-        acronyms = _acronyms(
-            " ".join((passage.text, passage.context, passage.earlier, passage.title))
-        )
-        text = " ".join((passage.text, passage.context, passage.title))
-        for i in range(len(asked.name_tokens)):
-            if not _named(asked, i, named, acronyms, text):
-                return None
+    acronyms = _acronyms(" ".join((passage.text, passage.context, passage.earlier, passage.title)))
+    text = " ".join((passage.text, passage.context, passage.title))
+    return all(_named(asked, i, named, acronyms, text) for i in range(len(asked.name_tokens)))
+
+
+def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool) -> float | None:
+    """How well the passage (with the sentence before it) is about what the question is about;
+    None when it is about something else (a name missing, the action missing, the role missing,
+    too many other words missing)."""
+    sentence = set(tokens(passage.text))
+    around = sentence | set(tokens(passage.context)) | set(tokens(passage.earlier))
+    if asked.name_tokens and not _names_given(asked, passage, sentence):
+        return None
     if not _qualified(asked, passage):
         return None
     stems_here = {stem(t) for t in sentence} | parse.lemmas
@@ -599,7 +670,8 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
         # A place, date or named thing answers only beside the action it answers for; the
         # sentence before may hold the action for other kinds ("He did …" after "Putin …").
         stems_for_verb = stems_here if asked.info.kind in _TIED_TO_VERB else stems_around
-        if not options & stems_for_verb and not asked.agent & stems_here:
+        agent = asked.agent if asked.info.kind in (q.WHO, q.WHICH) else frozenset()
+        if not options & stems_for_verb and not agent & stems_here:
             return None
         if _other_subject(asked, options, parse) or _someone_else_does_it(asked, options, parse):
             return None
@@ -868,6 +940,8 @@ def _rank(asked: _Asked, passage: Passage, about: float, spans: Sequence[str] = 
     score = about + 0.5 * passage.score
     if asked.info.kind == q.WHICH and any(spans):
         score += 0.2  # "which processor": naming one beats only saying "processor"
+    if asked.info.kind == q.WHEN and any(re.search(r"\d", s) for s in spans):
+        score += 0.1  # "on May 25" answers "when" better than "in May"
     if passage.preferred:
         score += 0.3
     if _MODAL.search(passage.text) and not asked.modal:

@@ -38,7 +38,8 @@ FIGURE_NOUNS = frozenset(
         "deficit surplus debt capacity population price cost salary wage fee rate score toll "
         "weight height length size value revenue revenues profit profits loss losses turnover "
         "income majority resolution speed temperature magnitude attendance turnout fine ransom "
-        "reward fare budget bill sum total figure"
+        "reward fare budget bill sum total figure earnings capitalisation capitalization "
+        "valuation dividend sales stake"
     ).split()
 )
 _FIGURE_OPENING = (
@@ -53,6 +54,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (HOW_MANY, r"\bhow\s+many\b"),
         (HOW_MUCH, r"\bhow\s+much\b"),
         (HOW_LONG, r"\bhow\s+long\b"),
+        # "How big a stake does Atticus hold?": a share, not a size.
+        (SHARE, r"\bhow\s+(?:big|large|high|much\s+of)\s+(?:a\s+)?(?:stake|share|proportion)\b"),
         (HOW_FAR, r"\bhow\s+(?:far|tall|high|big|large|deep|wide)\b"),
         (SHARE, r"\bwhat\s+(?:share|percentage|proportion|per\s?cent|percent)\b"),
         (FIGURE, _FIGURE_OPENING),
@@ -78,7 +81,8 @@ _HOW_MANY_UNIT = re.compile(
 _UNIT_END = frozenset(
     (
         "is are was were did does do has have had will would can could should may might must "
-        "more of in on at to for from than before after during since by with that who which"
+        "more of in on at to for from than before after during since by with that who which "
+        "per each"
     ).split()
 )
 _FIGURE_PHRASE = re.compile(_FIGURE_OPENING, re.IGNORECASE)
