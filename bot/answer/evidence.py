@@ -254,7 +254,7 @@ def _many_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
     return [m.group() for m in _NUMBER.finditer(counts) if not _is_year(m.group())]
 
 
-_PERCENT_AFTER = re.compile(r"\d[\d,.]{0,40}\s?(?:%|per\s?cent|percent)", re.IGNORECASE)
+_PERCENT_AFTER = re.compile(r"\b\d[\d,.]{0,40}\s?(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
 # Kinds whose answer is whatever a pattern finds in the sentence.
 _PATTERN_SPANS: dict[str, re.Pattern[str]] = {
     q.WHY: _REASON,

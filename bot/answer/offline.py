@@ -484,7 +484,9 @@ def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
         if token.dep_ == "ROOT":
             if token.pos_ != "VERB" or token.lemma_.lower() in LIGHT_VERBS:
                 return frozenset(), frozenset()
-            governed = [c for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+            governed = [
+                c for c in token.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ == "VERB"
+            ]
             if token.lemma_.lower() in CATENATIVE and governed:
                 token = governed[0]
                 if token.lemma_.lower() in LIGHT_VERBS:
@@ -913,7 +915,18 @@ def _role_of_another(asked: _Asked, text: str) -> bool:
         owners.append(owner)
     if not owners or any(o is None for o in owners):
         return False
-    return not any(_name_present(name, o, set()) for o in owners if o for name in asked.name_tokens)
+    # An owner given by the name's initials ("VGE chief executive") is the one asked about.
+    initials = {
+        "".join(w[0] for w in n.split() if w[0].isupper()).lower()
+        for n in asked.names
+        if len(n.split()) >= 2
+    }
+    return not any(
+        _name_present(name, o, set()) or o & initials
+        for o in owners
+        if o
+        for name in asked.name_tokens
+    )
 
 
 # Capitalised words that are part of a title, not whose title it is ("Prime Minister").

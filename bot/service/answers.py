@@ -133,8 +133,16 @@ class Answers:
             # recogniser again; an article without a model's analysis is parsed as before.
             inputs = article_inputs(session, rows, stored_entities(session, [r.id for r in rows]))
         preferred = {str(i) for i in prefer_ids}
-        passages = rank_passages(resolved, inputs, limit=MAX_PASSAGES, preferred=preferred)
-        draft = self._draft(resolved, passages, history)
+        draft = None
+        if preferred:
+            # A thread's own brief first: what its articles say is what the reader saw; the
+            # topic's other articles only when the brief's do not answer.
+            own = [a for a in inputs if a.id in preferred]
+            passages = rank_passages(resolved, own, limit=MAX_PASSAGES, preferred=preferred)
+            draft = self._draft(resolved, passages, history) if passages else None
+        if draft is None or not draft.found:
+            passages = rank_passages(resolved, inputs, limit=MAX_PASSAGES, preferred=preferred)
+            draft = self._draft(resolved, passages, history)
         by_id = {a.id: a for a in inputs}
         sentences = tuple(
             AnswerSentence(s.text, tuple(i for i in s.source_ids if i in by_id))
