@@ -167,6 +167,7 @@ _UNIT_GROUPS = (
     "troops soldiers",
     "band group",
     "firm company",
+    "banks lenders institutions",
 )
 UNIT_SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _UNIT_GROUPS:

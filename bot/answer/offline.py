@@ -38,6 +38,9 @@ LIGHT_VERBS = frozenset(
 )
 # Kinds whose answer may be any sentence about the question (no entity or figure to find).
 _UNTYPED = (q.WHAT, q.YES_NO, q.WHICH)
+# Kinds whose figure a scope word narrows ("how much will *each* pay"); a duration is anyway one
+# thing's ("how long will each power cut last").
+_SCOPED_KINDS = (q.HOW_MUCH, q.HOW_MANY, q.FIGURE, q.SHARE)
 _SUBJECTS = ("nsubj", "nsubjpass")
 _TIED_TO_VERB = (q.WHERE, q.WHEN, q.WHICH)
 _LIGHT_STEMS = frozenset(stem(v) for v in LIGHT_VERBS)
@@ -312,6 +315,7 @@ class OfflineAnswerer:
             for token in doc:
                 if token.dep_ in _SUBJECTS and token.head.dep_ == "ROOT" and token.pos_ == "PROPN":
                     subject = frozenset(tokens(" ".join(t.text for t in token.subtree)))
+            subject = _intended_doer(doc) or subject
             people = [tuple(tokens(e.text)) for e in doc.ents if e.label_ == "PERSON"]
             for i, name in enumerate(names):
                 words = tuple(tokens(name))
@@ -362,7 +366,7 @@ class OfflineAnswerer:
             frozenset(qualifiers),
             object_asked,
             role_words,
-            bool(_SCOPE.search(info.text)),
+            info.kind in _SCOPED_KINDS and bool(_SCOPE.search(info.text)),
         )
 
     def _parse(
@@ -463,14 +467,29 @@ def _dated(text: str, passage: Passage) -> str:
 
 
 # Verbs that only say someone means to do another ("does Parmalat *plan* to take action", "what
-# does TCI *want* it to hand back"): the action asked about is the one they govern.
-CATENATIVE = frozenset("want plan hope expect try intend seek aim wish need mean".split())
+# does TCI *want* it to hand back"): a sentence may give either, the intent or the action.
+CATENATIVE = frozenset("want plan hope try intend seek aim wish need".split())
 # Whoever leads or runs something is named by these nouns ("Euronext chief Jean-Francois
 # Theodore" answers "who heads Euronext?").
 _LEADING = frozenset("lead head run chair manage".split())
 _LEADER_NOUNS = frozenset(
     stem(w) for w in "leader head chief boss chairman chairwoman president director".split()
 )
+
+
+def _intended_doer(doc: Any) -> frozenset[str]:
+    """ "What does TCI want *Deutsche Boerse* to hand back?": the one who is to do the action an
+    intent verb governs, when the question names someone else for it (empty otherwise)."""
+    for token in doc:
+        if token.dep_ != "ROOT" or token.lemma_.lower() not in CATENATIVE:
+            continue
+        for action in token.children:
+            if action.dep_ not in ("xcomp", "ccomp") or action.pos_ != "VERB":
+                continue
+            for doer in action.children:
+                if doer.dep_ in _SUBJECTS and doer.pos_ == "PROPN":
+                    return frozenset(tokens(" ".join(t.text for t in doer.subtree)))
+    return frozenset()
 
 
 def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
@@ -487,12 +506,14 @@ def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
             governed = [
                 c for c in token.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ == "VERB"
             ]
+            intent: frozenset[str] = frozenset()
             if token.lemma_.lower() in CATENATIVE and governed:
+                intent = frozenset({stem(token.text.lower()), stem(token.lemma_.lower())})
                 token = governed[0]
                 if token.lemma_.lower() in LIGHT_VERBS:
-                    return frozenset(), frozenset()
+                    return intent, frozenset()
             lemma = token.lemma_.lower()
-            verb = frozenset({stem(token.text.lower()), stem(lemma)})
+            verb = frozenset({stem(token.text.lower()), stem(lemma)}) | intent
             base = lemma[:-1] if lemma.endswith("e") else lemma
             agent = frozenset(stem(w) for w in (lemma + "r", base + "er", base + "or"))
             if lemma in _LEADING:
@@ -505,8 +526,9 @@ _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,5}")
 # Words that narrow a figure to one of many ("each", "per share", "personally"): a sentence
 # without any of them gives another figure (the total, the party's) however close it looks.
 _SCOPE = re.compile(
-    r"\b(?:each|per(?!\s?cent)|apiece|a\s+head|every|individually|personally|himself|herself|average)\b"
-    r"|-a-(?:share|head)\b",
+    # "each day", "per cent" narrow nothing: a rate, a share.
+    r"\b(?:(?:each|per|every)(?!\s?cent|\s+(?:day|week|month|year|hour|minute|second)\b)"
+    r"|apiece|a\s+head|individually|personally|himself|herself|average)\b|-a-(?:share|head)\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")

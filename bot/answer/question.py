@@ -75,7 +75,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _HOW_MANY_UNIT = re.compile(
-    r"\bhow\s+(?:many|much)\s+(?:more\s+)?([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?", re.IGNORECASE
+    # Past names first: "how many *Galaxy S5* phones" counts phones.
+    r"\b(?i:how\s+(?:many|much)\s+(?:more\s+)?)(?:(?:[A-Z]|\d)[\w-]*\s+){0,3}"
+    r"((?i:[a-z][a-z-]*))(?:\s+((?i:[a-z][a-z-]*)))?"
 )
 # After "how many": words that end the counted noun phrase ("how many people *were*").
 _UNIT_END = frozenset(
@@ -228,7 +230,11 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
         unit = match.group(1).lower() if match else None
     counted = unit
     if kind == SHARE:
-        share = re.search(r"\bwhat\s+(share|percentage|proportion|percent)\b", text, re.I)
+        share = re.search(
+            r"\b(?:what|how\s+(?:big|large|high)\s+(?:a\s+)?)\s*(share|percentage|proportion|percent|stake)\b",
+            text,
+            re.I,
+        )
         counted = share.group(1).lower() if share else None  # the answer's unit, not a topic word
     if kind == HOW_MUCH and unit is None and match and match.group(1).lower() not in _UNIT_END:
         counted = match.group(1).lower()
