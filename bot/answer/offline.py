@@ -61,6 +61,7 @@ _SYNONYM_GROUPS = (
     "say tell warn call state claim describe add announce emphasize stress insist declare argue",
     "kill die dead death",
     "capture seize detain arrest hold held captivity",
+    "prison jail",
     "hold held organise organize stage host",
     "lead head",
     "free release pardon",
@@ -545,11 +546,9 @@ def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: s
     surname comes with someone else's given name ("Michelle Obama" is not "Barack Obama")."""
     if _name_present(asked.name_tokens[i], present, acronyms):
         return True
-    if i < len(asked.names) and _alias_present(asked.names[i], present, text):
-        return True
     surname = asked.surnames[i] if i < len(asked.surnames) else None
     if surname is None or surname[0] not in present:
-        return False
+        return i < len(asked.names) and _alias_present(asked.names[i], present, text)
     last, given = surname
     for match in re.finditer(rf"\b([A-Z][\w'’.-]*)\s+{re.escape(last)}\b", text, re.IGNORECASE):
         before = _bare(match.group(1))
@@ -580,7 +579,13 @@ def _alias_present(name: str, present: set[str], text: str) -> bool:
     short = {w for w in distinctive[:1] + distinctive[-1:] if len(w) >= 4}
     if not short & present:
         return False
-    return bool(re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE))
+    if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
+        return True
+    # A person by title and surname ("Mr Ebbers" for "Bernie Ebbers").
+    last = distinctive[-1] if distinctive else ""
+    return last in present and bool(
+        re.search(rf"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+{re.escape(last)}\b", text, re.IGNORECASE)
+    )
 
 
 def _qualified(asked: _Asked, passage: Passage) -> bool:
@@ -977,6 +982,8 @@ def _rank(asked: _Asked, passage: Passage, about: float, spans: Sequence[str] = 
         score += 0.2  # "which processor": naming one beats only saying "processor"
     if asked.info.kind == q.WHEN and any(re.search(r"\d", s) for s in spans):
         score += 0.1  # "on May 25" answers "when" better than "in May"
+    if asked.verb and _options(asked) & {stem(t) for t in tokens(passage.text)}:
+        score += 0.1  # the action in the sentence itself, not only in the one before
     if passage.preferred:
         score += 0.3
     if _MODAL.search(passage.text) and not asked.modal:
