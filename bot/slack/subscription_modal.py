@@ -301,46 +301,16 @@ def read_submission(values: Mapping[str, Any]) -> tuple[SubscriptionForm | None,
     channel = str(_value(values, CHANNEL).get("selected_conversation") or "")
     if not re.match(r"^[CG][A-Z0-9]{2,31}$", channel):
         errors[CHANNEL] = "Pick the public or private channel the digest goes to."
-    topic = ""
-    try:
-        topic = topic_name(str(_value(values, TOPIC).get("value") or ""), example="ukraine")
-    except UsageError as err:
-        errors[TOPIC] = str(err).replace("Type e.g. `ukraine`.", "Type e.g. ukraine.")
+    topic = _read_topic(values, errors)
     first = _time(str(_value(values, TIME).get("selected_time") or ""))
     if first is None:
         errors[TIME] = "Pick the time the digest goes out, e.g. 08:00."
     zone = _selected(values, ZONE)
     if not valid_zone(zone):
         errors[ZONE] = "Pick a time zone from the list, e.g. Europe/Berlin."
-    rhythm_value = _selected(values, RHYTHM)
-    rhythm = Rhythm()
-    second_text = str(_value(values, SECOND_TIME).get("selected_time") or "")
-    if rhythm_value == "twice daily":
-        second = _time(second_text)
-        if second is None:
-            errors[SECOND_TIME] = "A twice-a-day digest needs a second time, e.g. 17:00."
-        elif first is not None and second == first:
-            errors[SECOND_TIME] = "Pick a second time different from the first."
-        elif first is not None:
-            rhythm = Rhythm("twice_daily", times=(min(first, second), max(first, second)))
-    elif rhythm_value not in dict(RHYTHMS):
-        errors[RHYTHM] = "Pick how often the digest goes out, e.g. Every day."
-    else:
-        try:
-            rhythm = parse_rhythm(rhythm_value)
-        except UserInputError:
-            errors[RHYTHM] = "Pick how often the digest goes out, e.g. Every day."
-    filters = Filters()
-    filter_text = str(_value(values, FILTERS).get("value") or "").strip()
-    if filter_text:
-        try:
-            filters = parse_filters(filter_text, example="")
-        except UserInputError as err:
-            errors[FILTERS] = _plain(str(err))
-    language_text = str(_value(values, LANGUAGE).get("value") or "").strip().lower()
-    language = "any" if language_text == "any" else language_code(language_text)
-    if language_text and language is None:
-        errors[LANGUAGE] = "Give a two-letter language code, e.g. de (or any, or leave it empty)."
+    rhythm = _read_rhythm(values, first, errors)
+    filters = _read_filters(values, errors)
+    language = _read_language(values, errors)
     length = _selected(values, LENGTH) or "full"
     if length not in dict(LENGTHS):
         errors[LENGTH] = "Pick Full or Short."
@@ -349,6 +319,61 @@ def read_submission(values: Mapping[str, Any]) -> tuple[SubscriptionForm | None,
     hour, minute = rhythm.times[0] if rhythm.kind == "twice_daily" else first
     form = SubscriptionForm(channel, topic, hour, minute, zone, rhythm, filters, length, language)
     return form, {}
+
+
+# Each reader below returns its field's value and, when the entry is unusable, sets that
+# block's error line in `errors` (the modal shows them all at once).
+
+
+def _read_topic(values: Mapping[str, Any], errors: dict[str, str]) -> str:
+    try:
+        return topic_name(str(_value(values, TOPIC).get("value") or ""), example="ukraine")
+    except UsageError as err:
+        errors[TOPIC] = str(err).replace("Type e.g. `ukraine`.", "Type e.g. ukraine.")
+        return ""
+
+
+def _read_rhythm(
+    values: Mapping[str, Any], first: tuple[int, int] | None, errors: dict[str, str]
+) -> Rhythm:
+    """The rhythm; twice a day takes its two times sorted (the first field's time may be the
+    later one)."""
+    rhythm_value = _selected(values, RHYTHM)
+    if rhythm_value == "twice daily":
+        second = _time(str(_value(values, SECOND_TIME).get("selected_time") or ""))
+        if second is None:
+            errors[SECOND_TIME] = "A twice-a-day digest needs a second time, e.g. 17:00."
+        elif first is not None and second == first:
+            errors[SECOND_TIME] = "Pick a second time different from the first."
+        elif first is not None:
+            return Rhythm("twice_daily", times=(min(first, second), max(first, second)))
+        return Rhythm()
+    try:
+        if rhythm_value in dict(RHYTHMS):
+            return parse_rhythm(rhythm_value)
+    except UserInputError:
+        pass
+    errors[RHYTHM] = "Pick how often the digest goes out, e.g. Every day."
+    return Rhythm()
+
+
+def _read_filters(values: Mapping[str, Any], errors: dict[str, str]) -> Filters:
+    filter_text = str(_value(values, FILTERS).get("value") or "").strip()
+    if not filter_text:
+        return Filters()
+    try:
+        return parse_filters(filter_text, example="")
+    except UserInputError as err:
+        errors[FILTERS] = _plain(str(err))
+        return Filters()
+
+
+def _read_language(values: Mapping[str, Any], errors: dict[str, str]) -> str | None:
+    language_text = str(_value(values, LANGUAGE).get("value") or "").strip().lower()
+    language = "any" if language_text == "any" else language_code(language_text)
+    if language_text and language is None:
+        errors[LANGUAGE] = "Give a two-letter language code, e.g. de (or any, or leave it empty)."
+    return language
 
 
 def _plain(message: str) -> str:

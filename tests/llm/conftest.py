@@ -45,7 +45,9 @@ def make_client(
             "api_key": API_KEY,
             "base_url": llm_server.base_url,
             "model": MODEL,
-            "timeout": 0.5,
+            # The whole call's deadline: generous, so a loaded machine cannot time a healthy
+            # call out; the tests of timeouts pass their own (a fraction of the server's delay).
+            "timeout": 10.0,
             "max_attempts": 3,
             "backoff": 0.01,
             "sleep": sleeps.append,

@@ -27,6 +27,7 @@ from bot.ingest import SourceSpec, ingest
 from bot.ingest.fetch import MAX_REDIRECTS, Fetcher, check_url_allowed
 from bot.settings import Settings
 from storage import sources
+from testkit.stalls import StallMeter
 from tests.conftest import Database
 from tests.ingest.conftest import LocalServer, LoopbackOnlyTransport, article_html, article_text
 
@@ -364,11 +365,11 @@ def test_endless_body_is_cut_off_while_streaming() -> None:
         lambda request: httpx.Response(200, headers={"Content-Type": "text/html"}, content=body)
     )
     fetcher = recorder.fetcher()  # the default cap: 5,000,000 bytes
-    started = time.monotonic()
-    peak = _refused_with_peak_memory(
-        lambda: fetcher.fetch("http://news.example/endless"), "larger than 5000000 bytes"
-    )
-    assert time.monotonic() - started < 10
+    with StallMeter() as meter:
+        peak = _refused_with_peak_memory(
+            lambda: fetcher.fetch("http://news.example/endless"), "larger than 5000000 bytes"
+        )
+    assert meter.within(10), meter.describe(10)
     assert body.pulled <= 5_000_000 + 65536  # stopped one network chunk after the cap
     assert peak < 12_000_000, f"peak {peak / 1e6:.1f} MB while reading a capped body"
 
@@ -461,13 +462,13 @@ def test_connect_timeout() -> None:
             fillers.append(filler)
         time.sleep(0.2)
         transport = LoopbackOnlyTransport()
-        started = time.monotonic()
         with (
+            StallMeter() as meter,
             Fetcher(transport=transport, allow_private=True, timeout=0.5) as fetcher,
             pytest.raises(FetchError, match=r"could not connect within 0\.5 s"),
         ):
             fetcher.fetch(f"http://127.0.0.1:{port}/feed.xml")
-        assert time.monotonic() - started < 3
+        assert meter.within(3), meter.describe(3)
     finally:
         for filler in fillers:
             filler.close()
@@ -479,21 +480,21 @@ def test_read_timeout_and_overall_deadline(server: LocalServer) -> None:
     trickle = server.add("/trickle", b"y" * 40_000, trickle=0.05)
     transport = LoopbackOnlyTransport()
     try:
-        started = time.monotonic()
         with (
+            StallMeter() as meter,
             Fetcher(transport=transport, allow_private=True, timeout=0.4) as fetcher,
             pytest.raises(FetchError, match=r"did not answer within 0\.4 s"),
         ):
             fetcher.fetch(silent)
-        assert time.monotonic() - started < 1.4
+        assert meter.within(1.4), meter.describe(1.4)
         # each chunk arrives within the read timeout, but the whole download may not dawdle
-        started = time.monotonic()
         with (
+            StallMeter() as meter,
             Fetcher(transport=transport, allow_private=True, timeout=0.4) as fetcher,
             pytest.raises(FetchError, match=r"took longer than 1\.2 s in all"),
         ):
             fetcher.fetch(trickle)
-        assert time.monotonic() - started < 2.5
+        assert meter.within(2.5), meter.describe(2.5)
     finally:
         transport.close()
 
@@ -505,9 +506,9 @@ def test_fetch_timeout_setting_reaches_ingest(db: Database, server: LocalServer)
         dotenv_path=None,
     )
     core = Briefbot(settings, engine=db.engine, http_transport=LoopbackOnlyTransport())
-    started = time.monotonic()
-    report = core.ingest([url], topic="slow")
-    assert time.monotonic() - started < 1.4
+    with StallMeter() as meter:
+        report = core.ingest([url], topic="slow")
+    assert meter.within(1.4), meter.describe(1.4)
     assert report.failures() == [f"{url}: the server did not answer within 0.4 s"]
 
 

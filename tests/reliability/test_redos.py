@@ -47,13 +47,19 @@ def test_every_pattern_in_bot_is_linear_on_adversarial_input() -> None:
 
 
 def test_clean_text_on_a_long_run_of_dotted_words() -> None:
+    # The child reports the CPU seconds the three calls took (a quadratic pattern needed over
+    # a minute on the first); the wall-clock timeout only stops a child that hangs.
     code = (
+        "import time\n"
         "from bot.llm.model_output import clean_text\n"
+        "t = time.thread_time()\n"
         "print(repr(clean_text('aa.' * 30000 + ' see evil.example/x now', limit=80)))\n"
         "print(repr(clean_text('<think>' * 8000 + 'hidden', limit=80)))\n"
         "print(repr(clean_text('[' * 20000 + '](http://evil.example)', limit=80)))\n"
+        "print(time.thread_time() - t)\n"
     )
-    bullet, reasoning, brackets = _run(code, timeout=60).splitlines()
+    bullet, reasoning, brackets, cpu_seconds = _run(code, timeout=240).splitlines()
+    assert float(cpu_seconds) < 3 * BUDGET_SECONDS
     assert bullet.startswith("'aa.aa.") and bullet.endswith("…'")
     assert reasoning == "''"  # an unclosed <think> hides the rest
     assert "evil.example" not in brackets

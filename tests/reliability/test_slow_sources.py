@@ -7,7 +7,7 @@ headers one byte at a time held a fetch for ever.
 
 from __future__ import annotations
 
-import time
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +17,7 @@ from bot.errors import FetchError
 from bot.ingest.fetch import Fetcher
 from bot.settings import Settings
 from testkit.hostile_http import HostileServer, endless_headers, slow_redirects
+from testkit.stalls import StallMeter
 from tests.conftest import Database
 from tests.ingest.conftest import LocalServer, LoopbackOnlyTransport, article_text, rss_feed
 
@@ -31,13 +32,13 @@ def transport() -> Iterator[LoopbackOnlyTransport]:
 def test_trickled_headers_end_at_the_total_deadline(transport: LoopbackOnlyTransport) -> None:
     hostile = HostileServer(endless_headers(interval=0.05))
     try:
-        started = time.monotonic()
         with (
+            StallMeter() as meter,
             Fetcher(transport=transport, allow_private=True, timeout=0.4) as fetcher,
             pytest.raises(FetchError, match=r"took longer than 1\.2 s in all"),
         ):
             fetcher.fetch(hostile.url("/feed.xml"))
-        assert time.monotonic() - started < 2.5
+        assert meter.within(2.5), meter.describe(2.5)
     finally:
         hostile.close()
 
@@ -47,13 +48,13 @@ def test_slow_redirect_hops_share_one_deadline(transport: LoopbackOnlyTransport)
     # five hops would take 1.75 s, past the 1.2 s the whole fetch may take.
     hostile = HostileServer(slow_redirects(5, 0.35, b"<rss/>"))
     try:
-        started = time.monotonic()
         with (
+            StallMeter() as meter,
             Fetcher(transport=transport, allow_private=True, timeout=0.4) as fetcher,
             pytest.raises(FetchError, match=r"took longer than 1\.2 s in all"),
         ):
             fetcher.fetch(hostile.url("/hop/0"))
-        assert time.monotonic() - started < 2.5
+        assert meter.within(2.5), meter.describe(2.5)
         assert 2 <= len(hostile.requests) <= 5
     finally:
         hostile.close()
@@ -78,12 +79,16 @@ def test_slow_header_source_fails_and_the_rest_are_stored(
     core = Briefbot(settings, engine=db.engine, http_transport=LoopbackOnlyTransport())
     try:
         slow = hostile.url("/feed.xml")
-        started = time.monotonic()
-        report = core.ingest([slow, good], topic="harbour")
-        assert time.monotonic() - started < 3.0
+        with StallMeter() as meter:
+            report = core.ingest([slow, good], topic="harbour")
+        assert meter.within(3.0), meter.describe(3.0)
         assert [r.url for r in report.sources if r.ok] == [good]
         (failure,) = report.failures()
-        assert failure.startswith(f"{slow}: took longer than 1.2 s in all")
+        # The fetch's own deadline (1.2 s) names it; on a machine too loaded to start the
+        # fetch in time, the round's backstop for the source (2 x 1.2 + 1 s) does.
+        assert re.match(
+            rf"{re.escape(slow)}: (took longer than 1\.2 s in all|abandoned after 3\.4 s)", failure
+        ), failure
         assert report.new_article_ids
     finally:
         hostile.close()
