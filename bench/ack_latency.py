@@ -70,12 +70,18 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     "worker": ("also: briefbot, digest round in a worker", "briefbot", "worker"),
     "pool": ("ours, BRIEF_PROCESSES=2: digest in-process", "briefbot", "in-process"),
     "before": ("before: digest in-process, no ack priority", "briefbot", "in-process"),
+    "unpaused": ("before: digest in-process, no pauses/warm-up", "briefbot", "in-process"),
 }
 # Scenarios whose app runs without the serving process's ack priority (Python's default 5 ms
 # GIL switch interval; listener pools not yielding to acks): the code before it, same run.
 NO_ACK_PRIORITY = {"before"}
 # Scenarios whose app makes its offline briefs in worker processes (BRIEF_PROCESSES).
 BRIEF_POOL = {"pool": "2"}
+# Scenarios whose app runs the ack priority as it was before 2 Dec 03:00 (the code before it,
+# same run): listener work waits for acks only before it starts, running work never pauses
+# (no `AckGate.pause` at transactions and Slack calls), no quiet time after a burst, and the
+# NLP pipeline is loaded by the first request that needs it, not at start.
+UNPAUSED = {"unpaused"}
 
 
 # -- child processes -------------------------------------------------------------------------
@@ -204,6 +210,36 @@ class DigestLoop:
         }
 
 
+def trace_requests() -> dict[str, list[float]]:
+    """Where each request's time went inside the app, from waitress's own steps: from the
+    connection accepted to a worker thread starting on the request (`queued`: the server's
+    loop reading it, then waiting for one of its 8 threads), the worker's time on it
+    (`served`: our front door, Bolt, the ack written), and of that, the CPU the worker thread
+    itself used (`served_cpu`; the rest is waiting for the GIL or for a CPU)."""
+    from waitress.channel import HTTPChannel
+
+    phases: dict[str, list[float]] = {"queued": [], "served": [], "served_cpu": []}
+    init, service = HTTPChannel.__init__, HTTPChannel.service
+
+    def traced_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        self.bench_created = time.perf_counter()
+        init(self, *args, **kwargs)
+
+    def traced_service(self: Any) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
+        try:
+            service(self)
+        finally:
+            if len(phases["served"]) < 100_000:
+                phases["queued"].append(started - self.bench_created)
+                phases["served"].append(time.perf_counter() - started)
+                phases["served_cpu"].append(time.thread_time() - cpu)
+
+    HTTPChannel.__init__ = traced_init  # type: ignore[method-assign]
+    HTTPChannel.service = traced_service  # type: ignore[method-assign]
+    return phases
+
+
 def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> int:
     """Child: the app on 127.0.0.1:0 (prints {"port"}) and/or the digest loop ("start" starts
     it; "stop" stops it and prints the rounds' figures)."""
@@ -226,6 +262,7 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
                 full_sizes.append(len(gc.get_objects()))
 
     gc.callbacks.append(time_gc)
+    phases = trace_requests()
     from bot.core import Briefbot
     from bot.runtime import build_runtime
     from bot.slack.client import make_web_client
@@ -250,6 +287,16 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
         runtime = build_runtime(
             settings, socket_mode=False, with_scheduler=False, core=core, client=client
         )
+        # The "before" scenario (no ack priority at all) has none of the pauses either.
+        unpaused = os.environ.get("BENCH_UNPAUSED") == "1"
+        unpaused = unpaused or os.environ.get("BENCH_ACK_PRIORITY") == "0"
+        if not unpaused:  # as `briefbot serve` does
+            runtime.warm_up()
+        else:
+            from bot.slack import pools
+
+            pools.ACK_QUIET_SECONDS = 0.0
+            pools.AckGate.pause = lambda self: None  # type: ignore[method-assign]
         server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
         if os.environ.get("BENCH_ACK_PRIORITY") == "0":  # the "before" scenario
             from bot.slack import pools
@@ -280,6 +327,7 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
         "frozen": gc.get_freeze_count(),
         "over_20ms": sum(1 for x in slow if x > 0.02),
     }
+    figures["phases"] = {name: stats_ms(values) for name, values in phases.items()}
     _emit(figures)
     if server is not None:
         server.close()
@@ -430,6 +478,7 @@ def scenario(
     digest: str = "none",  # none | in-process | worker
     brief_processes: str = "0",
     ack_priority: bool = True,
+    unpaused: bool = False,
 ) -> dict[str, Any]:
     folder = tmp / f"scenario-{len(list(tmp.iterdir()))}"
     folder.mkdir()
@@ -454,6 +503,7 @@ def scenario(
             env={
                 "BENCH_BRIEF_PROCESSES": brief_processes,
                 "BENCH_ACK_PRIORITY": "0" if ack_priority is False else "1",
+                "BENCH_UNPAUSED": "1" if unpaused else "0",
             },
         )
         children.append(app)
@@ -501,9 +551,18 @@ def scenario(
     locked = result["database_locked"]
     bench.say(
         f"{label:44} {fmt_stats(result['stats'])}{extra}{failed}; "
-        f"'database is locked' in logs: {locked}; app GC: {digests.get('gc', {})}"
+        f"'database is locked' in logs: {locked}; app GC: {digests.get('gc', {})}; "
+        f"inside the app: {_phases(digests.get('phases', {}))}"
     )
     return result
+
+
+def _phases(phases: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{name} p50/p99 {f['p50']:.1f}/{f['p99']:.1f} ms"
+        for name, f in phases.items()
+        if f.get("n")
+    )
 
 
 def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -594,10 +653,11 @@ def main(argv: list[str] | None = None) -> int:
                         digest=digest,
                         brief_processes=BRIEF_POOL.get(name, "0"),
                         ack_priority=name not in NO_ACK_PRIORITY,
+                        unpaused=name in UNPAUSED,
                     )
                 )
         runs = {name: merge(collected[name]) for name in SCENARIOS}
-    bolt, idle, busy, worker, pooled, before = (runs[name] for name in SCENARIOS)
+    bolt, idle, busy, worker, pooled, before, unpaused = (runs[name] for name in SCENARIOS)
     bench.ours(
         database_locked_samples=[
             x for run in collected.values() for r in run for x in r["database_locked_samples"]
@@ -617,11 +677,18 @@ def main(argv: list[str] | None = None) -> int:
         briefbot_no_digest=idle["stats"],
         bare_bolt_ack=bolt["stats"],
         before_ack_priority=before["stats"],
+        before_pauses=unpaused["stats"],
         failures=len(idle["failures"]) + len(bolt["failures"]),
     )
     # The machine is shared: the same run's bare Bolt is the yardstick for what it allowed.
     if bolt["stats"].get("n"):
-        for name, run in (("digest", busy), ("pool", pooled), ("before", before), ("idle", idle)):
+        for name, run in (
+            ("digest", busy),
+            ("pool", pooled),
+            ("unpaused", unpaused),
+            ("before", before),
+            ("idle", idle),
+        ):
             if run["stats"].get("n"):
                 bench.say(
                     f"p99 / bare Bolt's p99, same run: {name} "
@@ -637,7 +704,7 @@ def main(argv: list[str] | None = None) -> int:
         p99 <= GOAL_P99_MS and not busy["failures"] and busy["digest"].get("rounds", 0) > 0,
         f"p99 {p99_of(busy)}; no digest {p99_of(idle)}; bare Bolt {p99_of(bolt)}; "
         f"digests in a worker process {p99_of(worker)}; with BRIEF_PROCESSES=2 {p99_of(pooled)}; "
-        f"before (no ack priority) {p99_of(before)}",
+        f"before (no ack priority) {p99_of(before)}; before the pauses {p99_of(unpaused)}",
     )
     if pooled["stats"].get("n"):
         p99_pooled = pooled["stats"]["p99"]

@@ -35,7 +35,7 @@ from bot.slack.brief_command import BriefCommand
 from bot.slack.client import ClientForTeam, SingleWorkspaceClients, make_web_client
 from bot.slack.features import Features
 from bot.slack.pacing import ChannelPacer
-from bot.slack.pools import ListenerPools
+from bot.slack.pools import ACKS, ListenerPools
 from bot.slack.posting import SlackPoster
 from bot.slack.questions import Questions
 from bot.slack.server import http_server, socket_mode_handler
@@ -139,6 +139,16 @@ class Runtime:
     def clients(self) -> ClientForTeam:
         return self.slack.for_team
 
+    def warm_up(self) -> None:
+        """Load now what a process answering Slack would otherwise load in the middle of
+        acks: the NLP pipeline (the first thread question, or a brief that meets an article
+        whose analysis is still under way in the ingest workers, loaded it: a second or more
+        of CPU holding the GIL, while every ack of the process waited). Called before the
+        server is built, so that what it loads is frozen out of the garbage collector too."""
+        from bot.nlp import load_pipeline
+
+        load_pipeline(self.core.settings.nlp_model)
+
     def shutdown(self) -> None:
         # First: ingest rounds in progress return at once, so waiting for the scheduler's
         # running jobs is bounded.
@@ -189,6 +199,9 @@ def build_runtime(
     )
     app = pools = None
     if with_app:
+        # This process answers Slack: its slow work (digest rounds, briefs after the ack)
+        # lets the acks in flight go first at the start of each database transaction.
+        core.database.before_each_transaction(ACKS.pause)
         pools = ListenerPools()
         app = create_app(
             settings,
@@ -260,6 +273,7 @@ def serve(
     exporter = serve_metrics(settings.metrics_port, settings.metrics_token)
     if runtime.scheduler is not None:
         runtime.scheduler.start()
+    runtime.warm_up()  # before the server is built (it freezes what is loaded by then)
     if not runtime.queue.in_process:
         log.info("TASK_QUEUE=postgres: scheduled work is queued; `briefbot worker` runs it")
     stop = threading.Event()

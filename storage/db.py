@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -187,6 +187,17 @@ def _sqlite_begin(connection: Any) -> None:
     autocommit, BEGIN before the first write), so readers never wait for writers."""
     if connection.get_execution_options().get(_WRITES):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def on_begin(engine: Engine, hook: Callable[[], None]) -> None:
+    """Call `hook` as each transaction of `engine` begins, before it takes any lock (the
+    serving process makes its slow work let Slack acks go first there; a hook that waits
+    must not hold up other writers)."""
+
+    def call(_connection: Any) -> None:
+        hook()
+
+    event.listen(engine, "begin", call, insert=True)  # before BEGIN IMMEDIATE (above)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

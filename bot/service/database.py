@@ -16,7 +16,7 @@ from bot import metrics
 from bot.llm import usage
 from bot.settings import Settings
 from storage import llm_calls
-from storage.db import make_engine, ping, session_factory, transaction, upgrade
+from storage.db import make_engine, on_begin, ping, session_factory, transaction, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,10 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def before_each_transaction(self, hook: Callable[[], None]) -> None:
+        """Call `hook` as each transaction begins, before any lock is taken."""
+        on_begin(self.engine, hook)
 
     def job_store(self) -> Any:
         """APScheduler's job store on this database (jobs survive restarts; every process

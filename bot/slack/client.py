@@ -7,7 +7,7 @@ Every WebClient the product builds comes from here, so all of them honour `SLACK
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -18,10 +18,21 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.errors import SettingsError
 from bot.settings import Settings
+from bot.slack.pools import ACKS
+
+
+class YieldingWebClient(WebClient):
+    """A WebClient whose calls made by slow work (digests, briefs after the ack) let the
+    Slack requests this process is acking go first (`AckGate.pause`: a no-op when none is
+    in flight, and on the thread acking one)."""
+
+    def api_call(self, *args: Any, **kwargs: Any) -> Any:
+        ACKS.pause()
+        return super().api_call(*args, **kwargs)
 
 
 def make_web_client(settings: Settings, token: str | None, *, max_retries: int = 4) -> WebClient:
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=15)
+    client = YieldingWebClient(token=token, base_url=settings.slack_api_url, timeout=15)
     client.retry_handlers.extend(
         [
             RateLimitErrorRetryHandler(max_retry_count=max_retries),

@@ -33,6 +33,16 @@ DEFAULT_QUEUE_SECONDS = 120.0
 
 # Slow work yields to acks for at most this long (see `AckGate`).
 ACK_YIELD_SECONDS = 0.25
+# ...and counts a burst of requests as one: Slack's requests come in bursts (20 /brief at
+# once in `bench/ack_latency.py`), and between two of them the gate would open for an
+# instant, letting every waiting thread in to compete with the next acks for the GIL.
+ACK_QUIET_SECONDS = 0.1
+# How often, at most, a waiting thread looks whether the requests in flight are answered.
+_LOOK_AGAIN_SECONDS = 0.01
+# A thread whose pause ran out (requests kept coming for all of `ACK_YIELD_SECONDS`) does not
+# pause again for this long: work in a process that answers requests without a break is
+# slowed down, never stopped.
+PAUSE_SPACING_SECONDS = 0.25
 
 
 class AckGate:
@@ -40,34 +50,67 @@ class AckGate:
     them go first.
 
     Slack waits for each ack (3 s at most, and a user watches the spinner); the work after it
-    (a brief, an answer) takes seconds anyway. In one process both share one GIL: with 20
-    `/brief` at once, the briefs of the first ones acked ran while the others were still being
-    acked, and the last acks waited behind that CPU (`bench/ack_latency.py`, no digest at all:
-    p99 about 3x bare Bolt's). The front door (`bot.slack.server`) counts its requests here;
-    a pool's work starts once none is in flight, or after `ACK_YIELD_SECONDS` (a steady
-    stream of requests delays it that long at most, never starves it).
+    (a brief, an answer, a digest round) takes seconds anyway. In one process all of it shares
+    one GIL: with 20 `/brief` at once, the briefs of the first ones acked ran while the others
+    were still being acked, and the last acks waited behind that CPU (`bench/ack_latency.py`,
+    no digest at all: p99 about 3x bare Bolt's). The front door (`bot.slack.server`) counts
+    its requests here. A listener pool's work starts once none has been in flight for
+    `ACK_QUIET_SECONDS`, or after `ACK_YIELD_SECONDS`; work already running (a digest, a
+    brief) stops at its next database statement or Slack call (`pause`) the same way.
     """
 
     def __init__(self) -> None:
         self._in_flight = 0
-        self._idle = threading.Condition()
+        self._quiet_from = 0.0  # monotonic time: when the last burst of requests is over
+        self._lock = threading.Lock()
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def answering(self) -> Iterator[None]:
-        with self._idle:
+        with self._lock:
             self._in_flight += 1
+        self._local.answering = getattr(self._local, "answering", 0) + 1
         try:
             yield
         finally:
-            with self._idle:
+            self._local.answering -= 1
+            with self._lock:
                 self._in_flight -= 1
                 if self._in_flight == 0:
-                    self._idle.notify_all()
+                    self._quiet_from = time.monotonic() + ACK_QUIET_SECONDS
+            # No notification: waking every waiting thread each time the count drops to 0
+            # (many times in a burst) made them all take the GIL from the acks still in
+            # flight. Waiters look again on their own, a few times per quiet period.
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Until no request is being answered (True), or `timeout` seconds (False)."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+    def wait_idle(self, timeout: float, *, quiet: bool = False) -> bool:
+        """Until no request is being answered (True), or `timeout` seconds (False). With
+        `quiet`, also until `ACK_QUIET_SECONDS` have passed since the last one was answered."""
+        deadline = time.monotonic() + timeout
+        while True:
+            now = time.monotonic()
+            busy_until = self._quiet_from if quiet else 0.0
+            if self._in_flight == 0 and now >= busy_until:
+                return True
+            if now >= deadline:
+                return False
+            # While requests are in flight, work that waits for quiet cannot start before
+            # ACK_QUIET_SECONDS from now anyway: no need to look sooner.
+            in_flight = max(ACK_QUIET_SECONDS if quiet else 0.0, _LOOK_AGAIN_SECONDS)
+            nap = in_flight if self._in_flight else busy_until - now
+            time.sleep(min(nap, deadline - now))
+
+    def pause(self) -> None:
+        """A point where slow work lets acks go first: returns at once when no request is
+        being answered (the usual case: no lock taken), else once they are answered, for
+        at most `ACK_YIELD_SECONDS`. Never on a thread that is itself answering a request,
+        nor within `PAUSE_SPACING_SECONDS` of a pause of the same thread that ran out."""
+        if self._in_flight == 0 and time.monotonic() >= self._quiet_from:
+            return
+        local = self._local
+        if getattr(local, "answering", 0) or time.monotonic() < getattr(local, "next_pause", 0.0):
+            return
+        if ACK_YIELD_SECONDS > 0 and not self.wait_idle(ACK_YIELD_SECONDS, quiet=True):
+            local.next_pause = time.monotonic() + PAUSE_SPACING_SECONDS
 
 
 # One per process: the HTTP front door and every ListenerPools share it.
@@ -108,7 +151,9 @@ class ListenerPools:
             try:
                 # Acks first: this work takes seconds anyway; theirs is what Slack times.
                 yielding = self._ack_yield_seconds
-                self._acks.wait_idle(ACK_YIELD_SECONDS if yielding is None else yielding)
+                self._acks.wait_idle(
+                    ACK_YIELD_SECONDS if yielding is None else yielding, quiet=True
+                )
                 waited = self._clock() - queued
                 if too_late is not None and waited > self._queue_seconds:
                     log.warning("%s work waited %.0f s in its queue; not started", kind, waited)

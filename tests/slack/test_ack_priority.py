@@ -1,0 +1,119 @@
+"""Slow work in the process that answers Slack lets the acks in flight go first: it pauses at
+each database transaction and each Slack call it makes while another thread is acking (at
+most `ACK_YIELD_SECONDS`), never on the acking thread itself, and counts a burst of requests
+as one (`ACK_QUIET_SECONDS`). What `bench/ack_latency.py` measures; here, only that it holds."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from bot.core import Briefbot
+from bot.runtime import build_runtime
+from bot.slack import pools
+from bot.slack.client import make_web_client
+from bot.slack.pools import ACKS, AckGate
+from testkit.slackfake.server import FakeSlack
+from tests.conftest import Database
+from tests.slack.conftest import BOT_TOKEN, settings_for
+
+
+@contextmanager
+def acking(gate: AckGate) -> Iterator[threading.Event]:
+    """Another thread answering a request until the yielded event is set."""
+    entered, release = threading.Event(), threading.Event()
+
+    def answer() -> None:
+        with gate.answering():
+            entered.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    assert entered.wait(10)
+    try:
+        yield release
+    finally:
+        release.set()
+        thread.join(10)
+
+
+def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, threading.Event]:
+    done = threading.Event()
+
+    def run() -> None:
+        work()
+        done.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, done
+
+
+@pytest.fixture
+def long_yield(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pauses that would last 30 s: a pause that ends sooner ended because the ack did."""
+    monkeypatch.setattr(pools, "ACK_YIELD_SECONDS", 30.0)
+
+
+def test_work_pauses_while_another_thread_acks_and_resumes_when_it_is_answered(
+    long_yield: None,
+) -> None:
+    gate = AckGate()
+    with acking(gate) as release:
+        thread, done = in_thread(gate.pause)
+        assert not done.wait(0.3)  # held while the request is being answered
+        release.set()
+        assert done.wait(10)  # and let go once it is, not after 30 s
+    thread.join(10)
+
+
+def test_the_acking_thread_itself_never_pauses(long_yield: None) -> None:
+    gate = AckGate()
+    with acking(gate):  # another request in flight too
+
+        def ack_and_pause() -> None:
+            with gate.answering():
+                gate.pause()
+
+        thread, done = in_thread(ack_and_pause)
+        assert done.wait(10)
+    thread.join(10)
+
+
+def test_a_burst_of_requests_counts_as_one() -> None:
+    gate = AckGate()
+    with gate.answering():
+        pass
+    assert gate.wait_idle(0)  # nothing in flight
+    assert not gate.wait_idle(0, quiet=True)  # but the burst may go on: work waits a moment
+    assert gate.wait_idle(10, quiet=True)
+
+
+def test_the_serving_process_pauses_its_transactions_and_slack_calls_for_acks(
+    db: Database, fake_slack: FakeSlack, long_yield: None
+) -> None:
+    """As `briefbot serve` wires it: a digest's or a brief's database work and Slack calls
+    wait while a request is being acked on another thread."""
+    settings = settings_for(db.url, fake_slack)
+    core = Briefbot(settings, engine=db.engine)
+    client = make_web_client(settings, BOT_TOKEN, max_retries=0)
+    runtime = build_runtime(
+        settings, socket_mode=False, with_scheduler=False, core=core, client=client
+    )
+    for work in (core.list_topics, lambda: client.auth_test()):
+        with acking(ACKS) as release:
+            thread, done = in_thread(work)
+            assert not done.wait(0.3)
+            release.set()
+            assert done.wait(10)
+        thread.join(10)
+    # With no request in flight nothing waits.
+    thread, done = in_thread(core.list_topics)
+    assert done.wait(10)
+    thread.join(10)
+    if runtime.pools is not None:
+        runtime.pools.shutdown()
