@@ -140,14 +140,26 @@ def hold_leader_lock(url: str) -> Any:
     return connection
 
 
-def sql_one(url: str, query: str) -> Any:
+_connections: dict[str, Any] = {}
+
+
+def _connection(url: str) -> Any:
+    """One connection per database for this process's queries: polling the queue four times
+    a second with a new connection each time cost PostgreSQL a backend start each, CPU the
+    workers being measured share."""
     import psycopg
 
     from bot.tasks.postgres import libpq_url
 
-    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
-        row = connection.execute(query).fetchone()
-        return row[0] if row else None
+    connection = _connections.get(url)
+    if connection is None or connection.closed or connection.broken:
+        connection = _connections[url] = psycopg.connect(libpq_url(url), autocommit=True)
+    return connection
+
+
+def sql_one(url: str, query: str) -> Any:
+    row = _connection(url).execute(query).fetchone()
+    return row[0] if row else None
 
 
 def wait_until(check: Any, timeout: float, what: str, workers: Workers) -> None:
@@ -158,6 +170,10 @@ def wait_until(check: Any, timeout: float, what: str, workers: Workers) -> None:
         if any(p.poll() is not None for p in workers.procs):
             raise SystemExit(f"a worker exited while waiting for {what}\n{workers.tail()}")
         time.sleep(0.25)
+
+
+def sql_all(url: str, query: str) -> list[tuple[Any, ...]]:
+    return list(_connection(url).execute(query).fetchall())
 
 
 def queue_empty(url: str) -> bool:
@@ -187,8 +203,33 @@ def prepare_database(url: str, nlp_model: str) -> Any:
 # -- ingest -----------------------------------------------------------------------------------
 
 
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a live process on this machine, 0 if unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def database_cpu(url: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving the bench database right now (local
+    server only): read before the workers stop, their connections' backends still live."""
+    pids = sql_all(
+        url,
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()",
+    )
+    return sum(_proc_cpu(int(pid)) for (pid,) in pids)
+
+
 def ingest_run(
-    url: str, n_workers: int, feeds: list[str], env: dict[str, str], tmp: Path
+    url: str,
+    n_workers: int,
+    feeds: list[str],
+    env: dict[str, str],
+    tmp: Path,
+    server_pid: int | None = None,
 ) -> dict[str, Any]:
     from bot.jobs.tasks import defer_ingest_round
     from storage import sources as source_store
@@ -203,14 +244,19 @@ def ingest_run(
             row = source_store.get_or_create(session, "feed", feed)
             topic_store.attach_source(session, topic, row)
     leader = hold_leader_lock(url)
-    cpu_before = _children_cpu()
+    cpu_before, sys_before = _children_cpu(), _children_cpu(system=True)
     workers = Workers(n_workers, env, tmp)
     try:
         wait_until(lambda: registered_workers(url) >= n_workers, 120, "workers", workers)
+        server_before = _proc_cpu(server_pid) if server_pid else 0.0
+        db_before = database_cpu(url)
         started = time.perf_counter()
         queued = defer_ingest_round(core, queue)
         wait_until(lambda: queue_empty(url), 1800, "the ingest tasks", workers)
         seconds = time.perf_counter() - started
+        # The database's and the page server's share: CPU the workers' wall time also needs.
+        db_cpu = database_cpu(url) - db_before
+        server_cpu = (_proc_cpu(server_pid) - server_before) if server_pid else 0.0
     finally:
         workers.stop()
         leader.close()
@@ -218,6 +264,7 @@ def ingest_run(
     # The workers' own CPU seconds (start-up included): what one worker costs per page,
     # whatever else the machine is running.
     cpu = _children_cpu() - cpu_before
+    system_cpu = _children_cpu(system=True) - sys_before
     pages = int(sql_one(url, "SELECT count(*) FROM articles") or 0)
     failed = int(sql_one(url, "SELECT count(*) FROM procrastinate_jobs WHERE status='failed'"))
     core.close()
@@ -230,16 +277,20 @@ def ingest_run(
         "sources_per_s": round(len(feeds) / seconds, 2),
         "failed_tasks": failed,
         "worker_cpu_s": round(cpu, 1),
+        "worker_system_cpu_s": round(system_cpu, 1),
         "pages_per_worker_cpu_s": round(pages / cpu, 2) if cpu else None,
+        "database_cpu_s": round(db_cpu, 1),
+        "page_server_cpu_s": round(server_cpu, 1),
     }
 
 
-def _children_cpu() -> float:
-    """CPU seconds of this process's children that have ended (the workers, once reaped)."""
+def _children_cpu(*, system: bool = False) -> float:
+    """CPU seconds of this process's children that have ended (the workers, once reaped);
+    `system`: the kernel's part only."""
     import resource
 
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_stime if system else usage.ru_utime + usage.ru_stime
 
 
 # -- digest round -----------------------------------------------------------------------------
@@ -458,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
                 for r in range(args.repeats):
                     for n in (1, 2) if r % 2 == 0 else (2, 1):
                         load = os.getloadavg()[0]
-                        run = ingest_run(url, n, feeds, env, tmp)
+                        run = ingest_run(url, n, feeds, env, tmp, server.proc.pid)
                         run["load_before"] = round(load, 2)
                         run["load_after"] = round(os.getloadavg()[0], 2)
                         runs[n].append(run)

@@ -61,12 +61,13 @@ class DigestNotDelivered(RetryLater):
 def register_tasks(queue: TaskQueue, core: Briefbot, poster: Poster) -> None:
     # As many runs as a digest claim gets (then the task is kept as failed: a dead letter).
     attempts = MAX_ATTEMPTS
-    for name, func in (
-        (REFRESH_SOURCE, functools.partial(refresh_source, core)),
-        (REFRESH_TOPIC, functools.partial(refresh_topic, core)),
-        (DELIVER_DIGEST, functools.partial(deliver, core, poster)),
+    warm_ingest = core.ingestion.warm
+    for name, func, warm in (
+        (REFRESH_SOURCE, functools.partial(refresh_source, core), warm_ingest),
+        (REFRESH_TOPIC, functools.partial(refresh_topic, core), warm_ingest),
+        (DELIVER_DIGEST, functools.partial(deliver, core, poster), None),
     ):
-        queue.register(TaskSpec(name, func, max_attempts=attempts))
+        queue.register(TaskSpec(name, func, max_attempts=attempts, warm=warm))
 
 
 # -- the tasks --------------------------------------------------------------------------------

@@ -226,6 +226,18 @@ class Ingestion:
         with transaction(self._factory) as session:
             return sentence_analysis.reindex(session, self._settings.nlp_model, force=force)
 
+    def warm(self) -> None:
+        """Load, once per process, what every refresh needs and otherwise loads on first use:
+        the page extractor (trafilatura's imports, about a second of CPU) and the language
+        detector's model (about another). A queue worker calls it before taking tasks, so
+        its first tasks are not held up behind the loading while other workers wait idle."""
+        from bot.ingest import extract_pool  # noqa: F401  (the extractor's imports)
+        from bot.nlp.language import detect_language
+
+        # Enough words for the detector to load its model and run (a shorter text is
+        # answered without it).
+        detect_language("", "the council met on tuesday to approve the new budget plan")
+
     def _page_work(self):  # type: ignore[no-untyped-def]
         """Page extraction: in this process's pool of INGEST_PROCESSES workers, if any."""
         from bot.ingest.extract_pool import shared_pool

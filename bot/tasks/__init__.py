@@ -40,6 +40,9 @@ class TaskSpec:
     max_attempts: int = 5
     # Retry n waits about backoff_seconds ** n seconds (2: 2, 4, 8, 16 s).
     backoff_seconds: int = 2
+    # Run once by a worker process before it takes its first task (one-time loading the task
+    # would otherwise do inside its first runs); a failure is logged, the worker starts.
+    warm: Callable[[], None] | None = None
 
 
 class TaskQueue(Protocol):

@@ -216,6 +216,7 @@ class PostgresQueue:
         """Run tasks until `stop` is set. A worker that ends (its database went away) is
         started again after a pause that doubles up to 30 s; a run that lasted a minute
         resets the pause."""
+        self._warm()
         pause = 1.0
         while not stop.is_set():
             started = time.monotonic()
@@ -230,6 +231,20 @@ class PostgresQueue:
             log.warning("task worker: starting again in %.0f s", pause)
             stop.wait(pause)
             pause = min(pause * 2, _LONGEST_PAUSE)
+
+    def _warm(self) -> None:
+        """Each task's one-time loading, before this worker registers and takes tasks: its
+        first tasks then run at full speed instead of waiting on imports while the other
+        workers could have taken them."""
+        done: set[int] = set()
+        for spec in self._specs.values():
+            if spec.warm is None or id(spec.warm) in done:
+                continue
+            done.add(id(spec.warm))
+            try:
+                spec.warm()
+            except Exception as err:
+                log.warning("task worker: preparing %s failed: %s", spec.name, _describe(err))
 
     async def _work(self, stop: threading.Event, *, concurrency: int, name: str) -> None:
         app = self._worker_app()

@@ -219,3 +219,40 @@ def test_the_minutely_sweep_queues_a_missed_digest_once_while_it_waits_or_runs(
     finally:
         jobs.unregister_context(context)
     assert env.fake.posted_messages() == []  # queued for the workers, never posted here
+
+
+def test_a_worker_prepares_its_tasks_before_taking_the_first(
+    env: Env, pg_queue: tuple[Any, str]
+) -> None:
+    """A worker runs each task's one-time preparation (the extractor's imports, the language
+    model) once, before it takes a task, so its first tasks do not wait on it; a failing
+    preparation is logged and the worker still works."""
+    queue, _ = pg_queue
+    events: list[str] = []
+    ran = threading.Event()
+
+    def warm() -> None:
+        events.append("warm")
+
+    def broken() -> None:
+        raise RuntimeError("no model here")
+
+    def task(*, n: int, attempt: int) -> None:
+        events.append(f"task {n}")
+        ran.set()
+
+    queue.register(TaskSpec("test.first", task, warm=warm))
+    queue.register(TaskSpec("test.second", task, warm=warm))  # the same preparation: once
+    queue.register(TaskSpec("test.third", task, warm=broken))
+    assert queue.defer("test.first", {"n": 1})
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=queue.run_worker, args=(stop,), kwargs={"concurrency": 1, "name": "w1"}
+    )
+    worker.start()
+    try:
+        assert ran.wait(30)
+    finally:
+        stop.set()
+        worker.join(30)
+    assert events == ["warm", "task 1"]
