@@ -115,3 +115,9 @@ def test_ack_latency() -> None:
     assert ours["failures"] == 0
     assert ours["during_digest"]["n"] == result["params"]["requests"]
     assert ours["digest"]["rounds"] >= 1 and ours["digest"]["digests"] >= 1
+
+
+def test_cli_start() -> None:
+    result = run_bench("cli_start")
+    assert result["ours"]["topic_list_cpu_ms"] > 0 and result["ours"]["help_cpu_ms"] > 0
+    assert result["baseline"]["import_sqlalchemy"] > 0
