@@ -224,6 +224,53 @@ def url_verification_body(challenge: str = "fake-challenge") -> str:
     )
 
 
+def block_actions(
+    action: dict[str, Any],
+    *,
+    user_id: str = DEFAULT_USER_ID,
+    team_id: str = DEFAULT_TEAM_ID,
+    channel_id: str | None = None,
+    message: dict[str, Any] | None = None,
+    ephemeral: bool = False,
+    view: dict[str, Any] | None = None,
+    response_url: str | None = None,
+    trigger_id: str = "111.222.valid",
+) -> dict[str, Any]:
+    """A ``block_actions`` payload as Slack posts it when someone uses one element: in a
+    message (``channel_id``, and ``message`` unless ``ephemeral``: Slack sends no copy of an
+    ephemeral message) or in a view (``view``, e.g. the Home tab). ``action`` is the element
+    as rendered (a button, or an overflow with ``selected_option``) plus its ``block_id``."""
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": "reader", "name": "reader", "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "verification_token",
+        "trigger_id": trigger_id,
+        "team": {"id": team_id, "domain": "workspace-domain"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "actions": [{**action, "action_ts": "1700000002.000200"}],
+    }
+    if view is not None:
+        payload["container"] = {"type": "view", "view_id": view.get("id", "V0VIEW")}
+        payload["view"] = {**view, "team_id": team_id, "state": {"values": {}}}
+        return payload
+    ts = str((message or {}).get("ts") or "1700000001.000100")
+    payload["container"] = {
+        "type": "message",
+        "message_ts": ts,
+        "channel_id": channel_id,
+        "is_ephemeral": ephemeral,
+    }
+    payload["channel"] = {"id": channel_id, "name": "news"}
+    if message is not None:
+        payload["message"] = {"type": "message", "ts": ts, **message}
+    payload["state"] = {"values": {}}
+    if response_url is not None:
+        payload["response_url"] = response_url
+    return payload
+
+
 def interaction_body(payload: dict[str, Any]) -> str:
     """``payload=<urlencoded json>`` as Slack posts block_actions / view_submission."""
     return urlencode({"payload": json.dumps(payload)})

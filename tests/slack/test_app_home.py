@@ -19,7 +19,7 @@ import pytest
 from bot.core import Briefbot
 from bot.service.subscriptions import SubscriptionInfo
 from testkit.slackfake.server import FakeSlack
-from testkit.slackfake.signing import event_body, interaction_body, post_signed
+from testkit.slackfake.signing import block_actions, event_body, interaction_body, post_signed
 from tests.conftest import Database
 from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
 
@@ -56,28 +56,20 @@ class Home:
 
     def click(self, view: dict[str, Any], action_id: str, value: str, user: str = USER) -> None:
         """A button of the Home tab, clicked: `block_actions` from a view."""
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "username": "u", "name": "u", "team_id": TEAM},
-            "api_app_id": "A0001",
-            "token": "verification_token",
-            "container": {"type": "view", "view_id": "V0HOME"},
-            "trigger_id": f"111.222.{next(self._ids)}",
-            "team": {"id": TEAM, "domain": "workspace-domain"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "view": {**view, "id": "V0HOME", "team_id": TEAM, "state": {"values": {}}},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b",
-                    "text": {"type": "plain_text", "text": "x"},
-                    "value": value,
-                    "action_ts": "1700000002.000200",
-                }
-            ],
+        button = {
+            "type": "button",
+            "action_id": action_id,
+            "block_id": "b",
+            "text": {"type": "plain_text", "text": "x"},
+            "value": value,
         }
+        payload = block_actions(
+            button,
+            user_id=user,
+            team_id=TEAM,
+            view={**view, "id": "V0HOME"},
+            trigger_id=f"111.222.{next(self._ids)}",
+        )
         self._post(interaction_body(payload))
 
     def press(self, action_id: str, value: str, user: str = USER) -> dict[str, Any]:

@@ -26,7 +26,12 @@ from bot.render.digest_actions import (
 from bot.slack.client import SingleWorkspaceClients
 from bot.slack.posting import SlackPoster
 from testkit.slackfake.server import FakeSlack
-from testkit.slackfake.signing import interaction_body, post_signed, slash_command_body
+from testkit.slackfake.signing import (
+    block_actions,
+    interaction_body,
+    post_signed,
+    slash_command_body,
+)
 from tests.conftest import Database
 from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
 
@@ -107,36 +112,14 @@ class Digests:
         actions = next(b for b in blocks if b["type"] == "actions")
         button = next(e for e in actions["elements"] if e["action_id"] == action_id)
         rid = f"click{next(self._ids)}"
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "username": "reader", "name": "reader", "team_id": TEAM},
-            "api_app_id": "A0001",
-            "token": "verification_token",
-            "container": {
-                "type": "message",
-                "message_ts": "1700000001.000100",
-                "channel_id": channel,
-                "is_ephemeral": False,
-            },
-            "trigger_id": "111.222.valid",
-            "team": {"id": TEAM, "domain": "workspace-domain"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "channel": {"id": channel, "name": "news"},
-            "message": {"type": "message", "ts": "1700000001.000100", "blocks": blocks},
-            "state": {"values": {}},
-            "response_url": self.fake.response_url(rid),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": button["action_id"],
-                    "block_id": actions["block_id"],
-                    "text": button["text"],
-                    "value": button["value"],
-                    "action_ts": "1700000002.000200",
-                }
-            ],
-        }
+        payload = block_actions(
+            {**button, "block_id": actions["block_id"]},
+            user_id=user,
+            team_id=TEAM,
+            channel_id=channel,
+            message={"ts": "1700000001.000100", "blocks": blocks},
+            response_url=self.fake.response_url(rid),
+        )
         response = post_signed(self.app.url, interaction_body(payload), SIGNING_SECRET)
         assert response.status_code == 200
         return self._reply(rid)

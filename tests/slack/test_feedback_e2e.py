@@ -16,7 +16,12 @@ import pytest
 from bot.core import Briefbot
 from bot.render.feedback_value import parse
 from testkit.slackfake.server import RESPONSE_URL, FakeSlack
-from testkit.slackfake.signing import interaction_body, post_signed, slash_command_body
+from testkit.slackfake.signing import (
+    block_actions,
+    interaction_body,
+    post_signed,
+    slash_command_body,
+)
 from tests.conftest import Database
 from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
 
@@ -132,35 +137,20 @@ def _block_actions(
         and DISLIKED in _outlets_of(b["accessory"]["options"][1]["value"])
     )
     option = block["accessory"]["options"][1]
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": "reader", "name": "reader", "team_id": TEAM},
-        "api_app_id": "A0001",
-        "token": "verification_token",
-        "container": {
-            "type": "message",
-            "message_ts": ts,
-            "channel_id": CHANNEL,
-            "is_ephemeral": False,
-        },
-        "trigger_id": "111.222.valid",
-        "team": {"id": TEAM, "domain": "workspace-domain"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "channel": {"id": CHANNEL, "name": "news"},
-        "message": {"type": "message", "ts": ts, "text": posted["text"], "blocks": _blocks(posted)},
-        "state": {"values": {}},
-        "response_url": fake.response_url(response),
-        "actions": [
-            {
-                "type": "overflow",
-                "action_id": block["accessory"]["action_id"],
-                "block_id": block.get("block_id", "b1"),
-                "selected_option": option,
-                "action_ts": "1596530385.194939",
-            }
-        ],
+    overflow = {
+        "type": "overflow",
+        "action_id": block["accessory"]["action_id"],
+        "block_id": block.get("block_id", "b1"),
+        "selected_option": option,
     }
+    payload = block_actions(
+        overflow,
+        user_id=user,
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        message={"ts": ts, "text": posted["text"], "blocks": _blocks(posted)},
+        response_url=fake.response_url(response),
+    )
     return interaction_body(payload)
 
 

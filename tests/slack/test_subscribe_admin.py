@@ -16,7 +16,12 @@ import pytest
 
 from bot.core import Briefbot
 from testkit.slackfake.server import FakeSlack
-from testkit.slackfake.signing import interaction_body, post_signed, slash_command_body
+from testkit.slackfake.signing import (
+    block_actions,
+    interaction_body,
+    post_signed,
+    slash_command_body,
+)
 from tests.conftest import Database
 from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
 
@@ -70,35 +75,14 @@ class Workspace:
         actions = next(b for b in reply["blocks"] if b["type"] == "actions")
         (button,) = actions["elements"]
         rid = f"click{next(self._ids)}"
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "username": "u", "name": "u", "team_id": TEAM},
-            "api_app_id": "A0001",
-            "token": "verification_token",
-            "container": {
-                "type": "message",
-                "message_ts": "1700000001.000100",
-                "channel_id": CHANNEL,
-                "is_ephemeral": True,
-            },
-            "trigger_id": "111.222.valid",
-            "team": {"id": TEAM, "domain": "workspace-domain"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "channel": {"id": CHANNEL, "name": "news"},
-            "state": {"values": {}},
-            "response_url": self.fake.response_url(rid),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": button["action_id"],
-                    "block_id": actions["block_id"],
-                    "text": button["text"],
-                    "value": button["value"],
-                    "action_ts": "1700000002.000200",
-                }
-            ],
-        }
+        payload = block_actions(
+            {**button, "block_id": actions["block_id"]},
+            user_id=user,
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            ephemeral=True,
+            response_url=self.fake.response_url(rid),
+        )
         response = post_signed(self.app.url, interaction_body(payload), SIGNING_SECRET)
         assert response.status_code == 200
         return self.replies(rid)[0]

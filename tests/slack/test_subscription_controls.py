@@ -382,8 +382,9 @@ def test_bad_input_is_answered_with_one_ephemeral_line(
     assert "\n" not in reply.strip()
     assert channel.fake.posted_messages() == []
     # Nothing changed: still one daily digest, unpaused, unfiltered.
-    assert channel.say("list").count("daily at 08:00 (Europe/Berlin)") == 1
-    assert "paused" not in channel.say("list") and "filters" not in channel.say("list")
+    listed = channel.say("list")
+    assert listed.count("daily at 08:00 (Europe/Berlin)") == 1
+    assert "paused" not in listed and "filters" not in listed
 
 
 class _Feed:
