@@ -739,35 +739,46 @@ _SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, 16)]  # 1 + log(tf), p
 def _vectorize(sentences: list[_Sentence]) -> _Space:
     """Each sentence's unit TF-IDF vector (`vec`), and all of them as one sparse matrix.
 
-    The matrix is built from the same weights as the dictionaries, in one pass (no second
-    walk over 20 dictionary entries per sentence to find their columns)."""
+    The weights are computed once, in numpy, over the matrix's arrays; each sentence's
+    dictionary is then made from its row in one call (no per-entry Python arithmetic)."""
     df: dict[str, int] = {}
     for s in sentences:
         for t in s.terms:
             df[t] = df.get(t, 0) + 1
     n = len(sentences)
-    idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
     # Columns in first-seen order (the order `df` was filled in).
     space = _Space(df)
     column = space.column
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for s in sentences:
-        vec = {
-            t: _SUBLINEAR[c] * idf[t] if c < 16 else (1.0 + math.log(c)) * idf[t]
-            for t, c in s.counts.items()
-        }
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        s.vec = vec = {t: w / norm for t, w in vec.items()}
-        indices.extend(map(column.__getitem__, vec))
-        data.extend(vec.values())
-        indptr.append(len(indices))
-    space.matrix = sparse.csr_matrix(
-        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-        shape=(n, max(1, len(column))),
+    idf = np.array([math.log((n + 1) / (d + 1)) + 1.0 for d in df.values()])
+    lengths = [len(s.counts) for s in sentences]
+    indices = np.fromiter(
+        (column[t] for s in sentences for t in s.counts), dtype=np.int64, count=sum(lengths)
     )
+    tf = np.fromiter(
+        (c for s in sentences for c in s.counts.values()), dtype=np.int64, count=len(indices)
+    )
+    weights = _tf_weights(tf) * idf[indices]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    norms = np.sqrt(np.add.reduceat(weights * weights, indptr[:-1])) if len(weights) else weights
+    norms[np.diff(indptr) == 0] = 1.0
+    norms[norms == 0.0] = 1.0
+    data = weights / np.repeat(norms, lengths)
+    values = data.tolist()
+    for s, start, end in zip(sentences, indptr[:-1].tolist(), indptr[1:].tolist(), strict=True):
+        s.vec = dict(zip(s.counts, values[start:end], strict=True))
+    space.matrix = sparse.csr_matrix((data, indices, indptr), shape=(n, max(1, len(column))))
     return space
+
+
+def _tf_weights(tf: np.ndarray) -> np.ndarray:
+    """1 + log(tf) (sublinear term frequency), from a table for the usual small counts."""
+    table = np.array(_SUBLINEAR)
+    small = tf < len(table)
+    out = np.empty(len(tf))
+    out[small] = table[tf[small]]
+    out[~small] = 1.0 + np.log(tf[~small].astype(np.float64))
+    return out
 
 
 def _normalize(vec: dict[str, float]) -> dict[str, float]:
