@@ -811,22 +811,17 @@ def _score(
         _is_about(topic_terms, article, by_article[a_index], names_all)
         for a_index, article in enumerate(articles)
     ]
-    article_vecs, story_centroids = _article_vectors(by_article, weights, story)
-    rows = space.rows(article_vecs)
+    rows, story_sums = _article_rows(space.matrix, sentences, weights, story)
     _mark_naming(about, story, rows, articles_naming)
-    centroid: dict[str, float] = {}
-    for key in sorted(story_centroids):
-        for t, w in story_centroids[key].items():
-            centroid[t] = centroid.get(t, 0.0) + w
-    centroid = _normalize(centroid)
-    story_centroids = {k: _normalize(v) for k, v in story_centroids.items()}
-    keys = sorted(story_centroids)
-    story_rows = space.rows([story_centroids[k] for k in keys])
+    keys = sorted(set(story))
+    centroid = np.asarray(story_sums[keys].sum(axis=0)).ravel()
+    centroid /= math.sqrt(float(centroid @ centroid)) or 1.0
+    story_rows = _unit_rows(story_sums[keys])
     row_of_story = {k: r for r, k in enumerate(keys)}
     own_row = np.array([row_of_story[k] for k in story], dtype=np.intp)
     # Each article's cosine to its own story's centroid (row-wise dot products).
     own = _rowwise_dots(rows, story_rows, own_row)
-    relevance = _relevance(mentions, bool(topic_terms), rows, space.dense(centroid), own)
+    relevance = _relevance(mentions, bool(topic_terms), rows, centroid, own)
     _base_scores(topic_terms, sentences, story, space, story_rows, row_of_story, relevance)
     members: dict[int, list[int]] = {}
     for a, key in enumerate(story):
@@ -843,26 +838,6 @@ class _Space:
         self.column: dict[str, int] = {t: j for j, t in enumerate(terms)}
         self.terms = list(self.column)
         self.matrix: sparse.csr_matrix = sparse.csr_matrix((0, max(1, len(self.column))))
-
-    def rows(self, vecs: Sequence[dict[str, float]]) -> sparse.csr_matrix:
-        column = self.column
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for vec in vecs:
-            indices.extend(map(column.__getitem__, vec))
-            data.extend(vec.values())
-            indptr.append(len(indices))
-        return sparse.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-            shape=(len(vecs), max(1, len(column))),
-        )
-
-    def dense(self, vec: dict[str, float]) -> np.ndarray:
-        out = np.zeros(max(1, len(self.column)))
-        for t, w in vec.items():
-            out[self.column[t]] = w
-        return out
 
 
 def _rowwise_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, b_row: np.ndarray) -> np.ndarray:
@@ -897,25 +872,34 @@ def _mentions(
     return mentions
 
 
-def _article_vectors(
-    by_article: list[list[_Sentence]], weights: list[float], story: list[int]
-) -> tuple[list[dict[str, float]], dict[int, dict[str, float]]]:
-    """Each article's normalized vector, and each story's (unnormalized) centroid: the sum of
-    its articles' vectors weighted by mention, so articles that never name the topic do not
-    pull it their way."""
-    article_vecs: list[dict[str, float]] = []
-    story_centroids: dict[int, dict[str, float]] = {}
-    for a_index, (group, weight) in enumerate(zip(by_article, weights, strict=True)):
-        vec: dict[str, float] = {}
-        for s in group:
-            for t, w in s.vec.items():
-                vec[t] = vec.get(t, 0.0) + w
-        vec = _normalize(vec)
-        article_vecs.append(vec)
-        acc = story_centroids.setdefault(story[a_index], {})
-        for t, w in vec.items():
-            acc[t] = acc.get(t, 0.0) + weight * w
-    return article_vecs, story_centroids
+def _article_rows(
+    matrix: sparse.csr_matrix, sentences: list[_Sentence], weights: list[float], story: list[int]
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Each article's unit vector (the sum of its sentences' rows, normalized), and each
+    story's centroid, unnormalized: the sum of its articles' vectors weighted by mention, so
+    articles that never name the topic do not pull it their way. Two sparse products."""
+    n_articles = len(weights)
+    owner = np.array([s.article for s in sentences], dtype=np.int64)
+    member = sparse.csr_matrix(
+        (np.ones(len(sentences)), (owner, np.arange(len(sentences)))),
+        shape=(n_articles, len(sentences)),
+    )
+    rows = _unit_rows(member @ matrix)
+    n_stories = max(story, default=-1) + 1
+    weighted = sparse.csr_matrix(
+        (np.asarray(weights, dtype=np.float64), (np.asarray(story), np.arange(n_articles))),
+        shape=(n_stories, n_articles),
+    )
+    return rows, (weighted @ rows).tocsr()
+
+
+def _unit_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The rows scaled to length 1 (empty rows stay empty)."""
+    m = sparse.csr_matrix(m, copy=True)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    m.data /= np.repeat(norms, np.diff(m.indptr))
+    return m
 
 
 def _mark_naming(
