@@ -1085,7 +1085,17 @@ class _TopicNamer:
         self.everything = (1 << len(self.order)) - 1
         self.named: dict[str, int] = {}  # term -> bit set of the topic terms it names
         self.known = frozenset(vocabulary)
-        self.naming = frozenset(u for u in self.known if self._bits(u))
+        # Only these can name a topic term (`_names_term`): itself, its demonym pair, words
+        # built on it; found with one prefix scan per topic term instead of a test per term.
+        maybe: set[str] = set()
+        for t in self.order:
+            dt = _DEMONYMS.get(t, t)
+            maybe.update((t, dt))
+            maybe.update(u for u, du in _DEMONYMS.items() if du in (t, dt))
+            if len(t) >= 4:
+                maybe.update(u for u in self.known if u.startswith(t))
+                maybe.update(u for u, du in _DEMONYMS.items() if du.startswith(t))
+        self.naming = frozenset(u for u in maybe & self.known if self._bits(u))
 
     def _bits(self, u: str) -> int:
         bits = self.named.get(u)
