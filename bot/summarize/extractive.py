@@ -1946,10 +1946,9 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
         when = times[o.article]
         if o.tense != "past" or when is None or when <= spans[story[o.article]][0]:
             continue
-        if _OPEN_FORM.search(o.text):
-            continue
+        # (The event test first: it rules out more sentences than the open-form one.)
         events = frozenset(t for m in _EVENT.finditer(o.text) for t in event_terms(m.group(0)))
-        if events:
+        if events and not _OPEN_FORM.search(o.text):
             by_story.setdefault(story[o.article], []).append((when, o.index, o, events))
     starts: dict[int, list[datetime]] = {}
     for key, group in by_story.items():
