@@ -36,7 +36,7 @@ import itertools
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -83,6 +83,10 @@ _EXPAND_MIN = 0.2  # neighbours at least this similar join the expansion
 # A bullet must reach this share of its section's best final score, and this briefability.
 _MIN_RELATIVE = 0.25
 _MIN_BRIEFABILITY = 1.0
+# Key provisions in a window of few reports; more (up to `section_cap`) when its stories have
+# more reports, one per report (`_key_provision_cap`).
+_KEY_PROVISIONS = 7
+_DETAIL_SLOTS = 2
 # Each bullet a story already has in a section scales its next candidates by this.
 _STORY_DECAY = 0.8
 # A key provision's, by this for every bullet its article already has: each report adds its
@@ -260,7 +264,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-13+{ANALYZER_VERSION}"
+    version = f"extractive-14+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -544,6 +548,7 @@ def _stories(articles: list[ArticleInput], sentences: list[_Sentence]) -> list[i
     for group in groups:
         split.extend(_split_by_time(group, articles))
     merged = _merge_by_names(split, articles, sentences)
+    merged = _merge_by_event_date(merged, articles, sentences)
     merged.sort(key=lambda g: (-len(g), g[0]))
     story = [0] * len(articles)
     for index, group in enumerate(merged):
@@ -559,6 +564,52 @@ _SAME_NAMES = 0.15
 _SHARED_NAMES = 2  # and they must share at least this many names
 # Above this many groups, merging by names is skipped (it compares all pairs of groups).
 _MAX_MERGE_GROUPS = 400
+
+
+def _merge_by_event_date(
+    groups: list[list[int]], articles: list[ArticleInput], sentences: list[_Sentence]
+) -> list[list[int]]:
+    """Later coverage of one event is its story: a group of reports at least half of which
+    write out a day (not one anchored from "on Monday") that falls in an earlier group's span
+    (up to `_DATELINE_DAYS` before its first report) joins that group, however far apart in
+    time: the anniversary, the trial and the memorial of "the July 7, 2005 bombings" follow
+    the bombings. A date one report mentions in passing joins nothing."""
+    if len(groups) < 2 or len(groups) > _MAX_MERGE_GROUPS:
+        return groups
+    named: list[set[str]] = [set() for _ in articles]
+    for s in sentences:
+        if s.dates:
+            named[s.article].update(_written_dates(s))
+    spans: list[tuple[str, str] | None] = []
+    for group in groups:
+        times = [articles[a].published_at for a in group if articles[a].published_at]
+        if not times:
+            spans.append(None)
+            continue
+        first = (min(times) - timedelta(days=_DATELINE_DAYS)).date().isoformat()
+        spans.append((first, max(times).date().isoformat()))
+    order = sorted(
+        (k for k in range(len(groups)) if spans[k] is not None),
+        key=lambda k: (spans[k], k),
+    )
+    root = list(range(len(groups)))
+    for pos, later in enumerate(order):
+        counts: dict[str, int] = {}
+        for a in groups[later]:
+            for day in named[a]:
+                counts[day] = counts.get(day, 0) + 1
+        needed = max(1, math.ceil(len(groups[later]) / 2))
+        days = {day for day, n in counts.items() if n >= needed}
+        for earlier in order[:pos]:
+            span = spans[earlier]
+            assert span is not None
+            if any(span[0] <= day <= span[1] for day in days):
+                root[later] = root[earlier]
+                break
+    out: dict[int, list[int]] = {}
+    for k, group in enumerate(groups):
+        out.setdefault(root[k], []).extend(group)
+    return [sorted(g) for g in out.values()]
 
 
 def _merge_by_names(
@@ -1229,12 +1280,22 @@ _ECHO = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BEFORE = re.compile(r"[,;:]| and | but | while | as ", re.IGNORECASE)
+# A speaker named earlier in the sentence ("Ms Ito said … and, she added, …") is fine.
+_NAMED_BEFORE = re.compile(r"\b[A-Z][a-z]+ (?:said|says|told|added)\b")
+# "…, he said." with no one named as the speaker: who said it is in the sentence before.
+_PRONOUN_SPEAKER = re.compile(
+    r"[,;]\s*[\"'”’]?\s*(?:he|she|they)\s+(?:said|says|added|adds|told \w+|explained|noted)"
+    r"\s*[.!]?[\"'”’]?$",
+    re.IGNORECASE,
+)
 
 
 def leans_on_context(text: str) -> bool:
     """Does the sentence need the one before it to be understood (a continuing opener, a
     demonstrative whose noun it never named, an action it echoes but never states)?"""
     if _CONTINUING.match(text):
+        return True
+    if _PRONOUN_SPEAKER.search(text.strip()) and not _NAMED_BEFORE.search(text):
         return True
     lowered = text.lower()
     echo = (
@@ -1281,12 +1342,20 @@ def _pool(sentences: list[_Sentence]) -> list[_Sentence]:
 _STATES_OVERLAP = 0.6
 
 
-def states(claim: _Sentence, other: _Sentence, sentences: Sequence[_Sentence] = ()) -> bool:
+def states(
+    claim: _Sentence,
+    other: _Sentence,
+    sentences: Sequence[_Sentence] = (),
+    subject: frozenset[str] = frozenset(),
+) -> bool:
     """Does `other` (alone, or with the sentence before or after it in its article) state
     `claim`'s point, not just share its topic? Every number, date and name of the claim must be
     in that passage, and most of its terms: "30-day ceasefire" is not supported by a sentence
     about a 90-day one, nor "Kyiv accepted" by one about Moscow, nor a declaration by the
-    background paragraph reports share with it."""
+    background paragraph reports share with it. With the window's `subject` terms given, most
+    of the claim's other terms too: "Profiles of the suspects in the July 7 bombings were
+    released" is not stated by a report of the bombings' memorial, whose terms are the
+    subject's."""
     if claim.index == other.index:
         return True
     passages: list[tuple[_Sentence, ...]] = [(other,)]
@@ -1297,6 +1366,8 @@ def states(claim: _Sentence, other: _Sentence, sentences: Sequence[_Sentence] = 
     months = _months(claim.text)  # "launched in April": no date, but a when all the same
     wanted = claim.folded_terms()  # "work is to start" states "construction will begin"
     need = max(1, math.ceil(_STATES_OVERLAP * len(wanted)))
+    own = wanted - subject
+    need_own = math.ceil(_STATES_OVERLAP * len(own))
     for passage in passages:
         numbers = frozenset().union(*(p.numbers for p in passage))
         if claim.numbers - numbers:
@@ -1310,7 +1381,7 @@ def states(claim: _Sentence, other: _Sentence, sentences: Sequence[_Sentence] = 
         if months and months - frozenset().union(*(_months(p.text) for p in passage)):
             continue
         held = frozenset().union(*(p.folded_terms() for p in passage))
-        if len(wanted & held) >= need:
+        if len(wanted & held) >= need and len(own & held) >= need_own:
             return True
     return False
 
@@ -1477,23 +1548,29 @@ def _redundant(
     chosen: list[tuple[str, _Sentence]],
     section: str,
     beyond: _Beyond | None = None,
+    lede: bool = False,
 ) -> bool:
     """Does `cand` repeat a chosen bullet? Compared on what each says beyond the window's
     subject (`_subject`): in a window of one event's reports, "MH370 crashed in the southern
     Indian Ocean" and "planes spotted objects in the Indian Ocean search for MH370" share
-    what the whole window is about, not a point."""
+    what the whole window is about, not a point. A report's lede (`lede`) is another day's
+    news of the same event: it must repeat a bullet in its own words, as closely as across
+    sections (`_CROSS_SECTION`); through their neighbourhoods (the expanded cosine) every
+    lede of one event resembles every other ("the memorial of the July 7 bombings" and "the
+    profiles of the July 7 bombers")."""
     view = beyond or _Beyond(frozenset())
     cand_vec, cand_expanded, cand_terms, cand_folded = view(cand)
     for other_section, other in chosen:
         other_vec, other_expanded, other_terms, other_folded = view(other)
         cos = _cosine(cand_vec, other_vec)
         jac = _jaccard(cand_terms, other_terms)
-        max_cos, max_jac, max_exp = _SAME_SECTION if other_section == section else _CROSS_SECTION
+        same = other_section == section
+        max_cos, max_jac, max_exp = _SAME_SECTION if same else _CROSS_SECTION
         if cos >= max_cos or jac >= max_jac:
             return True
-        if other_section == section and _jaccard(cand_folded, other_folded) >= max_jac:
+        if same and _jaccard(cand_folded, other_folded) >= max_jac:
             return True
-        if _cosine(cand_expanded, other_expanded) >= max_exp:
+        if not lede and _cosine(cand_expanded, other_expanded) >= max_exp:
             return True
     return False
 
@@ -1521,22 +1598,38 @@ def _choose(
         best.setdefault(s.label.section, s.final)
     chosen: list[tuple[str, _Sentence]] = []
     covered: set[int] = set()
+    # Sentence -> publication times of the chosen bullets whose point it reports.
+    covered_at: dict[int, list[datetime | None]] = {}
     per_story: dict[tuple[str, int], int] = {}
     per_article: dict[int, int] = {}  # bullets chosen from each article, any section
     result: dict[str, list[Bullet]] = {name: [] for name in SECTIONS}
+    caps = {name: section_cap(name) for name in SECTIONS}
 
-    def eligible(cand: _Sentence) -> bool:
+    def fits(cand: _Sentence) -> bool:
+        """Could `cand` be a bullet at all: room in its section, strong and briefable enough,
+        a sentence that stands alone?"""
         section = cand.label.section
         assert section
         return not (
-            len(result[section]) >= section_cap(section)
+            sum(1 for name, _ in chosen if name == section) >= caps[section]
             or cand.final < _MIN_RELATIVE * best[section]
             or cand.label.score < _MIN_BRIEFABILITY
-            or cand.index in covered
             or leans_on_context(cand.text)
             or not speaks_for_itself(cand.text)
-            or _redundant(cand, chosen, section, beyond)
         )
+
+    def repeats(cand: _Sentence, lede: bool = False) -> bool:
+        """Does `cand` repeat a chosen bullet? A report's lede (`lede`) published days after
+        every bullet whose point it seems to report (`covered`: words shared with the lead are
+        often just the event's own) is judged only on what it says beyond the window's subject
+        (`_redundant`)."""
+        assert cand.label.section
+        if cand.index in covered and not (lede and _later_news(cand, covered_at, articles)):
+            return True
+        return _redundant(cand, chosen, cand.label.section, beyond, lede)
+
+    def eligible(cand: _Sentence) -> bool:
+        return fits(cand) and not repeats(cand)
 
     def adjusted(cand: _Sentence) -> tuple[float, int, int]:
         assert cand.label.section
@@ -1550,35 +1643,51 @@ def _choose(
 
     extra: dict[int, set[int]] = {}  # chosen bullet -> articles that restate it in other words
     shown: dict[int, str] = {}  # chosen bullet -> its text when not the sentence's own (leads)
+
+    def take(section: str, cand: _Sentence) -> None:
+        chosen.append((section, cand))
+        covered.update(supporters[cand.index])
+        for i in supporters[cand.index]:
+            covered_at.setdefault(i, []).append(articles[cand.article].published_at)
+        key = (section, story[cand.article])
+        per_story[key] = per_story.get(key, 0) + 1
+        per_article[cand.article] = per_article.get(cand.article, 0) + 1
+
     for lead, text, where_from in leads:
         shown[len(chosen)] = text
         extra[len(chosen)] = set(where_from)
-        chosen.append(("key_provisions", lead))
-        covered.update(supporters[lead.index])
-        per_story[("key_provisions", story[lead.article])] = 1
-        per_article[lead.article] = per_article.get(lead.article, 0) + 1
+        take("key_provisions", lead)
+    lead_stories = [story[lead.article] for lead, _, _ in leads]
+    caps["key_provisions"] = _key_provision_cap(story, lead_stories)
+    # Each report's own news (its lede), report by report in date order, before any report
+    # gives a second detail: what a reader following the story day by day was told.
+    # The last `_DETAIL_SLOTS` key provisions stay for the details most reported across the
+    # story (a toll, who was aboard), whichever report gives them.
+    room = caps["key_provisions"] - _DETAIL_SLOTS
+    # Eligible before the ledes: one a lede now repeats still lends it its article (below).
     left = [c for c in ranked if eligible(c)]
+    for cand in _report_ledes(ranked, articles, story, lead_stories, fits, repeats):
+        if len(chosen) >= room:
+            break
+        take("key_provisions", cand)
+    taken = {c.index for _, c in chosen}
+    left = [c for c in left if c.index not in taken]
     while left:
         cand = min(left, key=adjusted)
         left.remove(cand)
         if not eligible(cand):
-            restated = _restates(cand, chosen, sentences)
+            restated = _restates(cand, chosen, sentences, subject)
             if restated is not None and cand.index not in covered:
                 extra.setdefault(restated, set()).add(cand.article)
             continue
-        section = cand.label.section
-        assert section
-        chosen.append((section, cand))
-        covered.update(supporters[cand.index])
-        key = (section, story[cand.article])
-        per_story[key] = per_story.get(key, 0) + 1
-        per_article[cand.article] = per_article.get(cand.article, 0) + 1
+        assert cand.label.section
+        take(cand.label.section, cand)
     for position, (section, cand) in enumerate(chosen):
         # Cited: the articles with a sentence that states the bullet's point (numbers, names).
         stating = {
             sentences[i].article
             for i in supporters[cand.index]
-            if states(cand, sentences[i], sentences)
+            if states(cand, sentences[i], sentences, subject)
         }
         reporting = sorted(
             (stating | extra.get(position, set())) - {cand.article},
@@ -1595,6 +1704,80 @@ def _choose(
         text = trim_sentence(body, MAX_BULLET_CHARS - len(suffix))
         result[section].append(Bullet(text + suffix, ids, outlets=names, story=story[cand.article]))
     return result
+
+
+def _key_provision_cap(story: list[int], lead_stories: list[int]) -> int:
+    """How many key provisions: `_KEY_PROVISIONS`, or room for the lead, one lede per report of
+    the stories that have a lead and `_DETAIL_SLOTS` details when they have more reports, up
+    to `section_cap` (a story followed over many reports reads as that many steps)."""
+    reports = sum(1 for key in story if key in lead_stories)
+    return max(_KEY_PROVISIONS, min(1 + reports + _DETAIL_SLOTS, section_cap("key_provisions")))
+
+
+def _published_order(articles: Sequence[ArticleInput], members: Sequence[int]) -> list[int]:
+    """Articles by publication time (undated last), then id: the order a reader got them."""
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def when(a: int) -> datetime:
+        t = articles[a].published_at
+        if t is None:
+            return far
+        return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+    return sorted(members, key=lambda a: (when(a), natural_key(articles[a].id)))
+
+
+# A report this much later than a bullet is another day's news, not a restatement of it.
+_LATER_NEWS = timedelta(days=2)
+
+
+def _later_news(
+    cand: _Sentence, covered_at: dict[int, list[datetime | None]], articles: Sequence[ArticleInput]
+) -> bool:
+    """Was `cand`'s report published `_LATER_NEWS` after every chosen bullet it seems to
+    restate (undated reports never are)?"""
+    when = articles[cand.article].published_at
+    if when is None:
+        return False
+    times = covered_at.get(cand.index, [])
+    return all(t is not None and _aware(when) - _aware(t) >= _LATER_NEWS for t in times)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _report_ledes(
+    ranked: list[_Sentence],
+    articles: Sequence[ArticleInput],
+    story: list[int],
+    lead_stories: list[int],
+    fits: Callable[[_Sentence], bool],
+    repeats: Callable[[_Sentence, bool], bool],
+) -> Iterator[_Sentence]:
+    """Each report's lede for the stories that have a lead: its earliest key provision among
+    its first `_LEDE_POSITIONS` sentences that `fits`, unless that one `repeats` a bullet
+    already chosen (checked as each is taken: then the report's news is already told),
+    reports in date order, the stories taking turns. The lead's report too: the lead is the
+    story's most-reported point, which may be background its report repeats, not its news."""
+    ledes: dict[int, list[_Sentence]] = {}
+    for s in ranked:
+        if s.label.section == "key_provisions" and s.position < _LEDE_POSITIONS:
+            ledes.setdefault(s.article, []).append(s)
+    queues = [
+        _published_order(articles, [a for a, k in enumerate(story) if k == key])
+        for key in lead_stories
+    ]
+    for turn in itertools.zip_longest(*queues):
+        for a in turn:
+            if a is None:
+                continue
+            for cand in sorted(ledes.get(a, ()), key=lambda s: s.position):
+                if not fits(cand):
+                    continue  # a caption, a weak line: the report's news may come next
+                if not repeats(cand, True):
+                    yield cand
+                break  # the report's first usable sentence repeats a bullet: its news is told
 
 
 def _outlet_names(articles: Sequence[ArticleInput]) -> tuple[str, ...]:
@@ -1855,13 +2038,58 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
     times = [a.published_at for a in articles]
     if len({t for t in times if t is not None}) < 2:
         return
+    spans = _story_spans(times, story)
+    postings = _name_postings(sentences, times, story, spans)
+    for s in sentences:
+        mine = times[s.article]
+        if mine is None or mine >= spans[story[s.article]][1] or not s.names:
+            continue
+        pending = bool(_PENDING.search(s.text))
+        if not (s.numbers or pending):
+            continue
+        if any(_overrides(s, sentences[i], pending) for i in postings.later(s, mine, story)):
+            s.label = replace(s.label, section=None)  # overtaken: not a bullet
+            s.superseded = True
+
+
+class _NamePostings:
+    """Sentences by (story, name), in publication order, for `_supersede`."""
+
+    def __init__(self, postings: dict[tuple[int, str], list[tuple[datetime, int]]]) -> None:
+        for posting in postings.values():
+            posting.sort()
+        self.postings = postings
+        self.starts = {key: [when for when, _ in p] for key, p in postings.items()}
+
+    def later(self, s: _Sentence, mine: datetime, story: list[int]) -> Iterator[int]:
+        """Each sentence (once) of `s`'s story published strictly after `mine` that shares a
+        name with `s`."""
+        seen: set[int] = set()
+        for t in s.names:
+            key = (story[s.article], t)
+            posting = self.postings.get(key)
+            if not posting:
+                continue
+            for _, i in posting[bisect.bisect_right(self.starts[key], mine) :]:
+                if i not in seen:
+                    seen.add(i)
+                    yield i
+
+
+def _name_postings(
+    sentences: list[_Sentence],
+    times: list[datetime | None],
+    story: list[int],
+    spans: dict[int, tuple[datetime, datetime]],
+) -> _NamePostings:
+    """Postings of the sentences that could overtake another (published after their story's
+    first report), by (story, name); a name in more than `limit` sentences says little (and
+    made the search quadratic)."""
     df: dict[str, int] = {}
     for s in sentences:
         for t in s.names:
             df[t] = df.get(t, 0) + 1
-    # A name in more than `limit` sentences says little (and made this search quadratic).
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
-    spans = _story_spans(times, story)
     postings: dict[tuple[int, str], list[tuple[datetime, int]]] = {}
     for o in sentences:
         when = times[o.article]
@@ -1870,46 +2098,20 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
         for t in o.names:
             if df[t] <= limit:
                 postings.setdefault((story[o.article], t), []).append((when, o.index))
-    starts: dict[tuple[int, str], list[datetime]] = {}
-    for key, posting in postings.items():
-        posting.sort()
-        starts[key] = [when for when, _ in posting]
-    for s in sentences:
-        mine = times[s.article]
-        if mine is None or mine >= spans[story[s.article]][1] or not s.names:
-            continue
-        pending = bool(_PENDING.search(s.text))
-        if not (s.numbers or pending):
-            continue
-        need = max(1, (len(s.names) + 1) // 2)
-        key_story = story[s.article]
-        seen: set[int] = set()
-        for t in s.names:
-            key = (key_story, t)
-            posting = postings.get(key)
-            if not posting:
-                continue
-            # Strictly later reports only (`when > mine`).
-            for _, i in posting[bisect.bisect_right(starts[key], mine) :]:
-                if i in seen:
-                    continue
-                seen.add(i)
-                other = sentences[i]
-                if len(s.names & other.names) < need:
-                    continue
-                # Another figure for the same thing: no figure in common ("12 dead" / "31 dead").
-                newer_figure = bool(s.numbers and other.numbers and not s.numbers & other.numbers)
-                outcome = pending and other.tense == "past" and not _PENDING.search(other.text)
-                if not (newer_figure or outcome):
-                    continue
-                if _cosine(s.vec, other.vec) < _SUPERSEDE_COSINE:
-                    continue
-                s.label = replace(s.label, section=None)  # overtaken: not a bullet
-                s.superseded = True
-                break
-            else:
-                continue
-            break
+    return _NamePostings(postings)
+
+
+def _overrides(s: _Sentence, other: _Sentence, pending: bool) -> bool:
+    """Does the later `other` overtake `s`: most of the same names, and another figure for the
+    same thing ("12 dead" / "31 dead": no figure in common) or an outcome where `s` had a
+    pending state (`pending`), and the same point (TF-IDF cosine)?"""
+    if len(s.names & other.names) < max(1, (len(s.names) + 1) // 2):
+        return False
+    newer_figure = bool(s.numbers and other.numbers and not s.numbers & other.numbers)
+    outcome = pending and other.tense == "past" and not _PENDING.search(other.text)
+    if not (newer_figure or outcome):
+        return False
+    return _cosine(s.vec, other.vec) >= _SUPERSEDE_COSINE
 
 
 # What a sentence says is still to happen: "will/would/could be released", "to vote".
@@ -2182,7 +2384,10 @@ def _label(article: ArticleInput) -> str:
 
 
 def _restates(
-    cand: _Sentence, chosen: list[tuple[str, _Sentence]], sentences: Sequence[_Sentence]
+    cand: _Sentence,
+    chosen: list[tuple[str, _Sentence]],
+    sentences: Sequence[_Sentence],
+    subject: frozenset[str] = frozenset(),
 ) -> int | None:
     """The chosen bullet of the same section that `cand` restates in other words, if any:
     its article then also reports that bullet's point ("work is expected to start in
@@ -2191,7 +2396,7 @@ def _restates(
         if section != cand.label.section or other.article == cand.article:
             continue
         if _jaccard(cand.folded_terms(), other.folded_terms()) >= _RESTATES and states(
-            other, cand, sentences
+            other, cand, sentences, subject
         ):
             return position
     return None

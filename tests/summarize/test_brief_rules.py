@@ -644,7 +644,11 @@ def test_points_that_share_only_the_storys_own_words_are_not_repeats() -> None:
     brief = brief_of("kestrel air", *articles)
     texts_shown = [b.text for b in brief.bullets()]
     assert any("vanished" in t for t in texts_shown), texts_shown
-    assert any("search" in t.lower() and "resumed" in t for t in texts_shown), texts_shown
+    # The search going on is news beside the loss (from the report of the search's fourth
+    # day, or the one where it resumed at dawn: the same point).
+    assert any(
+        "search" in t.lower() and ("resumed" in t or "fourth day" in t) for t in texts_shown
+    ), texts_shown
 
 
 def test_a_state_something_left_it_in_is_not_an_open_question() -> None:
