@@ -63,8 +63,18 @@ def search(
     dialect = session.get_bind().dialect.name
     params: dict[str, object] = {"limit": limit}
     filters: list[str] = []
+    within = (
+        dialect == "sqlite" and article_ids is not None and len(article_ids) <= MAX_PREFILTER_IDS
+    )
     if topic_id is not None:
-        filters.append("a.id IN (SELECT article_id FROM article_topics WHERE topic_id = :topic_id)")
+        # Within known ids, one look-up in the link table's key per matching row (SQLite
+        # would list the topic's every article for `IN`); over the index, the topic's list.
+        filters.append(
+            "EXISTS (SELECT 1 FROM article_topics t"
+            " WHERE t.article_id = a.id AND t.topic_id = :topic_id)"
+            if within
+            else "a.id IN (SELECT article_id FROM article_topics WHERE topic_id = :topic_id)"
+        )
         params["topic_id"] = topic_id
     if since is not None:
         filters.append("COALESCE(a.published_at, a.fetched_at) >= :since")
@@ -72,7 +82,7 @@ def search(
     if article_ids is not None:
         if not article_ids:
             return []
-        if dialect == "sqlite" and len(article_ids) <= MAX_PREFILTER_IDS:
+        if within:
             return _sqlite_within(session, clean, article_ids, filters, params, limit)
         # One bound value however many ids (a thread's brief plus 67,500 newer articles once
         # broke PostgreSQL's 65,535-parameter limit).
@@ -128,24 +138,29 @@ def _sqlite_within(
     here): a second, title-only match over the same ranges.
     """
     wanted = {int(i) for i in article_ids}
-    # One SELECT per range (an OR of ranges would not reach FTS5 as a rowid constraint).
-    probe = text(
-        " UNION ALL ".join(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :m"
-            f" AND rowid BETWEEN {lo} AND {hi}"  # plain ints made by int(): safe to inline
-            for lo, hi in _id_runs(sorted(wanted))
-        )
-    )
-    holders: dict[str, set[int]] = {}
+    phrases = phrases[:MAX_PHRASES]
+    # One statement: per phrase, its matches anywhere and in the title, per range (an OR of
+    # ranges would not reach FTS5 as a rowid constraint), each row tagged with its query.
+    runs = _id_runs(sorted(wanted))
+    selects, values = [], {}
+    for n, phrase in enumerate(phrases):
+        values[f"m{n}"] = _fts5_phrase(phrase)
+        values[f"t{n}"] = "title : " + _fts5_phrase(phrase)
+        for tag, key in ((2 * n, f"m{n}"), (2 * n + 1, f"t{n}")):
+            selects += [
+                f"SELECT {tag}, rowid FROM articles_fts WHERE articles_fts MATCH :{key}"
+                f" AND rowid BETWEEN {lo} AND {hi}"  # plain ints made by int(): safe inline
+                for lo, hi in runs
+            ]
+    holders: dict[str, set[int]] = {p: set() for p in phrases}
     in_title: set[tuple[str, int]] = set()
-    for phrase in phrases[:MAX_PHRASES]:
-        quoted = _fts5_phrase(phrase)
-        holders[phrase] = {
-            int(r) for (r,) in session.execute(probe, {"m": quoted}) if int(r) in wanted
-        }
-        if holders[phrase]:
-            titled = session.execute(probe, {"m": "title : " + quoted})
-            in_title.update((phrase, int(r)) for (r,) in titled if int(r) in holders[phrase])
+    for tag, rowid in session.execute(text(" UNION ALL ".join(selects)), values):
+        if int(rowid) in wanted:
+            phrase = phrases[int(tag) // 2]
+            if tag % 2:
+                in_title.add((phrase, int(rowid)))
+            else:
+                holders[phrase].add(int(rowid))
     matched = sorted({i for found in holders.values() for i in found})
     if not matched:
         return []
