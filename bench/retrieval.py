@@ -271,7 +271,7 @@ def measure(
     from storage import search
 
     found = {"ours": 0, "like": 0}
-    fallbacks = [0]  # thread questions whose thread held none of the words (warm-up included)
+    fell_back: dict[tuple[str, str], bool] = {}  # its thread held none of the words
 
     def ask_thread(item: tuple[str, str]) -> None:
         topic, question = item
@@ -296,8 +296,8 @@ def measure(
                 article_ids=threads[topic],
                 limit=CANDIDATES,
             )
+            fell_back[item] = not hits
             if not hits:
-                fallbacks[0] += 1
                 search.search(session, terms, topic_id=topic_ids[topic], limit=CANDIDATES)
 
     def like_thread(item: tuple[str, str]) -> None:
@@ -338,17 +338,32 @@ def measure(
     # Each system answered every question once (warm-up included).
     result["answers_found_share"] = round(found["ours"] / max(len(questions), 1), 2)
     result["like_answers_found_share"] = round(found["like"] / max(len(questions), 1), 2)
-    result["topic_fallback_share"] = round(fallbacks[0] / max(len(questions), 1), 2)
+    timed = questions[10:]  # after the warm-up, in the order `interleaved` timed them
+    result["topic_fallback_share"] = round(
+        sum(fell_back[item] for item in timed) / max(len(timed), 1), 2
+    )
+    # The search step split by where it found its candidates: in the thread's own articles
+    # (the search prefiltered by their ids alone), or only in the topic's (both searches).
+    for key, wanted in (("thread_search_in_thread", False), ("thread_search_fell_back", True)):
+        picked = [
+            t
+            for t, item in zip(times["thread_search"], timed, strict=True)
+            if fell_back[item] is wanted
+        ]
+        result[key] = stats_ms(picked) if picked else None
     bench.say(f"{label}:")
     for key, text in (
         ("thread_ask", "thread question, Briefbot.ask"),
         ("like_thread_ask", "  same with a naive LIKE search"),
         ("thread_search", "  its search step (retrieval)"),
+        ("thread_search_in_thread", "    found in the thread's articles"),
+        ("thread_search_fell_back", "    none there: the topic's searched"),
         ("like_thread", "  naive LIKE search step"),
         ("topic_search", "topic-wide search (the step before)"),
         ("like_topic", "  naive LIKE over the topic"),
     ):
-        bench.say(f"  {text:34} {fmt_stats(result[key], ('p50', 'p95', 'max'))}")
+        if result[key] is not None:
+            bench.say(f"  {text:34} {fmt_stats(result[key], ('p50', 'p95', 'max'))}")
     bench.say(
         f"  answers found: {result['answers_found_share']:.0%} "
         f"(naive LIKE: {result['like_answers_found_share']:.0%}); the thread held none of "

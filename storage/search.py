@@ -7,6 +7,7 @@ user text (a Slack question, a topic keyword) can never inject query operators.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -141,16 +142,24 @@ def _sqlite_within(
     phrases = phrases[:MAX_PHRASES]
     # One statement: per phrase, its matches anywhere and in the title, per range (an OR of
     # ranges would not reach FTS5 as a rowid constraint), each row tagged with its query.
+    # Only bound values vary: a question with as many phrases and ranges reuses the
+    # prepared statement.
     runs = _id_runs(sorted(wanted))
-    selects, values = [], {}
+    # `+rowid IN` is checked by SQLite on each row FTS5 yields for the range, not offered
+    # to FTS5 as a constraint (which would set the query up again per id): the range's
+    # other articles never reach Python. One bound value however many ids.
+    selects, values = [], {"ids": json.dumps(sorted(wanted))}
+    for r, (lo, hi) in enumerate(runs):
+        values[f"lo{r}"], values[f"hi{r}"] = lo, hi
     for n, phrase in enumerate(phrases):
         values[f"m{n}"] = _fts5_phrase(phrase)
         values[f"t{n}"] = "title : " + _fts5_phrase(phrase)
         for tag, key in ((2 * n, f"m{n}"), (2 * n + 1, f"t{n}")):
             selects += [
                 f"SELECT {tag}, rowid FROM articles_fts WHERE articles_fts MATCH :{key}"
-                f" AND rowid BETWEEN {lo} AND {hi}"  # plain ints made by int(): safe inline
-                for lo, hi in runs
+                f" AND rowid BETWEEN :lo{r} AND :hi{r}"
+                " AND +rowid IN (SELECT value FROM json_each(:ids))"
+                for r in range(len(runs))
             ]
     holders: dict[str, set[int]] = {p: set() for p in phrases}
     in_title: set[tuple[str, int]] = set()
