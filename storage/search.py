@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from storage.idlists import sql_id_in
@@ -26,8 +26,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # searched by probing each article in the FTS5 index instead of matching the whole index:
 # the cost then follows the set's size, not how many of all stored articles hold the words.
 MAX_PREFILTER_IDS = 1_000
-# A search within known ids matches over at most this many rowid ranges (`_id_runs`), and
-# each of at most this many phrases (a long question's first words) once per range set.
+# A search within known ids matches over at most this many rowid ranges (`_id_runs`), at
+# most this many phrases a statement (2 x 12 x 8 SELECTs, under SQLite's 500 a compound).
 MAX_RUNS = 8
 MIN_GAP = 1_000  # ids this close are one range: a range query's set-up costs more than them
 MAX_PHRASES = 12
@@ -139,37 +139,18 @@ def _sqlite_within(
     here): a second, title-only match over the same ranges.
     """
     wanted = {int(i) for i in article_ids}
-    phrases = phrases[:MAX_PHRASES]
-    # One statement: per phrase, its matches anywhere and in the title, per range (an OR of
-    # ranges would not reach FTS5 as a rowid constraint), each row tagged with its query.
-    # Only bound values vary: a question with as many phrases and ranges reuses the
-    # prepared statement.
     runs = _id_runs(sorted(wanted))
-    # `+rowid IN` is checked by SQLite on each row FTS5 yields for the range, not offered
-    # to FTS5 as a constraint (which would set the query up again per id): the range's
-    # other articles never reach Python. One bound value however many ids.
-    selects, values = [], {"ids": json.dumps(sorted(wanted))}
-    for r, (lo, hi) in enumerate(runs):
-        values[f"lo{r}"], values[f"hi{r}"] = lo, hi
-    for n, phrase in enumerate(phrases):
-        values[f"m{n}"] = _fts5_phrase(phrase)
-        values[f"t{n}"] = "title : " + _fts5_phrase(phrase)
-        for tag, key in ((2 * n, f"m{n}"), (2 * n + 1, f"t{n}")):
-            selects += [
-                f"SELECT {tag}, rowid FROM articles_fts WHERE articles_fts MATCH :{key}"
-                f" AND rowid BETWEEN :lo{r} AND :hi{r}"
-                " AND +rowid IN (SELECT value FROM json_each(:ids))"
-                for r in range(len(runs))
-            ]
     holders: dict[str, set[int]] = {p: set() for p in phrases}
     in_title: set[tuple[str, int]] = set()
-    for tag, rowid in session.execute(text(" UNION ALL ".join(selects)), values):
-        if int(rowid) in wanted:
-            phrase = phrases[int(tag) // 2]
-            if tag % 2:
-                in_title.add((phrase, int(rowid)))
-            else:
-                holders[phrase].add(int(rowid))
+    for start in range(0, len(phrases), MAX_PHRASES):
+        batch = phrases[start : start + MAX_PHRASES]
+        for tag, rowid in session.execute(*_within_statement(batch, runs, wanted)):
+            if int(rowid) in wanted:
+                phrase = batch[int(tag) // 2]
+                if tag % 2:
+                    in_title.add((phrase, int(rowid)))
+                else:
+                    holders[phrase].add(int(rowid))
     matched = sorted({i for found in holders.values() for i in found})
     if not matched:
         return []
@@ -192,6 +173,32 @@ def _sqlite_within(
                 scores[i] += idf * (2.0 if (phrase, i) in in_title else 1.0)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:limit]
     return [Hit(i, round(score, 6)) for i, score in ranked]
+
+
+def _within_statement(
+    phrases: Sequence[str], runs: Sequence[tuple[int, int]], wanted: set[int]
+) -> tuple[TextClause, dict[str, object]]:
+    """One statement for every phrase: its matches anywhere and in the title, per range (an
+    OR of ranges would not reach FTS5 as a rowid constraint), each row tagged 2n (phrase n
+    anywhere) or 2n+1 (in the title). Only bound values vary: a question with as many
+    phrases and ranges reuses the prepared statement. `+rowid IN` is checked by SQLite on
+    each row FTS5 yields for a range, not offered to FTS5 as a constraint (which would set
+    the query up again per id): the range's other articles never reach Python."""
+    values: dict[str, object] = {"ids": json.dumps(sorted(wanted))}
+    for r, (lo, hi) in enumerate(runs):
+        values[f"lo{r}"], values[f"hi{r}"] = lo, hi
+    selects: list[str] = []
+    for n, phrase in enumerate(phrases):
+        values[f"m{n}"] = _fts5_phrase(phrase)
+        values[f"t{n}"] = "title : " + _fts5_phrase(phrase)
+        for tag, key in ((2 * n, f"m{n}"), (2 * n + 1, f"t{n}")):
+            selects += [
+                f"SELECT {tag}, rowid FROM articles_fts WHERE articles_fts MATCH :{key}"
+                f" AND rowid BETWEEN :lo{r} AND :hi{r}"
+                " AND +rowid IN (SELECT value FROM json_each(:ids))"
+                for r in range(len(runs))
+            ]
+    return text(" UNION ALL ".join(selects)), values
 
 
 def _id_runs(ids: Sequence[int], max_runs: int = MAX_RUNS) -> list[tuple[int, int]]:

@@ -177,6 +177,17 @@ def test_search_within_ids_skips_the_articles_between_them(db: Database) -> None
     assert sorted(h.article_id for h in hits) == sorted(thread)
 
 
+def test_search_within_ids_reads_every_phrase(db: Database) -> None:
+    """A topic's many keywords (ingestion links new articles by them) are all searched, in
+    statements of MAX_PHRASES each: the article only the last keyword matches is found."""
+    words = [f"keyword{n}" for n in range(search.MAX_PHRASES + 3)]
+    with transaction(db.factory) as session:
+        stored = articles.add(session, _article(1, f"An article about {words[-1]}.")).article
+    with db.factory() as session:
+        hits = search.search(session, words, article_ids=[stored.id])
+    assert [h.article_id for h in hits] == [stored.id]
+
+
 def test_id_runs_split_at_the_widest_gaps() -> None:
     assert search._id_runs([1, 2, 3, 5_000, 5_001, 90_000]) == [
         (1, 3),
