@@ -58,7 +58,7 @@ from bot.summarize.model import (
 )
 from bot.summarize.sections import SectionLabel
 from bot.summarize.sentences import content_words, terms, trim_sentence
-from bot.summarize.stories import cluster_counts
+from bot.summarize.stories import cluster_matrix
 from bot.summarize.support import ALIASES
 
 __all__ = ["MAX_BULLET_CHARS", "ExtractiveSummarizer", "natural_key", "similarity"]
@@ -359,7 +359,7 @@ class ExtractiveSummarizer:
         if not sentences:
             return {name: [] for name in SECTIONS}, ()
         space = _vectorize(sentences)
-        story = _stories(ordered, sentences)
+        story = _stories(ordered, sentences, space)
         naming = [True] * len(ordered)
         _promote_ledes(sentences)  # before scoring and relevance (`_off_topic` drops them too)
         _promote_events(sentences)
@@ -531,19 +531,24 @@ def _extract(
     return out
 
 
-def _stories(articles: list[ArticleInput], sentences: list[_Sentence]) -> list[int]:
+def _stories(
+    articles: list[ArticleInput], sentences: list[_Sentence], space: _Space | None = None
+) -> list[int]:
     """Story index per article, clustered on the term counts of its kept sentences."""
-    counts: list[dict[str, int]] = [{} for _ in articles]
-    for s in sentences:
-        acc = counts[s.article]
-        for t, c in s.counts.items():
-            acc[t] = acc.get(t, 0) + c
+    if space is None:
+        space = _vectorize(sentences)
+    owner = np.array([s.article for s in sentences], dtype=np.int64)
+    member = sparse.csr_matrix(
+        (np.ones(len(sentences)), (owner, np.arange(len(sentences)))),
+        shape=(len(articles), len(sentences)),
+    )
+    counts = (member @ space.counts).tocsr()  # each article's term counts (exact sums)
     # Words first (`cluster_counts`), then time: two earthquakes years apart share every word,
     # so a group is split where its reports are more than `_STORY_GAP` apart. Then names: one
     # event's reports drift in vocabulary (the capture, the release, the inquiry) but keep
     # naming the same people and places, so groups close in time that name the same ones
     # are one story.
-    groups = cluster_counts(counts)
+    groups = cluster_matrix(counts)
     split: list[list[int]] = []
     for group in groups:
         split.extend(_split_by_time(group, articles))
@@ -811,14 +816,17 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     weights = _tf_weights(tf) * idf[indices]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    norms = np.sqrt(np.add.reduceat(weights * weights, indptr[:-1])) if len(weights) else weights
-    norms[np.diff(indptr) == 0] = 1.0
+    # (bincount adds each row's squares in order, as a Python sum would; empty rows get 0.)
+    row_of = np.repeat(np.arange(n), lengths)
+    norms = np.sqrt(np.bincount(row_of, weights * weights, minlength=n))
     norms[norms == 0.0] = 1.0
     data = weights / np.repeat(norms, lengths)
     values = data.tolist()
     for s, start, end in zip(sentences, indptr[:-1].tolist(), indptr[1:].tolist(), strict=True):
         s.vec = dict(zip(s.counts, values[start:end], strict=True))
-    space.matrix = sparse.csr_matrix((data, indices, indptr), shape=(n, max(1, len(column))))
+    shape = (n, max(1, len(column)))
+    space.matrix = sparse.csr_matrix((data, indices, indptr), shape=shape)
+    space.counts = sparse.csr_matrix((tf.astype(np.float64), indices, indptr), shape=shape)
     return space
 
 
@@ -889,6 +897,7 @@ class _Space:
         self.column: dict[str, int] = {t: j for j, t in enumerate(terms)}
         self.terms = list(self.column)
         self.matrix: sparse.csr_matrix = sparse.csr_matrix((0, max(1, len(self.column))))
+        self.counts: sparse.csr_matrix = self.matrix  # the same rows' term counts
 
 
 def _rowwise_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, b_row: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ __all__ = [
     "MIN_STORY_SIMILARITY",
     "Story",
     "cluster_counts",
+    "cluster_matrix",
     "cluster_stories",
     "story_of",
     "term_counts",
@@ -90,6 +91,29 @@ def _vectors(
     return vectors
 
 
+def _unit_tfidf(
+    counts: sparse.csr_matrix, max_df_share: float = _MAX_DF_SHARE
+) -> sparse.csr_matrix:
+    """`_vectors` as one sparse matrix, computed in numpy from an articles x terms matrix of
+    term counts (no entry repeated within a row)."""
+    n = counts.shape[0]
+    counts = counts.tocsr()
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    max_df = max(2, int(max_df_share * n))
+    keep = counts.copy()
+    if n >= 4:
+        keep.data[df[keep.indices] > max_df] = 0.0
+        keep.eliminate_zeros()
+    idf = np.log((n + 1) / (df + 1.0)) + 1.0
+    keep.data = (1.0 + np.log(keep.data)) * idf[keep.indices]
+    lengths = np.diff(keep.indptr)
+    # (bincount adds each row's squares in order, as `_vectors` does; empty rows get 0.)
+    norms = np.sqrt(np.bincount(np.repeat(np.arange(n), lengths), keep.data**2, minlength=n))
+    norms[norms == 0.0] = 1.0
+    keep.data /= np.repeat(norms, lengths)
+    return keep
+
+
 def _similarity_matrix(vectors: list[dict[str, float]]) -> np.ndarray:
     """Cosine similarity of every pair of articles (zero diagonal): one sparse matrix product
     (articles x terms, times its transpose) computed by scipy in C, so only articles that
@@ -108,6 +132,12 @@ def _similarity_matrix(vectors: list[dict[str, float]]) -> np.ndarray:
         (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
         shape=(n, max(1, len(column))),
     )
+    return _similarities(matrix)
+
+
+def _similarities(matrix: sparse.csr_matrix) -> np.ndarray:
+    """Every pair's dot product of the unit rows of `matrix` (zero diagonal)."""
+    n = matrix.shape[0]
     # In blocks of rows: nearly every pair of articles shares some term, so the whole product
     # as a sparse matrix would take 1.5x the dense result's memory on top of it (~300 MB at
     # 5,000 articles); a block's product is dense-ified into its rows and dropped.
@@ -135,14 +165,31 @@ def cluster_counts(
 ) -> list[list[int]]:
     """`cluster_stories` over precomputed term counts (callers that tokenized already):
     groups of indexes, largest first."""
-    n = len(counts)
-    if n == 0:
+    if len(counts) == 0:
         return []
+    return _average_linkage(_similarity_matrix(_vectors(counts, max_df_share)), min_similarity)
+
+
+def cluster_matrix(
+    counts: sparse.csr_matrix,
+    *,
+    min_similarity: float = MIN_STORY_SIMILARITY,
+    max_df_share: float = _MAX_DF_SHARE,
+) -> list[list[int]]:
+    """`cluster_counts` over an articles x terms sparse matrix of term counts (the brief has
+    one: its sentences' counts summed per article), weighted in numpy rather than per entry."""
+    if counts.shape[0] == 0:
+        return []
+    return _average_linkage(_similarities(_unit_tfidf(counts, max_df_share)), min_similarity)
+
+
+def _average_linkage(links: np.ndarray, min_similarity: float) -> list[list[int]]:
+    """Groups of row indexes of the pairwise similarity matrix `links` (changed in place)."""
+    n = links.shape[0]
     # Cluster state: the *sum* of pairwise similarities between clusters, one row and column
     # per cluster (the average is sum / (size_a * size_b); sums merge by addition:
     # Lance-Williams). A merged cluster takes the first one's row; heap entries name clusters
     # by id (a new id per merge) so an entry of a cluster merged since is known to be stale.
-    links = _similarity_matrix(_vectors(counts, max_df_share))
     size = np.ones(n)
     alive = np.ones(n, dtype=bool)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}  # by row

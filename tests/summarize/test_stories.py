@@ -163,3 +163,33 @@ def test_clustering_is_average_linkage_over_many_articles() -> None:
     expected = _average_linkage_by_hand(counts)
     assert 4 <= len(expected) <= 10  # stories found, some joined by their shared words
     assert cluster_counts(counts) == expected
+
+
+def test_clustering_from_a_count_matrix_gives_the_same_groups() -> None:
+    # The brief clusters from its sentences' count matrix (`cluster_matrix`), weighted in
+    # numpy: the same groups as the plain definition over the same counts.
+    import numpy as np
+    from scipy import sparse
+
+    from bot.summarize.stories import cluster_matrix
+
+    rng = random.Random(11)
+    stories = [[f"s{k}w{i}" for i in range(12)] for k in range(5)]
+    filler = [f"f{i}" for i in range(40)]
+    counts: list[dict[str, int]] = []
+    for n in range(50):
+        words = rng.choices(stories[n % 5], k=8) + rng.choices(filler, k=10)
+        if n % 6 == 0:
+            words += rng.choices(stories[(n + 2) % 5], k=5)
+        article: dict[str, int] = {}
+        for w in words:
+            article[w] = article.get(w, 0) + 1
+        counts.append(article)
+    counts.append({})  # an article with no terms stays alone
+    column = {t: j for j, t in enumerate(sorted({t for c in counts for t in c}))}
+    rows = [(i, column[t], k) for i, c in enumerate(counts) for t, k in c.items()]
+    i, j, k = (np.array(x) for x in zip(*rows, strict=True))
+    matrix = sparse.csr_matrix((k.astype(float), (i, j)), shape=(len(counts), len(column)))
+    expected = _average_linkage_by_hand(counts)
+    assert 4 <= len(expected) <= 12
+    assert cluster_matrix(matrix) == expected
