@@ -59,9 +59,97 @@ class Route:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    local: LocalServer
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # clients that hang up early (size caps, timeouts) are the point of some tests
+
+
+class _RouteHandler(BaseHTTPRequestHandler):
+    """Answers from the routes of the `LocalServer` that owns the server."""
+
+    protocol_version = "HTTP/1.1"
+    server: _QuietServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        local = self.server.local
+        with local._lock:
+            local.requests.append((self.path, dict(self.headers.items())))
+        route = local.routes.get(self.path) or local.routes.get(self.path.split("?")[0])
+        if route is None:
+            self._send(404, b"not found", "text/plain")
+            return
+        if route.delay:
+            time.sleep(route.delay)
+        if self._answered_without_body(route):
+            return
+        if route.stream_size:
+            self._stream(route)
+            return
+        extra = dict(route.headers)
+        if route.etag:
+            extra["ETag"] = route.etag
+        if route.last_modified:
+            extra["Last-Modified"] = route.last_modified
+        self._send(route.status, route.body, route.content_type, extra, route.trickle)
+
+    def _answered_without_body(self, route: Route) -> bool:
+        """A redirect, or 304 Not Modified to a matching If-None-Match."""
+        if route.location is not None:
+            self.send_response(route.status)
+            self.send_header("Location", route.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        if route.etag and self.headers.get("If-None-Match") == route.etag:
+            self.send_response(304)
+            self.send_header("ETag", route.etag)
+            self.end_headers()
+            return True
+        return False
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        extra: dict[str, str] | None = None,
+        trickle: float = 0.0,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            if not trickle:
+                self.wfile.write(body)
+                return
+            for start in range(0, len(body), 1024):
+                self.wfile.write(body[start : start + 1024])
+                self.wfile.flush()
+                time.sleep(trickle)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+
+    def _stream(self, route: Route) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", route.content_type)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        chunk = b"x" * 65536
+        sent = 0
+        try:
+            while sent < route.stream_size:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
 
 
 class LocalServer:
@@ -71,85 +159,8 @@ class LocalServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                with server._lock:
-                    server.requests.append((self.path, dict(self.headers.items())))
-                route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
-                if route is None:
-                    self._send(404, b"not found", "text/plain")
-                    return
-                if route.delay:
-                    time.sleep(route.delay)
-                if route.location is not None:
-                    self.send_response(route.status)
-                    self.send_header("Location", route.location)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if route.etag and self.headers.get("If-None-Match") == route.etag:
-                    self.send_response(304)
-                    self.send_header("ETag", route.etag)
-                    self.end_headers()
-                    return
-                if route.stream_size:
-                    self._stream(route)
-                    return
-                extra = dict(route.headers)
-                if route.etag:
-                    extra["ETag"] = route.etag
-                if route.last_modified:
-                    extra["Last-Modified"] = route.last_modified
-                self._send(route.status, route.body, route.content_type, extra, route.trickle)
-
-            def _send(
-                self,
-                status: int,
-                body: bytes,
-                content_type: str,
-                extra: dict[str, str] | None = None,
-                trickle: float = 0.0,
-            ) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in (extra or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                try:
-                    if not trickle:
-                        self.wfile.write(body)
-                        return
-                    for start in range(0, len(body), 1024):
-                        self.wfile.write(body[start : start + 1024])
-                        self.wfile.flush()
-                        time.sleep(trickle)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up, as it should
-
-            def _stream(self, route: Route) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", route.content_type)
-                self.send_header("Connection", "close")
-                self.end_headers()
-                chunk = b"x" * 65536
-                sent = 0
-                try:
-                    while sent < route.stream_size:
-                        self.wfile.write(chunk)
-                        sent += len(chunk)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                self.close_connection = True
-
-        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), _RouteHandler)
+        self.httpd.local = self
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

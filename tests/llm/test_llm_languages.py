@@ -64,7 +64,7 @@ def llm_channels(db: Database, tmp_path: Path) -> Iterator[LLMChannels]:
                 OPENAI_API_KEY="local-test-key-lang",
                 OPENAI_BASE_URL=llm.base_url,
                 OPENAI_MODEL="test-model",
-                OPENAI_TIMEOUT="5",
+                OPENAI_TIMEOUT="30",
                 SUMMARIZER="llm",
                 FEED_MAX_PAGE_FETCHES="0",
             )

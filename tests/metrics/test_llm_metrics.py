@@ -38,7 +38,7 @@ def test_llm_calls_tokens_and_fallbacks(db: Database, llm: FakeLLMServer, tmp_pa
             "OPENAI_API_KEY": "local-test-key-metrics",
             "OPENAI_BASE_URL": llm.base_url,
             "OPENAI_MODEL": "test-model",
-            "OPENAI_TIMEOUT": "5",
+            "OPENAI_TIMEOUT": "30",
             "SUMMARIZER": "llm",
         },
         dotenv_path=None,

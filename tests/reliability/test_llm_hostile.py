@@ -167,7 +167,7 @@ def test_malformed_llm_output_falls_back_and_is_recorded(
     try:
         server.reply(*[MALFORMED[case]] * 6)
         settings = settings_for(
-            db.url, fake_slack, OPENAI_BASE_URL=server.base_url, OPENAI_TIMEOUT="5"
+            db.url, fake_slack, OPENAI_BASE_URL=server.base_url, OPENAI_TIMEOUT="30"
         )
         core = Briefbot(settings, engine=db.engine)
         core.ingest(

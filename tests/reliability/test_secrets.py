@@ -140,7 +140,7 @@ def test_full_scenario_leaks_no_secret(
             "OPENAI_API_KEY": API_KEY,
             "OPENAI_BASE_URL": llm.base_url,
             "OPENAI_MODEL": "test-model",
-            "OPENAI_TIMEOUT": "5",
+            "OPENAI_TIMEOUT": "30",
             "SUMMARIZER": "llm",
             "LOG_LEVEL": "DEBUG",
             "FETCH_ALLOW_PRIVATE": "true",

@@ -60,7 +60,7 @@ def test_footer_shows_tokens_and_cost_then_the_budget_falls_back_offline(
         OPENAI_API_KEY="local-test-key-cost",
         OPENAI_BASE_URL=llm.base_url,
         OPENAI_MODEL="test-model",
-        OPENAI_TIMEOUT="5",
+        OPENAI_TIMEOUT="30",
         SUMMARIZER="llm",
         LLM_PRICE_PER_1K_INPUT="0.01",
         LLM_PRICE_PER_1K_OUTPUT="0.03",
@@ -120,7 +120,7 @@ def test_a_digest_past_the_budget_is_made_offline_and_says_so(
         OPENAI_API_KEY="local-test-key-cost",
         OPENAI_BASE_URL=llm.base_url,
         OPENAI_MODEL="test-model",
-        OPENAI_TIMEOUT="5",
+        OPENAI_TIMEOUT="30",
         SUMMARIZER="llm",
         LLM_MONTHLY_TOKEN_BUDGET="1000",
     )

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,6 +27,7 @@ from storage.models import Delivery
 from testkit.slackfake.server import FakeSlack
 from testkit.slackfake.signing import post_signed, slash_command_body
 from tests.conftest import Database
+from tests.ingest.conftest import LocalServer
 from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
 
 TEAM, CHANNEL, OTHER, USER = "T0001", "C0001", "C0002", "U0001"
@@ -387,48 +386,20 @@ def test_bad_input_is_answered_with_one_ephemeral_line(
     assert "paused" not in listed and "filters" not in listed
 
 
-class _Feed:
-    """A feed on 127.0.0.1 that fails (503) until told to work."""
-
-    def __init__(self) -> None:
-        self.working = False
-        feed = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                if not feed.working:
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                body = (
-                    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Weir watch</title>'
-                    b"<link>http://127.0.0.1/</link><description>x</description></channel></rss>"
-                )
-                self.send_response(200)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/weir.xml"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+WEIR_FEED = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Weir watch</title>'
+    b"<link>http://127.0.0.1/</link><description>x</description></channel></rss>"
+)
 
 
 def test_a_failing_source_is_named_once_and_again_when_it_recovers(channel: Channel) -> None:
-    feed = _Feed()
+    feed = LocalServer()  # fails (503) until the route is replaced by a working one
+    feed.start()
     try:
+        url = feed.add("/weir.xml", status=503)
         channel.clock.now = utc(2026, 3, 9, 6, 30)
         channel.ingest(article(2, "2026-03-09T06:00:00+00:00"))
-        assert "Added" in channel.say(f"sources {TOPIC} add {feed.url}")
+        assert "Added" in channel.say(f"sources {TOPIC} add {url}")
         channel.say(f"subscribe {TOPIC} at 08:00")
 
         def ingest_at(when: datetime) -> None:
@@ -445,7 +416,7 @@ def test_a_failing_source_is_named_once_and_again_when_it_recovers(channel: Chan
                 assert "failing since Mon 9 Mar, 06:30 UTC" in listed
                 assert "(last success: never) · 0 articles" in listed
             if day == 12:
-                feed.working = True
+                feed.add("/weir.xml", WEIR_FEED, content_type="application/rss+xml")
                 ingest_at(utc(2026, 3, 11, 12))  # works again
                 assert "ok, last success Wed 11 Mar, 12:00 UTC" in channel.say(f"sources {TOPIC}")
             channel.digest_at(utc(2026, 3, day, 7, 0, 5))
@@ -457,4 +428,4 @@ def test_a_failing_source_is_named_once_and_again_when_it_recovers(channel: Chan
         assert recovered == [days[2]] and "Wed 11 Mar, 13:00" in days[2]
         assert "127.0.0.1" in days[0]
     finally:
-        feed.close()
+        feed.stop()
