@@ -211,7 +211,9 @@ def _ingest_threads_alive() -> bool:
     return any(t.name.startswith("ingest") and t.is_alive() for t in threading.enumerate())
 
 
-def _wait_for(predicate: object, timeout: float = 5.0) -> bool:
+def _wait_for(predicate: object, timeout: float = 30.0) -> bool:
+    # Returns as soon as it holds: the deadline only bounds a failure (a loaded machine may
+    # take seconds to start the extraction workers that store the article).
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():  # type: ignore[operator]
