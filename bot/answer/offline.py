@@ -112,7 +112,9 @@ _REFERS_BACK = re.compile(
     r"^\W*(?:(?i:the|this|that|these|those|its|their|his|her)\s+[a-z][\w-]*\b(?!\s+of\b)"
     r"|(?i:it|they|he|she)\b)"
 )
-_MENTIONS_BACK = re.compile(r"\b(?:he|she|him|his|her|they|them|their|it|its)\b", re.IGNORECASE)
+# A person referred back to inside the sentence ("… tried to distance *his* client"); "their",
+# "its" mostly point at the sentence's own subject ("two auditors … *their* role").
+_MENTIONS_BACK = re.compile(r"\b(?:he|she|him|his|her)\b", re.IGNORECASE)
 _MODAL = re.compile(r"\b(?:might|may|could|normally|usually|typically)\b", re.IGNORECASE)
 _QUESTION_STOP = frozenset(
     stem(w)
@@ -545,7 +547,7 @@ def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: s
     """The question's i-th name is there: in full, or a person by surname alone, unless the
     surname comes with someone else's given name ("Michelle Obama" is not "Barack Obama")."""
     if _name_present(asked.name_tokens[i], present, acronyms):
-        return True
+        return i >= len(asked.names) or _together(asked.names[i], text)
     surname = asked.surnames[i] if i < len(asked.surnames) else None
     if surname is None or surname[0] not in present:
         return i < len(asked.names) and _alias_present(asked.names[i], present, text)
@@ -555,6 +557,19 @@ def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: s
         if match.group(1)[:1].isupper() and before not in given and before not in _HONORIFICS:
             return False
     return True
+
+
+def _together(name: str, text: str) -> bool:
+    """A name of several words is there as a name, not as words scattered about: "Football
+    League" is not in a sentence about the Premier League's football. Only checked when every
+    word is there as written (an acronym or an adjective form cannot be placed)."""
+    words = re.findall(r"[\w'’.-]+", name)
+    if len(words) < 2:
+        return True
+    if not {w.lower() for w in words} <= {t.lower() for t in tokens(text)}:
+        return True
+    gap = r"(?:\s+[\w'’.-]+)?\s+"  # one word may come between ("Barack Hussein Obama")
+    return bool(re.search(gap.join(re.escape(w) for w in words), text, re.IGNORECASE))
 
 
 # Words of an organisation's name that do not tell it from others ("Baikal *Finance Group*").
