@@ -115,6 +115,7 @@ _REFERS_BACK = re.compile(
 # A person referred back to inside the sentence ("… tried to distance *his* client"); "their",
 # "its" mostly point at the sentence's own subject ("two auditors … *their* role").
 _MENTIONS_BACK = re.compile(r"\b(?:he|she|him|his|her)\b", re.IGNORECASE)
+_DEFINITE_AGE = re.compile(r"\bthe\s+\d{1,3}-year-old\b", re.IGNORECASE)
 _MODAL = re.compile(r"\b(?:might|may|could|normally|usually|typically)\b", re.IGNORECASE)
 _QUESTION_STOP = frozenset(
     stem(w)
@@ -287,8 +288,8 @@ class OfflineAnswerer:
         if verb & implied:
             verb = agent = frozenset()
         role = stem(info.role) if info.role else None
-        if role in name_stems:
-            role = None
+        if role in name_stems or verb:
+            role = None  # "who is *leading* Glazer's latest approach": an action, no role
         terms = info.terms
         if doc is not None:
             # Nouns, verbs and adjectives, as lemmas: numbers and adverbs ("two", "together")
@@ -559,6 +560,12 @@ def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: s
     return True
 
 
+def _names_in_sentence(asked: _Asked, text: str) -> bool:
+    present = set(tokens(text))
+    acronyms = _acronyms(text)
+    return all(_named(asked, i, present, acronyms, text) for i in range(len(asked.name_tokens)))
+
+
 def _together(name: str, text: str) -> bool:
     """A name of several words is there as a name, not as words scattered about: "Football
     League" is not in a sentence about the Premier League's football. Only checked when every
@@ -692,6 +699,8 @@ def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
         named = sentence
         if _REFERS_BACK.match(passage.text):
             named = sentence | set(tokens(passage.context))
+        if _DEFINITE_AGE.search(passage.text):
+            named |= set(tokens(passage.title))  # "the 76-year-old owner": the one it is about
     acronyms = _acronyms(" ".join((passage.text, passage.context, passage.earlier, passage.title)))
     text = " ".join((passage.text, passage.context, passage.title))
     return all(_named(asked, i, named, acronyms, text) for i in range(len(asked.name_tokens)))
@@ -999,6 +1008,8 @@ def _rank(asked: _Asked, passage: Passage, about: float, spans: Sequence[str] = 
         score += 0.1  # "on May 25" answers "when" better than "in May"
     if asked.verb and _options(asked) & {stem(t) for t in tokens(passage.text)}:
         score += 0.1  # the action in the sentence itself, not only in the one before
+    if asked.name_tokens and _names_in_sentence(asked, passage.text):
+        score += 0.1  # the sentence names what was asked, not only its title or neighbour
     if passage.preferred:
         score += 0.3
     if _MODAL.search(passage.text) and not asked.modal:

@@ -17,7 +17,7 @@ from bot.answer.model import AnswerDraft, AnswerSentence
 from bot.answer.result import Answer
 from bot.errors import LLMError, UserInputError
 from bot.service.material import article_inputs, require_topic
-from bot.summarize.model import SourceRef
+from bot.summarize.model import ArticleInput, SourceRef
 from storage import articles as article_store
 from storage import briefs as brief_store
 from storage import deliveries, search, threads
@@ -104,43 +104,17 @@ class Answers:
             self._asked(topic)
         resolved = resolve_followup(question[:MAX_QUESTION_CHARS], previous_question)
         terms = question_terms(resolved)
-        with self._factory() as session:
-            topic_row = require_topic(session, topic)
-
-            def find(ids: Sequence[int] | None) -> list[search.Hit]:
-                return search.search(
-                    session,
-                    terms,
-                    topic_id=topic_row.id,
-                    since=since,
-                    article_ids=ids,
-                    limit=MAX_CANDIDATES_PER_QUESTION,
-                )
-
-            hits = []
-            if prefer_ids and article_ids is None:
-                # A thread's question: its brief's articles first, the search prefiltered by
-                # their ids (its cost follows the thread, not the store: issue 14 item 5);
-                # the topic's other articles only when none of them holds the words.
-                hits = find(list(prefer_ids))
-            if not hits:
-                hits = find(article_ids)
-            wanted = [h.article_id for h in hits]
-            # A thread's own articles are always candidates, even when search ranks them low.
-            wanted += [i for i in prefer_ids if i not in wanted][:MAX_CANDIDATES_PER_QUESTION]
-            rows = article_store.by_ids(session, wanted)
-            # The answerer reads the entities ingestion stored instead of running the entity
-            # recogniser again; an article without a model's analysis is parsed as before.
-            inputs = article_inputs(session, rows, stored_entities(session, [r.id for r in rows]))
         preferred = {str(i) for i in prefer_ids}
         draft = None
-        if preferred:
-            # A thread's own brief first: what its articles say is what the reader saw; the
-            # topic's other articles only when the brief's do not answer.
-            own = [a for a in inputs if a.id in preferred]
-            passages = rank_passages(resolved, own, limit=MAX_PASSAGES, preferred=preferred)
+        if prefer_ids and article_ids is None:
+            # A thread's question: its brief's articles first (what the reader saw; the search
+            # prefiltered by their ids, so its cost follows the thread, not the store: issue 14
+            # item 5), the topic's other articles only when the brief's do not answer.
+            inputs = self._candidates(topic, terms, since, list(prefer_ids), prefer_ids)
+            passages = rank_passages(resolved, inputs, limit=MAX_PASSAGES, preferred=preferred)
             draft = self._draft(resolved, passages, history) if passages else None
         if draft is None or not draft.found:
+            inputs = self._candidates(topic, terms, since, article_ids, prefer_ids)
             passages = rank_passages(resolved, inputs, limit=MAX_PASSAGES, preferred=preferred)
             draft = self._draft(resolved, passages, history)
         by_id = {a.id: a for a in inputs}
@@ -162,6 +136,33 @@ class Answers:
             sentences=sentences,
             resolved_question=resolved,
         )
+
+    def _candidates(
+        self,
+        topic: str,
+        terms: Sequence[str],
+        since: datetime | None,
+        article_ids: Sequence[int] | None,
+        prefer_ids: Sequence[int],
+    ) -> list[ArticleInput]:
+        """The articles full-text search finds for `terms` (within `article_ids` when given),
+        and a thread's own articles (`prefer_ids`) even when search ranks them low."""
+        with self._factory() as session:
+            topic_row = require_topic(session, topic)
+            hits = search.search(
+                session,
+                terms,
+                topic_id=topic_row.id,
+                since=since,
+                article_ids=article_ids,
+                limit=MAX_CANDIDATES_PER_QUESTION,
+            )
+            wanted = [h.article_id for h in hits]
+            wanted += [i for i in prefer_ids if i not in wanted][:MAX_CANDIDATES_PER_QUESTION]
+            rows = article_store.by_ids(session, wanted)
+            # The answerer reads the entities ingestion stored instead of running the entity
+            # recogniser again; an article without a model's analysis is parsed as before.
+            return article_inputs(session, rows, stored_entities(session, [r.id for r in rows]))
 
     def _draft(self, question: str, passages: Sequence, history: Sequence) -> AnswerDraft:  # type: ignore[type-arg]
         llm = self._llm()
