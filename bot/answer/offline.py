@@ -288,8 +288,10 @@ class OfflineAnswerer:
         if verb & implied:
             verb = agent = frozenset()
         role = stem(info.role) if info.role else None
-        if role in name_stems or verb:
-            role = None  # "who is *leading* Glazer's latest approach": an action, no role
+        if role in name_stems or (verb and not verb & _ATTITUDE):
+            # "Who is *leading* Glazer's latest approach": an action, no role ("who is
+            # *believed* to be the mastermind" still asks for a mastermind).
+            role = None
         terms = info.terms
         if doc is not None:
             # Nouns, verbs and adjectives, as lemmas: numbers and adverbs ("two", "together")
@@ -336,7 +338,10 @@ class OfflineAnswerer:
             qualifiers = {
                 t.lower_
                 for t in doc
-                if t.tag_ in ("JJS", "RBS") or (t.ent_type_ == "ORDINAL" and t.is_alpha)
+                if t.tag_ in ("JJS", "RBS")
+                or (t.ent_type_ == "ORDINAL" and t.is_alpha)
+                # "What is WorldCom called *now*": what it was called once does not answer.
+                or (t.lower_ == "now" and t.dep_ == "advmod")
             }
         modal = bool(_MODAL.search(info.text))
         passive = doc is not None and any(
@@ -478,6 +483,12 @@ CATENATIVE = frozenset("want plan hope try intend seek aim wish need".split())
 _LEADING = frozenset("lead head run chair manage".split())
 _LEADER_NOUNS = frozenset(
     stem(w) for w in "leader head chief boss chairman chairwoman president director".split()
+)
+
+
+# Verbs that say what is thought or said of someone, not what they do.
+_ATTITUDE = frozenset(
+    stem(w) for w in "believe think say report suspect expect understand consider allege".split()
 )
 
 
