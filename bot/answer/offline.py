@@ -115,6 +115,7 @@ _REFERS_BACK = re.compile(
 # A person referred back to inside the sentence ("… tried to distance *his* client"); "their",
 # "its" mostly point at the sentence's own subject ("two auditors … *their* role").
 _MENTIONS_BACK = re.compile(r"\b(?:he|she|him|his|her)\b", re.IGNORECASE)
+_WORLDWIDE = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|international)\b", re.I)
 _DEFINITE_AGE = re.compile(r"\bthe\s+\d{1,3}-year-old\b", re.IGNORECASE)
 _MODAL = re.compile(r"\b(?:might|may|could|normally|usually|typically)\b", re.IGNORECASE)
 _QUESTION_STOP = frozenset(
@@ -516,6 +517,11 @@ def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(), frozenset()
     for token in doc:
         if token.dep_ == "ROOT":
+            clause = [c for c in token.children if c.dep_ == "ccomp" and c.pos_ == "VERB"]
+            if token.pos_ == "AUX" and clause:
+                # "How much money *is* Parmalat *claiming*": the small parser may hang the
+                # action under the auxiliary as a clause of its own.
+                token = clause[0]
             if token.pos_ != "VERB" or token.lemma_.lower() in LIGHT_VERBS:
                 return frozenset(), frozenset()
             governed = [
@@ -636,6 +642,10 @@ def _qualified(asked: _Asked, passage: Passage) -> bool:
         words = {w.lower() for w in tokens(f"{passage.text} {passage.context}")}
         if not asked.qualifiers <= words:
             return False
+    if _WORLDWIDE.search(asked.info.text) and not _WORLDWIDE.search(
+        f"{passage.text} {passage.context}"
+    ):
+        return False  # "global shipments": a share of one country's is another figure
     # "How much will *each* pay": a total is not the answer.
     return not asked.scoped or bool(_SCOPE.search(passage.text))
 
