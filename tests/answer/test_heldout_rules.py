@@ -159,3 +159,70 @@ def test_a_share_of_the_vote_does_not_count_votes(parsed: OfflineAnswerer) -> No
     ]
     answer = ask(parsed, "How many votes did Dorran get in June?", articles)
     assert not answer.found
+
+
+def test_a_name_of_several_words_must_stand_together(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Premier League football rights sold",
+            "The Premier League sold its rights for £1bn. "
+            "“The clubs are delighted,” says Tom Ardley, who has been chief executive for ten "
+            "years.",
+        )
+    ]
+    answer = ask(parsed, "Who is the chief executive of the Football League?", articles)
+    assert not answer.found
+    answer = ask(parsed, "Who is the chief executive of the Premier League?", articles)
+    assert answer.found and "Tom Ardley" in answer.answer
+
+
+def test_now_asks_for_what_holds_now(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Telecom renamed",
+            "Lawyers for the former Carrow Telecom boss have called a whistleblower as a "
+            "witness. Carrow Telecom left bankruptcy last year and is now known as Vireo.",
+        )
+    ]
+    answer = ask(parsed, "What is Carrow Telecom called now?", articles)
+    assert answer.found and "Vireo" in answer.answer
+
+
+def test_an_action_is_not_taken_for_a_role(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Bid for the club",
+            "Mr Hallam has made a fresh approach for the club. "
+            "Mr Hallam's latest approach is being led by his daughter, Ruth Hallam, the FT said.",
+        )
+    ]
+    answer = ask(parsed, "Who is leading Hallam's latest approach?", articles)
+    assert answer.found and "Ruth Hallam" in answer.answer
+
+
+def test_a_definite_age_is_about_the_one_the_article_is_about(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Q&A: Walter Brenn and the club",
+            "A takeover of the club is back on the table. "
+            "The approach by the 81-year-old shipping magnate is led by his sons.",
+        )
+    ]
+    answer = ask(parsed, "How old is Walter Brenn?", articles)
+    assert answer.found and "81-year-old" in answer.answer
+
+
+def test_a_global_figure_is_not_one_countrys(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Phone maker grows",
+            "Norvik has 90 percent of phone shipments in its home market, analysts said.",
+        )
+    ]
+    answer = ask(parsed, "What share of global shipments does Norvik have?", articles)
+    assert not answer.found
