@@ -116,6 +116,7 @@ _REFERS_BACK = re.compile(
 # "its" mostly point at the sentence's own subject ("two auditors … *their* role").
 _MENTIONS_BACK = re.compile(r"\b(?:he|she|him|his|her)\b", re.IGNORECASE)
 _WORLDWIDE = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|international)\b", re.I)
+_NOW = re.compile(r"\b(?:now|currently|at\s+present)\b", re.IGNORECASE)
 _DEFINITE_AGE = re.compile(r"\bthe\s+\d{1,3}-year-old\b", re.IGNORECASE)
 _MODAL = re.compile(r"\b(?:might|may|could|normally|usually|typically)\b", re.IGNORECASE)
 _QUESTION_STOP = frozenset(
@@ -341,7 +342,7 @@ class OfflineAnswerer:
                 for t in doc
                 if t.tag_ in ("JJS", "RBS")
                 or (t.ent_type_ == "ORDINAL" and t.is_alpha)
-                # "What is WorldCom called *now*": what it was called once does not answer.
+                # "What is WorldCom called *now*": a sentence that says "now" first.
                 or (t.lower_ == "now" and t.dep_ == "advmod")
             }
         modal = bool(_MODAL.search(info.text))
@@ -638,9 +639,9 @@ def _qualified(asked: _Asked, passage: Passage) -> bool:
             years.add(str(passage.published_at.year))
         if not asked.years <= years:
             return False
-    if asked.qualifiers:
+    if asked.qualifiers - {"now"}:
         words = {w.lower() for w in tokens(f"{passage.text} {passage.context}")}
-        if not asked.qualifiers <= words:
+        if not asked.qualifiers - {"now"} <= words:
             return False
     if _WORLDWIDE.search(asked.info.text) and not _WORLDWIDE.search(
         f"{passage.text} {passage.context}"
@@ -1031,6 +1032,8 @@ def _rank(asked: _Asked, passage: Passage, about: float, spans: Sequence[str] = 
         score += 0.1  # the action in the sentence itself, not only in the one before
     if asked.name_tokens and _names_in_sentence(asked, passage.text):
         score += 0.1  # the sentence names what was asked, not only its title or neighbour
+    if "now" in asked.qualifiers and _NOW.search(passage.text):
+        score += 0.2  # "what is it called now": "is now known as" over "have called"
     if passage.preferred:
         score += 0.3
     if _MODAL.search(passage.text) and not asked.modal:
