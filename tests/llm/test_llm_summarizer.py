@@ -546,3 +546,22 @@ def test_story_labels_become_the_briefs_stories(
     assert out["stories"][1] == {"label": "Jeddah talks", "article_ids": ["a1"]}
     assert out["sections"]["key_provisions"][1]["outlets"] == ["Example Wire", "Example News"]
     assert Brief.from_dict(out) == brief
+
+
+def test_each_bullet_keeps_its_quote_through_the_stored_brief(
+    llm_server: FakeLLMServer, make_summarizer: Callable[..., LLMSummarizer]
+) -> None:
+    """The quote a bullet is checked by is kept with it (stored, read back, `--json`)."""
+    quoted = {
+        name: [dict(item, quote=ARTICLES[0].text.split(". ")[0]) for item in items]
+        for name, items in GOOD.items()
+    }
+    quoted["key_provisions"] = quoted["key_provisions"][:1]
+    quoted["open_questions"] = quoted["next_steps"] = []
+    llm_server.reply(ok_json(quoted))
+    brief = summarize(make_summarizer())
+    (bullet,) = brief.sections["key_provisions"]
+    assert (
+        bullet.quote == "Ukraine accepted a US proposal for a 30-day ceasefire on Tuesday in Jeddah"
+    )
+    assert Brief.from_dict(json.loads(json.dumps(brief.to_dict()))) == brief
