@@ -66,32 +66,21 @@ class AckGate:
         self._local = threading.local()
 
     @contextlib.contextmanager
-    def answering(self, *, counted: bool = True) -> Iterator[None]:
-        """This thread is answering a request: it never pauses for the others. `counted`:
-        the request is counted here (else the caller counts it: `arrived`, `answered`)."""
-        if counted:
-            self.arrived()
+    def answering(self) -> Iterator[None]:
+        with self._lock:
+            self._in_flight += 1
         self._local.answering = getattr(self._local, "answering", 0) + 1
         try:
             yield
         finally:
             self._local.answering -= 1
-            if counted:
-                self.answered()
-
-    def arrived(self) -> None:
-        """A request to answer has arrived (the server may not have a thread for it yet)."""
-        with self._lock:
-            self._in_flight += 1
-
-    def answered(self) -> None:
-        with self._lock:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._quiet_from = time.monotonic() + ACK_QUIET_SECONDS
-        # No notification: waking every waiting thread each time the count drops to 0 (many
-        # times in a burst) made them all take the GIL from the acks still in flight.
-        # Waiters look again on their own, a few times per quiet period.
+            with self._lock:
+                self._in_flight -= 1
+                if self._in_flight == 0:
+                    self._quiet_from = time.monotonic() + ACK_QUIET_SECONDS
+            # No notification: waking every waiting thread each time the count drops to 0
+            # (many times in a burst) made them all take the GIL from the acks still in
+            # flight. Waiters look again on their own, a few times per quiet period.
 
     def wait_idle(self, timeout: float, *, quiet: bool = False) -> bool:
         """Until no request is being answered (True), or `timeout` seconds (False). With

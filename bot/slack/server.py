@@ -333,44 +333,6 @@ class GuardedServer(TcpWSGIServer):
             log.warning("connection limit reached: closing %d idle connections", len(idle[:count]))
 
 
-class AckCountingDispatcher(ThreadedTaskDispatcher):
-    """waitress's thread pool, counting each request as being answered (`ACKS`) from the
-    moment it has arrived whole, not only once one of the threads starts on it: in a burst of
-    more requests than threads, slow work pauses for the queued ones too."""
-
-    def add_task(self, task: Any) -> None:
-        ACKS.arrived()
-        super().add_task(_Counted(task))
-
-
-class _Counted:
-    """A waitress task (a channel with a request to serve), answered once served or cancelled."""
-
-    __slots__ = ("_open", "task")
-
-    def __init__(self, task: Any) -> None:
-        self.task = task
-        self._open = True
-
-    def service(self) -> None:
-        try:
-            with ACKS.answering(counted=False):  # counted since it arrived
-                self.task.service()
-        finally:
-            self._close()
-
-    def cancel(self) -> None:
-        try:
-            self.task.cancel()
-        finally:
-            self._close()
-
-    def _close(self) -> None:
-        if self._open:
-            self._open = False
-            ACKS.answered()
-
-
 def favour_acks() -> None:
     """Called by the servers below, whose process answers Slack: shorter GIL turns (see
     SWITCH_INTERVAL_SECONDS), and the objects built so far kept out of the garbage collector.
@@ -422,7 +384,7 @@ def http_server(  # type: ignore[no-untyped-def]
         asyncore_use_poll=True,
         ident="briefbot",
     )
-    dispatcher = AckCountingDispatcher()
+    dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     server = GuardedServer(
         wsgi_app(app, healthy, secret, metrics_token), map={}, dispatcher=dispatcher, adj=adj

@@ -117,29 +117,3 @@ def test_the_serving_process_pauses_its_transactions_and_slack_calls_for_acks(
     thread.join(10)
     if runtime.pools is not None:
         runtime.pools.shutdown()
-
-
-def test_a_request_waiting_for_a_server_thread_counts_as_in_flight(long_yield: None) -> None:
-    """In a burst of more requests than waitress has threads, the queued ones count too; the
-    thread serving one (a /healthz, say) never pauses for the request it is serving."""
-    from bot.slack.server import AckCountingDispatcher
-
-    paused_for: list[bool] = []
-
-    class Request:
-        def service(self) -> None:
-            paused_for.append(not ACKS.wait_idle(0))  # still in flight while served
-            ACKS.pause()  # returns at once on the serving thread (else 30 s)
-
-        def cancel(self) -> None:
-            pass
-
-    dispatcher = AckCountingDispatcher()
-    dispatcher.add_task(Request())  # no thread yet: it waits in the queue
-    assert not ACKS.wait_idle(0)
-    dispatcher.set_thread_count(1)
-    assert ACKS.wait_idle(10)  # served, answered
-    assert paused_for == [True]
-    dispatcher.add_task(Request())
-    dispatcher.shutdown(cancel_pending=True, timeout=10)
-    assert ACKS.wait_idle(10)
