@@ -1773,10 +1773,9 @@ def _report_ledes(
     for s in ranked:
         if s.label.section == "key_provisions" and s.position < _LEDE_POSITIONS:
             ledes.setdefault(s.article, []).append(s)
-    queues = [
-        _published_order(articles, [a for a, k in enumerate(story) if k == key])
-        for key in lead_stories
-    ]
+    members = [[a for a, k in enumerate(story) if k == key] for key in lead_stories]
+    # A story of one report: its lead is that report's news.
+    queues = [_published_order(articles, m) for m in members if len(m) > 1]
     for turn in itertools.zip_longest(*queues):
         for a in turn:
             if a is None:

@@ -41,7 +41,8 @@ FLOOD = [
         "Carrowmore flood: aid fund",
         "The regional council of Carrowmore opened an aid fund of 2 million euros for families "
         "whose homes were flooded by the Brannock river. The Brannock river flood at Carrowmore "
-        "is the worst in forty years. Heavy rain had fallen on the Carrowmore valley for nine days.",
+        "is the worst in forty years. Heavy rain had fallen on the Carrowmore valley for nine "
+        "days.",
     ),
     (
         "Carrowmore flood: schools reopen",
@@ -174,7 +175,12 @@ def test_a_report_sharing_only_the_storys_words_is_not_cited() -> None:
         "on Sunday. The Ostrava Street market bombing shocked Kelden.",
     ]
     articles = [
-        report(n + 1, f"Kelden market bombing, week {n + 1}", text, datetime(2021, 5, 3 + 4 * n, 9, tzinfo=UTC))
+        report(
+            n + 1,
+            f"Kelden bombing, week {n + 1}",
+            text,
+            datetime(2021, 5, 3 + 4 * n, 9, tzinfo=UTC),
+        )
         for n, text in enumerate(texts)
     ]
     brief = brief_of("kelden bombing", *articles)
