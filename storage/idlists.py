@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Text, any_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 
@@ -36,3 +36,15 @@ def sql_id_in(dialect: str, column_sql: str, name: str, ids: Iterable[int]) -> t
     if dialect == "postgresql":
         return f"{column_sql} = ANY(:{name})", values
     return f"{column_sql} IN (SELECT value FROM json_each(:{name}))", json.dumps(values)
+
+def text_in(session: Session, column: Any, values: Iterable[str]) -> ColumnElement[bool]:
+    """`id_in` for strings (URLs, content hashes). One parameter also keeps the statement's
+    text the same whatever the list's length, so PostgreSQL reuses its prepared plan (psycopg
+    prepares a statement from its fifth run) instead of planning every batch's afresh."""
+    strings = [str(v) for v in values]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, strings, type_=ARRAY(Text)))
+    unpacked = func.json_each(bindparam(None, json.dumps(strings))).table_valued("value")
+    return column.in_(select(unpacked.c.value))

@@ -7,13 +7,14 @@ Rows are plain tuples (position, paragraph, text, features dict): what the featu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from storage.idlists import id_in
 from storage.models import ArticleAnalysis, ArticleSentence, utcnow
 
 # Ids per IN (...) query: well under SQLite's and PostgreSQL's bound-parameter limits.
@@ -24,14 +25,36 @@ SentenceRow = tuple[int, int, str, dict[str, Any]]
 
 def replace(session: Session, article_id: int, version: str, rows: Sequence[SentenceRow]) -> None:
     """Store an article's analysed sentences, replacing any earlier analysis of it."""
-    session.execute(delete(ArticleSentence).where(ArticleSentence.article_id == article_id))
-    session.execute(delete(ArticleAnalysis).where(ArticleAnalysis.article_id == article_id))
-    session.add(ArticleAnalysis(article_id=article_id, version=version, analyzed_at=utcnow()))
-    session.add_all(
-        ArticleSentence(article_id=article_id, position=p, paragraph=g, text=t, features=f)
-        for p, g, t, f in rows
-    )
-    session.flush()
+    replace_many(session, {article_id: (version, rows)})
+
+
+def replace_many(
+    session: Session, analyses: Mapping[int, tuple[str, Sequence[SentenceRow]]]
+) -> None:
+    """`replace` for many articles ({article id: (version, rows)}) in a few statements per
+    chunk of articles, whatever their number of sentences: one DELETE per table and one
+    multi-row INSERT per table (plain Core inserts: no ORM objects to build and flush).
+    Ingest stores every new article this way, so statements per article are what PostgreSQL
+    spends its CPU on (issue 18)."""
+    ids = list(analyses)
+    at = utcnow()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        # Any earlier analysis goes first (a re-analysis; for a new article these find
+        # nothing, through the primary keys' indexes).
+        session.execute(delete(ArticleSentence).where(id_in(session, ArticleSentence.article_id, chunk)))
+        session.execute(delete(ArticleAnalysis).where(id_in(session, ArticleAnalysis.article_id, chunk)))
+        session.execute(
+            insert(ArticleAnalysis),
+            [{"article_id": i, "version": analyses[i][0], "analyzed_at": at} for i in chunk],
+        )
+        sentences = [
+            {"article_id": i, "position": p, "paragraph": g, "text": t, "features": f}
+            for i in chunk
+            for p, g, t, f in analyses[i][1]
+        ]
+        if sentences:
+            session.execute(insert(ArticleSentence), sentences)
 
 
 def versions(session: Session, article_ids: Sequence[int]) -> dict[int, str]:
@@ -61,7 +84,7 @@ def stamps(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[str,
         for article_id, version, analyzed_at in session.execute(
             select(
                 ArticleAnalysis.article_id, ArticleAnalysis.version, ArticleAnalysis.analyzed_at
-            ).where(ArticleAnalysis.article_id.in_(chunk))
+            ).where(id_in(session, ArticleAnalysis.article_id, chunk))
         ):
             out[article_id] = (version, analyzed_at)
     return out
@@ -89,4 +112,4 @@ def load(session: Session, article_ids: Sequence[int]) -> dict[int, list[Sentenc
     return out
 
 
-__all__ = ["SentenceRow", "load", "replace", "stamps", "versions"]
+__all__ = ["SentenceRow", "load", "replace", "replace_many", "stamps", "versions"]

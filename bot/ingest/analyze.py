@@ -62,27 +62,32 @@ def _database(session: Session) -> str:
     return str(session.get_bind().url)
 
 
-def _store(session: Session, article_id: int, analysis: ArticleAnalysis) -> None:
-    analysis_cache.forget(_database(session), article_id)
-    sentence_store.replace(
+def _store(session: Session, analyses: dict[int, ArticleAnalysis]) -> None:
+    """Store analyses by article id: a few statements per chunk, not per article."""
+    database = _database(session)
+    for article_id in analyses:
+        analysis_cache.forget(database, article_id)
+    sentence_store.replace_many(
         session,
-        article_id,
-        analysis.version,
-        [(s.position, s.paragraph, s.text, s.features_json()) for s in analysis.sentences],
+        {
+            article_id: (
+                analysis.version,
+                [(s.position, s.paragraph, s.text, s.features_json()) for s in analysis.sentences],
+            )
+            for article_id, analysis in analyses.items()
+        },
     )
 
 
 def store_analyses(session: Session, analyses: dict[int, ArticleAnalysis]) -> None:
     """Store analyses computed elsewhere (the ingest worker processes), by article id."""
-    for article_id, analysis in analyses.items():
-        _store(session, article_id, analysis)
+    _store(session, analyses)
 
 
 def analyze_and_store(session: Session, rows: Sequence[Any], nlp: Language | None) -> None:
     """Analyse stored article rows (id, title, text, published_at) and store the results."""
     analyses = analyze_batch([(r.title, r.text, r.published_at) for r in rows], nlp)
-    for row, analysis in zip(rows, analyses, strict=True):
-        _store(session, row.id, analysis)
+    _store(session, {row.id: a for row, a in zip(rows, analyses, strict=True)})
 
 
 def load(
@@ -133,9 +138,9 @@ def load(
         # write and held to the commit, so the CPU work must come before it.
         rows = session.query(Article).filter(Article.id.in_(stale)).all()
         analyses = analyze_batch([(r.title, r.text, r.published_at) for r in rows], nlp)
-        for row, analysis in zip(rows, analyses, strict=True):
-            _store(session, row.id, analysis)
-            out[row.id] = analysis
+        fresh = {row.id: analysis for row, analysis in zip(rows, analyses, strict=True)}
+        _store(session, fresh)
+        out.update(fresh)
     return out
 
 

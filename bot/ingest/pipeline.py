@@ -444,13 +444,16 @@ class _Pipeline:
                 if not job.strict and row.kind != kind and kind in ("feed", "page"):
                     row.kind = kind  # a guess made when the URL first failed, now corrected
                 added: list[int] = []
-                for planned in batch:
-                    candidate = job.enriched.get(planned.url, planned)
-                    stored = articles.add(
-                        session,
-                        build_article(candidate, row.id, self.page_work.signature),
-                        near_duplicates=near_dup.is_near_duplicate,
-                    )
+                for stored in articles.add_many(
+                    session,
+                    [
+                        build_article(
+                            job.enriched.get(planned.url, planned), row.id, self.page_work.signature
+                        )
+                        for planned in batch
+                    ],
+                    near_duplicates=near_dup.is_near_duplicate,
+                ):
                     added.append(stored.article.id)
                     if stored.created:
                         result.new_articles += 1
