@@ -160,9 +160,8 @@ def add_many(
             continue
         target, reason = by_hash.get(new.content_hash), "same-content"
         if target is None:
-            target, reason = _first_copy(new, bands, signatures, fresh, near_duplicates), (
-                "near-duplicate"
-            )
+            target = _first_copy(new, bands, signatures, fresh, near_duplicates)
+            reason = "near-duplicate"
         if target is not None:
             aliases.append((new.url, target, new.outlet))
             by_url[new.url] = target
@@ -198,7 +197,10 @@ def add_many(
     # The stored articles the batch's duplicates are of, read in one query.
     earlier = {t for t, _ in outcomes if isinstance(t, int)}
     stored = (
-        {a.id: a for a in session.scalars(select(Article).where(id_in(session, Article.id, earlier)))}
+        {
+            a.id: a
+            for a in session.scalars(select(Article).where(id_in(session, Article.id, earlier)))
+        }
         if earlier
         else {}
     )
@@ -241,7 +243,11 @@ def _known_hashes(session: Session, hashes: Sequence[str], *, chunk: int = 500) 
 
 
 def _band_candidates(
-    session: Session, news: Sequence[NewArticle], rule: NearDuplicateRule | None, *, chunk: int = 500
+    session: Session,
+    news: Sequence[NewArticle],
+    rule: NearDuplicateRule | None,
+    *,
+    chunk: int = 500,
 ) -> tuple[dict[int, set[int]], dict[int, bytes | None]]:
     """({band key: ids of stored articles with it}, {id: signature}) for the batch's bands."""
     if rule is None:
@@ -286,9 +292,12 @@ def _first_copy(
         if minhash is not None and rule(new.minhash, minhash):
             return article_id
     for article, earlier in fresh:
-        if keys.intersection(earlier.band_keys) and article.minhash is not None:
-            if rule(new.minhash, article.minhash):
-                return article
+        if (
+            keys.intersection(earlier.band_keys)
+            and article.minhash is not None
+            and rule(new.minhash, article.minhash)
+        ):
+            return article
     return None
 
 
@@ -411,12 +420,19 @@ def _in_window(
 
 
 def set_languages(session: Session, languages: Mapping[int, str | None]) -> None:
-    """Store detected languages by article id (None: unknown, left as it is)."""
+    """Store detected languages by article id (None: unknown, left as it is): one UPDATE per
+    language, not per article (a batch of new articles is mostly in one language)."""
+    by_language: dict[str, list[int]] = {}
     for article_id, language in languages.items():
         if language is not None:
-            session.execute(
-                update(Article).where(Article.id == article_id).values(language=language)
-            )
+            by_language.setdefault(language, []).append(article_id)
+    for language, ids in sorted(by_language.items()):
+        session.execute(
+            update(Article)
+            .where(id_in(session, Article.id, ids))
+            .values(language=language)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def without_language(

@@ -37,6 +37,7 @@ def sql_id_in(dialect: str, column_sql: str, name: str, ids: Iterable[int]) -> t
         return f"{column_sql} = ANY(:{name})", values
     return f"{column_sql} IN (SELECT value FROM json_each(:{name}))", json.dumps(values)
 
+
 def text_in(session: Session, column: Any, values: Iterable[str]) -> ColumnElement[bool]:
     """`id_in` for strings (URLs, content hashes). One parameter also keeps the statement's
     text the same whatever the list's length, so PostgreSQL reuses its prepared plan (psycopg

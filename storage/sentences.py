@@ -42,8 +42,12 @@ def replace_many(
         chunk = ids[start : start + _CHUNK]
         # Any earlier analysis goes first (a re-analysis; for a new article these find
         # nothing, through the primary keys' indexes).
-        session.execute(delete(ArticleSentence).where(id_in(session, ArticleSentence.article_id, chunk)))
-        session.execute(delete(ArticleAnalysis).where(id_in(session, ArticleAnalysis.article_id, chunk)))
+        session.execute(
+            delete(ArticleSentence).where(id_in(session, ArticleSentence.article_id, chunk))
+        )
+        session.execute(
+            delete(ArticleAnalysis).where(id_in(session, ArticleAnalysis.article_id, chunk))
+        )
         session.execute(
             insert(ArticleAnalysis),
             [{"article_id": i, "version": analyses[i][0], "analyzed_at": at} for i in chunk],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,28 @@ log = logging.getLogger(__name__)
 
 # Newly ingested articles are analysed (and committed) this many at a time.
 _ANALYZE_CHUNK = 100
+# New articles of a round whose text is kept for detection and analysis (~5 kB each);
+# beyond it they are read back from the database.
+_MATERIAL_CAP = 2000
+
+
+def _texts(
+    factory: sessionmaker[Session],
+    ids: Sequence[int],
+    material: Mapping[int, tuple[str, str, datetime | None]] | None,
+) -> dict[int, tuple[str, str, datetime | None]]:
+    """(title, text, published_at) of stored articles by id, in `ids`' order: from
+    `material` where it has them, the rest read in one query (deleted ones are absent)."""
+    material = material or {}
+    missing = [i for i in ids if i not in material]
+    read: dict[int, tuple[str, str, datetime | None]] = {}
+    if missing:
+        with factory() as session:
+            read = {
+                r.id: (r.title, r.text, r.published_at)
+                for r in article_store.by_ids(session, missing)
+            }
+    return {i: material[i] if i in material else read[i] for i in ids if i in material or i in read}
 
 
 class Ingestion:
@@ -102,6 +124,17 @@ class Ingestion:
 
         pool = self._page_work()
         background = BackgroundAnalysis(pool, self._settings.nlp_model) if pool.processes else None
+        # What the round stores, as it stored it: detection and analysis below read these
+        # instead of reading the rows just written back (bounded: past the cap, they do).
+        material: dict[int, tuple[str, str, datetime | None]] = {}
+
+        def stored(fresh: list[Any]) -> None:
+            for article_id, title, text, published in fresh:
+                if len(material) < _MATERIAL_CAP:
+                    material[article_id] = (title, text, published)
+            if background is not None:
+                background.add(fresh)
+
         report = ingest_round(
             self._factory,
             self._fetcher(),
@@ -120,10 +153,10 @@ class Ingestion:
             stop=self._stopping,
             until=until,
             only_topics=only_topics,
-            stored=background.add if background is not None else None,
+            stored=stored,
         )
         # In this thread while the workers finish the analyses.
-        self.detect_languages(report.new_article_ids)
+        self.detect_languages(report.new_article_ids, material)
         done = {}
         if background is not None:
             try:
@@ -132,7 +165,7 @@ class Ingestion:
             except Exception:
                 log.exception("storing the analyses of new articles failed; analysing them again")
                 done = {}
-        self.analyze_articles([i for i in report.new_article_ids if i not in done])
+        self.analyze_articles([i for i in report.new_article_ids if i not in done], material)
         return report
 
     def _store_analyses(self, analyses: dict[int, Any]) -> None:
@@ -145,7 +178,11 @@ class Ingestion:
             with transaction(self._factory) as session:
                 sentence_analysis.store_analyses(session, chunk)
 
-    def detect_languages(self, article_ids: Sequence[int]) -> None:
+    def detect_languages(
+        self,
+        article_ids: Sequence[int],
+        material: Mapping[int, tuple[str, str, datetime | None]] | None = None,
+    ) -> None:
         """Each newly stored article's language (`bot.nlp.language`), set once it is stored:
         the detector's first load (a few seconds) never delays storing. Read, detect outside
         any transaction, then one short write per chunk. A failure leaves the language
@@ -155,11 +192,8 @@ class Ingestion:
         for start in range(0, len(article_ids), _ANALYZE_CHUNK):
             chunk = list(article_ids[start : start + _ANALYZE_CHUNK])
             try:
-                with self._factory() as session:
-                    material = [
-                        (r.id, r.title, r.text) for r in article_store.by_ids(session, chunk)
-                    ]
-                found = {i: detect_language(title, text) for i, title, text in material}
+                texts = _texts(self._factory, chunk, material)
+                found = {i: detect_language(title, text) for i, (title, text, _) in texts.items()}
                 with transaction(self._factory) as session:
                     article_store.set_languages(session, found)
             except Exception:
@@ -187,7 +221,11 @@ class Ingestion:
             seen += len(page)
             found += sum(1 for code in languages.values() if code is not None)
 
-    def analyze_articles(self, article_ids: Sequence[int]) -> None:
+    def analyze_articles(
+        self,
+        article_ids: Sequence[int],
+        material: Mapping[int, tuple[str, str, datetime | None]] | None = None,
+    ) -> None:
         """Sentence analysis of newly stored articles (once per article; briefs read it).
 
         A failure here loses nothing: an article without an analysis is analysed when a brief
@@ -200,15 +238,21 @@ class Ingestion:
             chunk = list(article_ids[start : start + _ANALYZE_CHUNK])
             try:
                 done: dict[int, Any] = {}
+                texts = _texts(self._factory, chunk, material)
                 if pool.processes:
                     # The CPU work in the ingest worker processes, outside any transaction;
                     # then one short write. What a worker could not do is done below.
-                    with self._factory() as session:
-                        rows = article_store.by_ids(session, chunk)
-                        material = [(r.title, r.text, r.published_at) for r in rows]
-                        ids = [r.id for r in rows]
-                    results = pool.analyze_many(material, self._settings.nlp_model)
-                    done = {i: a for i, a in zip(ids, results, strict=True) if a is not None}
+                    results = pool.analyze_many(list(texts.values()), self._settings.nlp_model)
+                    done = {i: a for i, a in zip(texts, results, strict=True) if a is not None}
+                else:
+                    # New articles have no analysis yet: analysed here, outside any
+                    # transaction, from the text just stored (what `load` would read back).
+                    from bot.nlp import load_pipeline
+
+                    nlp = load_pipeline(self._settings.nlp_model)
+                    analyses = sentence_analysis.analyze_batch(list(texts.values()), nlp)
+                    done = dict(zip(texts, analyses, strict=True))
+                if done:
                     with transaction(self._factory) as session:
                         sentence_analysis.store_analyses(session, done)
                 if len(done) < len(chunk):
