@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from bot.slack.server import http_server
 from storage.db import ping
 from testkit.articles import write_articles
 from testkit.slackfake.server import FakeSlack
+from testkit.slackfake.signing import post_signed, slash_command_body
 from tests.conftest import Database
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -86,3 +88,33 @@ def running_app(db: Database, fake_slack: FakeSlack, tmp_path: Path) -> Iterator
     )
     with serve_app(settings, core, fake_slack) as app:
         yield app
+
+
+def private_reply(
+    app: RunningApp, text: str, *, team_id: str, channel_id: str, user_id: str, rid: str
+) -> str:
+    """Send `/brief <text>` signed over HTTP; the reply only the user sees: the ack's text (a
+    usage error is answered at once) or the last one posted to the response_url `rid`. Fails
+    if the reply was shown to the channel."""
+    body = slash_command_body(
+        text=text,
+        team_id=team_id,
+        channel_id=channel_id,
+        user_id=user_id,
+        response_url=app.fake.response_url(rid),
+    )
+    response = post_signed(app.url, body, SIGNING_SECRET)
+    assert response.status_code == 200
+    if response.content.strip():  # answered in the ack
+        try:
+            ack = response.json()
+        except ValueError:
+            return response.text
+        assert ack.get("response_type", "ephemeral") == "ephemeral"
+        return str(ack.get("text", ""))
+    deadline = time.monotonic() + 30
+    while not (posts := app.fake.response_posts(rid)):
+        assert time.monotonic() < deadline, app.fake.describe_calls()
+        time.sleep(0.02)
+    assert posts[-1].get("response_type", "ephemeral") == "ephemeral"
+    return str(posts[-1].get("text", ""))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +24,9 @@ from bot.slack.posting import SlackPoster
 from storage import subscriptions as subscription_store
 from storage.models import Delivery
 from testkit.slackfake.server import FakeSlack
-from testkit.slackfake.signing import post_signed, slash_command_body
 from tests.conftest import Database
 from tests.ingest.conftest import LocalServer
-from tests.slack.conftest import SIGNING_SECRET, RunningApp, serve_app, settings_for
+from tests.slack.conftest import RunningApp, private_reply, serve_app, settings_for
 
 TEAM, CHANNEL, OTHER, USER = "T0001", "C0001", "C0002", "U0001"
 TOPIC = "river plan"
@@ -109,31 +107,11 @@ class Channel:
         return self.app.core
 
     def say(self, text: str, channel: str = CHANNEL) -> str:
-        """Send `/brief <text>` signed over HTTP; the ephemeral reply's text (the ack's, or
-        the one posted to the response_url). Fails if the reply was shown to the channel."""
+        """`/brief <text>`; the reply only the user sees."""
         rid = f"r{next(self._ids)}"
-        body = slash_command_body(
-            text=text,
-            team_id=TEAM,
-            channel_id=channel,
-            user_id=USER,
-            response_url=self.fake.response_url(rid),
+        return private_reply(
+            self.app, text, team_id=TEAM, channel_id=channel, user_id=USER, rid=rid
         )
-        response = post_signed(self.app.url, body, SIGNING_SECRET)
-        assert response.status_code == 200
-        if response.content.strip():  # answered in the ack (a usage error)
-            try:
-                ack = response.json()
-            except ValueError:
-                return response.text
-            assert ack.get("response_type", "ephemeral") == "ephemeral"
-            return str(ack.get("text", ""))
-        deadline = time.monotonic() + 20
-        while not (posts := self.fake.response_posts(rid)):
-            assert time.monotonic() < deadline, self.fake.describe_calls()
-            time.sleep(0.02)
-        assert posts[-1].get("response_type", "ephemeral") == "ephemeral"
-        return str(posts[-1].get("text", ""))
 
     def ingest(self, *articles: Article) -> None:
         folder = self.tmp / f"batch{next(self._ids)}"
