@@ -42,9 +42,9 @@ def test_full_and_oversized_briefs_stay_within_limits() -> None:
         assert all(len(o["value"]) <= MAX_VALUE for m in menus for o in m["options"])
         texts = "\n".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
         assert "*Key provisions*" in texts and "*Next steps*" in texts and "*Sources*" in texts
-    full = huge_brief(bullets=8, bullet_chars=300, sources=40)
-    assert len(full.bullets()) == 17  # a full brief: 7 key provisions, 5 and 5
-    assert len(_menus(brief_to_message(full, feedback=True).blocks)) == 17  # every bullet
+    full = huge_brief(bullets=11, bullet_chars=300, sources=40)
+    assert len(full.bullets()) == 20  # a full brief: 10 key provisions (section_cap), 5 and 5
+    assert len(_menus(brief_to_message(full, feedback=True).blocks)) == 20  # every bullet
 
 
 def test_a_bullet_with_no_outlet_or_story_has_no_menu() -> None:
