@@ -64,6 +64,19 @@ def _worker_pools() -> Iterator[None]:
     close_shared()
 
 
+@pytest.fixture(autouse=True)
+def _no_ack_quiet_period(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slow work after an ack starts once no Slack request has been answered for
+    `ACK_QUIET_SECONDS` (0.1 s: a burst of acks counts as one; `bench/ack_latency.py`). A test
+    sends one request at a time and waits for what follows, so each would wait it out: about
+    0.1 s per command, seconds per scenario file. Tests marked `ack_quiet_period` (the ones
+    checking it) keep the product's value."""
+    if request.node.get_closest_marker("ack_quiet_period") is None:
+        from bot.slack import pools
+
+        monkeypatch.setattr(pools, "ACK_QUIET_SECONDS", 0.0)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The default database lives in the user's data directory: never let a test (or a CLI it

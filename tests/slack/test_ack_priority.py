@@ -20,6 +20,8 @@ from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
 from tests.slack.conftest import BOT_TOKEN, settings_for
 
+pytestmark = pytest.mark.ack_quiet_period  # what these tests check
+
 
 @contextmanager
 def acking(gate: AckGate) -> Iterator[threading.Event]:
