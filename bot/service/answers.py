@@ -106,17 +106,20 @@ class Answers:
         terms = question_terms(resolved)
         preferred = {str(i) for i in prefer_ids}
         draft = None
+        llm_failed = False
         if prefer_ids and article_ids is None:
             # A thread's question: its brief's articles first (what the reader saw; the search
             # prefiltered by their ids, so its cost follows the thread, not the store: issue 14
             # item 5), the topic's other articles only when the brief's do not answer.
             inputs = self._candidates(topic, terms, since, list(prefer_ids), prefer_ids)
             passages = rank_passages(resolved, inputs, limit=MAX_PASSAGES, preferred=preferred)
-            draft = self._draft(resolved, passages, history) if passages else None
+            if passages:
+                draft, llm_failed = self._draft(resolved, passages, history)
         if draft is None or not draft.found:
             inputs = self._candidates(topic, terms, since, article_ids, prefer_ids)
             passages = rank_passages(resolved, inputs, limit=MAX_PASSAGES, preferred=preferred)
-            draft = self._draft(resolved, passages, history)
+            # An LLM that just failed this question is not asked again (one failure, one wait).
+            draft, _ = self._draft(resolved, passages, history, use_llm=not llm_failed)
         by_id = {a.id: a for a in inputs}
         sentences = tuple(
             AnswerSentence(s.text, tuple(i for i in s.source_ids if i in by_id))
@@ -164,17 +167,27 @@ class Answers:
             # recogniser again; an article without a model's analysis is parsed as before.
             return article_inputs(session, rows, stored_entities(session, [r.id for r in rows]))
 
-    def _draft(self, question: str, passages: Sequence, history: Sequence) -> AnswerDraft:  # type: ignore[type-arg]
-        llm = self._llm()
+    def _draft(
+        self,
+        question: str,
+        passages: Sequence,  # type: ignore[type-arg]
+        history: Sequence,  # type: ignore[type-arg]
+        *,
+        use_llm: bool = True,
+    ) -> tuple[AnswerDraft, bool]:
+        """The answer from `passages`, and whether the LLM was asked and failed (then the
+        offline answerer gave it)."""
+        llm = self._llm() if use_llm else None
         if llm is not None and passages:
             from bot.answer.llm import LLMAnswerer
 
             try:
-                return LLMAnswerer(llm).answer(question, passages, history)
+                return LLMAnswerer(llm).answer(question, passages, history), False
             except LLMError as err:
                 log.warning("LLM answer failed, answering offline: %s", err)
                 metrics.LLM_FALLBACKS.labels("answer").inc()
-        return self._offline().answer(question, passages, history)
+                return self._offline().answer(question, passages, history), True
+        return self._offline().answer(question, passages, history), False
 
     # -- Slack threads -------------------------------------------------------------------------
 

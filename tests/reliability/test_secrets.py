@@ -14,17 +14,20 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.core import Briefbot
 from bot.errors import SettingsError
 from bot.logformat import configure_logging
+from bot.service.briefs import STAND_IN_SECONDS
 from bot.settings import Settings
 from storage.models import Article, LLMCall, Source
+from storage.models import Brief as BriefRow
 from testkit.fake_llm import FakeLLMServer, error, ok_json
 from testkit.slackfake.server import FakeSlack
 from testkit.slackfake.signing import event_body, post_signed, slash_command_body
@@ -180,6 +183,9 @@ def test_full_scenario_leaks_no_secret(
                 )
                 assert post_signed(app.url, body, SIGNING_SECRET).status_code == 200
                 fake_slack.wait_for("chat.postMessage", count=n, timeout=30)
+                # The offline brief that stood in for the refused LLM is served for
+                # STAND_IN_SECONDS: let it expire, so the second /brief asks the LLM again.
+                _expire_stand_ins(core)
             briefs = fake_slack.calls_to("chat.postMessage")
             assert "LLM: test-model" in json.dumps(briefs[1].params)  # the LLM path ran
             root_ts = briefs[1].response["ts"]
@@ -293,3 +299,13 @@ def test_cli_prints_settings_errors_without_the_secret(
     captured = capsys.readouterr()
     assert "LOG_LEVEL" in captured.err
     assert leaks(captured.err + captured.out) == []
+
+
+def _expire_stand_ins(core: Briefbot) -> None:
+    with core.factory() as session:
+        session.execute(
+            update(BriefRow).values(
+                created_at=datetime.now(UTC) - timedelta(seconds=STAND_IN_SECONDS + 60)
+            )
+        )
+        session.commit()
