@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a9"
+ANALYZER_VERSION = "a10"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -106,10 +106,15 @@ _DEPENDENT_START = re.compile(
     r"\s+(?:is|are|was|were|have|has|had|will|would|said|agreed)\b))\b",
     re.IGNORECASE,
 )
-# "resumed both after…", "has not agreed to it,": a pronoun object with its antecedent elsewhere.
+# "resumed both", and "agreed to resume both" in any form of the verb: which two things, the
+# reader cannot tell. "it"/"them" only after a past verb ("accepts it" in "the truce holds if
+# Russia accepts it" names its antecedent first).
 _DANGLING_OBJECT = re.compile(
-    r"\b(?:resumed|restored|lifted|accepted|rejected|signed|approved|agreed to|objected to"
-    r"|responded to|opposed|welcomed|criticised|criticized|denied|confirmed) (?:both|it|them)"
+    r"\b(?:(?:(?:resum|restor|approv|oppos|welcom|criticis|criticiz)(?:e|es|ed|ing)"
+    r"|(?:accept|reject|sign|confirm|lift)(?:s|ed|ing)?|den(?:y|ies|ied|ying)"
+    r"|(?:agree[sd]?|agreeing|object(?:s|ed|ing)?|respond(?:s|ed|ing)?) to) both"
+    r"|(?:resumed|restored|lifted|accepted|rejected|signed|approved|agreed to|objected to"
+    r"|responded to|opposed|welcomed|criticised|criticized|denied|confirmed) (?:it|them))"
     r"(?=\s*(?:[,.;]|and\b|after\b|before\b|on\b|in\b|at\b|when\b|while\b|$))",
     re.IGNORECASE,
 )

@@ -89,6 +89,20 @@ def test_a_sentence_leaning_on_the_one_before_is_set_aside(model: str | None) ->
     assert got[resumed] == "dependent"
 
 
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_an_unnamed_object_in_any_verb_form_is_set_aside(model: str | None) -> None:
+    """ "agreed to resume both": which two things, the reader cannot tell (as "resumed both")."""
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "The ferry company halted night sailings and cargo runs during the storm on Monday. "
+        "The owners agreed on Tuesday to restore both after a safety check of the harbour wall."
+    )
+    got = kinds(text, nlp=nlp)
+    assert got[
+        "The owners agreed on Tuesday to restore both after a safety check of the harbour wall."
+    ] == ("dependent")
+
+
 @needs_model
 def test_a_leading_pronoun_is_resolved_to_the_person_named_before() -> None:
     nlp = load_pipeline("auto")
