@@ -439,6 +439,9 @@ class _Pipeline:
         batches = [new[i : i + STORE_BATCH] for i in range(0, len(new), STORE_BATCH)] or [[]]
         for n, batch in enumerate(batches):
             fresh: list[StoredArticle] = []
+            # Detected before the transaction and stored with the insert: a later UPDATE
+            # would make PostgreSQL rebuild the row's search vector and index entries.
+            languages = {p.url: _language(job.enriched.get(p.url, p)) for p in batch}
             with transaction(self.factory) as session:
                 row = self._row(session, job, kind)
                 if not job.strict and row.kind != kind and kind in ("feed", "page"):
@@ -447,10 +450,13 @@ class _Pipeline:
                 for stored in articles.add_many(
                     session,
                     [
-                        build_article(
-                            job.enriched.get(planned.url, planned), row.id, self.page_work.signature
+                        replace(
+                            build_article(
+                                job.enriched.get(p.url, p), row.id, self.page_work.signature
+                            ),
+                            language=languages[p.url],
                         )
-                        for planned in batch
+                        for p in batch
                     ],
                     near_duplicates=near_dup.is_near_duplicate,
                 ):
@@ -740,6 +746,18 @@ class _Pipeline:
                         session, [h.article_id for h in hits], topic_row.id
                     )
         return linked
+
+
+def _language(candidate: Candidate) -> str | None:
+    """The language of a candidate as it will be stored (`bot.nlp.language`), None when
+    unsure or when detection fails (an article of unknown language is read by every brief)."""
+    from bot.nlp.language import detect_language
+
+    try:
+        return detect_language(candidate.title[:1024], candidate.text or candidate.title)
+    except Exception:
+        log.warning("detecting the language of %s failed", candidate.url, exc_info=True)
+        return None
 
 
 def _as_stored(article: Article) -> StoredArticle:

@@ -155,8 +155,7 @@ class Ingestion:
             only_topics=only_topics,
             stored=stored,
         )
-        # In this thread while the workers finish the analyses.
-        self.detect_languages(report.new_article_ids, material)
+        # Each new article's language was detected by the pipeline and stored with it.
         done = {}
         if background is not None:
             try:
@@ -177,27 +176,6 @@ class Ingestion:
             chunk = {i: analyses[i] for i in ids[start : start + _ANALYZE_CHUNK]}
             with transaction(self._factory) as session:
                 sentence_analysis.store_analyses(session, chunk)
-
-    def detect_languages(
-        self,
-        article_ids: Sequence[int],
-        material: Mapping[int, tuple[str, str, datetime | None]] | None = None,
-    ) -> None:
-        """Each newly stored article's language (`bot.nlp.language`), set once it is stored:
-        the detector's first load (a few seconds) never delays storing. Read, detect outside
-        any transaction, then one short write per chunk. A failure leaves the language
-        unknown, and an article of unknown language is read by every brief."""
-        from bot.nlp.language import detect_language
-
-        for start in range(0, len(article_ids), _ANALYZE_CHUNK):
-            chunk = list(article_ids[start : start + _ANALYZE_CHUNK])
-            try:
-                texts = _texts(self._factory, chunk, material)
-                found = {i: detect_language(title, text) for i, (title, text, _) in texts.items()}
-                with transaction(self._factory) as session:
-                    article_store.set_languages(session, found)
-            except Exception:
-                log.exception("detecting the language of %d new articles failed", len(chunk))
 
     def detect_missing_languages(self) -> tuple[int, int]:
         """The language of every stored article that has none (stored before detection, or

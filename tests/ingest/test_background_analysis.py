@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -48,9 +49,9 @@ def test_new_articles_are_analysed_during_the_round(
     left_over: list[list[int]] = []
     after_round = Ingestion.analyze_articles
 
-    def spy(self: Ingestion, article_ids: Sequence[int]) -> None:
+    def spy(self: Ingestion, article_ids: Sequence[int], *args: Any) -> None:
         left_over.append(list(article_ids))
-        after_round(self, article_ids)
+        after_round(self, article_ids, *args)
 
     monkeypatch.setattr(Ingestion, "analyze_articles", spy)
     report = core.ingest([str(folder)], topic="northhaven strike")
