@@ -444,7 +444,12 @@ def load(
                 deadline = time.monotonic() + 60
                 while briefs_posted(db) < expected + (n + 1) * clients:
                     if time.monotonic() > deadline:
-                        failures.append(f"burst {n}: briefs not posted within 60 s")
+                        missing = expected + (n + 1) * clients - briefs_posted(db)
+                        failures.append(
+                            f"burst {n}: {missing} brief(s) asked for so far not posted "
+                            "within 60 s (counted over all bursts: one lost brief fails "
+                            "every later burst too)"
+                        )
                         break
                     time.sleep(0.02)
                 drain_waits.append(time.perf_counter() - waited)
@@ -541,6 +546,13 @@ def scenario(
                 context = [x for x in lines[max(0, n - 40) : n + 1] if x.strip()]
                 samples.append("\n".join(context[-12:]))
     result["database_locked_samples"] = samples
+    if result.get("failures"):  # the logs say why; the scenario's folder is deleted
+        kept = Path(tempfile.gettempdir()) / f"ack_latency-logs-{os.getpid()}" / folder.name
+        kept.mkdir(parents=True, exist_ok=True)
+        for log in folder.glob("*.log"):
+            shutil.copy(log, kept / log.name)
+        result["logs_kept_in"] = str(kept)
+        bench.say(f"  failures: the app's logs are kept in {kept}")
     digests = result["digest"]
     extra = (
         f"; {digests['rounds']} digest rounds ({digests['digests']} digests)"
