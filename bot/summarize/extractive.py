@@ -79,6 +79,8 @@ _SUPPORT_MIN_SHARED = 4
 # catches a point reworded with other words ("embraced"/"accepted") in the same collection.
 _SAME_SECTION = (0.30, 0.25, 0.35)
 _CROSS_SECTION = (0.40, 0.33, 0.60)
+# A later report's lede sharing this much of all its words with a bullet is that line again.
+_SAME_LINE = 0.6
 _EXPAND_MIN = 0.2  # neighbours at least this similar join the expansion
 # A bullet must reach this share of its section's best final score, and this briefability.
 _MIN_RELATIVE = 0.25
@@ -264,7 +266,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-14+{ANALYZER_VERSION}"
+    version = f"extractive-15+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -1581,6 +1583,10 @@ def _redundant(
             return True
         if not lede and _cosine(cand_expanded, other_expanded) >= max_exp:
             return True
+        # Words a window's every report repeats are its subject, so the same background line
+        # from each later report has nothing "beyond" it: judged on all its words, it repeats.
+        if lede and _jaccard(cand.term_set, other.term_set) >= _SAME_LINE:
+            return True
     return False
 
 
@@ -1672,7 +1678,7 @@ def _choose(
     # gives a second detail: what a reader following the story day by day was told.
     # The last `_DETAIL_SLOTS` key provisions stay for the details most reported across the
     # story (a toll, who was aboard), whichever report gives them.
-    room = caps["key_provisions"] - _DETAIL_SLOTS
+    room = caps["key_provisions"] - _detail_slots(story, lead_stories, caps["key_provisions"])
     # Eligible before the ledes: one a lede now repeats still lends it its article (below).
     left = [c for c in ranked if eligible(c)]
     for cand in _report_ledes(ranked, articles, story, lead_stories, fits, repeats):
@@ -1721,6 +1727,14 @@ def _key_provision_cap(story: list[int], lead_stories: list[int]) -> int:
     to `section_cap` (a story followed over many reports reads as that many steps)."""
     reports = sum(1 for key in story if key in lead_stories)
     return max(_KEY_PROVISIONS, min(1 + reports + _DETAIL_SLOTS, section_cap("key_provisions")))
+
+
+def _detail_slots(story: list[int], lead_stories: list[int], cap: int) -> int:
+    """How many of the `cap` key provisions stay for details: `_DETAIL_SLOTS`, fewer when the
+    lead and one lede per report of the stories that have a lead would not fit otherwise (a
+    story followed over many reports: each report's news before a second detail of any)."""
+    reports = sum(1 for key in story if key in lead_stories)
+    return max(0, min(_DETAIL_SLOTS, cap - len(lead_stories) - reports))
 
 
 def _published_order(articles: Sequence[ArticleInput], members: Sequence[int]) -> list[int]:

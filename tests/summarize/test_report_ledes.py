@@ -5,7 +5,7 @@ for these tests."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.summarize.extractive import ExtractiveSummarizer, leans_on_context
 from bot.summarize.model import ArticleInput, Brief
@@ -187,3 +187,74 @@ def test_a_report_sharing_only_the_storys_words_is_not_cited() -> None:
     cited = [b.source_ids for b in brief.bullets() if "photographs" in b.text]
     assert cited, brief.bullets()
     assert all(ids == ("2",) for ids in cited), cited
+
+
+# The fictional Tarrow port strike followed over nine reports, each opening with its own news,
+# then background, then a detail that five reports repeat (the arrests) or four (the cost).
+STRIKE_NEWS = [
+    "Dock workers at the port of Tarrow walked out on Monday, halting 30 cargo ships.",
+    "Ferry operators at Tarrow cancelled 120 crossings to the Selby islands.",
+    "Supermarkets in Tarrow reported empty fruit shelves after 12 days without deliveries.",
+    "The Tarrow harbour board offered the dockers a pay rise of 4 percent on Thursday.",
+    "In a ballot, 812 Tarrow dockers voted to stay on strike and 95 voted to return.",
+    "Fishermen blockaded the Tarrow harbour mouth with 40 trawlers in support of the dockers.",
+    "Government mediators invited both sides in the Tarrow dispute to talks in Vellport on Friday.",
+    "Negotiators in Vellport signed a deal that ends night shifts for dockers over 55.",
+    "The first container ship in a month unloaded at Tarrow on Sunday after the dockers returned.",
+]
+STRIKE_BACKGROUND = (
+    " The Tarrow port strike began over changes to night shifts."
+    " Tarrow handles most of Westmark's imported fuel."
+)
+STRIKE_DETAILS = (
+    " Police arrested 14 pickets at the Tarrow gates on the first night of the strike.",
+    " The strike has cost Tarrow traders 9 million euros, the chamber of commerce estimated.",
+)
+
+
+def strike_reports(background: str = STRIKE_BACKGROUND) -> list[ArticleInput]:
+    start = datetime(2025, 2, 3, 9, tzinfo=UTC)
+    return [
+        report(
+            n + 1,
+            "Tarrow port strike",
+            news + background + STRIKE_DETAILS[n % 2],
+            start + timedelta(days=2 * n),
+        )
+        for n, news in enumerate(STRIKE_NEWS)
+    ]
+
+
+def test_a_story_with_more_reports_than_room_tells_every_reports_news_before_details() -> None:
+    brief = brief_of("tarrow strike", *strike_reports())
+    shown = " ".join(b.text for b in brief.sections["key_provisions"])
+    # Nine reports, a lead, ten key provisions: the last report's news (the strike is over)
+    # is not crowded out by a detail from its first night.
+    assert "first container ship" in shown, shown
+    assert "Vellport signed a deal" in shown, shown
+
+
+# Four quieter days of the strike: each report's first line is not a key provision, the next
+# is the same line about the union's leader in every report.
+QUIET_DAYS = [
+    "Ferry operators at Tarrow cancelled every crossing to the islands for the week.",
+    "Supermarkets in Tarrow reported empty fruit shelves as container ships waited offshore.",
+    "The Tarrow harbour board offered the dockers a pay rise of four percent.",
+    "Fishermen blockaded the Tarrow harbour mouth with forty trawlers in support of the dockers.",
+]
+SAME_LINE = (
+    " Mara Quist of the Harbour Workers Union spoke for the Tarrow dockers."
+    " The Tarrow docks handle fuel for Westmark."
+)
+
+
+def test_the_same_background_line_in_every_report_is_one_bullet() -> None:
+    start = datetime(2025, 2, 3, 9, tzinfo=UTC)
+    articles = [
+        report(n + 1, "Tarrow port strike", news + SAME_LINE, start + timedelta(days=2 * n))
+        for n, news in enumerate(QUIET_DAYS)
+    ]
+    brief = brief_of("tarrow strike", *articles)
+    # Reports two days apart are later news, but this line is the same line each time.
+    shown = [b.text.split(" (reported by")[0] for b in brief.sections["key_provisions"]]
+    assert len(shown) == len(set(shown)), shown
