@@ -258,3 +258,22 @@ def test_the_same_background_line_in_every_report_is_one_bullet() -> None:
     # Reports two days apart are later news, but this line is the same line each time.
     shown = [b.text.split(" (reported by")[0] for b in brief.sections["key_provisions"]]
     assert len(shown) == len(set(shown)), shown
+
+
+# One report of another Tarrow story, the mayoral election: its lead is the winner (names,
+# numbers), and its first line (the turnout) is a lesser point of the same report.
+MAYOR = (
+    "Turnout in the Tarrow mayoral election reached 64 percent, the highest in 20 years."
+    " Ilse Marren of the Green List won the Tarrow mayoral election on Friday with 5,210 votes,"
+    " 40 more than her rival. Ilse Marren promised to settle the Tarrow port strike quickly."
+)
+
+
+def test_a_story_of_one_report_is_told_by_its_lead_not_also_its_first_line() -> None:
+    mayor = report(19, "Tarrow mayor elected", MAYOR, datetime(2025, 2, 12, 15, tzinfo=UTC))
+    brief = brief_of("tarrow", *strike_reports(), mayor)
+    shown = " ".join(b.text for b in brief.sections["key_provisions"])
+    assert "Ilse Marren of the Green List won" in shown, shown
+    # The report's news is its lead; its turnout line does not take the place of another
+    # report's news in the story followed day by day (the deal that ends the strike).
+    assert "Vellport signed a deal" in shown, shown
