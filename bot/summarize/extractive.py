@@ -266,7 +266,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-15+{ANALYZER_VERSION}"
+    version = f"extractive-16+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -2357,15 +2357,36 @@ def _not_conditions(sentences: list[_Sentence]) -> None:
 _SUBHEAD_QUESTION_WORDS = 8
 
 
+# A next step promised within days ("will name their teams immediately", "in the coming
+# days") that a report this much older than the window's newest made is past its time.
+_NEAR_TERM_DAYS = 7
+_NEAR_TERM = re.compile(
+    r"\b(?:immediately|at once|shortly|soon|in the coming days|in the next few days"
+    r"|within days|later (?:today|this week)|this week|tomorrow|tonight)\b",
+    re.IGNORECASE,
+)
+
+
 def _as_of_newest(articles: list[ArticleInput], sentences: list[_Sentence]) -> None:
     """Sections hold as of the newest article: a next step whose dates have all passed by then
-    is no next step any more (it happened, or did not; a later report says which)."""
+    is no next step any more (it happened, or did not; a later report says which), nor is one
+    promised within days by a report over `_NEAR_TERM_DAYS` older than the newest."""
     newest = max((a.published_at for a in articles if a.published_at), default=None)
     if newest is None:
         return
     today = newest.date().isoformat()
     for s in sentences:
-        if s.label.section == "next_steps" and s.dates and max(s.dates) < today:
+        if s.label.section != "next_steps":
+            continue
+        made = articles[s.article].published_at
+        passed = bool(s.dates) and max(s.dates) < today
+        overdue = (
+            not s.dates
+            and made is not None
+            and (newest - made).days > _NEAR_TERM_DAYS
+            and _NEAR_TERM.search(s.text) is not None
+        )
+        if passed or overdue:
             s.label = replace(s.label, section=None)
 
 

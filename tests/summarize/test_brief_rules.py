@@ -115,6 +115,31 @@ def test_a_next_step_whose_date_has_passed_by_the_newest_article_is_dropped() ->
     assert not any("10 March" in x.text for x in brief.sections["next_steps"]), brief.to_dict()
 
 
+def test_a_next_step_promised_within_days_by_a_report_weeks_old_is_dropped() -> None:
+    early = ArticleInput(
+        "1",
+        "Riverton bridge vote",
+        "The Riverton council approved the new bridge over the Aller on Monday by 9 votes to 2.\n\n"
+        "The council will name the bridge's site engineers immediately, the mayor said.\n\n"
+        "The regional government will review the bridge's funding plan before construction.",
+        outlet="Valley Times",
+        published_at=day(3),
+    )
+    newest = ArticleInput(
+        "2",
+        "Riverton picks bridge builder",
+        "The Riverton council chose Hanse Bau to build the new bridge over the Aller on Monday.",
+        outlet="Valley Times",
+        published_at=day(20),
+    )
+    steps = [b.text for b in brief_of("riverton bridge", early, newest).sections["next_steps"]]
+    assert not any("immediately" in x for x in steps), steps
+    # The same promise in a report of the newest week is still ahead.
+    recent = ArticleInput("1", early.title, early.text, outlet=early.outlet, published_at=day(18))
+    steps = [b.text for b in brief_of("riverton bridge", recent, newest).sections["next_steps"]]
+    assert any("immediately" in x for x in steps), steps
+
+
 def test_each_story_opens_with_a_lead_and_two_stories_are_labelled_groups() -> None:
     port = [
         ArticleInput(
