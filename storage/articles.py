@@ -55,15 +55,20 @@ def known_url(session: Session, url: str) -> Article | None:
 
 def known_urls(session: Session, urls: Iterable[str], *, chunk: int = 500) -> dict[str, int]:
     """`known_url` for many URLs in a few queries: {url: article id} for the known ones."""
-    unique = list(dict.fromkeys(urls))
+    return _ids_by(session, ArticleUrl.url, ArticleUrl.article_id, urls, chunk)
+
+
+def _ids_by(
+    session: Session, key: Any, article_id: Any, values: Iterable[str], chunk: int
+) -> dict[str, int]:
+    """{value: article id} for the stored `values` of column `key`, `chunk` values a query."""
+    unique = list(dict.fromkeys(values))
     found: dict[str, int] = {}
     for start in range(0, len(unique), chunk):
         rows = session.execute(
-            select(ArticleUrl.url, ArticleUrl.article_id).where(
-                text_in(session, ArticleUrl.url, unique[start : start + chunk])
-            )
+            select(key, article_id).where(text_in(session, key, unique[start : start + chunk]))
         )
-        found.update((url, int(article_id)) for url, article_id in rows)
+        found.update((value, int(i)) for value, i in rows)
     return found
 
 
@@ -230,16 +235,7 @@ def _new_row(new: NewArticle) -> Article:
 
 
 def _known_hashes(session: Session, hashes: Sequence[str], *, chunk: int = 500) -> dict[str, int]:
-    unique = list(dict.fromkeys(hashes))
-    found: dict[str, int] = {}
-    for start in range(0, len(unique), chunk):
-        rows = session.execute(
-            select(Article.content_hash, Article.id).where(
-                text_in(session, Article.content_hash, unique[start : start + chunk])
-            )
-        )
-        found.update((h, int(i)) for h, i in rows)
-    return found
+    return _ids_by(session, Article.content_hash, Article.id, hashes, chunk)
 
 
 def _band_candidates(

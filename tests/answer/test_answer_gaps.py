@@ -12,31 +12,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.answer.offline import OfflineAnswerer
 from bot.answer.question import analyze_question
-from bot.answer.retrieve import rank_passages
-from bot.nlp import load_pipeline
 from bot.summarize.model import ArticleInput
+from tests.answer.conftest import ask
 
 DAY = datetime(2025, 3, 11, 18, 0, tzinfo=UTC)  # a Tuesday
 
 
 def _article(n: int, title: str, text: str, day: datetime | None = DAY) -> ArticleInput:
     return ArticleInput(str(n), title, text, published_at=day)
-
-
-@pytest.fixture
-def parsed() -> OfflineAnswerer:
-    nlp = load_pipeline()
-    if nlp is None:
-        pytest.skip("no spaCy model installed")
-    return OfflineAnswerer(nlp)
-
-
-def ask(answerer: OfflineAnswerer, question: str, articles: list[ArticleInput]):  # type: ignore[no-untyped-def]
-    return answerer.answer(question, rank_passages(question, articles, limit=40))
 
 
 def test_a_person_named_in_full_is_found_by_surname_not_a_namesake(

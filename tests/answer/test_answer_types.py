@@ -15,9 +15,9 @@ import pytest
 
 from bot.answer.offline import OfflineAnswerer
 from bot.answer.question import FIGURE, analyze_question
-from bot.answer.retrieve import rank_passages
 from bot.nlp import load_pipeline
 from bot.summarize.model import ArticleInput
+from tests.answer.conftest import ask
 
 DAY = datetime(2015, 6, 2, tzinfo=UTC)
 
@@ -34,18 +34,6 @@ def answerer(request: pytest.FixtureRequest) -> OfflineAnswerer:
             pytest.skip("no spaCy model installed")
         return OfflineAnswerer(nlp)
     return OfflineAnswerer(None)
-
-
-@pytest.fixture
-def parsed() -> OfflineAnswerer:
-    nlp = load_pipeline()
-    if nlp is None:
-        pytest.skip("no spaCy model installed")
-    return OfflineAnswerer(nlp)
-
-
-def ask(answerer: OfflineAnswerer, question: str, articles: list[ArticleInput]):  # type: ignore[no-untyped-def]
-    return answerer.answer(question, rank_passages(question, articles, limit=40))
 
 
 def test_a_figure_question_wants_the_figure(answerer: OfflineAnswerer) -> None:

@@ -10,31 +10,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.answer.offline import OfflineAnswerer
 from bot.answer.question import SHARE, analyze_question
-from bot.answer.retrieve import rank_passages
-from bot.nlp import load_pipeline
 from bot.summarize.model import ArticleInput
+from tests.answer.conftest import ask
 
 DAY = datetime(2011, 5, 4, tzinfo=UTC)
 
 
 def _article(n: int, title: str, text: str) -> ArticleInput:
     return ArticleInput(str(n), title, text, published_at=DAY)
-
-
-@pytest.fixture(scope="module")
-def parsed() -> OfflineAnswerer:
-    nlp = load_pipeline()
-    if nlp is None:
-        pytest.skip("no spaCy model installed")
-    return OfflineAnswerer(nlp)
-
-
-def ask(answerer: OfflineAnswerer, question: str, articles: list[ArticleInput]):  # type: ignore[no-untyped-def]
-    return answerer.answer(question, rank_passages(question, articles, limit=40))
 
 
 def test_an_organisation_is_named_by_its_initials(parsed: OfflineAnswerer) -> None:

@@ -6,24 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.answer.offline import OfflineAnswerer
 from bot.answer.retrieve import rank_passages
-from bot.nlp import load_pipeline
 from bot.nlp.features import SentenceFeatures
 from bot.summarize.model import ArticleInput
 
 DAY = datetime(2014, 4, 2, tzinfo=UTC)
 TEXT = "The fleet will sail at the feast of Saint Olaf. Crews were told by letter."
-
-
-@pytest.fixture
-def parsed() -> OfflineAnswerer:
-    nlp = load_pipeline()
-    if nlp is None:
-        pytest.skip("no spaCy model installed")
-    return OfflineAnswerer(nlp)
 
 
 def _stored(entities: tuple[tuple[str, str], ...]) -> tuple[SentenceFeatures, ...]:
