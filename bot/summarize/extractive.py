@@ -1607,10 +1607,7 @@ def _choose(
     story's main point instead of five points of the biggest one."""
     ranked = sorted(pool, key=_by_final)
     beyond = _Beyond(subject)
-    best: dict[str, float] = {}
-    for s in ranked:
-        assert s.label.section
-        best.setdefault(s.label.section, s.final)
+    best = _best_by_section(ranked)
     chosen: list[tuple[str, _Sentence]] = []
     covered: set[int] = set()
     # Sentence -> publication times of the chosen bullets whose point it reports.
@@ -1698,27 +1695,63 @@ def _choose(
         assert cand.label.section
         take(cand.label.section, cand)
     for position, (section, cand) in enumerate(chosen):
-        # Cited: the articles with a sentence that states the bullet's point (numbers, names).
-        stating = {
-            sentences[i].article
-            for i in supporters[cand.index]
-            if states(cand, sentences[i], sentences, subject)
-        }
-        reporting = sorted(
-            (stating | extra.get(position, set())) - {cand.article},
-            key=lambda a: natural_key(articles[a].id),
-        )
-        cited = (cand.article, *reporting)
-        ids = tuple(articles[a].id for a in cited)
-        names = _outlet_names([articles[a] for a in cited])
-        n_outlets = len(set().union(*(outlets[a] for a in cited)))
-        suffix = f" (reported by {n_outlets} sources)" if n_outlets >= 2 else ""
+        cited = _cited(cand, supporters, sentences, subject, articles, extra.get(position, set()))
         body = _without_links(shown.get(position) or _clean_bullet(cand.text))
-        if section == "open_questions" and _CONDITION.search(body) and not _OPEN_FORM.search(body):
-            body = body.rstrip(".") + CONDITION_OPEN + "."  # a condition: say that it is open
-        text = trim_sentence(body, MAX_BULLET_CHARS - len(suffix))
-        result[section].append(Bullet(text + suffix, ids, outlets=names, story=story[cand.article]))
+        bullet = _bullet(section, body, cited, articles, outlets, story[cand.article])
+        result[section].append(bullet)
     return result
+
+
+def _best_by_section(ranked: list[_Sentence]) -> dict[str, float]:
+    """Each section's best final score (`ranked` is best first): the bar `_MIN_RELATIVE` is
+    relative to."""
+    best: dict[str, float] = {}
+    for s in ranked:
+        assert s.label.section
+        best.setdefault(s.label.section, s.final)
+    return best
+
+
+def _cited(
+    cand: _Sentence,
+    supporters: dict[int, list[int]],
+    sentences: list[_Sentence],
+    subject: frozenset[str],
+    articles: list[ArticleInput],
+    extra: set[int],
+) -> tuple[int, ...]:
+    """The articles a bullet cites: its own first, then those with a sentence that states the
+    bullet's point (numbers, names) and those that restate it in other words (`extra`)."""
+    stating = {
+        sentences[i].article
+        for i in supporters[cand.index]
+        if states(cand, sentences[i], sentences, subject)
+    }
+    reporting = sorted(
+        (stating | extra) - {cand.article},
+        key=lambda a: natural_key(articles[a].id),
+    )
+    return (cand.article, *reporting)
+
+
+def _bullet(
+    section: str,
+    body: str,
+    cited: tuple[int, ...],
+    articles: list[ArticleInput],
+    outlets: list[frozenset[str]],
+    story: int,
+) -> Bullet:
+    """The bullet as shown: its text trimmed to fit with the count of distinct outlets that
+    state it, its citations and their outlets' names."""
+    ids = tuple(articles[a].id for a in cited)
+    names = _outlet_names([articles[a] for a in cited])
+    n_outlets = len(set().union(*(outlets[a] for a in cited)))
+    suffix = f" (reported by {n_outlets} sources)" if n_outlets >= 2 else ""
+    if section == "open_questions" and _CONDITION.search(body) and not _OPEN_FORM.search(body):
+        body = body.rstrip(".") + CONDITION_OPEN + "."  # a condition: say that it is open
+    text = trim_sentence(body, MAX_BULLET_CHARS - len(suffix))
+    return Bullet(text + suffix, ids, outlets=names, story=story)
 
 
 def _key_provision_cap(story: list[int], lead_stories: list[int]) -> int:
