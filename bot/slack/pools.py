@@ -88,29 +88,41 @@ class AckGate:
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
-            busy_until = self._quiet_from if quiet else 0.0
-            if self._in_flight == 0 and now >= busy_until:
+            # One look at both, under the lock: read apart, the last request of a burst could
+            # end between them (the count 1, then 0 with the previous burst's end), and the
+            # nap came out negative: time.sleep raised, and the brief whose work was waiting
+            # here was never made (lost under load in `bench/ack_latency.py`).
+            with self._lock:
+                in_flight, quiet_from = self._in_flight, self._quiet_from
+            busy_until = quiet_from if quiet else 0.0
+            if in_flight == 0 and now >= busy_until:
                 return True
             if now >= deadline:
                 return False
             # While requests are in flight, work that waits for quiet cannot start before
             # ACK_QUIET_SECONDS from now anyway: no need to look sooner.
-            in_flight = max(ACK_QUIET_SECONDS if quiet else 0.0, _LOOK_AGAIN_SECONDS)
-            nap = in_flight if self._in_flight else busy_until - now
-            time.sleep(min(nap, deadline - now))
+            nap = max(ACK_QUIET_SECONDS if quiet else 0.0, _LOOK_AGAIN_SECONDS)
+            if not in_flight:
+                nap = busy_until - now  # > 0: checked above
+            time.sleep(max(0.0, min(nap, deadline - now)))
 
     def pause(self) -> None:
         """A point where slow work lets acks go first: returns at once when no request is
         being answered (the usual case: no lock taken), else once they are answered, for
         at most `ACK_YIELD_SECONDS`. Never on a thread that is itself answering a request,
-        nor within `PAUSE_SPACING_SECONDS` of a pause of the same thread that ran out."""
+        nor within `PAUSE_SPACING_SECONDS` of a pause of the same thread that ran out.
+        Never raises: it is a courtesy to the acks, and the work it is called from (a
+        brief, a digest) must go on whatever happens here."""
         if self._in_flight == 0 and time.monotonic() >= self._quiet_from:
             return
         local = self._local
         if getattr(local, "answering", 0) or time.monotonic() < getattr(local, "next_pause", 0.0):
             return
-        if ACK_YIELD_SECONDS > 0 and not self.wait_idle(ACK_YIELD_SECONDS, quiet=True):
-            local.next_pause = time.monotonic() + PAUSE_SPACING_SECONDS
+        try:
+            if ACK_YIELD_SECONDS > 0 and not self.wait_idle(ACK_YIELD_SECONDS, quiet=True):
+                local.next_pause = time.monotonic() + PAUSE_SPACING_SECONDS
+        except Exception:
+            log.exception("pausing for acks failed; the work goes on")
 
 
 # One per process: the HTTP front door and every ListenerPools share it.
@@ -149,11 +161,7 @@ class ListenerPools:
 
         def run() -> Any:
             try:
-                # Acks first: this work takes seconds anyway; theirs is what Slack times.
-                yielding = self._ack_yield_seconds
-                self._acks.wait_idle(
-                    ACK_YIELD_SECONDS if yielding is None else yielding, quiet=True
-                )
+                self._let_acks_go_first()
                 waited = self._clock() - queued
                 if too_late is not None and waited > self._queue_seconds:
                     log.warning("%s work waited %.0f s in its queue; not started", kind, waited)
@@ -164,6 +172,15 @@ class ListenerPools:
                 return None
 
         return self._pools[kind].submit(run)
+
+    def _let_acks_go_first(self) -> None:
+        """Acks first: this work takes seconds anyway; theirs is what Slack times. A wait
+        that fails is logged and the work runs: a /brief must always get its reply."""
+        yielding = self._ack_yield_seconds
+        try:
+            self._acks.wait_idle(ACK_YIELD_SECONDS if yielding is None else yielding, quiet=True)
+        except Exception:
+            log.exception("waiting for acks failed; the work runs now")
 
     def later(self, kind: str, listener: Callable[..., Any]) -> Callable[..., None]:
         """`listener`, as a Bolt lazy listener that hands the call to the pool of `kind`.

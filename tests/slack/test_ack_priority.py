@@ -119,3 +119,52 @@ def test_the_serving_process_pauses_its_transactions_and_slack_calls_for_acks(
     thread.join(10)
     if runtime.pools is not None:
         runtime.pools.shutdown()
+
+
+class LastAckEndsWhileLooked(AckGate):
+    """A gate whose burst's last request is answered just as slow work looks at it: the
+    first `looks_in_flight` looks at the count see one request in flight, every later look
+    none, and the burst before this one ended long ago. (Under load, with thirty threads
+    pausing at every transaction and Slack call, such a timing came up in 2 of 8
+    `bench/ack_latency.py` runs.)"""
+
+    def __init__(self, looks_in_flight: int) -> None:
+        super().__init__()
+        self.looks = 0
+        self.looks_in_flight = looks_in_flight
+        self._quiet_from = 0.0  # the previous burst: over long ago
+
+    @property  # type: ignore[override]
+    def _in_flight(self) -> int:
+        self.looks += 1
+        return 1 if self.looks <= self.looks_in_flight else 0
+
+    @_in_flight.setter
+    def _in_flight(self, value: int) -> None:
+        pass
+
+
+# Whichever look the last ack ends at.
+LOOKS = pytest.mark.parametrize("looks_in_flight", [1, 2, 3])
+
+
+@LOOKS
+def test_a_brief_is_made_whenever_the_last_ack_ends(looks_in_flight: int) -> None:
+    """The brief's work waited for the acks, the last one ended as it looked, and the wait
+    raised (a negative sleep): the brief was never made and the user got no reply."""
+    gate = LastAckEndsWhileLooked(looks_in_flight)
+    listener_pools = pools.ListenerPools({"brief": 1}, acks=gate, ack_yield_seconds=5)
+    try:
+        assert listener_pools.submit("brief", lambda: "made").result(timeout=10) == "made"
+    finally:
+        listener_pools.shutdown()
+
+
+@LOOKS
+def test_a_pause_ends_whenever_the_last_ack_ends(looks_in_flight: int) -> None:
+    """A digest's or a brief's transaction pausing for acks goes on (the pause raised, and
+    the transaction failed with it)."""
+    gate = LastAckEndsWhileLooked(looks_in_flight)
+    thread, done = in_thread(gate.pause)
+    assert done.wait(10)
+    thread.join(10)
