@@ -672,195 +672,232 @@ def render_markdown(results: dict[str, Any]) -> str:
     out.append(f"- our summarizer: `bot.summarize.extractive` version {results['ours_version']}")
     out.append(f"- adapter path: {results['adapter']}")
     out.append("")
-    out.extend(render_goals(results))
-    bbc, ml = results.get("bbc"), results.get("multiling")
-    if bbc or ml:
-        out.append("## ROUGE F1 x 100 (rouge-score, stemming) and time")
-        out.append("")
-        if bbc:
-            out.append(
-                f"BBC: {bbc['articles']} articles ({bbc['per_category']} per category, "
-                f"Random({bbc['sample_seed']}), {bbc['duplicates_removed']} duplicates removed "
-                f"first), {bbc['sentences']} sentences."
-            )
-        if ml:
-            out.append(
-                f"MultiLing 2011: {ml['stories']} stories x 10 articles, {ml['max_words']} words, "
-                "averaged over the human summaries A/B/C and the stories."
-            )
-        out.append("")
-        out.append(
-            "| system | BBC R1 | BBC R2 | BBC RL | BBC ms/article "
-            "| ML R1 | ML R2 | ML RL | ML ms/brief | ML ms/article |"
-        )
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for name in _system_names():
-            label = {"lead": "lead-3 (BBC) / round-robin lead (ML)"}.get(name, name)
-            if name in SUMY_SYSTEMS:
-                label = f"sumy {name}"
-            b = bbc["systems"][name] if bbc else {}
-            m = ml["systems"][name] if ml else {}
-            out.append(
-                f"| {label} | {_f(b.get('rouge1'))} | {_f(b.get('rouge2'))} | "
-                f"{_f(b.get('rougeL'))} | {_f(b.get('ms_per_article'), 2)} | "
-                f"{_f(m.get('rouge1'))} | {_f(m.get('rouge2'))} | {_f(m.get('rougeL'))} | "
-                f"{_f(m.get('ms_per_brief'), 1)} | {_f(m.get('ms_per_article'), 2)} |"
-            )
-        out.append("")
-        if bbc:
-            out.append(
-                f"Ours on BBC: {bbc['ours_sentences_mean']:.2f} sentences per summary on average "
-                f"(asked for {bbc['sentences']}); {bbc['ours_empty']} of {bbc['articles']} "
-                "summaries empty."
-            )
-        if ml:
-            out.append(
-                f"Ours on MultiLing: {ml['ours_words_mean']:.0f} words per summary on average "
-                f"(budget {ml['max_words']})."
-            )
-        for task in (bbc, ml):
-            for system, error in (task or {}).get("errors", {}).items():
-                out.append(f"**{system} failed**: {error}")
-        out.append("")
-        comparison = [("BBC", r) for r in (bbc or {}).get("readme_comparison", [])]
-        comparison += [("MultiLing", r) for r in (ml or {}).get("readme_comparison", [])]
-        if comparison:
-            out.append("### Baselines against the corpus README's reference figures")
-            out.append("")
-            out.append("| task | system | measured R1/R2/RL | README R1/R2/RL | max abs diff | |")
-            out.append("|---|---|---|---|---:|---|")
-            for task, r in comparison:
-                measured = "/".join(f"{x:.1f}" for x in r["measured"])
-                readme = "/".join(f"{x:.1f}" for x in r["readme"])
-                out.append(
-                    f"| {task} | {r['system']} | {measured} | {readme} | "
-                    f"{r['max_abs_delta']:.1f} | {r['verdict']} |"
-                )
-            out.append("")
-            out.append(f'("differs": some figure is more than {DIFFERS_BY} points off.)')
-            out.append("")
-    red = results.get("redundancy")
-    if red:
-        o = red["ours"]
-        t = red["threshold"]
-        out.append("## Redundancy on the seed article")
-        out.append("")
-        out.append(
-            f'`{red["source"]}` as one article (topic "ukraine"): {len(red["bullets"])} bullets, '
-            f"{o['pairs']} pairs, brief built in {red['ms_per_brief']:.0f} ms. Overlap measured "
-            "with the harness's own tokenizer (sumy stopwords, Snowball stems); TF-IDF fitted on "
-            "the article's sentences."
-        )
-        out.append("")
-        out.append(
-            f"| system | max Jaccard | max TF-IDF cosine | pairs Jaccard > {t} "
-            f"| pairs cosine > {t} | pairs |"
-        )
-        out.append("|---|---:|---:|---:|---:|---:|")
-        rows = [(OURS, o)] + [(f"{n} (same count)", s) for n, s in red["baselines"].items()]
-        for name, s in rows:
-            out.append(
-                f"| {name} | {s['max_jaccard']:.3f} | {s['max_cosine']:.3f} | "
-                f"{s['pairs_jaccard_above']} | {s['pairs_cosine_above']} | {s['pairs']} |"
-            )
-        out.append("")
-        out.append("Bullets:")
-        out.append("")
-        for b in red["bullets"]:
-            out.append(f"- [{b['section']}] {b['text']}")
-        out.append("")
-        if red["most_similar_pairs"]:
-            out.append("Most similar bullet pairs:")
-            out.append("")
-            for p in red["most_similar_pairs"]:
-                out.append(
-                    f"- Jaccard {p['jaccard']:.3f}, cosine {p['cosine']:.3f}: "
-                    f'"{p["a"][:90]}…" / "{p["b"][:90]}…"'
-                )
-            out.append("")
-    sec = results.get("sections")
-    if sec:
-        out.append("## Section accuracy")
-        out.append("")
-        support = ", ".join(f"{k} {v}" for k, v in sorted(sec["support"].items()))
-        out.append(f"`{sec['file']}`: {sec['sentences']} labelled sentences ({support}).")
-        out.append("")
-        out.append("| classifier | label | precision | recall | F1 | support | predicted |")
-        out.append("|---|---|---:|---:|---:|---:|---:|")
-        for name, key in (("sections.section_of", "ours"), ("trivial (?/will/else)", "trivial")):
-            for label in SECTION_LABELS:
-                s = sec[key]["per_label"][label]
-                out.append(
-                    f"| {name} | {label} | {s['precision']:.1f} | {s['recall']:.1f} | "
-                    f"{s['f1']:.1f} | {s['support']} | {s['predicted']} |"
-                )
-        out.append("")
-        out.append("| classifier | accuracy (4 labels) | macro F1 (3 sections) |")
-        out.append("|---|---:|---:|")
-        for name, key in (("sections.section_of", "ours"), ("trivial (?/will/else)", "trivial")):
-            out.append(
-                f"| {name} | {sec[key]['accuracy']:.1f} | {sec[key]['macro_f1_sections']:.1f} |"
-            )
-        out.append("")
-        out.append(
-            "Most frequent confusions of sections.section_of (gold->predicted): "
-            + ", ".join(
-                f"{k} {v}"
-                for k, v in sorted(sec["ours"]["confusion"].items(), key=lambda kv: -kv[1])
-                if k.split("->")[0] != k.split("->")[1]
-            )[:600]
-        )
-        out.append("")
-        hold = sec.get("holdout")
-        if hold:
-            support = ", ".join(f"{k} {v}" for k, v in sorted(hold["support"].items()))
-            out.append(
-                f"Held out (`{hold['file']}`, labelled after tuning, never tuned on): "
-                f"{hold['sentences']} sentences ({support})."
-            )
-            out.append("")
-            out.append(
-                "| classifier | accuracy | macro F1 (3 sections) | "
-                + " | ".join(f"{label} P/R" for label in SECTION_LABELS)
-                + " |"
-            )
-            out.append("|---|---:|---:|" + "---:|" * len(SECTION_LABELS))
-            for name, key in (
-                ("sections.section_of", "ours"),
-                ("trivial (?/will/else)", "trivial"),
-            ):
-                h = hold[key]
-                cells = " | ".join(
-                    f"{h['per_label'][label]['precision']:.0f}/{h['per_label'][label]['recall']:.0f}"
-                    for label in SECTION_LABELS
-                )
-                out.append(
-                    f"| {name} | {h['accuracy']:.1f} | {h['macro_f1_sections']:.1f} | {cells} |"
-                )
-            out.append("")
-    cl = results.get("clustering")
-    if cl:
-        out.append("## Story clustering on WikiRef220")
-        out.append("")
-        out.append(
-            f"{cl['articles']} articles, {cl['stories']} true stories (label = file name without "
-            f"its number). Product clustering function: {cl['product_clustering'] or 'none found'}."
-        )
-        out.append("")
-        out.append("| clustering | NMI | purity | clusters | ms total |")
-        out.append("|---|---:|---:|---:|---:|")
-        for name, s in cl["systems"].items():
-            out.append(
-                f"| {name} | {s['nmi']:.3f} | {s['purity']:.3f} | {s['clusters']} | "
-                f"{s['ms_total']:.0f} |"
-            )
-        out.append("")
-        out.append(f"README reference: TF-IDF + KMeans(16) NMI {cl['readme_kmeans_nmi']}.")
-        out.append("")
-    out.extend(render_product(results))
-    out.extend(render_editor(results))
+    # One renderer per task, in the report's order; each returns no lines when its task did
+    # not run.
+    for render in (
+        render_goals,
+        render_rouge,
+        render_redundancy,
+        render_sections,
+        render_clustering,
+        render_product,
+        render_editor,
+    ):
+        out.extend(render(results))
     out.append(f"Total wall time: {results['elapsed_s']:.1f} s.")
     return "\n".join(out)
+
+
+def render_rouge(results: dict[str, Any]) -> list[str]:
+    bbc, ml = results.get("bbc"), results.get("multiling")
+    if not (bbc or ml):
+        return []
+    out = ["## ROUGE F1 x 100 (rouge-score, stemming) and time", ""]
+    if bbc:
+        out.append(
+            f"BBC: {bbc['articles']} articles ({bbc['per_category']} per category, "
+            f"Random({bbc['sample_seed']}), {bbc['duplicates_removed']} duplicates removed "
+            f"first), {bbc['sentences']} sentences."
+        )
+    if ml:
+        out.append(
+            f"MultiLing 2011: {ml['stories']} stories x 10 articles, {ml['max_words']} words, "
+            "averaged over the human summaries A/B/C and the stories."
+        )
+    out.append("")
+    out.extend(_rouge_table(bbc, ml))
+    out.append("")
+    if bbc:
+        out.append(
+            f"Ours on BBC: {bbc['ours_sentences_mean']:.2f} sentences per summary on average "
+            f"(asked for {bbc['sentences']}); {bbc['ours_empty']} of {bbc['articles']} "
+            "summaries empty."
+        )
+    if ml:
+        out.append(
+            f"Ours on MultiLing: {ml['ours_words_mean']:.0f} words per summary on average "
+            f"(budget {ml['max_words']})."
+        )
+    for task in (bbc, ml):
+        for system, error in (task or {}).get("errors", {}).items():
+            out.append(f"**{system} failed**: {error}")
+    out.append("")
+    out.extend(_readme_comparison(bbc, ml))
+    return out
+
+
+def _rouge_table(bbc: dict[str, Any] | None, ml: dict[str, Any] | None) -> list[str]:
+    out = [
+        "| system | BBC R1 | BBC R2 | BBC RL | BBC ms/article "
+        "| ML R1 | ML R2 | ML RL | ML ms/brief | ML ms/article |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in _system_names():
+        label = {"lead": "lead-3 (BBC) / round-robin lead (ML)"}.get(name, name)
+        if name in SUMY_SYSTEMS:
+            label = f"sumy {name}"
+        b = bbc["systems"][name] if bbc else {}
+        m = ml["systems"][name] if ml else {}
+        out.append(
+            f"| {label} | {_f(b.get('rouge1'))} | {_f(b.get('rouge2'))} | "
+            f"{_f(b.get('rougeL'))} | {_f(b.get('ms_per_article'), 2)} | "
+            f"{_f(m.get('rouge1'))} | {_f(m.get('rouge2'))} | {_f(m.get('rougeL'))} | "
+            f"{_f(m.get('ms_per_brief'), 1)} | {_f(m.get('ms_per_article'), 2)} |"
+        )
+    return out
+
+
+def _readme_comparison(bbc: dict[str, Any] | None, ml: dict[str, Any] | None) -> list[str]:
+    comparison = [("BBC", r) for r in (bbc or {}).get("readme_comparison", [])]
+    comparison += [("MultiLing", r) for r in (ml or {}).get("readme_comparison", [])]
+    if not comparison:
+        return []
+    out = [
+        "### Baselines against the corpus README's reference figures",
+        "",
+        "| task | system | measured R1/R2/RL | README R1/R2/RL | max abs diff | |",
+        "|---|---|---|---|---:|---|",
+    ]
+    for task, r in comparison:
+        measured = "/".join(f"{x:.1f}" for x in r["measured"])
+        readme = "/".join(f"{x:.1f}" for x in r["readme"])
+        out.append(
+            f"| {task} | {r['system']} | {measured} | {readme} | "
+            f"{r['max_abs_delta']:.1f} | {r['verdict']} |"
+        )
+    out.append("")
+    out.append(f'("differs": some figure is more than {DIFFERS_BY} points off.)')
+    out.append("")
+    return out
+
+
+def render_redundancy(results: dict[str, Any]) -> list[str]:
+    red = results.get("redundancy")
+    if not red:
+        return []
+    o = red["ours"]
+    t = red["threshold"]
+    out = ["## Redundancy on the seed article", ""]
+    out.append(
+        f'`{red["source"]}` as one article (topic "ukraine"): {len(red["bullets"])} bullets, '
+        f"{o['pairs']} pairs, brief built in {red['ms_per_brief']:.0f} ms. Overlap measured "
+        "with the harness's own tokenizer (sumy stopwords, Snowball stems); TF-IDF fitted on "
+        "the article's sentences."
+    )
+    out.append("")
+    out.append(
+        f"| system | max Jaccard | max TF-IDF cosine | pairs Jaccard > {t} "
+        f"| pairs cosine > {t} | pairs |"
+    )
+    out.append("|---|---:|---:|---:|---:|---:|")
+    rows = [(OURS, o)] + [(f"{n} (same count)", s) for n, s in red["baselines"].items()]
+    for name, s in rows:
+        out.append(
+            f"| {name} | {s['max_jaccard']:.3f} | {s['max_cosine']:.3f} | "
+            f"{s['pairs_jaccard_above']} | {s['pairs_cosine_above']} | {s['pairs']} |"
+        )
+    out.append("")
+    out.append("Bullets:")
+    out.append("")
+    for b in red["bullets"]:
+        out.append(f"- [{b['section']}] {b['text']}")
+    out.append("")
+    if red["most_similar_pairs"]:
+        out.append("Most similar bullet pairs:")
+        out.append("")
+        for p in red["most_similar_pairs"]:
+            out.append(
+                f"- Jaccard {p['jaccard']:.3f}, cosine {p['cosine']:.3f}: "
+                f'"{p["a"][:90]}…" / "{p["b"][:90]}…"'
+            )
+        out.append("")
+    return out
+
+
+_CLASSIFIERS = (("sections.section_of", "ours"), ("trivial (?/will/else)", "trivial"))
+
+
+def render_sections(results: dict[str, Any]) -> list[str]:
+    sec = results.get("sections")
+    if not sec:
+        return []
+    out = ["## Section accuracy", ""]
+    support = ", ".join(f"{k} {v}" for k, v in sorted(sec["support"].items()))
+    out.append(f"`{sec['file']}`: {sec['sentences']} labelled sentences ({support}).")
+    out.append("")
+    out.append("| classifier | label | precision | recall | F1 | support | predicted |")
+    out.append("|---|---|---:|---:|---:|---:|---:|")
+    for name, key in _CLASSIFIERS:
+        for label in SECTION_LABELS:
+            s = sec[key]["per_label"][label]
+            out.append(
+                f"| {name} | {label} | {s['precision']:.1f} | {s['recall']:.1f} | "
+                f"{s['f1']:.1f} | {s['support']} | {s['predicted']} |"
+            )
+    out.append("")
+    out.append("| classifier | accuracy (4 labels) | macro F1 (3 sections) |")
+    out.append("|---|---:|---:|")
+    for name, key in _CLASSIFIERS:
+        out.append(f"| {name} | {sec[key]['accuracy']:.1f} | {sec[key]['macro_f1_sections']:.1f} |")
+    out.append("")
+    out.append(
+        "Most frequent confusions of sections.section_of (gold->predicted): "
+        + ", ".join(
+            f"{k} {v}"
+            for k, v in sorted(sec["ours"]["confusion"].items(), key=lambda kv: -kv[1])
+            if k.split("->")[0] != k.split("->")[1]
+        )[:600]
+    )
+    out.append("")
+    out.extend(_sections_holdout(sec.get("holdout")))
+    return out
+
+
+def _sections_holdout(hold: dict[str, Any] | None) -> list[str]:
+    if not hold:
+        return []
+    support = ", ".join(f"{k} {v}" for k, v in sorted(hold["support"].items()))
+    out = [
+        f"Held out (`{hold['file']}`, labelled after tuning, never tuned on): "
+        f"{hold['sentences']} sentences ({support}).",
+        "",
+        "| classifier | accuracy | macro F1 (3 sections) | "
+        + " | ".join(f"{label} P/R" for label in SECTION_LABELS)
+        + " |",
+        "|---|---:|---:|" + "---:|" * len(SECTION_LABELS),
+    ]
+    for name, key in _CLASSIFIERS:
+        h = hold[key]
+        cells = " | ".join(
+            f"{h['per_label'][label]['precision']:.0f}/{h['per_label'][label]['recall']:.0f}"
+            for label in SECTION_LABELS
+        )
+        out.append(f"| {name} | {h['accuracy']:.1f} | {h['macro_f1_sections']:.1f} | {cells} |")
+    out.append("")
+    return out
+
+
+def render_clustering(results: dict[str, Any]) -> list[str]:
+    cl = results.get("clustering")
+    if not cl:
+        return []
+    out = ["## Story clustering on WikiRef220", ""]
+    out.append(
+        f"{cl['articles']} articles, {cl['stories']} true stories (label = file name without "
+        f"its number). Product clustering function: {cl['product_clustering'] or 'none found'}."
+    )
+    out.append("")
+    out.append("| clustering | NMI | purity | clusters | ms total |")
+    out.append("|---|---:|---:|---:|---:|")
+    for name, s in cl["systems"].items():
+        out.append(
+            f"| {name} | {s['nmi']:.3f} | {s['purity']:.3f} | {s['clusters']} | "
+            f"{s['ms_total']:.0f} |"
+        )
+    out.append("")
+    out.append(f"README reference: TF-IDF + KMeans(16) NMI {cl['readme_kmeans_nmi']}.")
+    out.append("")
+    return out
 
 
 def run(
@@ -1036,6 +1073,19 @@ def render_editor(results: dict[str, Any]) -> list[str]:
         f"{ed['pairs']} (bullet, cited article) pairs; {ed['ms_per_brief']:.0f} ms per story "
         "for ingest + brief.",
         "",
+    ]
+    out.extend(_editor_table(ed))
+    out.extend(_editor_measures(ed))
+    out.extend(_editor_failures(ed, results.get("product")))
+    out.extend(_editor_validation(ed))
+    for g in ed["per_story"]:
+        if g["lead_check"]:
+            out.extend(_seed_brief(g))
+    return out
+
+
+def _editor_table(ed: dict[str, Any]) -> list[str]:
+    out = [
         "| story | articles | bullets | key facts | unsupported pairs | fragments "
         "| section errors | missing key facts |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
@@ -1058,36 +1108,49 @@ def render_editor(results: dict[str, Any]) -> list[str]:
             facts = "; ".join(x["fact"] for x in g["facts_missing"])
             out.append(f"- {g['id']}: {facts}")
         out.append("")
-    out.append(
+    return out
+
+
+def _editor_measures(ed: dict[str, Any]) -> list[str]:
+    return [
         f"Citation support at overlap thresholds {', '.join(ed['support_sensitivity'])}: "
         + ", ".join(f"{_f(v)}%" for v in ed["support_sensitivity"].values())
-        + f" (the measure uses {threshold})."
-    )
-    out.append(
+        + f" (the measure uses {ed['support_threshold']}).",
         "Fragment reasons: "
         + (", ".join(f"{k} {v}" for k, v in ed["fragment_reasons"].items()) or "none")
         + ". Section-by-time errors: "
         + (", ".join(f"{k} {v}" for k, v in ed["section_error_kinds"].items()) or "none")
-        + "."
-    )
-    for g in ed["per_story"]:
-        if g.get("error"):
-            out.append(
-                f"**The product failed on {g['id']}** (scored as an empty brief): {g['error']}"
-            )
-    for r in (results.get("product") or {}).get("per_story", []):
-        if r.get("error"):
-            out.append(f"**The product failed on MultiLing {r['story']}**: {r['error']}")
+        + ".",
+    ]
+
+
+def _editor_failures(ed: dict[str, Any], product: dict[str, Any] | None) -> list[str]:
+    out = [
+        f"**The product failed on {g['id']}** (scored as an empty brief): {g['error']}"
+        for g in ed["per_story"]
+        if g.get("error")
+    ]
+    out += [
+        f"**The product failed on MultiLing {r['story']}**: {r['error']}"
+        for r in (product or {}).get("per_story", [])
+        if r.get("error")
+    ]
     if ed["unverified_facts"]:
         out.append(
             "**Key facts no article of their story states (labelling errors):** "
             + ", ".join(ed["unverified_facts"])
         )
+    return out
+
+
+def _editor_validation(ed: dict[str, Any]) -> list[str]:
     v = ed["fragment_validation"]
-    out.append(f"Fragment checker against our {v['labels']} hand labels:")
-    out.append("")
-    out.append("| label set | bullets checked | agreement | precision | recall | tp/fp/fn/tn |")
-    out.append("|---|---:|---:|---:|---:|---|")
+    out = [
+        f"Fragment checker against our {v['labels']} hand labels:",
+        "",
+        "| label set | bullets checked | agreement | precision | recall | tp/fp/fn/tn |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for name, sc in v["sets"].items():
         out.append(
             f"| {name} | {sc['checked']} | {_f(sc['agreement'])} | {_f(sc['precision'])} | "
@@ -1106,25 +1169,26 @@ def render_editor(results: dict[str, Any]) -> list[str]:
             f"{_f(sv['recall'])}% (tp/fp/fn/tn {sv['tp']}/{sv['fp']}/{sv['fn']}/{sv['tn']})."
         )
         out.append("")
-    for g in ed["per_story"]:
-        if not g["lead_check"]:
-            continue
-        out.append(f"Seed brief lead check ({g['id']}; lead = its first bullet):")
-        out.append("")
-        for fid, c in g["lead_check"].items():
-            where = "MISSING"
-            if c["in_brief"]:
-                where = "in the lead" if c["in_lead"] else "in the brief"
-            out.append(f"- {fid}: {where}")
-        out.append("")
-        out.append("Seed brief as shown (section, text; flags):")
-        out.append("")
-        for b in g["bullets"]:
-            flags = b["fragment"] + b["section_errors"]
-            flags += [f"unsupported:{c['article']}" for c in b["citations"] if not c["supported"]]
-            note = f" — {', '.join(flags)}" if flags else ""
-            out.append(f"- [{b['section']}] {b['text']}{note}")
-        out.append("")
+    return out
+
+
+def _seed_brief(g: dict[str, Any]) -> list[str]:
+    """The seed story's lead check and its brief as shown, with each bullet's flags."""
+    out = [f"Seed brief lead check ({g['id']}; lead = its first bullet):", ""]
+    for fid, c in g["lead_check"].items():
+        where = "MISSING"
+        if c["in_brief"]:
+            where = "in the lead" if c["in_lead"] else "in the brief"
+        out.append(f"- {fid}: {where}")
+    out.append("")
+    out.append("Seed brief as shown (section, text; flags):")
+    out.append("")
+    for b in g["bullets"]:
+        flags = b["fragment"] + b["section_errors"]
+        flags += [f"unsupported:{c['article']}" for c in b["citations"] if not c["supported"]]
+        note = f" — {', '.join(flags)}" if flags else ""
+        out.append(f"- [{b['section']}] {b['text']}{note}")
+    out.append("")
     return out
 
 

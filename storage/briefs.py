@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,30 +21,26 @@ def get_by_id(session: Session, brief_id: int) -> Brief | None:
     return session.get(Brief, brief_id)
 
 
-def put(
-    session: Session,
-    *,
-    cache_key: str,
-    topic_id: int,
-    since: datetime,
-    until: datetime,
-    summarizer: str,
-    prompt_version: str | None,
-    article_ids: Sequence[int],
-    payload: dict[str, Any],
-) -> Brief:
+class BriefFields(TypedDict):
+    """What a stored brief holds besides its key: `put` and `replace` take the same."""
+
+    topic_id: int
+    since: datetime
+    until: datetime
+    summarizer: str
+    prompt_version: str | None
+    article_ids: Sequence[int]
+    payload: dict[str, Any]
+
+
+def _columns(fields: BriefFields) -> dict[str, Any]:
+    # The column is a JSON list: a tuple or other sequence would not compare or load as one.
+    return {**fields, "article_ids": list(fields["article_ids"]), "created_at": utcnow()}
+
+
+def put(session: Session, *, cache_key: str, **fields: Unpack[BriefFields]) -> Brief:
     """Store a brief; if another process stored the same key meanwhile, return theirs."""
-    row = Brief(
-        cache_key=cache_key,
-        topic_id=topic_id,
-        since=since,
-        until=until,
-        summarizer=summarizer,
-        prompt_version=prompt_version,
-        article_ids=list(article_ids),
-        payload=payload,
-        created_at=utcnow(),
-    )
+    row = Brief(cache_key=cache_key, **_columns(fields))
     try:
         with session.begin_nested():
             session.add(row)
@@ -56,36 +52,14 @@ def put(
     return row
 
 
-def replace(
-    session: Session,
-    *,
-    cache_key: str,
-    topic_id: int,
-    since: datetime,
-    until: datetime,
-    summarizer: str,
-    prompt_version: str | None,
-    article_ids: Sequence[int],
-    payload: dict[str, Any],
-) -> Brief:
+def replace(session: Session, *, cache_key: str, **fields: Unpack[BriefFields]) -> Brief:
     """Store a brief under `cache_key`, over what an earlier one stored there (same row: a
     thread under the earlier one keeps its articles, which a key fixes)."""
     row = get(session, cache_key)
     if row is None:
-        return put(
-            session,
-            cache_key=cache_key,
-            topic_id=topic_id,
-            since=since,
-            until=until,
-            summarizer=summarizer,
-            prompt_version=prompt_version,
-            article_ids=article_ids,
-            payload=payload,
-        )
-    row.since, row.until, row.summarizer = since, until, summarizer
-    row.prompt_version, row.article_ids, row.payload = prompt_version, list(article_ids), payload
-    row.created_at = utcnow()
+        return put(session, cache_key=cache_key, **fields)
+    for column, value in _columns(fields).items():
+        setattr(row, column, value)
     return row
 
 
