@@ -115,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="attach the sources to this topic (created if needed); without SOURCE, refresh "
         "only this topic's sources (or search the news for it when it has none)",
     )
+    ingest.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="exit once the articles are stored, without waiting for their sentence analysis "
+        "(a running `briefbot serve`/`worker` catches up on it; a brief analyses what it needs)",
+    )
 
     topic = sub.add_parser("topic", help="manage topics")
     topic_sub = topic.add_subparsers(dest="topic_command", required=True, metavar="ACTION")
@@ -539,13 +545,19 @@ def _cmd_source(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    # By default the articles' analysis is done before the command exits, so a brief right
+    # after reads it; --no-wait leaves it to a running bot's catch-up.
+    analysis = "background" if args.no_wait else "wait"
     core = _core(settings)
     try:
         if args.sources:
             with _progress(_weights(args.sources)) as tick:
-                reports = [("", core.ingest(args.sources, topic=args.topic, progress=tick))]
+                report = core.ingest(
+                    args.sources, topic=args.topic, progress=tick, analysis=analysis
+                )
+                reports = [("", report)]
         else:
-            reports = _refresh(core, args.topic)
+            reports = _refresh(core, args.topic, analysis)
     finally:
         core.close()
     for prefix, report in reports:
@@ -559,7 +571,9 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     return 0 if any(r.ok for r in results) or not results else 1
 
 
-def _refresh(core: Briefbot, topic: str | None) -> list[tuple[str, IngestReport]]:
+def _refresh(
+    core: Briefbot, topic: str | None, analysis: str = "wait"
+) -> list[tuple[str, IngestReport]]:
     """`ingest` without SOURCE: every topic's sources (or one topic's), and the news-search
     feed for each topic that has no sources of its own, as /brief does in Slack."""
     from bot.ingest.report import search_source_url
@@ -579,13 +593,13 @@ def _refresh(core: Briefbot, topic: str | None) -> list[tuple[str, IngestReport]
     if with_sources or not topics:
         total = sum(t.source_count for t in with_sources)
         with _progress(total) as tick:
-            report = core.ingest(None, topic=topic, progress=tick)
+            report = core.ingest(None, topic=topic, progress=tick, analysis=analysis)
         reports.append(("", report))
     for info in topics:
         if info.source_count:
             continue
         feed = search_source_url(core.settings.news_search_feed_url, info.name)
-        report = core.refresh_topic(info.name)
+        report = core.refresh_topic(info.name, analysis=analysis)
         shown = redact(feed, core.settings.secrets())
         reports.append((f"{info.name}: no sources of its own, searched {shown}: ", report))
     return reports

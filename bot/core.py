@@ -159,6 +159,7 @@ class Briefbot:
 
     def close(self) -> None:
         self.stopping.set()
+        self.ingestion.close()  # the analysis stage: what it leaves is caught up later
         with self._http_client_lock:
             if self._http_client is not None:
                 self._http_client.close()

@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storage.idlists import id_in
-from storage.models import ArticleAnalysis, ArticleSentence, utcnow
+from storage.models import Article, ArticleAnalysis, ArticleSentence, utcnow
 
 # Ids per IN (...) query: well under SQLite's and PostgreSQL's bound-parameter limits.
 _CHUNK = 500
@@ -116,4 +116,71 @@ def load(session: Session, article_ids: Sequence[int]) -> dict[int, list[Sentenc
     return out
 
 
-__all__ = ["SentenceRow", "load", "replace", "replace_many", "stamps", "versions"]
+# The version stored for an analysis that failed: "failed:<attempts>". Readers treat it like a
+# missing analysis (stale for every analyzer: a brief analyses the article on demand).
+FAILED = "failed:"
+
+
+def record_failures(session: Session, failed: Mapping[int, int]) -> None:
+    """Record that the analysis of these articles ({article id: attempts so far}) failed: the
+    article stays stored and searchable; `pending` offers it again after a wait."""
+    ids = list(failed)
+    at = utcnow()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(
+            delete(ArticleAnalysis).where(id_in(session, ArticleAnalysis.article_id, chunk))
+        )
+        session.execute(
+            insert(ArticleAnalysis),
+            [
+                {"article_id": i, "version": f"{FAILED}{failed[i]}", "analyzed_at": at}
+                for i in chunk
+            ],
+        )
+
+
+def attempts(version: str | None) -> int:
+    """How many analyses of an article failed so far, from its stored version."""
+    if not version or not version.startswith(FAILED):
+        return 0
+    try:
+        return int(version[len(FAILED) :])
+    except ValueError:
+        return 1
+
+
+def pending(
+    session: Session, *, limit: int, failed_before: datetime, max_attempts: int
+) -> list[tuple[int, int]]:
+    """Articles waiting for their first analysis, or whose last one failed before
+    `failed_before` fewer than `max_attempts` times: [(article id, attempts so far)], the
+    oldest ids first, at most `limit`. (Analyses by an older analyzer are `reindex`'s.)"""
+    failed = [f"{FAILED}{n}" for n in range(1, max_attempts)]
+    rows = session.execute(
+        select(Article.id, ArticleAnalysis.version)
+        .outerjoin(ArticleAnalysis, ArticleAnalysis.article_id == Article.id)
+        .where(
+            or_(
+                ArticleAnalysis.article_id.is_(None),
+                ArticleAnalysis.version.in_(failed) & (ArticleAnalysis.analyzed_at < failed_before),
+            )
+        )
+        .order_by(Article.id)
+        .limit(limit)
+    )
+    return [(article_id, attempts(version)) for article_id, version in rows]
+
+
+__all__ = [
+    "FAILED",
+    "SentenceRow",
+    "attempts",
+    "load",
+    "pending",
+    "record_failures",
+    "replace",
+    "replace_many",
+    "stamps",
+    "versions",
+]

@@ -10,6 +10,8 @@ The analysis itself is `bot.summarize.analysis.analyze_article` (pure).
 from __future__ import annotations
 
 import itertools
+import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -29,7 +31,18 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from sqlalchemy.orm import Session
 
+log = logging.getLogger(__name__)
+
 __all__ = ["analyze_and_store", "analyze_batch", "load", "reindex", "store_analyses"]
+
+# A reader (a brief) meeting articles not analysed yet (the analysis stage is behind, or failed
+# on them) analyses them itself, bounded: at most this many with the model, within this many
+# seconds (spaCy takes about a fifth of a second per article on one core; a brief reads at
+# most 200). The rest get the plain rules' analysis for this read only (not stored: the stage
+# stores the model's).
+ON_DEMAND_MAX = 200
+ON_DEMAND_DEADLINE_S = 30.0
+_ON_DEMAND_CHUNK = 16
 
 # Paragraphs spaCy parses together: full batches cost about a tenth less CPU per word than
 # one article's paragraphs at a time (measured on the article-extraction pages).
@@ -91,9 +104,15 @@ def analyze_and_store(session: Session, rows: Sequence[Any], nlp: Language | Non
 
 
 def load(
-    session: Session, article_ids: Sequence[int], nlp_setting: str = "auto"
+    session: Session,
+    article_ids: Sequence[int],
+    nlp_setting: str = "auto",
+    *,
+    max_fresh: int = ON_DEMAND_MAX,
+    deadline_s: float = ON_DEMAND_DEADLINE_S,
 ) -> dict[int, ArticleAnalysis]:
-    """The analyses of these articles; missing or stale ones are analysed now and stored.
+    """The analyses of these articles; missing or stale ones are analysed now and stored
+    (at most `max_fresh` of them within `deadline_s`; see `ON_DEMAND_MAX`).
 
     Commits nothing itself when all are stored; otherwise writes through `session` (the
     caller commits).
@@ -137,11 +156,43 @@ def load(
         # All analysed first, then stored: on SQLite the write lock is taken by the first
         # write and held to the commit, so the CPU work must come before it.
         rows = session.query(Article).filter(Article.id.in_(stale)).all()
-        analyses = analyze_batch([(r.title, r.text, r.published_at) for r in rows], nlp)
-        fresh = {row.id: analysis for row, analysis in zip(rows, analyses, strict=True)}
+        fresh, passing = _on_demand(rows, nlp, max_fresh, time.monotonic() + deadline_s)
         _store(session, fresh)
         out.update(fresh)
+        out.update(passing)
     return out
+
+
+def _on_demand(
+    rows: Sequence[Any], nlp: Language | None, max_fresh: int, deadline: float
+) -> tuple[dict[int, ArticleAnalysis], dict[int, ArticleAnalysis]]:
+    """(analyses to store, analyses for this read only) of article rows not analysed yet:
+    the model's for as many as the bounds allow, the plain rules' for the rest and for any
+    the model fails on (logged; the analysis stage tries those again)."""
+    fresh: dict[int, ArticleAnalysis] = {}
+    passing: dict[int, ArticleAnalysis] = {}
+    for start in range(0, len(rows), _ON_DEMAND_CHUNK):
+        chunk = rows[start : start + _ON_DEMAND_CHUNK]
+        material = [(r.title, r.text, r.published_at) for r in chunk]
+        if nlp is not None and (start >= max_fresh or time.monotonic() >= deadline):
+            log.warning(
+                "%d articles not analysed yet: briefed on the plain rules this time",
+                len(rows) - start,
+            )
+            plain = analyze_batch([(r.title, r.text, r.published_at) for r in rows[start:]], None)
+            passing.update((r.id, a) for r, a in zip(rows[start:], plain, strict=True))
+            break
+        try:
+            analyses = analyze_batch(material, nlp)
+        except Exception:
+            if nlp is None:
+                raise
+            log.warning("analysing %d articles on demand failed", len(chunk), exc_info=True)
+            plain = analyze_batch(material, None)
+            passing.update((r.id, a) for r, a in zip(chunk, plain, strict=True))
+            continue
+        fresh.update((r.id, a) for r, a in zip(chunk, analyses, strict=True))
+    return fresh, passing
 
 
 def reindex(session: Session, nlp_setting: str = "auto", *, force: bool = False) -> int:

@@ -281,7 +281,14 @@ def ingest_round(core: Briefbot) -> None:
     # (the scheduler runs one at a time and would skip every later round meanwhile).
     until = time.monotonic() + core.settings.ingest_interval_minutes * 60
     try:
-        report = core.ingest(None, until=until, only_topics=core.lifecycle.polled_topic_ids())
+        # The new articles' analysis runs behind the round in this process's analysis stage:
+        # the round does not wait for it (a brief meeting an article not analysed yet does it).
+        report = core.ingest(
+            None,
+            until=until,
+            only_topics=core.lifecycle.polled_topic_ids(),
+            analysis="background",
+        )
         log.info("scheduled ingest: %s", report)
     except Exception:
         log.exception("scheduled ingest failed")
@@ -289,7 +296,7 @@ def ingest_round(core: Briefbot) -> None:
         if core.stopping.is_set() or time.monotonic() >= until:
             break
         try:
-            core.refresh_topic(name, until=until)
+            core.refresh_topic(name, until=until, analysis="background")
         except Exception:
             log.exception("refreshing subscribed topic %r failed", name)
 

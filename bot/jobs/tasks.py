@@ -1,9 +1,12 @@
 """The work the task queue runs, and what the leader's jobs put on it.
 
-Three tasks, each small enough that any worker can take it and a dead worker loses only it:
+Four tasks, each small enough that any worker can take it and a dead worker loses only it:
 
-- `refresh_source(url)`: one source fetched, its new articles stored and analysed;
+- `refresh_source(url)`: one source fetched, its new articles stored (searchable at once);
 - `refresh_topic(name)`: a subscribed topic with no source of its own (the news search);
+- `analyze_pending()`: the sentence analysis of stored articles that have none yet (or whose
+  analysis failed and is due again), queued by a refresh that stored new articles, one at a
+  time across workers; it queues itself again while more is left (`bot.ingest.analysis_stage`);
 - `deliver_digest(subscription_id, scheduled_for)`: one digest claimed, briefed, posted and
   recorded (`bot.jobs.digest`): the delivery claim stays what makes it exactly once.
 
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "ANALYZE_PENDING",
     "DELIVER_DIGEST",
     "REFRESH_SOURCE",
     "REFRESH_TOPIC",
@@ -51,6 +55,10 @@ __all__ = [
 REFRESH_SOURCE = "briefbot.refresh_source"
 REFRESH_TOPIC = "briefbot.refresh_topic"
 DELIVER_DIGEST = "briefbot.deliver_digest"
+ANALYZE_PENDING = "briefbot.analyze_pending"
+# How long one analysis task runs before it hands over (queued again if more is left), so a
+# worker's other tasks are not held up behind a long catch-up.
+ANALYSIS_TASK_SECONDS = 120.0
 
 
 class DigestNotDelivered(RetryLater):
@@ -63,9 +71,10 @@ def register_tasks(queue: TaskQueue, core: Briefbot, poster: Poster) -> None:
     attempts = MAX_ATTEMPTS
     warm_ingest = core.ingestion.warm
     for name, func, warm in (
-        (REFRESH_SOURCE, functools.partial(refresh_source, core), warm_ingest),
-        (REFRESH_TOPIC, functools.partial(refresh_topic, core), warm_ingest),
+        (REFRESH_SOURCE, functools.partial(refresh_source, core, queue), warm_ingest),
+        (REFRESH_TOPIC, functools.partial(refresh_topic, core, queue), warm_ingest),
         (DELIVER_DIGEST, functools.partial(deliver, core, poster), None),
+        (ANALYZE_PENDING, functools.partial(analyze_pending, core, queue), None),
     ):
         queue.register(TaskSpec(name, func, max_attempts=attempts, warm=warm))
 
@@ -78,18 +87,51 @@ def _round_deadline(core: Briefbot) -> float:
     return time.monotonic() + core.settings.ingest_interval_minutes * 60
 
 
-def refresh_source(core: Briefbot, *, url: str, attempt: int = 0) -> None:
+def queue_analysis(queue: TaskQueue) -> bool:
+    """Queue the analysis task unless one is already waiting (one runs at a time)."""
+    return queue.defer(ANALYZE_PENDING, {}, lock="analysis", queueing_lock="analysis")
+
+
+def _analysis_mode(queue: TaskQueue | None) -> str:
+    """How a refresh's new articles get analysed; the round never waits for it. The
+    in-process queue runs a refresh in the scheduler's thread: this process's analysis stage
+    takes them. Workers queue an analysis task instead, which any worker takes."""
+    return "queue" if queue is not None and not queue.in_process else "background"
+
+
+def refresh_source(
+    core: Briefbot, queue: TaskQueue | None = None, *, url: str, attempt: int = 0
+) -> None:
     """Fetch one stored source. Its own failure (a feed down) is recorded on the source and is
     no task failure; the database failing is, and is retried."""
     location = url
     if url.lower().startswith("file://"):  # ingest takes a file source as its path
         location = unquote(urlsplit(url).path)
-    report = core.ingest([location], until=_round_deadline(core))
+    mode = _analysis_mode(queue)
+    report = core.ingest([location], until=_round_deadline(core), analysis=mode)
+    if queue is not None and mode == "queue" and report.new_article_ids:
+        queue_analysis(queue)
     log.info("refreshed %s: %s", url, report)
 
 
-def refresh_topic(core: Briefbot, *, name: str, attempt: int = 0) -> None:
-    core.refresh_topic(name, until=_round_deadline(core))
+def refresh_topic(
+    core: Briefbot, queue: TaskQueue | None = None, *, name: str, attempt: int = 0
+) -> None:
+    mode = _analysis_mode(queue)
+    report = core.refresh_topic(name, until=_round_deadline(core), analysis=mode)
+    if queue is not None and mode == "queue" and report.new_article_ids:
+        queue_analysis(queue)
+
+
+def analyze_pending(core: Briefbot, queue: TaskQueue, *, attempt: int = 0) -> int:
+    """Analyse stored articles waiting for their analysis, for at most about
+    ANALYSIS_TASK_SECONDS; queued again when the time ran out with more left."""
+    started = time.monotonic()
+    done = core.ingestion.analyze_pending(ANALYSIS_TASK_SECONDS)
+    if time.monotonic() - started >= ANALYSIS_TASK_SECONDS:
+        queue_analysis(queue)
+    log.info("analysed %d stored articles", done)
+    return done
 
 
 def deliver(

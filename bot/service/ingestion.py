@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+import time
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,30 +26,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Newly ingested articles are analysed (and committed) this many at a time.
-_ANALYZE_CHUNK = 100
-# New articles of a round whose text is kept for detection and analysis (~5 kB each);
-# beyond it they are read back from the database.
-_MATERIAL_CAP = 2000
-
-
-def _texts(
-    factory: sessionmaker[Session],
-    ids: Sequence[int],
-    material: Mapping[int, tuple[str, str, datetime | None]] | None,
-) -> dict[int, tuple[str, str, datetime | None]]:
-    """(title, text, published_at) of stored articles by id, in `ids`' order: from
-    `material` where it has them, the rest read in one query (deleted ones are absent)."""
-    material = material or {}
-    missing = [i for i in ids if i not in material]
-    read: dict[int, tuple[str, str, datetime | None]] = {}
-    if missing:
-        with factory() as session:
-            read = {
-                r.id: (r.title, r.text, r.published_at)
-                for r in article_store.by_ids(session, missing)
-            }
-    return {i: material[i] if i in material else read[i] for i in ids if i in material or i in read}
+# Articles per transaction of `detect_missing_languages`.
+_LANGUAGE_CHUNK = 100
+# How the sentence analysis of a round's new articles follows the round (`Ingestion.ingest`).
+ANALYSIS_MODES = ("wait", "background", "queue")
+# Longest an ingest waits for its articles' analysis (analysis="wait"): a minute, plus a
+# second an article (spaCy takes about a fifth of a second per article on one core). What is
+# not done by then goes on in the background, and a brief analyses it on demand.
+_WAIT_BASE_S = 60.0
+_WAIT_PER_ARTICLE_S = 1.0
 
 
 class Ingestion:
@@ -66,6 +52,8 @@ class Ingestion:
         self._fetcher = fetcher
         self._clock = clock
         self._stopping = stopping
+        self._stage_lock = threading.Lock()
+        self._stage: Any = None  # the AnalysisStage, started on first use
 
     def ingest(
         self,
@@ -75,12 +63,17 @@ class Ingestion:
         progress: Callable[[str], None] | None = None,
         until: float | None = None,
         only_topics: Collection[int] | None = None,
+        analysis: str = "wait",
     ) -> IngestReport:
         """Ingest the given sources (URLs, files, directories), or refresh every known source
         (with `only_topics`: the sources of those topics; `bot.service.lifecycle`).
 
         `until` (time.monotonic()) ends the round: sources not finished by then are reported
-        as not finished."""
+        as not finished. The new articles are stored and searchable when the round ends; their
+        sentence analysis runs behind it (`bot.ingest.analysis_stage`), and `analysis` says
+        how this call follows it: "wait" returns once it is done (with a deadline: the CLI,
+        the demo), "background" returns at once (the in-process scheduler), "queue" leaves it
+        to the caller (worker mode: a queued `analyze_pending`)."""
         specs = None
         if locations:
             specs = [SourceSpec(classify_source(loc), loc) for loc in locations]
@@ -90,9 +83,12 @@ class Ingestion:
             progress=progress,
             until=until,
             only_topics=only_topics,
+            analysis=analysis,
         )
 
-    def refresh_topic(self, name: str, *, until: float | None = None) -> IngestReport:
+    def refresh_topic(
+        self, name: str, *, until: float | None = None, analysis: str = "wait"
+    ) -> IngestReport:
         """Fetch a topic's sources; a topic with none gets the news-search feed for its name."""
         name = topic_name(name)
         with self._factory() as session:
@@ -105,7 +101,7 @@ class Ingestion:
                 SourceSpec("search", search_source_url(self._settings.news_search_feed_url, name))
             ]
         )
-        return self._fetch(specs, topic=name, until=until)
+        return self._fetch(specs, topic=name, until=until, analysis=analysis)
 
     def _fetch(
         self,
@@ -115,25 +111,19 @@ class Ingestion:
         until: float | None,
         progress: Callable[[str], None] | None = None,
         only_topics: Collection[int] | None = None,
+        analysis: str = "wait",
     ) -> IngestReport:
-        """One ingest round (the pipeline) and the sentence analysis of what it stored: started
-        in the worker processes as each source's articles are stored, so it overlaps the
-        fetches still running; what they could not do is analysed after the round."""
-        from bot.ingest.extract_pool import BackgroundAnalysis
+        """One ingest round (the pipeline); each batch of new articles is handed to the
+        analysis stage as it is stored, so their analysis overlaps the rest of the round."""
         from bot.ingest.pipeline import ingest as ingest_round
 
-        pool = self._page_work()
-        background = BackgroundAnalysis(pool, self._settings.nlp_model) if pool.processes else None
-        # What the round stores, as it stored it: detection and analysis below read these
-        # instead of reading the rows just written back (bounded: past the cap, they do).
-        material: dict[int, tuple[str, str, datetime | None]] = {}
+        if analysis not in ANALYSIS_MODES:
+            raise ValueError(f"analysis must be one of {ANALYSIS_MODES}, not {analysis!r}")
+        stage = self.analysis_stage() if analysis != "queue" else None
 
         def stored(fresh: list[Any]) -> None:
-            for article_id, title, text, published in fresh:
-                if len(material) < _MATERIAL_CAP:
-                    material[article_id] = (title, text, published)
-            if background is not None:
-                background.add(fresh)
+            if stage is not None:
+                stage.submit(fresh)
 
         report = ingest_round(
             self._factory,
@@ -156,26 +146,55 @@ class Ingestion:
             stored=stored,
         )
         # Each new article's language was detected by the pipeline and stored with it.
-        done = {}
-        if background is not None:
-            try:
-                done = background.finish()
-                self._store_analyses(done)
-            except Exception:
-                log.exception("storing the analyses of new articles failed; analysing them again")
-                done = {}
-        self.analyze_articles([i for i in report.new_article_ids if i not in done], material)
+        if stage is not None and analysis == "wait":
+            self.wait_for_analysis(report.new_article_ids)
         return report
 
-    def _store_analyses(self, analyses: dict[int, Any]) -> None:
-        """Analyses computed elsewhere, stored in short transactions (SQLite's write lock)."""
-        from bot.ingest import analyze as sentence_analysis
+    def analysis_stage(self) -> Any:
+        """This process's analysis stage (`bot.ingest.analysis_stage.AnalysisStage`)."""
+        with self._stage_lock:
+            if self._stage is None:
+                from bot.ingest.analysis_stage import AnalysisStage
 
-        ids = list(analyses)
-        for start in range(0, len(ids), _ANALYZE_CHUNK):
-            chunk = {i: analyses[i] for i in ids[start : start + _ANALYZE_CHUNK]}
-            with transaction(self._factory) as session:
-                sentence_analysis.store_analyses(session, chunk)
+                self._stage = AnalysisStage(self._analyser())
+            return self._stage
+
+    def _analyser(self) -> Any:
+        from bot.ingest.analysis_stage import Analyser, shared_analysis_pool
+
+        processes = self._settings.ingest_processes
+        return Analyser(
+            self._factory,
+            self._settings.nlp_model,
+            lambda: shared_analysis_pool(processes) if processes else None,
+        )
+
+    def wait_for_analysis(self, article_ids: Sequence[int], timeout: float | None = None) -> bool:
+        """Wait until these articles' analysis is done (or its failure recorded), at most
+        `timeout` seconds (default: a minute plus a second an article); whether it was."""
+        if not article_ids:
+            return True
+        if timeout is None:
+            timeout = _WAIT_BASE_S + _WAIT_PER_ARTICLE_S * len(article_ids)
+        done = self.analysis_stage().wait_for(article_ids, timeout)
+        if not done:
+            log.warning(
+                "the analysis of new articles goes on after %.0f s; briefs analyse what they "
+                "need on demand meanwhile",
+                timeout,
+            )
+        return bool(done)
+
+    def analyze_pending(self, seconds: float) -> int:
+        """Analyse stored articles left without an analysis (or due for a retry) for at most
+        about `seconds`: worker mode's queued analysis task. How many were analysed."""
+        return int(self._analyser().catch_up(time.monotonic() + seconds))
+
+    def close(self) -> None:
+        with self._stage_lock:
+            stage, self._stage = self._stage, None
+        if stage is not None:
+            stage.close()
 
     def detect_missing_languages(self) -> tuple[int, int]:
         """The language of every stored article that has none (stored before detection, or
@@ -188,7 +207,7 @@ class Ingestion:
         while True:
             with self._factory() as session:
                 page = article_store.without_language(
-                    session, after_id=after, limit=_ANALYZE_CHUNK, chars=MAX_CHARS
+                    session, after_id=after, limit=_LANGUAGE_CHUNK, chars=MAX_CHARS
                 )
             if not page:
                 return seen, found
@@ -199,47 +218,12 @@ class Ingestion:
             seen += len(page)
             found += sum(1 for code in languages.values() if code is not None)
 
-    def analyze_articles(
-        self,
-        article_ids: Sequence[int],
-        material: Mapping[int, tuple[str, str, datetime | None]] | None = None,
-    ) -> None:
-        """Sentence analysis of newly stored articles (once per article; briefs read it).
-
-        A failure here loses nothing: an article without an analysis is analysed when a brief
-        or an answer first reads it.
-        """
-        from bot.ingest import analyze as sentence_analysis
-
-        pool = self._page_work()
-        for start in range(0, len(article_ids), _ANALYZE_CHUNK):
-            chunk = list(article_ids[start : start + _ANALYZE_CHUNK])
-            try:
-                done: dict[int, Any] = {}
-                texts = _texts(self._factory, chunk, material)
-                if pool.processes:
-                    # The CPU work in the ingest worker processes, outside any transaction;
-                    # then one short write. What a worker could not do is done below.
-                    results = pool.analyze_many(list(texts.values()), self._settings.nlp_model)
-                    done = {i: a for i, a in zip(texts, results, strict=True) if a is not None}
-                else:
-                    # New articles have no analysis yet: analysed here, outside any
-                    # transaction, from the text just stored (what `load` would read back).
-                    from bot.nlp import load_pipeline
-
-                    nlp = load_pipeline(self._settings.nlp_model)
-                    analyses = sentence_analysis.analyze_batch(list(texts.values()), nlp)
-                    done = dict(zip(texts, analyses, strict=True))
-                if done:
-                    with transaction(self._factory) as session:
-                        sentence_analysis.store_analyses(session, done)
-                if len(done) < len(chunk):
-                    with transaction(self._factory) as session:
-                        sentence_analysis.load(session, chunk, self._settings.nlp_model)
-            except Exception:
-                log.exception(
-                    "analysing %d new articles failed; they are analysed on first use", len(chunk)
-                )
+    def analyze_articles(self, article_ids: Sequence[int]) -> None:
+        """Sentence analysis of stored articles, now, in this thread's turn (once per
+        article; briefs read it). A failure is recorded and retried: nothing is lost."""
+        analyser = self._analyser()
+        for start in range(0, len(article_ids), 64):
+            analyser.analyse(list(article_ids[start : start + 64]))
 
     def reindex(self, *, force: bool = False) -> int:
         """Re-analyse stored articles whose analysis is missing or made by an older analyzer."""

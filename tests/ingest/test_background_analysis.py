@@ -1,9 +1,11 @@
-"""Sentence analysis started in the worker processes while the ingest round goes on: every
-new article is analysed in the round, exactly as the after-round pass would analyse it."""
+"""Sentence analysis runs behind ingest, out of its critical path (`bot.ingest.analysis_stage`):
+a round's articles are stored and searchable when it returns; their analysis follows, is
+waited for only when asked, caught up when left behind, recorded and retried when it fails,
+and done on demand by a brief that meets an article not analysed yet."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,55 +14,209 @@ import pytest
 from sqlalchemy import select
 
 from bot.core import Briefbot
-from bot.ingest import analyze
-from bot.service.ingestion import Ingestion
+from bot.ingest import analysis_stage, analyze
+from bot.jobs import tasks
 from bot.settings import Settings
-from bot.summarize.analysis import analyze_article
+from bot.summarize.analysis import analyze_article, analyzer_version
+from storage import search
+from storage import sentences as sentence_store
 from storage.models import Article
 from tests.conftest import Database
 
 NOW = datetime(2025, 3, 14, 12, tzinfo=UTC)
-# Made-up reports, more of them than one worker task takes (ANALYZE_BATCH): relative dates
+# Made-up reports, more of them than one worker task takes (TASK_ARTICLES): relative dates
 # ("on Thursday") are anchored on each one's publication date.
 TEXT = (
     "Dock workers at Northhaven {n} walked out on Tuesday, halting cargo handling at the port.\n\n"
     "The union said {n}00 members joined the strike at Northhaven on its first day.\n\n"
     "The union is expected to meet a mediator on Thursday to discuss the pay offer."
 )
+TOPIC = "northhaven strike"
 
 
-@pytest.mark.slow
-def test_new_articles_are_analysed_during_the_round(
-    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _core(db: Database, processes: int = 0, model: str = "none") -> Briefbot:
     settings = Settings.from_env(
-        environ={"DATABASE_URL": db.url, "NLP_MODEL": "none", "INGEST_PROCESSES": "1"},
+        environ={"DATABASE_URL": db.url, "NLP_MODEL": model, "INGEST_PROCESSES": str(processes)},
         dotenv_path=None,
     )
-    core = Briefbot(settings, engine=db.engine, clock=lambda: NOW, migrate=False)
-    folder = tmp_path / "articles"
+    return Briefbot(settings, engine=db.engine, clock=lambda: NOW, migrate=False)
+
+
+def _articles(folder: Path, count: int) -> Path:
     folder.mkdir()
-    for n in range(11):
+    for n in range(count):
         published = datetime(2025, 3, 11, 0, 30 + n).isoformat()
         (folder / f"strike{n}.md").write_text(
             f"---\ntitle: Dock strike {n} halts Northhaven\noutlet: Coast Daily\n"
             f"published: {published}+02:00\n---\n{TEXT.format(n=n + 1)}\n"
         )
-    left_over: list[list[int]] = []
-    after_round = Ingestion.analyze_articles
+    return folder
 
-    def spy(self: Ingestion, article_ids: Sequence[int], *args: Any) -> None:
-        left_over.append(list(article_ids))
-        after_round(self, article_ids, *args)
 
-    monkeypatch.setattr(Ingestion, "analyze_articles", spy)
-    report = core.ingest([str(folder)], topic="northhaven strike")
+def _stored_versions(db: Database) -> dict[int, str | None]:
+    with db.factory() as session:
+        ids = list(session.scalars(select(Article.id).order_by(Article.id)))
+        versions = sentence_store.versions(session, ids)
+    return {i: versions.get(i) for i in ids}
+
+
+@pytest.fixture
+def core(db: Database) -> Iterator[Briefbot]:
+    core = _core(db)
+    yield core
+    core.close()
+
+
+@pytest.mark.slow
+def test_by_default_ingest_returns_with_every_article_analysed_in_the_workers(
+    db: Database, tmp_path: Path
+) -> None:
+    core = _core(db, processes=1)
+    try:
+        report = core.ingest([str(_articles(tmp_path / "a", 11))], topic=TOPIC)
+    finally:
+        core.close()
     assert report.new_articles == 11
-    assert left_over == [[]], "articles left for the pass after the round"
     with db.factory() as session:
         rows = list(session.scalars(select(Article).order_by(Article.id)))
+        versions = sentence_store.versions(session, [r.id for r in rows])
         stored = analyze.load(session, [r.id for r in rows], "none")
+    assert set(versions.values()) == {analyzer_version(None)}
+    assert len(versions) == 11
     for row in rows:
         assert stored[row.id] == analyze_article(row.title, row.text, row.published_at, None)
     assert any("Thursday 13 March" in s.text for s in stored[rows[0].id].sentences)
-    core.close()
+
+
+def test_a_queued_round_stores_searchable_articles_and_leaves_the_analysis(
+    db: Database, core: Briefbot, tmp_path: Path
+) -> None:
+    report = core.ingest([str(_articles(tmp_path / "a", 3))], topic=TOPIC, analysis="queue")
+    assert report.new_articles == 3
+    assert set(_stored_versions(db).values()) == {None}
+    with db.factory() as session:
+        hits = search.search(session, ["mediator"], limit=10)
+    assert len(hits) == 3, "stored and searchable before any analysis"
+
+
+def test_a_brief_over_articles_not_analysed_yet_analyses_them_on_demand(
+    db: Database, core: Briefbot, tmp_path: Path
+) -> None:
+    core.ingest([str(_articles(tmp_path / "a", 3))], topic=TOPIC, analysis="queue")
+    brief = core.brief(TOPIC, since=datetime(2025, 3, 1, tzinfo=UTC)).brief
+    assert brief.article_count == 3
+    text = " ".join(b.text for bullets in brief.sections.values() for b in bullets)
+    assert "Thursday 13 March" in text, "the analysis anchors relative dates"
+    assert set(_stored_versions(db).values()) == {analyzer_version(None)}, "and is kept"
+
+
+def test_on_demand_analysis_is_bounded_and_stores_only_what_it_finished(
+    db: Database, core: Briefbot, tmp_path: Path
+) -> None:
+    core.ingest([str(_articles(tmp_path / "a", 20))], topic=TOPIC, analysis="queue")
+    from bot.nlp import load_pipeline
+
+    if load_pipeline("auto") is None:
+        pytest.skip("no spaCy model installed: without one every analysis is the plain one")
+    with db.factory() as session:
+        ids = list(session.scalars(select(Article.id).order_by(Article.id)))
+        got = analyze.load(session, ids, "auto", max_fresh=16, deadline_s=60)
+        session.commit()
+    assert sorted(got) == ids, "every article is read, past the bound too"
+    model = analyzer_version(load_pipeline("auto"))
+    versions = _stored_versions(db)
+    assert [versions[i] for i in ids] == [model] * 16 + [None] * 4
+    assert [got[i].version for i in ids[16:]] == [analyzer_version(None)] * 4
+
+
+def test_the_stage_catches_up_on_articles_left_without_analysis(
+    db: Database, core: Briefbot, tmp_path: Path
+) -> None:
+    core.ingest([str(_articles(tmp_path / "a", 5))], topic=TOPIC, analysis="queue")
+    stage = core.ingestion.analysis_stage()
+    stage._more = True  # as after a catch-up that found a full chunk: look again at once
+    stage.submit([])  # wakes the thread, which finds the queue empty and catches up
+    for _ in range(100):
+        if set(_stored_versions(db).values()) == {analyzer_version(None)}:
+            break
+        stage.wait_for([-1], 0.05)
+    assert set(_stored_versions(db).values()) == {analyzer_version(None)}
+    assert stage.stats.analysed == 5
+
+
+def test_a_failing_analysis_is_recorded_retried_and_never_loses_the_article(
+    db: Database, core: Briefbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core.ingest([str(_articles(tmp_path / "a", 3))], topic=TOPIC, analysis="queue")
+    real = analyze.analyze_batch
+
+    def flaky(articles: Sequence[Any], nlp: Any) -> list[Any]:
+        if any("strike 1 " in title for title, _, _ in articles):
+            raise RuntimeError("the parser fell over")
+        return real(articles, nlp)
+
+    monkeypatch.setattr(analyze, "analyze_batch", flaky)
+    assert core.ingestion.analyze_pending(30) == 2
+    versions = list(_stored_versions(db).values())
+    assert versions == [analyzer_version(None), "failed:1", analyzer_version(None)]
+    with db.factory() as session:
+        assert len(search.search(session, ["mediator"], limit=10)) == 3, "still searchable"
+    assert core.ingestion.analyze_pending(30) == 0, "not retried at once"
+    monkeypatch.setattr(analysis_stage, "RETRY_AFTER_S", 0.0)
+    assert core.ingestion.analyze_pending(30) == 0
+    assert list(_stored_versions(db).values())[1] == "failed:2"
+    monkeypatch.setattr(analyze, "analyze_batch", real)
+    assert core.ingestion.analyze_pending(30) == 1
+    assert set(_stored_versions(db).values()) == {analyzer_version(None)}
+
+
+def test_attempts_end_after_max_attempts(
+    db: Database, core: Briefbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core.ingest([str(_articles(tmp_path / "a", 1))], topic=TOPIC, analysis="queue")
+
+    def broken(articles: Sequence[Any], nlp: Any) -> list[Any]:
+        raise RuntimeError("the parser fell over")
+
+    monkeypatch.setattr(analyze, "analyze_batch", broken)
+    monkeypatch.setattr(analysis_stage, "RETRY_AFTER_S", 0.0)
+    for _ in range(analysis_stage.MAX_ATTEMPTS + 2):
+        core.ingestion.analyze_pending(30)
+    assert list(_stored_versions(db).values()) == [f"failed:{analysis_stage.MAX_ATTEMPTS}"]
+
+
+class RecordingQueue:
+    """The worker mode's queue, as the refresh task sees it: what it defers."""
+
+    in_process = False
+
+    def __init__(self) -> None:
+        self.deferred: list[tuple[str, dict[str, Any], str | None]] = []
+
+    def defer(
+        self,
+        name: str,
+        kwargs: Mapping[str, Any],
+        *,
+        lock: str | None = None,
+        queueing_lock: str | None = None,
+    ) -> bool:
+        self.deferred.append((name, dict(kwargs), queueing_lock))
+        return True
+
+    def pending(self, queueing_locks: Collection[str]) -> set[str]:
+        return set()
+
+
+def test_in_worker_mode_a_refresh_queues_the_analysis_instead_of_waiting(
+    db: Database, core: Briefbot, tmp_path: Path
+) -> None:
+    folder = _articles(tmp_path / "a", 3)
+    queue = RecordingQueue()
+    tasks.refresh_source(core, queue, url=folder.resolve().as_uri())  # type: ignore[arg-type]
+    assert set(_stored_versions(db).values()) == {None}, "the round did not wait"
+    assert queue.deferred == [(tasks.ANALYZE_PENDING, {}, "analysis")]
+    assert tasks.analyze_pending(core, queue, attempt=0) == 3  # type: ignore[arg-type]
+    assert set(_stored_versions(db).values()) == {analyzer_version(None)}
+    tasks.refresh_source(core, queue, url=folder.resolve().as_uri())  # type: ignore[arg-type]
+    assert len(queue.deferred) == 1, "nothing new: no analysis queued"

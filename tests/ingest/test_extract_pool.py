@@ -48,17 +48,20 @@ def test_no_processes_extracts_in_the_thread() -> None:
 
 
 @pytest.mark.slow
-def test_workers_analyse_articles_as_the_thread_would(pool: ExtractionPool) -> None:
+def test_workers_analyse_articles_as_the_thread_would() -> None:
     from datetime import UTC, datetime
 
+    from bot.ingest.analysis_stage import AnalysisPool
     from bot.nlp import load_pipeline
     from bot.summarize.analysis import analyze_article
 
     text = article_text("Ceasefire")
     when = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+    pool = AnalysisPool(1)
     analyses = pool.analyze_many(
         [("Talks resume", text, when), ("Short", "Too short.", None)], "auto"
     )
     assert analyses[0] == analyze_article("Talks resume", text, when, load_pipeline("auto"))
     assert analyses[0] is not None and len(analyses[0].sentences) > 5
-    assert ExtractionPool(0).analyze_many([("Talks resume", text, when)], "auto") == [None]
+    pool.close()
+    assert AnalysisPool(0).analyze_many([("Talks resume", text, when)], "auto") == [None]
