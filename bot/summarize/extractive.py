@@ -35,7 +35,7 @@ import bisect
 import itertools
 import math
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -113,6 +113,31 @@ _MIN_POSTING_LIMIT = 200
 _OFF_TOPIC = 0.1
 _MAX_NEIGHBOURS = 40  # topic-naming articles an off-topic one is compared with
 _UNITED_STATES = re.compile(r"\b(?:the )?United States\b")
+
+
+class _CaseFree:
+    """A case-insensitive pattern of lower-case words, matched against the lower-cased text.
+
+    Python's `re` with IGNORECASE folds case at every position for every alternative: on the
+    long word lists below that was 3-4x slower than lower-casing the text once and matching
+    case-sensitively, and these searches ran on every sentence of every brief (a fifth of a
+    100-article brief). Same matches for any text whose lower-casing keeps its length (all
+    but a few exotic letters); match positions and groups refer to the lower-cased text."""
+
+    __slots__ = ("pattern",)
+
+    def __init__(self, pattern: str) -> None:
+        # An upper-case letter outside an escape (\b, \w) could never match lower-cased text.
+        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):
+            raise ValueError(f"not a lower-case pattern: {pattern!r}")
+        self.pattern = re.compile(pattern)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text.lower())
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text.lower())
+
 
 _LEAD_CONNECTIVE = re.compile(
     r"^(?:however|moreover|meanwhile|in addition|additionally|also|furthermore|separately"
@@ -799,10 +824,9 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
 
     The weights are computed once, in numpy, over the matrix's arrays; each sentence's
     dictionary is then made from its row in one call (no per-entry Python arithmetic)."""
-    df: dict[str, int] = {}
-    for s in sentences:
-        for t in s.terms:
-            df[t] = df.get(t, 0) + 1
+    # (Counter counts in C and keeps first-seen order; `map` over C callables, not generator
+    # expressions: these loops visit every term of every sentence.)
+    df = Counter(itertools.chain.from_iterable(s.terms for s in sentences))
     n = len(sentences)
     # Columns in first-seen order (the order `df` was filled in).
     space = _Space(df)
@@ -810,10 +834,14 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     idf = np.array([math.log((n + 1) / (d + 1)) + 1.0 for d in df.values()])
     lengths = [len(s.counts) for s in sentences]
     indices = np.fromiter(
-        (column[t] for s in sentences for t in s.counts), dtype=np.int64, count=sum(lengths)
+        map(column.__getitem__, itertools.chain.from_iterable(s.counts for s in sentences)),
+        dtype=np.int64,
+        count=sum(lengths),
     )
     tf = np.fromiter(
-        (c for s in sentences for c in s.counts.values()), dtype=np.int64, count=len(indices)
+        itertools.chain.from_iterable(s.counts.values() for s in sentences),
+        dtype=np.int64,
+        count=len(indices),
     )
     weights = _tf_weights(tf) * idf[indices]
     indptr = np.zeros(n + 1, dtype=np.int64)
@@ -1229,13 +1257,12 @@ def _promote_ledes(sentences: list[_Sentence]) -> None:
 # A report of what happened, anywhere in an article: a past-tense event verb (deaths, attacks,
 # arrests, votes, rulings, releases) with someone, somewhere or a number to say who, where or
 # how many. The section classifier, tuned on policy texts, gives most of these no section.
-_EVENT = re.compile(
+_EVENT = _CaseFree(
     r"\b(?:killed|died|dead|injured|wounded|arrested|detained|charged|convicted|sentenced"
     r"|jailed|voted|elected|won|defeated|ruled|declared|released|freed|returned|seized"
     r"|captured|attacked|exploded|struck|stormed|raided|destroyed|collapsed|crashed|resigned"
     r"|claimed responsibility|opened fire|blew (?:himself|herself|themselves) up|evacuated"
     r"|rescued|identified|launched|unveiled|passed|found)\b",
-    re.IGNORECASE,
 )
 # Below this briefability an event report stays out (a quotation, a list, a fragment of one).
 _EVENT_MIN_SCORE = 0.0
@@ -1852,16 +1879,15 @@ MAX_LEAD_STORIES = 3
 _QUESTIONISH = re.compile(r"\?[\"'”’)]*$")
 _CONCESSIVE = re.compile(r"^(?:while|although|though|even though|despite|whereas|if)\b", re.I)
 # "X also said…" adds to something said before: not an opener.
-_ALSO = re.compile(r"\b(?:also|too|as well|again)\b", re.I)
+_ALSO = _CaseFree(r"\b(?:also|too|as well|again)\b")
 _LEAD_SHORTLIST = 40
 _REACH_COSINE = 0.3  # a sentence this alike to a lead candidate reports its point
 # A lead states what happened, not what would, could or might have.
 _MODAL = re.compile(r"\b(?:would|could|might|may)\b")
 # Nor what did not happen, nor a turn against something said before (", however,").
-_NEGATED = re.compile(
+_NEGATED = _CaseFree(
     r"\b(?:did|does|do|has|have|had|was|were|is|are) not\b|\b(?:didn't|hasn't|haven't|wasn't)\b"
     r"|,\s*however\s*,",
-    re.IGNORECASE,
 )
 # A dateline's date lies in the story's own span (a week before its first report at most:
 # a date without a year, or one from a list of past events, would date it wrongly).
@@ -1876,6 +1902,26 @@ def reports_what_happened(text: str) -> bool:
         or _CONCESSIVE.match(text)
         or _ALSO.search(text)
         or _NEGATED.search(text)
+    )
+
+
+def _lead_shape(s: _Sentence) -> float:
+    """How lead-like a sentence is before its reach: central, early, with figures and names."""
+    return (
+        s.central
+        * (1.0 + 0.3 * bool(s.numbers) + 0.2 * bool(s.names) + 0.2 * bool(s.places))
+        / (1.0 + 0.1 * s.position)
+        * _sigmoid(s.label.score / 2.0)
+    )
+
+
+def _may_lead(text: str) -> bool:
+    """The pattern tests a lead passes: a statement of what happened that stands alone."""
+    return (
+        not _QUESTIONISH.search(text)
+        and reports_what_happened(text)
+        and not leans_on_context(text)
+        and speaks_for_itself(text)
     )
 
 
@@ -1908,41 +1954,34 @@ def _leads(
         if not any(naming[a] for a, k in enumerate(story) if k == key):
             continue  # a story no article of which names the topic gets no lead
         group = by_story.get(key, [])
-        candidates = [
-            s
-            for s in group
-            if not s.superseded
-            and s.label.opinion < 2.0
-            and s.label.score >= 0.0
-            and not _QUESTIONISH.search(s.text)
-            and 8 <= len(s.text.split()) <= 45
-            and s.tense != "future"
-            and s.names  # who or where: a lead names someone or somewhere
-            and reports_what_happened(s.text)
-            and not leans_on_context(s.text)
-            and speaks_for_itself(s.text)
-        ]
-        if not candidates:
-            continue
-
-        def shape(s: _Sentence) -> float:
-            return (
-                s.central
-                * (1.0 + 0.3 * bool(s.numbers) + 0.2 * bool(s.names) + 0.2 * bool(s.places))
-                / (1.0 + 0.1 * s.position)
-                * _sigmoid(s.label.score / 2.0)
-            )
-
+        # The cheap tests on every sentence of the story, the pattern tests (`_may_lead`) in
+        # order of shape until the shortlist is full: a big story has thousands of sentences.
+        plausible = sorted(
+            (
+                s
+                for s in group
+                if not s.superseded
+                and s.label.opinion < 2.0
+                and s.label.score >= 0.0
+                and 8 <= len(s.text.split()) <= 45
+                and s.tense != "future"
+                and s.names  # who or where: a lead names someone or somewhere
+            ),
+            key=lambda s: (-_lead_shape(s), s.article, s.position),
+        )
         # The most-reported of the best-shaped: how many of the story's articles say it too.
-        shortlist = sorted(candidates, key=lambda s: (-shape(s), s.article, s.position))
-        shortlist = shortlist[:_LEAD_SHORTLIST]
+        shortlist = list(
+            itertools.islice((s for s in plausible if _may_lead(s.text)), _LEAD_SHORTLIST)
+        )
+        if not shortlist:
+            continue
         reach = _reach(
             shortlist, group, matrix if matrix is not None else _vectorize(sentences).matrix
         )
         lead = max(
             shortlist,
             key=lambda s: (
-                round(shape(s) * (1.0 + math.log2(reach[s.index])), 9),
+                round(_lead_shape(s) * (1.0 + math.log2(reach[s.index])), 9),
                 -s.article,
                 -s.position,
             ),
@@ -2057,10 +2096,9 @@ def _when(
 
 # A later report overrides an earlier one about the same thing: a conditional or pending
 # state ("suspended", "expected to", "will") by a reported outcome, or another figure.
-_PENDING = re.compile(
+_PENDING = _CaseFree(
     r"\b(?:suspend(?:ed|s)?|postpone[ds]?|delay(?:ed|s)?|pending|expected to|will|plans? to"
     r"|set to|due to|unconfirmed|feared)\b",
-    re.IGNORECASE,
 )
 _SUPERSEDE_COSINE = 0.5
 
@@ -2117,15 +2155,25 @@ class _NamePostings:
         self.starts = {key: [when for when, _ in p] for key, p in postings.items()}
 
     def later(self, s: _Sentence, mine: datetime, story: list[int]) -> Iterator[int]:
-        """Each sentence (once) of `s`'s story published strictly after `mine` that shares a
-        name with `s`."""
-        seen: set[int] = set()
+        """Each sentence (once) of `s`'s story published strictly after `mine` that shares
+        with `s` one of the names it must share to overtake it (`_overrides`). Sharing
+        `need` of its k names leaves out at most k - need, so such a sentence holds one of any
+        k - need + 1 of them: only the shortest postings are read (a window of thousands of
+        articles names the same people in thousands of sentences)."""
+        remaining: list[tuple[int, str, tuple[int, str], int]] = []
         for t in s.names:
             key = (story[s.article], t)
             posting = self.postings.get(key)
             if not posting:
                 continue
-            for _, i in posting[bisect.bisect_right(self.starts[key], mine) :]:
+            start = bisect.bisect_right(self.starts[key], mine)
+            if start < len(posting):
+                remaining.append((len(posting) - start, t, key, start))
+        remaining.sort()
+        enough = len(s.names) - _names_needed(s) + 1
+        seen: set[int] = set()
+        for _, _, key, start in remaining[:enough]:
+            for _, i in self.postings[key][start:]:
                 if i not in seen:
                     seen.add(i)
                     yield i
@@ -2156,11 +2204,16 @@ def _name_postings(
     return _NamePostings(postings)
 
 
+def _names_needed(s: _Sentence) -> int:
+    """How many of `s`'s names a later sentence shares to be about the same thing."""
+    return max(1, (len(s.names) + 1) // 2)
+
+
 def _overrides(s: _Sentence, other: _Sentence, pending: bool) -> bool:
     """Does the later `other` overtake `s`: most of the same names, and another figure for the
     same thing ("12 dead" / "31 dead": no figure in common) or an outcome where `s` had a
     pending state (`pending`), and the same point (TF-IDF cosine)?"""
-    if len(s.names & other.names) < max(1, (len(s.names) + 1) // 2):
+    if len(s.names & other.names) < _names_needed(s):
         return False
     newer_figure = bool(s.numbers and other.numbers and not s.numbers & other.numbers)
     outcome = pending and other.tense == "past" and not _PENDING.search(other.text)
@@ -2170,10 +2223,9 @@ def _overrides(s: _Sentence, other: _Sentence, pending: bool) -> bool:
 
 
 # What a sentence says is still to happen: "will/would/could be released", "to vote".
-_AWAITS = re.compile(
+_AWAITS = _CaseFree(
     r"\b(?:will|would|could|may|might|shall|to|expected to|set to|due to)(?: not)?"
     r"(?: (?:soon|now|also|then|finally|eventually))?(?: [\"“]?be)?(?: \w+ly)? ([a-z]+)\b",
-    re.IGNORECASE,
 )
 
 
@@ -2242,9 +2294,7 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
 
 # A count of victims: a later, higher count of the same story replaces it ("final toll beats
 # first toll"): tolls only rise as bodies are found, so a lower later figure is another count.
-_TOLL = re.compile(
-    r"\b(?:death toll|death count|toll|killed|dead|died|deaths|casualties|lives)\b", re.I
-)
+_TOLL = _CaseFree(r"\b(?:death toll|death count|toll|killed|dead|died|deaths|casualties|lives)\b")
 _MIN_TOLL = 10
 
 
@@ -2333,7 +2383,7 @@ def _states_number(text: str, number: str) -> bool:
 
 # An open question reads as one: a question, or an explicit unknown. A condition the classifier
 # filed there ("depends on Russia's acceptance") says that it is not yet met.
-_OPEN_FORM = re.compile(
+_OPEN_FORM = _CaseFree(
     r"\?|\b(?:unclear|not clear|unknown|not known|uncertain|uncertainty|remains? to be seen"
     r"|undecided|whether|no response|not yet|as yet|yet to|open question|undetermined"
     r"|unconfirmed|could not confirm|cannot confirm|no decision|did not (?:say|state|specify)"
@@ -2341,25 +2391,22 @@ _OPEN_FORM = re.compile(
     r"|few details|no details|little is known|has not (?:said|decided)|have not (?:said|decided)"
     r"|unanswered|under investigation|investigating|to be determined|questions? remains?"
     r"|leaves? [^.]{0,60}\bopen\b|not been (?:determined|established|found|identified|decided))\b",
-    re.IGNORECASE,
 )
-_CONDITION = re.compile(
+_CONDITION = _CaseFree(
     r"\b(?:depends? on|dependent on|contingent on|conditional on|provided that|on condition"
     r"|on the condition|subject to|as long as|only if)\b",
-    re.IGNORECASE,
 )
 CONDITION_OPEN = " (not yet known whether that will happen)"
 
 
 # "has been dependent on loans since 2019": a standing reliance, a fact; not a condition whose
 # outcome is open ("depends on whether Russia accepts").
-_RELIANCE = re.compile(
+_RELIANCE = _CaseFree(
     r"\b(?:(?:been|is|are|was|were|remains?|remained|become|became)"
     # "a crisis that has left it dependent on loans": a state something put it in.
     r"|(?:left|leaves|leaving|made|makes|making|kept|keeps|keeping) (?:it|them|him|her|us"
     r"|the (?:[a-z]+ ){0,2}?[a-z]+))"
     r"(?: (?:heavily|largely|increasingly|wholly|entirely|so))? (?:dependent|reliant) on\b",
-    re.IGNORECASE,
 )
 
 
@@ -2393,10 +2440,9 @@ _SUBHEAD_QUESTION_WORDS = 8
 # A next step promised within days ("will name their teams immediately", "in the coming
 # days") that a report this much older than the window's newest made is past its time.
 _NEAR_TERM_DAYS = 7
-_NEAR_TERM = re.compile(
+_NEAR_TERM = _CaseFree(
     r"\b(?:immediately|at once|shortly|soon|in the coming days|in the next few days"
     r"|within days|later (?:today|this week)|this week|tomorrow|tonight)\b",
-    re.IGNORECASE,
 )
 
 

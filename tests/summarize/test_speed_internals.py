@@ -1,0 +1,48 @@
+"""Speed rewrites of the extractive summarizer's internals that must not change what it finds
+(issue 14). Sample sentences written for these tests."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.summarize import extractive
+
+SAMPLES = (
+    "Police ARRESTED two men in Kelso on Monday, the force said.",
+    "The Council Will Vote on the budget; it is Not Known when the work would be Finished.",
+    "It Remains To Be Seen whether Harwick's plan, Dependent On loans, is Expected To pass.",
+    "The Death Toll rose to 31 after rescuers Found more Bodies in the Rubble.",
+    "Talks were Postponed; the union Did Not say when they would resume, However, officials said.",
+    "The mayor said the bridge would Be Reopened Soon, and later this week the ferry too.",
+)
+
+
+def _case_free_patterns() -> list[tuple[str, extractive._CaseFree]]:
+    return [
+        (name, value)
+        for name, value in vars(extractive).items()
+        if isinstance(value, extractive._CaseFree)
+    ]
+
+
+def test_case_free_patterns_find_what_ignorecase_finds_in_mixed_case_text() -> None:
+    patterns = _case_free_patterns()
+    assert len(patterns) >= 8  # the word lists the brief searches in every sentence
+    found = 0
+    for name, pattern in patterns:
+        reference = re.compile(pattern.pattern.pattern, re.IGNORECASE)
+        for text in SAMPLES:
+            expected = [(m.span(), m.group(0).lower()) for m in reference.finditer(text)]
+            got = [(m.span(), m.group(0)) for m in pattern.finditer(text)]
+            assert got == expected, (name, text)
+            assert bool(pattern.search(text)) == bool(reference.search(text)), (name, text)
+            found += len(got)
+    assert found >= 10  # the samples do exercise upper-case words
+
+
+def test_a_case_free_pattern_refuses_upper_case_words() -> None:
+    with pytest.raises(ValueError):
+        extractive._CaseFree(r"\b(?:United States|vote)\b")
+    extractive._CaseFree(r"\b(?:vote|\w+ly)\b\W")  # escapes are fine
