@@ -1236,13 +1236,16 @@ _LEDE_MIN_SCORE = 0.5
 def _promote_ledes(sentences: list[_Sentence]) -> None:
     """A lede sentence that reports something (past or present tense, names someone or
     somewhere, not opinion, not a question, not a concession) is a key provision even when
-    the classifier gave it no section: "Police searched six houses in Leeds today"."""
+    the classifier gave it no section: "Police searched six houses in Leeds today". A report's
+    first sentence may say how many or when instead of who or where ("Residents marked a year
+    since the fire that killed 52"): the reporter put it first, and its story names the rest."""
     for s in sentences:
+        first = s.position == 0
         if (
             s.position < _LEDE_POSITIONS
             and s.label.section is None
             and s.tense != "future"
-            and s.names
+            and (s.names or (first and (s.numbers or s.dates)))
             and s.label.opinion < 2.0
             and s.label.score >= _LEDE_MIN_SCORE
             and 8 <= len(s.text.split()) <= 45

@@ -277,3 +277,18 @@ def test_a_story_of_one_report_is_told_by_its_lead_not_also_its_first_line() -> 
     # The report's news is its lead; its turnout line does not take the place of another
     # report's news in the story followed day by day (the deal that ends the strike).
     assert "Vellport signed a deal" in shown, shown
+
+
+def test_a_reports_first_line_that_names_no_one_but_says_how_many_is_its_news() -> None:
+    # The clean-up report opens with how many volunteers did what, naming no person or place:
+    # its first line is still its news, told after the earlier reports' own.
+    cleanup = (
+        "Carrowmore flood: the clean-up",
+        "More than 300 volunteers spent the weekend shovelling mud out of the riverside streets "
+        "and the old market hall. The Brannock river flood at Carrowmore is the worst in forty "
+        "years. Heavy rain had fallen on the Carrowmore valley for nine days.",
+    )
+    articles = [*flood_reports(), report(5, *cleanup, datetime(2025, 3, 24, 9, tzinfo=UTC))]
+    brief = brief_of("carrowmore flood", *articles)
+    shown = [b.text for b in brief.sections["key_provisions"]]
+    assert any("300 volunteers" in t for t in shown), shown
