@@ -47,6 +47,7 @@ from bot.llm.model_output import strip_foreign_links, tidy
 from bot.nlp.features import SentenceFeatures
 from bot.summarize import salience
 from bot.summarize.analysis import ANALYZER_VERSION, analyze_article
+from bot.summarize.gc_pause import without_gc
 from bot.summarize.model import (
     SECTIONS,
     ArticleInput,
@@ -344,6 +345,7 @@ class ExtractiveSummarizer:
             summarizer=self.name,
         )
 
+    @without_gc
     def select_summary(
         self,
         articles: Sequence[ArticleInput],
@@ -376,6 +378,7 @@ class ExtractiveSummarizer:
     def select(self, topic: str, articles: Sequence[ArticleInput]) -> dict[str, list[Bullet]]:
         return self.select_stories(topic, articles)[0]
 
+    @without_gc
     def select_stories(
         self, topic: str, articles: Sequence[ArticleInput]
     ) -> tuple[dict[str, list[Bullet]], tuple[StoryRef, ...]]:

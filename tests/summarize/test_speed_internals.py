@@ -46,3 +46,69 @@ def test_a_case_free_pattern_refuses_upper_case_words() -> None:
     with pytest.raises(ValueError):
         extractive._CaseFree(r"\b(?:United States|vote)\b")
     extractive._CaseFree(r"\b(?:vote|\w+ly)\b\W")  # escapes are fine
+
+
+def test_collection_is_paused_during_a_brief_and_resumes_after_even_on_error() -> None:
+    import gc
+    import threading
+
+    from bot.summarize.gc_pause import gc_paused
+
+    assert gc.isenabled()
+    seen: list[bool] = []
+    with gc_paused():
+        seen.append(gc.isenabled())
+        inner = threading.Thread(target=lambda: seen.append(_paused_inside()))
+        inner.start()
+        inner.join()
+        seen.append(gc.isenabled())  # the other thread's brief ended: still paused for ours
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("a brief failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # whoever disabled it keeps it so
+    finally:
+        gc.enable()
+
+
+def _paused_inside() -> bool:
+    import gc
+
+    from bot.summarize.gc_pause import gc_paused
+
+    with gc_paused():
+        return gc.isenabled()
+
+
+def test_a_brief_runs_with_collection_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    from datetime import UTC, datetime
+
+    from bot.summarize.model import ArticleInput
+
+    states: list[bool] = []
+    original = extractive._vectorize
+
+    def spy(sentences):  # type: ignore[no-untyped-def]
+        states.append(gc.isenabled())
+        return original(sentences)
+
+    monkeypatch.setattr(extractive, "_vectorize", spy)
+    when = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    article = ArticleInput(
+        "1",
+        "Kelso dam repairs",
+        "Engineers in Kelso found two cracks in the wall of the dam on Monday morning.\n\n"
+        "The council will vote on the repair budget for the Kelso dam next Tuesday.",
+        published_at=when,
+    )
+    extractive.ExtractiveSummarizer().summarize(
+        "Kelso", [article], since=when, until=when, now=when
+    )
+    assert states == [False]
+    assert gc.isenabled()
