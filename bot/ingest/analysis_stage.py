@@ -43,8 +43,10 @@ log = logging.getLogger(__name__)
 Material = tuple[str, str, datetime | None]
 
 # How much lower the analysis processes' CPU priority is than the process that started them:
-# on a machine whose cores the extraction workers keep busy, they get about a tenth.
-ANALYSIS_NICE = 10
+# beside extraction workers that keep every core busy they get about a quarter of the CPU
+# (nice 10 gave them a tenth: on a machine loaded by others they starved, and briefs had to
+# analyse on demand).
+ANALYSIS_NICE = 5
 # Articles a worker parses in one task (one `nlp.pipe`: full batches cost a tenth less CPU
 # per word than one article at a time; small enough that every worker gets a task per chunk).
 TASK_ARTICLES = 8

@@ -33,7 +33,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["analyze_and_store", "analyze_batch", "load", "reindex", "store_analyses"]
+__all__ = [
+    "analyze_and_store",
+    "analyze_batch",
+    "is_transient",
+    "load",
+    "reindex",
+    "store_analyses",
+]
 
 # A reader (a brief) meeting articles not analysed yet (the analysis stage is behind, or failed
 # on them) analyses them itself, bounded: at most this many with the model, within this many
@@ -41,7 +48,10 @@ __all__ = ["analyze_and_store", "analyze_batch", "load", "reindex", "store_analy
 # most 200). The rest get the plain rules' analysis for this read only (not stored: the stage
 # stores the model's).
 ON_DEMAND_MAX = 200
-ON_DEMAND_DEADLINE_S = 30.0
+# Marks the version of such a read-only analysis: a brief made from one is not cached as the
+# brief of its articles (`is_transient`), so the next brief reads the model's analysis.
+TRANSIENT = "+transient"
+ON_DEMAND_DEADLINE_S = 60.0
 _ON_DEMAND_CHUNK = 16
 
 # Paragraphs spaCy parses together: full batches cost about a tenth less CPU per word than
@@ -108,8 +118,8 @@ def load(
     article_ids: Sequence[int],
     nlp_setting: str = "auto",
     *,
-    max_fresh: int = ON_DEMAND_MAX,
-    deadline_s: float = ON_DEMAND_DEADLINE_S,
+    max_fresh: int | None = None,
+    deadline_s: float | None = None,
 ) -> dict[int, ArticleAnalysis]:
     """The analyses of these articles; missing or stale ones are analysed now and stored
     (at most `max_fresh` of them within `deadline_s`; see `ON_DEMAND_MAX`).
@@ -156,11 +166,22 @@ def load(
         # All analysed first, then stored: on SQLite the write lock is taken by the first
         # write and held to the commit, so the CPU work must come before it.
         rows = session.query(Article).filter(Article.id.in_(stale)).all()
-        fresh, passing = _on_demand(rows, nlp, max_fresh, time.monotonic() + deadline_s)
+        most = ON_DEMAND_MAX if max_fresh is None else max_fresh
+        seconds = ON_DEMAND_DEADLINE_S if deadline_s is None else deadline_s
+        fresh, passing = _on_demand(rows, nlp, most, time.monotonic() + seconds)
         _store(session, fresh)
         out.update(fresh)
         out.update(passing)
     return out
+
+
+def _transient(analysis: ArticleAnalysis) -> ArticleAnalysis:
+    return ArticleAnalysis(analysis.version + TRANSIENT, analysis.sentences)
+
+
+def is_transient(analysis: ArticleAnalysis) -> bool:
+    """Was this analysis made for one read only (the plain rules standing in for the model)?"""
+    return analysis.version.endswith(TRANSIENT)
 
 
 def _on_demand(
@@ -180,7 +201,7 @@ def _on_demand(
                 len(rows) - start,
             )
             plain = analyze_batch([(r.title, r.text, r.published_at) for r in rows[start:]], None)
-            passing.update((r.id, a) for r, a in zip(rows[start:], plain, strict=True))
+            passing.update((r.id, _transient(a)) for r, a in zip(rows[start:], plain, strict=True))
             break
         try:
             analyses = analyze_batch(material, nlp)
@@ -189,7 +210,7 @@ def _on_demand(
                 raise
             log.warning("analysing %d articles on demand failed", len(chunk), exc_info=True)
             plain = analyze_batch(material, None)
-            passing.update((r.id, a) for r, a in zip(chunk, plain, strict=True))
+            passing.update((r.id, _transient(a)) for r, a in zip(chunk, plain, strict=True))
             continue
         fresh.update((r.id, a) for r, a in zip(chunk, analyses, strict=True))
     return fresh, passing

@@ -326,6 +326,9 @@ class Briefs:
                 session, [r.id for r in request.rows], self._settings.nlp_model
             )
             session.commit()
+            # Articles the analysis stage has not reached, past what a brief analyses on
+            # demand, were read with the plain rules: such a brief is not cached as theirs.
+            partial = any(sentence_analysis.is_transient(a) for a in analyses.values())
             request = replace(request, inputs=article_inputs(session, request.rows, analyses))
         since, until, now = request.since, request.until, request.now
         brief = None
@@ -346,6 +349,8 @@ class Briefs:
             # every caller wanting this LLM brief until STAND_IN_SECONDS have passed (then the
             # LLM is tried again, and its brief, or the next stand-in, replaces this one).
             key, store = stand_in_key(key), brief_store.replace
+        if partial:
+            key, store = partial_key(key), brief_store.replace
         article_ids = [r.id for r in request.rows]
         with transaction(self._factory) as session:
             row = store(
@@ -390,6 +395,12 @@ def _age_seconds(stamp: datetime) -> float:
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
     return (datetime.now(UTC) - stamp).total_seconds()
+
+
+def partial_key(key: str) -> str:
+    """Where a brief made while some of its articles' analysis was still to come is kept
+    (never found by a later brief's look-up: that one reads the stored analysis)."""
+    return hashlib.sha256(f"{key}:partial".encode()).hexdigest()
 
 
 def stand_in_key(key: str) -> str:

@@ -30,11 +30,12 @@ log = logging.getLogger(__name__)
 _LANGUAGE_CHUNK = 100
 # How the sentence analysis of a round's new articles follows the round (`Ingestion.ingest`).
 ANALYSIS_MODES = ("wait", "background", "queue")
-# Longest an ingest waits for its articles' analysis (analysis="wait"): a minute, plus a
-# second an article (spaCy takes about a fifth of a second per article on one core). What is
-# not done by then goes on in the background, and a brief analyses it on demand.
-_WAIT_BASE_S = 60.0
-_WAIT_PER_ARTICLE_S = 1.0
+# Longest an ingest waits for its articles' analysis (analysis="wait"): two minutes, plus two
+# seconds an article (spaCy takes about a fifth of a second per article on one core; ten times
+# that leaves room for a loaded machine). What is not done by then goes on in the background,
+# and a brief analyses what it needs on demand.
+_WAIT_BASE_S = 120.0
+_WAIT_PER_ARTICLE_S = 2.0
 
 
 class Ingestion:
@@ -171,7 +172,7 @@ class Ingestion:
 
     def wait_for_analysis(self, article_ids: Sequence[int], timeout: float | None = None) -> bool:
         """Wait until these articles' analysis is done (or its failure recorded), at most
-        `timeout` seconds (default: a minute plus a second an article); whether it was."""
+        `timeout` seconds (default: two minutes plus two seconds an article); whether it was."""
         if not article_ids:
             return True
         if timeout is None:

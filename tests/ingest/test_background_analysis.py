@@ -126,7 +126,28 @@ def test_on_demand_analysis_is_bounded_and_stores_only_what_it_finished(
     model = analyzer_version(load_pipeline("auto"))
     versions = _stored_versions(db)
     assert [versions[i] for i in ids] == [model] * 16 + [None] * 4
-    assert [got[i].version for i in ids[16:]] == [analyzer_version(None)] * 4
+    assert [got[i].version for i in ids[16:]] == [analyzer_version(None) + analyze.TRANSIENT] * 4
+
+
+def test_a_brief_read_partly_on_the_plain_rules_is_not_cached_as_theirs(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.nlp import load_pipeline
+
+    if load_pipeline("auto") is None:
+        pytest.skip("no spaCy model installed: without one every analysis is the plain one")
+    core = _core(db, model="auto")
+    try:
+        core.ingest([str(_articles(tmp_path / "a", 3))], topic=TOPIC, analysis="queue")
+        since = datetime(2025, 3, 1, tzinfo=UTC)
+        monkeypatch.setattr(analyze, "ON_DEMAND_MAX", 0)  # the stage far behind: none on demand
+        assert not core.brief(TOPIC, since=since).cached
+        assert not core.brief(TOPIC, since=since).cached, "the partial brief was not kept"
+        monkeypatch.setattr(analyze, "ON_DEMAND_MAX", 200)
+        assert not core.brief(TOPIC, since=since).cached  # analysed on demand with the model
+        assert core.brief(TOPIC, since=since).cached
+    finally:
+        core.close()
 
 
 def test_the_stage_catches_up_on_articles_left_without_analysis(
