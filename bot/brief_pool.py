@@ -38,8 +38,15 @@ def _summarize(
     return _worker_summarizer.summarize(topic, articles, since=since, until=until, now=now)
 
 
+# The brief workers' CPU priority below the serving process's (`nice`): on a machine short of
+# CPU, a digest's brief (seconds, waited for by nobody in particular) yields to the acks
+# Slack waits 3 s for.
+BRIEF_WORKER_NICE = 10
+
+
 class BriefPool(WorkerProcesses):
     preload = ("bot.summarize.extractive",)
+    nice = BRIEF_WORKER_NICE
 
     def __init__(self, processes: int, *, deadline_s: float = BRIEF_DEADLINE_S) -> None:
         super().__init__(processes, deadline_s=deadline_s)

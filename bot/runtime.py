@@ -10,6 +10,7 @@ below this module builds any of these for itself: each piece is handed what it u
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -161,6 +162,24 @@ class Runtime:
         self.core.close()
 
 
+def default_serve_brief_processes() -> int:
+    """Offline briefs in `briefbot serve`, BRIEF_PROCESSES unset: in worker processes (one per
+    CPU beyond the first, one to two), so a digest round's briefs (seconds of CPU each) never
+    hold the GIL that Slack's acks need. In `py-spy --gil` of the serving process during a
+    digest round, the round's brief work was a quarter of the GIL's time."""
+    cpus = os.cpu_count() or 1
+    return max(1, min(2, cpus - 1))
+
+
+def serving_settings(settings: Settings) -> Settings:
+    """The settings of a process answering Slack: BRIEF_PROCESSES unset means
+    `default_serve_brief_processes()` (elsewhere, unset means 0: a CLI brief does not start
+    worker processes for one brief)."""
+    if settings.brief_processes is not None:
+        return settings
+    return dataclasses.replace(settings, brief_processes=default_serve_brief_processes())
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -177,6 +196,8 @@ def build_runtime(
             "SLACK_BOT_TOKEN is required for `briefbot serve` "
             "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth; see README)"
         )
+    if with_app:
+        settings = serving_settings(settings)
     core = core or Briefbot(settings)
     slack = _slack_clients(settings, core, client, with_oauth_flow=with_app)
     # Digests keep Slack's one-message-per-second-per-channel pace: in this process when it

@@ -115,8 +115,9 @@ class Settings:
         minimum=0,
         clip=32,
     )
-    # Processes making offline briefs (CPU-bound): 0 makes them in the calling thread.
-    brief_processes: int = _setting("BRIEF_PROCESSES", 0, minimum=0, clip=32)
+    # Processes making offline briefs (CPU-bound): 0 makes them in the calling thread. Unset:
+    # `briefbot serve` uses `bot.runtime.DEFAULT_SERVE_BRIEF_PROCESSES`, everything else 0.
+    brief_processes: int | None = _setting("BRIEF_PROCESSES", None, minimum=0, clip=32)
     # At most this many fetches to one host at a time in an ingest round: a slow host cannot
     # occupy every fetch worker.
     fetch_per_host: int = _setting("FETCH_PER_HOST", 2)

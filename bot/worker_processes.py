@@ -9,7 +9,9 @@ discarding the whole pool: its processes are killed and the next call starts a f
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -20,6 +22,9 @@ class WorkerProcesses:
 
     # Modules the fork server imports once, so each worker starts with them loaded.
     preload: tuple[str, ...] = ()
+    # How much lower than the caller's the workers' CPU priority is (`os.nice`): work that
+    # waits anyway lets the process answering Slack have the CPU first.
+    nice: int = 0
 
     def __init__(self, processes: int, *, deadline_s: float) -> None:
         self.processes = max(0, processes)
@@ -36,7 +41,12 @@ class WorkerProcesses:
                 )
                 if context.get_start_method() == "forkserver" and self.preload:
                     context.set_forkserver_preload(list(self.preload))
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    self.processes,
+                    mp_context=context,
+                    initializer=_lower_priority if self.nice > 0 else None,
+                    initargs=(self.nice,) if self.nice > 0 else (),
+                )
             return self._pool
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
@@ -53,6 +63,12 @@ class WorkerProcesses:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _lower_priority(increment: int) -> None:
+    """In a worker, as it starts: a lower CPU priority (where the platform has one)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(increment)
 
 
 PoolT = TypeVar("PoolT", bound=WorkerProcesses)

@@ -1,0 +1,63 @@
+"""`briefbot serve` makes offline briefs in worker processes unless BRIEF_PROCESSES says
+otherwise, and those workers yield the CPU to the process answering Slack: a digest round's
+briefs (seconds of CPU each) held the serving process's GIL while Slack waited for acks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.brief_pool import BRIEF_WORKER_NICE, BriefPool
+from bot.core import Briefbot
+from bot.runtime import build_runtime
+from bot.settings import Settings
+from testkit.slackfake.server import FakeSlack
+from tests.slack.conftest import settings_for
+
+
+def _settings(tmp_path: Path, fake: FakeSlack, **extra: str) -> Settings:
+    return settings_for(f"sqlite:///{tmp_path / 'serve.db'}", fake, **extra)
+
+
+def test_serve_briefs_in_worker_processes_by_default(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    runtime = build_runtime(_settings(tmp_path, fake_slack), with_scheduler=False)
+    try:
+        assert (runtime.core.settings.brief_processes or 0) >= 1
+    finally:
+        runtime.shutdown()
+
+
+def test_brief_processes_set_to_0_keeps_serve_briefing_in_its_threads(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    settings = _settings(tmp_path, fake_slack, BRIEF_PROCESSES="0")
+    runtime = build_runtime(settings, with_scheduler=False)
+    try:
+        assert runtime.core.settings.brief_processes == 0
+    finally:
+        runtime.shutdown()
+
+
+def test_a_command_line_brief_starts_no_worker_processes(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    core = Briefbot(_settings(tmp_path, fake_slack))
+    try:
+        assert not core.settings.brief_processes
+    finally:
+        core.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities on this platform")
+def test_brief_workers_run_at_a_lower_cpu_priority_than_the_server() -> None:
+    class Unloaded(BriefPool):
+        preload = ()  # the summarizer's imports are not what this is about (20 s under load)
+
+    pool = Unloaded(1)
+    try:
+        theirs = pool._executor().submit(os.nice, 0).result(timeout=60)
+    finally:
+        pool.close()
+    assert theirs == min(os.nice(0) + BRIEF_WORKER_NICE, 19)
