@@ -5,30 +5,34 @@
 
 - Data: synthetic articles (sentences generated from the demo articles' vocabulary) over 50
   topics, published over the last 30 days, bulk-inserted with SQLAlchemy Core (the FTS5
-  triggers and the generated tsvector column index them as the product's inserts would).
+  triggers, the per-topic index's triggers and the generated tsvector column index them as
+  the product's inserts would).
   PostgreSQL: the database's public schema is reset first (its name must contain "bench" or
   "test"), and ANALYZE runs after loading. SQLite: a file in a temporary folder.
 - What is timed, per question (`--queries`, default 200, after 10 untimed):
   * thread question: `Briefbot.ask(topic, question, prefer_ids=...)` exactly as the Slack
-    thread handler calls it (`bot.slack.questions`): the topic's articles searched, the
-    thread's brief articles (the topic's newest 100) preferred as candidates, then candidate
-    loading, sentence ranking and the offline answer;
-  * its first search alone (the retrieval issue 14 asks for: full-text search prefiltered by
-    the thread's article ids, best 25), the goal's figure;
-  * every search `ask` ran for the question, timed inside it and summed: since 2 Dec 03:17
-    (answers' 1bd05ad) the topic's articles (2,000 at 100k) are searched too when the
-    brief's articles do not answer; the share of those is printed;
-  * the topic-wide search alone: the step before 2 Dec (and a mention's question's step).
+    thread handler calls it (`bot.slack.questions`): the thread's brief articles (the
+    topic's newest 100) searched first, prefiltered by their ids, the topic's articles
+    too when those do not answer (the share is printed), then candidate loading, sentence
+    ranking and the offline answer;
+  * every search `ask` ran for the question, timed inside it and summed: what a thread
+    question costs in the search step, the goal's figure;
+  * the same searches (arguments recorded inside `ask`) run again right after it by ours
+    and by the code before the per-topic index (`search_before`: migration 0015's
+    predecessor, whole-store FTS5 / tsvector matching kept to the topic), in alternating
+    order: the step before and after on the same calls;
+  * each search alone: the thread's ids, and the topic-wide search, ours and before.
   Questions: 80% use 2-3 content words of a sentence in one of the thread's articles, 20%
   random vocabulary words (often "not found").
-- Baselines, same run: the same queries at 5,000 articles (measured first, then the database
-  is filled up to N; 5,000 is the smallest store where every topic's thread holds 100 articles,
-  as at N), and a naive LIKE scan (`lower(text) LIKE '%word%'` OR-ed per question word over
-  the same articles, no index) in place of the full-text search: a search step beside each
-  search step, and inside the very same whole thread question. All systems take turns on each
-  question (rotated order), so load changes fall on all of them alike.
-- Goal: the thread question's retrieval (its search step) p95 <= 30 ms at N articles; the
-  whole question is printed beside it (its answer step is issue 13's).
+- Baselines, same run: the code before (above); the same queries at 5,000 articles
+  (measured first, then the database is filled up to N; 5,000 is the smallest store where
+  every topic's thread holds 100 articles, as at N); and a naive LIKE scan
+  (`lower(text) LIKE '%word%'` OR-ed per question word over the same articles, no index) in
+  place of the full-text search: a search step beside each search step, and inside the very
+  same whole thread question. All systems take turns on each question (rotated order), so
+  load changes fall on all of them alike.
+- Goal: a thread question's retrieval (every search it runs, summed) p95 <= 30 ms at N
+  articles; the whole question is printed beside it (its answer step is issue 13's).
 """
 
 from __future__ import annotations
@@ -243,6 +247,68 @@ def like_search(session: Any, terms: list[str], topic_id: int, ids: list[int] | 
     return [row[0] for row in session.execute(text(sql), params)]
 
 
+def search_before(
+    session: Any,
+    phrases: Any,
+    *,
+    topic_id: int | None = None,
+    since: Any = None,
+    article_ids: Any = None,
+    limit: int = 50,
+) -> list[Any]:
+    """`storage.search.search` as it was before the per-topic index (migration 0015), for
+    the searches a question runs (a topic, maybe known ids, no date): SQLite within known ids
+    matched over their rowid ranges in the whole store's FTS5 index, then kept to the topic;
+    otherwise one statement over the whole index (`bm25()` / `ts_rank_cd` over every stored
+    article holding a word), kept to the topic's links. The baseline, run in the same
+    process on the same database as ours."""
+    from sqlalchemy import text
+
+    from storage import search
+    from storage.idlists import sql_id_in
+
+    clean = [p for p in dict.fromkeys(" ".join(search._terms(p)) for p in phrases) if p]
+    if not clean or (article_ids is not None and not article_ids):
+        return []
+    dialect = session.get_bind().dialect.name
+    ids = None if article_ids is None else [int(i) for i in article_ids]
+    if dialect == "sqlite" and ids is not None and len(ids) <= search.MAX_PREFILTER_IDS:
+        hits = search._sqlite_ranges(session, clean, "articles_fts", 0, ids, since, len(ids))
+        listed = ",".join(str(h.article_id) for h in hits) or "NULL"
+        keep = {
+            int(r)
+            for (r,) in session.execute(
+                text(
+                    f"SELECT a.id FROM articles a WHERE a.id IN ({listed}) AND EXISTS "
+                    "(SELECT 1 FROM article_topics t WHERE t.article_id = a.id"
+                    " AND t.topic_id = :t)"
+                ),
+                {"t": topic_id},
+            )
+        }
+        return [h for h in hits if h.article_id in keep][:limit]
+    params: dict[str, Any] = {"limit": limit, "topic_id": topic_id}
+    where = " AND a.id IN (SELECT article_id FROM article_topics WHERE topic_id = :topic_id)"
+    if ids is not None:
+        condition, params["ids"] = sql_id_in(dialect, "a.id", "ids", ids)
+        where += f" AND {condition}"
+    if dialect == "postgresql":
+        query = search._pg_query(clean, params)
+        sql = (
+            "SELECT a.id, ts_rank_cd(a.search_vector, q) AS score "
+            f"FROM articles a, (SELECT {query}) AS s(q) "
+            f"WHERE a.search_vector @@ q{where} ORDER BY score DESC, a.id DESC LIMIT :limit"
+        )
+    else:
+        params["match"] = " OR ".join(search._fts5_phrase(p) for p in clean)
+        sql = (
+            "SELECT a.id, -bm25(articles_fts, 2.0, 1.0) AS score "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            f"WHERE articles_fts MATCH :match{where} ORDER BY score DESC, a.id DESC LIMIT :limit"
+        )
+    return [search.Hit(int(i), float(score)) for i, score in session.execute(text(sql), params)]
+
+
 def like_ask(core: Any, topic: str, question: str, ids: list[int]) -> Any:
     """The naive baseline for the whole thread question: `Briefbot.ask` itself (the same
     candidates, ranking and answer), with its full-text search replaced by the LIKE scan."""
@@ -276,13 +342,19 @@ def measure(
     # Per question, the searches `ask_thread` ran inside `Briefbot.ask` (seconds each): the
     # thread's ids first, then the topic's when the brief's articles did not answer.
     in_ask: dict[tuple[str, str], list[float]] = {}
+    # The same searches (their arguments recorded inside `ask`) run again right after it,
+    # by ours and by the code before (`search_before`), in alternating order: the search
+    # step of a thread question before and after, on the same calls, same moment.
+    replayed: dict[str, list[float]] = {"now": [], "before": []}
+    original = search.search
 
     def ask_thread(item: tuple[str, str]) -> None:
         topic, question = item
-        original = search.search
         spent: list[float] = []
+        calls: list[tuple[Any, dict[str, Any]]] = []
 
         def timed(*args: Any, **kwargs: Any) -> Any:
+            calls.append((args[1:], kwargs))
             started = time.perf_counter()
             try:
                 return original(*args, **kwargs)
@@ -296,39 +368,39 @@ def measure(
             search.search = original
         in_ask[item] = spent
         found["ours"] += int(answer.found)
+        order = [("now", original), ("before", search_before)]
+        for name, function in order if len(in_ask) % 2 else order[::-1]:
+            started = time.perf_counter()
+            for args, kwargs in calls:
+                with core.factory() as session:
+                    function(session, *args, **kwargs)
+            replayed[name].append(time.perf_counter() - started)
 
     def like_ask_thread(item: tuple[str, str]) -> None:
         topic, question = item
         answer = like_ask(core, topic, question, threads[topic])
         found["like"] += int(answer.found)
 
-    def search_thread(item: tuple[str, str]) -> None:
-        """The first search of `ask_thread` (`Answers.ask` with `prefer_ids`): the thread's
-        articles, prefiltered by their ids, best 25 (issue 14's design)."""
-        topic, question = item
-        with core.factory() as session:
-            search.search(
-                session,
-                question_terms(question),
-                topic_id=topic_ids[topic],
-                article_ids=threads[topic],
-                limit=CANDIDATES,
-            )
+    def step(function: Any, thread: bool) -> Any:
+        def run(item: tuple[str, str]) -> None:
+            topic, question = item
+            ids = threads[topic] if thread else None
+            with core.factory() as session:
+                function(
+                    session,
+                    question_terms(question),
+                    topic_id=topic_ids[topic],
+                    article_ids=ids,
+                    limit=CANDIDATES,
+                )
+
+        return run
 
     def like_thread(item: tuple[str, str]) -> None:
         """The naive LIKE scan in the same step: the thread's ids."""
         topic, question = item
         with core.factory() as session:
             like_search(session, question_terms(question), topic_ids[topic], threads[topic])
-
-    def search_topic(item: tuple[str, str]) -> None:
-        """The search step before (to 2 Dec): the topic's articles, best 25, whatever the
-        thread (the step of a mention's question, and a thread's when its articles miss)."""
-        topic, question = item
-        with core.factory() as session:
-            search.search(
-                session, question_terms(question), topic_id=topic_ids[topic], limit=CANDIDATES
-            )
 
     def like_topic(item: tuple[str, str]) -> None:
         topic, question = item
@@ -339,9 +411,14 @@ def measure(
         {
             "thread_ask": ask_thread,
             "like_thread_ask": like_ask_thread,
-            "thread_search": search_thread,
+            # The thread's articles, prefiltered by their ids, best 25: `ask`'s first search.
+            "thread_search": step(original, thread=True),
+            "before_thread_search": step(search_before, thread=True),
             "like_thread": like_thread,
-            "topic_search": search_topic,
+            # The topic's articles, best 25: `ask`'s second search when the brief's articles
+            # do not answer (and a mention's question's only one).
+            "topic_search": step(original, thread=False),
+            "before_topic_search": step(search_before, thread=False),
             "like_topic": like_topic,
         },
         questions,
@@ -353,8 +430,10 @@ def measure(
     result["like_answers_found_share"] = round(found["like"] / max(len(questions), 1), 2)
     timed = questions[10:]  # after the warm-up
     # Every search `ask` ran for a thread question (the topic-wide one too, when the brief's
-    # articles did not answer it), summed per question.
+    # articles did not answer it), summed per question: the goal's figure.
     result["ask_searches"] = stats_ms([sum(in_ask[item]) for item in timed])
+    result["replayed_now"] = stats_ms(replayed["now"][10:])
+    result["replayed_before"] = stats_ms(replayed["before"][10:])
     result["topic_fallback_share"] = round(
         sum(len(in_ask[item]) > 1 for item in timed) / max(len(timed), 1), 2
     )
@@ -363,10 +442,14 @@ def measure(
         ("thread_ask", "thread question, Briefbot.ask"),
         ("like_thread_ask", "  same with a naive LIKE search"),
         ("ask_searches", "  every search it ran, summed"),
-        ("thread_search", "  its search of the thread's ids"),
-        ("like_thread", "  naive LIKE within them"),
-        ("topic_search", "topic-wide search (the step before)"),
-        ("like_topic", "  naive LIKE over the topic"),
+        ("replayed_now", "  the same searches again"),
+        ("replayed_before", "  the same, code before"),
+        ("thread_search", "  search of the thread's ids"),
+        ("before_thread_search", "    code before"),
+        ("like_thread", "    naive LIKE within them"),
+        ("topic_search", "  topic-wide search"),
+        ("before_topic_search", "    code before"),
+        ("like_topic", "    naive LIKE over the topic"),
     ):
         if result[key] is not None:
             bench.say(f"  {text:34} {fmt_stats(result[key], ('p50', 'p95', 'max'))}")
@@ -436,15 +519,19 @@ def main(argv: list[str] | None = None) -> int:
     big, base = results[total], results[small]
     bench.ours(
         database=dialect,
-        thread_search_p95_ms=big["thread_search"]["p95"],
-        thread_ask_p95_ms=big["thread_ask"]["p95"],
         ask_searches_p95_ms=big["ask_searches"]["p95"],
+        thread_search_p95_ms=big["thread_search"]["p95"],
         topic_search_p95_ms=big["topic_search"]["p95"],
+        thread_ask_p95_ms=big["thread_ask"]["p95"],
         at_articles=total,
         detail=big,
     )
     bench.baseline(
+        replayed_before_p95_ms=big["replayed_before"]["p95"],
+        before_thread_search_p95_ms=big["before_thread_search"]["p95"],
+        before_topic_search_p95_ms=big["before_topic_search"]["p95"],
         small_store_articles=small,
+        small_store_ask_searches_p95_ms=base["ask_searches"]["p95"],
         small_store_thread_search_p95_ms=base["thread_search"]["p95"],
         small_store_thread_ask_p95_ms=base["thread_ask"]["p95"],
         like_thread_p95_ms=big["like_thread"]["p95"],
@@ -452,18 +539,21 @@ def main(argv: list[str] | None = None) -> int:
         like_topic_p95_ms=big["like_topic"]["p95"],
         detail_small_store=base,
     )
-    p95 = big["thread_search"]["p95"]
+    p95 = big["ask_searches"]["p95"]
     bench.goal(
         f"thread question's retrieval p95 <= {GOAL_MS:.0f} ms at {total} articles ({dialect})",
         p95 <= GOAL_MS,
-        f"search of the thread's ids p95 {p95:.1f} ms (naive LIKE within them "
-        f"{big['like_thread']['p95']:.1f} ms; at {small} articles "
-        f"{base['thread_search']['p95']:.1f} ms); every search `ask` ran, summed, "
-        f"{big['ask_searches']['p95']:.1f} ms (the topic's too for the "
-        f"{big['topic_fallback_share']:.0%} its brief did not answer); the topic-wide search "
-        f"(the step before) {big['topic_search']['p95']:.1f} ms (LIKE "
-        f"{big['like_topic']['p95']:.1f} ms); whole question {big['thread_ask']['p95']:.1f} ms "
-        f"(with the LIKE search {big['like_thread_ask']['p95']:.1f} ms)",
+        f"every search `ask` ran for a thread question, summed, p95 {p95:.1f} ms (the "
+        f"topic's too for the {big['topic_fallback_share']:.0%} its brief did not answer); "
+        f"the same searches replayed by ours {big['replayed_now']['p95']:.1f} ms and by the "
+        f"code before {big['replayed_before']['p95']:.1f} ms; the thread's ids "
+        f"{big['thread_search']['p95']:.1f} ms (before {big['before_thread_search']['p95']:.1f}"
+        f", naive LIKE {big['like_thread']['p95']:.1f}); the topic-wide search "
+        f"{big['topic_search']['p95']:.1f} ms (before {big['before_topic_search']['p95']:.1f}"
+        f", LIKE {big['like_topic']['p95']:.1f}); at {small} articles "
+        f"{base['ask_searches']['p95']:.1f} ms; whole question "
+        f"{big['thread_ask']['p95']:.1f} ms (with the LIKE search "
+        f"{big['like_thread_ask']['p95']:.1f} ms)",
     )
     bench.finish()
     return 0

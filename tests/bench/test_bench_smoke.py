@@ -85,6 +85,8 @@ def test_retrieval(database: str | None) -> None:
     ours = result["ours"]
     assert ours["database"] == ("postgresql" if database else "sqlite")
     assert ours["thread_ask_p95_ms"] > 0 and ours["thread_search_p95_ms"] > 0
+    assert ours["ask_searches_p95_ms"] > 0 and ours["topic_search_p95_ms"] > 0
+    assert result["baseline"]["replayed_before_p95_ms"] > 0  # the code before, same calls
     assert result["baseline"]["small_store_thread_ask_p95_ms"] > 0
     assert result["baseline"]["like_thread_ask_p95_ms"] > 0
     assert 0 < ours["detail"]["answers_found_share"] <= 1  # the questions do find passages
