@@ -546,8 +546,9 @@ def _cmd_source(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     # By default the articles' analysis is done before the command exits, so a brief right
-    # after reads it; --no-wait leaves it to a running bot's catch-up.
-    analysis = "background" if args.no_wait else "wait"
+    # after reads it; --no-wait leaves it all to a running bot's catch-up (nothing started
+    # here that the exit would have to wait for).
+    analysis = "queue" if args.no_wait else "wait"
     core = _core(settings)
     try:
         if args.sources:

@@ -175,6 +175,10 @@ def defer_ingest_round(core: Briefbot, queue: TaskQueue) -> int:
     """One refresh task per polled source, and one per subscribed topic without a source; a
     source still queued from the previous round is not queued again. How many were queued."""
     queued = 0
+    if not queue.in_process:
+        # Once a round, whatever it brings: articles left without an analysis (a worker that
+        # died, `briefbot ingest --no-wait`) are caught up.
+        queue_analysis(queue)
     for url in core.lifecycle.polled_source_urls():
         key = hashlib.sha256(url.encode()).hexdigest()[:32]
         queued += queue.defer(REFRESH_SOURCE, {"url": url}, queueing_lock=f"source:{key}")

@@ -121,6 +121,8 @@ class Ingestion:
         if analysis not in ANALYSIS_MODES:
             raise ValueError(f"analysis must be one of {ANALYSIS_MODES}, not {analysis!r}")
         stage = self.analysis_stage() if analysis != "queue" else None
+        if stage is not None:
+            stage.submit([])  # running: it also catches up on what earlier rounds left
 
         def stored(fresh: list[Any]) -> None:
             if stage is not None:

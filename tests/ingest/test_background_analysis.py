@@ -241,3 +241,29 @@ def test_in_worker_mode_a_refresh_queues_the_analysis_instead_of_waiting(
     assert set(_stored_versions(db).values()) == {analyzer_version(None)}
     tasks.refresh_source(core, queue, url=folder.resolve().as_uri())  # type: ignore[arg-type]
     assert len(queue.deferred) == 1, "nothing new: no analysis queued"
+
+
+def test_the_cli_waits_for_the_analysis_unless_told_not_to(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("NLP_MODEL", "none")
+    monkeypatch.setenv("INGEST_PROCESSES", "0")
+    first, second = _articles(tmp_path / "a", 2), tmp_path / "b"
+    second.mkdir()
+    (second / "later.md").write_text(
+        "---\ntitle: Northhaven strike ends\npublished: 2025-03-13T10:00:00+00:00\n---\n"
+        + TEXT.format(n=9)
+        + "\n"
+    )
+    assert main(["ingest", str(second), "--topic", TOPIC, "--no-wait"], stdout=io.StringIO()) == 0
+    assert set(_stored_versions(db).values()) == {None}
+    assert main(["ingest", str(first), "--topic", TOPIC], stdout=io.StringIO()) == 0
+    versions = _stored_versions(db)
+    assert len(versions) == 3
+    new = sorted(versions)[1:]
+    assert {versions[i] for i in new} == {analyzer_version(None)}
