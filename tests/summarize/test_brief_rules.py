@@ -694,3 +694,37 @@ def test_a_state_something_left_it_in_is_not_an_open_question() -> None:
     brief = brief_of("northland budget", article)
     assert "not yet known whether" not in brief_to_text(brief), brief.to_dict()
     assert not any("dependent" in b.text for b in brief.sections["open_questions"])
+
+
+# The fictional ferry Marisol: each report opens with its own news; three of them state, each
+# in its own words, how many were on board.
+MARISOL = [
+    "Rescue boats from Port Ellery searched the Tarrant Sound through the night after the "
+    "ferry Marisol sank there on Sunday evening. Fishing crews from Port Ellery joined the "
+    "search. The Marisol was carrying 212 passengers and crew.",
+    "Divers from the Port Ellery coastguard reached the wreck of the Marisol in the Tarrant "
+    "Sound on Tuesday. Relatives waited at the Port Ellery terminal for news. The coastguard "
+    "said 212 people had been aboard the ferry.",
+    "Captain Ilse Brandt told investigators in Port Ellery that the Marisol's engine had "
+    "failed in the storm. She was among the last to leave. Of the 212 people on the ferry, "
+    "180 were pulled alive from the water.",
+    "Tarrant Lines, the owner of the Marisol, suspended all its crossings of the Tarrant "
+    "Sound until the inquiry in Port Ellery reports.",
+]
+
+
+def test_the_lead_holds_the_figure_the_reports_agree_on() -> None:
+    articles = [
+        ArticleInput(
+            str(n + 1),
+            "Ferry Marisol",
+            text,
+            outlet=f"Outlet {n + 1}",
+            published_at=day(3 + n),
+        )
+        for n, text in enumerate(MARISOL)
+    ]
+    brief = brief_of("marisol ferry", *articles)
+    lead = brief.sections["key_provisions"][0].text
+    # How many were on board: three of the four reports say 212.
+    assert "212" in lead, brief.sections["key_provisions"]
