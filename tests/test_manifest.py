@@ -79,6 +79,7 @@ _CALL = re.compile(
 
 def _app() -> App:
     app = App(
+        name="manifest-test",  # named, Bolt would read the stack to name it
         token="xoxb-manifest-test",
         signing_secret="manifest-test-secret",
         token_verification_enabled=False,

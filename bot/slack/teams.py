@@ -9,7 +9,7 @@ view's `team_id`, or a slash command's `team_id`. Pure: a request body in, ids o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,35 @@ def origin(
     flag = authorization.get("is_enterprise_install", body.get("is_enterprise_install"))
     org_wide = flag is True or flag == "true"
     return Origin(team, enterprise, org_wide)
+
+
+MAX_ID = 32  # Slack ids are short; anything longer is not one
+
+
+class Clicker(NamedTuple):
+    """Who clicked or submitted (a button, a menu, a modal), each id None when the payload
+    has none or something that cannot be one."""
+
+    team_id: str | None  # the workspace the request came from, never one named in a value
+    channel_id: str | None  # None for App Home and modals
+    user_id: str | None
+
+
+def _id(value: object) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
+
+
+def clicker(
+    body: dict[str, Any], team_id: str | None = None, enterprise_id: str | None = None
+) -> Clicker:
+    """`team_id`/`enterprise_id`: Bolt's context, as for `origin`."""
+    return Clicker(
+        _id(origin(body, team_id, enterprise_id).team_id),
+        _id_of(body, "channel"),
+        _id_of(body, "user"),
+    )
+
+
+def _id_of(body: dict[str, Any], key: str) -> str | None:
+    named = body.get(key)
+    return _id(named.get("id")) if isinstance(named, dict) else None

@@ -14,7 +14,7 @@ from bot.slack.listeners.commands import brief
 from bot.slack.listeners.events import app_home, matchers, questions, uninstall
 from bot.slack.listeners.middleware.remember_team import remember_team
 from bot.slack.pools import BRIEF, COMMAND
-from bot.slack.teams import Origin
+from bot.slack.teams import Origin, clicker
 
 COMMAND_BODY = {"team_id": "T0001", "channel_id": "C0001", "user_id": "U0001"}
 
@@ -167,3 +167,12 @@ def test_the_middleware_remembers_grid_workspaces_and_never_stops_a_request() ->
     events.remember_team.assert_not_called()  # outside Grid: nothing to remember
     events.remember_team.side_effect = RuntimeError("database down")
     assert remember_team(body, _context(), following, events=events) == "next"
+
+
+def test_a_click_names_only_ids_that_can_be_slack_ids() -> None:
+    body = {"team": {"id": "T1"}, "channel": {"id": "C1"}, "user": {"id": "U1"}}
+    assert clicker(body) == ("T1", "C1", "U1")
+    assert clicker(body, team_id="T2") == ("T2", "C1", "U1")  # Bolt's context wins
+    hostile = {"team": {"id": "T1"}, "channel": "C1", "user": {"id": "U" * 40}}
+    assert clicker(hostile) == ("T1", None, None)
+    assert clicker({}) == (None, None, None)

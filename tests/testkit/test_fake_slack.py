@@ -76,7 +76,7 @@ def socket_server(fake: FakeSlack) -> Iterator[FakeSocketModeServer]:
 def _bolt_app(fake: FakeSlack) -> App:
     # Bolt takes the token from the client (passing token= too only logs a warning). It calls
     # auth.test at construction (token_verification_enabled) - the fake serves it.
-    return App(signing_secret=SECRET, client=fake.web_client("xoxb-test"))
+    return App(name="fake-slack-test", signing_secret=SECRET, client=fake.web_client("xoxb-test"))
 
 
 # ---------------------------------------------------------------- Web API

@@ -14,17 +14,11 @@ from bot.render.digest_actions import ACTION_IDS, SUBSCRIBE_ACTION_ID
 from bot.slack.digest_buttons import DigestButtons
 from bot.slack.features import Features
 from bot.slack.pools import COMMAND, ListenerPools
-from bot.slack.teams import origin
-
-MAX_ID = 32  # Slack ids are short; anything longer is not one
+from bot.slack.teams import clicker
 
 
 def acknowledge(ack: Ack) -> None:
     ack()
-
-
-def _id(value: object) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
 
 
 def pressed(
@@ -35,9 +29,7 @@ def pressed(
     *,
     buttons: DigestButtons,
 ) -> None:
-    team_id = _id(origin(body, context.team_id, context.enterprise_id).team_id)
-    channel_id = _id((body.get("channel") or {}).get("id"))
-    user_id = _id((body.get("user") or {}).get("id"))
+    team_id, channel_id, user_id = clicker(body, context.team_id, context.enterprise_id)
     if not team_id or not channel_id or not user_id:
         return  # not a click on a message in a channel: nothing to change
     if action.get("action_id") == SUBSCRIBE_ACTION_ID:

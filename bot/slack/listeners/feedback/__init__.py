@@ -19,18 +19,13 @@ from bot.service.feedback import Feedback
 from bot.slack.features import Features
 from bot.slack.feedback_replies import BAD_VALUE, FAILED, thanks
 from bot.slack.pools import COMMAND, ListenerPools
-from bot.slack.teams import origin
+from bot.slack.teams import clicker
 
 log = logging.getLogger(__name__)
-MAX_ID = 32  # Slack ids are short; anything longer is not one
 
 
 def acknowledge(ack: Ack) -> None:
     ack()
-
-
-def _id(value: object) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
 
 
 def feedback_chosen(
@@ -42,9 +37,7 @@ def feedback_chosen(
     feedback: Feedback,
 ) -> None:
     """Store the vote the person chose and tell them, only them, what it changes."""
-    team_id = _id(origin(body, context.team_id, context.enterprise_id).team_id)
-    channel_id = _id((body.get("channel") or {}).get("id"))
-    user_id = _id((body.get("user") or {}).get("id"))
+    team_id, channel_id, user_id = clicker(body, context.team_id, context.enterprise_id)
     vote = parse((action.get("selected_option") or {}).get("value"))
     if not team_id or not channel_id or not user_id or vote is None:
         respond(text=BAD_VALUE, response_type="ephemeral", replace_original=False)

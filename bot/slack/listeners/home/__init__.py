@@ -19,14 +19,9 @@ from bot.slack.home import ACTION_IDS, ADD_ACTION_ID, EDIT_ACTION_ID
 from bot.slack.home_actions import Checked, HomeActions
 from bot.slack.pools import COMMAND, ListenerPools
 from bot.slack.subscription_modal import CALLBACK_ID
-from bot.slack.teams import origin
+from bot.slack.teams import clicker
 
-MAX_ID = 32
 CHECKED = "briefbot_digest_form"  # where the ack leaves the checked form for the lazy listener
-
-
-def _id(value: object) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
 
 
 def acknowledge(ack: Ack) -> None:
@@ -36,8 +31,7 @@ def acknowledge(ack: Ack) -> None:
 def pressed(
     body: dict[str, Any], action: dict[str, Any], context: BoltContext, *, home: HomeActions
 ) -> None:
-    team_id = _id(origin(body, context.team_id, context.enterprise_id).team_id)
-    user_id = _id((body.get("user") or {}).get("id"))
+    team_id, _, user_id = clicker(body, context.team_id, context.enterprise_id)
     if not team_id or not user_id:
         return
     action_id = str(action.get("action_id") or "")
@@ -65,8 +59,7 @@ def check_submission(
     *,
     home: HomeActions,
 ) -> None:
-    team_id = _id(origin(body, context.team_id, context.enterprise_id).team_id)
-    user_id = _id((body.get("user") or {}).get("id"))
+    team_id, _, user_id = clicker(body, context.team_id, context.enterprise_id)
     if not team_id or not user_id:
         ack()
         return
@@ -88,8 +81,7 @@ def check_submission(
 
 def save(body: dict[str, Any], context: BoltContext, *, home: HomeActions) -> None:
     checked = context.get(CHECKED)
-    team_id = _id(origin(body, context.team_id, context.enterprise_id).team_id)
-    user_id = _id((body.get("user") or {}).get("id"))
+    team_id, _, user_id = clicker(body, context.team_id, context.enterprise_id)
     if isinstance(checked, Checked) and team_id and user_id:
         home.save(checked, team_id=team_id, user_id=user_id)
 
