@@ -73,6 +73,11 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     "pool": ("ours, BRIEF_PROCESSES=2: digest in-process", "briefbot", "in-process"),
     "before": ("before: digest in-process, no ack priority", "briefbot", "in-process"),
     "unpaused": ("before: digest in-process, no pauses/warm-up", "briefbot", "in-process"),
+    "patient": ("try: digest, work waits for acks 1 s/quiet 0.3", "briefbot", "in-process"),
+}
+# Experiments: the app's environment per scenario (read in `serve_app`).
+SCENARIO_ENV: dict[str, dict[str, str]] = {
+    "patient": {"BENCH_ACK_YIELD": "1.0", "BENCH_ACK_QUIET": "0.3"},
 }
 # Scenarios whose app runs without the serving process's ack priority (Python's default 5 ms
 # GIL switch interval; listener pools not yielding to acks): the code before it, same run.
@@ -314,6 +319,11 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
             sys.setswitchinterval(0.005)
             pools.ACK_YIELD_SECONDS = 0.0
             gc.unfreeze()
+    if os.environ.get("BENCH_ACK_YIELD"):  # experiments: how long work waits for acks
+        from bot.slack import pools
+
+        pools.ACK_YIELD_SECONDS = float(os.environ["BENCH_ACK_YIELD"])
+        pools.ACK_QUIET_SECONDS = float(os.environ.get("BENCH_ACK_QUIET", "0.1"))
     if server is not None:
         threading.Thread(target=server.run, daemon=True).start()
     loop = DigestLoop(core, client, db) if digest else None
@@ -433,6 +443,7 @@ def load(
     the app has posted every brief the burst asked for (its lazy work is done), then `gap`
     seconds, so that each burst meets the digest round, not a backlog of earlier bursts."""
     latencies: list[float] = []
+    slowest_in_burst = [0.0] * bursts  # where a p99 comes from: one slow burst, or all
     drain_waits: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -451,6 +462,7 @@ def load(
             with lock:
                 if ok:
                     latencies.append(seconds)
+                    slowest_in_burst[n] = max(slowest_in_burst[n], seconds)
                 else:
                     failures.append(f"{status} {payload[:200]!r}")
             barrier.wait()  # the burst is over when every ack is in
@@ -485,6 +497,7 @@ def load(
         "failures": failures,
         "wall_s": round(wall, 2),
         "lazy_work_drain": stats_ms(drain_waits),
+        "slowest_ack_per_burst_ms": [round(x * 1000, 1) for x in slowest_in_burst],
     }
 
 
@@ -499,6 +512,7 @@ def scenario(
     brief_processes: str = "",
     ack_priority: bool = True,
     unpaused: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     folder = tmp / f"scenario-{len(list(tmp.iterdir()))}"
     folder.mkdir()
@@ -524,6 +538,7 @@ def scenario(
                 "BENCH_BRIEF_PROCESSES": brief_processes,
                 "BENCH_ACK_PRIORITY": "0" if ack_priority is False else "1",
                 "BENCH_UNPAUSED": "1" if unpaused else "0",
+                **(extra_env or {}),
             },
         )
         children.append(app)
@@ -580,7 +595,8 @@ def scenario(
         f"{label:44} {fmt_stats(result['stats'])}{extra}{failed}; "
         f"'database is locked' in logs: {locked}; "
         f"app GC during the load: {digests.get('gc_during_load', {})}; "
-        f"inside the app: {_phases(digests.get('phases', {}))}"
+        f"inside the app: {_phases(digests.get('phases', {}))}; "
+        f"slowest ack per burst (ms): {result.get('slowest_ack_per_burst_ms')}"
     )
     return result
 
@@ -706,6 +722,7 @@ def main(argv: list[str] | None = None) -> int:
                         brief_processes=BRIEF_POOL.get(name, ""),
                         ack_priority=name not in NO_ACK_PRIORITY,
                         unpaused=name in UNPAUSED,
+                        extra_env=SCENARIO_ENV.get(name),
                     )
                 )
         runs = {name: merge(collected[name]) for name in SCENARIOS}

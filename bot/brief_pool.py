@@ -79,6 +79,29 @@ class BriefPool(WorkerProcesses):
         return None
 
 
+def _ready() -> bool:
+    return True
+
+
+def warm_up(processes: int) -> bool:
+    """Start the shared pool's worker processes now (the fork server importing the summarizer,
+    then a fork per worker): a second or more of CPU that the first digest round would
+    otherwise spend while Slack's acks wait (`bench/ack_latency.py`: the slowest bursts of
+    a repeat were its first, at the round's start). False when they did not start in time
+    (the pool then starts on first use, as before)."""
+    if processes <= 0:
+        return False
+    pool = shared_pool(processes)
+    executor = pool._executor()
+    try:
+        futures = [executor.submit(_ready) for _ in range(processes)]
+        return all(f.result(timeout=pool.deadline_s) for f in futures)
+    except Exception:
+        log.warning("brief worker processes did not start; they start on first use", exc_info=True)
+        pool._discard(executor)
+        return False
+
+
 def shared_pool(processes: int) -> BriefPool:
     """One pool per size per process."""
     return shared(BriefPool, processes)

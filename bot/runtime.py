@@ -149,6 +149,12 @@ class Runtime:
         from bot.nlp import load_pipeline
 
         load_pipeline(self.core.settings.nlp_model)
+        # And the brief worker processes (BRIEF_PROCESSES), which the first digest round
+        # would otherwise start while acks wait.
+        if self.core.settings.brief_processes:
+            from bot.brief_pool import warm_up
+
+            warm_up(self.core.settings.brief_processes)
 
     def shutdown(self) -> None:
         # First: ingest rounds in progress return at once, so waiting for the scheduler's

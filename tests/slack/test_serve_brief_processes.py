@@ -61,3 +61,21 @@ def test_brief_workers_run_at_a_lower_cpu_priority_than_the_server() -> None:
     finally:
         pool.close()
     assert theirs == min(os.nice(0) + BRIEF_WORKER_NICE, 19)
+
+
+@pytest.mark.slow
+def test_serve_starts_its_brief_workers_before_it_answers_slack(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """Started on the first digest round instead, the fork server's imports and the forks
+    ran while that round's acks waited (the slowest bursts of `bench/ack_latency.py`)."""
+    from bot.brief_pool import shared_pool
+
+    settings = _settings(tmp_path, fake_slack, NLP_MODEL="none", BRIEF_PROCESSES="1")
+    runtime = build_runtime(settings, with_scheduler=False)
+    try:
+        runtime.warm_up()
+        started = shared_pool(1)._pool
+        assert started is not None and len(started._processes) == 1  # type: ignore[attr-defined]
+    finally:
+        runtime.shutdown()
