@@ -4,12 +4,13 @@ Ingest is fetch + extract + near-dup + store: an article is stored and searchabl
 extraction speed. Its sentence analysis (spaCy: about ten times a page's extraction) runs
 here, behind it:
 
-- `AnalysisPool`: worker processes of their own that parse with `nlp.pipe` in batches, at a
-  lower CPU priority (`ANALYSIS_NICE`), so the extraction workers of a round still running are
-  served first and the analysis takes the CPU the round leaves (fetches waiting on the network).
+- `AnalysisPool`: worker processes of their own that parse with `nlp.pipe` in batches (the
+  extraction workers never load spaCy, and never queue a page behind an analysis).
 - `AnalysisStage`: one bounded background thread per process that takes the ids of stored
   articles (`submit`), has them analysed by the pool (or in its thread without processes),
-  stores the results in short transactions, and records a failure (`storage.sentences.FAILED`)
+  stores the results in short transactions (holding back, up to `HOLD_MAX_S`, while an ingest
+  round of this process is running, so the round's extraction has the cores), and records a
+  failure (`storage.sentences.FAILED`)
   instead of losing the article: it is offered again after `RETRY_AFTER_S` (up to
   `MAX_ATTEMPTS` analyses), and a brief meeting it meanwhile analyses it on demand. When its
   queue is empty it catches up on stored articles that have no analysis (a round whose process
@@ -42,11 +43,14 @@ log = logging.getLogger(__name__)
 # (title, text, published_at) of a stored article: what its analysis reads.
 Material = tuple[str, str, datetime | None]
 
-# How much lower the analysis processes' CPU priority is than the process that started them:
-# beside extraction workers that keep every core busy they get about a quarter of the CPU
-# (nice 10 gave them a tenth: on a machine loaded by others they starved, and briefs had to
-# analyse on demand).
-ANALYSIS_NICE = 5
+# How much lower the analysis processes' CPU priority is than the process that started them.
+# 0: a lower priority (nice 5 or 10) starved them on a machine loaded by others (the product
+# evaluation's ingest + brief took 72 s a story instead of 43), and it is not needed to keep
+# them off the extraction's CPU: the stage holds back while a round is running (HOLD_MAX_S).
+ANALYSIS_NICE = 0
+# Longest queued articles wait for the ingest rounds of this process to end before their
+# analysis starts anyway (a round waiting on slow hosts leaves the CPU idle meanwhile).
+HOLD_MAX_S = 30.0
 # Articles a worker parses in one task (one `nlp.pipe`: full batches cost a tenth less CPU
 # per word than one article at a time; small enough that every worker gets a task per chunk).
 TASK_ARTICLES = 8
@@ -71,6 +75,8 @@ def _lower_priority() -> None:
     if _lowered:
         return
     _lowered = True
+    if not ANALYSIS_NICE:
+        return
     # No nice() on this platform, or not allowed: run at normal priority.
     with contextlib.suppress(AttributeError, OSError):
         os.nice(ANALYSIS_NICE)
@@ -268,8 +274,11 @@ class AnalysisStage:
     analyses them in chunks (started on first use), then catches up. `wait_for` lets a caller
     (the CLI's ingest) wait, with a deadline, for the articles it stored."""
 
-    def __init__(self, analyser: Analyser) -> None:
+    def __init__(self, analyser: Analyser, rounds_running: Callable[[], bool] = bool) -> None:
         self.analyser = analyser
+        # Whether an ingest round of this process is running: its extraction comes first.
+        self._rounds_running = rounds_running
+        self._queued_since: float | None = None  # when the oldest waiting id was queued
         self._cond = threading.Condition()
         self._queue: deque[int] = deque()
         self._material: dict[int, Material] = {}
@@ -294,6 +303,8 @@ class AnalysisStage:
                 if len(self._queue) >= CAPACITY:
                     self.stats.dropped += 1
                     continue
+                if not self._queue:
+                    self._queued_since = time.monotonic()
                 self._queue.append(article_id)
                 self._pending.add(article_id)
                 if len(self._material) < MATERIAL_CAP:
@@ -339,20 +350,39 @@ class AnalysisStage:
             with self._cond:
                 if not self._queue and not self._closed and not self._more:
                     self._cond.wait(CATCH_UP_EVERY_S)
+                while self._holding():
+                    self._cond.wait(0.2)
                 if self._closed:
                     return
                 chunk = [self._queue.popleft() for _ in range(min(CHUNK, len(self._queue)))]
+                if not self._queue:
+                    self._queued_since = None
                 material = {i: self._material.pop(i) for i in chunk if i in self._material}
             try:
                 if chunk:
                     self.analyser.analyse(chunk, material)
-                elif self._more or time.monotonic() - self._last_catch_up >= CATCH_UP_EVERY_S:
+                elif self._catch_up_due():
                     self._catch_up()
             except Exception:
                 # The database away, say: nothing is lost (the catch-up finds them later).
                 log.warning("the analysis stage failed on %d articles", len(chunk), exc_info=True)
             finally:
                 self._settle(chunk)
+
+    def _catch_up_due(self) -> bool:
+        if self._rounds_running():
+            return False  # a round is running: it comes first (and may store what is missing)
+        return self._more or time.monotonic() - self._last_catch_up >= CATCH_UP_EVERY_S
+
+    def _holding(self) -> bool:
+        """Should the work wait for this process's ingest rounds (called holding the lock)?
+        Stored articles are searchable already: their analysis comes right behind the
+        round, not beside it on the same cores, unless it has waited HOLD_MAX_S."""
+        if self._closed or self._queued_since is None:
+            return False
+        if time.monotonic() - self._queued_since >= HOLD_MAX_S:
+            return False
+        return bool(self._rounds_running())
 
     def _catch_up(self) -> None:
         self._last_catch_up = time.monotonic()

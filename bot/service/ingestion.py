@@ -55,6 +55,7 @@ class Ingestion:
         self._stopping = stopping
         self._stage_lock = threading.Lock()
         self._stage: Any = None  # the AnalysisStage, started on first use
+        self._rounds = 0  # ingest rounds running in this process (the stage waits for them)
 
     def ingest(
         self,
@@ -116,7 +117,6 @@ class Ingestion:
     ) -> IngestReport:
         """One ingest round (the pipeline); each batch of new articles is handed to the
         analysis stage as it is stored, so their analysis overlaps the rest of the round."""
-        from bot.ingest.pipeline import ingest as ingest_round
 
         if analysis not in ANALYSIS_MODES:
             raise ValueError(f"analysis must be one of {ANALYSIS_MODES}, not {analysis!r}")
@@ -128,7 +128,32 @@ class Ingestion:
             if stage is not None:
                 stage.submit(fresh)
 
-        report = ingest_round(
+        with self._stage_lock:
+            self._rounds += 1
+        try:
+            report = self._round(specs, topic, until, progress, only_topics, stored)
+        finally:
+            with self._stage_lock:
+                self._rounds -= 1
+            if stage is not None:
+                stage.submit([])  # the round is over: the stage looks again at once
+        # Each new article's language was detected by the pipeline and stored with it.
+        if stage is not None and analysis == "wait":
+            self.wait_for_analysis(report.new_article_ids)
+        return report
+
+    def _round(
+        self,
+        specs: list[SourceSpec] | None,
+        topic: str | None,
+        until: float | None,
+        progress: Callable[[str], None] | None,
+        only_topics: Collection[int] | None,
+        stored: Callable[[list[Any]], None],
+    ) -> IngestReport:
+        from bot.ingest.pipeline import ingest as ingest_round
+
+        return ingest_round(
             self._factory,
             self._fetcher(),
             specs,
@@ -148,10 +173,6 @@ class Ingestion:
             only_topics=only_topics,
             stored=stored,
         )
-        # Each new article's language was detected by the pipeline and stored with it.
-        if stage is not None and analysis == "wait":
-            self.wait_for_analysis(report.new_article_ids)
-        return report
 
     def analysis_stage(self) -> Any:
         """This process's analysis stage (`bot.ingest.analysis_stage.AnalysisStage`)."""
@@ -159,7 +180,7 @@ class Ingestion:
             if self._stage is None:
                 from bot.ingest.analysis_stage import AnalysisStage
 
-                self._stage = AnalysisStage(self._analyser())
+                self._stage = AnalysisStage(self._analyser(), lambda: self._rounds > 0)
             return self._stage
 
     def _analyser(self) -> Any:

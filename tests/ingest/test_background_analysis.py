@@ -267,3 +267,30 @@ def test_the_cli_waits_for_the_analysis_unless_told_not_to(
     assert len(versions) == 3
     new = sorted(versions)[1:]
     assert {versions[i] for i in new} == {analyzer_version(None)}
+
+
+def test_the_stage_follows_the_round_rather_than_running_beside_it(
+    db: Database, core: Briefbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core.ingest([str(_articles(tmp_path / "a", 3))], topic=TOPIC, analysis="queue")
+    with db.factory() as session:
+        rows = [
+            (r.id, r.title, r.text, r.published_at)
+            for r in session.scalars(select(Article).order_by(Article.id))
+        ]
+    ids = [r[0] for r in rows]
+    running = [True]
+    stage = analysis_stage.AnalysisStage(core.ingestion._analyser(), lambda: running[0])
+    try:
+        stage.submit(rows[:2])
+        assert not stage.wait_for(ids[:2], 1.0), "held while a round is running"
+        assert set(_stored_versions(db).values()) == {None}
+        running[0] = False
+        assert stage.wait_for(ids[:2], 30)
+        monkeypatch.setattr(analysis_stage, "HOLD_MAX_S", 0.0)
+        running[0] = True
+        stage.submit(rows[2:])
+        assert stage.wait_for(ids[2:], 30), "held no longer than HOLD_MAX_S"
+    finally:
+        stage.close()
+    assert set(_stored_versions(db).values()) == {analyzer_version(None)}
