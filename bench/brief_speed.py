@@ -41,7 +41,8 @@
   (`MAX_ARTICLES_PER_BRIEF`).
 - Peak memory: `tracemalloc`'s peak over one untimed cold brief per size (Python and numpy
   allocations), and the same for the vectorised LexRank.
-- Growth: for consecutive sizes a < b, the time factor per doubling (t_b / t_a)^(1 / log2(b/a)).
+- Growth: for consecutive sizes a < b, the time factor per doubling (t_b / t_a)^(1 / log2(b/a)),
+  of the cold CPU medians (the goal) and of the wall medians.
   A size is skipped when the previous one took over `--max-seconds` (default 60) per brief.
 - Goals: 100 articles cold median <= 50 ms and faster than the vectorised LexRank; growth
   <= 1.2x per doubling above 1,000 articles; peak memory <= 300 MB at 5,000.
@@ -510,14 +511,23 @@ def main(argv: list[str] | None = None) -> int:
 
     cold = {s: r["cold_median_ms"] for s, r in results.items()}
     per_doubling = growth(sizes, cold)
-    above = {k: v for k, v in per_doubling.items() if int(k.split("->")[0]) >= 1000}
+    # The goal reads CPU time: on a shared machine the wall clock's growth measures how the
+    # load changed between sizes (load 24-29 on 2 cores: wall 10-15x CPU).
+    per_doubling_cpu = growth(sizes, {s: r["cold_median_cpu_ms"] for s, r in results.items()})
+    above = {k: v for k, v in per_doubling_cpu.items() if int(k.split("->")[0]) >= 1000}
     bench.say(
-        "growth per doubling of N (cold): "
-        + (", ".join(f"{k}: {v:.2f}x" for k, v in per_doubling.items()) or "one size only")
+        "growth per doubling of N (cold, CPU | wall): "
+        + (
+            ", ".join(
+                f"{k}: {v:.2f}x | {per_doubling[k]:.2f}x" for k, v in per_doubling_cpu.items()
+            )
+            or "one size only"
+        )
     )
     bench.ours(
         by_size={str(s): r for s, r in results.items()},
         growth_per_doubling=per_doubling,
+        growth_per_doubling_cpu=per_doubling_cpu,
         cold_median_ms=results[sizes[0]]["cold_median_ms"] if sizes[0] in results else None,
         warm_median_ms=results[sizes[0]]["warm_median_ms"] if sizes[0] in results else None,
     )
@@ -545,9 +555,9 @@ def main(argv: list[str] | None = None) -> int:
     if above:
         worst = max(above.values())
         bench.goal(
-            f"growth <= {GOAL_GROWTH}x per doubling above 1,000 articles",
+            f"growth <= {GOAL_GROWTH}x per doubling above 1,000 articles (CPU)",
             worst <= GOAL_GROWTH,
-            ", ".join(f"{k}: {v:.2f}x" for k, v in above.items()),
+            ", ".join(f"{k}: {v:.2f}x (wall {per_doubling[k]:.2f}x)" for k, v in above.items()),
         )
     largest = max(results, default=None)
     if largest is not None and largest >= 5000:
