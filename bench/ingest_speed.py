@@ -64,7 +64,11 @@ GOAL_RATIO = 0.8
 FEEDS = 10
 # Whether ingest runs a per-article NLP analysis step (issue 12's sentences table) in this
 # version of the product: the figure includes it when it does.
-ANALYSIS_STEP = "yes" if importlib.util.find_spec("bot.ingest.analyze") else "none in this version"
+ANALYSIS_STEP = (
+    "behind the round (the analysis stage)"
+    if importlib.util.find_spec("bot.ingest.analysis_stage")
+    else "in the round"
+)
 
 
 def corpus_pages(root: Path, limit: int | None) -> list[bytes]:
@@ -504,13 +508,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     bench.say(f"ratio ours / bare trafilatura, per repeat: {', '.join(f'{r:.2f}' for r in ratios)}")
-    ours_ms = (
-        steps["extract_page"]
-        + steps["near_dup_signature"]
-        + steps.get("spacy_pipe", 0.0)
-        + steps.get("analysis_rules_on_parse", steps["analysis_rules_plain"])
+    # The ingest path is extraction + signature (+ the ingest thread's own work); the spaCy
+    # analysis runs behind it in the analysis stage: its cost bounds how fast the stage
+    # follows, not how fast articles are stored and searchable.
+    ours_ms = steps["extract_page"] + steps["near_dup_signature"]
+    analysis_ms = steps.get("spacy_pipe", 0.0) + steps.get(
+        "analysis_rules_on_parse", steps["analysis_rules_plain"]
     )
-    plain_ms = steps["extract_page"] + steps["near_dup_signature"] + steps["analysis_rules_plain"]
     workers = max(1, best["processes"])
     bench.ours(cpu_ms_per_page={k: round(v, 1) for k, v in steps.items()})
     bench.say(
@@ -518,20 +522,12 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
     )
     bench.say(
-        f"  so with {workers} worker processes, even with perfect overlap and nothing else "
-        f"(no fetch, no database): at most {workers * steps['bare_trafilatura'] / ours_ms:.2f} x "
-        f"bare trafilatura with the spaCy analysis, "
-        f"{workers * steps['bare_trafilatura'] / plain_ms:.2f} x without it"
+        f"  so with {workers} worker processes, with perfect overlap and nothing else (no fetch, "
+        f"no database): at most {workers * steps['bare_trafilatura'] / ours_ms:.2f} x bare "
+        f"trafilatura for stored and searchable; the analysis behind it costs "
+        f"{analysis_ms:.1f} ms a page, so the stage follows at most at "
+        f"{1000 * workers / analysis_ms:.1f} pages/s on {workers} idle cores"
     )
-    if "spacy_pipe" in steps:
-        rest = ours_ms - steps["spacy_pipe"]
-        budget = workers * steps["bare_trafilatura"] / GOAL_RATIO - rest
-        bench.say(
-            f"  for {GOAL_RATIO} x, spaCy could cost at most {budget:.1f} ms a page (it costs "
-            f"{steps['spacy_pipe']:.1f}; without the entity recogniser "
-            f"{steps['spacy_without_ner']:.1f}, parsing only the first 300 words of each "
-            f"article {steps['spacy_first_300_words']:.1f}: both cost key-fact recall)"
-        )
     bench.goal(
         f">= {GOAL:.0f} pages/s",
         rate >= GOAL,
