@@ -277,10 +277,9 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
     gc.callbacks.append(time_gc)
     phases = trace_requests()
     from bot.core import Briefbot
-    from bot.runtime import build_runtime, serving_settings
+    from bot.runtime import serving_settings
     from bot.slack.client import make_web_client
     from bot.slack.server import http_server
-    from storage.db import ping
 
     settings = app_settings(slack_url, db)
     if http and mode == "briefbot":  # answering Slack: as `briefbot serve` sets it up
@@ -299,31 +298,8 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
 
         server = http_server(app, lambda: True, host="127.0.0.1", port=0)
     elif http:
-        runtime = build_runtime(
-            settings, socket_mode=False, with_scheduler=False, core=core, client=client
-        )
-        # The "before" scenario (no ack priority at all) has none of the pauses either.
-        unpaused = os.environ.get("BENCH_UNPAUSED") == "1"
-        unpaused = unpaused or os.environ.get("BENCH_ACK_PRIORITY") == "0"
-        if not unpaused:  # as `briefbot serve` does
-            runtime.warm_up()
-        else:
-            from bot.slack import pools
-
-            pools.ACK_QUIET_SECONDS = 0.0
-            pools.AckGate.pause = lambda self: None  # type: ignore[method-assign]
-        server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
-        if os.environ.get("BENCH_ACK_PRIORITY") == "0":  # the "before" scenario
-            from bot.slack import pools
-
-            sys.setswitchinterval(0.005)
-            pools.ACK_YIELD_SECONDS = 0.0
-            gc.unfreeze()
-    if os.environ.get("BENCH_ACK_YIELD"):  # experiments: how long work waits for acks
-        from bot.slack import pools
-
-        pools.ACK_YIELD_SECONDS = float(os.environ["BENCH_ACK_YIELD"])
-        pools.ACK_QUIET_SECONDS = float(os.environ.get("BENCH_ACK_QUIET", "0.1"))
+        server = _briefbot_server(settings, core, client)
+    _ack_yield_experiment()
     if server is not None:
         threading.Thread(target=server.run, daemon=True).start()
     loop = DigestLoop(core, client, db) if digest else None
@@ -357,6 +333,43 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
     if server is not None:
         server.close()
     return 0
+
+
+def _briefbot_server(settings: Any, core: Any, client: Any) -> Any:
+    """Our app as `briefbot serve` sets it up, or with the ack priority off (the "before" and
+    "unpaused" scenarios)."""
+    import gc
+
+    from bot.runtime import build_runtime
+    from bot.slack import pools
+    from bot.slack.server import http_server
+    from storage.db import ping
+
+    runtime = build_runtime(
+        settings, socket_mode=False, with_scheduler=False, core=core, client=client
+    )
+    # The "before" scenario (no ack priority at all) has none of the pauses either.
+    before = os.environ.get("BENCH_ACK_PRIORITY") == "0"
+    if os.environ.get("BENCH_UNPAUSED") == "1" or before:
+        pools.ACK_QUIET_SECONDS = 0.0
+        pools.AckGate.pause = lambda self: None  # type: ignore[method-assign]
+    else:  # as `briefbot serve` does
+        runtime.warm_up()
+    server = http_server(runtime.app, lambda: ping(core.engine), host="127.0.0.1", port=0)
+    if before:
+        sys.setswitchinterval(0.005)
+        pools.ACK_YIELD_SECONDS = 0.0
+        gc.unfreeze()
+    return server
+
+
+def _ack_yield_experiment() -> None:
+    """Experiments: how long slow work waits for acks (BENCH_ACK_YIELD, BENCH_ACK_QUIET)."""
+    if os.environ.get("BENCH_ACK_YIELD"):
+        from bot.slack import pools
+
+        pools.ACK_YIELD_SECONDS = float(os.environ["BENCH_ACK_YIELD"])
+        pools.ACK_QUIET_SECONDS = float(os.environ.get("BENCH_ACK_QUIET", "0.1"))
 
 
 # -- the load generator ----------------------------------------------------------------------

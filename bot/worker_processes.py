@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -44,8 +45,8 @@ class WorkerProcesses:
                 self._pool = ProcessPoolExecutor(
                     self.processes,
                     mp_context=context,
-                    initializer=_lower_priority if self.nice > 0 else None,
-                    initargs=(self.nice,) if self.nice > 0 else (),
+                    initializer=_start_worker,
+                    initargs=(self.nice,),
                 )
             return self._pool
 
@@ -65,10 +66,28 @@ class WorkerProcesses:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _lower_priority(increment: int) -> None:
-    """In a worker, as it starts: a lower CPU priority (where the platform has one)."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.nice(increment)
+def _start_worker(nice: int) -> None:
+    """In a worker, as it starts: a lower CPU priority (where the platform has one), and a
+    watch on the process that started the pool.
+
+    A worker blocks reading its task queue, whose write end it holds itself, so it never sees
+    the end of a parent that was killed (SIGKILL, the OOM killer, a test's timeout): without
+    the watch the workers, and the fork server their inherited descriptors keep alive, lived
+    on with their loaded models for as long as the machine did."""
+    if nice > 0:
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(nice)
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch(sentinel: int) -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(0)  # the parent is gone: nobody will read a result or shut this pool down
+
+    watcher = threading.Thread(target=watch, args=(parent.sentinel,), name="parent-watch")
+    watcher.daemon = True
+    watcher.start()
 
 
 PoolT = TypeVar("PoolT", bound=WorkerProcesses)

@@ -14,7 +14,8 @@ here, behind it:
   instead of losing the article: it is offered again after `RETRY_AFTER_S` (up to
   `MAX_ATTEMPTS` analyses), and a brief meeting it meanwhile analyses it on demand. When its
   queue is empty it catches up on stored articles that have no analysis (a round whose process
-  ended first, a full queue, a failure due for retry).
+  ended first, a full queue, a failure due for retry), then the thread ends until the next
+  `submit`: an idle process keeps no thread polling the database.
 - `catch_up(...)`: the same work done synchronously: the queue task of worker mode.
 """
 
@@ -65,8 +66,6 @@ MATERIAL_CAP = 2_000
 # A failed analysis is tried again after this long, this many analyses in all.
 RETRY_AFTER_S = 60.0
 MAX_ATTEMPTS = 3
-# How often an idle stage looks for articles left without an analysis.
-CATCH_UP_EVERY_S = 30.0
 
 
 def _lower_priority() -> None:
@@ -285,7 +284,6 @@ class AnalysisStage:
         self._pending: set[int] = set()  # queued or being analysed
         self._thread: threading.Thread | None = None
         self._closed = False
-        self._last_catch_up = 0.0
         self._more = False  # the last catch-up found work: look again without waiting
 
     @property
@@ -346,33 +344,41 @@ class AnalysisStage:
             self._thread.start()
 
     def _run(self) -> None:
+        caught_up = False  # a catch-up since the last chunk found nothing more to do
         while True:
             with self._cond:
-                if not self._queue and not self._closed and not self._more:
-                    self._cond.wait(CATCH_UP_EVERY_S)
+                if self._closed or (caught_up and not self._queue and not self._more):
+                    # Nothing queued and nothing stored left waiting: the thread ends, and
+                    # the next `submit` starts another. An idle stage holds no thread and no
+                    # database connection (a stage that polled forever kept one open per
+                    # engine it had ever used, and outlived its database).
+                    self._thread = None
+                    return
                 while self._holding():
                     self._cond.wait(0.2)
-                if self._closed:
-                    return
                 chunk = [self._queue.popleft() for _ in range(min(CHUNK, len(self._queue)))]
                 if not self._queue:
                     self._queued_since = None
                 material = {i: self._material.pop(i) for i in chunk if i in self._material}
             try:
                 if chunk:
+                    caught_up = False
                     self.analyser.analyse(chunk, material)
-                elif self._catch_up_due():
+                elif self._rounds_running():
+                    # A round of this process is running: it submits what it stores, which
+                    # starts the stage again; its catch-up comes after that round.
+                    caught_up = True
+                    self._more = False
+                else:
                     self._catch_up()
+                    caught_up = True
             except Exception:
                 # The database away, say: nothing is lost (the catch-up finds them later).
                 log.warning("the analysis stage failed on %d articles", len(chunk), exc_info=True)
+                caught_up = True
+                self._more = False
             finally:
                 self._settle(chunk)
-
-    def _catch_up_due(self) -> bool:
-        if self._rounds_running():
-            return False  # a round is running: it comes first (and may store what is missing)
-        return self._more or time.monotonic() - self._last_catch_up >= CATCH_UP_EVERY_S
 
     def _holding(self) -> bool:
         """Should the work wait for this process's ingest rounds (called holding the lock)?
@@ -385,7 +391,6 @@ class AnalysisStage:
         return bool(self._rounds_running())
 
     def _catch_up(self) -> None:
-        self._last_catch_up = time.monotonic()
         self._more = False
         due = [(i, n) for i, n in self.analyser.due(CHUNK) if i not in self.pending()]
         if not due:

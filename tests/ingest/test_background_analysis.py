@@ -5,6 +5,7 @@ and done on demand by a brief that meets an article not analysed yet."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,11 +158,10 @@ def test_the_stage_catches_up_on_articles_left_without_analysis(
     stage = core.ingestion.analysis_stage()
     stage._more = True  # as after a catch-up that found a full chunk: look again at once
     stage.submit([])  # wakes the thread, which finds the queue empty and catches up
-    for _ in range(100):
-        if set(_stored_versions(db).values()) == {analyzer_version(None)}:
-            break
-        stage.wait_for([-1], 0.05)
-    assert set(_stored_versions(db).values()) == {analyzer_version(None)}
+    deadline = time.monotonic() + 30  # the stage's own thread does it: wait, with a bound
+    while set(_stored_versions(db).values()) != {analyzer_version(None)}:
+        assert time.monotonic() < deadline, "the stage never caught up"
+        time.sleep(0.05)
     assert stage.stats.analysed == 5
 
 
