@@ -166,6 +166,10 @@ def load(
         # All analysed first, then stored: on SQLite the write lock is taken by the first
         # write and held to the commit, so the CPU work must come before it.
         rows = session.query(Article).filter(Article.id.in_(stale)).all()
+        # In the callers' order: the bound keeps the articles they listed first (PostgreSQL
+        # returns rows in heap order, which an update of a row changes).
+        order = {article_id: n for n, article_id in enumerate(stale)}
+        rows.sort(key=lambda row: order[row.id])
         most = ON_DEMAND_MAX if max_fresh is None else max_fresh
         seconds = ON_DEMAND_DEADLINE_S if deadline_s is None else deadline_s
         fresh, passing = _on_demand(rows, nlp, most, time.monotonic() + seconds)
