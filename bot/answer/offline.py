@@ -853,9 +853,7 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
     typed = asked.info.kind not in (q.WHAT, q.YES_NO, q.WHICH) or (
         asked.info.kind == q.WHICH and asked.info.unit and stem(asked.info.unit) in stems_here
     )
-    # Not for who/which: there the missing word is often the one sought ("who plays Cheadle's
-    # *daughter*" is not answered by whoever plays his wife).
-    anchored = bool(asked.verb and asked.name_tokens) and asked.info.kind not in (q.WHO, q.WHICH)
+    anchored = bool(asked.verb and asked.name_tokens)
     if not strict and typed and (len(asked.others) >= 2 or asked.info.kind == q.WHICH or anchored):
         # The answer's type (or the thing asked for) is there too; or the action and every name
         # are: "when did the IAAF suspend the two *sprinters*" is answered by a sentence that
