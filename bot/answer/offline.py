@@ -64,7 +64,7 @@ IMPLIED_VERBS = {
 _SYNONYM_GROUPS = (
     "agree accept back endorse approve",
     "say tell warn call state claim describe add announce emphasize stress insist declare argue",
-    "kill die dead death execute execution behead",
+    "kill die dead death",
     "capture seize detain arrest hold held captivity",
     "prison jail",
     "hold held organise organize stage host",
