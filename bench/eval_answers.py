@@ -92,9 +92,6 @@ BBC = {
     # The "dev" set (issue 13, fifth round; answer_questions_dev.jsonl): questions by the
     # answerer's engineer on greeksprint, read to find general failures and tuned on. The
     # story is also a blind2 story (picked the same minute): see "blind2-untuned".
-    # The "dev2" set (same file): one more story, written before the answerer was run on it
-    # (its first run is a held-out figure for the dev set's rules), then tuned on.
-    "berlinale": ("entertainment", "042 047 058 090 096 102"),
 }
 # What a user would call the fresh stories' topics (the older stories keep "story <name>").
 TOPIC_NAMES = {
@@ -121,7 +118,6 @@ TOPIC_NAMES = {
     "psp": "Sony PSP",
     "huntban": "hunting ban",
     "greeksprint": "Greek sprinters",
-    "berlinale": "Berlin Film Festival",
 }
 # The parts scored separately: (label, question set, held out?).
 PARTS = (
@@ -134,7 +130,6 @@ PARTS = (
     ("heldout", "heldout", True),
     ("blind2-holdout", "blind2", True),
     ("dev", "dev", False),
-    ("dev2", "dev2", False),
 )
 # Held-out sets also scored without the stories a tuned set uses: (label, question set).
 UNTUNED_PARTS = (("blind2-untuned", "blind2"),)
@@ -390,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--set",
         action="append",
         default=[],
-        help="only this question set (original, fresh, unseen, blind, heldout, blind2, dev, dev2); "
+        help="only this question set (original, fresh, unseen, blind, heldout, blind2, dev); "
         "repeatable",
     )
     parser.add_argument(

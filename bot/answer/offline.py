@@ -114,9 +114,7 @@ _PRONOUN_OPENING = re.compile(
     re.IGNORECASE,
 )
 _REFERS_BACK = re.compile(
-    # "And he argued …" refers back as "He argued …" does.
-    r"^\W*(?:(?i:and|but|so|yet)\s+)?"
-    r"(?:(?i:the|this|that|these|those|its|their|his|her)\s+[a-z][\w-]*\b(?!\s+of\b)"
+    r"^\W*(?:(?i:the|this|that|these|those|its|their|his|her)\s+[a-z][\w-]*\b(?!\s+of\b)"
     r"|(?i:it|they|he|she)\b)"
 )
 # A person referred back to inside the sentence ("… tried to distance *his* client"); "their",
@@ -262,7 +260,7 @@ class OfflineAnswerer:
                 named = [s for s in spans if s] + [d for d in doers if _outside(d, asked)]
                 spans = named or spans
             if not spans or not any(s or asked.info.kind in _UNTYPED for s in spans):
-                named = self._named_next(asked, passage, parse)
+                named = self._named_next(asked, passage)
                 if named:
                     # "A judge has dismissed it." + "Texas Judge Letitia Clark said …": the
                     # answer is both sentences, a little behind one that names it itself.
@@ -271,7 +269,7 @@ class OfflineAnswerer:
                 else:
                     near.append(passage)
                 continue
-            named = self._named_next(asked, passage, parse) if not any(spans) else ""
+            named = self._named_next(asked, passage) if not any(spans) else ""
             if named:  # "Which judge …": "A judge has …" + "Judge Letitia Clark said …"
                 score = _rank(asked, passage, about, (named,)) - NEXT_SENTENCE_PENALTY
                 passing.append(_Candidate(passage, (named,), score, with_next=True))
@@ -474,7 +472,7 @@ class OfflineAnswerer:
             )
         return out
 
-    def _named_next(self, asked: _Asked, passage: Passage, parse: _Parse) -> str:
+    def _named_next(self, asked: _Asked, passage: Passage) -> str:
         """For "who …": the person that the sentence after `passage` opens by naming, when
         `passage` says what was asked but not by whom ("called a company whistleblower as
         their first witness." + "Cynthia Cooper, the firm's ex-head of accounting, …"). News
@@ -482,11 +480,6 @@ class OfflineAnswerer:
         following = passage.following.strip()
         kind, unit = asked.info.kind, asked.info.unit
         if kind not in (q.WHO, q.WHICH) or self._nlp is None or not following:
-            return ""
-        # Only a sentence that says all the rest of what was asked: "Cheadle … joined by
-        # Rusesabagina, the hotel manager he plays" says nothing of whom else he plays.
-        stems = {stem(t) for t in tokens(f"{passage.text} {passage.context}")} | parse.lemmas
-        if any(not (SYNONYMS.get(t, frozenset()) | {t}) & stems for t in asked.others):
             return ""
         if _PRONOUN_OPENING.match(following) or following.startswith(('"', "“")):
             return ""

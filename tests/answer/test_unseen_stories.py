@@ -132,31 +132,3 @@ def test_the_question_word_that_opens_the_question_decides_its_kind(
     assert analyze_question(question).kind == WHERE
     answer = ask(parsed, question, articles)
     assert answer.found and "Malta" in answer.answer
-
-
-def test_a_figure_after_and_he_belongs_to_the_one_named_before(parsed: OfflineAnswerer) -> None:
-    articles = [
-        _article(
-            1,
-            "Party manifesto",
-            "Orla Finch said her party would cut the number of ministries by half. "
-            "And she argued the ferry subsidy cost £3bn a year for a few hundred crossings.",
-        )
-    ]
-    answer = ask(parsed, "How much does Orla Finch say the ferry subsidy costs a year?", articles)
-    assert answer.found and "£3bn" in answer.answer
-
-
-def test_a_name_in_the_next_sentence_does_not_answer_what_was_not_said(
-    parsed: OfflineAnswerer,
-) -> None:
-    articles = [
-        _article(
-            1,
-            "Harbour film",
-            "Rob Keats was joined on stage by Lars Emmet, the harbour pilot he plays in Harbour "
-            "Lights, and his crew. Mr Emmet steered ships through the storm of 1987.",
-        )
-    ]
-    answer = ask(parsed, "Who plays Rob Keats's daughter in Harbour Lights?", articles)
-    assert not answer.found
