@@ -24,7 +24,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -394,6 +394,15 @@ def write_articles(
             encoding="utf-8",
         )
     return folder
+
+
+def digest_time(now: datetime) -> dict[str, int]:
+    """The subscriptions' daily time: six hours after `now`. A round scheduled in the next
+    minutes then covers the day since that time yesterday, which holds every bench article
+    (published 1-12 h ago) whatever the time of day. A fixed 08:00 made every run after 08:00
+    UTC a round of "nothing new" lines, with no brief to post."""
+    at = now + timedelta(hours=6)
+    return {"hour": at.hour, "minute": at.minute}
 
 
 def subscribe_channels(

@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._common import (
     SCHEDULER_THREADS,
     Bench,
+    digest_time,
     fmt_stats,
     parser,
     quiet_logging,
@@ -134,7 +135,7 @@ def prepare(db: str, subscriptions: int, articles: int = 30) -> int:
     for k, topic in enumerate(DIGEST_TOPICS):
         count = per_topic + (1 if k < subscriptions % len(DIGEST_TOPICS) else 0)
         channels = [f"C{topic[:3].upper()}{n:03d}" for n in range(count)]
-        created += len(subscribe_channels(core, topic, channels))
+        created += len(subscribe_channels(core, topic, channels, **digest_time(now)))
     with core.engine.begin() as connection:  # everything in the main file: it gets copied
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     core.close()
@@ -194,7 +195,9 @@ class DigestLoop:
                 subscriptions = []
                 for topic in self.topics:
                     channels = [f"C{topic[:3].upper()}R{n}X{k}" for k in range(per_topic)]
-                    subscriptions += subscribe_channels(core, topic, channels)
+                    subscriptions += subscribe_channels(
+                        core, topic, channels, **digest_time(core.clock())
+                    )
             for topic in self.topics:  # something new in every topic
                 folder = write_articles(
                     self.tmp / f"{n}-{topic}", topic, 1, now=core.clock(), seed=1000 + n

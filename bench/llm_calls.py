@@ -39,6 +39,7 @@ from bench._common import (
     count_statuses,
     database_url_for,
     digest_round,
+    digest_time,
     fake_slack,
     parser,
     quiet_logging,
@@ -204,7 +205,7 @@ def run(
     clients = SingleWorkspaceClients(settings, make_web_client(settings, BOT_TOKEN))
     first = [f"C{n:05d}" for n in range(channels)]
     later = [f"C{n:05d}" for n in range(channels, 2 * channels)]
-    subs = subscribe_channels(core, TOPIC, first)
+    subs = subscribe_channels(core, TOPIC, first, **digest_time(now))
     rounds: dict[str, dict[str, Any]] = {}
 
     def measure(label: str, sub_ids: list[int], scheduled: datetime, when: datetime) -> None:
@@ -228,7 +229,7 @@ def run(
 
     measure("A (first digest, 1 topic-window)", subs, now, now)
     measure("B (same round again)", subs, now, now)
-    later_subs = subscribe_channels(core, TOPIC, later)
+    later_subs = subscribe_channels(core, TOPIC, later, **digest_time(now))
     measure(
         "C (new channels, same articles: cache)",
         later_subs,
