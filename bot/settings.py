@@ -116,7 +116,7 @@ class Settings:
         clip=32,
     )
     # Processes making offline briefs (CPU-bound): 0 makes them in the calling thread. Unset:
-    # `briefbot serve` uses `bot.runtime.DEFAULT_SERVE_BRIEF_PROCESSES`, everything else 0.
+    # `briefbot serve` uses `bot.runtime.default_serve_brief_processes()`, everything else 0.
     brief_processes: int | None = _setting("BRIEF_PROCESSES", None, minimum=0, clip=32)
     # At most this many fetches to one host at a time in an ingest round: a slow host cannot
     # occupy every fetch worker.
