@@ -21,9 +21,7 @@ here, behind it:
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 import time
 from collections import deque
@@ -44,11 +42,6 @@ log = logging.getLogger(__name__)
 # (title, text, published_at) of a stored article: what its analysis reads.
 Material = tuple[str, str, datetime | None]
 
-# How much lower the analysis processes' CPU priority is than the process that started them.
-# 0: a lower priority (nice 5 or 10) starved them on a machine loaded by others (the product
-# evaluation's ingest + brief took 72 s a story instead of 43), and it is not needed to keep
-# them off the extraction's CPU: the stage holds back while a round is running (HOLD_MAX_S).
-ANALYSIS_NICE = 0
 # Longest queued articles wait for the ingest rounds of this process to end before their
 # analysis starts anyway (a round waiting on slow hosts leaves the CPU idle meanwhile).
 HOLD_MAX_S = 30.0
@@ -68,34 +61,20 @@ RETRY_AFTER_S = 60.0
 MAX_ATTEMPTS = 3
 
 
-def _lower_priority() -> None:
-    """Once per analysis process: below the extraction workers and the Slack-facing process."""
-    global _lowered
-    if _lowered:
-        return
-    _lowered = True
-    if not ANALYSIS_NICE:
-        return
-    # No nice() on this platform, or not allowed: run at normal priority.
-    with contextlib.suppress(AttributeError, OSError):
-        os.nice(ANALYSIS_NICE)
-
-
-_lowered = False
-
-
 def _analyze(articles: Sequence[Material], nlp_setting: str) -> list[ArticleAnalysis]:
     """In an analysis worker: the analyses of some articles (the model is loaded once)."""
     from bot.ingest.analyze import analyze_batch
     from bot.nlp import load_pipeline
 
-    _lower_priority()
     return analyze_batch(articles, load_pipeline(nlp_setting))
 
 
 class AnalysisPool(WorkerProcesses):
     """Worker processes that analyse articles (separate from the extraction workers, which
-    stay at normal priority and never hold a spaCy model)."""
+    never hold a spaCy model). They run at normal priority (`nice` 0): a lower one (5 or 10)
+    starved them on a machine loaded by others (the product evaluation's ingest + brief took
+    72 s a story instead of 43), and it is not needed to keep them off the extraction's CPU:
+    the stage holds back while a round is running (HOLD_MAX_S)."""
 
     preload = ("bot.ingest.analyze",)
 
