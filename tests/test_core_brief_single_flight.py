@@ -41,6 +41,10 @@ class SlowSummarizer:
         self.fail_first = fail_first
         self.brief_name = name  # what the brief says wrote it ("extractive": no fallback)
         self.lock = threading.Lock()
+        # Set by `brief_many` once every caller has reached the single flight: the first call
+        # holds its brief until then, so a caller slowed by a loaded machine is still a waiter
+        # when the brief is made (not a latecomer that finds it in the cache, or briefs again).
+        self.all_arrived: threading.Event | None = None
 
     def summarize(
         self,
@@ -54,6 +58,8 @@ class SlowSummarizer:
         with self.lock:
             self.calls += 1
             first = self.calls == 1
+        if self.all_arrived is not None:
+            self.all_arrived.wait(10)  # bounded: a caller that never arrives fails the test
         time.sleep(0.3)
         if first and self.fail_first:
             raise RuntimeError("the first summary failed")
@@ -77,8 +83,21 @@ def core(db: Database, tmp_path: Path) -> Briefbot:
     return core
 
 
-def brief_many(core: Briefbot, n: int) -> list[BriefResult | BaseException]:
+def brief_many(core: Briefbot, n: int, slow: SlowSummarizer) -> list[BriefResult | BaseException]:
     barrier = threading.Barrier(n)
+    arrived = [0]
+    lock = threading.Lock()
+    slow.all_arrived = threading.Event()
+    single_flight = core.briefs._single_flight
+
+    def counting_single_flight(*args: object, **kwargs: object) -> BriefResult:
+        with lock:
+            arrived[0] += 1
+            if arrived[0] >= n:
+                slow.all_arrived.set()  # type: ignore[union-attr]
+        return single_flight(*args, **kwargs)  # type: ignore[arg-type]
+
+    core.briefs._single_flight = counting_single_flight  # type: ignore[method-assign]
 
     def one(k: int) -> BriefResult | BaseException:
         barrier.wait()
@@ -94,7 +113,7 @@ def brief_many(core: Briefbot, n: int) -> list[BriefResult | BaseException]:
 def test_concurrent_briefs_of_the_same_articles_summarize_once(core: Briefbot) -> None:
     slow = SlowSummarizer()
     core.summarizer = lambda: slow  # type: ignore[method-assign]
-    results = brief_many(core, 8)
+    results = brief_many(core, 8, slow)
     assert slow.calls == 1
     assert all(isinstance(r, BriefResult) for r in results)
     briefs = [r for r in results if isinstance(r, BriefResult)]
@@ -123,7 +142,7 @@ def test_callers_waiting_for_the_same_brief_do_not_load_its_sentences(
     monkeypatch.setattr(analyze, "load", counting_load)
     slow = SlowSummarizer()
     core.summarizer = lambda: slow  # type: ignore[method-assign]
-    results = brief_many(core, 8)
+    results = brief_many(core, 8, slow)
     assert all(isinstance(r, BriefResult) for r in results)
     assert slow.calls == 1
     assert len(loads) == 1
@@ -135,7 +154,7 @@ def test_callers_waiting_for_the_same_brief_do_not_load_its_sentences(
 def test_when_the_first_fails_the_others_try_themselves(core: Briefbot) -> None:
     slow = SlowSummarizer(fail_first=True)
     core.summarizer = lambda: slow  # type: ignore[method-assign]
-    results = brief_many(core, 4)
+    results = brief_many(core, 4, slow)
     errors = [r for r in results if isinstance(r, BaseException)]
     assert len(errors) == 1 and "first summary failed" in str(errors[0])
     assert all(isinstance(r, BriefResult) for r in results if r not in errors)
@@ -149,7 +168,7 @@ def test_a_fallback_brief_is_shared_then_the_llm_is_tried_again(core: Briefbot) 
     after that the same articles get one new LLM attempt."""
     slow = SlowSummarizer(name="extractive (fallback)")
     core.summarizer = lambda: slow  # type: ignore[method-assign]
-    results = brief_many(core, 4)
+    results = brief_many(core, 4, slow)
     assert slow.calls == 1
     assert all(isinstance(r, BriefResult) for r in results)
     later = core.brief("river plan")
