@@ -89,6 +89,14 @@ BBC = {
     "psp": ("tech", "025 045 238 345 363"),
     "huntban": ("politics", "032 066 134 137 152 169 179 381"),
     "greeksprint": ("sport", "016 017 023 033 047 048 050 051 054 079 080 081 082 089"),
+    # The "blind3" set (issue 13, sixth round; answer_questions_blind3.jsonl): five more
+    # multi-article BBC stories no earlier set used, written blind (without reading the answerer
+    # or the other sets' questions) and committed before the answerer was run on them.
+    "elvis": ("entertainment", "112 144 233 234 240 242"),
+    "wilkinson": ("sport", "345 373 388 415"),
+    "terrorlaw": ("politics", "014 182 221 224 378 384"),
+    "venezuela": ("business", "029 231 388"),
+    "lycos": ("tech", "147 189 214"),
 }
 # What a user would call the fresh stories' topics (the older stories keep "story <name>").
 TOPIC_NAMES = {
@@ -115,6 +123,11 @@ TOPIC_NAMES = {
     "psp": "Sony PSP",
     "huntban": "hunting ban",
     "greeksprint": "Greek sprinters",
+    "elvis": "Elvis reissues",
+    "wilkinson": "Jonny Wilkinson",
+    "terrorlaw": "anti-terror law",
+    "venezuela": "Venezuela land reform",
+    "lycos": "Lycos anti-spam screensaver",
 }
 # The parts scored separately: (label, question set, held out?).
 PARTS = (
@@ -126,6 +139,7 @@ PARTS = (
     ("blind-holdout", "blind", True),
     ("heldout", "heldout", True),
     ("blind2-holdout", "blind2", True),
+    ("blind3-holdout", "blind3", True),
 )
 
 
