@@ -177,6 +177,22 @@ def test_search_within_ids_skips_the_articles_between_them(db: Database) -> None
     assert sorted(h.article_id for h in hits) == sorted(thread)
 
 
+def test_thread_search_skips_the_topics_other_articles_between_its_ids(db: Database) -> None:
+    """Within a topic's own index a thread's ids are matched over one wide range: the topic's
+    articles lying between them hold the word too but are not the thread's."""
+    with transaction(db.factory) as session:
+        topic = topics.get_or_create(session, "levees")
+        stored = [
+            articles.add(session, _article(n, f"Levee plan number {n}: the levee vote.")).article
+            for n in range(1, 7)
+        ]
+        articles.link_topic(session, [a.id for a in stored], topic.id)
+    thread = [a.id for a in stored[::2]]
+    with db.factory() as session:
+        hits = search.search(session, ["levee", "vote"], topic_id=topic.id, article_ids=thread)
+    assert sorted(h.article_id for h in hits) == sorted(thread)
+
+
 def test_search_within_ids_reads_every_phrase(db: Database) -> None:
     """A topic's many keywords (ingestion links new articles by them) are all searched, in
     statements of MAX_PHRASES each: the article only the last keyword matches is found."""
@@ -202,6 +218,9 @@ def test_id_runs_split_at_the_widest_gaps() -> None:
         (200_000, 200_000),
     ]
     assert search._id_runs([]) == []
+    # in a topic's own index the gaps hold only the topic's articles: wider ones stay inside
+    assert search._id_runs([1, 2, 3_000, 3_001], min_gap=search.TOPIC_MIN_GAP) == [(1, 3_001)]
+    assert len(search._id_runs([1, 2, 3_000, 3_001])) == 2
 
 
 def test_source_errors_are_data(db: Database) -> None:
