@@ -193,6 +193,24 @@ def load(core: Any, corpus: Corpus, start: int, stop: int, topic_ids: list[int])
     return time.perf_counter() - started
 
 
+def stored_articles(url: str) -> int | None:
+    """How many articles the store at `url` holds (None: no store there yet)."""
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return None
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("articles"):
+                return None
+            return int(connection.execute(text("SELECT count(*) FROM articles")).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
 def thread_ids(core: Any, topic_id: int) -> list[int]:
     from storage import articles as article_store
 
@@ -478,6 +496,10 @@ def measure(
     return result
 
 
+def _ms(value: float | None) -> str:
+    return "not measured (--reuse)" if value is None else f"{value:.1f} ms"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--articles", type=int, default=None, help="articles stored (100000)")
@@ -486,6 +508,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", default=None, help="shared corpus folder (../shared/corpus)")
     p.add_argument("--synthetic", action="store_true", help="generated sentences even with corpus")
     p.add_argument("--nlp-model", default=None, help="NLP_MODEL for the app (default: auto)")
+    p.add_argument(
+        "--reuse",
+        default=None,
+        metavar="FILE",
+        help="keep the SQLite store in FILE and reuse it when it already holds --articles "
+        "(with --database-url: reuse that database when it does); the smaller store's "
+        "baseline is then skipped",
+    )
     args = p.parse_args(argv)
     quiet_logging()
     bench = Bench("retrieval", args)
@@ -498,8 +528,11 @@ def main(argv: list[str] | None = None) -> int:
     from storage.db import transaction
 
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
-        url = database_url_for(args.database_url, Path(tmp) / "bench.db")
-        reset_database(url)
+        path = Path(args.reuse).resolve() if args.reuse and not args.database_url else None
+        url = database_url_for(args.database_url, path or Path(tmp) / "bench.db")
+        reused = bool(args.reuse) and stored_articles(url) == total
+        if not reused:
+            reset_database(url)
         extra = {"NLP_MODEL": args.nlp_model} if args.nlp_model else {}
         core = Briefbot(settings_for(url, **extra))
         dialect = core.engine.dialect.name
@@ -518,13 +551,16 @@ def main(argv: list[str] | None = None) -> int:
         topic_ids = dict(zip(topic_names(), ids, strict=True))
 
         results: dict[str, Any] = {}
-        loaded = 0
-        for size in dict.fromkeys((small, total)):
-            seconds = load(core, corpus, loaded, size, ids)
-            bench.say(
-                f"loaded {size - loaded} articles in {seconds:.1f} s "
-                f"({(size - loaded) / seconds:.0f}/s)"
-            )
+        loaded = total if reused else 0
+        if reused:
+            bench.say(f"reused the store of {total} articles ({url}): no {small}-article baseline")
+        for size in dict.fromkeys((total,) if reused else (small, total)):
+            if size > loaded:
+                seconds = load(core, corpus, loaded, size, ids)
+                bench.say(
+                    f"loaded {size - loaded} articles in {seconds:.1f} s "
+                    f"({(size - loaded) / seconds:.0f}/s)"
+                )
             loaded = size
             threads = {name: thread_ids(core, tid) for name, tid in topic_ids.items()}
             questions = make_questions(core, corpus, threads, queries, seed=size)
@@ -533,7 +569,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         core.close()
 
-    big, base = results[total], results[small]
+    big, base = results[total], results.get(small)
+    small_p95 = {
+        key: None if base is None else base[key]["p95"]
+        for key in ("ask_searches", "thread_search", "thread_ask")
+    }
     bench.ours(
         database=dialect,
         ask_searches_p95_ms=big["ask_searches"]["p95"],
@@ -548,9 +588,9 @@ def main(argv: list[str] | None = None) -> int:
         before_thread_search_p95_ms=big["before_thread_search"]["p95"],
         before_topic_search_p95_ms=big["before_topic_search"]["p95"],
         small_store_articles=small,
-        small_store_ask_searches_p95_ms=base["ask_searches"]["p95"],
-        small_store_thread_search_p95_ms=base["thread_search"]["p95"],
-        small_store_thread_ask_p95_ms=base["thread_ask"]["p95"],
+        small_store_ask_searches_p95_ms=small_p95["ask_searches"],
+        small_store_thread_search_p95_ms=small_p95["thread_search"],
+        small_store_thread_ask_p95_ms=small_p95["thread_ask"],
         like_thread_p95_ms=big["like_thread"]["p95"],
         like_thread_ask_p95_ms=big["like_thread_ask"]["p95"],
         like_topic_p95_ms=big["like_topic"]["p95"],
@@ -568,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         f", naive LIKE {big['like_thread']['p95']:.1f}); the topic-wide search "
         f"{big['topic_search']['p95']:.1f} ms (before {big['before_topic_search']['p95']:.1f}"
         f", LIKE {big['like_topic']['p95']:.1f}); at {small} articles "
-        f"{base['ask_searches']['p95']:.1f} ms; whole question "
+        f"{_ms(small_p95['ask_searches'])}; whole question "
         f"{big['thread_ask']['p95']:.1f} ms (with the LIKE search "
         f"{big['like_thread_ask']['p95']:.1f} ms)",
     )
