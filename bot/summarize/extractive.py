@@ -191,6 +191,8 @@ class _Sentence:
     # `_folded(text)`, computed once when a repetition test first needs it.
     folded: frozenset[str] | None = None
     canonical: frozenset[str] | None = None
+    # Whether it states a pending state (`_PENDING`), computed once when first needed.
+    pending: bool | None = None
 
     def canonical_terms(self) -> frozenset[str]:
         """`term_set` with `_ALIASES` applied (for the support check)."""
@@ -907,7 +909,7 @@ def _score(
     _mark_naming(about, story, rows, articles_naming)
     keys = sorted(set(story))
     centroid = np.asarray(story_sums[keys].sum(axis=0)).ravel()
-    centroid /= math.sqrt(float(centroid @ centroid)) or 1.0
+    centroid /= math.sqrt(float(np.add.reduce(centroid * centroid))) or 1.0  # no BLAS threads
     story_rows = _unit_rows(story_sums[keys])
     row_of_story = {k: r for r, k in enumerate(keys)}
     own_row = np.array([row_of_story[k] for k in story], dtype=np.intp)
@@ -1505,9 +1507,14 @@ def _support(
                 close = _entries(indptr, others[near])
                 weights = np.repeat(values[near], sizes[others[near]]) * data[close]
                 expanded += np.bincount(indices[close], weights=weights, minlength=width)
-        norm = math.sqrt(float(expanded @ expanded)) or 1.0
         nonzero = np.nonzero(expanded)[0]
-        cand.expanded = {space.terms[j]: float(expanded[j]) / norm for j in nonzero}
+        values = expanded[nonzero]
+        # The norm from the non-zero values, summed by numpy: a dense BLAS dot over the
+        # whole vocabulary wakes OpenBLAS's threads (6 ms a call on a loaded machine).
+        norm = math.sqrt(float(np.add.reduce(values * values))) or 1.0
+        cand.expanded = {
+            space.terms[j]: float(v) / norm for j, v in zip(nonzero, values, strict=True)
+        }
         out[cand.index] = found
     return out
 
@@ -2159,7 +2166,9 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
 
     Candidates come from postings keyed by (story, name), sorted by publication time, so a
     sentence visits only the later sentences of its own story that share a name with it (not
-    every sentence naming anyone it names); the cheap tests run before the cosine."""
+    every sentence naming anyone it names), and of those only the ones that could overtake
+    it: with a figure when it has one, reporting an outcome when it is pending; the cheap
+    tests run before the cosine."""
     times = [a.published_at for a in articles]
     if len({t for t in times if t is not None}) < 2:
         return
@@ -2169,29 +2178,53 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
         mine = times[s.article]
         if mine is None or mine >= spans[story[s.article]][1] or not s.names:
             continue
-        pending = bool(_PENDING.search(s.text))
+        pending = _is_pending(s)
         if not (s.numbers or pending):
             continue
-        if any(_overrides(s, sentences[i], pending) for i in postings.later(s, mine, story)):
+        kinds = (_FIGURES,) * bool(s.numbers) + (_OUTCOMES,) * pending
+        if any(_overrides(s, sentences[i], pending) for i in postings.later(s, mine, story, kinds)):
             s.label = replace(s.label, section=None)  # overtaken: not a bullet
             s.superseded = True
+
+
+# The kinds of later sentences `_NamePostings` files apart: with a figure (they may give
+# another one), and past-tense ones with no pending state (they may report an outcome).
+_FIGURES = 0
+_OUTCOMES = 1
 
 
 class _NamePostings:
     """Sentences by (story, name), in publication order, for `_supersede`."""
 
-    def __init__(self, postings: dict[tuple[int, str], list[tuple[datetime, int]]]) -> None:
+    def __init__(
+        self,
+        postings: dict[tuple[int, str], list[tuple[datetime, int]]],
+        kinds: Callable[[int, int], bool],
+    ) -> None:
         for posting in postings.values():
             posting.sort()
         self.postings = postings
         self.starts = {key: [when for when, _ in p] for key, p in postings.items()}
+        self.kinds = kinds
+        # Per (kind, key), the posting's sentences of that kind (filed on first use).
+        self.by_kind: dict[tuple[int, tuple[int, str]], tuple[list[datetime], list[int]]] = {}
 
-    def later(self, s: _Sentence, mine: datetime, story: list[int]) -> Iterator[int]:
-        """Each sentence (once) of `s`'s story published strictly after `mine` that shares
-        with `s` one of the names it must share to overtake it (`_overrides`). Sharing
+    def _of_kind(self, kind: int, key: tuple[int, str]) -> tuple[list[datetime], list[int]]:
+        filed = self.by_kind.get((kind, key))
+        if filed is None:
+            kept = [(when, i) for when, i in self.postings[key] if self.kinds(i, kind)]
+            filed = self.by_kind[kind, key] = ([when for when, _ in kept], [i for _, i in kept])
+        return filed
+
+    def later(
+        self, s: _Sentence, mine: datetime, story: list[int], kinds: tuple[int, ...]
+    ) -> Iterator[int]:
+        """Sentences of those `kinds` in `s`'s story published strictly after `mine` that
+        share with `s` one of the names it must share to overtake it (`_overrides`). Sharing
         `need` of its k names leaves out at most k - need, so such a sentence holds one of any
-        k - need + 1 of them: only the shortest postings are read (a window of thousands of
-        articles names the same people in thousands of sentences)."""
+        k - need + 1 of them: only the shortest postings (all kinds counted) are read (a window
+        of thousands of articles names the same people in thousands of sentences). A sentence
+        may come more than once."""
         remaining: list[tuple[int, str, tuple[int, str], int]] = []
         for t in s.names:
             key = (story[s.article], t)
@@ -2204,11 +2237,13 @@ class _NamePostings:
         remaining.sort()
         enough = len(s.names) - _names_needed(s) + 1
         seen: set[int] = set()
-        for _, _, key, start in remaining[:enough]:
-            for _, i in self.postings[key][start:]:
-                if i not in seen:
-                    seen.add(i)
-                    yield i
+        for _, _, key, _ in remaining[:enough]:
+            for kind in kinds:
+                whens, indexes = self._of_kind(kind, key)
+                for i in indexes[bisect.bisect_right(whens, mine) :]:
+                    if i not in seen:
+                        seen.add(i)
+                        yield i
 
 
 def _name_postings(
@@ -2233,7 +2268,21 @@ def _name_postings(
         for t in o.names:
             if df[t] <= limit:
                 postings.setdefault((story[o.article], t), []).append((when, o.index))
-    return _NamePostings(postings)
+
+    def kinds(i: int, kind: int) -> bool:
+        o = sentences[i]
+        if kind == _FIGURES:
+            return bool(o.numbers)
+        return o.tense == "past" and not _is_pending(o)
+
+    return _NamePostings(postings, kinds)
+
+
+def _is_pending(s: _Sentence) -> bool:
+    """Does `s` state a pending state (`_PENDING`)? Searched once per sentence."""
+    if s.pending is None:
+        s.pending = bool(_PENDING.search(s.text))
+    return s.pending
 
 
 def _names_needed(s: _Sentence) -> int:
@@ -2248,7 +2297,7 @@ def _overrides(s: _Sentence, other: _Sentence, pending: bool) -> bool:
     if len(s.names & other.names) < _names_needed(s):
         return False
     newer_figure = bool(s.numbers and other.numbers and not s.numbers & other.numbers)
-    outcome = pending and other.tense == "past" and not _PENDING.search(other.text)
+    outcome = pending and other.tense == "past" and not _is_pending(other)
     if not (newer_figure or outcome):
         return False
     return _cosine(s.vec, other.vec) >= _SUPERSEDE_COSINE
