@@ -15,6 +15,10 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Text this short is hashed together with its title (`bot.ingest.decide.article_hash`): two
+# different stories can share a boilerplate teaser ("Read the full story"), which alone would
+# merge them as one article.
+SHORT_TEXT_WORDS = 50
 
 
 def normalize_text(text: str) -> str:

@@ -10,12 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.ingest import near_dup
-from bot.ingest.article_text import content_hash, word_count
+from bot.ingest.article_text import SHORT_TEXT_WORDS, content_hash, word_count
 from storage.articles import NewArticle
 
-# Teaser text this short is hashed together with its title: two different stories can share a
-# boilerplate teaser ("Read the full story"), which alone would merge them as one article.
-SHORT_TEXT_WORDS = 50
 # Fewer words than this (title aside) is not an article: a feed of bare titles would otherwise
 # be stored as thousands of two-word "articles" that crowd real ones out of every brief.
 MIN_ARTICLE_WORDS = 3
@@ -90,25 +87,29 @@ def is_article(candidate: Candidate) -> bool:
     return word_count(text) >= MIN_ARTICLE_WORDS
 
 
-def article_hash(title: str, text: str) -> str:
+def article_hash(title: str, text: str, digest: Callable[[str], str] = content_hash) -> str:
+    """The dedup hash of an article: of its text, or of title and text for a short text.
+    `digest` computes `content_hash` of a text (or returns one computed earlier for it)."""
     if word_count(text) < SHORT_TEXT_WORDS:
         return content_hash(f"{title}\n{text}")
-    return content_hash(text)
+    return digest(text)
 
 
 def build_article(
     candidate: Candidate,
     source_id: int | None,
     sign: Callable[[str], bytes | None] = near_dup.signature,
+    digest: Callable[[str], str] = content_hash,
 ) -> NewArticle:
-    """Pure: the row to store for a candidate (`sign`: a near-duplicate signature function)."""
+    """Pure: the row to store for a candidate (`sign`: a near-duplicate signature function;
+    `digest`: `content_hash`, or the same value computed where the page was extracted)."""
     text = candidate.text or candidate.title
     minhash = sign(text)
     return NewArticle(
         url=candidate.url,
         title=candidate.title,
         text=text,
-        content_hash=article_hash(candidate.title, text),
+        content_hash=article_hash(candidate.title, text, digest),
         outlet=candidate.outlet,
         published_at=candidate.published_at,
         source_id=source_id,

@@ -18,9 +18,11 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from bot.errors import ParseError
 from bot.ingest import near_dup
+from bot.ingest.article_text import SHORT_TEXT_WORDS, content_hash, word_count
 from bot.ingest.pages import ExtractedPage, extract_page
 from bot.worker_processes import WorkerProcesses, shared
 
@@ -30,17 +32,46 @@ log = logging.getLogger(__name__)
 EXTRACT_DEADLINE_S = 30.0
 
 
+@dataclass(frozen=True)
+class PageFacts:
+    """What the store step computes from an extracted page's text, computed by the worker
+    that extracted it: the ingest thread (one per process, serial, holding the GIL) then only
+    looks them up. Each is the value the thread would compute itself."""
+
+    signature: bytes | None  # near_dup.signature(text)
+    content_hash: str | None  # content_hash(text), for texts the hash reads without the title
+    # The title `language` was detected with (cut as the store step cuts it); None when the
+    # detection failed (the store step tries again, and records its failure as it does).
+    title: str | None
+    language: str | None  # detect_language(title, text)
+
+
 def _extract_and_sign(
-    body: bytes | str, url: str, encoding: str | None
-) -> tuple[ExtractedPage, bytes | None]:
-    """In a worker: the page, and the near-duplicate signature of its text (the other
-    CPU-heavy step per page), so the ingest thread does neither."""
+    body: bytes | str, url: str, encoding: str | None, title: str | None = None
+) -> tuple[ExtractedPage, PageFacts]:
+    """In a worker: the page, and its facts (`PageFacts`), so the ingest thread does none of
+    that CPU-heavy work. `title`: the title the article will be stored under when it is not
+    the page's own (a feed entry's)."""
+    from bot.nlp.language import detect_language
+
     page = extract_page(body, url, encoding)
-    return page, near_dup.signature(page.text)
+    text = page.text
+    stored_title: str | None = (title or page.title or "")[:1024]
+    try:
+        language = detect_language(stored_title or "", text)
+    except Exception:  # never lose the page for it: the store step detects it again
+        stored_title, language = None, None
+    facts = PageFacts(
+        signature=near_dup.signature(text),
+        content_hash=content_hash(text) if word_count(text) >= SHORT_TEXT_WORDS else None,
+        title=stored_title,
+        language=language,
+    )
+    return page, facts
 
 
-# Signatures computed by workers, kept for the ingest thread's build step (bounded: one
-# round's pages are stored shortly after they are extracted).
+# Facts computed by workers, kept for the ingest thread's store step (bounded: one round's
+# pages are stored shortly after they are extracted).
 _MEMO_SIZE = 512
 
 
@@ -50,26 +81,33 @@ class ExtractionPool(WorkerProcesses):
 
     # No spaCy here: sentence analysis has its own, lower-priority processes
     # (`bot.ingest.analysis_stage`), so extraction is never queued behind it.
-    preload = ("bot.ingest.pages",)
+    preload = ("bot.ingest.pages", "bot.nlp.language")
 
     def __init__(self, processes: int, *, deadline_s: float = EXTRACT_DEADLINE_S) -> None:
         super().__init__(processes, deadline_s=deadline_s)
-        self._signatures: OrderedDict[str, bytes | None] = OrderedDict()
+        self._facts: OrderedDict[str, PageFacts] = OrderedDict()
 
-    def extract(self, body: bytes | str, url: str, encoding: str | None = None) -> ExtractedPage:
+    def extract(
+        self,
+        body: bytes | str,
+        url: str,
+        encoding: str | None = None,
+        title: str | None = None,
+    ) -> ExtractedPage:
         if self.processes == 0:
             return extract_page(body, url, encoding)
         for attempt in (1, 2):
             pool = self._executor()
             try:
-                future: Future[tuple[ExtractedPage, bytes | None]] = pool.submit(
-                    _extract_and_sign, body, url, encoding
+                future: Future[tuple[ExtractedPage, PageFacts]] = pool.submit(
+                    _extract_and_sign, body, url, encoding, title
                 )
-                page, signature = future.result(timeout=self.deadline_s)
+                page, facts = future.result(timeout=self.deadline_s)
                 with self._lock:
-                    self._signatures[page.text] = signature
-                    while len(self._signatures) > _MEMO_SIZE:
-                        self._signatures.popitem(last=False)
+                    self._facts[page.text] = facts
+                    self._facts.move_to_end(page.text)
+                    while len(self._facts) > _MEMO_SIZE:
+                        self._facts.popitem(last=False)
                 return page
             except FutureTimeout:
                 log.warning("extracting %s took over %.0f s: given up", url, self.deadline_s)
@@ -88,12 +126,31 @@ class ExtractionPool(WorkerProcesses):
         self.processes = 0
         return extract_page(body, url, encoding)
 
+    def _facts_of(self, text: str) -> PageFacts | None:
+        with self._lock:
+            return self._facts.get(text)
+
     def signature(self, text: str) -> bytes | None:
         """`near_dup.signature(text)`, from the worker that extracted `text` when one did."""
-        with self._lock:
-            if text in self._signatures:
-                return self._signatures.pop(text)
-        return near_dup.signature(text)
+        facts = self._facts_of(text)
+        return facts.signature if facts is not None else near_dup.signature(text)
+
+    def content_hash(self, text: str) -> str:
+        """`content_hash(text)`, from the worker that extracted `text` when one did."""
+        facts = self._facts_of(text)
+        if facts is not None and facts.content_hash is not None:
+            return facts.content_hash
+        return content_hash(text)
+
+    def language(self, title: str, text: str) -> str | None:
+        """`detect_language(title, text)`, from the worker that extracted `text` when it
+        detected it with the same title."""
+        facts = self._facts_of(text)
+        if facts is not None and facts.title == title:
+            return facts.language
+        from bot.nlp.language import detect_language
+
+        return detect_language(title, text)
 
 
 def shared_pool(processes: int) -> ExtractionPool:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import BriefbotError, FetchError, ParseError, StorageError, UserInputError
 from bot.ingest import near_dup
+from bot.ingest.article_text import content_hash
 from bot.ingest.decide import (
     Candidate,
     Plan,
@@ -84,23 +85,47 @@ StoredArticle = tuple[int, str, str, datetime | None]
 
 
 class PageWork(Protocol):
-    """The CPU-heavy work per page, which a caller may run elsewhere (worker processes)."""
+    """The CPU-heavy work per page, which a caller may run elsewhere (worker processes):
+    extraction, and what the store step computes from a page's text (near-duplicate
+    signature, dedup hash, language), each the same value wherever it is computed."""
 
     def extract(
-        self, body: bytes | str, url: str, encoding: str | None = None
+        self,
+        body: bytes | str,
+        url: str,
+        encoding: str | None = None,
+        title: str | None = None,
     ) -> ExtractedPage: ...
 
     def signature(self, text: str) -> bytes | None: ...
+
+    def content_hash(self, text: str) -> str: ...
+
+    def language(self, title: str, text: str) -> str | None: ...
 
 
 class InlinePageWork:
     """Page work in the calling thread."""
 
-    def extract(self, body: bytes | str, url: str, encoding: str | None = None) -> ExtractedPage:
+    def extract(
+        self,
+        body: bytes | str,
+        url: str,
+        encoding: str | None = None,
+        title: str | None = None,
+    ) -> ExtractedPage:
         return extract_page(body, url, encoding)
 
     def signature(self, text: str) -> bytes | None:
         return near_dup.signature(text)
+
+    def content_hash(self, text: str) -> str:
+        return content_hash(text)
+
+    def language(self, title: str, text: str) -> str | None:
+        from bot.nlp.language import detect_language
+
+        return detect_language(title, text)
 
 
 # -- the jobs ------------------------------------------------------------------------------
@@ -401,7 +426,11 @@ class _Pipeline:
             fetched = self.fetcher.fetch(candidate.url, accept=PAGE_ACCEPT)
             if looks_like_feed(fetched.content_type, fetched.content):
                 raise ParseError("the entry links to a feed, not an article")
-            page = self.extract(fetched.content, fetched.url, fetched.encoding)
+            # The entry's title is the stored one when the page's text is taken: the worker
+            # detects the language of that pair (`merge_full_text`).
+            page = self.extract(
+                fetched.content, fetched.url, fetched.encoding, candidate.title or None
+            )
         except BriefbotError as exc:
             log.debug("keeping the teaser of %s: %s", candidate.url, exc)
             return replace(candidate, wants_full_text=False), False, None
@@ -444,7 +473,8 @@ class _Pipeline:
             fresh: list[StoredArticle] = []
             # Detected before the transaction and stored with the insert: a later UPDATE
             # would make PostgreSQL rebuild the row's search vector and index entries.
-            languages = {p.url: _language(job.enriched.get(p.url, p)) for p in batch}
+            work = self.page_work
+            languages = {p.url: _language(job.enriched.get(p.url, p), work) for p in batch}
             with transaction(self.factory) as session:
                 row = self._row(session, job, kind)
                 if not job.strict and row.kind != kind and kind in ("feed", "page"):
@@ -455,7 +485,10 @@ class _Pipeline:
                     [
                         replace(
                             build_article(
-                                job.enriched.get(p.url, p), row.id, self.page_work.signature
+                                job.enriched.get(p.url, p),
+                                row.id,
+                                work.signature,
+                                work.content_hash,
                             ),
                             language=languages[p.url],
                         )
@@ -751,13 +784,12 @@ class _Pipeline:
         return linked
 
 
-def _language(candidate: Candidate) -> str | None:
+def _language(candidate: Candidate, work: PageWork) -> str | None:
     """The language of a candidate as it will be stored (`bot.nlp.language`), None when
-    unsure or when detection fails (an article of unknown language is read by every brief)."""
-    from bot.nlp.language import detect_language
-
+    unsure or when detection fails (an article of unknown language is read by every brief).
+    `work` detects it, or has it already from the worker that extracted the page."""
     try:
-        return detect_language(candidate.title[:1024], candidate.text or candidate.title)
+        return work.language(candidate.title[:1024], candidate.text or candidate.title)
     except Exception:
         log.warning("detecting the language of %s failed", candidate.url, exc_info=True)
         return None

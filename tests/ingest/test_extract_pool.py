@@ -6,8 +6,10 @@ import pytest
 
 from bot.errors import ParseError
 from bot.ingest import near_dup
+from bot.ingest.article_text import content_hash
 from bot.ingest.extract_pool import ExtractionPool
 from bot.ingest.pages import extract_page
+from bot.nlp.language import detect_language
 from tests.ingest.conftest import article_html, article_text
 
 URL = "https://www.news.example/a"
@@ -27,8 +29,26 @@ def test_workers_extract_what_the_thread_would(pool: ExtractionPool) -> None:
     assert "Ceasefire update 3" in page.text
     # The worker signed the text too; the signature is the one the thread would compute.
     assert pool.signature(page.text) == near_dup.signature(page.text) is not None
+    # So are the dedup hash and the language (with the title it will be stored under).
+    assert pool.content_hash(page.text) == content_hash(page.text)
+    assert pool._facts[page.text].language == "en"
+    assert pool.language(page.title or "", page.text) == detect_language(
+        page.title or "", page.text
+    )
     with pytest.raises(ParseError, match="no article text found"):
         pool.extract(b"<html><body><nav>Home</nav></body></html>", URL, None)
+
+
+def test_facts_follow_the_title_the_article_is_stored_under(pool: ExtractionPool) -> None:
+    body = article_html("Talks resume", article_text("Ceasefire")).encode()
+    page = pool.extract(body, URL, None, title="Entrevista con el ministro de defensa")
+    # Detected by the worker with the feed entry's title, which the article keeps.
+    facts = pool._facts[page.text]
+    assert facts.title == "Entrevista con el ministro de defensa"
+    assert pool.language(facts.title, page.text) == detect_language(facts.title, page.text)
+    # Asked with another title (the page's own, say), the thread detects it itself.
+    other = "Talks resume"
+    assert pool.language(other, page.text) == detect_language(other, page.text)
 
 
 def test_a_page_past_its_deadline_is_given_up_and_the_pool_recovers(pool: ExtractionPool) -> None:
