@@ -116,6 +116,39 @@ def load(session: Session, article_ids: Sequence[int]) -> dict[int, list[Sentenc
     return out
 
 
+def load_entities(session: Session, article_ids: Sequence[int]) -> dict[int, list[SentenceRow]]:
+    """`load` with only each sentence's "kind" and "ents" features, extracted by the database
+    (SQLite `json_extract`, PostgreSQL `->`): what answers read. Decoding every feature of
+    every sentence of a question's ~50 candidate articles (term vectors, cues, dates...) was
+    about a third of a thread question's CPU beside the answer itself."""
+    kind = ArticleSentence.features["kind"].as_string()
+    ents = ArticleSentence.features["ents"]
+    out: dict[int, list[SentenceRow]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows = session.execute(
+            select(
+                ArticleSentence.article_id,
+                ArticleSentence.position,
+                ArticleSentence.paragraph,
+                ArticleSentence.text,
+                kind,
+                ents,
+            )
+            .where(ArticleSentence.article_id.in_(chunk))
+            .order_by(ArticleSentence.article_id, ArticleSentence.position)
+        )
+        for article_id, position, paragraph, text, kind_of, ents_of in rows:
+            features: dict[str, Any] = {}
+            if kind_of is not None:
+                features["kind"] = kind_of
+            if ents_of is not None:
+                features["ents"] = ents_of
+            out.setdefault(article_id, []).append((position, paragraph, text, features))
+    return out
+
+
 # The version stored for an analysis that failed: "failed:<attempts>". Readers treat it like a
 # missing analysis (stale for every analyzer: a brief analyses the article on demand).
 FAILED = "failed:"

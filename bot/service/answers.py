@@ -278,5 +278,5 @@ def stored_entities(session: Session, ids: Sequence[int]) -> dict[int, ArticleAn
                 for position, paragraph, text, features in rows
             ),
         )
-        for article_id, rows in sentence_store.load(session, with_model).items()
+        for article_id, rows in sentence_store.load_entities(session, with_model).items()
     }
