@@ -24,13 +24,20 @@
   for it, so no run overlaps another's analysis). Page requests that fetched a
   page a second time are reported separately. A second ingest of the same
   sources (everything known: feeds fetched and parsed, no page fetched) is timed as "refresh".
-- Baseline, same run: bare `trafilatura.extract(html)` of the same page bytes, in a loop in this
-  process (no HTTP, no metadata, no dedup, no database). Also timed: ours with
+- Baselines, same run: bare `trafilatura.extract(html)` of the same page bytes (no HTTP, no
+  metadata, no dedup, no database), (a) in a loop in this process, and (b) in as many worker
+  processes as ours extracts in (`INGEST_PROCESSES`, 2 on 2 cores), one page a task, bytes
+  sent: (a) gave ours twice the processes on a 2-core machine, so the goal line is taken
+  against (b), the product's overhead beyond extraction; (a)'s ratio is printed beside it.
+  CPU per page of each (ours: this process and its worker processes during the round, from
+  /proc; the HTTP server excluded) and their ratio, which the machine's load moves least.
+  Also timed: ours with
   `NLP_MODEL=none` (the per-article sentence analysis without spaCy, which is most of the cost
   of the full figure), and with `--with-inline` ours with extraction in the ingest threads
   (`INGEST_PROCESSES=0`, the previous design). All take turns (rotated order per repeat,
   `--repeats`, default 2) after one untimed warm-up ingest; medians and per-repeat ratios.
-- Goals: >= 40 pages/s, and >= 0.8 x bare trafilatura's pages/s in the same run.
+- Goals: >= 40 pages/s, and >= 0.8 x bare trafilatura's pages/s in the same run (with as
+  many processes as ours).
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from __future__ import annotations
 import gzip
 import html
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -212,11 +220,17 @@ def ingest_once(
     )
     core = Briefbot(settings)
     before = len(server.page_requests())
+    workers_before = _descendant_cpu()
+    cpu = time.process_time()
     started = time.perf_counter()
     # As the scheduler's round does: it returns once the articles are stored and searchable;
     # their sentence analysis runs behind it (the stage), timed separately below.
     report = core.ingest([*feeds, *direct], topic="bench", analysis=analysis)
     seconds = time.perf_counter() - started
+    # CPU of the round: this process (the ingest threads) and its worker processes, not the
+    # HTTP server (another process standing for the web).
+    parent_cpu = time.process_time() - cpu
+    workers_cpu = _cpu_since(workers_before, exclude={server.proc.pid})
     searchable = _searchable(core, report.new_article_ids)
     requests = server.page_requests()[before:]
     unique = len(set(requests))
@@ -240,6 +254,9 @@ def ingest_once(
         "seconds": seconds,
         "pages": unique,
         "pages_per_s": unique / seconds,
+        "parent_cpu_ms_per_page": 1000 * parent_cpu / max(1, len(requests)),
+        "workers_cpu_ms_per_page": 1000 * workers_cpu / max(1, len(requests)),
+        "cpu_ms_per_page": 1000 * (parent_cpu + workers_cpu) / max(1, len(requests)),
         "page_fetches": len(requests),
         "redundant_fetches": len(requests) - unique,
         "new_articles": report.new_articles,
@@ -274,10 +291,108 @@ def bare_trafilatura(pages: list[bytes]) -> dict[str, Any]:
     """The baseline: `trafilatura.extract` of every page the product fetched, in a loop."""
     import trafilatura
 
+    cpu = time.process_time()
     started = time.perf_counter()
     extracted = sum(1 for body in pages if trafilatura.extract(body))
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "pages_per_s": len(pages) / seconds, "with_text": extracted}
+    cpu = time.process_time() - cpu
+    return {
+        "seconds": seconds,
+        "pages_per_s": len(pages) / seconds,
+        "with_text": extracted,
+        "cpu_ms_per_page": 1000 * cpu / len(pages),
+    }
+
+
+def _extract_text(body: bytes) -> bool:
+    import trafilatura
+
+    return bool(trafilatura.extract(body))
+
+
+class BarePool:
+    """The fair baseline: bare `trafilatura.extract` in as many worker processes as ours
+    extracts in (started once and warmed, as ours' are), one page a task, the page's bytes
+    sent and a flag sent back."""
+
+    def __init__(self, processes: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["trafilatura"])
+        self.processes = max(1, processes)
+        self.pool = ProcessPoolExecutor(self.processes, mp_context=context)
+        list(self.pool.map(_extract_text, [b"<html><body><p>warm</p></body></html>"] * 8))
+
+    def run(self, pages: list[bytes]) -> dict[str, Any]:
+        before = _descendant_cpu()
+        cpu = time.process_time()
+        started = time.perf_counter()
+        extracted = sum(1 for ok in self.pool.map(_extract_text, pages) if ok)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu + _cpu_since(before, pids=_pool_pids(self.pool))
+        return {
+            "seconds": seconds,
+            "pages_per_s": len(pages) / seconds,
+            "with_text": extracted,
+            "cpu_ms_per_page": 1000 * cpu / len(pages),
+        }
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
+def _pool_pids(pool: Any) -> set[int]:
+    return set(getattr(pool, "_processes", {}) or {})
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _descendant_cpu() -> dict[int, float]:
+    """{pid: CPU seconds so far} of every process descended from this one (Linux /proc;
+    empty elsewhere): the extraction and analysis workers and their fork server."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return {}
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents[int(name)] = int(fields[1])
+        cpu[int(name)] = (int(fields[11]) + int(fields[12])) / _TICK
+    me = os.getpid()
+    out = {}
+    for pid in cpu:
+        parent = parents.get(pid)
+        for _ in range(8):  # workers are a fork server's children: two levels down
+            if parent is None or parent == me:
+                break
+            parent = parents.get(parent)
+        if parent == me:
+            out[pid] = cpu[pid]
+    return out
+
+
+def _cpu_since(
+    before: dict[int, float], *, exclude: set[int] = frozenset(), pids: set[int] | None = None
+) -> float:
+    """CPU seconds the descendants spent since `before` (`pids`: only those)."""
+    total = 0.0
+    for pid, seconds in _descendant_cpu().items():
+        if pid in exclude or (pids is not None and pid not in pids):
+            continue
+        total += seconds - before.get(pid, 0.0)
+    return total
 
 
 def cpu_per_page(pages: list[bytes], nlp_setting: str = "auto") -> dict[str, float]:
@@ -405,9 +520,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             # Warm-up, untimed: imports, and the extraction pool's worker processes started
             # (a running `briefbot worker` keeps them; the CLI's first ingest pays ~1 s more).
-            ingest_once(tmp, -1, server, feeds[:1], direct[:1], analysis="wait")
+            warm = ingest_once(tmp, -1, server, feeds[:1], direct[:1], analysis="wait")
             fetched_pages = pages + [pages[i] for i in range(0, len(pages), 20)]
-            runs, plain_runs, inline_runs, bare_runs = [], [], [], []
+            runs, plain_runs, inline_runs, bare_runs, pool_runs = [], [], [], [], []
+            # The fair baseline: bare trafilatura in as many processes as ours extracts in.
+            bare_pool = BarePool(warm["processes"])
             systems = [
                 ("ours", lambda n: runs.append(ingest_once(tmp, n, server, feeds, direct))),
                 (
@@ -417,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
                     ),
                 ),
                 ("bare", lambda n: bare_runs.append(bare_trafilatura(fetched_pages))),
+                ("bare_pool", lambda n: pool_runs.append(bare_pool.run(fetched_pages))),
             ]
             if args.with_inline:
                 systems.append(
@@ -430,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
                 shift = n % len(systems)
                 for _name, run in systems[shift:] + systems[:shift]:
                     run(n)
+            bare_pool.close()
         finally:
             server.stop()
 
@@ -446,6 +565,21 @@ def main(argv: list[str] | None = None) -> int:
     bare = statistics.median(r["pages_per_s"] for r in bare_runs)
     ratios = [o["pages_per_s"] / b["pages_per_s"] for o, b in zip(runs, bare_runs, strict=True)]
     ratio = statistics.median(ratios)
+    # The same with as many processes for bare trafilatura as ours extracts in: the product's
+    # overhead beyond extraction, which the goal is about.
+    pool_rate = statistics.median(r["pages_per_s"] for r in pool_runs)
+    pool_ratios = [
+        o["pages_per_s"] / b["pages_per_s"] for o, b in zip(runs, pool_runs, strict=True)
+    ]
+    pool_ratio = statistics.median(pool_ratios)
+    # CPU: bare trafilatura's CPU per page over ours' (this process and its workers): what
+    # the load of the machine does not move.
+    cpu_ratios = [
+        b["cpu_ms_per_page"] / o["cpu_ms_per_page"]
+        for o, b in zip(runs, bare_runs, strict=True)
+        if o["cpu_ms_per_page"]
+    ]
+    cpu_ratio = statistics.median(cpu_ratios) if cpu_ratios else None
     bench.ours(
         pages_per_s=round(rate, 1),
         runs_pages_per_s=[round(r["pages_per_s"], 1) for r in runs],
@@ -508,6 +642,35 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     bench.say(f"ratio ours / bare trafilatura, per repeat: {', '.join(f'{r:.2f}' for r in ratios)}")
+    processes = best["processes"]
+    bench.baseline(
+        trafilatura_extract_in_processes_pages_per_s=round(pool_rate, 1),
+        trafilatura_extract_processes=bare_pool.processes,
+        runs_in_processes_pages_per_s=[round(r["pages_per_s"], 1) for r in pool_runs],
+        trafilatura_cpu_ms_per_page=round(
+            statistics.median(r["cpu_ms_per_page"] for r in bare_runs), 1
+        ),
+    )
+    bench.ours(
+        ratio_to_bare_trafilatura_same_processes=round(pool_ratio, 2),
+        round_cpu_ms_per_page=round(best["cpu_ms_per_page"], 1),
+        parent_cpu_ms_per_page=round(best["parent_cpu_ms_per_page"], 1),
+        workers_cpu_ms_per_page=round(best["workers_cpu_ms_per_page"], 1),
+        cpu_ratio_to_bare_trafilatura=round(cpu_ratio, 2) if cpu_ratio else None,
+    )
+    bench.say(
+        f"baseline with as many processes as ours ({bare_pool.processes}; the one above uses 1 "
+        f"while ours extracts in {processes}): bare trafilatura {pool_rate:.1f} pages/s; "
+        f"ratio per repeat: {', '.join(f'{r:.2f}' for r in pool_ratios)}"
+    )
+    if cpu_ratio is not None:
+        bench.say(
+            f"CPU per page fetched, median run: ours {best['cpu_ms_per_page']:.1f} ms (this "
+            f"process {best['parent_cpu_ms_per_page']:.1f}, its worker processes "
+            f"{best['workers_cpu_ms_per_page']:.1f}) against bare trafilatura "
+            f"{statistics.median(r['cpu_ms_per_page'] for r in bare_runs):.1f} ms: "
+            f"ratio {cpu_ratio:.2f} (median of the repeats)"
+        )
     # The ingest path is extraction + signature (+ the ingest thread's own work); the spaCy
     # analysis runs behind it in the analysis stage: its cost bounds how fast the stage
     # follows, not how fast articles are stored and searchable.
@@ -534,9 +697,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{rate:.1f} pages/s; bare trafilatura {bare:.1f} pages/s",
     )
     bench.goal(
-        f">= {GOAL_RATIO} x bare trafilatura in the same run",
-        ratio >= GOAL_RATIO,
-        f"median ratio {ratio:.2f} ({rate:.1f} vs {bare:.1f} pages/s)",
+        f">= {GOAL_RATIO} x bare trafilatura in the same run, with as many processes as ours",
+        pool_ratio >= GOAL_RATIO,
+        f"median ratio {pool_ratio:.2f} ({rate:.1f} vs {pool_rate:.1f} pages/s, "
+        f"{bare_pool.processes} processes each); against bare trafilatura in 1 process "
+        f"(the figure before 2 Dec 10:30) {ratio:.2f}",
     )
     bench.finish()
     return 0

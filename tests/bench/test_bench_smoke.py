@@ -99,6 +99,12 @@ def test_ingest_speed() -> None:
     assert run["new_articles"] == result["params"]["pages"]  # the mirror is a duplicate
     assert run["pages"] == result["params"]["pages"] + result["params"]["mirrors"]
     assert result["ours"]["pages_per_s"] > 0 and result["baseline"]["with_text"] > 0
+    # The goal's baseline extracts in as many processes as ours (not 1 against our 2).
+    processes = result["baseline"]["trafilatura_extract_processes"]
+    assert processes == max(1, result["ours"]["processes"])
+    assert result["baseline"]["trafilatura_extract_in_processes_pages_per_s"] > 0
+    assert "as many processes as ours" in result["goals"][-1]["goal"]
+    assert result["ours"]["round_cpu_ms_per_page"] > 0
 
 
 def test_fanout() -> None:
