@@ -90,7 +90,10 @@ class TricklingLLM:
             allow_reuse_address = True
 
         self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next poll: 0.5 s by default, at every test's end
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def _drip(self, sock: socket.socket, data: bytes) -> None:
         if not self.interval:

@@ -14,6 +14,7 @@ import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Connection, Engine, MetaData, make_url, text
@@ -77,6 +78,21 @@ def _no_ack_quiet_period(request: pytest.FixtureRequest, monkeypatch: pytest.Mon
         from bot.slack import pools
 
         monkeypatch.setattr(pools, "ACK_QUIET_SECONDS", 0.0)
+
+
+@pytest.fixture
+def slack_retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The Slack SDK's retry handlers (429 after its Retry-After plus up to 1 s of jitter, 5xx
+    after a 0.5 s backoff plus jitter) record how long they would wait instead of sleeping:
+    seconds per test that checks a retry, with nothing to show for them. The list holds the
+    waits asked for, in order, for the test to check."""
+    from slack_sdk.http_retry import builtin_handlers, handler
+
+    waits: list[float] = []
+    clock = SimpleNamespace(sleep=waits.append)
+    for module in (builtin_handlers, handler):  # each calls `time.sleep` through its module
+        monkeypatch.setattr(module, "time", clock)
+    return waits
 
 
 @pytest.fixture(autouse=True, scope="session")

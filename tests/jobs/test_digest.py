@@ -270,7 +270,9 @@ def test_nothing_new_with_skip_empty_posts_nothing(
     assert len(fake_slack.posted_messages()) == 1
 
 
-def test_rate_limit_and_server_error_still_post_once(env: Env) -> None:
+def test_rate_limit_and_server_error_still_post_once(
+    env: Env, slack_retry_waits: list[float]
+) -> None:
     env.fake.fail_next("chat.postMessage", 1, status=429, retry_after=1)
     env.fake.fail_next("chat.postMessage", 1, status=500)
     outcome = run_digest(env.core, env.poster, env.subscription_id)
@@ -278,6 +280,8 @@ def test_rate_limit_and_server_error_still_post_once(env: Env) -> None:
     assert len(env.fake.posted_messages()) == 1
     assert len(env.fake.calls_to("chat.postMessage")) == 3
     assert [d.status for d in digests(env)] == ["sent"]
+    # The SDK waited out the Retry-After before the second attempt, and backed off once more.
+    assert len(slack_retry_waits) == 2 and slack_retry_waits[0] >= 1.0
 
 
 def test_not_in_channel_is_marked_failed_and_not_retried(env: Env) -> None:

@@ -44,6 +44,7 @@ class LLMChannels:
     llm: FakeLLMServer
     fake: FakeSlack
     ids: dict[str, int]  # article id by language
+    backoffs: list[float]  # the LLM client's waits between attempts (recorded, not slept)
 
     def brief(self, text: str) -> dict[str, Any]:
         """`/brief <text>` in the English channel; the brief posted."""
@@ -76,13 +77,18 @@ def llm_channels(db: Database, tmp_path: Path) -> Iterator[LLMChannels]:
                 migrate=False,
                 llm_http_client=httpx.Client(trust_env=False),
             )
+            # A failing LLM is retried after 1 s, then 2 s: recorded instead of slept (the
+            # client's backoff has its own tests in test_llm_client.py).
+            backoffs: list[float] = []
+            assert core._llm_client is not None
+            core._llm_client._sleep = backoffs.append
             with serve_app(settings, core, fake) as app:
                 channels = Channels(app, tmp_path)
                 with core.factory() as session:
                     rows = session.execute(select(Article.language, Article.id))
                     ids = {lang: i for lang, i in rows}
                 assert set(ids) == {"en", "de"}  # detected at ingestion
-                yield LLMChannels(channels, llm, fake, ids)
+                yield LLMChannels(channels, llm, fake, ids, backoffs)
     finally:
         llm.stop()
 
@@ -153,6 +159,7 @@ def test_when_the_llm_fails_the_offline_brief_reads_only_the_language_asked(
     posted = llm_channels.brief(f"{TOPIC} lang:de")  # no reply queued: the LLM answers 500
     shown = json.dumps(posted["blocks"], ensure_ascii=False)
     assert len(llm_channels.llm.requests) >= 1
+    assert llm_channels.backoffs  # the 500s were retried before the offline brief was made
     assert "flussbote.example.de/deiche" in shown
     assert "riverside.example.org" not in shown
     assert "Written in German" not in shown  # made offline: the articles' own sentences

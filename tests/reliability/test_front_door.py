@@ -255,7 +255,7 @@ def test_a_replayed_signed_command_is_not_acted_on_twice(running_app: RunningApp
     ]
     assert statuses == [200] * 5  # a replay is answered, quietly, with no action
     app.fake.wait_for("response_url", timeout=10)
-    time.sleep(0.5)
+    app.settle()
     assert len(app.fake.response_posts("once")) == 1
 
 
@@ -270,7 +270,7 @@ def test_a_retried_event_is_handled_once(running_app: RunningApp) -> None:
     )
     assert retried.status_code == 200
     app.fake.wait_for("views.publish", timeout=10)
-    time.sleep(0.5)
+    app.settle()
     assert len(app.fake.calls_to("views.publish")) == 1
 
 

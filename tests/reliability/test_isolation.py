@@ -85,7 +85,7 @@ def test_two_workspaces_on_one_database(running_app: RunningApp) -> None:
         assert post_signed(app.url, body, SIGNING_SECRET).status_code == 200
 
     ask(BETA, "EvBeta", "1800000000.000200")
-    time.sleep(1.5)
+    app.settle()
     assert len([c for c in fake.calls_to("chat.postMessage") if c.ok]) == 1
     ask(ALPHA, "EvAlpha", "1800000000.000300")
     fake.wait_for("chat.postMessage", count=2, timeout=20)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import wait as wait_for_futures
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,10 +36,61 @@ class RunningApp:
     runtime: Runtime
     url: str  # http://127.0.0.1:PORT/slack/events
     base: str
+    inflight: Inflight = field(default_factory=lambda: Inflight())
 
     @property
     def core(self) -> Briefbot:
         return self.runtime.core
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until the work every request so far handed the app has ended (see Inflight)."""
+        self.inflight.settle(timeout)
+
+
+class Inflight:
+    """The work a running app was handed: Bolt's listener executor (ack functions and lazy
+    listeners, submitted before the request is answered) and the listener pools they hand slow
+    work to. `settle` waits until all of it has ended, so a test can check that something did
+    not happen (no second reply, no post) once it could have, instead of sleeping a guessed
+    second and hoping that was long enough."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: list[Future[Any]] = []
+
+    def watch(self, submit: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:
+        @functools.wraps(submit)
+        def tracked(*args: Any, **kwargs: Any) -> Future[Any]:
+            future = submit(*args, **kwargs)
+            with self._lock:
+                self._futures.append(future)
+            return future
+
+        return tracked
+
+    def settle(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:  # work that ends may have handed on more: look again until none is left
+            with self._lock:
+                self._futures = [f for f in self._futures if not f.done()]
+                pending = list(self._futures)
+            if not pending:
+                return
+            left = deadline - time.monotonic()
+            assert left > 0, f"{len(pending)} pieces of work still running after {timeout} s"
+            wait_for_futures(pending, timeout=left)
+
+
+def track_work(runtime: Runtime) -> Inflight:
+    """An Inflight watching `runtime`'s Bolt listener executor and listener pools."""
+    inflight = Inflight()
+    if runtime.app is not None:
+        executor: Any = runtime.app.listener_runner.listener_executor
+        executor.submit = inflight.watch(executor.submit)
+    if runtime.pools is not None:
+        pools: Any = runtime.pools
+        pools.submit = inflight.watch(pools.submit)
+    return inflight
 
 
 def settings_for(db_url: str, fake: FakeSlack, **extra: str) -> Settings:
@@ -73,7 +128,7 @@ def serve_app(settings: Settings, core: Briefbot, fake: FakeSlack) -> Iterator[R
     thread.start()
     base = f"http://127.0.0.1:{web.effective_port}"
     try:
-        yield RunningApp(fake, runtime, base + "/slack/events", base)
+        yield RunningApp(fake, runtime, base + "/slack/events", base, track_work(runtime))
     finally:
         web.close()
         thread.join(timeout=5)

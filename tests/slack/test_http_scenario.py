@@ -75,7 +75,7 @@ def test_brief_then_thread_question(running_app: RunningApp) -> None:
         == 200
     )
     fake.wait_for("chat.postMessage", count=2, timeout=20)
-    time.sleep(1.0)
+    app.settle()  # the retry and the app_mention were handled too
     replies = [c for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts")]
     assert len(replies) == 1
     assert replies[0].params["thread_ts"] == root_ts
@@ -99,7 +99,7 @@ def test_messages_outside_brief_threads_are_ignored(running_app: RunningApp) -> 
         ).status_code
         == 200
     )
-    time.sleep(1.0)
+    app.settle()
     assert fake.calls_to("chat.postMessage") == []
 
 

@@ -173,10 +173,21 @@ def test_direct_message_question_is_answered(app: RunningApp) -> None:
     assert "September" in _text(reply)
 
 
+def test_settle_returns_once_a_question_has_been_answered(app: RunningApp) -> None:
+    """What the tests that check for no reply rely on: `settle` waits for the work an event
+    started, so a reply that was going to come has come when it returns."""
+    root = _brief_root(app, "ukraine")
+    event = _question(root, "What did Ukraine demand?")
+    _send(app, event)
+    app.settle()
+    replies = [c for c in app.fake.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+    assert len(replies) == 1 and "security guarantees" in _text(replies[0])
+
+
 def test_channel_message_that_is_not_for_us_is_ignored(app: RunningApp) -> None:
     event = _question(None, "What did Russia demand?")
     _send(app, event)
-    time.sleep(1.0)
+    app.settle()
     assert not [
         c for c in app.fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == event["ts"]
     ]
