@@ -26,53 +26,48 @@ def _context(**values: Any) -> BoltContext:
 # -- /brief ---------------------------------------------------------------------------------
 
 
-def test_brief_acks_a_topic_at_once_and_keeps_the_parsed_command() -> None:
-    ack, context = Mock(), _context()
-    brief.acknowledge(ack, {**COMMAND_BODY, "text": "river plan"}, context)
+def _acknowledge(text: str) -> tuple[Mock, Mock, Mock, Mock]:
+    """`/brief <text>` through the ack function: (ack, respond, pools, brief_command)."""
+    ack, respond, pools, command = Mock(), Mock(), Mock(), Mock()
+    brief.acknowledge(
+        ack, {**COMMAND_BODY, "text": text}, respond, brief_command=command, pools=pools
+    )
+    return ack, respond, pools, command
+
+
+def test_brief_acks_a_topic_then_queues_its_work_on_the_brief_pool() -> None:
+    ack, respond, pools, command = _acknowledge("river plan")
     ack.assert_called_once_with(text="Working on a brief of *river plan*…")
-    assert context[brief.PARSED] == BriefCmd("river plan")
-
-
-def test_brief_answers_usage_errors_and_help_in_the_ack_escaped() -> None:
-    ack, context = Mock(), _context()
-    brief.acknowledge(ack, {**COMMAND_BODY, "text": "subscribe x at 25:00"}, context)
-    [call] = ack.call_args_list
-    assert "25:00" in call.kwargs["text"] and brief.PARSED not in context
-    ack, context = Mock(), _context()
-    brief.acknowledge(ack, {**COMMAND_BODY, "text": "help"}, context)
-    ack.assert_called_once_with(text=USAGE.replace("<", "&lt;").replace(">", "&gt;"))
-    assert brief.PARSED not in context
-    ack = Mock()
-    brief.acknowledge(ack, {**COMMAND_BODY, "text": "<!channel>"}, _context())
-    assert "<!channel>" not in str(ack.call_args)
-
-
-def test_brief_work_runs_briefs_and_quick_commands_on_their_own_pools() -> None:
-    command, pools, respond = Mock(), Mock(), Mock()
-    brief.work(
-        COMMAND_BODY, respond, _context(**{brief.PARSED: BriefCmd("ukraine")}),
-        brief_command=command, pools=pools,
-    )  # fmt: skip
     [call] = pools.submit.call_args_list
     assert call.args[0] == BRIEF
+    command.run.assert_not_called()  # queued, not run in the ack
     call.args[1]()  # the work itself
     command.run.assert_called_once_with(
-        BriefCmd("ukraine"), team_id="T0001", channel_id="C0001", user_id="U0001", respond=respond
-    )
+        BriefCmd("river plan"), team_id="T0001", channel_id="C0001", user_id="U0001",
+        respond=respond,
+    )  # fmt: skip
     call.kwargs["too_late"]()
     respond.assert_called_once_with(text=brief.TOO_LATE)
-    pools = Mock()
-    brief.work(
-        COMMAND_BODY, respond, _context(**{brief.PARSED: ListCmd()}),
-        brief_command=command, pools=pools,
-    )  # fmt: skip
+
+
+def test_brief_quick_commands_go_to_their_own_pool() -> None:
+    ack, _, pools, command = _acknowledge("list")
+    ack.assert_called_once_with()
     assert pools.submit.call_args.args[0] == COMMAND
+    pools.submit.call_args.args[1]()
+    assert command.run.call_args.args == (ListCmd(),)
 
 
-def test_brief_work_does_nothing_after_an_ack_that_answered() -> None:
-    pools = Mock()
-    brief.work(COMMAND_BODY, Mock(), _context(), brief_command=Mock(), pools=pools)
+def test_brief_answers_usage_errors_and_help_in_the_ack_escaped_and_queues_nothing() -> None:
+    ack, _, pools, _ = _acknowledge("subscribe x at 25:00")
+    [call] = ack.call_args_list
+    assert "25:00" in call.kwargs["text"]
     pools.submit.assert_not_called()
+    ack, _, pools, _ = _acknowledge("help")
+    ack.assert_called_once_with(text=USAGE.replace("<", "&lt;").replace(">", "&gt;"))
+    pools.submit.assert_not_called()
+    ack, _, _, _ = _acknowledge("<!channel>")
+    assert "<!channel>" not in str(ack.call_args)
 
 
 # -- questions ------------------------------------------------------------------------------

@@ -1,26 +1,36 @@
-"""`/brief`: parsed and acked at once (Slack allows 3 s); the work runs in a lazy listener.
+"""`/brief`: parsed and acked at once (Slack allows 3 s); the work runs on a listener pool.
 
-The text is parsed once, in the ack; the parsed command reaches the lazy listener through
-Bolt's context (a frozen dataclass, copied with the request).
+The ack function parses the text, acks, and hands the work to the pool of its kind
+(`ListenerPools.submit`: a queue put) itself. Not through a Bolt lazy listener: Bolt hands a
+lazy listener a deep copy of the whole request (`BoltRequest.to_copyable`, the body parsed
+again, then `copy.deepcopy` of it and its context) before it writes the ack, in the request's
+own thread: 58% of the ack path's CPU in `bench/ack_latency.py` (cProfile, 400 acks), on top
+of a hop through Bolt's own thread pool just to reach ours.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 
 from bot.render.escape import escape_mrkdwn
 from bot.slack.brief_command import BriefCommand
-from bot.slack.command_text import USAGE, BriefCmd, HelpCmd, UsageError, parse
+from bot.slack.command_text import USAGE, BriefCmd, Command, HelpCmd, UsageError, parse
 from bot.slack.pools import BRIEF, COMMAND, ListenerPools
 
 TOO_LATE = "I couldn't make a brief in time; please try again."
-# Where the ack leaves the parsed command for the lazy listener.
-PARSED = "briefbot_command"
 
 
-def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+def acknowledge(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    *,
+    brief_command: BriefCommand,
+    pools: ListenerPools,
+) -> None:
+    """Ack (a usage error and help are answered in the ack itself), then queue the work."""
     try:
         parsed = parse(command.get("text"))
     except UsageError as err:
@@ -30,34 +40,28 @@ def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None
     if isinstance(parsed, HelpCmd):
         ack(text=escape_mrkdwn(USAGE))
         return
-    context[PARSED] = parsed
     if isinstance(parsed, BriefCmd):
         ack(text=f"Working on a brief of *{escape_mrkdwn(parsed.topic)}*…")
     else:
         ack()
+    hand_over(parsed, command, respond, brief_command=brief_command, pools=pools)
 
 
-def work(
+def hand_over(
+    parsed: Command,
     command: dict[str, Any],
     respond: Respond,
-    context: BoltContext,
     *,
     brief_command: BriefCommand,
     pools: ListenerPools,
 ) -> None:
-    parsed = context.get(PARSED)
-    if parsed is None:
-        return  # a usage error or help: answered in the ack
-    # Briefs (fetching, LLM) and the quick commands run on separate pools: a queue of slow
-    # briefs never delays `/brief list` or subscribe.
+    """Queue the work of an acked command. Briefs (fetching, LLM) and the quick commands run
+    on separate pools: a queue of slow briefs never delays `/brief list` or subscribe."""
+    team_id, channel_id, user_id = command["team_id"], command["channel_id"], command["user_id"]
     pools.submit(
         BRIEF if isinstance(parsed, BriefCmd) else COMMAND,
         lambda: brief_command.run(
-            parsed,
-            team_id=command["team_id"],
-            channel_id=command["channel_id"],
-            user_id=command["user_id"],
-            respond=respond,
+            parsed, team_id=team_id, channel_id=channel_id, user_id=user_id, respond=respond
         ),
         too_late=lambda: respond(text=TOO_LATE),
     )
