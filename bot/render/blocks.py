@@ -11,6 +11,13 @@ most 3,000 characters. Lengths are counted in UTF-16 code units, as Slack may co
 
 Everything taken from articles goes through `bot.render.escape`, so no article can mention
 anyone or add a link of its own.
+
+Blocks are built as plain dicts, as slack_sdk's `Block.to_dict()` writes them (keys in the same
+order; `tests/render` checks every kind round-trips through slack_sdk's models unchanged). Not
+through those models: building them and `to_dict()`, which validates every attribute again,
+was half the CPU a digest round spent in the serving process (cProfile in
+`bench/ack_latency.py`), where it competes with Slack's acks for the GIL; the limits are
+already met above.
 """
 
 from __future__ import annotations
@@ -18,18 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    Option,
-    OverflowMenuElement,
-    PlainTextObject,
-    SectionBlock,
-)
 
 from bot.render import feedback_value
 from bot.render.common import (
@@ -48,6 +43,9 @@ from bot.render.common import (
 )
 from bot.render.escape import escape_mrkdwn, plain_text_safe, safe_link, safe_url
 from bot.summarize.model import SECTION_TITLES, SECTIONS, Brief, Bullet, SourceRef
+
+# A Block Kit block (or element) as Slack's JSON has it.
+Block = dict[str, Any]
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -118,10 +116,8 @@ def brief_to_message(
     tail: list[Block] = [meta]
     if footer and not brief.is_empty:
         tail.append(_context_block(footer))
-    if actions:
-        parsed = Block.parse(dict(actions))
-        if parsed is not None:
-            tail.append(parsed)
+    if actions and isinstance(actions.get("type"), str):  # a block (already a dict)
+        tail.append(dict(actions))
 
     if brief.is_empty:
         body = [
@@ -169,7 +165,7 @@ def brief_to_message(
         budget = max(available - len(section_blocks), 1)
         lines = ["*Sources*"] + [_source_line(s, None) for s in brief.sources]
         chunks = _pack_limited(lines, budget, lambda n: f"_…and {n} more sources._")
-        source_blocks = [DividerBlock(), *(_section(chunk) for chunk in chunks)]
+        source_blocks = [{"type": "divider"}, *(_section(chunk) for chunk in chunks)]
 
     blocks = [header, *section_blocks, *source_blocks, *tail]
     return Message(brief_to_plain_text(brief, title_prefix=title_prefix), _dicts(blocks))
@@ -301,21 +297,29 @@ def answer_to_message(answer: AnswerLike) -> Message:
     return Message(text, _dicts(blocks))
 
 
-def _header_block(text: str) -> HeaderBlock:
+def _plain_text(text: str) -> dict[str, Any]:
+    return {"emoji": True, "text": text, "type": "plain_text"}
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"text": text, "type": "mrkdwn"}
+
+
+def _header_block(text: str) -> Block:
     shown = trim(plain_text_safe(clean(text)), MAX_HEADER_TEXT, measure=slack_len)
-    return HeaderBlock(text=PlainTextObject(text=shown, emoji=True))
+    return {"text": _plain_text(shown), "type": "header"}
 
 
-def _section(text: str, accessory: OverflowMenuElement | None = None) -> SectionBlock:
+def _section(text: str, accessory: Block | None = None) -> Block:
     text = trim(text, MAX_SECTION_TEXT, entities=True, measure=slack_len)  # a guard only
-    return SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory)
+    if accessory is None:
+        return {"text": _mrkdwn(text), "type": "section"}
+    return {"accessory": accessory, "text": _mrkdwn(text), "type": "section"}
 
 
-def _feedback_menu(
-    brief: Brief, bullet: Bullet, by_id: Mapping[str, SourceRef]
-) -> OverflowMenuElement | None:
-    """👍/👎 for one bullet; each option's value names the bullet's outlets and story. None for
-    a bullet with neither (nothing a vote could rank)."""
+def _feedback_menu(brief: Brief, bullet: Bullet, by_id: Mapping[str, SourceRef]) -> Block | None:
+    """👍/👎 for one bullet (an overflow menu); each option's value names the bullet's outlets
+    and story. None for a bullet with neither (nothing a vote could rank)."""
     outlets = list(bullet.outlets) or [
         by_id[i].outlet or "" for i in bullet.source_ids if i in by_id
     ]
@@ -326,29 +330,30 @@ def _feedback_menu(
     )
     if not any(feedback_value.clean(o) for o in outlets) and not feedback_value.clean(story):
         return None
-    return OverflowMenuElement(
-        action_id=FEEDBACK_ACTION_ID,
-        options=[
-            Option(text=PlainTextObject(text=label, emoji=True), value=value)
+    return {
+        "action_id": FEEDBACK_ACTION_ID,
+        "options": [
+            {"text": _plain_text(label), "value": value}
             for label, value in (
                 (FEEDBACK_UP, feedback_value.encode(1, outlets, story)),
                 (FEEDBACK_DOWN, feedback_value.encode(-1, outlets, story)),
             )
         ],
-    )
+        "type": "overflow",
+    }
 
 
-def _context_block(*texts: str) -> ContextBlock:
+def _context_block(*texts: str) -> Block:
     elements = [
-        MarkdownTextObject(text=trim(t, MAX_CONTEXT_TEXT, entities=True, measure=slack_len))
+        _mrkdwn(trim(t, MAX_CONTEXT_TEXT, entities=True, measure=slack_len))
         for t in texts[:MAX_CONTEXT_ELEMENTS]
         if t
     ]
-    return ContextBlock(elements=elements)
+    return {"elements": elements, "type": "context"} if elements else {"type": "context"}
 
 
 def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks[:MAX_BLOCKS]]
+    return list(blocks[:MAX_BLOCKS])
 
 
 def _split_long(paragraphs: Sequence[str]) -> list[str]:

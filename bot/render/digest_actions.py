@@ -10,14 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    ConfirmObject,
-    MarkdownTextObject,
-    PlainTextObject,
-)
-
 from bot.render.common import topic_title
 from bot.render.escape import escape_mrkdwn
 
@@ -35,50 +27,58 @@ SUBSCRIBE_ACTION_ID = "topic_subscribe"
 def subscribe_button(topic: str) -> dict[str, Any]:
     """Under the reply to `/brief <new topic>`: subscribe this channel to a daily digest of it
     (the value is the topic's name; the channel is the one the click comes from)."""
-    return ActionsBlock(
-        block_id="topic_subscribe",
-        elements=[
-            ButtonElement(
-                text=PlainTextObject(text="Subscribe this channel"),
-                action_id=SUBSCRIBE_ACTION_ID,
-                value=topic[:150],
-                style="primary",
-            )
+    return {
+        "block_id": "topic_subscribe",
+        "elements": [
+            {
+                "action_id": SUBSCRIBE_ACTION_ID,
+                "style": "primary",
+                "text": {"text": "Subscribe this channel", "type": "plain_text"},
+                "type": "button",
+                "value": topic[:150],
+            }
         ],
-    ).to_dict()
+        "type": "actions",
+    }
 
 
 def digest_actions(subscription_id: int, topic: str) -> dict[str, Any]:
+    """As slack_sdk's `ActionsBlock(...).to_dict()` writes it (a plain dict: this runs once per
+    digest, in the process answering Slack; see `bot.render.blocks`)."""
     value = str(subscription_id)
     shown = escape_mrkdwn(topic_title(topic)[:MAX_CONFIRM_TOPIC])
-    return ActionsBlock(
-        block_id=BLOCK_ID,
-        elements=[
-            ButtonElement(
-                text=PlainTextObject(text="Pause", emoji=True),
-                action_id=PAUSE_ACTION_ID,
-                value=value,
-            ),
-            ButtonElement(
-                text=PlainTextObject(text="Unsubscribe", emoji=True),
-                action_id=UNSUBSCRIBE_ACTION_ID,
-                value=value,
-                style="danger",
-                confirm=ConfirmObject(
-                    title=PlainTextObject(text="Stop this digest?"),
-                    text=MarkdownTextObject(
-                        text=f"This channel will get no more digests of *{shown}*. "
-                        "Anyone in the channel can subscribe it again with `/brief subscribe`."
-                    ),
-                    confirm=PlainTextObject(text="Unsubscribe"),
-                    deny=PlainTextObject(text="Keep it"),
-                    style="danger",
-                ),
-            ),
-            ButtonElement(
-                text=PlainTextObject(text="Sources", emoji=True),
-                action_id=SOURCES_ACTION_ID,
-                value=value,
-            ),
+    return {
+        "block_id": BLOCK_ID,
+        "elements": [
+            _button("Pause", PAUSE_ACTION_ID, value),
+            {
+                "action_id": UNSUBSCRIBE_ACTION_ID,
+                "confirm": {
+                    "title": {"text": "Stop this digest?", "type": "plain_text"},
+                    "text": {
+                        "text": f"This channel will get no more digests of *{shown}*. "
+                        "Anyone in the channel can subscribe it again with `/brief subscribe`.",
+                        "type": "mrkdwn",
+                    },
+                    "confirm": {"text": "Unsubscribe", "type": "plain_text"},
+                    "deny": {"text": "Keep it", "type": "plain_text"},
+                    "style": "danger",
+                },
+                "style": "danger",
+                "text": {"emoji": True, "text": "Unsubscribe", "type": "plain_text"},
+                "type": "button",
+                "value": value,
+            },
+            _button("Sources", SOURCES_ACTION_ID, value),
         ],
-    ).to_dict()
+        "type": "actions",
+    }
+
+
+def _button(label: str, action_id: str, value: str) -> dict[str, Any]:
+    return {
+        "action_id": action_id,
+        "text": {"emoji": True, "text": label, "type": "plain_text"},
+        "type": "button",
+        "value": value,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import replace
@@ -408,3 +409,34 @@ def test_message_is_frozen() -> None:
     with pytest.raises(AttributeError):
         message.text = "x"  # type: ignore[misc]
     assert replace(message, text="y").text == "y"
+
+
+def test_blocks_are_exactly_what_slack_sdk_writes() -> None:
+    """The blocks are built as plain dicts (not slack_sdk's models, for the CPU): each one,
+    menus and a digest's buttons included, is what slack_sdk's own model of it writes, key
+    order too, and passes its validation."""
+    from bot.render.digest_actions import digest_actions, subscribe_button
+
+    brief = sample_brief()
+    marks = {brief.sections["key"][0].text: "new"} if brief.sections.get("key") else {}
+    messages = [
+        brief_to_message(
+            brief,
+            title_prefix="Daily digest",
+            new_marks=marks,
+            feedback=True,
+            actions=digest_actions(7, "river <plan> & *co*"),
+        ),
+        brief_to_message(empty_brief(), actions=digest_actions(8, "x" * 300)),
+        brief_to_message(huge_brief(), feedback=True),
+    ]
+    blocks = [b for m in messages for b in m.blocks]
+    blocks += [subscribe_button("river plan " * 30)]
+    kinds = {b["type"] for b in blocks} | {
+        b["accessory"]["type"] for b in blocks if "accessory" in b
+    }
+    assert kinds >= {"header", "section", "context", "divider", "actions", "overflow"}
+    for block in blocks:
+        parsed = Block.parse(block)
+        assert parsed is not None
+        assert json.dumps(parsed.to_dict()) == json.dumps(block)
