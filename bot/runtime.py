@@ -149,6 +149,13 @@ class Runtime:
         from bot.nlp import load_pipeline
 
         load_pipeline(self.core.settings.nlp_model)
+        # What the first ingest round (the in-process scheduler's, or a /brief's refresh) would
+        # load while acks wait: the ingest modules (trafilatura, feeds: 0.6 s of CPU) and the
+        # language identifier (0.5 s); in `bench/ack_latency.py` they were the first burst's.
+        import bot.ingest.pipeline  # noqa: F401
+        from bot.nlp.language import load_identifier
+
+        load_identifier()
         # And the brief worker processes (BRIEF_PROCESSES), which the first digest round
         # would otherwise start while acks wait.
         if self.core.settings.brief_processes:

@@ -14,7 +14,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-__all__ = ["MAX_CHARS", "MIN_CONFIDENCE", "MIN_WORDS", "detect_language", "language_code"]
+__all__ = [
+    "MAX_CHARS",
+    "MIN_CONFIDENCE",
+    "MIN_WORDS",
+    "detect_language",
+    "language_code",
+    "load_identifier",
+]
 
 # The opening of a long article says its language as well as the whole of it, at a bounded
 # cost (py3langid is linear in the text).
@@ -35,6 +42,11 @@ def _model() -> Any:
 
             _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         return _identifier
+
+
+def load_identifier() -> None:
+    """Load the identifier now (`briefbot serve` at start-up: not in the middle of acks)."""
+    _model()
 
 
 def detect_language(title: str, text: str) -> str | None:

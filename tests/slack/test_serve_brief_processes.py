@@ -79,3 +79,35 @@ def test_serve_starts_its_brief_workers_before_it_answers_slack(
         assert started is not None and len(started._processes) == 1  # type: ignore[attr-defined]
     finally:
         runtime.shutdown()
+
+
+@pytest.mark.slow
+def test_serve_loads_what_an_ingest_round_needs_before_it_answers_slack(tmp_path: Path) -> None:
+    """The first ingest round (the in-process scheduler's) imported the ingest modules and
+    loaded the language identifier, a second of CPU while that round's acks waited. A fresh
+    interpreter: in this one, other tests may have loaded both already."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+from bot import runtime
+from bot.nlp import language
+from bot.settings import Settings
+settings = Settings.from_env(environ={{
+    "DATABASE_URL": "sqlite:///{tmp_path / "warm.db"}", "SLACK_BOT_TOKEN": "xoxb-1",
+    "SLACK_SIGNING_SECRET": "s" * 32, "NLP_MODEL": "none", "BRIEF_PROCESSES": "0",
+}}, dotenv_path=None)
+rt = runtime.build_runtime(settings, with_scheduler=False)
+before = ("bot.ingest.pipeline" in sys.modules, language._identifier is not None)
+rt.warm_up()
+after = ("bot.ingest.pipeline" in sys.modules, language._identifier is not None)
+rt.shutdown()
+print(before, after)
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=root, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "(False, False) (True, True)"
