@@ -75,10 +75,13 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     "before": ("before: digest in-process, no ack priority", "briefbot", "in-process"),
     "unpaused": ("before: digest in-process, no pauses/warm-up", "briefbot", "in-process"),
     "patient": ("try: digest, work waits for acks 1 s/quiet 0.3", "briefbot", "in-process"),
+    "lazy": ("before: digest, /brief work via a Bolt lazy listener", "briefbot", "in-process"),
+    "tree": ("before: digest, the app of --tree's code", "briefbot", "in-process"),
 }
 # Experiments: the app's environment per scenario (read in `serve_app`).
 SCENARIO_ENV: dict[str, dict[str, str]] = {
     "patient": {"BENCH_ACK_YIELD": "1.0", "BENCH_ACK_QUIET": "0.3"},
+    "lazy": {"BENCH_BRIEF_LAZY": "1"},
 }
 # Scenarios whose app runs without the serving process's ack priority (Python's default 5 ms
 # GIL switch interval; listener pools not yielding to acks): the code before it, same run.
@@ -204,7 +207,8 @@ class DigestLoop:
                 )
                 for path in folder.glob("*.md"):  # a URL of its own: a new article
                     path.write_text(path.read_text().replace("/0\n", f"/r{n}\n"))
-                core.ingest([str(folder)], topic=topic)
+                with profiled("digest_ingest"):
+                    core.ingest([str(folder)], topic=topic)
             scheduled = core.clock().replace(second=0, microsecond=0) + timedelta(minutes=n)
             outcomes = digest_round(core, self.clients, subscriptions, scheduled)
             self.rounds[-1]["seconds"] = round(time.time() - self.rounds[-1]["started"], 3)
@@ -223,16 +227,98 @@ class DigestLoop:
         }
 
 
+_profiles: dict[str, list[Any]] = {}
+_profiles_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def profiled(name: str) -> Any:
+    """With BENCH_PROFILE set (`--profile`): cProfile of this thread's CPU (`time.thread_time`:
+    not the time spent waiting for the GIL or a CPU) for the block, kept under `name`."""
+    if not os.environ.get("BENCH_PROFILE"):
+        yield
+        return
+    import cProfile
+
+    profile = cProfile.Profile(time.thread_time)
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        with _profiles_lock:
+            _profiles.setdefault(name, []).append(profile)
+
+
+def save_profiles() -> dict[str, float]:
+    """Each kind's profiles as one pstats file under BENCH_PROFILE; CPU seconds per kind."""
+    import pstats
+
+    folder = Path(os.environ.get("BENCH_PROFILE", ""))
+    totals: dict[str, float] = {}
+    if not os.environ.get("BENCH_PROFILE"):
+        return totals
+    folder.mkdir(parents=True, exist_ok=True)
+    with _profiles_lock:
+        for name, profiles in _profiles.items():
+            stats = pstats.Stats(profiles[0])
+            for more in profiles[1:]:
+                stats.add(more)
+            stats.dump_stats(str(folder / f"{name}.prof"))
+            totals[name] = round(float(stats.total_tt), 3)  # type: ignore[attr-defined]
+    return totals
+
+
+def profile_app_work() -> None:
+    """With BENCH_PROFILE: the digest round's deliveries and the /brief work profiled too."""
+    if not os.environ.get("BENCH_PROFILE"):
+        return
+    import functools
+
+    from bot.jobs import digest as digest_module
+    from bot.slack.brief_command import BriefCommand
+
+    deliver, run = digest_module.deliver_digest, BriefCommand.run
+
+    @functools.wraps(deliver)
+    def profiled_deliver(*args: Any, **kwargs: Any) -> Any:
+        with profiled("digest_deliver"):
+            return deliver(*args, **kwargs)
+
+    @functools.wraps(run)
+    def profiled_run(*args: Any, **kwargs: Any) -> Any:
+        with profiled("brief_work"):
+            return run(*args, **kwargs)
+
+    digest_module.deliver_digest = profiled_deliver  # type: ignore[assignment]
+    BriefCommand.run = profiled_run  # type: ignore[method-assign]
+
+
 def trace_requests() -> dict[str, list[float]]:
     """Where each request's time went inside the app, from waitress's own steps: from the
     connection accepted to a worker thread starting on the request (`queued`: the server's
     loop reading it, then waiting for one of its 8 threads), the worker's time on it
     (`served`: our front door, Bolt, the ack written), and of that, the CPU the worker thread
-    itself used (`served_cpu`; the rest is waiting for the GIL or for a CPU)."""
+    itself used (`served_cpu`; the rest is waiting for the GIL or for a CPU); of `served`,
+    the part before the listener's `ack()` (`to_ack`: front door, Bolt's parsing, middleware,
+    the listener) and after it (`after_ack`: Bolt handing the lazy work over, the response
+    written)."""
+    from slack_bolt.context.ack.ack import Ack
     from waitress.channel import HTTPChannel
 
-    phases: dict[str, list[float]] = {"queued": [], "served": [], "served_cpu": []}
-    init, service = HTTPChannel.__init__, HTTPChannel.service
+    phases: dict[str, list[float]] = {
+        "queued": [],
+        "served": [],
+        "served_cpu": [],
+        "to_ack": [],
+        "after_ack": [],
+    }
+    init, service, ack = HTTPChannel.__init__, HTTPChannel.service, Ack.__call__
+    acked = threading.local()
+
+    def traced_ack(self: Any, *args: Any, **kwargs: Any) -> Any:
+        acked.at = time.perf_counter()
+        return ack(self, *args, **kwargs)
 
     def traced_init(self: Any, *args: Any, **kwargs: Any) -> None:
         self.bench_created = time.perf_counter()
@@ -240,16 +326,23 @@ def trace_requests() -> dict[str, list[float]]:
 
     def traced_service(self: Any) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
+        acked.at = None
         try:
-            service(self)
+            with profiled("ack"):
+                service(self)
         finally:
+            ended = time.perf_counter()
             if len(phases["served"]) < 100_000:
                 phases["queued"].append(started - self.bench_created)
-                phases["served"].append(time.perf_counter() - started)
+                phases["served"].append(ended - started)
                 phases["served_cpu"].append(time.thread_time() - cpu)
+                if acked.at is not None:
+                    phases["to_ack"].append(acked.at - started)
+                    phases["after_ack"].append(ended - acked.at)
 
     HTTPChannel.__init__ = traced_init  # type: ignore[method-assign]
     HTTPChannel.service = traced_service  # type: ignore[method-assign]
+    Ack.__call__ = traced_ack  # type: ignore[method-assign]
     return phases
 
 
@@ -301,8 +394,10 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
 
         server = http_server(app, lambda: True, host="127.0.0.1", port=0)
     elif http:
+        _brief_via_bolt_lazy_listener()
         server = _briefbot_server(settings, core, client)
     _ack_yield_experiment()
+    profile_app_work()
     if server is not None:
         threading.Thread(target=server.run, daemon=True).start()
     loop = DigestLoop(core, client, db) if digest else None
@@ -310,6 +405,8 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
     for line in sys.stdin:
         command = line.strip()
         if command == "start":
+            with _profiles_lock:  # the warm-up's requests (first calls: imports, auth.test) out
+                _profiles.clear()
             if loop is not None:
                 loop.start()
             load_running.set()
@@ -332,6 +429,7 @@ def serve_app(mode: str, slack_url: str, db: str, digest: bool, http: bool) -> i
     }
     figures["phases"] = {name: stats_ms(values) for name, values in phases.items()}
     figures["brief_processes"] = settings.brief_processes
+    figures["profiled_cpu_s"] = save_profiles()
     _emit(figures)
     if server is not None:
         server.close()
@@ -366,6 +464,48 @@ def _briefbot_server(settings: Any, core: Any, client: Any) -> Any:
     return server
 
 
+def _brief_via_bolt_lazy_listener() -> None:
+    """The code before 2 Dec 10:15 (BENCH_BRIEF_LAZY, scenario `lazy`): `/brief` acked by a
+    listener that only parses, its work handed to the listener pool by a Bolt lazy listener
+    (Bolt copies the request for it before writing the ack, and runs it on its own pool)."""
+    if os.environ.get("BENCH_BRIEF_LAZY") != "1":
+        return
+    from bot.render.escape import escape_mrkdwn
+    from bot.slack.command_text import USAGE, BriefCmd, HelpCmd, UsageError, parse
+    from bot.slack.listeners import commands
+    from bot.slack.listeners.commands import brief
+
+    def register(app: Any, features: Any, pools: Any) -> None:
+        def parse_and_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
+            try:
+                parsed = parse(command.get("text"))
+            except UsageError as err:
+                ack(text=escape_mrkdwn(str(err)))
+                return
+            if isinstance(parsed, HelpCmd):
+                ack(text=escape_mrkdwn(USAGE))
+                return
+            context["bench_parsed"] = parsed
+            if isinstance(parsed, BriefCmd):
+                ack(text=f"Working on a brief of *{escape_mrkdwn(parsed.topic)}*…")
+            else:
+                ack()
+
+        def work(command: dict[str, Any], respond: Any, context: Any) -> None:
+            if context.get("bench_parsed") is not None:
+                brief.hand_over(
+                    context["bench_parsed"],
+                    command,
+                    respond,
+                    brief_command=features.brief_command,
+                    pools=pools,
+                )
+
+        app.command("/brief")(ack=parse_and_ack, lazy=[work])
+
+    commands.register = register  # type: ignore[assignment]
+
+
 def _ack_yield_experiment() -> None:
     """Experiments: how long slow work waits for acks (BENCH_ACK_YIELD, BENCH_ACK_QUIET)."""
     if os.environ.get("BENCH_ACK_YIELD"):
@@ -383,8 +523,11 @@ class Child:
         self, *args: str, log: Path | None = None, env: dict[str, str] | None = None
     ) -> None:
         self.log = log.open("w") if log is not None else None
+        script = Path(__file__).resolve()
+        if env and env.get("BENCH_APP_TREE"):  # the `tree` scenario: another checkout's code
+            script = Path(env["BENCH_APP_TREE"]).resolve() / "bench" / "ack_latency.py"
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), *args],
+            [sys.executable, str(script), *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -676,8 +819,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--subscriptions", type=int, default=None, help="digest subscriptions (50)")
     p.add_argument(
         "--scenarios",
-        default=",".join(SCENARIOS),
-        help=f"which to run, comma-separated (all: {','.join(SCENARIOS)})",
+        default="bolt,digest",
+        help=f"which to run, comma-separated (bolt,digest; all: {','.join(SCENARIOS)})",
+    )
+    p.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="cProfile (CPU) of the app's acks, digest round and /brief work, per scenario "
+        "and repeat, into DIR/<scenario>-<repeat>/*.prof",
+    )
+    p.add_argument(
+        "--tree",
+        metavar="DIR",
+        help="scenario `tree`: the app as the checkout in DIR has it (e.g. `git archive` of the "
+        "commit before a change), interleaved with this one's",
     )
     p.add_argument("--role", choices=["fake-slack", "app"], help=argparse.SUPPRESS)
     p.add_argument("--mode", choices=["briefbot", "bolt"], help=argparse.SUPPRESS)
@@ -700,6 +855,8 @@ def main(argv: list[str] | None = None) -> int:
     wanted = {name.strip() for name in args.scenarios.split(",") if name.strip()}
     if "digest" not in wanted or not wanted <= set(SCENARIOS):
         p.error(f"--scenarios: 'digest' and any of {', '.join(SCENARIOS)}")
+    if ("tree" in wanted) != bool(args.tree):
+        p.error("--tree DIR and the scenario `tree` go together")
     bench = Bench("ack_latency", args)
     args.bursts = args.bursts or (2 if args.quick else 36)
     args.subscriptions = args.subscriptions or (5 if args.quick else 50)
@@ -738,7 +895,15 @@ def main(argv: list[str] | None = None) -> int:
                         brief_processes=BRIEF_POOL.get(name, ""),
                         ack_priority=name not in NO_ACK_PRIORITY,
                         unpaused=name in UNPAUSED,
-                        extra_env=SCENARIO_ENV.get(name),
+                        extra_env={
+                            **SCENARIO_ENV.get(name, {}),
+                            **(
+                                {"BENCH_PROFILE": str(Path(args.profile).resolve() / f"{name}-{n}")}
+                                if args.profile
+                                else {}
+                            ),
+                            **({"BENCH_APP_TREE": args.tree} if name == "tree" else {}),
+                        },
                     )
                 )
         runs = {name: merge(collected[name]) for name in SCENARIOS}
