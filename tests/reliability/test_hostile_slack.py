@@ -432,7 +432,7 @@ def test_unsigned_tampered_and_replayed_requests_get_401(
     assert post_signed(app.url, replayed, SIGNING_SECRET, timestamp=stamp).status_code == 401
     assert post_signed(app.url, replayed, SIGNING_SECRET, tamper=True).status_code == 401
 
-    time.sleep(0.5)
+    app.settle()
     assert fake.calls_to("response_url") == [] and fake.calls_to("chat.postMessage") == []
     with app.core.factory() as session:
         assert session.scalar(select(func.count()).select_from(Subscription)) == 0

@@ -4,7 +4,6 @@ the app, brief posted, thread question answered once."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from testkit.slackfake.server import FakeSlack
 from testkit.slackfake.signing import event_callback, slash_command_fields
 from testkit.slackfake.socket_mode import FakeSocketModeServer
 from tests.conftest import Database
-from tests.slack.conftest import BOT_TOKEN, settings_for, write_articles
+from tests.slack.conftest import BOT_TOKEN, settings_for, track_work, write_articles
 
 TEAM, CHANNEL, USER = "T0001", "C0001", "U0001"
 
@@ -51,7 +50,8 @@ def socket_app(
 def test_brief_and_thread_question_over_socket_mode(
     socket_app: tuple[FakeSlack, FakeSocketModeServer, Runtime],
 ) -> None:
-    fake, server, _ = socket_app
+    fake, server, runtime = socket_app
+    inflight = track_work(runtime)
     envelope = server.push_slash_command(
         slash_command_fields(
             text="river plan",
@@ -87,7 +87,7 @@ def test_brief_and_thread_question_over_socket_mode(
     )
     server.wait_for_ack(retry, timeout=5)
     fake.wait_for("chat.postMessage", count=2, timeout=20)
-    time.sleep(1.0)
+    inflight.settle(30)  # the retried event was handled too
     replies = [c for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts")]
     assert len(replies) == 1
     assert "September" in json.dumps(replies[0].params)

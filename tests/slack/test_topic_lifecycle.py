@@ -71,7 +71,7 @@ def _command(app: RunningApp, text: str, response: str, team: str = TEAM) -> str
     deadline = time.monotonic() + 30
     while not app.fake.response_posts(response) and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.3)  # a second reply (after "searching…") lands too
+    app.settle()  # a second reply (after "searching…") lands too
     return json.dumps(app.fake.response_posts(response))
 
 
