@@ -153,16 +153,21 @@ class _Job:
 
 @dataclass
 class _Task:
-    """A fetch to run on the pool: the job's feed or page (`candidate` None), or a teaser's page."""
+    """A task to run on the pool: the job's feed or page (`candidate` None), or a teaser's
+    page: its fetch, then (`fetched` set) its extraction."""
 
     job: _Job
     candidate: Candidate | None
+    fetched: FetchResult | None = None
 
     @functools.cached_property
     def host(self) -> str:
-        """The host the task fetches from ("" for local files): what per-host limits count.
+        """The host the task fetches from ("" for local files, and for a page already
+        fetched, whose extraction holds no connection): what per-host limits count.
         Cached: the scheduling loop asks for it of every waiting task on every pass (it was
         a tenth of the ingest thread's CPU with a few hundred teasers queued)."""
+        if self.fetched is not None:
+            return ""
         if self.candidate is None and self.job.kind == "file":
             return ""
         url = self.candidate.url if self.candidate is not None else self.job.url
@@ -422,10 +427,34 @@ class _Pipeline:
     def enrich(self, candidate: Candidate) -> tuple[Candidate, bool, ExtractedPage | None]:
         """The candidate with its page's full text, and the page; (teaser unchanged, False,
         None) if that fails."""
+        fetched = self.fetch_page(candidate)
+        if isinstance(fetched, tuple):
+            return fetched
+        return self.extract_page(candidate, fetched)
+
+    def fetch_page(
+        self, candidate: Candidate
+    ) -> FetchResult | tuple[Candidate, bool, ExtractedPage | None]:
+        """A teaser's page fetched (its extraction is a task of its own, which holds no
+        per-host slot: the host's next page is fetched meanwhile); or, if that fails, the
+        outcome of `enrich` (the teaser unchanged)."""
         try:
             fetched = self.fetcher.fetch(candidate.url, accept=PAGE_ACCEPT)
             if looks_like_feed(fetched.content_type, fetched.content):
                 raise ParseError("the entry links to a feed, not an article")
+        except BriefbotError as exc:
+            log.debug("keeping the teaser of %s: %s", candidate.url, exc)
+            return replace(candidate, wants_full_text=False), False, None
+        except Exception:
+            log.warning("keeping the teaser of %s", candidate.url, exc_info=True)
+            return replace(candidate, wants_full_text=False), False, None
+        return fetched
+
+    def extract_page(
+        self, candidate: Candidate, fetched: FetchResult
+    ) -> tuple[Candidate, bool, ExtractedPage | None]:
+        """`enrich`'s second half: the fetched page's text merged into the teaser."""
+        try:
             # The entry's title is the stored one when the page's text is taken: the worker
             # detects the language of that pair (`merge_full_text`).
             page = self.extract(
@@ -583,7 +612,11 @@ class _Pipeline:
                     task = running.pop(future)
                     busy_hosts[task.host] -= 1
                     try:
-                        if task.candidate is not None:
+                        if task.candidate is not None and task.fetched is None:
+                            # Fetched: its extraction goes first in the queue (it holds no
+                            # host slot), or the teaser is kept (the fetch failed).
+                            self._fetched(queue, task, future)
+                        elif task.candidate is not None:
                             # Also for a job settled meanwhile: other sources may wait for
                             # this page.
                             self._enriched(task.job, future)
@@ -621,8 +654,10 @@ class _Pipeline:
             if task.candidate is None:
                 task.job.deadline = time.monotonic() + self.source_seconds(task.job)
                 future = pool.submit(self.retrieve, task.job)
+            elif task.fetched is None:
+                future = pool.submit(self.fetch_page, task.candidate)
             else:
-                future = pool.submit(self.enrich, task.candidate)
+                future = pool.submit(self.extract_page, task.candidate, task.fetched)
             running[future] = task
             busy_hosts[task.host] += 1
         queue.extendleft(reversed(waiting))
@@ -696,6 +731,13 @@ class _Pipeline:
                 continue
             self._inflight[teaser.url] = []
             queue.append(_Task(job, teaser))
+
+    def _fetched(self, queue: deque[_Task], task: _Task, future: Future[object]) -> None:
+        fetched = future.result()  # bounded: only called for a future already done
+        if isinstance(fetched, FetchResult):
+            queue.appendleft(replace(task, fetched=fetched))
+            return
+        self._enriched(task.job, future)
 
     def _enriched(self, job: _Job, future: Future[object]) -> None:
         outcome = future.result()  # bounded: only called for a future already done

@@ -496,3 +496,53 @@ def test_feed_entries_older_than_the_retention_are_not_stored(
     with db.factory() as session:
         titles = set(session.scalars(select(Article.title)))
     assert titles == {"Entry 1", "Entry 4"}
+
+
+def test_a_pages_extraction_does_not_hold_its_hosts_fetch_slot(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    """With one fetch at a time per host, the next page of the host is fetched while the
+    page before it is being extracted (extraction holds no connection), so the extraction
+    processes are not left idle behind one host's fetches."""
+    import time
+
+    from bot.ingest.pipeline import InlinePageWork
+    from bot.ingest.report import IngestLimits
+
+    paths = [f"/story/{n}" for n in range(3)]
+    for n, path in enumerate(paths):
+        server.add(path, article_html(f"Story {n}", article_text(f"Topic{n}word")))
+    feed = server.add(
+        "/one-host.xml",
+        rss_feed(
+            "One Host",
+            [{"title": f"Story {n}", "link": server.url(p)} for n, p in enumerate(paths)],
+        ),
+        content_type="application/rss+xml",
+    )
+    seen_during_extraction: list[bool] = []
+
+    class WatchingWork(InlinePageWork):
+        def extract(self, body, url, encoding=None, title=None):  # type: ignore[no-untyped-def]
+            if not seen_during_extraction:
+                # The first page's extraction waits (at most 5 s) for another page's request.
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline:
+                    if sum(server.hits(p) for p in paths) > 1:
+                        break
+                    time.sleep(0.01)
+                seen_during_extraction.append(sum(server.hits(p) for p in paths) > 1)
+            return super().extract(body, url, encoding, title)
+
+    report = ingest(
+        db.factory,
+        fetcher,
+        [SourceSpec("feed", feed)],
+        topic="hosts",
+        now=NOW,
+        page_work=WatchingWork(),
+        limits=IngestLimits(per_host=1, max_age_days=0),
+    )
+    assert seen_during_extraction == [True]
+    assert report.new_articles == 3 and report.ok_count == 1
+    assert all(server.hits(p) == 1 for p in paths)  # each page fetched once
