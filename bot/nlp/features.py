@@ -52,6 +52,7 @@ class SentenceFeatures:
     section: str | None = None
     score: float = 0.0
     cues: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    names: tuple[str, ...] | None = None
 
     @property
     def is_prose(self) -> bool:
@@ -82,6 +83,8 @@ class SentenceFeatures:
             out["score"] = self.score
         if any(self.cues):
             out["cues"] = list(self.cues)
+        if self.names is not None:
+            out["names"] = list(self.names)
         return out
 
     @classmethod
@@ -89,6 +92,7 @@ class SentenceFeatures:
         cls, position: int, paragraph: int, text: str, data: dict[str, Any]
     ) -> SentenceFeatures:
         cues = data.get("cues") or (0.0, 0.0, 0.0, 0.0)
+        names = data.get("names")
         return cls(
             position=position,
             paragraph=paragraph,
@@ -105,6 +109,7 @@ class SentenceFeatures:
             section=data.get("section"),
             score=float(data.get("score", 0.0)),
             cues=(float(cues[0]), float(cues[1]), float(cues[2]), float(cues[3])),
+            names=None if names is None else tuple(str(n) for n in names),
         )
 
 

@@ -20,10 +20,12 @@ import contextlib
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.nlp.features import ArticleAnalysis, SentenceFeatures
+from bot.summarize.names import name_terms
 from bot.summarize.sections import analyze as section_analyze
 from bot.summarize.sentences import paragraphs, split_paragraph, terms
 
@@ -41,7 +43,7 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a10"
+ANALYZER_VERSION = "a11"  # a11: sentence names stored (`SentenceFeatures.names`)
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -263,7 +265,10 @@ def analyze_article(
                     starts_paragraph=s_index == 0,
                 )
                 out.append(feats)
-    return ArticleAnalysis(analyzer_version(nlp), tuple(out))
+    # The name terms briefs compare sentences by, found once here rather than in every brief.
+    memo: dict[str, list[str]] = {}
+    named_out = tuple(replace(f, names=name_terms(f.entities, f.text, memo)) for f in out)
+    return ArticleAnalysis(analyzer_version(nlp), named_out)
 
 
 def _key(text: str) -> str:

@@ -57,6 +57,7 @@ from bot.summarize.model import (
     build_brief,
     section_cap,
 )
+from bot.summarize.names import name_terms
 from bot.summarize.sections import SectionLabel
 from bot.summarize.sentences import content_words, terms, trim_sentence
 from bot.summarize.stories import cluster_matrix
@@ -452,42 +453,13 @@ class _Parsed:
     dates: tuple[str, ...] = ()
 
 
-# Entity labels that name someone or something (numbers and dates are checked separately).
-_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "PRODUCT"})
-# Plain-text stand-in for entities: capitalised words not opening the sentence, acronyms.
-_NAME_WORD = re.compile(r"(?<=[\w,;:)] )(?:[A-Z][a-z][\w'’-]*|[A-Z]{2,})|\b(?:[A-Z]\.){2,}")
-
-
 def _names(feats: SentenceFeatures, memo: dict[str, list[str]] | None = None) -> frozenset[str]:
-    """`memo`: terms of names seen before in this brief (a window names the same people and
-    places in hundreds of sentences; tokenizing each mention again was a fifth of parsing)."""
-    if memo is None:
-        memo = {}
-
-    def terms_of(text: str) -> list[str]:
-        found = memo.get(text)
-        if found is None:
-            found = memo[text] = terms(text)
-        return found
-
-    if feats.entities:
-        found = [
-            t for text, label in feats.entities if label in _NAME_LABELS for t in terms_of(text)
-        ]
-    else:
-        found = [
-            t
-            for word in _NAME_WORD.findall(feats.text)
-            if word.lower() not in _CALENDAR_WORDS
-            for t in terms_of(word)
-        ]
-    return frozenset(found)
-
-
-_CALENDAR_WORDS = frozenset(
-    "january february march april may june july august september october november december"
-    " monday tuesday wednesday thursday friday saturday sunday".split()
-)
+    """The stored name terms (`SentenceFeatures.names`, computed at ingestion), else computed
+    now (`memo`: see `name_terms`). A frozenset built from the same terms in the same order
+    either way (iteration order included)."""
+    if feats.names is not None:
+        return frozenset(feats.names)
+    return frozenset(name_terms(feats.entities, feats.text, memo))
 
 
 # Set aside for bullets but part of the text read as a passage (`select_summary`).

@@ -64,6 +64,20 @@ def test_ingestion_stores_each_sentence_with_its_features(core: Briefbot, db: Da
     assert strike.section == "key_provisions" or strike.section is None
     assert stored.sentences[3].text.endswith("on Thursday 13 March to discuss the pay offer.")
     assert stored.sentences[3].section == "next_steps"
+    # The names briefs compare sentences by are stored too (not re-derived in every brief).
+    assert strike.names is not None and "northh" in strike.names
+    assert stored.sentences[1].names == ()  # computed: none named (not "unknown")
+
+
+def test_features_without_stored_names_still_read() -> None:
+    # Rows written before names were stored decode as "not computed"; the brief derives them.
+    from bot.nlp.features import SentenceFeatures
+
+    old = SentenceFeatures.from_json(0, 0, "Ms Hewitt spoke.", {"kind": "prose"})
+    assert old.names is None
+    new = SentenceFeatures.from_json(0, 0, "It rained.", {"kind": "prose", "names": []})
+    assert new.names == ()
+    assert SentenceFeatures.from_json(0, 0, "x", new.features_json()).names == ()
 
 
 def test_an_article_stored_before_the_analysis_is_analysed_on_first_use(
