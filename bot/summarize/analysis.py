@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a11"  # a11: sentence names stored (`SentenceFeatures.names`)
+ANALYZER_VERSION = "a12"  # a12: "on Monday of this week" anchored to that week; a11: names stored
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -93,6 +93,8 @@ _ON_WEEKDAY = re.compile(
     r"|Saturday|Sunday)\b(?!,? (?:\d|the \d|(?:January|February|March|April|May|June|July"
     r"|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov"
     r"|Dec)\b))( (?:morning|afternoon|evening|night)(?! \())?"
+    # "on Monday of this week": the week is said, the date will say it (dropped).
+    r"(?: of (this|last|next) week\b)?"
 )
 _FUTURE_RE = re.compile(
     r"\b(?:will|shall|is to|are to|is due to|are due to|is set to|are set to|plans? to"
@@ -654,7 +656,11 @@ def _anchor_weekdays(
         prep_l = prep.lower()
         when_tense = (own or {}).get(name.lower(), tense)
         future = when_tense == "future" or prep_l in ("next", "until")
-        if future and prep_l != "last":
+        week = match.group(4)
+        if week:  # that weekday of the publication's week (Monday first), or the one before/after
+            shift = {"this": 0, "last": -7, "next": 7}[week.lower()]
+            when = day + timedelta(days=target - day.weekday() + shift)
+        elif future and prep_l != "last":
             delta = (target - day.weekday()) % 7 or 7
             when = day + timedelta(days=delta)
         else:

@@ -46,7 +46,7 @@ from scipy import sparse
 from bot.llm.model_output import strip_foreign_links, tidy
 from bot.nlp.features import SentenceFeatures
 from bot.summarize import salience
-from bot.summarize.analysis import ANALYZER_VERSION, analyze_article
+from bot.summarize.analysis import ANALYZER_VERSION, analyze_article, numbers_of
 from bot.summarize.gc_pause import without_gc
 from bot.summarize.model import (
     SECTIONS,
@@ -182,6 +182,7 @@ class _Sentence:
     tense: str | None = None
     places: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
+    cardinals: frozenset[str] = frozenset()  # see `_Parsed`
     central: float = 0.0  # cosine to its story's centroid
     superseded: bool = False  # a later article of its story overrides it (`_supersede`)
     vec: dict[str, float] = field(default_factory=dict)  # unit TF-IDF vector
@@ -295,7 +296,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-18+{ANALYZER_VERSION}"
+    version = f"extractive-19+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -420,7 +421,8 @@ class ExtractiveSummarizer:
         sections = _choose(
             pool, sentences, supporters, ordered, outlets, story, leads, _subject(sentences, space)
         )
-        return _with_stories(sections, ordered, story, central_article)
+        titles = _story_titles(ordered, sentences, story, central_article)
+        return _with_stories(sections, ordered, story, titles)
 
 
 def _unique_sorted(articles: Sequence[ArticleInput]) -> list[ArticleInput]:
@@ -451,6 +453,17 @@ class _Parsed:
     tense: str | None
     places: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
+    # The numbers that count something (spaCy CARDINAL: "239 people", not "9:20 p.m.", "20
+    # miles", "Group of 20"); without a parse, every number.
+    cardinals: frozenset[str] = frozenset()
+
+
+def _cardinals(f: SentenceFeatures) -> frozenset[str]:
+    numbers = frozenset(f.numbers)
+    if not f.entities:
+        return numbers
+    counted = {n for text, label in f.entities if label == "CARDINAL" for n in numbers_of(text)}
+    return numbers & counted
 
 
 def _names(feats: SentenceFeatures, memo: dict[str, list[str]] | None = None) -> frozenset[str]:
@@ -502,6 +515,7 @@ def _parse_article(
                 f.tense,
                 f.places,
                 f.dates,
+                _cardinals(f),
             )
         )
     return tuple(out)
@@ -530,6 +544,7 @@ def _extract(
                     tense=parsed.tense,
                     places=parsed.places,
                     dates=parsed.dates,
+                    cardinals=parsed.cardinals,
                 )
             )
     return out
@@ -1690,10 +1705,15 @@ def _choose(
     room = caps["key_provisions"] - _detail_slots(story, lead_stories, caps["key_provisions"])
     # Eligible before the ledes: one a lede now repeats still lends it its article (below).
     left = [c for c in ranked if eligible(c)]
-    for cand in _report_ledes(ranked, articles, story, lead_stories, fits, repeats):
-        if len(chosen) >= room:
-            break
-        take("key_provisions", cand)
+    _take_ledes(
+        lambda prefer: _report_ledes(ranked, articles, story, lead_stories, fits, repeats, prefer),
+        _Ledes(
+            ranked, sentences, articles, story, lead_stories, room, caps["key_provisions"] - room
+        ),
+        chosen,
+        eligible,
+        take,
+    )
     taken = {c.index for _, c in chosen}
     left = [c for c in left if c.index not in taken]
     while left:
@@ -1822,12 +1842,14 @@ def _report_ledes(
     lead_stories: list[int],
     fits: Callable[[_Sentence], bool],
     repeats: Callable[[_Sentence, bool], bool],
+    prefer: Callable[[], frozenset[str]] = frozenset,
 ) -> Iterator[_Sentence]:
     """Each report's lede for the stories that have a lead: its earliest key provision among
     its first `_LEDE_POSITIONS` sentences that `fits`, unless that one `repeats` a bullet
     already chosen (checked as each is taken: then the report's news is already told),
     reports in date order, the stories taking turns. The lead's report too: the lead is the
-    story's most-reported point, which may be background its report repeats, not its news."""
+    story's most-reported point, which may be background its report repeats, not its news.
+    A lede sentence stating a figure of `prefer()` (asked as each report comes) goes first."""
     ledes: dict[int, list[_Sentence]] = {}
     for s in ranked:
         if s.label.section == "key_provisions" and s.position < _LEDE_POSITIONS:
@@ -1839,7 +1861,10 @@ def _report_ledes(
         for a in turn:
             if a is None:
                 continue
-            for cand in sorted(ledes.get(a, ()), key=lambda s: s.position):
+            wanted = prefer()
+            for cand in sorted(
+                ledes.get(a, ()), key=lambda s: (not (s.numbers & wanted), s.position)
+            ):
                 if not fits(cand):
                     continue  # a caption, a weak line: the report's news may come next
                 if not repeats(cand, True):
@@ -2007,6 +2032,134 @@ def _agreed_numbers(group: list[_Sentence]) -> frozenset[str]:
                 continue
             where.setdefault(n, set()).add(s.article)
     return frozenset(n for n, arts in where.items() if len(arts) >= _AGREED_REPORTS)
+
+
+# A figure counts as the story's most widely reported one when at least this share of its
+# reports (and `_AGREED_REPORTS`) state it as a count.
+_WIDELY_REPORTED = 0.5
+
+
+# A figure within this share of the most widely reported one updates it (a toll of 130 for 129).
+_SAME_FIGURE = 0.05
+
+
+def _restates_figure(s: _Sentence, figure: str) -> bool:
+    """Does the sentence state `figure`, or an updated count close to it?"""
+    target = _value(figure)
+    if figure in s.numbers or target is None:
+        return figure in s.numbers
+    return any(
+        (v := _value(n)) is not None and abs(v - target) <= _SAME_FIGURE * target for n in s.numbers
+    )
+
+
+@dataclass(frozen=True)
+class _Ledes:
+    """What `_take_ledes` needs to know about the window."""
+
+    ranked: list[_Sentence]
+    sentences: list[_Sentence]
+    articles: list[ArticleInput]
+    story: list[int]
+    lead_stories: list[int]
+    room: int  # key provisions the lead and the ledes may fill
+    details: int  # key provisions after them, for the most reported details
+
+
+def _take_ledes(
+    ledes: Callable[[Callable[[], frozenset[str]]], Iterable[_Sentence]],
+    window: _Ledes,
+    chosen: list[tuple[str, _Sentence]],
+    eligible: Callable[[_Sentence], bool],
+    take: Callable[[str, _Sentence], None],
+) -> None:
+    """Each report's lede (`_report_ledes`) until `window.room` is full, but for one slot per
+    story whose most widely reported figure ("239 aboard", the toll) no bullet states yet: ten
+    ledes can each leave it out. The first report that states it among its lede sentences gives
+    that sentence as its lede (the report's news is then told with the figure); failing that,
+    the slot goes to the best key provision stating it."""
+    story = window.story
+    owed = [
+        (key, figure)
+        for key in window.lead_stories
+        if (figure := _widely_reported(window.sentences, story, key, window.articles)) is not None
+    ]
+
+    def unstated() -> list[tuple[int, str]]:
+        return [
+            (key, figure)
+            for key, figure in owed
+            if not any(story[c.article] == key and _restates_figure(c, figure) for _, c in chosen)
+        ]
+
+    for cand in ledes(lambda: frozenset(figure for _, figure in unstated())):
+        # The slot comes from the details first (`window.details`), from the ledes when none.
+        if len(chosen) >= window.room - max(0, len(unstated()) - window.details):
+            break
+        take("key_provisions", cand)
+    for key, figure in unstated():
+        holder = _figure_holder(window.ranked, story, key, figure, eligible)
+        if holder is not None:
+            take("key_provisions", holder)
+
+
+def _figure_holder(
+    ranked: list[_Sentence],
+    story: list[int],
+    key: int,
+    figure: str,
+    eligible: Callable[[_Sentence], bool],
+) -> _Sentence | None:
+    """The best-ranked eligible key provision of story `key` that states `figure`."""
+    for c in ranked:
+        if (
+            figure in c.numbers
+            and story[c.article] == key
+            and c.label.section == "key_provisions"
+            and eligible(c)
+        ):
+            return c
+    return None
+
+
+def _widely_reported(
+    sentences: list[_Sentence], story: list[int], key: int, articles: Sequence[ArticleInput]
+) -> str | None:
+    """The count (not a year, not up to 10) that the most reports of story `key` state, if at
+    least `_WIDELY_REPORTED` of them and `_AGREED_REPORTS` do and no report revises it: how
+    many were aboard, a toll that stays."""
+    reports = sum(1 for k in story if k == key)
+    never = datetime.min.replace(tzinfo=UTC)
+    published = [a.published_at or never for a in articles]
+    where: dict[str, set[int]] = {}
+    for s in sentences:
+        if story[s.article] != key:
+            continue
+        for n in s.cardinals:
+            value = _value(n)
+            if value is None or value <= 10 or (1900 <= value <= 2100 and value == int(value)):
+                continue
+            where.setdefault(n, set()).add(s.article)
+    if not where:
+        return None
+    figure = max(where, key=lambda n: (len(where[n]), n))
+    enough = max(_AGREED_REPORTS, math.ceil(_WIDELY_REPORTED * reports))
+    if len(where[figure]) < enough:
+        return None
+    # A count the story revises (a toll of 129, then 130 in its newest report) is no settled
+    # fact: which figure holds is for the supersession rules (`_later_toll`), not this slot.
+    # A close figure in an earlier report (one "230 people" among many "239") revises nothing.
+    value = _value(figure)
+    assert value is not None
+    last = max(_aware(published[a]) for a in where[figure])
+    revised = any(
+        n != figure
+        and (v := _value(n)) is not None
+        and abs(v - value) <= _SAME_FIGURE * value
+        and max(_aware(published[a]) for a in arts) > last
+        for n, arts in where.items()
+    )
+    return None if revised else figure
 
 
 def _reach(
@@ -2522,11 +2675,47 @@ def _as_of_newest(articles: list[ArticleInput], sentences: list[_Sentence]) -> N
             s.label = replace(s.label, section=None)
 
 
+def _story_titles(
+    articles: list[ArticleInput],
+    sentences: list[_Sentence],
+    story: list[int],
+    central_article: list[int],
+) -> dict[int, str]:
+    """Each story's label: the title of its member whose headline words most of the story's
+    reports use (summed share of reports holding each word, over the square root of the
+    headline's word count), not the most central report's own angle (the tsunami aid story
+    was labelled with an art auction's headline). Ties go to the most central report."""
+    words: list[set[str]] = [set(terms(a.title)) for a in articles]
+    for s in sentences:
+        words[s.article].update(s.term_set)
+    members: dict[int, list[int]] = {}
+    for a, key in enumerate(story):
+        members.setdefault(key, []).append(a)
+    keys = sorted(members)
+    out: dict[int, str] = {}
+    for key, central in zip(keys, central_article, strict=True):
+        group = members[key]
+        df: dict[str, int] = {}
+        for a in group:
+            for t in words[a]:
+                df[t] = df.get(t, 0) + 1
+
+        def share(a: int, group: list[int] = group, df: dict[str, int] = df) -> float:
+            head = [t for t in dict.fromkeys(terms(articles[a].title)) if not t[0].isdigit()]
+            if not head:
+                return 0.0
+            return round(sum(df.get(t, 0) for t in head) / len(group) / math.sqrt(len(head)), 9)
+
+        best = max(group, key=lambda a: (share(a), a == central, -a))
+        out[key] = _label(articles[best])
+    return out
+
+
 def _with_stories(
     sections: dict[str, list[Bullet]],
     articles: list[ArticleInput],
     story: list[int],
-    central_article: list[int],
+    titles: dict[int, str],
 ) -> tuple[dict[str, list[Bullet]], tuple[StoryRef, ...]]:
     """The stories bullets belong to, largest first and renumbered; one story: no grouping."""
     used = sorted({b.story for bs in sections.values() for b in bs if b.story is not None})
@@ -2535,17 +2724,11 @@ def _with_stories(
         members.setdefault(key, []).append(articles[a].id)
     used.sort(key=lambda k: (-len(members[k]), k))
     if len(used) <= 1:
-        stories = (
-            (StoryRef(_label(articles[central_article[used[0]]]), tuple(members[used[0]])),)
-            if used
-            else ()
-        )
+        stories = (StoryRef(titles[used[0]], tuple(members[used[0]])),) if used else ()
         renumber = {used[0]: 0} if used else {}
     else:
         renumber = {k: i for i, k in enumerate(used)}
-        stories = tuple(
-            StoryRef(_label(articles[central_article[k]]), tuple(members[k])) for k in used
-        )
+        stories = tuple(StoryRef(titles[k], tuple(members[k])) for k in used)
     out = {
         name: [replace(b, story=renumber.get(b.story) if b.story is not None else None) for b in bs]
         for name, bs in sections.items()

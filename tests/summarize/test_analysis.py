@@ -151,6 +151,22 @@ def test_dangling_openers_go_and_relative_days_get_their_date(model: str | None)
     )
 
 
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_a_weekday_of_this_week_gets_its_date_without_the_leftover_week(model: str | None) -> None:
+    # Published Friday 7 March: "Monday of this week" is 3 March; "of this week" after the date
+    # read "On Monday 3 March of this week" (a reader complaint); "of last week" is a week back.
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "On Monday of this week, harbour minister Clara Jensen closed the ferry route to "
+        "Northholm. "
+        "The ferry company had cut its night sailings on Tuesday of last week after the storm."
+    )
+    got = prose(text, nlp=nlp)
+    assert got[0].startswith("On Monday 3 March, harbour minister Clara Jensen closed"), got
+    assert "on Tuesday 25 February after the storm" in got[1], got
+    assert not any("week" in g for g in got), got
+
+
 @needs_model
 def test_a_weekday_takes_the_tense_of_its_own_verb_not_of_the_reported_plan() -> None:
     # Published Friday 7 March: "On Friday … said" is that day, though what was said is ahead;
