@@ -137,6 +137,22 @@ def dateline_date(line: str) -> datetime | None:
     return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
 
 
+# A first line longer than this, or a sentence this long ending in a full stop, is the
+# article's opening sentence, not its headline ("The U.S. government has resumed military
+# assistance and intelligence sharing with Ukraine, according to a joint statement.").
+_HEADLINE_MAX_WORDS = 20
+_SENTENCE_MIN_WORDS = 10
+_FULL_STOP = re.compile(r"[^.]\.[\"'”’)]*$")
+
+
+def is_headline(line: str) -> bool:
+    """Does a plain file's first line read as a headline: short, not a sentence with a stop?"""
+    words = line.split()
+    if len(words) > _HEADLINE_MAX_WORDS:
+        return False
+    return len(words) < _SENTENCE_MIN_WORDS or _FULL_STOP.search(line.strip()) is None
+
+
 def _check_text(path: Path, raw: bytes, text: str) -> None:
     """Refuse what is not a text article, with the reason: NUL bytes, binary data, front
     matter that is opened and never closed."""
@@ -161,8 +177,12 @@ def _read_text_file(path: Path, raw: bytes) -> LocalDocument:
         dateline_at = dateline_date(first)
         if dateline_at is not None:  # "14 Mar 2025, Fri": a date, not a title
             first, _, rest = rest.strip().partition("\n")
-        title = _HEADING.sub("", first).strip()
-        body = rest.strip()
+        if _HEADING.match(first) or is_headline(first):
+            title = _HEADING.sub("", first).strip()
+            body = rest.strip()
+        else:  # the article's first sentence: it stays in the text, its first words title it
+            title = first_words(first.strip())
+            body = body if dateline_at is None else f"{first}\n{rest}".strip()
     if not body and title:
         body, title = title, first_words(title)
     if not body:
