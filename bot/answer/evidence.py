@@ -235,7 +235,18 @@ def _far_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
     found = [m.group() for m in _DISTANCE.finditer(text)]
     if _SIZE_QUESTION.search(info.text):
         found += [m.group() for m in _MONEY.finditer(text)]
+    if _MOVE_QUESTION.search(info.text):
+        found += [m.group() for m in _PERCENT.finditer(text)]
     return found
+
+
+# "How far have the shares fallen": a change in a price or a figure is a percentage ("a 13%
+# fall"), not a distance.
+_MOVE_QUESTION = re.compile(
+    r"\bhow\s+far\b.*\b(?:f[ae]ll|fallen|drop|rise|rose|risen|climb|slid|slump|plunge|jump|"
+    r"gain|decline|sink|sank|sunk|tumble|soar)",
+    re.IGNORECASE,
+)
 
 
 def _much_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:

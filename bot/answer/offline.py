@@ -90,6 +90,9 @@ _SYNONYM_GROUPS = (
     "push kick oust",
     "pick select choose",
     "buy purchase pay",
+    # Blaming someone is accusing them; the head of a business is its chief or boss.
+    "blame accuse",
+    "head chief boss",
 )
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
@@ -112,6 +115,8 @@ _REFERS_BACK = re.compile(
     r"^\W*(?:(?i:the|this|that|these|those|its|their|his|her)\s+[a-z][\w-]*\b(?!\s+of\b)"
     r"|(?i:it|they|he|she)\b)"
 )
+# A sentence that opens with a description of something named before ("The company plans …").
+_DEFINITE_OPENING = re.compile(r"^\W*(?i:the|this|these)\s+[a-z][\w-]*\b(?!\s+of\b)")
 # A person referred back to inside the sentence ("… tried to distance *his* client"); "their",
 # "its" mostly point at the sentence's own subject ("two auditors … *their* role").
 _MENTIONS_BACK = re.compile(r"\b(?:he|she|him|his|her)\b", re.IGNORECASE)
@@ -155,6 +160,9 @@ class _Asked:
     # Minister" is another role.
     role_words: frozenset[str] = frozenset()
     scoped: bool = False  # the question narrows its figure ("each", "per share", "personally")
+    # "Which *processor* powers it": the thing asked for does the action (not "which hospital
+    # were they taken to", where it is where the action ends).
+    which_subject: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,7 +245,12 @@ class OfflineAnswerer:
                     uses = []
                 else:
                     doers = [v.doer_name for v in uses if v.doer_name]
-                if uses and not doers:  # the parse found no subject: any name beside the verb
+                unit = stem(asked.info.unit) if asked.info.unit else None
+                if uses and not doers and (asked.which_subject or unit in parse.lemmas):
+                    # The parse found no subject: any name beside the verb, when what is asked
+                    # for does the action ("which processor powers it") or the sentence says
+                    # what kind of thing it is ("which *hospital*"); not a name beside another
+                    # use of the verb ("were they taken to": "take tests … the Athens Games").
                     labels = ENTITY_LABELS[q.WHICH]
                     doers = [span for span, label in parse.ents if label in labels]
                 named = [s for s in spans if s] + [d for d in doers if _outside(d, asked)]
@@ -341,7 +354,7 @@ class OfflineAnswerer:
                 t.lower_
                 for t in doc
                 if t.tag_ in ("JJS", "RBS")
-                or (t.ent_type_ == "ORDINAL" and t.is_alpha)
+                or (t.ent_type_ == "ORDINAL" and t.is_alpha and t.head.lower_ not in _TIME_NOUNS)
                 # "What is WorldCom called *now*": a sentence that says "now" first.
                 or (t.lower_ == "now" and t.dep_ == "advmod")
             }
@@ -378,6 +391,13 @@ class OfflineAnswerer:
             object_asked,
             role_words,
             info.kind in _SCOPED_KINDS and bool(_SCOPE.search(info.text)),
+            doc is not None
+            and any(
+                t.dep_ == "nsubj"
+                and t.head.pos_ == "VERB"  # not "were" ("which hospital *were* they taken to")
+                and any(c.lower_ in ("which", "what") and c.dep_ == "det" for c in t.children)
+                for t in doc
+            ),
         )
 
     def _parse(
@@ -480,6 +500,10 @@ def _dated(text: str, passage: Passage) -> str:
 # Verbs that only say someone means to do another ("does Parmalat *plan* to take action", "what
 # does TCI *want* it to hand back"): a sentence may give either, the intent or the action.
 CATENATIVE = frozenset("want plan hope try intend seek aim wish need".split())
+# Verbs that say what is thought of an action ("why do observers *think* they fell out", "was
+# he *supposed* to light the flame"): the action they govern is what is asked about, as after
+# an intent verb.
+_READ_THROUGH = CATENATIVE | frozenset("think believe suppose expect".split())
 # Whoever leads or runs something is named by these nouns ("Euronext chief Jean-Francois
 # Theodore" answers "who heads Euronext?").
 _LEADING = frozenset("lead head run chair manage".split())
@@ -529,7 +553,7 @@ def _main_verb(doc: Any) -> tuple[frozenset[str], frozenset[str]]:
                 c for c in token.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ == "VERB"
             ]
             intent: frozenset[str] = frozenset()
-            if token.lemma_.lower() in CATENATIVE and governed:
+            if token.lemma_.lower() in _READ_THROUGH and governed:
                 intent = frozenset({stem(token.text.lower()), stem(token.lemma_.lower())})
                 token = governed[0]
                 if token.lemma_.lower() in LIGHT_VERBS:
@@ -554,6 +578,12 @@ _SCOPE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# An ordinal on a time ("the *first Saturday* of the ban") narrows when, which the sentence's
+# own date says ("on Saturday, a day after the ban came in"): it is not required.
+_TIME_NOUNS = frozenset(
+    "day days week weekend month year night morning afternoon evening monday tuesday wednesday "
+    "thursday friday saturday sunday".split()
+)
 # Words before a surname that keep it the same person's ("President Obama", "Mr Obama").
 _HONORIFICS = frozenset(
     "president mr mrs ms miss dr prof professor sen senator rep governor gov mayor judge "
@@ -565,9 +595,14 @@ _HONORIFICS = frozenset(
 def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: str) -> bool:
     """The question's i-th name is there: in full, or a person by surname alone, unless the
     surname comes with someone else's given name ("Michelle Obama" is not "Barack Obama")."""
-    if _name_present(asked.name_tokens[i], present, acronyms):
-        return i >= len(asked.names) or _together(asked.names[i], text)
     surname = asked.surnames[i] if i < len(asked.surnames) else None
+    if _name_present(asked.name_tokens[i], present, acronyms):
+        if i >= len(asked.names) or _together(asked.names[i], text):
+            return True
+        # "Anil has accused … the Ambani family": the person by given name, the surname another's
+        return surname is not None and _given_name_alone(*surname, text)
+    if surname is not None and surname[0] not in present and _given_name_alone(*surname, text):
+        return True
     if surname is None or surname[0] not in present:
         return i < len(asked.names) and _alias_present(asked.names[i], present, text)
     last, given = surname
@@ -576,6 +611,21 @@ def _named(asked: _Asked, i: int, present: set[str], acronyms: set[str], text: s
         if match.group(1)[:1].isupper() and before not in given and before not in _HONORIFICS:
             return False
     return True
+
+
+def _given_name_alone(last: str, given: frozenset[str], text: str) -> bool:
+    """A person named in full is also named by the given name alone ("Anil" for Anil Ambani,
+    when his brother Mukesh shares the surname), unless another surname follows it ("Anil
+    Kumble" is someone else)."""
+    if not given or any(len(g) < 3 for g in given):
+        return False
+    first = sorted(given, key=len)[-1]
+    pattern = rf"\b(?i:{re.escape(first)})\b(?:['’]s)?(\s+[A-Z][\w'’-]*)?"
+    uses = list(re.finditer(pattern, text))
+    return bool(uses) and all(
+        m.group()[:1].isupper() and (not m.group(1) or _bare(m.group(1)) in ({last} | given))
+        for m in uses
+    )
 
 
 def _names_in_sentence(asked: _Asked, text: str) -> bool:
@@ -695,7 +745,9 @@ def _may_be_about(asked: _Asked, passage: Passage) -> bool:
             return False
     if not _qualified(asked, passage):
         return False
-    stems = {stem(t) for t in around | set(tokens(passage.earlier))}
+    # The headline says what the whole article is about ("GM in *crunch talks*"): its words
+    # count as said around every sentence, as the sentences before it do.
+    stems = {stem(t) for t in around | set(tokens(passage.earlier)) | set(tokens(passage.title))}
     missing = sum(1 for t in asked.others if not (SYNONYMS.get(t, frozenset()) | {t}) & stems)
     return missing <= len(asked.others) // 3 + 2
 
@@ -721,6 +773,11 @@ def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
         named = sentence
         if _REFERS_BACK.match(passage.text):
             named = sentence | set(tokens(passage.context))
+        if _DEFINITE_OPENING.match(passage.text):
+            # "*The company* plans to buy back 52 million shares" under "Share boost for
+            # Reliance": a description, unlike "It", may point past the sentence before to
+            # what the whole article is about.
+            named |= set(tokens(passage.title))
         if _DEFINITE_AGE.search(passage.text):
             named |= set(tokens(passage.title))  # "the 76-year-old owner": the one it is about
     acronyms = _acronyms(" ".join((passage.text, passage.context, passage.earlier, passage.title)))
@@ -739,7 +796,7 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
     if not _qualified(asked, passage):
         return None
     stems_here = {stem(t) for t in sentence} | parse.lemmas
-    stems_around = stems_here | {stem(t) for t in around}
+    stems_around = stems_here | {stem(t) for t in around | set(tokens(passage.title))}
     if asked.verb:
         options = _options(asked)
         # A place, date or named thing answers only beside the action it answers for; the
