@@ -30,9 +30,14 @@ _NUM = rf"(?:\d[\d,.]{{0,40}}\d|\d|(?:{'|'.join(_NUMBER_WORDS.split())})(?:-(?:[
 _NUMBER = re.compile(rf"\b{_NUM}\b", re.IGNORECASE)
 _MONEY = re.compile(
     r"[$€£¥]\s?\d[\d,.]{0,40}(?:\s?(?:million|billion|bn|m|k)\b)?"
-    r"|\b\d[\d,.]{0,40}\s?(?:million|billion|bn|m)?\s?(?:euros?|dollars?|USD|EUR|GBP|pounds?|lei|yen|roubles?|rubles?|pence|p)\b"
+    r"|\b\d[\d,.]{0,40}\s?(?:million|billion|bn|m)?\s?(?:euros?|dollars?|USD|EUR|GBP|pounds?|lei|yen|roubles?|rubles?|pence)\b"
+    # "50p" is pence; "720p" is a screen's resolution (a sum of pence that large is pounds).
+    r"|\b\d{1,2}(?:\.\d+)?p\b"
     r"|\b(?:half|one|two|three)[- ]billion[- ]dollar\b"
-    r"|\b\d[\d,.]{0,40}\s(?:million|billion)\b",
+    # A bare "10 million" is money unless a counted thing follows ("10 million units").
+    r"|\b\d[\d,.]{0,40}\s(?:million|billion)\b"
+    r"(?!\s+(?!(?:dollars|euros|pounds|rupees|roubles|rubles|was|has|this|its|his|plus|less|"
+    r"across|always|thus)\b)[a-z]{2,}s\b)",
     re.IGNORECASE,
 )
 _DURATION = re.compile(

@@ -42,7 +42,9 @@ _UNTYPED = (q.WHAT, q.YES_NO, q.WHICH)
 # thing's ("how long will each power cut last").
 _SCOPED_KINDS = (q.HOW_MUCH, q.HOW_MANY, q.FIGURE, q.SHARE)
 _SUBJECTS = ("nsubj", "nsubjpass")
-_TIED_TO_VERB = (q.WHERE, q.WHEN, q.WHICH)
+# A count, like a place or a date, answers only beside its own action: "the 500,000-strong stock
+# it plans to ship" after "… expected it to sell out" does not say how many were sold.
+_TIED_TO_VERB = (q.WHERE, q.WHEN, q.WHICH, q.HOW_MANY)
 _LIGHT_STEMS = frozenset(stem(v) for v in LIGHT_VERBS)
 # Verbs a duration or size question implies: "how long did it *last*", "how far did it *go*".
 # "When was the election *held*": the verb only says that the event happened.
@@ -315,7 +317,9 @@ class OfflineAnswerer:
                 dict.fromkeys(
                     word
                     for t in doc
-                    if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop
+                    if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")
+                    and not t.is_stop
+                    and any(ch.isalnum() for ch in t.text)  # not the "-" of "pro-hunt"
                     for word in (
                         [stem(w) for w in tokens(t.text)]
                         if t.pos_ == "PROPN"
@@ -697,8 +701,34 @@ def _qualified(asked: _Asked, passage: Passage) -> bool:
         f"{passage.text} {passage.context}"
     ):
         return False  # "global shipments": a share of one country's is another figure
+    rated = asked.info.kind in (q.HOW_MANY, q.HOW_MUCH, q.FIGURE)  # "a year" answers how long
+    if rated and not _same_period(asked.info.text, passage.text):
+        return False  # "how many foxes did hunts kill *each year*": not one Saturday's 91
     # "How much will *each* pay": a total is not the answer.
     return not asked.scoped or bool(_SCOPE.search(passage.text))
+
+
+_PER_PERIOD = re.compile(
+    r"\b(?:each|every|per|a|an)\s+(day|week|month|year)\b"
+    r"|\b(dai|week|month|year|annual)ly\b|\b(annual)\b",
+    re.IGNORECASE,
+)
+
+
+def _rates(text: str) -> set[str]:
+    """The periods a text gives a figure per ("each year", "a week", "annually")."""
+    found = set()
+    for match in _PER_PERIOD.finditer(text):
+        word = next((g for g in match.groups() if g), "").lower()
+        found.add({"dai": "day", "annual": "year"}.get(word, word))
+    return found
+
+
+def _same_period(question: str, sentence: str) -> bool:
+    """A question asking for a figure per period ("how much does asylum cost *a year*") is
+    answered by a figure per the same period ("£1.2bn a year", "annual"), not a one-off."""
+    asked = _rates(question)
+    return not asked or bool(asked & _rates(sentence))
 
 
 def _name_present(name: frozenset[str], present: set[str], acronyms: set[str]) -> bool:
@@ -773,7 +803,7 @@ def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
         named = sentence
         if _REFERS_BACK.match(passage.text):
             named = sentence | set(tokens(passage.context))
-        if _DEFINITE_OPENING.match(passage.text):
+        if _DEFINITE_OPENING.match(passage.text) or _describes_the_subject(passage):
             # "*The company* plans to buy back 52 million shares" under "Share boost for
             # Reliance": a description, unlike "It", may point past the sentence before to
             # what the whole article is about.
@@ -783,6 +813,24 @@ def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
     acronyms = _acronyms(" ".join((passage.text, passage.context, passage.earlier, passage.title)))
     text = " ".join((passage.text, passage.context, passage.title))
     return all(_named(asked, i, named, acronyms, text) for i in range(len(asked.name_tokens)))
+
+
+# Entities that could own a figure themselves ("Nintendo's DS … sells for $150").
+_OWNER_LABELS = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART"})
+
+
+def _describes_the_subject(passage: Passage) -> bool:
+    """The sentence refers to something only by a description ("… the gadget, which costs
+    $250") and names no person, organisation or product that could be what it describes: the
+    headline's subject is. Only with the stored entities (without them nothing is known)."""
+    if passage.entities is None or not _DESCRIPTION.search(passage.text):
+        return False
+    if re.match(r"^\W*(?i:it|they|he|she)\b", passage.text):
+        return False  # "It employs 427,000 staff": whoever the sentence before names
+    return not any(label in _OWNER_LABELS for _, label in passage.entities)
+
+
+_DESCRIPTION = re.compile(r"\b(?i:the)\s+(?:[a-z][\w-]*\s+)?[a-z][\w-]*\b(?!\s+of\b)")
 
 
 def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool) -> float | None:
@@ -1085,6 +1133,8 @@ def _rank(asked: _Asked, passage: Passage, about: float, spans: Sequence[str] = 
         score += 0.2  # "which processor": naming one beats only saying "processor"
     if asked.info.kind == q.WHEN and any(re.search(r"\d", s) for s in spans):
         score += 0.1  # "on May 25" answers "when" better than "in May"
+    elif asked.info.kind == q.WHEN and not any(_CALENDAR.search(s) for s in spans):
+        score -= 0.15  # "last week", "the day after": no day a reader could put in a diary
     if asked.verb and _options(asked) & {stem(t) for t in tokens(passage.text)}:
         score += 0.1  # the action in the sentence itself, not only in the one before
     if asked.name_tokens and _names_in_sentence(asked, passage.text):
@@ -1102,6 +1152,12 @@ def _rank(asked: _Asked, passage: Passage, about: float, spans: Sequence[str] = 
     return score - 0.002 * passage.position
 
 
+_CALENDAR = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|"
+    r"aug|sep|sept|oct|nov|dec)\b",
+    re.IGNORECASE,
+)
 _FORMER = re.compile(
     r"\b(?:former|ex|late|then|previous|outgoing)[\s-]+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.I
 )

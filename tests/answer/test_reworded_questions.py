@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.answer.model import Passage
 from bot.answer.offline import OfflineAnswerer, _given_name_alone
 from bot.summarize.model import ArticleInput
 from tests.answer.conftest import ask
@@ -143,3 +144,107 @@ def test_which_place_is_not_answered_by_the_people_asked_about(parsed: OfflineAn
     ]
     answer = ask(parsed, "Which hospital were Kellow and Sand taken to?", articles)
     assert not answer.found
+
+
+def test_a_dated_answer_beats_the_day_after(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Hunt protest charges",
+            "Hunting groups met on Monday. Hunting supporters marched in towns. Hunting was "
+            "their cause. Last week, the alliance said 250 hunts would meet legally the day "
+            "after the ban on hunting with dogs comes into force.",
+        ),
+        _article(2, "Hunt demo at party meeting", "The ban comes into force on 18 February."),
+    ]
+    answer = ask(parsed, "When did the hunting ban come into force?", articles)
+    assert answer.found and "18 February" in answer.answer
+
+
+def test_a_hyphen_in_the_question_is_no_word_to_find(parsed: OfflineAnswerer) -> None:
+    asked = parsed._asked("Where will pro-hunt supporters protest during the conference?")
+    assert all(any(ch.isalnum() for ch in word) for word in asked.others)
+
+
+def _passage(text: str, title: str, entities: tuple[tuple[str, str], ...]) -> Passage:
+    return Passage("1", text, 0.8, title=title, entities=entities)
+
+
+def test_the_gadget_in_a_figure_sentence_is_the_headline_product(
+    parsed: OfflineAnswerer,
+) -> None:
+    question = "How much does the PSP cost in the US?"
+    gadget = _passage(
+        "Gamers queued outside shops across the US to get the gadget, which costs $250.",
+        "Sony PSP console hits US shops",
+        (("US", "GPE"), ("$250", "MONEY")),
+    )
+    answer = parsed.answer(question, [gadget])
+    assert answer.found and "$250" in answer.answer
+    # A sentence that names another product's maker gives that product's price.
+    rival = _passage(
+        "Across the US, Nintendo's console, which costs $150, is selling well.",
+        "Sony PSP console hits US shops",
+        (("US", "GPE"), ("Nintendo", "ORG"), ("$150", "MONEY")),
+    )
+    assert not parsed.answer(question, [rival]).found
+
+
+def test_ten_million_units_is_no_price(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Nova phone is a hit",
+            "The Nova phone has been a hit, shipping 10 million units in its first 27 days.",
+        )
+    ]
+    assert not ask(parsed, "How much does the Nova phone cost?", articles).found
+
+
+def test_a_figure_per_year_is_not_one_days_figure(parsed: OfflineAnswerer) -> None:
+    one_day = [
+        _article(
+            1,
+            "Hunts test the new law",
+            "Some 270 hunts met on Saturday, the first day of the ban, killing a total of 91 "
+            "foxes.",
+        )
+    ]
+    question = "How many foxes did hunts kill each year before the ban?"
+    assert not ask(parsed, question, one_day).found
+    yearly = [
+        _article(
+            1,
+            "Hunts test the new law",
+            "Before the ban, hunts killed about 20,000 foxes a year, the alliance says.",
+        )
+    ]
+    answer = ask(parsed, question, yearly)
+    assert answer.found and "20,000" in answer.answer
+
+
+def test_a_count_answers_only_beside_its_own_action(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Console hits the shops",
+            "A shop owner said he expected the console to sell out on its first day. "
+            "Sony said it would not increase the 500,000-strong stock of consoles it plans to "
+            "ship by the end of the year.",
+        )
+    ]
+    assert not ask(parsed, "How many consoles did Sony sell?", articles).found
+
+
+def test_a_screen_resolution_is_no_price(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Nova phone review",
+            "You could look at the Nova Mini, a smaller Nova phone with a lower-res 720p screen.",
+        )
+    ]
+    assert not ask(parsed, "How much does the Nova phone cost?", articles).found
+    pence = [_article(1, "Nova phone review", "The Nova phone app costs 99p a month.")]
+    answer = ask(parsed, "How much does the Nova phone app cost?", pence)
+    assert answer.found and "99p" in answer.answer
