@@ -94,6 +94,7 @@ _SYNONYM_GROUPS = (
     "buy purchase pay",
     # Blaming someone is accusing them; the head of a business is its chief or boss.
     "blame accuse",
+    "poll survey",
     "head chief boss",
 )
 SYNONYMS: dict[str, frozenset[str]] = {}

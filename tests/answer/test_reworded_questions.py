@@ -248,3 +248,16 @@ def test_a_screen_resolution_is_no_price(parsed: OfflineAnswerer) -> None:
     pence = [_article(1, "Nova phone review", "The Nova phone app costs 99p a month.")]
     answer = ask(parsed, "How much does the Nova phone app cost?", pence)
     assert answer.found and "99p" in answer.answer
+
+
+def test_a_survey_answers_a_question_about_a_poll(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Hunt ban support is in decline",
+            "In the Countryfile survey, 47% said they supported the legislation, with 26% against.",
+        )
+    ]
+    question = "What share of people supported a hunting ban in the Countryfile poll?"
+    answer = ask(parsed, question, articles)
+    assert answer.found and "47%" in answer.answer
