@@ -1539,12 +1539,21 @@ def _subject(sentences: list[_Sentence], space: _Space | None = None) -> frozens
         return frozenset()
     if space is None:
         space = _vectorize(sentences)
-    matrix = space.matrix.tocoo()
-    width = np.int64(max(1, matrix.shape[1]))
-    article = np.array([s.article for s in sentences], dtype=np.int64)
-    # Distinct (article, term) pairs, then articles per term.
-    pairs = np.unique(article[matrix.row] * width + matrix.col)
-    holders = np.bincount(pairs % width, minlength=int(width))
+    matrix = space.matrix
+    width = max(1, matrix.shape[1])
+    # Distinct (article, term) pairs: the non-zero entries of the articles x terms product of
+    # sentence membership and the (positive) weights; then articles per term. (A sparse
+    # product, linear in the entries: sorting every entry's pair was 8% of a 5,000-article
+    # brief.)
+    owner = np.array([s.article for s in sentences], dtype=np.int64)
+    articles = int(owner.max()) + 1 if len(owner) else 0
+    member = sparse.csr_matrix(
+        (np.ones(len(sentences)), (owner, np.arange(len(sentences)))),
+        shape=(articles, matrix.shape[0]),
+    )
+    pairs = (member @ matrix).tocsr()
+    pairs.eliminate_zeros()
+    holders = np.bincount(pairs.indices, minlength=width)
     return frozenset(space.terms[j] for j in np.nonzero(holders >= _SUBJECT_SHARE * n)[0])
 
 
