@@ -23,6 +23,7 @@ class Passage:
     context: str = ""
     earlier: str = ""  # the sentence before `context`
     title: str = ""
+    lead: str = ""  # the article's first sentence (who "the pair" or "they" are)
     position: int = 0
     published_at: datetime | None = None
     preferred: bool = False

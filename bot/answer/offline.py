@@ -769,8 +769,11 @@ def _may_be_about(asked: _Asked, passage: Passage) -> bool:
     sentence = set(tokens(passage.text))
     around = sentence | set(tokens(passage.context))
     if asked.name_tokens:
-        named = around | set(tokens(passage.title))
-        text = " ".join((passage.text, passage.context, passage.title))
+        group = _group_named(asked, passage)
+        named = around | set(tokens(passage.title)) | group
+        text = " ".join(
+            (passage.text, passage.context, passage.title, passage.lead if group else "")
+        )
         acronyms = _acronyms(text)
         if not all(_named(asked, i, named, acronyms, text) for i in range(len(asked.name_tokens))):
             return False
@@ -781,6 +784,24 @@ def _may_be_about(asked: _Asked, passage: Passage) -> bool:
     stems = {stem(t) for t in around | set(tokens(passage.earlier)) | set(tokens(passage.title))}
     missing = sum(1 for t in asked.others if not (SYNONYMS.get(t, frozenset()) | {t}) & stems)
     return missing <= len(asked.others) // 3 + 2
+
+
+# A group referred back to ("*The pair* then spent four days in hospital", "charged *them*").
+_GROUP_BACK = re.compile(r"\b(?i:the\s+(?:pair|duo|two|couple|trio)|they|them|their)\b")
+
+
+def _group_named(asked: _Asked, passage: Passage) -> set[str]:
+    """The words of the article's first sentence, when the question asks about several people
+    and the sentence refers to them as a group ("the pair", "them") without naming anyone: the
+    people the article opens with ("Sprinters Kostas Kenteris and Katerina Thanou have been
+    suspended …") are the group. Empty otherwise (and without stored entities)."""
+    if len(asked.name_tokens) < 2 or not passage.lead or passage.entities is None:
+        return set()
+    if not _GROUP_BACK.search(passage.text):
+        return set()
+    if any(label == "PERSON" for _, label in passage.entities):
+        return set()
+    return set(tokens(passage.lead))
 
 
 def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
@@ -811,8 +832,10 @@ def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:
             named |= set(tokens(passage.title))
         if _DEFINITE_AGE.search(passage.text):
             named |= set(tokens(passage.title))  # "the 76-year-old owner": the one it is about
+    group = _group_named(asked, passage)
+    named |= group
     acronyms = _acronyms(" ".join((passage.text, passage.context, passage.earlier, passage.title)))
-    text = " ".join((passage.text, passage.context, passage.title))
+    text = " ".join((passage.text, passage.context, passage.title, passage.lead if group else ""))
     return all(_named(asked, i, named, acronyms, text) for i in range(len(asked.name_tokens)))
 
 

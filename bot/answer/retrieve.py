@@ -70,11 +70,13 @@ def rank_passages(
     if not terms or not articles:
         return []
     sentences: list[_Sentence] = []
+    leads: dict[str, str] = {}  # each article's first sentence: whom "the pair" refers to
     for article in articles:
         previous = earlier = ""
         for position, (text, words) in enumerate(_sentence_terms(article.text)):
             sentences.append(_Sentence(article, text, words, position, previous, earlier))
             previous, earlier = text, previous
+            leads.setdefault(article.id, text)
     if not sentences:
         return []
     n = len(sentences)
@@ -120,6 +122,7 @@ def rank_passages(
                 context=sentence.context,
                 earlier=sentence.earlier,
                 title=sentence.article.title or "",
+                lead=leads.get(sentence.article_id, ""),
                 position=sentence.position,
                 published_at=sentence.article.published_at,
                 preferred=sentence.article_id in preferred,

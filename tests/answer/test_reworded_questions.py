@@ -9,6 +9,7 @@ test asks what a user would ask and checks the answer a user would see, or that 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.answer.model import Passage
@@ -261,3 +262,20 @@ def test_a_survey_answers_a_question_about_a_poll(parsed: OfflineAnswerer) -> No
     question = "What share of people supported a hunting ban in the Countryfile poll?"
     answer = ask(parsed, question, articles)
     assert answer.found and "47%" in answer.answer
+
+
+def test_the_pair_are_the_people_the_article_opens_with(parsed: OfflineAnswerer) -> None:
+    question = "How long did Smith and Brown spend in hospital?"
+    pair = Passage(
+        "1",
+        "The pair then spent four days in a hospital, claiming they had been hurt in a crash.",
+        0.5,
+        title="Sprinters cleared in doping case",
+        lead="Sprinters John Smith and Peter Brown have been cleared of missing drugs tests.",
+        entities=(("four days", "DATE"),),
+    )
+    answer = parsed.answer(question, [pair])
+    assert answer.found and "four days" in answer.answer
+    # An article that opens with two other people is about another pair.
+    others = replace(pair, lead="Sprinters Tom Bale and Ana Ruiz have been cleared of doping.")
+    assert not parsed.answer(question, [others]).found
