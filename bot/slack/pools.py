@@ -82,6 +82,24 @@ class AckGate:
             # (many times in a burst) made them all take the GIL from the acks still in
             # flight. Waiters look again on their own, a few times per quiet period.
 
+    def after_answer(self, start: Callable[[], Any]) -> bool:
+        """On a thread answering a request: keep `start` to run once that request's answer is
+        written (`take_after_answer`, called by the front door), and say True. Elsewhere
+        False: the caller starts it now."""
+        if not getattr(self._local, "answering", 0):
+            return False
+        pending = getattr(self._local, "after", None)
+        if pending is None:
+            pending = self._local.after = []
+        pending.append(start)
+        return True
+
+    def take_after_answer(self) -> list[Callable[[], Any]]:
+        """What this thread's request left to start once its answer is written (then none)."""
+        pending = getattr(self._local, "after", None) or []
+        self._local.after = None
+        return pending
+
     def wait_idle(self, timeout: float, *, quiet: bool = False) -> bool:
         """Until no request is being answered (True), or `timeout` seconds (False). With
         `quiet`, also until `ACK_QUIET_SECONDS` have passed since the last one was answered."""
@@ -129,6 +147,31 @@ class AckGate:
 ACKS = AckGate()
 
 
+def _chain(started: Future[Any], handed: Future[Any]) -> None:
+    """`handed` (the future `submit` returned before the work reached its pool) ends as the
+    pool's own future `started` does."""
+
+    def copy(done: Future[Any]) -> None:
+        if done.cancelled():
+            handed.cancel()
+        elif done.exception() is not None:
+            handed.set_exception(done.exception())  # type: ignore[arg-type]
+        else:
+            handed.set_result(done.result())
+
+    started.add_done_callback(copy)
+
+
+def start_after_answer(pending: list[Callable[[], Any]]) -> None:
+    """Start what a request's listeners left for after its answer (`AckGate.after_answer`).
+    Never raises: the answer is already written."""
+    for start in pending:
+        try:
+            start()
+        except Exception:
+            log.exception("could not start the work of a request")
+
+
 class ListenerPools:
     def __init__(
         self,
@@ -156,7 +199,12 @@ class ListenerPools:
         too_late: Callable[[], Any] | None = None,
     ) -> Future[Any]:
         """Run `work` on the pool of `kind`. If it waited in the queue past `queue_seconds`,
-        `too_late` runs instead (when given). Failures are logged, never raised to Bolt."""
+        `too_late` runs instead (when given). Failures are logged, never raised to Bolt.
+
+        Called while a request is being answered (a listener's ack function), the work is
+        handed to the pool only once the answer is written (`AckGate.after_answer`): waking a
+        pool thread took the GIL from the ack in the middle of it. The future is returned at
+        once either way."""
         queued = self._clock()
 
         def run() -> Any:
@@ -171,7 +219,20 @@ class ListenerPools:
                 log.exception("%s work failed", kind)
                 return None
 
-        return self._pools[kind].submit(run)
+        pool = self._pools[kind]
+        handed: Future[Any] = Future()
+
+        def start() -> None:
+            try:
+                started = pool.submit(run)
+            except Exception as err:  # shut down meanwhile
+                handed.set_exception(err)
+                raise
+            _chain(started, handed)
+
+        if self._acks.after_answer(start):
+            return handed
+        return pool.submit(run)
 
     def _let_acks_go_first(self) -> None:
         """Acks first: this work takes seconds anyway; theirs is what Slack times. A wait

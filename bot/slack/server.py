@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from slack_bolt import App
@@ -40,7 +40,7 @@ from waitress.task import ThreadedTaskDispatcher
 
 from bot import metrics
 from bot.metrics_http import METRICS_PATH, metrics_app
-from bot.slack.pools import ACKS
+from bot.slack.pools import ACKS, start_after_answer
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,28 @@ def _event_id(body: bytes, content_type: str) -> str | None:
     return event_id if isinstance(event_id, str) and event_id else None
 
 
+class _ThenStart:
+    """A response body that starts the request's queued work when the server closes it: a
+    WSGI server calls `close()` once the body is written (waitress: sent, or handed to its
+    loop), so the pool threads that work wakes compete with no ack for the GIL."""
+
+    def __init__(self, body: Iterable[bytes], pending: list[Callable[[], Any]]) -> None:
+        self._body = body
+        self._pending = pending
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            pending, self._pending = self._pending, []
+            start_after_answer(pending)
+
+
 def front_door(
     bolt: WSGIApp, signing_secret: str | None, replays: ReplayGuard | None = None
 ) -> WSGIApp:
@@ -207,13 +229,19 @@ def front_door(
                 result = bolt(environ, recording_start_response)
         except (ValueError, RecursionError, UnicodeError) as err:
             # A signed body Bolt cannot parse; one line, no traceback (it could quote the body).
+            start_after_answer(ACKS.take_after_answer())
             replays.release(keys)
             metrics.SLACK_REFUSED.labels("unreadable").inc()
             log.warning("could not parse a signed Slack request: %s", type(err).__name__)
             return _refuse(start_response, "400 Bad Request", "unreadable request")
         except Exception:
+            start_after_answer(ACKS.take_after_answer())
             replays.release(keys)
             raise
+        # The work the listeners queued starts once the ack is written (see `_ThenStart`).
+        pending = ACKS.take_after_answer()
+        if pending:
+            result = _ThenStart(result, pending)
         if not status_seen or not status_seen[-1].startswith("2"):
             replays.release(keys)  # not handled: a retry must still be processed
         # Bolt's HTTP adapter returns once the listener has acked (the work goes on lazily).
@@ -403,8 +431,11 @@ class TimedSocketModeHandler(SocketModeHandler):
 
     def handle(self, client: Any, req: Any) -> None:
         started = time.perf_counter()
-        with ACKS.answering():  # the listener pools' slow work waits for it (see AckGate)
-            super().handle(client, req)
+        try:
+            with ACKS.answering():  # the listener pools' slow work waits for it (see AckGate)
+                super().handle(client, req)
+        finally:  # the ack is sent: the work its listener queued starts now
+            start_after_answer(ACKS.take_after_answer())
         kind = _SOCKET_KINDS.get(str(getattr(req, "type", "")), "other")
         metrics.observe_ack(kind, time.perf_counter() - started)
 

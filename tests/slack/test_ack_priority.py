@@ -6,6 +6,7 @@ as one (`ACK_QUIET_SECONDS`). What `bench/ack_latency.py` measures; here, only t
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -15,7 +16,7 @@ from bot.core import Briefbot
 from bot.runtime import build_runtime
 from bot.slack import pools
 from bot.slack.client import make_web_client
-from bot.slack.pools import ACKS, AckGate
+from bot.slack.pools import ACKS, AckGate, ListenerPools
 from testkit.slackfake.server import FakeSlack
 from tests.conftest import Database
 from tests.slack.conftest import BOT_TOKEN, settings_for
@@ -168,3 +169,32 @@ def test_a_pause_ends_whenever_the_last_ack_ends(looks_in_flight: int) -> None:
     thread, done = in_thread(gate.pause)
     assert done.wait(10)
     thread.join(10)
+
+
+def test_work_queued_while_answering_starts_after_the_answer() -> None:
+    """`ListenerPools.submit` from a thread answering a request: the future comes back at
+    once, the work reaches its pool when the front door starts what the answer left."""
+    from bot.slack.pools import start_after_answer
+
+    gate = AckGate()
+    pools = ListenerPools({"brief": 1}, acks=gate, ack_yield_seconds=0)
+    try:
+        with gate.answering():
+            future = pools.submit("brief", lambda: "made")
+            assert not future.done()
+            pending = gate.take_after_answer()
+        assert len(pending) == 1 and gate.take_after_answer() == []
+        time.sleep(0.05)
+        assert not future.done()  # not started: nothing ran it yet
+        start_after_answer(pending)
+        assert future.result(timeout=5) == "made"
+        assert pools.submit("brief", lambda: "now").result(timeout=5) == "now"  # not answering
+        with gate.answering():
+            late = pools.submit("brief", lambda: "never")
+            pending = gate.take_after_answer()
+        pools.shutdown()
+        start_after_answer(pending)  # logs, never raises
+        with pytest.raises(RuntimeError):
+            late.result(timeout=5)
+    finally:
+        pools.shutdown()

@@ -81,3 +81,26 @@ def test_usage_errors_and_help_are_answered_in_the_ack_and_queue_nothing(
     assert not running_app.fake.response_posts("bad") and not running_app.fake.response_posts(
         "help"
     )
+
+
+def test_the_work_reaches_its_pool_only_once_the_ack_is_written(
+    running_app: RunningApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Handed to the pool while the ack was still being answered, the pool thread it woke
+    took the GIL from that ack (and from the others of a burst)."""
+    from bot.slack.pools import ACKS, BRIEF
+
+    pools = running_app.runtime.pools
+    assert pools is not None
+    executor = pools._pools[BRIEF]
+    submit, answering_then = executor.submit, []
+
+    def recording_submit(*args: Any, **kwargs: Any) -> Any:
+        answering_then.append(not ACKS.wait_idle(0))  # a request still being answered?
+        return submit(*args, **kwargs)
+
+    monkeypatch.setattr(executor, "submit", recording_submit)
+    response = _post(running_app, "river plan", "r1")
+    assert "Working on a brief" in response.text
+    running_app.fake.wait_for("chat.postMessage", timeout=20)
+    assert answering_then == [False]

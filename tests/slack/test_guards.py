@@ -5,7 +5,9 @@ work letting the acks in flight go first."""
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from bot.slack.pools import AckGate, ListenerPools
 from bot.slack.server import ReplayGuard, front_door
@@ -84,12 +86,19 @@ def test_failing_work_is_logged_not_raised() -> None:
     pools.shutdown()
 
 
+def _elsewhere(call: Callable[[], Future[Any]]) -> Future[Any]:
+    """`call` on another thread than the test's (which is answering a request: work queued
+    by the answering thread itself starts after its answer, see test_ack_priority)."""
+    with ThreadPoolExecutor(1) as other:
+        return other.submit(call).result(timeout=10)
+
+
 def test_slow_work_starts_once_the_acks_in_flight_are_answered() -> None:
     acks = AckGate()
     pools = ListenerPools({"brief": 1}, acks=acks, ack_yield_seconds=30)
     started = threading.Event()
-    with acks.answering():  # a request being acked
-        done = pools.submit("brief", started.set)
+    with acks.answering():  # a request being acked (work queued by another thread)
+        done = _elsewhere(lambda: pools.submit("brief", started.set))
         assert not started.wait(0.3)  # the brief waits for the ack
     done.result(timeout=10)  # and runs as soon as the ack is answered, not after 30 s
     assert started.is_set()
@@ -100,7 +109,7 @@ def test_a_steady_stream_of_acks_delays_slow_work_but_never_starves_it() -> None
     acks = AckGate()
     pools = ListenerPools({"brief": 1}, acks=acks, ack_yield_seconds=0.05)
     with acks.answering():  # never answered while the work waits
-        assert pools.submit("brief", lambda: "ran").result(timeout=10) == "ran"
+        assert _elsewhere(lambda: pools.submit("brief", lambda: "ran")).result(timeout=10) == "ran"
     pools.shutdown()
 
 
