@@ -30,7 +30,7 @@ _NUM = rf"(?:\d[\d,.]{{0,40}}\d|\d|(?:{'|'.join(_NUMBER_WORDS.split())})(?:-(?:[
 _NUMBER = re.compile(rf"\b{_NUM}\b", re.IGNORECASE)
 _MONEY = re.compile(
     r"[$€£¥]\s?\d[\d,.]{0,40}(?:\s?(?:million|billion|bn|m|k)\b)?"
-    r"|\b\d[\d,.]{0,40}\s?(?:million|billion|bn|m)?\s?(?:euros?|dollars?|USD|EUR|GBP|pounds?|lei|yen|roubles?|rubles?|pence)\b"
+    r"|\b\d[\d,.]{0,40}\s?(?:million|billion|bn|m)?\s?(?:euros?|dollars?|USD|EUR|GBP|pounds?|lei|yen|roubles?|rubles?|rupees?|pence)\b"
     # "50p" is pence; "720p" is a screen's resolution (a sum of pence that large is pounds).
     r"|\b\d{1,2}(?:\.\d+)?p\b"
     r"|\b(?:half|one|two|three)[- ]billion[- ]dollar\b"

@@ -791,17 +791,26 @@ _GROUP_BACK = re.compile(r"\b(?i:the\s+(?:pair|duo|two|couple|trio)|they|them|th
 
 
 def _group_named(asked: _Asked, passage: Passage) -> set[str]:
-    """The words of the article's first sentence, when the question asks about several people
-    and the sentence refers to them as a group ("the pair", "them") without naming anyone: the
-    people the article opens with ("Sprinters Kostas Kenteris and Katerina Thanou have been
-    suspended …") are the group. Empty otherwise (and without stored entities)."""
-    if len(asked.name_tokens) < 2 or not passage.lead or passage.entities is None:
+    """The words the article opens with (its first sentence and headline), when the sentence
+    refers to what the article is about without naming it: "the pair", "them" for the people
+    the article opens with ("Sprinters Kostas Kenteris and Katerina Thanou have been suspended
+    …"), when the question asks about several and the sentence names no person; "he", "the
+    company", "the gadget" for its main subject, when the sentence names no person,
+    organisation or product that could be meant instead. Empty otherwise (and without stored
+    entities: nothing is known then about whom the sentence names)."""
+    if not passage.lead or passage.entities is None:
         return set()
-    if not _GROUP_BACK.search(passage.text):
-        return set()
-    if any(label == "PERSON" for _, label in passage.entities):
-        return set()
-    return set(tokens(passage.lead))
+    labels = {label for _, label in passage.entities}
+    if len(asked.name_tokens) >= 2 and _GROUP_BACK.search(passage.text):
+        return set() if "PERSON" in labels else set(tokens(passage.lead))
+    refers = (
+        _MENTIONS_BACK.search(passage.text)
+        or _REFERS_BACK.match(passage.text)
+        or _DESCRIPTION.search(passage.text)
+    )
+    if refers and not labels & _OWNER_LABELS:
+        return set(tokens(passage.lead)) | set(tokens(passage.title))
+    return set()
 
 
 def _names_given(asked: _Asked, passage: Passage, sentence: set[str]) -> bool:

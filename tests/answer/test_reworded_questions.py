@@ -279,3 +279,26 @@ def test_the_pair_are_the_people_the_article_opens_with(parsed: OfflineAnswerer)
     # An article that opens with two other people is about another pair.
     others = replace(pair, lead="Sprinters Tom Bale and Ana Ruiz have been cleared of doping.")
     assert not parsed.answer(question, [others]).found
+
+
+def test_a_sentence_naming_no_one_is_about_whom_the_article_opens_with(
+    parsed: OfflineAnswerer,
+) -> None:
+    question = "How much will the Norcom buy-back cost?"
+    figure = Passage(
+        "1",
+        "The board said the buy-back would cost 300m rupees in all.",
+        0.6,
+        title="Feud-hit conglomerate acts",
+        lead="Norcom's board has agreed a share buy-back to calm investors.",
+        entities=(("300m rupees", "MONEY"),),
+    )
+    answer = parsed.answer(question, [figure])
+    assert answer.found and "300m rupees" in answer.answer
+    # A sentence that names another company may be giving that company's figure.
+    other = replace(
+        figure,
+        text="The board said the Delcom buy-back would cost 300m rupees in all.",
+        entities=(("Delcom", "ORG"), ("300m rupees", "MONEY")),
+    )
+    assert not parsed.answer(question, [other]).found
