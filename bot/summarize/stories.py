@@ -183,6 +183,28 @@ def cluster_matrix(
     return _average_linkage(_similarities(_unit_tfidf(counts, max_df_share)), min_similarity)
 
 
+# Heap entries are single ints ordered as the tuples (-similarity, id_a, id_b) are: the
+# similarity's float bits made order-preserving above two 32-bit cluster ids. Popping a heap
+# of ints is about 2.5x faster than of tuples, and a large window pops hundreds of thousands
+# (most of them stale).
+_SIGN = 1 << 63
+_MASK = (1 << 64) - 1
+
+
+def _ordinals(values: np.ndarray) -> list[int]:
+    """Unsigned ints ordered as the float64 `values` are (no NaN)."""
+    bits = values.astype(np.float64).view(np.uint64)
+    negative = (bits >> np.uint64(63)).astype(bool)
+    out = np.where(negative, ~bits, bits | np.uint64(_SIGN))
+    return out.tolist()  # type: ignore[no-any-return]
+
+
+def _value(ordinal: int) -> float:
+    """The float64 of an ordinal of `_ordinals`."""
+    bits = ordinal ^ _SIGN if ordinal & _SIGN else ~ordinal & _MASK
+    return float(np.array([bits], dtype=np.uint64).view(np.float64)[0])
+
+
 def _average_linkage(links: np.ndarray, min_similarity: float) -> list[list[int]]:
     """Groups of row indexes of the pairwise similarity matrix `links` (changed in place)."""
     n = links.shape[0]
@@ -195,23 +217,26 @@ def _average_linkage(links: np.ndarray, min_similarity: float) -> list[list[int]
     members: dict[int, list[int]] = {i: [i] for i in range(n)}  # by row
     row_of: dict[int, int] = {i: i for i in range(n)}  # cluster id -> row
     id_of = list(range(n))  # row -> cluster id
-    heap: list[tuple[float, int, int]] = []
+    heap: list[int] = []  # (-similarity, id a, id b) packed: see `_ordinals`
     for start in range(0, n, _BLOCK):  # pairs i < j above the threshold, a block at a time
         block = links[start : start + _BLOCK]
         first, second = np.nonzero(np.triu(block >= min_similarity, 1 + start))
         heap.extend(
-            (-float(block[i, j]), int(i) + start, int(j))
-            for i, j in zip(first, second, strict=True)
+            (o << 64) | ((i + start) << 32) | j
+            for o, i, j in zip(
+                _ordinals(-block[first, second]), first.tolist(), second.tolist(), strict=True
+            )
         )
     heapq.heapify(heap)
     next_id = n
     while heap:
-        neg, a, b = heapq.heappop(heap)
+        entry = heapq.heappop(heap)
+        a, b = (entry >> 32) & 0xFFFFFFFF, entry & 0xFFFFFFFF
         ra, rb = row_of.get(a), row_of.get(b)
         if ra is None or rb is None:
             continue  # stale: one side has merged since
         current = links[ra, rb] / (size[ra] * size[rb])
-        if abs(current + neg) > 1e-12:
+        if abs(current + _value(entry >> 64)) > 1e-12:
             continue  # stale: recomputed entry is in the heap
         merged = next_id
         next_id += 1
@@ -225,11 +250,10 @@ def _average_linkage(links: np.ndarray, min_similarity: float) -> list[list[int]
         alive[rb] = False
         size[ra] += size[rb]
         average = joined / (size[ra] * size)
-        for other in np.nonzero(alive & (joined != 0.0) & (average >= min_similarity))[0]:
-            other_id = id_of[int(other)]
-            heapq.heappush(
-                heap, (-float(average[other]), min(merged, other_id), max(merged, other_id))
-            )
+        others = np.nonzero(alive & (joined != 0.0) & (average >= min_similarity))[0]
+        for o, other in zip(_ordinals(-average[others]), others.tolist(), strict=True):
+            other_id = id_of[other]
+            heapq.heappush(heap, (o << 64) | (min(merged, other_id) << 32) | max(merged, other_id))
     groups = [sorted(m) for m in members.values()]
     groups.sort(key=lambda g: (-len(g), g[0]))
     return groups
