@@ -354,7 +354,10 @@ _PRONOUN_START = re.compile(
     r"(?:yet\s+)?(?:unclear|clear|known|unknown|likely|unlikely|possible|impossible|expected|"
     r"believed|thought|understood|reported|said|feared|hoped|estimated|important|uncertain|"
     r"too early|the first|time|certain|probable|difficult|hard|easy)\b)|"
-    r"they|them|him|his|her|hers|its|their|theirs|this|these|those|"
+    r"they|them|him|his|her|hers|its|their|theirs|this|these|"
+    # "those involved", "those who survived", "those aboard": people, named by what follows.
+    r"those(?!\s+(?:who|whom|whose|[a-z]{3,}ed|hurt|held|taken|caught|aboard|inside|in|on|at"
+    r"|with|from|responsible|affected)\b)|"
     r"that|the latter|the former|the same|"
     r"(?:both|either|neither|each|all)(?: of (?:them|these|those|us))?"
     r"(?=\s+(?:said|say|says|were|are|have|had|will|would|agreed|did|do)\b))\b(?![-’'])",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANALYZER_VERSION",
+    "THOSE_PEOPLE",
     "analyze_article",
     "analyzer_version",
     "dates_of",
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a12"  # a12: "on Monday of this week" anchored to that week; a11: names stored
+ANALYZER_VERSION = "a13"  # a13: "those involved" may open; a12: "of this week"; a11: names
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -102,10 +103,15 @@ _FUTURE_RE = re.compile(
     re.IGNORECASE,
 )
 _PAST_AUX = frozenset({"has", "have", "had", "was", "were", "did"})
+# "those involved", "those who survived", "those aboard": people, named by what follows.
+THOSE_PEOPLE = (
+    r"(?:who|whom|whose|[a-z]{3,}ed|hurt|held|taken|caught|aboard|inside|in|on|at|with|from"
+    r"|responsible|affected)\b"
+)
 # A leading word that needs an antecedent outside the sentence.
 _DEPENDENT_START = re.compile(
     r"^(?:once (?:that|this|it)(?:'s|’s| is| has)?|he|she|they|them|his|her|their|this|these"
-    r"|those|such|it|its|that|the latter"
+    r"|those(?!\s+" + THOSE_PEOPLE + r")|such|it|its|that|the latter"
     r"|the former|the two|(?:both|each|neither|either|all)(?= of (?:them|these|those)\b|"
     r"\s+(?:is|are|was|were|have|has|had|will|would|said|agreed)\b))\b",
     re.IGNORECASE,

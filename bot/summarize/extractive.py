@@ -46,7 +46,12 @@ from scipy import sparse
 from bot.llm.model_output import strip_foreign_links, tidy
 from bot.nlp.features import SentenceFeatures
 from bot.summarize import salience
-from bot.summarize.analysis import ANALYZER_VERSION, analyze_article, numbers_of
+from bot.summarize.analysis import (
+    ANALYZER_VERSION,
+    THOSE_PEOPLE,
+    analyze_article,
+    numbers_of,
+)
 from bot.summarize.gc_pause import without_gc
 from bot.summarize.model import (
     SECTIONS,
@@ -296,7 +301,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-19+{ANALYZER_VERSION}"
+    version = f"extractive-20+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -1291,7 +1296,8 @@ def _promote_events(sentences: list[_Sentence]) -> None:
 # "this particular case", "this new phone", "these measures": a demonstrative whose noun the
 # bullet has not named before points back into the article. Time words ("this week") do not.
 _DEMONSTRATIVE = re.compile(
-    r"\b(?:this|these|those)\s+(?:(?:particular|new|latest|same|very)\s+)?([a-z][a-z-]+)"
+    r"\b(?:this|these|those(?!\s+" + THOSE_PEOPLE + r"))\s+"
+    r"(?:(?:particular|new|latest|same|very)\s+)?([a-z][a-z-]+)"
 )
 _DEICTIC_OK = frozenset(
     "year years week weeks month months morning afternoon evening night time times weekend"

@@ -98,6 +98,13 @@ def test_expletive_it_is_not_an_unresolved_pronoun() -> None:
     assert fragment_reasons("It remains unclear when the bridge will reopen.") == []
 
 
+def test_those_followed_by_who_they_are_is_not_an_unresolved_pronoun() -> None:
+    # "those involved", "those who…", "those aboard" name people by what follows.
+    assert fragment_reasons("Those involved in the dam collapse were questioned by police.") == []
+    assert fragment_reasons("Those who lost homes in the flood will be rehoused by March.") == []
+    assert "pronoun_start" in fragment_reasons("Those plans were dropped by the council.")
+
+
 def test_a_cut_inside_a_number_is_caught_against_the_source() -> None:
     source = "Engineers measured a tremor of magnitude 7.4 near the dam on Tuesday."
     bullet = "Engineers measured a tremor of magnitude 7."

@@ -12,6 +12,7 @@ import pytest
 
 from bot.nlp import load_pipeline
 from bot.summarize.analysis import analyze_article, analyzer_version, is_stale
+from bot.summarize.extractive import leans_on_context
 
 FRIDAY = datetime(2025, 3, 7, 9, tzinfo=UTC)  # Friday 7 March 2025
 
@@ -165,6 +166,24 @@ def test_a_weekday_of_this_week_gets_its_date_without_the_leftover_week(model: s
     assert got[0].startswith("On Monday 3 March, harbour minister Clara Jensen closed"), got
     assert "on Tuesday 25 February after the storm" in got[1], got
     assert not any("week" in g for g in got), got
+
+
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_those_named_by_what_follows_open_a_sentence_that_stands_alone(model: str | None) -> None:
+    # "Those involved …", "Those who …": people the sentence itself names; "Those plans" points
+    # back to the sentence before and is set aside.
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "Harbour police in Dockside arrested three men over the ferry fire on Tuesday. "
+        "Those involved in the ferry fire in Dockside will appear in court next month. "
+        "Those who escaped the ferry fire in Dockside were treated in hospital on Tuesday. "
+        "Those plans for the Dockside ferry were dropped by the harbour board on Tuesday."
+    )
+    got = kinds(text, nlp=nlp)
+    starts = {raw.split()[1]: kind for raw, kind in got.items() if raw.startswith("Those")}
+    assert starts == {"involved": "prose", "who": "prose", "plans": "dependent"}, got
+    assert not leans_on_context("Those involved in the ferry fire will appear in court.")
+    assert leans_on_context("Police said those plans would be reviewed by the board.")
 
 
 @needs_model
