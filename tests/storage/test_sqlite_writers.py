@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import threading
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from storage import topics
-from storage.db import make_engine, session_factory, transaction, upgrade
+from storage.db import make_engine, session_factory, transaction
 
 
-def test_two_threads_that_read_then_write_both_commit(tmp_path: Path) -> None:
+def _migrated(tmp_path: Path, template: Path) -> Engine:
+    """A migrated database of its own (a copy of the run's migrated file: see conftest)."""
+    path = tmp_path / "briefbot.db"
+    shutil.copyfile(template, path)
+    return make_engine(f"sqlite:///{path}", busy_timeout=30)
+
+
+def test_two_threads_that_read_then_write_both_commit(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
     # Each transaction reads, then writes, inside a savepoint (as storage's inserts that may
     # race do): SQLite opens a savepoint outside a transaction as a deferred transaction, so
     # both read first, one takes the write lock, and SQLite refuses the other's write at once
     # ("database is locked": no busy wait for a reader becoming a writer).
-    engine = make_engine(f"sqlite:///{tmp_path / 'briefbot.db'}", busy_timeout=30)
-    upgrade(engine)
+    engine = _migrated(tmp_path, migrated_sqlite)
     factory = session_factory(engine)
     both_read = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -44,10 +55,9 @@ def test_two_threads_that_read_then_write_both_commit(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+def test_readers_do_not_wait_for_a_writer(tmp_path: Path, migrated_sqlite: Path) -> None:
     """A plain session (a Slack handler's read) reads while a writing transaction is open."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'briefbot.db'}", busy_timeout=30)
-    upgrade(engine)
+    engine = _migrated(tmp_path, migrated_sqlite)
     factory = session_factory(engine)
     with transaction(factory) as writing:
         topics.get_or_create(writing, "ukraine")
