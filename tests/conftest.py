@@ -80,6 +80,25 @@ def _no_ack_quiet_period(request: pytest.FixtureRequest, monkeypatch: pytest.Mon
         monkeypatch.setattr(pools, "ACK_QUIET_SECONDS", 0.0)
 
 
+@pytest.fixture(autouse=True)
+def _ingest_in_the_test_process(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings made inside a test extract and analyse pages in the ingest threads:
+    INGEST_PROCESSES defaults to 0 here, not to the CPU count. Each test process otherwise
+    starts a fork server and analysis and extraction workers that load their own spaCy model,
+    and every ingest ships its articles there and back: on the ingest-heavy files that was a
+    fifth more CPU (process trees measured side by side: 14.0 s vs 11.5 s), and the first
+    ingest of each test process waited for the workers to start. The pools keep their own
+    tests (tests/ingest/test_extract_pool.py, test_background_analysis.py, which set
+    INGEST_PROCESSES), and so does every briefbot run as a subprocess (the product's default);
+    a test that sets INGEST_PROCESSES, or is marked `worker_processes`, keeps its value."""
+    if request.node.get_closest_marker("worker_processes") is None:
+        from bot import settings
+
+        monkeypatch.setattr(settings, "_default_ingest_processes", lambda: 0)
+
+
 @pytest.fixture
 def slack_retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The Slack SDK's retry handlers (429 after its Retry-After plus up to 1 s of jitter, 5xx
