@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import Article, Source, Topic, TopicSource, utcnow
@@ -19,8 +20,16 @@ def get_or_create(session: Session, kind: str, url: str, title: str | None = Non
     source = session.scalar(select(Source).where(Source.url == url))
     if source is None:
         source = Source(kind=kind, url=url, title=title, error_count=0, created_at=utcnow())
-        session.add(source)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(source)
+        except IntegrityError:
+            # Another session stored this URL between our look-up and this insert (two
+            # ingests of one new feed at once): the source is theirs.
+            theirs = session.scalar(select(Source).where(Source.url == url))
+            if theirs is None:
+                raise
+            return theirs
     return source
 
 

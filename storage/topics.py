@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import Source, Subscription, Topic, TopicSource, utcnow
@@ -35,18 +36,35 @@ def get_or_create(
         normalized = normalize_name(name)
         if not normalized:
             raise ValueError("a topic needs a name")
-        now = utcnow()
-        topic = Topic(
-            name=normalized[:MAX_TOPIC_NAME],
-            keywords=list(keywords) if keywords else [normalized],
-            created_at=now,
-            last_wanted_at=now,
-            team_id=team_id,
-        )
-        session.add(topic)
-        session.flush()
+        topic = _create(session, normalized[:MAX_TOPIC_NAME], keywords, team_id)
     elif keywords:
         topic.keywords = list(keywords)
+    return topic
+
+
+def _create(
+    session: Session, name: str, keywords: Sequence[str] | None, team_id: str | None
+) -> Topic:
+    """A new topic row; when another session created the same name between our look-up and
+    this insert (two ingests, or a subscription and an ingest, of a new topic at once), theirs."""
+    now = utcnow()
+    topic = Topic(
+        name=name,
+        keywords=list(keywords) if keywords else [name],
+        created_at=now,
+        last_wanted_at=now,
+        team_id=team_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(topic)
+    except IntegrityError:
+        theirs = get(session, name)
+        if theirs is None:  # not a name clash: some other constraint
+            raise
+        if keywords:
+            theirs.keywords = list(keywords)
+        return theirs
     return topic
 
 
