@@ -42,8 +42,9 @@ class RunningApp:
     def core(self) -> Briefbot:
         return self.runtime.core
 
-    def settle(self, timeout: float = 30.0) -> None:
-        """Wait until the work every request so far handed the app has ended (see Inflight)."""
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until the work every request so far handed the app has ended (see Inflight);
+        60 s at most, the longest a /brief's fresh ingest may take (FRESH_INGEST_MAX_SECONDS)."""
         self.inflight.settle(timeout)
 
 
