@@ -32,6 +32,7 @@ Ties are broken by article id then sentence position; no set or hash order reach
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import re
@@ -426,7 +427,8 @@ class ExtractiveSummarizer:
         sections = _choose(
             pool, sentences, supporters, ordered, outlets, story, leads, _subject(sentences, space)
         )
-        titles = _story_titles(ordered, sentences, story, central_article)
+        shown = {b.story for bs in sections.values() for b in bs if b.story is not None}
+        titles = _story_titles(ordered, sentences, story, central_article, shown)
         return _with_stories(sections, ordered, story, titles)
 
 
@@ -465,7 +467,7 @@ class _Parsed:
 
 def _cardinals(f: SentenceFeatures) -> frozenset[str]:
     numbers = frozenset(f.numbers)
-    if not f.entities:
+    if not numbers or not f.entities:
         return numbers
     counted = {n for text, label in f.entities if label == "CARDINAL" for n in numbers_of(text)}
     return numbers & counted
@@ -2094,10 +2096,11 @@ def _take_ledes(
     that sentence as its lede (the report's news is then told with the figure); failing that,
     the slot goes to the best key provision stating it."""
     story = window.story
+    counting = [s for s in window.sentences if s.cardinals]
     owed = [
         (key, figure)
         for key in window.lead_stories
-        if (figure := _widely_reported(window.sentences, story, key, window.articles)) is not None
+        if (figure := _widely_reported(counting, story, key, window.articles)) is not None
     ]
 
     def unstated() -> list[tuple[int, str]]:
@@ -2690,37 +2693,51 @@ def _as_of_newest(articles: list[ArticleInput], sentences: list[_Sentence]) -> N
             s.label = replace(s.label, section=None)
 
 
+@functools.lru_cache(maxsize=4096)
+def _headline_terms(title: str) -> tuple[str, ...]:
+    """A headline's distinct terms, numbers left out (cached: a window's titles recur)."""
+    return tuple(t for t in dict.fromkeys(terms(title)) if not t[0].isdigit())
+
+
 def _story_titles(
     articles: list[ArticleInput],
     sentences: list[_Sentence],
     story: list[int],
     central_article: list[int],
+    shown: Iterable[int],
 ) -> dict[int, str]:
-    """Each story's label: the title of its member whose headline words most of the story's
-    reports use (summed share of reports holding each word, over the square root of the
-    headline's word count), not the most central report's own angle (the tsunami aid story
-    was labelled with an art auction's headline). Ties go to the most central report."""
-    words: list[set[str]] = [set(terms(a.title)) for a in articles]
-    for s in sentences:
-        words[s.article].update(s.term_set)
-    members: dict[int, list[int]] = {}
+    """The label of each story in `shown`: the title of its member whose headline words most of
+    the story's reports use in their headline or lede sentences (summed share of reports
+    holding each word, over the square root of the headline's word count), not the most
+    central report's own angle (the tsunami aid story was labelled with an art auction's
+    headline). Ties go to the most central report."""
+    wanted = set(shown)
+    keys = sorted(set(story))
+    central_of = dict(zip(keys, central_article, strict=True))
+    heads: dict[int, tuple[str, ...]] = {}
+    vocab: dict[int, set[str]] = {}
     for a, key in enumerate(story):
-        members.setdefault(key, []).append(a)
-    keys = sorted(members)
+        if key in wanted:
+            heads[a] = _headline_terms(articles[a].title)
+            vocab.setdefault(key, set()).update(heads[a])
+    words = {a: set(head) for a, head in heads.items()}
+    for s in sentences:
+        if s.position < _LEDE_POSITIONS and s.article in words:
+            words[s.article].update(s.term_set & vocab[story[s.article]])
     out: dict[int, str] = {}
-    for key, central in zip(keys, central_article, strict=True):
-        group = members[key]
+    for key in wanted:
+        group = [a for a in heads if story[a] == key]
         df: dict[str, int] = {}
         for a in group:
             for t in words[a]:
                 df[t] = df.get(t, 0) + 1
 
-        def share(a: int, group: list[int] = group, df: dict[str, int] = df) -> float:
-            head = [t for t in dict.fromkeys(terms(articles[a].title)) if not t[0].isdigit()]
-            if not head:
+        def share(a: int, n: int = len(group), df: dict[str, int] = df) -> float:
+            if not heads[a]:
                 return 0.0
-            return round(sum(df.get(t, 0) for t in head) / len(group) / math.sqrt(len(head)), 9)
+            return round(sum(df.get(t, 0) for t in heads[a]) / n / math.sqrt(len(heads[a])), 9)
 
+        central = central_of[key]
         best = max(group, key=lambda a: (share(a), a == central, -a))
         out[key] = _label(articles[best])
     return out

@@ -139,19 +139,21 @@ def test_a_story_is_labelled_by_the_headline_words_its_reports_share() -> None:
     # by it, as before, the story read "Choir sings for fishermen".
     articles = storm_reports()[:4]
     sentences = [
-        SimpleNamespace(article=a, term_set=frozenset(terms(sentence)))
+        SimpleNamespace(article=a, position=0, term_set=frozenset(terms(sentence)))
         for a, article in enumerate(articles)
         for sentence in article.text.split(". ")
     ]
-    titles = extractive._story_titles(articles, sentences, [0, 0, 0, 0], [2])  # type: ignore[arg-type]
+    titles = extractive._story_titles(articles, sentences, [0, 0, 0, 0], [2], [0])  # type: ignore[arg-type]
     assert titles[0] != "Choir sings for fishermen", titles
     assert "Dunmere harbour wall" in titles[0], titles
 
 
 def test_a_lone_report_is_labelled_by_its_own_headline() -> None:
     articles = storm_reports()[4:5]
-    sentences = [SimpleNamespace(article=0, term_set=frozenset(terms(articles[0].text)))]
-    titles = extractive._story_titles(articles, sentences, [0], [0])  # type: ignore[arg-type]
+    sentences = [
+        SimpleNamespace(article=0, position=0, term_set=frozenset(terms(articles[0].text)))
+    ]
+    titles = extractive._story_titles(articles, sentences, [0], [0], [0])  # type: ignore[arg-type]
     assert titles == {0: "Varrow rail bridge closed for inspection"}, titles
 
 
