@@ -2707,7 +2707,7 @@ def _story_titles(
     shown: Iterable[int],
 ) -> dict[int, str]:
     """The label of each story in `shown`: the title of its member whose headline words most of
-    the story's reports use in their headline or lede sentences (summed share of reports
+    the story's reports use, headline or text (summed share of reports
     holding each word, over the square root of the headline's word count), not the most
     central report's own angle (the tsunami aid story was labelled with an art auction's
     headline). Ties go to the most central report."""
@@ -2722,7 +2722,7 @@ def _story_titles(
             vocab.setdefault(key, set()).update(heads[a])
     words = {a: set(head) for a, head in heads.items()}
     for s in sentences:
-        if s.position < _LEDE_POSITIONS and s.article in words:
+        if s.article in words:
             words[s.article].update(s.term_set & vocab[story[s.article]])
     out: dict[int, str] = {}
     for key in wanted:
