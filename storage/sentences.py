@@ -7,11 +7,11 @@ Rows are plain tuples (position, paragraph, text, features dict): what the featu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import Row, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storage.idlists import id_in
@@ -97,22 +97,10 @@ def stamps(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[str,
 def load(session: Session, article_ids: Sequence[int]) -> dict[int, list[SentenceRow]]:
     """Article id -> its stored sentences in order (articles with none are absent)."""
     out: dict[int, list[SentenceRow]] = {}
-    ids = list(dict.fromkeys(article_ids))
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        rows = session.execute(
-            select(
-                ArticleSentence.article_id,
-                ArticleSentence.position,
-                ArticleSentence.paragraph,
-                ArticleSentence.text,
-                ArticleSentence.features,
-            )
-            .where(ArticleSentence.article_id.in_(chunk))
-            .order_by(ArticleSentence.article_id, ArticleSentence.position)
-        )
-        for article_id, position, paragraph, text, features in rows:
-            out.setdefault(article_id, []).append((position, paragraph, text, features or {}))
+    for article_id, position, paragraph, text, features in _rows(
+        session, article_ids, ArticleSentence.features
+    ):
+        out.setdefault(article_id, []).append((position, paragraph, text, features or {}))
     return out
 
 
@@ -124,29 +112,35 @@ def load_entities(session: Session, article_ids: Sequence[int]) -> dict[int, lis
     kind = ArticleSentence.features["kind"].as_string()
     ents = ArticleSentence.features["ents"]
     out: dict[int, list[SentenceRow]] = {}
+    for article_id, position, paragraph, text, kind_of, ents_of in _rows(
+        session, article_ids, kind, ents
+    ):
+        features: dict[str, Any] = {}
+        if kind_of is not None:
+            features["kind"] = kind_of
+        if ents_of is not None:
+            features["ents"] = ents_of
+        out.setdefault(article_id, []).append((position, paragraph, text, features))
+    return out
+
+
+def _rows(session: Session, article_ids: Sequence[int], *columns: Any) -> Iterator[Row[Any]]:
+    """(article id, position, paragraph, text, *columns) of these articles' sentences, in
+    article and sentence order, read in chunks of ids (bounded statements)."""
     ids = list(dict.fromkeys(article_ids))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        rows = session.execute(
+        yield from session.execute(
             select(
                 ArticleSentence.article_id,
                 ArticleSentence.position,
                 ArticleSentence.paragraph,
                 ArticleSentence.text,
-                kind,
-                ents,
+                *columns,
             )
             .where(ArticleSentence.article_id.in_(chunk))
             .order_by(ArticleSentence.article_id, ArticleSentence.position)
         )
-        for article_id, position, paragraph, text, kind_of, ents_of in rows:
-            features: dict[str, Any] = {}
-            if kind_of is not None:
-                features["kind"] = kind_of
-            if ents_of is not None:
-                features["ents"] = ents_of
-            out.setdefault(article_id, []).append((position, paragraph, text, features))
-    return out
 
 
 # The version stored for an analysis that failed: "failed:<attempts>". Readers treat it like a
