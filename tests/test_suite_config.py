@@ -41,12 +41,12 @@ def two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("args", [["tests"], ["tests/slack", "tests/jobs"]])
-def test_a_directory_run_spreads_over_the_cpus_one_file_per_worker(
+def test_a_directory_run_spreads_over_the_cpus_plus_one_one_file_per_worker(
     two_cpus: None, args: list[str]
 ) -> None:
     config = _config(args)
     conftest.pytest_cmdline_main(config)
-    assert (config.option.numprocesses, config.option.dist) == (2, "loadfile")
+    assert (config.option.numprocesses, config.option.dist) == (3, "loadfile")
 
 
 def test_at_most_max_workers(monkeypatch: pytest.MonkeyPatch, two_cpus: None) -> None:
