@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_futures
@@ -128,11 +129,27 @@ def serve_app(settings: Settings, core: Briefbot, fake: FakeSlack) -> Iterator[R
     thread = threading.Thread(target=web.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{web.effective_port}"
+    app = RunningApp(fake, runtime, base + "/slack/events", base, track_work(runtime))
     try:
-        yield RunningApp(fake, runtime, base + "/slack/events", base, track_work(runtime))
+        yield app
     finally:
         web.close()
         thread.join(timeout=5)
+        end_work(app)
+
+
+def end_work(app: RunningApp, timeout: float = 30.0) -> None:
+    """Let the work this app's requests started end here, then stop its listener pools. Left
+    running, a /brief's reply or fresh ingest finished during the next test of the process:
+    it posted to this test's closed fake (errors in the next test's log) and, on PostgreSQL,
+    wrote its topic into the next test's database (one database per worker)."""
+    try:
+        app.inflight.settle(timeout)
+    except AssertionError as err:  # bounded: a test that leaves work stuck is told, not hung
+        warnings.warn(f"work still running when its test ended: {err}", stacklevel=2)
+    finally:
+        if app.runtime.pools is not None:
+            app.runtime.pools.shutdown()
 
 
 @pytest.fixture
