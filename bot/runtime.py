@@ -173,6 +173,11 @@ class Runtime:
             self.pools.shutdown()  # queued work is dropped; running work ends by its deadlines
         self.queue.close()
         self.core.close()
+        # The extraction, analysis and brief workers: bounded (a task still running after a
+        # few seconds is killed), where exiting with them alive waited for their tasks.
+        from bot.worker_processes import close_shared
+
+        close_shared()
 
 
 def default_serve_brief_processes() -> int:

@@ -14,8 +14,12 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
+
+# How long closing a pool waits for its running tasks before it kills their processes.
+CLOSE_WAIT_S = 5.0
 
 
 class WorkerProcesses:
@@ -59,11 +63,23 @@ class WorkerProcesses:
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
-    def close(self) -> None:
+    def close(self, timeout: float = CLOSE_WAIT_S) -> None:
+        """Stop the workers: queued tasks are dropped, a running one gets `timeout` seconds to
+        end, then its process is killed (what it was doing is redone later: an analysis is
+        caught up, a page fetched again). Waiting for it unbounded kept a stopped `briefbot
+        worker` alive for as long as a pool worker took to load the NLP model."""
         with self._lock:
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + timeout
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                process.kill()
 
 
 def _start_worker(nice: int) -> None:

@@ -54,3 +54,23 @@ def test_workers_end_when_the_process_that_started_them_is_killed() -> None:
     for pid in left:  # don't leave them behind if the watch is broken
         os.kill(pid, 9)
     assert not left, f"workers {left} outlived their killed parent"
+
+
+def test_closing_a_pool_stops_a_running_task_at_its_deadline() -> None:
+    """A stopped `briefbot worker` waited for its pool workers' running tasks (loading the NLP
+    model, a long analysis) for as long as they took: closing now waits a bounded time, then
+    kills what is still running."""
+    from bot.worker_processes import WorkerProcesses
+
+    pool = WorkerProcesses(1, deadline_s=30)
+    executor = pool._executor()
+    pid = executor.submit(os.getpid).result(30)
+    executor.submit(time.sleep, 120)  # a task that would run long past any shutdown
+    time.sleep(0.2)  # it is running in the worker now
+    started = time.monotonic()
+    pool.close(timeout=0.5)
+    assert time.monotonic() - started < 10  # not the task's 120 s
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
