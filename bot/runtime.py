@@ -324,7 +324,7 @@ def serve(
             log.info("connected to Slack in Socket Mode")
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stop.set())
-            stop.wait()  # bounded: the main thread idles until SIGTERM or SIGINT sets `stop`
+            wait_for_signal(stop)
             handler.close()
         else:
             server = http_server(
@@ -344,6 +344,20 @@ def serve(
         runtime.shutdown()
 
 
+# How often the idle main thread wakes: Python runs a signal's handler only when the main
+# thread runs Python code.
+SIGNAL_POLL_SECONDS = 1.0
+
+
+def wait_for_signal(stop: threading.Event) -> None:
+    """Idle the main thread until a SIGTERM/SIGINT handler sets `stop`. In short waits, not one
+    long one: the kernel may deliver the signal to any of the process's threads, and Python
+    runs its handler only once the main thread runs Python code again. A main thread blocked in
+    one `Event.wait()` missed such a SIGTERM, and a stopped worker lived on (seen in CI)."""
+    while not stop.wait(SIGNAL_POLL_SECONDS):
+        pass
+
+
 def work(settings: Settings) -> None:
     """Run only the scheduler (scheduled ingest and digests) until SIGTERM/SIGINT; with
     several workers or serve replicas, only the elected leader's scheduler runs."""
@@ -361,7 +375,7 @@ def work(settings: Settings) -> None:
         "" if consumer is None else f"; runs queued tasks, {settings.worker_concurrency} at once",
     )
     try:
-        stop.wait()  # bounded: the main thread idles until SIGTERM or SIGINT sets `stop`
+        wait_for_signal(stop)
     finally:
         stop.set()
         exporter.stop()
