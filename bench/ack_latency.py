@@ -480,26 +480,12 @@ def _brief_via_bolt_lazy_listener() -> None:
     (Bolt copies the request for it before writing the ack, and runs it on its own pool)."""
     if os.environ.get("BENCH_BRIEF_LAZY") != "1":
         return
-    from bot.render.escape import escape_mrkdwn
-    from bot.slack.command_text import USAGE, BriefCmd, HelpCmd, UsageError, parse
     from bot.slack.listeners import commands
     from bot.slack.listeners.commands import brief
 
     def register(app: Any, features: Any, pools: Any) -> None:
         def parse_and_ack(ack: Any, command: dict[str, Any], context: Any) -> None:
-            try:
-                parsed = parse(command.get("text"))
-            except UsageError as err:
-                ack(text=escape_mrkdwn(str(err)))
-                return
-            if isinstance(parsed, HelpCmd):
-                ack(text=escape_mrkdwn(USAGE))
-                return
-            context["bench_parsed"] = parsed
-            if isinstance(parsed, BriefCmd):
-                ack(text=f"Working on a brief of *{escape_mrkdwn(parsed.topic)}*…")
-            else:
-                ack()
+            context["bench_parsed"] = brief.parse_and_ack(ack, command)
 
         def work(command: dict[str, Any], respond: Any, context: Any) -> None:
             if context.get("bench_parsed") is not None:

@@ -353,7 +353,7 @@ def wait_for_signal(stop: threading.Event) -> None:
     """Idle the main thread until a SIGTERM/SIGINT handler sets `stop`. In short waits, not one
     long one: the kernel may deliver the signal to any of the process's threads, and Python
     runs its handler only once the main thread runs Python code again. A main thread blocked in
-    one `Event.wait()` missed such a SIGTERM, and a stopped worker lived on (seen in CI)."""
+    a single wait with no timeout missed such a SIGTERM, and a stopped worker lived on (CI)."""
     while not stop.wait(SIGNAL_POLL_SECONDS):
         pass
 

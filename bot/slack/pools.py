@@ -157,7 +157,7 @@ def _chain(started: Future[Any], handed: Future[Any]) -> None:
         elif done.exception() is not None:
             handed.set_exception(done.exception())  # type: ignore[arg-type]
         else:
-            handed.set_result(done.result())
+            handed.set_result(done.result())  # bounded: `done` has finished
 
     started.add_done_callback(copy)
 

@@ -31,20 +31,28 @@ def acknowledge(
     pools: ListenerPools,
 ) -> None:
     """Ack (a usage error and help are answered in the ack itself), then queue the work."""
+    parsed = parse_and_ack(ack, command)
+    if parsed is not None:
+        hand_over(parsed, command, respond, brief_command=brief_command, pools=pools)
+
+
+def parse_and_ack(ack: Ack, command: dict[str, Any]) -> Command | None:
+    """Parse the text and ack: a usage error and help are answered in the ack itself (None:
+    nothing more to do); otherwise the command whose work follows."""
     try:
         parsed = parse(command.get("text"))
     except UsageError as err:
         # The message may quote what was typed ("“<!here>” is not a time zone").
         ack(text=escape_mrkdwn(str(err)))
-        return
+        return None
     if isinstance(parsed, HelpCmd):
         ack(text=escape_mrkdwn(USAGE))
-        return
+        return None
     if isinstance(parsed, BriefCmd):
         ack(text=f"Working on a brief of *{escape_mrkdwn(parsed.topic)}*…")
     else:
         ack()
-    hand_over(parsed, command, respond, brief_command=brief_command, pools=pools)
+    return parsed
 
 
 def hand_over(
