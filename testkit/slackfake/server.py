@@ -18,7 +18,7 @@ import random
 import socket
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -302,6 +302,7 @@ class FakeSlack:
         self._fail_next: dict[str, deque[_Fault]] = defaultdict(deque)
         self._fail_rate: dict[str, _RateFault] = {}
         self._delays: dict[str, float] = {}
+        self._waiting: Counter[str] = Counter()  # calls held by a delay, not yet answered
         self._refreshes: dict[str, dict[str, Any]] = {}
         self._pacing: tuple[float, frozenset[str]] | None = None
         self._last_post_at: dict[str, float] = {}
@@ -539,6 +540,11 @@ class FakeSlack:
             else:
                 self._delays.pop(method, None)
 
+    def in_flight(self, method: str) -> int:
+        """Calls to ``method`` received and held by ``slow``, not answered yet."""
+        with self.lock:
+            return self._waiting[method]
+
     def clear_faults(self) -> None:
         with self.lock:
             self._fail_next.clear()
@@ -711,7 +717,13 @@ class FakeSlack:
 
         delay = self._delays.get(method, 0.0)
         if delay:  # a slow Slack: the call is handled (and a post recorded) after the delay,
-            time.sleep(delay)  # even if the caller gave up or died meanwhile
+            with self.lock:  # even if the caller gave up or died meanwhile
+                self._waiting[method] += 1
+            try:
+                time.sleep(delay)
+            finally:
+                with self.lock:
+                    self._waiting[method] -= 1
         call = Call(method, params, token, headers, time.monotonic(), path=path)
         with self.lock:
             self.calls.append(call)

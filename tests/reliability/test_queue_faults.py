@@ -156,8 +156,11 @@ def test_kill_9_of_a_worker_mid_round_its_digests_finish_on_the_other_once_each(
         try:
             _wait(lambda: _registered(db) >= 2, 60, "two workers")
             _defer_round(env, db)
-            # Both workers are posting (each has a post in flight) when the first dies.
-            _wait(lambda: len(fake.posted_messages(include_failed=True)) >= 4, 60, "posts")
+            # Both workers are posting when the first dies: three posts held by the fake means
+            # at least one each (WORKER_CONCURRENCY 2), unanswered for POST_SECONDS. Waiting for
+            # four answered posts instead let the first worker finish its tasks before the
+            # kill, leaving nothing to queue again (CI of 2 Dec).
+            _wait(lambda: fake.in_flight("chat.postMessage") >= 3, 60, "posts in flight")
             killed, _ = workers[0]
             killed.send_signal(signal.SIGKILL)
             killed.wait(10)
