@@ -97,6 +97,15 @@ BBC = {
     "terrorlaw": ("politics", "014 182 221 224 378 384"),
     "venezuela": ("business", "029 231 388"),
     "lycos": ("tech", "147 189 214"),
+    # The "blind4" set (issue 13, seventh round; answer_questions_blind4.jsonl): six more
+    # multi-article BBC stories no earlier set used, written blind like blind3 and committed
+    # before the answerer was run on them. (tech 342 repeats 048, so is left out.)
+    "mci": ("business", "162 188 202 251"),
+    "bandaid": ("entertainment", "143 157 159 160"),
+    "livingstone": ("politics", "075 154 186 232"),
+    "chepkemei": ("sport", "013 019 021"),
+    "swpatent": ("tech", "030 048 080 258"),
+    "cairn": ("business", "198 307 433"),
 }
 # What a user would call the fresh stories' topics (the older stories keep "story <name>").
 TOPIC_NAMES = {
@@ -128,6 +137,12 @@ TOPIC_NAMES = {
     "terrorlaw": "anti-terror law",
     "venezuela": "Venezuela land reform",
     "lycos": "Lycos anti-spam screensaver",
+    "mci": "MCI takeover",
+    "bandaid": "Band Aid single",
+    "livingstone": "Livingstone Nazi jibe",
+    "chepkemei": "Chepkemei ban",
+    "swpatent": "EU software patents",
+    "cairn": "Cairn Energy",
 }
 # The parts scored separately: (label, question set, held out?).
 PARTS = (
@@ -140,6 +155,7 @@ PARTS = (
     ("heldout", "heldout", True),
     ("blind2-holdout", "blind2", True),
     ("blind3-holdout", "blind3", True),
+    ("blind4-holdout", "blind4", True),
 )
 
 
@@ -385,7 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--set",
         action="append",
         default=[],
-        help="only this question set (original, fresh, unseen, blind, heldout, blind2); repeatable",
+        help=(
+            "only this question set (original, fresh, unseen, blind, heldout, blind2, blind3,"
+            " blind4); repeatable"
+        ),
     )
     parser.add_argument(
         "--db", type=Path, help="keep the ingested stories in this folder and reuse them"
