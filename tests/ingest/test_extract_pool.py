@@ -51,6 +51,25 @@ def test_facts_follow_the_title_the_article_is_stored_under(pool: ExtractionPool
     assert pool.language(other, page.text) == detect_language(other, page.text)
 
 
+def test_one_page_under_two_titles_keeps_both_languages(
+    pool: ExtractionPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two feeds list one page, each with its own headline: the page is extracted for each.
+    body = article_html("Talks resume", article_text("Ceasefire")).encode()
+    first, second = "Talks resume in the capital", "Entrevista con el ministro de defensa"
+    page = pool.extract(body, URL, None, title=first)
+    assert pool.extract(body, URL, None, title=second).text == page.text
+    expected = {t: detect_language(t, page.text) for t in (first, second)}
+    # The store step asks for both; neither is detected again in the ingest thread.
+    import bot.nlp.language
+
+    def detected_again(title: str, text: str) -> str | None:
+        raise AssertionError(f"detected again in the ingest thread: {title!r}")
+
+    monkeypatch.setattr(bot.nlp.language, "detect_language", detected_again)
+    assert {t: pool.language(t, page.text) for t in (first, second)} == expected
+
+
 def test_a_page_past_its_deadline_is_given_up_and_the_pool_recovers(pool: ExtractionPool) -> None:
     body = article_html("Talks resume", article_text("Ceasefire")).encode()
     pool.deadline_s = 1e-6  # nothing finishes in a microsecond
