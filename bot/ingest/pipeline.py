@@ -227,6 +227,11 @@ class _Pipeline:
         self.secrets = tuple(secrets)
         # Teaser pages being fetched, by URL: the other (source, entry) pairs waiting for them.
         self._inflight: dict[str, list[tuple[_Job, Candidate]]] = {}
+        # Sources given as a page (or a URL yet to be told apart) by URL, and the feed entries
+        # linking to one of them that wait for its page instead of fetching it a second time.
+        self._page_jobs: dict[str, _Job] = {}
+        self._page_followers: dict[str, list[tuple[_Job, Candidate]]] = {}
+        self._queue: deque[_Task] = deque()
         limits = limits or IngestLimits()
         self.per_host = max(1, limits.per_host)
         self.max_items = max(1, limits.feed_max_items)
@@ -595,7 +600,8 @@ class _Pipeline:
         end at their fetch's own deadline, unwaited for.
         """
         pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="ingest")
-        queue: deque[_Task] = deque(_Task(job, None) for job in jobs)
+        queue = self._queue = deque(_Task(job, None) for job in jobs)
+        self._page_jobs = {job.url: job for job in jobs if job.kind in (None, "page")}
         running: dict[Future[object], _Task] = {}
         busy_hosts: Counter[str] = Counter()
         try:
@@ -621,7 +627,7 @@ class _Pipeline:
                             # this page.
                             self._enriched(task.job, future)
                         elif task.job.result is None:  # else settled: a late answer is dropped
-                            self._retrieved(queue, task.job, future)
+                            self._retrieved(task.job, future)
                     except Exception as exc:
                         self._fail(task.job, exc)
                 self._settle_overdue(jobs)
@@ -709,10 +715,18 @@ class _Pipeline:
             return "not finished: ingestion was stopped (shutting down)"
         return "not finished: the ingest round ran out of time"
 
-    def _retrieved(self, queue: deque[_Task], job: _Job, future: Future[object]) -> None:
+    def _retrieved(self, job: _Job, future: Future[object]) -> None:
         retrieved = future.result()  # bounded: only called for a future already done
         assert isinstance(retrieved, Retrieved)
         job.retrieved = retrieved
+        try:
+            self._plan_teasers(job)
+        finally:
+            # After the page source's own store (which copy is stored must not depend on
+            # timing): the feed entries waiting for its page get it.
+            self._hand_over(job)
+
+    def _plan_teasers(self, job: _Job) -> None:
         job.plan = self.plan(job)
         teasers = [c for c in job.plan.new if c.wants_full_text]
         # The newest first (the feed was sorted so); the rest are kept as teasers this round.
@@ -725,12 +739,42 @@ class _Pipeline:
         # Only entries not stored yet are fetched again, each as its own task; an entry that
         # another source listed too and whose page is being fetched waits for that page.
         for teaser in fetched:
-            waiting = self._inflight.get(teaser.url)
-            if waiting is not None:
-                waiting.append((job, teaser))
+            page_job = self._page_jobs.get(teaser.url)
+            if page_job is not None and page_job.retrieved is None and page_job.result is None:
+                # The page is a source of this round too, not read yet: its page serves both.
+                self._page_followers.setdefault(teaser.url, []).append((job, teaser))
                 continue
-            self._inflight[teaser.url] = []
-            queue.append(_Task(job, teaser))
+            self._fetch_teaser(job, teaser)
+
+    def _fetch_teaser(self, job: _Job, teaser: Candidate) -> None:
+        waiting = self._inflight.get(teaser.url)
+        if waiting is not None:
+            waiting.append((job, teaser))
+            return
+        self._inflight[teaser.url] = []
+        self._queue.append(_Task(job, teaser))
+
+    def _hand_over(self, job: _Job) -> None:
+        """The feed entries waiting for page source `job` (`_retrieved`) get its page; if it
+        failed, or turned out to be a feed or not modified, they fetch the page themselves."""
+        followers = self._page_followers.pop(job.url, [])
+        if not followers:
+            return
+        retrieved = job.retrieved
+        page, title = None, None
+        if retrieved is not None and retrieved.kind == "page" and retrieved.candidates:
+            page, title = retrieved.candidates[0], retrieved.title
+        for other, teaser in followers:
+            if other.result is not None:
+                continue  # settled at its deadline (or stopped) meanwhile
+            if page is None:
+                self._fetch_teaser(other, teaser)
+                continue
+            try:
+                merged = merge_full_text(teaser, title, page.text, page.published_at)
+                self._got_page(other, merged, True)
+            except Exception as exc:
+                self._fail(other, exc)
 
     def _fetched(self, queue: deque[_Task], task: _Task, future: Future[object]) -> None:
         fetched = future.result()  # bounded: only called for a future already done
@@ -777,6 +821,7 @@ class _Pipeline:
     def _fail(self, job: _Job, exc: BaseException) -> None:
         if job.result is not None:
             return
+        self._hand_over(job)  # entries waiting for its page fetch it themselves
         if self.stop is not None and self.stop.is_set():
             # Cut short by a shutdown: not the source's fault, so not stored on its row.
             kind = job.kind or _guess_kind(job.url)

@@ -464,6 +464,39 @@ def test_a_page_listed_by_two_sources_in_one_run_is_fetched_once(
     assert sum(s.teasers_kept for s in report.sources) == 0
 
 
+def test_a_page_given_as_a_source_and_teased_by_a_feed_is_fetched_once(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    """A page given by its URL that a feed of the same run also teases: the feed's entry
+    waits for the page source's page instead of fetching it again (the page answers slowly,
+    so the feed is read and planned while the page is still on its way); stored once, under
+    the page's own title, with its full text, and linked to the topic through both."""
+    server.add("/story", article_html("Harbour story", article_text("Lighthouse")), delay=0.5)
+    feed = server.add(
+        "/feed.xml",
+        rss_feed(
+            "Coast feed",
+            [{"title": "Feed headline", "link": server.url("/story"), "description": "Teaser."}],
+        ),
+        content_type="application/rss+xml",
+    )
+    report = ingest(
+        db.factory,
+        fetcher,
+        [SourceSpec("feed", feed), SourceSpec("url", server.url("/story"))],
+        topic="coast",
+        now=NOW,
+    )
+    assert report.ok_count == 2
+    assert server.hits("/story") == 1
+    assert report.new_articles == 1 and _count(db, Article) == 1
+    stored = _article_by_url(db, canonical_url(server.url("/story")))
+    assert stored is not None and "Lighthouse" in stored.text
+    assert stored.title == "Harbour story"
+    assert sum(s.teasers_kept for s in report.sources) == 0
+    assert all(len(s.article_ids) == 1 for s in report.sources)
+
+
 def test_feed_entries_older_than_the_retention_are_not_stored(
     db: Database, server: LocalServer, fetcher: Fetcher
 ) -> None:
