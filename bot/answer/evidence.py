@@ -64,6 +64,13 @@ _WEIGHT = re.compile(
     r"\b\d[\d,.]{0,40}\s?(?:g|grams?|kg|kilos?|kilograms?|lbs?|pounds?|oz|ounces?|tonnes?|tons?)\b",
     re.IGNORECASE,
 )
+# Amounts of data, land and liquid, each in a unit that says what is measured.
+_MEASURE = re.compile(
+    rf"\b{_NUM}\s?(?:(?:kilo|mega|giga|tera)?bytes|[kmgt]b|acres?|hectares?|"
+    r"square\s+(?:miles?|kilometres?|kilometers?|metres?|meters?|km)|sq\s?km|litres?|liters?|"
+    r"gallons?|barrels?)\b",
+    re.IGNORECASE,
+)
 # Any stated figure: a sum, a share, a measure or a plain number.
 _FIGURE = re.compile(
     rf"[$€£¥]\s?\d[\d,.]{{0,40}}(?:\s?(?:million|billion|bn|m|k)\b)?|\b{_NUM}\b", re.IGNORECASE
@@ -257,18 +264,31 @@ _MOVE_QUESTION = re.compile(
 def _much_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
     if info.unit == q.WEIGHT_UNIT:
         return [m.group() for m in _WEIGHT.finditer(text)]
+    # A measure in its own unit ("three to four megabytes", "12,900 acres") says how much of a
+    # thing that is not money: how much traffic, data, land.
+    measures = [m.group() for m in _MEASURE.finditer(text)]
     if info.unit:
-        return _number_near_unit(text, info.unit)
-    return [m.group() for m in _MONEY.finditer(text)]
+        return _number_near_unit(text, info.unit) + measures
+    return [m.group() for m in _MONEY.finditer(text)] + measures
 
 
 def _many_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
     # A share is not a count: "31% of the vote" does not say how many votes.
     counts = _PERCENT_AFTER.sub(" ", text)
+    # A number the question gives ("how many of the *56* estates") is what it asks about.
+    given = {_plain(m.group()) for m in _NUMBER.finditer(info.text)}
     if info.unit:
         asked = _name_tokens(info.text)
-        return [n for n in _number_near_unit(counts, info.unit) if n.lower() not in asked]
-    return [m.group() for m in _NUMBER.finditer(counts) if not _is_year(m.group())]
+        return [
+            n
+            for n in _number_near_unit(counts, info.unit)
+            if n.lower() not in asked and _plain(n) not in given
+        ]
+    return [
+        m.group()
+        for m in _NUMBER.finditer(counts)
+        if not _is_year(m.group()) and _plain(m.group()) not in given
+    ]
 
 
 _PERCENT_AFTER = re.compile(r"\b\d[\d,.]{0,40}\s?(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
@@ -365,10 +385,12 @@ def figures_near(text: str, nouns: Sequence[str]) -> list[str]:
 def _ages(text: str, info: q.QuestionInfo) -> list[str]:
     found = [m.group() for m in _AGE.finditer(text)]
     for name in info.names:
-        last = name.split()[-1]
-        match = re.search(rf"\b{re.escape(last)}\s*,\s*(\d{{1,3}})\s*,", text)
-        if match:
-            found.append(match.group(1))
+        # "Ambani, 45," and, for a family sharing the surname, "Anil, 45,": news gives an age
+        # in commas after the name, the surname or the given name.
+        for word in {name.split()[-1], name.split()[0]}:
+            match = re.search(rf"\b{re.escape(word)}\s*,\s*(\d{{1,3}})\s*,", text)
+            if match:
+                found.append(match.group(1))
     return found
 
 

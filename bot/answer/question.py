@@ -69,7 +69,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             WHICH,
             r"^\W*(?:\w+\s+)?(?:which|what)\s+(?!(?:is|are|was|were|did|does|do|has|have|had|"
-            r"will|would|can|could|should|about|if)\b)[a-z]+",
+            r"will|would|can|could|should|about|if|happen|happens|happened)\b)[a-z]+",
         ),
         (YES_NO, r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b"),
     )
@@ -222,7 +222,7 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
             ):
                 word = second
         if kind == HOW_MANY:
-            unit = word or None
+            unit = word or _counted_name(text)
         elif word and word not in _MONEY_WORDS:
             unit = word
     elif kind == WHICH:
@@ -255,6 +255,19 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
     # "… according to the UK": who says it is not what the question is about.
     about = _ACCORDING_TO.sub("", text)
     return QuestionInfo(text, kind, unit, question_names(about), terms, counted, role, figure_nouns)
+
+
+# "How many of the 56 large idle *estates* are …": the counted thing is the plural before the
+# verb (the plain pattern stops at "of").
+_COUNTED_OF = re.compile(
+    r"\b(?i:how\s+many)\s+of\s+(?:the|these|those|its|their|his|her)\s+(?:[\w,-]+\s+){0,4}?"
+    r"([a-z]+s)\s+(?:is|are|was|were|did|do|does|have|has|had|will|would|can|could)\b"
+)
+
+
+def _counted_name(text: str) -> str | None:
+    match = _COUNTED_OF.search(text)
+    return match.group(1).lower() if match else None
 
 
 WEIGHT_UNIT = "weight"

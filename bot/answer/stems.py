@@ -102,6 +102,10 @@ _DEMONYM_GROUPS = (
     "egypt egyptian egyptians",
     "serbia serbian serb serbs",
     "croatia croatian croat croats",
+    # Continents: "the European launch" is a launch across Europe.
+    "europe european europeans",
+    "africa african africans",
+    "asia asian asians",
 )
 NAME_FORMS: dict[str, frozenset[str]] = {
     word: frozenset(group.split()) for group in _DEMONYM_GROUPS for word in group.split()
