@@ -901,9 +901,14 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
         # sentence before may hold the action for other kinds ("He did …" after "Putin …").
         stems_for_verb = stems_here if asked.info.kind in _TIED_TO_VERB else stems_around
         agent = asked.agent if asked.info.kind in (q.WHO, q.WHICH) else frozenset()
-        if not options & stems_for_verb and not agent & stems_here:
-            return None
-        if _other_subject(asked, options, parse) or _someone_else_does_it(asked, options, parse):
+        if options & stems_for_verb or agent & stems_here:
+            if _other_subject(asked, options, parse) or _someone_else_does_it(
+                asked, options, parse
+            ):
+                return None
+        elif asked.info.kind not in _UNTYPED_OPEN or not _rest_in_sentence(
+            asked, passage, stems_here
+        ):
             return None
     if asked.role and asked.role not in stems_here:
         return None
@@ -924,6 +929,21 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
     in_sentence = sum(1 for t in asked.others if t in stems_here)
     total = len(asked.others) or 1
     return 0.5 * len(present) / total + 0.5 * in_sentence / total
+
+
+# Kinds whose answer is a statement, not a figure or a name: "how did the law lords *vote*"
+# is answered by "ruled by a majority of eight to one".
+_UNTYPED_OPEN = (q.WHAT, q.WHY)
+
+
+def _rest_in_sentence(asked: _Asked, passage: Passage, stems_here: set[str]) -> bool:
+    """The action is said another way: every other word of the question and every name it
+    gives are in the sentence itself, so the sentence is about the same thing."""
+    if not asked.others:
+        return False
+    if not all((SYNONYMS.get(t, frozenset()) | {t}) & stems_here for t in asked.others):
+        return False
+    return not asked.name_tokens or _names_in_sentence(asked, passage.text)
 
 
 def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> bool:

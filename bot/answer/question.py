@@ -176,16 +176,22 @@ def question_names(question: str) -> tuple[str, ...]:
     names: list[str] = []
     for match in _CAPITALISED.finditer(question[:MAX_QUESTION_CHARS]):
         words = match.group().split()
-        while words and words[0].lower() in _NAME_STOP:
+        while words and words[0].lower() in _NAME_STOP and not _ACRONYM_WORD.fullmatch(words[0]):
             words = words[1:]
         name = " ".join(words).strip(".'")
         if name.endswith("'s"):
             name = name[:-2]
-        if name and name.lower() not in _NAME_STOP and len(name) > 1:
+        # "the US" is a name, not the pronoun "us".
+        if (
+            name
+            and (name.lower() not in _NAME_STOP or _ACRONYM_WORD.fullmatch(name))
+            and len(name) > 1
+        ):
             names.append(name)
     return tuple(dict.fromkeys(names))
 
 
+_ACRONYM_WORD = re.compile(r"[A-Z]{2,}")
 # "What are the names of Obama's daughters?" asks who they are: a name is the answer.
 _NAME_OF = re.compile(
     r"^\W*what\s+(?P<be>is|are|was|were)\s+(?:the\s+)?names?\s+of\s+(?=\S)", re.IGNORECASE

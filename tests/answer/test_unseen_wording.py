@@ -115,3 +115,41 @@ def test_a_number_the_question_gives_is_not_its_answer(parsed: OfflineAnswerer) 
     ]
     answer = ask(parsed, "How many of the 40 large mines are foreign-owned?", articles)
     assert not answer.found
+
+
+def test_the_us_in_capitals_is_a_name_not_the_pronoun(parsed: OfflineAnswerer) -> None:
+    assert "US" in analyze_question("When does the console go on sale in the US?").names
+    articles = [
+        _article(
+            1,
+            "Handheld console launch",
+            "The new handheld console went on sale in Japan on Sunday, and queues formed early. "
+            "The console goes on sale in the US on 24 March, its maker said.",
+        )
+    ]
+    answer = ask(parsed, "When does the console go on sale in the US?", articles)
+    assert answer.found and "24 March" in answer.answer
+
+
+def test_an_open_question_may_name_its_action_another_way(parsed: OfflineAnswerer) -> None:
+    # "vote" said as "ruled by a majority": every other word of the question is in the sentence.
+    articles = [
+        _article(
+            1,
+            "Appeal ruling",
+            "Protesters gathered outside the court before the hearing. "
+            "The appeal judges ruled by a majority of four to one in favour of the appeal by "
+            "six tenants.",
+        )
+    ]
+    answer = ask(parsed, "How did the judges vote on the appeal?", articles)
+    assert answer.found and "four to one" in answer.answer
+    # A figure asked for still needs its own action: protesting is not being arrested.
+    arrests = [
+        _article(
+            1,
+            "Bypass protest",
+            "About 40 protesters gathered outside the town hall against the bypass plan.",
+        )
+    ]
+    assert not ask(parsed, "How many protesters were arrested over the bypass plan?", arrests).found
