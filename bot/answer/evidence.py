@@ -261,12 +261,25 @@ _MOVE_QUESTION = re.compile(
 )
 
 
+# A "how much" question about money: what was paid, cost, spent, owed, earned or raised.
+_MONEY_QUESTION = re.compile(
+    r"\b(?:pa(?:y|ys|id|ying)|cost(?:s|ing)?|price[ds]?|spen[dt]|spending|worth|fined?|"
+    r"owe[sd]?|charge[sd]?|earn(?:s|ed|t)?|rais(?:e|es|ed|ing)|valued?|money|cash|funding|"
+    r"budget|bill|fees?|salary|wages?|sum)\b|[£$€]|"
+    r"\b(?:bought|buy(?:s|ing)?|sold|sell(?:s|ing)?)\b.*\bfor\s*\??$",
+    re.IGNORECASE,
+)
+
+
 def _much_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
     if info.unit == q.WEIGHT_UNIT:
         return [m.group() for m in _WEIGHT.finditer(text)]
     # A measure in its own unit ("three to four megabytes", "12,900 acres") says how much of a
-    # thing that is not money: how much traffic, data, land.
-    measures = [m.group() for m in _MEASURE.finditer(text)]
+    # thing that is not money: how much traffic, data, land. Never for a question about money
+    # ("How much did the council pay for the land?" is not answered by "300 acres").
+    measures = (
+        [] if _MONEY_QUESTION.search(info.text) else [m.group() for m in _MEASURE.finditer(text)]
+    )
     if info.unit:
         return _number_near_unit(text, info.unit) + measures
     return [m.group() for m in _MONEY.finditer(text)] + measures

@@ -153,3 +153,20 @@ def test_an_open_question_may_name_its_action_another_way(parsed: OfflineAnswere
         )
     ]
     assert not ask(parsed, "How many protesters were arrested over the bypass plan?", arrests).found
+
+
+def test_a_measure_does_not_answer_what_was_paid(parsed: OfflineAnswerer) -> None:
+    articles = [
+        _article(
+            1,
+            "Council to buy farmland",
+            "The county council plans to buy 300 acres of the Hollin estate for new housing.",
+        )
+    ]
+    for question in (
+        "How much is the council paying for the estate?",
+        "How much did the land cost the council?",
+        "How much is the council buying the estate for?",
+    ):
+        answer = ask(parsed, question, articles)
+        assert "300 acres" not in answer.answer or not answer.found, (question, answer.answer)
