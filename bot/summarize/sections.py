@@ -412,7 +412,9 @@ _DATE_DM = re.compile(rf"\b(\d{{1,2}}) ({_MONTH_ALT})\b\.?(?:,? (\d{{4}}))?", re
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
-@dataclass(frozen=True)
+# (slots: a brief makes one per sentence of its window; a frozen dataclass with slots is
+# built in less than half the time of one with a __dict__.)
+@dataclass(frozen=True, slots=True)
 class SectionLabel:
     """The verdict on one sentence: its section (or None), briefability score, cue sums."""
 
