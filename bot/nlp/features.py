@@ -25,14 +25,30 @@ Fields a reader may rely on (a stable, documented read API):
 - `tense`: "past", "future" or "present" (of the main clause), None when unknown.
 - `section`, `score`, `cues`: the section label of `bot.summarize.sections.analyze` (section
   or None, briefability score, and the (key, open, next, opinion) cue sums).
+- `names`: the terms of the names it states (`bot.summarize.names`); for prose, `marks`: the
+  pattern results briefs test it for (`Marks`, `bot.summarize.marks`), and `cardinals`: the
+  numbers that count something. None when not computed (an older analyzer's rows).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["ArticleAnalysis", "SentenceFeatures"]
+__all__ = ["ArticleAnalysis", "Marks", "SentenceFeatures"]
+
+
+class Marks(NamedTuple):
+    """What briefs test about a prose sentence's `text`, found once at ingestion
+    (`bot.summarize.marks.sentence_marks`): `flags`, a bit per pattern it matches (the bits are
+    `bot.summarize.marks`' constants); `words`, its whitespace-separated word count; `events`
+    and `awaits`, the terms of the event words it reports and of those it says are still to
+    happen, in order."""
+
+    flags: int
+    words: int
+    events: tuple[str, ...] = ()
+    awaits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,9 @@ class SentenceFeatures:
     score: float = 0.0
     cues: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     names: tuple[str, ...] | None = None
+    # None: not computed (stored by an analyzer before a14, or not prose).
+    marks: Marks | None = None
+    cardinals: tuple[str, ...] | None = None
 
     @property
     def is_prose(self) -> bool:
@@ -85,6 +104,11 @@ class SentenceFeatures:
             out["cues"] = list(self.cues)
         if self.names is not None:
             out["names"] = list(self.names)
+        if self.marks is not None:
+            m = self.marks
+            out["marks"] = [m.flags, m.words, list(m.events), list(m.awaits)]
+        if self.cardinals is not None:
+            out["cards"] = list(self.cardinals)
         return out
 
     @classmethod
@@ -93,6 +117,8 @@ class SentenceFeatures:
     ) -> SentenceFeatures:
         cues = data.get("cues") or (0.0, 0.0, 0.0, 0.0)
         names = data.get("names")
+        marks = data.get("marks")
+        cards = data.get("cards")
         return cls(
             position=position,
             paragraph=paragraph,
@@ -110,6 +136,15 @@ class SentenceFeatures:
             score=float(data.get("score", 0.0)),
             cues=(float(cues[0]), float(cues[1]), float(cues[2]), float(cues[3])),
             names=None if names is None else tuple(str(n) for n in names),
+            marks=None
+            if marks is None
+            else Marks(
+                int(marks[0]),
+                int(marks[1]),
+                tuple(str(t) for t in marks[2]),
+                tuple(str(t) for t in marks[3]),
+            ),
+            cardinals=None if cards is None else tuple(str(n) for n in cards),
         )
 
 

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.nlp.features import ArticleAnalysis, SentenceFeatures
+from bot.summarize.marks import THOSE_PEOPLE, sentence_marks
 from bot.summarize.names import name_terms
 from bot.summarize.sections import analyze as section_analyze
 from bot.summarize.sentences import paragraphs, split_paragraph, terms
@@ -44,7 +45,8 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
-ANALYZER_VERSION = "a13"  # a13: "those involved" may open; a12: "of this week"; a11: names
+# a14: marks and cardinals; a13: "those involved" may open; a12: "of this week"; a11: names
+ANALYZER_VERSION = "a14"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -103,11 +105,6 @@ _FUTURE_RE = re.compile(
     re.IGNORECASE,
 )
 _PAST_AUX = frozenset({"has", "have", "had", "was", "were", "did"})
-# "those involved", "those who survived", "those aboard": people, named by what follows.
-THOSE_PEOPLE = (
-    r"(?:who|whom|whose|[a-z]{3,}ed|hurt|held|taken|caught|aboard|inside|in|on|at|with|from"
-    r"|responsible|affected)\b"
-)
 # A leading word that needs an antecedent outside the sentence.
 _DEPENDENT_START = re.compile(
     r"^(?:once (?:that|this|it)(?:'s|’s| is| has)?|he|she|they|them|his|her|their|this|these"
@@ -273,10 +270,29 @@ def analyze_article(
                     starts_paragraph=s_index == 0,
                 )
                 out.append(feats)
-    # The name terms briefs compare sentences by, found once here rather than in every brief.
+    # What briefs read about each sentence, found once here rather than in every brief: the
+    # name terms they compare sentences by; for prose (the sentences a brief may quote) the
+    # pattern results (`marks`) and the numbers that count something (`cardinals`).
     memo: dict[str, list[str]] = {}
-    named_out = tuple(replace(f, names=name_terms(f.entities, f.text, memo)) for f in out)
-    return ArticleAnalysis(analyzer_version(nlp), named_out)
+    done = tuple(
+        replace(
+            f,
+            names=name_terms(f.entities, f.text, memo),
+            marks=sentence_marks(f.text) if f.is_prose else None,
+            cardinals=cardinals(f.numbers, f.entities) if f.is_prose else None,
+        )
+        for f in out
+    )
+    return ArticleAnalysis(analyzer_version(nlp), done)
+
+
+def cardinals(numbers: Sequence[str], entities: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """The numbers that count something (spaCy CARDINAL: "239 people", not "9:20 p.m.", "20
+    miles", "Group of 20"); without entities (no parse), every number. In `numbers`' order."""
+    if not numbers or not entities:
+        return tuple(dict.fromkeys(numbers))
+    counted = {n for text, label in entities if label == "CARDINAL" for n in numbers_of(text)}
+    return tuple(n for n in dict.fromkeys(numbers) if n in counted)
 
 
 def _key(text: str) -> str:

@@ -45,15 +45,17 @@ import numpy as np
 from scipy import sparse
 
 from bot.llm.model_output import strip_foreign_links, tidy
-from bot.nlp.features import SentenceFeatures
+from bot.nlp.features import Marks, SentenceFeatures
+from bot.summarize import marks as mk
 from bot.summarize import salience
-from bot.summarize.analysis import (
-    ANALYZER_VERSION,
-    THOSE_PEOPLE,
-    analyze_article,
-    numbers_of,
-)
+from bot.summarize.analysis import ANALYZER_VERSION, analyze_article, cardinals
 from bot.summarize.gc_pause import without_gc
+from bot.summarize.marks import (
+    leans_on_context,
+    reports_what_happened,
+    sentence_marks,
+    speaks_for_itself,
+)
 from bot.summarize.model import (
     SECTIONS,
     ArticleInput,
@@ -69,11 +71,25 @@ from bot.summarize.sentences import content_words, terms, trim_sentence
 from bot.summarize.stories import cluster_matrix
 from bot.summarize.support import ALIASES
 
-__all__ = ["MAX_BULLET_CHARS", "ExtractiveSummarizer", "natural_key", "similarity"]
+__all__ = [
+    "MAX_BULLET_CHARS",
+    "ExtractiveSummarizer",
+    "leans_on_context",
+    "natural_key",
+    "reports_what_happened",
+    "similarity",
+    "speaks_for_itself",
+]
 
 MAX_BULLET_CHARS = 280
 
-_PREFIX = 6
+# Moved to `marks` (computed at ingestion there too); the names this module knew them by.
+_CaseFree = mk.CaseFree
+_OPEN_FORM = mk.OPEN_FORM_RE
+_PREFIX = mk.PREFIX
+_UNITED_STATES = mk.UNITED_STATES_RE
+_terms = mk.short_terms
+
 _MIN_WORDS = 6
 _MAX_WORDS = 70
 _POOL = 60
@@ -120,31 +136,6 @@ _MIN_POSTING_LIMIT = 200
 # Relevance of an article that never names the topic (the others get 0.25 to 1).
 _OFF_TOPIC = 0.1
 _MAX_NEIGHBOURS = 40  # topic-naming articles an off-topic one is compared with
-_UNITED_STATES = re.compile(r"\b(?:the )?United States\b")
-
-
-class _CaseFree:
-    """A case-insensitive pattern of lower-case words, matched against the lower-cased text.
-
-    Python's `re` with IGNORECASE folds case at every position for every alternative: on the
-    long word lists below that was 3-4x slower than lower-casing the text once and matching
-    case-sensitively, and these searches ran on every sentence of every brief (a fifth of a
-    100-article brief). Same matches for any text whose lower-casing keeps its length (all
-    but a few exotic letters); match positions and groups refer to the lower-cased text."""
-
-    __slots__ = ("pattern",)
-
-    def __init__(self, pattern: str) -> None:
-        # An upper-case letter outside an escape (\b, \w) could never match lower-cased text.
-        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):
-            raise ValueError(f"not a lower-case pattern: {pattern!r}")
-        self.pattern = re.compile(pattern)
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text.lower())
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text.lower())
 
 
 _LEAD_CONNECTIVE = re.compile(
@@ -199,8 +190,9 @@ class _Sentence:
     # `_folded(text)`, computed once when a repetition test first needs it.
     folded: frozenset[str] | None = None
     canonical: frozenset[str] | None = None
-    # Whether it states a pending state (`_PENDING`), computed once when first needed.
-    pending: bool | None = None
+    # The pattern results on `text` (`marks.sentence_marks`): stored at ingestion, else
+    # computed when first needed (`_marks`); None again when the brief changes `text`.
+    marks: Marks | None = None
 
     def canonical_terms(self) -> frozenset[str]:
         """`term_set` with `_ALIASES` applied (for the support check)."""
@@ -214,6 +206,13 @@ class _Sentence:
         return self.folded
 
 
+def _marks(s: _Sentence) -> Marks:
+    """`s`'s pattern results: stored at ingestion, else found now (once)."""
+    if s.marks is None:
+        s.marks = sentence_marks(s.text)
+    return s.marks
+
+
 # Words news writers use interchangeably for one event, folded only when testing two bullets
 # for repetition, so that "Construction will begin in September" and "Work is expected to
 # start in September" are one point. Deliberately short: each entry must mean the same in
@@ -225,14 +224,6 @@ _SYNONYMS = {
     "finish": "end",
     "conclu": "end",
 }
-
-
-def _terms(text: str) -> list[str]:
-    """Content words cut to 6 characters ("reciprocity"/"reciprocal", "Russian"/"Russia").
-
-    "United States" counts as "U.S.".
-    """
-    return [w[:_PREFIX] for w in content_words(_UNITED_STATES.sub("U.S.", text))]
 
 
 def _folded(text: str) -> frozenset[str]:
@@ -463,14 +454,14 @@ class _Parsed:
     # The numbers that count something (spaCy CARDINAL: "239 people", not "9:20 p.m.", "20
     # miles", "Group of 20"); without a parse, every number.
     cardinals: frozenset[str] = frozenset()
+    marks: Marks | None = None  # of `text` (None: not stored, or `text` is the raw one)
 
 
 def _cardinals(f: SentenceFeatures) -> frozenset[str]:
-    numbers = frozenset(f.numbers)
-    if not numbers or not f.entities:
-        return numbers
-    counted = {n for text, label in f.entities if label == "CARDINAL" for n in numbers_of(text)}
-    return numbers & counted
+    """Stored at ingestion (analyzer a14), else computed now."""
+    if f.cardinals is not None:
+        return frozenset(f.cardinals)
+    return frozenset(cardinals(f.numbers, f.entities))
 
 
 def _names(feats: SentenceFeatures, memo: dict[str, list[str]] | None = None) -> frozenset[str]:
@@ -523,6 +514,7 @@ def _parse_article(
                 f.places,
                 f.dates,
                 _cardinals(f),
+                None if lenient else f.marks,
             )
         )
     return tuple(out)
@@ -552,6 +544,7 @@ def _extract(
                     places=parsed.places,
                     dates=parsed.dates,
                     cardinals=parsed.cardinals,
+                    marks=parsed.marks,
                 )
             )
     return out
@@ -1247,30 +1240,16 @@ def _promote_ledes(sentences: list[_Sentence]) -> None:
             and (s.names or (first and (s.numbers or s.dates)))
             and s.label.opinion < 2.0
             and s.label.score >= _LEDE_MIN_SCORE
-            and 8 <= len(s.text.split()) <= 45
-            and not _QUESTIONISH.search(s.text)
-            and not _CONCESSIVE.match(s.text)
+            and 8 <= (m := _marks(s)).words <= 45
+            and not m.flags & (mk.QUESTIONISH | mk.CONCESSIVE)
         ):
             s.label = replace(
                 s.label, section="key_provisions", score=max(s.label.score, _MIN_BRIEFABILITY)
             )
 
 
-# A report of what happened, anywhere in an article: a past-tense event verb (deaths, attacks,
-# arrests, votes, rulings, releases) with someone, somewhere or a number to say who, where or
-# how many. The section classifier, tuned on policy texts, gives most of these no section.
-_EVENT = _CaseFree(
-    r"\b(?:killed|died|dead|injured|wounded|arrested|detained|charged|convicted|sentenced"
-    r"|jailed|voted|elected|won|defeated|ruled|declared|released|freed|returned|seized"
-    r"|captured|attacked|exploded|struck|stormed|raided|destroyed|collapsed|crashed|resigned"
-    r"|claimed responsibility|opened fire|blew (?:himself|herself|themselves) up|evacuated"
-    r"|rescued|identified|launched|unveiled|passed|found)\b",
-)
 # Below this briefability an event report stays out (a quotation, a list, a fragment of one).
 _EVENT_MIN_SCORE = 0.0
-# First person outside a quotation: a speech or a column talking ("As I speak, …").
-_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Mm]y|[Oo]ur|us)\b")
-_QUOTE = re.compile(r"[“\"][^“”\"]*[”\"]")
 
 
 def _promote_events(sentences: list[_Sentence]) -> None:
@@ -1284,90 +1263,12 @@ def _promote_events(sentences: list[_Sentence]) -> None:
             and (s.names or s.numbers)
             and s.label.opinion < 2.0
             and s.label.score >= _EVENT_MIN_SCORE
-            and 8 <= len(s.text.split()) <= 45
-            and _EVENT.search(s.text)
-            and not _FIRST_PERSON.search(_QUOTE.sub("", s.text))
-            and not _QUESTIONISH.search(s.text)
-            and not _CONCESSIVE.match(s.text)
+            and 8 <= (m := _marks(s)).words <= 45
+            and m.flags & (mk.EVENT | mk.FIRST_PERSON | mk.QUESTIONISH | mk.CONCESSIVE) == mk.EVENT
         ):
             s.label = replace(
                 s.label, section="key_provisions", score=max(s.label.score, _MIN_BRIEFABILITY)
             )
-
-
-# "this particular case", "this new phone", "these measures": a demonstrative whose noun the
-# bullet has not named before points back into the article. Time words ("this week") do not.
-_DEMONSTRATIVE = re.compile(
-    r"\b(?:this|these|those(?!\s+" + THOSE_PEOPLE + r"))\s+"
-    r"(?:(?:particular|new|latest|same|very)\s+)?([a-z][a-z-]+)"
-)
-_DEICTIC_OK = frozenset(
-    "year years week weeks month months morning afternoon evening night time times weekend"
-    " spring summer autumn fall winter season decade century way is was are were".split()
-)
-# Openers that continue an account: "Earlier it was announced…", "Meanwhile, …".
-_CONTINUING = re.compile(
-    r"^(?:earlier|later|meanwhile|in the meantime|then|however|but|and|also|instead|still"
-    r"|nonetheless|nevertheless|moreover|furthermore)\b",
-    re.IGNORECASE,
-)
-
-# "… after the weather agency did the same", "The other two followed suit": an action copied
-# from one the sentence never states. Fine after a clause that states it ("France raised its
-# alert, and Germany did the same").
-_ECHO = re.compile(
-    r"\b(?:did|do|does|doing|done) (?:the same|likewise)\b(?! (?:thing|way)s?\b)"
-    r"|\b(?:follow|follows|followed|following) suit\b",
-    re.IGNORECASE,
-)
-_CLAUSE_BEFORE = re.compile(r"[,;:]| and | but | while | as ", re.IGNORECASE)
-# A speaker named earlier in the sentence ("Ms Ito said … and, she added, …") is fine.
-_NAMED_BEFORE = re.compile(r"\b[A-Z][a-z]+ (?:said|says|told|added)\b")
-# "…, he said." with no one named as the speaker: who said it is in the sentence before.
-_PRONOUN_SPEAKER = re.compile(
-    r"[,;]\s*[\"'”’]?\s*(?:he|she|they)\s+(?:said|says|added|adds|told \w+|explained|noted)"
-    r"\s*[.!]?[\"'”’]?$",
-    re.IGNORECASE,
-)
-
-
-def leans_on_context(text: str) -> bool:
-    """Does the sentence need the one before it to be understood (a continuing opener, a
-    demonstrative whose noun it never named, an action it echoes but never states)?"""
-    if _CONTINUING.match(text):
-        return True
-    if _PRONOUN_SPEAKER.search(text.strip()) and not _NAMED_BEFORE.search(text):
-        return True
-    lowered = text.lower()
-    echo = (
-        _ECHO.search(text)
-        if "same" in lowered or "suit" in lowered or "likewise" in lowered
-        else None
-    )
-    if echo and not _CLAUSE_BEFORE.search(text[: echo.start()]):
-        return True
-    for m in _DEMONSTRATIVE.finditer(lowered):
-        noun = m.group(1)
-        if noun in _DEICTIC_OK:
-            continue
-        stem = noun[:5]
-        if stem not in lowered[: m.start()]:
-            return True
-    return False
-
-
-# A sentence ends as a sentence does; a headline or subhead ("Survey upgrades quake to 9.0")
-# does not, whatever the splitter made of it.
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
-
-
-def speaks_for_itself(text: str) -> bool:
-    """Can the sentence be a bullet as it stands: a whole sentence (not a headline left without
-    its full stop) in the reporter's voice, not a speaker's or a live blog's first person
-    outside quotation marks ("As I speak, …", "We're live at …": who is "I"?)."""
-    if not _TERMINAL.search(text.strip()):
-        return False
-    return not _FIRST_PERSON.search(_QUOTE.sub("", text))
 
 
 def _pool(sentences: list[_Sentence]) -> list[_Sentence]:
@@ -1670,8 +1571,7 @@ def _choose(
             sum(1 for name, _ in chosen if name == section) >= caps[section]
             or cand.final < _MIN_RELATIVE * best[section]
             or cand.label.score < _MIN_BRIEFABILITY
-            or leans_on_context(cand.text)
-            or not speaks_for_itself(cand.text)
+            or _marks(cand).flags & (mk.LEANS | mk.SPEAKS) != mk.SPEAKS
         )
 
     def repeats(cand: _Sentence, lede: bool = False) -> bool:
@@ -1903,33 +1803,11 @@ def _outlet_names(articles: Sequence[ArticleInput]) -> tuple[str, ...]:
 
 # Stories beyond this many (largest first) get no lead of their own.
 MAX_LEAD_STORIES = 3
-_QUESTIONISH = re.compile(r"\?[\"'”’)]*$")
-_CONCESSIVE = re.compile(r"^(?:while|although|though|even though|despite|whereas|if)\b", re.I)
-# "X also said…" adds to something said before: not an opener.
-_ALSO = _CaseFree(r"\b(?:also|too|as well|again)\b")
 _LEAD_SHORTLIST = 40
 _REACH_COSINE = 0.3  # a sentence this alike to a lead candidate reports its point
-# A lead states what happened, not what would, could or might have.
-_MODAL = re.compile(r"\b(?:would|could|might|may)\b")
-# Nor what did not happen, nor a turn against something said before (", however,").
-_NEGATED = _CaseFree(
-    r"\b(?:did|does|do|has|have|had|was|were|is|are) not\b|\b(?:didn't|hasn't|haven't|wasn't)\b"
-    r"|,\s*however\s*,",
-)
 # A dateline's date lies in the story's own span (a week before its first report at most:
 # a date without a year, or one from a list of past events, would date it wrongly).
 _DATELINE_DAYS = 7
-
-
-def reports_what_happened(text: str) -> bool:
-    """Could the sentence open a story as its lead: not what would or could happen, not what
-    did not, not a concession, nor a turn or an addition to something said before."""
-    return not (
-        _MODAL.search(text)
-        or _CONCESSIVE.match(text)
-        or _ALSO.search(text)
-        or _NEGATED.search(text)
-    )
 
 
 def _lead_shape(s: _Sentence) -> float:
@@ -1939,16 +1817,6 @@ def _lead_shape(s: _Sentence) -> float:
         * (1.0 + 0.3 * bool(s.numbers) + 0.2 * bool(s.names) + 0.2 * bool(s.places))
         / (1.0 + 0.1 * s.position)
         * _sigmoid(s.label.score / 2.0)
-    )
-
-
-def _may_lead(text: str) -> bool:
-    """The pattern tests a lead passes: a statement of what happened that stands alone."""
-    return (
-        not _QUESTIONISH.search(text)
-        and reports_what_happened(text)
-        and not leans_on_context(text)
-        and speaks_for_itself(text)
     )
 
 
@@ -1981,7 +1849,7 @@ def _leads(
         if not any(naming[a] for a, k in enumerate(story) if k == key):
             continue  # a story no article of which names the topic gets no lead
         group = by_story.get(key, [])
-        # The cheap tests on every sentence of the story, the pattern tests (`_may_lead`) in
+        # The cheap tests on every sentence of the story, the pattern tests (`mk.MAY_LEAD`) in
         # order of shape until the shortlist is full: a big story has thousands of sentences.
         plausible = sorted(
             (
@@ -1990,7 +1858,7 @@ def _leads(
                 if not s.superseded
                 and s.label.opinion < 2.0
                 and s.label.score >= 0.0
-                and 8 <= len(s.text.split()) <= 45
+                and 8 <= _marks(s).words <= 45
                 and s.tense != "future"
                 and s.names  # who or where: a lead names someone or somewhere
             ),
@@ -1998,7 +1866,9 @@ def _leads(
         )
         # The most-reported of the best-shaped: how many of the story's articles say it too.
         shortlist = list(
-            itertools.islice((s for s in plausible if _may_lead(s.text)), _LEAD_SHORTLIST)
+            itertools.islice(
+                (s for s in plausible if _marks(s).flags & mk.MAY_LEAD), _LEAD_SHORTLIST
+            )
         )
         if not shortlist:
             continue
@@ -2276,12 +2146,6 @@ def _when(
     return when, first_seen[when]
 
 
-# A later report overrides an earlier one about the same thing: a conditional or pending
-# state ("suspended", "expected to", "will") by a reported outcome, or another figure.
-_PENDING = _CaseFree(
-    r"\b(?:suspend(?:ed|s)?|postpone[ds]?|delay(?:ed|s)?|pending|expected to|will|plans? to"
-    r"|set to|due to|unconfirmed|feared)\b",
-)
 _SUPERSEDE_COSINE = 0.5
 
 
@@ -2422,10 +2286,8 @@ def _name_postings(
 
 
 def _is_pending(s: _Sentence) -> bool:
-    """Does `s` state a pending state (`_PENDING`)? Searched once per sentence."""
-    if s.pending is None:
-        s.pending = bool(_PENDING.search(s.text))
-    return s.pending
+    """Does `s` state a pending state (`marks.PENDING`)?"""
+    return bool(_marks(s).flags & mk.PENDING)
 
 
 def _names_needed(s: _Sentence) -> int:
@@ -2446,13 +2308,6 @@ def _overrides(s: _Sentence, other: _Sentence, pending: bool) -> bool:
     return _cosine(s.vec, other.vec) >= _SUPERSEDE_COSINE
 
 
-# What a sentence says is still to happen: "will/would/could be released", "to vote".
-_AWAITS = _CaseFree(
-    r"\b(?:will|would|could|may|might|shall|to|expected to|set to|due to)(?: not)?"
-    r"(?: (?:soon|now|also|then|finally|eventually))?(?: [\"“]?be)?(?: \w+ly)? ([a-z]+)\b",
-)
-
-
 def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
     """Take out an open question a later article of the same story answers: a sentence that
     reports, in the past tense, the event the question asks about (the same event word and a
@@ -2465,23 +2320,14 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
     # Outcomes by story, in publication order: a sentence looks only at its own story's later
     # reports (`bisect`), not at every outcome of the window.
     spans = _story_spans(times, story)
-    # Event and awaited words are few: each spelling is tokenized once per brief.
-    memo: dict[str, list[str]] = {}
-
-    def event_terms(word: str) -> list[str]:
-        found = memo.get(word)
-        if found is None:
-            found = memo[word] = _terms(word)
-        return found
-
     by_story: dict[int, list[tuple[datetime, int, _Sentence, frozenset[str]]]] = {}
     for o in sentences:
         when = times[o.article]
         if o.tense != "past" or when is None or when <= spans[story[o.article]][0]:
             continue
-        # (The event test first: it rules out more sentences than the open-form one.)
-        events = frozenset(t for m in _EVENT.finditer(o.text) for t in event_terms(m.group(0)))
-        if events and not _OPEN_FORM.search(o.text):
+        m = _marks(o)
+        events = frozenset(m.events)
+        if events and not m.flags & mk.OPEN_FORM:
             by_story.setdefault(story[o.article], []).append((when, o.index, o, events))
     starts: dict[int, list[datetime]] = {}
     for key, group in by_story.items():
@@ -2498,9 +2344,7 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
         if s.label.section != "open_questions":
             # A key provision or next step is overtaken only where it awaits the event: "she
             # would be released very soon", "the council will vote".
-            pending = frozenset(
-                t for m in _AWAITS.finditer(s.text) for t in event_terms(m.group(1))
-            )
+            pending = frozenset(_marks(s).awaits)
             if not pending:
                 continue
         else:
@@ -2518,7 +2362,6 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
 
 # A count of victims: a later, higher count of the same story replaces it ("final toll beats
 # first toll"): tolls only rise as bodies are found, so a lower later figure is another count.
-_TOLL = _CaseFree(r"\b(?:death toll|death count|toll|killed|dead|died|deaths|casualties|lives)\b")
 _MIN_TOLL = 10
 
 
@@ -2543,7 +2386,7 @@ def _later_toll(articles: list[ArticleInput], sentences: list[_Sentence], story:
         when = times[s.article]
         if when is None or spans[story[s.article]][0] == spans[story[s.article]][1]:
             continue  # one publication time in its story: no later count
-        counts = _counts(s) if s.numbers and _TOLL.search(s.text) else []
+        counts = _counts(s) if s.numbers and _marks(s).flags & mk.TOLL else []
         if counts:
             tolls.setdefault(story[s.article], []).append((when, max(counts), s))  # type: ignore[arg-type]
     for group in tolls.values():
@@ -2555,6 +2398,7 @@ def _later_toll(articles: list[ArticleInput], sentences: list[_Sentence], story:
                     # The count sat in a side clause ("the attacks that killed at least 128
                     # people were an act of war"): the rest still holds, so it stays, uncounted.
                     s.text = cut
+                    s.marks = None  # (of the text before)
                     s.numbers = frozenset(n for n in s.numbers if _states_number(cut, n))
                     continue
                 s.label = replace(s.label, section=None)
@@ -2605,17 +2449,6 @@ def _states_number(text: str, number: str) -> bool:
     return any(_value(n) == value for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text))
 
 
-# An open question reads as one: a question, or an explicit unknown. A condition the classifier
-# filed there ("depends on Russia's acceptance") says that it is not yet met.
-_OPEN_FORM = _CaseFree(
-    r"\?|\b(?:unclear|not clear|unknown|not known|uncertain|uncertainty|remains? to be seen"
-    r"|undecided|whether|no response|not yet|as yet|yet to|open question|undetermined"
-    r"|unconfirmed|could not confirm|cannot confirm|no decision|did not (?:say|state|specify)"
-    r"|declined to (?:comment|say)|refused to (?:comment|say)|would not (?:say|comment)"
-    r"|few details|no details|little is known|has not (?:said|decided)|have not (?:said|decided)"
-    r"|unanswered|under investigation|investigating|to be determined|questions? remains?"
-    r"|leaves? [^.]{0,60}\bopen\b|not been (?:determined|established|found|identified|decided))\b",
-)
 _CONDITION = _CaseFree(
     r"\b(?:depends? on|dependent on|contingent on|conditional on|provided that|on condition"
     r"|on the condition|subject to|as long as|only if)\b",
@@ -2641,14 +2474,14 @@ def _not_conditions(sentences: list[_Sentence]) -> None:
         if (
             s.label.section == "open_questions"
             and _RELIANCE.search(s.text)
-            and not _OPEN_FORM.search(s.text)
+            and not _marks(s).flags & mk.OPEN_FORM
             and not re.search(r"\b(?:depends? on|contingent|conditional|provided that)\b", s.text)
         ):
             s.label = replace(s.label, section=None)
         elif (
             s.label.section == "open_questions"
-            and _QUESTIONISH.search(s.text)
-            and len(s.text.split()) < _SUBHEAD_QUESTION_WORDS
+            and _marks(s).flags & mk.QUESTIONISH
+            and _marks(s).words < _SUBHEAD_QUESTION_WORDS
             and not s.names
             and not s.numbers
         ):

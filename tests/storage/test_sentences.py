@@ -67,6 +67,15 @@ def test_ingestion_stores_each_sentence_with_its_features(core: Briefbot, db: Da
     # The names briefs compare sentences by are stored too (not re-derived in every brief).
     assert strike.names is not None and "northh" in strike.names
     assert stored.sentences[1].names == ()  # computed: none named (not "unknown")
+    # So are the pattern results and counted numbers briefs test each sentence for (analyzer
+    # a14): "is expected to meet" is a pending state, the strike a count of 1,200 members.
+    from bot.summarize import marks
+
+    meeting = stored.sentences[3]
+    assert meeting.marks is not None and meeting.marks.flags & marks.PENDING
+    assert meeting.marks == marks.sentence_marks(meeting.text)
+    assert strike.cardinals == ("1200",)
+    assert stored.sentences[1].marks is None  # a subhead: never a bullet, nothing to test
 
 
 def test_features_without_stored_names_still_read() -> None:
@@ -78,6 +87,37 @@ def test_features_without_stored_names_still_read() -> None:
     new = SentenceFeatures.from_json(0, 0, "It rained.", {"kind": "prose", "names": []})
     assert new.names == ()
     assert SentenceFeatures.from_json(0, 0, "x", new.features_json()).names == ()
+
+
+def test_features_without_stored_marks_still_read() -> None:
+    # Rows of an analyzer before a14 decode as "not computed"; the brief finds them itself.
+    from bot.nlp.features import Marks, SentenceFeatures
+
+    old = SentenceFeatures.from_json(0, 0, "Ten died.", {"kind": "prose", "nums": ["10"]})
+    assert old.marks is None and old.cardinals is None
+    new = replace(old, marks=Marks(1, 2, ("died",), ()), cardinals=())
+    again = SentenceFeatures.from_json(0, 0, "Ten died.", new.features_json())
+    assert again.marks == Marks(1, 2, ("died",), ()) and again.cardinals == ()
+
+
+def test_reindex_fills_the_marks_of_rows_stored_without_them(core: Briefbot, db: Database) -> None:
+    def stored_marks() -> list[bool]:
+        with db.factory() as session:
+            rows = [r for rs in sentence_store.load(session, _ids(session)).values() for r in rs]
+        return ["marks" in features for _, _, _, features in rows]
+
+    # Rows an older analyzer wrote: no marks in their features, an older version.
+    with db.factory.begin() as session:
+        for row in session.scalars(select(ArticleSentence)):
+            row.features = {k: v for k, v in row.features.items() if k not in ("marks", "cards")}
+        session.execute(update(ArticleAnalysis).values(version="a13+plain"))
+    assert stored_marks() == [False] * 4
+    assert core.reindex() == 1
+    assert stored_marks() == [True, False, True, True]  # the prose sentences
+
+
+def _ids(session: Any) -> list[int]:
+    return list(session.scalars(select(ArticleAnalysis.article_id)))
 
 
 def test_an_article_stored_before_the_analysis_is_analysed_on_first_use(
