@@ -182,7 +182,10 @@ class _Sentence:
     cardinals: frozenset[str] = frozenset()  # see `_Parsed`
     central: float = 0.0  # cosine to its story's centroid
     superseded: bool = False  # a later article of its story overrides it (`_supersede`)
-    vec: dict[str, float] = field(default_factory=dict)  # unit TF-IDF vector
+    # `vec` (its unit TF-IDF vector), made from `_vectorize`'s weights when first read: most
+    # sentences are only ever compared through the sparse matrix.
+    unit: dict[str, float] | None = None
+    weights: _Weights | None = None
     # `vec` plus its neighbours' vectors weighted by similarity (pool sentences only).
     expanded: dict[str, float] = field(default_factory=dict)
     base: float = 0.0
@@ -193,6 +196,18 @@ class _Sentence:
     # The pattern results on `text` (`marks.sentence_marks`): stored at ingestion, else
     # computed when first needed (`_marks`); None again when the brief changes `text`.
     marks: Marks | None = None
+
+    @property
+    def vec(self) -> dict[str, float]:
+        """The unit TF-IDF vector, term to weight, in `counts`' order (empty before
+        `_vectorize`)."""
+        if self.unit is None:
+            w = self.weights
+            if w is None:
+                return {}
+            start, end = w.indptr[self.index], w.indptr[self.index + 1]
+            self.unit = dict(zip(self.counts, w.data[start:end].tolist(), strict=True))
+        return self.unit
 
     def canonical_terms(self) -> frozenset[str]:
         """`term_set` with `_ALIASES` applied (for the support check)."""
@@ -843,13 +858,25 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     norms = np.sqrt(np.bincount(row_of, weights * weights, minlength=n))
     norms[norms == 0.0] = 1.0
     data = weights / np.repeat(norms, lengths)
-    values = data.tolist()
-    for s, start, end in zip(sentences, indptr[:-1].tolist(), indptr[1:].tolist(), strict=True):
-        s.vec = dict(zip(s.counts, values[start:end], strict=True))
+    weights_of = _Weights(data, indptr.tolist())
+    for s in sentences:
+        s.weights = weights_of
+        s.unit = None
     shape = (n, max(1, len(column)))
     space.matrix = sparse.csr_matrix((data, indices, indptr), shape=shape)
     space.counts = sparse.csr_matrix((tf.astype(np.float64), indices, indptr), shape=shape)
     return space
+
+
+class _Weights:
+    """Every sentence's unit TF-IDF weights, flat in row order (`_Sentence.vec` reads its row:
+    sentence i's are data[indptr[i]:indptr[i + 1]], one per entry of its `counts`)."""
+
+    __slots__ = ("data", "indptr")
+
+    def __init__(self, data: np.ndarray, indptr: list[int]) -> None:
+        self.data = data
+        self.indptr = indptr
 
 
 def _tf_weights(tf: np.ndarray) -> np.ndarray:
