@@ -1398,45 +1398,58 @@ def _support(
     cands.eliminate_zeros()
     dots = (cands @ matrix.T).tocsr()
     dots.sort_indices()
-    # Per candidate, numpy over the matrix's own arrays (no scipy row slicing: a slice costs
-    # more than the arithmetic at this size). Sums run in the order scipy's product ran them.
-    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    # All candidates at once, over the matrix's own arrays (a Python loop of numpy calls per
+    # candidate cost more than the arithmetic). Sums run in the order the loop ran them.
+    indptr, indices = matrix.indptr, matrix.indices
     sizes = np.diff(indptr)
-    width = matrix.shape[1]
-    for row, cand in enumerate(pool):
+    width = np.int64(max(1, matrix.shape[1]))
+    rows = np.array([c.index for c in pool], dtype=np.int64)
+    # (candidate row, other sentence, cosine) for every pair sharing a term, self left out.
+    pair_row = np.repeat(np.arange(len(pool), dtype=np.int64), np.diff(dots.indptr))
+    others = dots.indices.astype(np.int64)
+    values = dots.data
+    keep = others != rows[pair_row]
+    pair_row, others, values = pair_row[keep], others[keep], values[keep]
+    # The content words each pair has in common: every entry of the other sentence looked up
+    # among its candidate's (row, column) keys.
+    own_entries = _entries(indptr, rows)
+    own_row = np.repeat(np.arange(len(pool), dtype=np.int64), sizes[rows])
+    cand_keys = np.sort(own_row * width + indices[own_entries])
+    entries = _entries(indptr, others)
+    pair_of_entry = np.repeat(np.arange(len(others), dtype=np.int64), sizes[others])
+    probe = pair_row[pair_of_entry] * width + indices[entries]
+    at = np.minimum(np.searchsorted(cand_keys, probe), max(0, len(cand_keys) - 1))
+    hit = (cand_keys[at] == probe) if len(cand_keys) else np.zeros(len(probe), dtype=bool)
+    common = np.bincount(pair_of_entry, weights=hit, minlength=len(others))
+    n_terms = np.array([len(c.term_set) for c in pool], dtype=np.int64)
+    smaller = np.maximum(np.minimum(n_terms[pair_row], sizes[others]), 1)
+    same = (values >= _SUPPORT_COSINE) | (
+        (common >= _SUPPORT_MIN_SHARED) & (common / smaller >= _SUPPORT_OVERLAP)
+    )
+    # Expanded vectors: each candidate's own row plus its near neighbours' rows weighted by
+    # similarity (one sparse product; per column, the neighbours in index order).
+    near = values >= _EXPAND_MIN
+    weighted = sparse.csr_matrix(
+        (values[near], (pair_row[near], others[near])), shape=(len(pool), matrix.shape[0])
+    )
+    expanded = (matrix[rows] + weighted @ matrix).tocsr()
+    expanded.sort_indices()
+    bounds = np.searchsorted(pair_row, np.arange(len(pool) + 1)).tolist()
+    e_ptr = expanded.indptr.tolist()
+    terms_of = space.terms
+    for r, cand in enumerate(pool):
+        start, end = bounds[r], bounds[r + 1]
         found = [cand.index]
-        start, end = dots.indptr[row], dots.indptr[row + 1]
-        others = dots.indices[start:end]
-        values = dots.data[start:end]
-        keep = others != cand.index
-        others, values = others[keep], values[keep]
-        expanded = np.zeros(width)
-        own = slice(indptr[cand.index], indptr[cand.index + 1])
-        expanded[indices[own]] = data[own]
-        if len(others):
-            mine = np.zeros(width)
-            mine[[space.column[t] for t in cand.term_set]] = 1.0
-            entries = _entries(indptr, others)
-            common = np.add.reduceat(mine[indices[entries]], _starts(sizes[others]))
-            common[sizes[others] == 0] = 0.0
-            smaller = np.maximum(np.minimum(len(cand.term_set), sizes[others]), 1)
-            same = (values >= _SUPPORT_COSINE) | (
-                (common >= _SUPPORT_MIN_SHARED) & (common / smaller >= _SUPPORT_OVERLAP)
-            )
-            found.extend(int(i) for i in others[same])
-            near = values >= _EXPAND_MIN
-            if near.any():
-                # The neighbours' vectors weighted by similarity, summed column by column.
-                close = _entries(indptr, others[near])
-                weights = np.repeat(values[near], sizes[others[near]]) * data[close]
-                expanded += np.bincount(indices[close], weights=weights, minlength=width)
-        nonzero = np.nonzero(expanded)[0]
-        values = expanded[nonzero]
+        found.extend(others[start:end][same[start:end]].tolist())
+        vals = expanded.data[e_ptr[r] : e_ptr[r + 1]]
+        cols = expanded.indices[e_ptr[r] : e_ptr[r + 1]]
+        nonzero = vals != 0.0
+        vals, cols = vals[nonzero], cols[nonzero]
         # The norm from the non-zero values, summed by numpy: a dense BLAS dot over the
         # whole vocabulary wakes OpenBLAS's threads (6 ms a call on a loaded machine).
-        norm = math.sqrt(float(np.add.reduce(values * values))) or 1.0
+        norm = math.sqrt(float(np.add.reduce(vals * vals))) or 1.0
         cand.expanded = {
-            space.terms[j]: float(v) / norm for j, v in zip(nonzero, values, strict=True)
+            terms_of[j]: v / norm for j, v in zip(cols.tolist(), vals.tolist(), strict=True)
         }
         out[cand.index] = found
     return out
