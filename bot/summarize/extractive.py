@@ -2220,14 +2220,23 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
     if len({t for t in times if t is not None}) < 2:
         return
     spans = _story_spans(times, story)
-    postings = _name_postings(sentences, times, story, spans)
-    for s in sentences:
+    # The sentences that could be overtaken first: the postings are filed only for their
+    # stories (most sentences of a window of one-day stories have no later report to fear).
+    exposed = [
+        s
+        for s in sentences
+        if (mine := times[s.article]) is not None
+        and mine < spans[story[s.article]][1]
+        and s.names
+        and (s.numbers or _is_pending(s))
+    ]
+    if not exposed:
+        return
+    postings = _name_postings(sentences, times, story, spans, {story[s.article] for s in exposed})
+    for s in exposed:
         mine = times[s.article]
-        if mine is None or mine >= spans[story[s.article]][1] or not s.names:
-            continue
+        assert mine is not None
         pending = _is_pending(s)
-        if not (s.numbers or pending):
-            continue
         kinds = (_FIGURES,) * bool(s.numbers) + (_OUTCOMES,) * pending
         if any(_overrides(s, sentences[i], pending) for i in postings.later(s, mine, story, kinds)):
             s.label = replace(s.label, section=None)  # overtaken: not a bullet
@@ -2298,19 +2307,19 @@ def _name_postings(
     times: list[datetime | None],
     story: list[int],
     spans: dict[int, tuple[datetime, datetime]],
+    stories: set[int] | None = None,
 ) -> _NamePostings:
     """Postings of the sentences that could overtake another (published after their story's
-    first report), by (story, name); a name in more than `limit` sentences says little (and
-    made the search quadratic)."""
-    df: dict[str, int] = {}
-    for s in sentences:
-        for t in s.names:
-            df[t] = df.get(t, 0) + 1
+    first report), by (story, name), of the `stories` given (default: all); a name in more
+    than `limit` sentences (of the whole window) says little (and made the search quadratic)."""
+    df = Counter(itertools.chain.from_iterable(s.names for s in sentences))
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
     postings: dict[tuple[int, str], list[tuple[datetime, int]]] = {}
     for o in sentences:
         when = times[o.article]
         if when is None or when <= spans[story[o.article]][0]:
+            continue
+        if stories is not None and story[o.article] not in stories:
             continue
         for t in o.names:
             if df[t] <= limit:
