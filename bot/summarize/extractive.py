@@ -401,7 +401,10 @@ class ExtractiveSummarizer:
         """The sections' bullets (each with its story's index) and the stories they belong to."""
         ordered = _unique_sorted(articles)
         memo: dict[str, list[str]] = {}
-        sentences = _extract(ordered, lambda a: self._parse(a, memo=memo))
+        if self._cache_size > 0:
+            sentences = _extract(ordered, lambda a: self._parse(a, memo=memo))
+        else:
+            sentences = _extract_uncached(ordered, memo)
         if not sentences:
             return {name: [] for name in SECTIONS}, ()
         space = _vectorize(sentences)
@@ -506,33 +509,38 @@ def _parse_article(
     same analysis without a parser, done here (a pure function, cacheable). `lenient`: also
     those that lean on the sentence before (for `select_summary`, read as one passage); `memo`:
     see `_names`."""
+    return tuple(
+        _Parsed(
+            (f.raw or f.text) if lenient else f.text,
+            f.terms,
+            SectionLabel(f.section, f.score, *f.cues),
+            frozenset(f.numbers),
+            _names(f, memo),
+            f.tense,
+            f.places,
+            f.dates,
+            _cardinals(f),
+            None if lenient else f.marks,
+        )
+        for f in _kept(article, lenient)
+    )
+
+
+def _kept(article: ArticleInput, lenient: bool) -> Iterator[SentenceFeatures]:
+    """The features of the article's sentences a brief reads (see `_parse_article`)."""
     feats = article.sentences
     if feats is None:
         analysis = analyze_article(article.title, article.text, article.published_at, None)
         feats = analysis.sentences
     title_terms = frozenset(terms(article.title))
-    out: list[_Parsed] = []
+    first = True
     for f in feats:
-        if not (f.is_prose or (lenient and _passage_part(f))):
+        if not (f.kind == "prose" or (lenient and _passage_part(f))):
             continue
-        if not out and title_terms and {t for t, _ in f.terms} <= title_terms:
+        if first and title_terms and {t for t, _ in f.terms} <= title_terms:
             continue  # the lead restating the headline
-        label = SectionLabel(f.section, f.score, *f.cues)
-        out.append(
-            _Parsed(
-                (f.raw or f.text) if lenient else f.text,
-                f.terms,
-                label,
-                frozenset(f.numbers),
-                _names(f, memo),
-                f.tense,
-                f.places,
-                f.dates,
-                _cardinals(f),
-                None if lenient else f.marks,
-            )
-        )
-    return tuple(out)
+        first = False
+        yield f
 
 
 def _extract(
@@ -553,13 +561,45 @@ def _extract(
                     counts,
                     frozenset(keys),
                     parsed.label,
-                    numbers=parsed.numbers,
-                    names=parsed.names,
-                    tense=parsed.tense,
-                    places=parsed.places,
-                    dates=parsed.dates,
-                    cardinals=parsed.cardinals,
+                    parsed.numbers,
+                    parsed.names,
+                    parsed.tense,
+                    parsed.places,
+                    parsed.dates,
+                    parsed.cardinals,
                     marks=parsed.marks,
+                )
+            )
+    return out
+
+
+def _extract_uncached(
+    articles: list[ArticleInput], memo: dict[str, list[str]] | None = None
+) -> list[_Sentence]:
+    """`_extract` of `_parse_article`'s sentences, made straight from the stored features when
+    there is no cache to keep the `_Parsed` records in (the same sentences)."""
+    out: list[_Sentence] = []
+    for a_index, article in enumerate(articles):
+        for position, f in enumerate(_kept(article, False)):
+            counts = dict(f.terms)
+            keys = tuple(counts)
+            out.append(
+                _Sentence(
+                    len(out),
+                    a_index,
+                    position,
+                    f.text,
+                    keys,
+                    counts,
+                    frozenset(keys),
+                    SectionLabel(f.section, f.score, *f.cues),
+                    frozenset(f.numbers),
+                    _names(f, memo),
+                    f.tense,
+                    f.places,
+                    f.dates,
+                    _cardinals(f),
+                    marks=f.marks,
                 )
             )
     return out
@@ -912,11 +952,19 @@ def _score(
     for s in sentences:
         by_article[s.article].append(s)
 
-    mentions = _mentions(topic_terms, articles, by_article)
+    # Each title's terms once (both tests below read them).
+    titles = [frozenset(_terms(a.title)) for a in articles] if topic_terms else None
+    mentions = _mentions(topic_terms, articles, by_article, titles)
     weights = mentions if any(mentions) else [1.0] * len(articles)
     names_all = _TopicNamer(topic_terms, space.terms)
     about = [
-        _is_about(topic_terms, article, by_article[a_index], names_all)
+        _is_about(
+            topic_terms,
+            article,
+            by_article[a_index],
+            names_all,
+            titles[a_index] if titles is not None else None,
+        )
         for a_index, article in enumerate(articles)
     ]
     rows, story_sums = _article_rows(space.matrix, sentences, weights, story)
@@ -968,12 +1016,18 @@ def _rowwise_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, b_row: np.ndarray)
 
 
 def _mentions(
-    topic_terms: frozenset[str], articles: list[ArticleInput], by_article: list[list[_Sentence]]
+    topic_terms: frozenset[str],
+    articles: list[ArticleInput],
+    by_article: list[list[_Sentence]],
+    titles: list[frozenset[str]] | None = None,
 ) -> list[float]:
-    """How much each article names the topic: in its title, or in up to three sentences."""
+    """How much each article names the topic: in its title, or in up to three sentences.
+    `titles`: each title's terms, when already found."""
     mentions: list[float] = []
     for a_index, article in enumerate(articles):
-        if not topic_terms or topic_terms & frozenset(_terms(article.title)):
+        if not topic_terms or topic_terms & (
+            titles[a_index] if titles is not None else frozenset(_terms(article.title))
+        ):
             mentions.append(1.0)
         else:
             hits = sum(1 for s in by_article[a_index] if topic_terms & s.term_set)
@@ -1127,13 +1181,15 @@ def _is_about(
     article: ArticleInput,
     sentences: list[_Sentence],
     names_all: Callable[[frozenset[str]], bool] | None = None,
+    title: frozenset[str] | None = None,
 ) -> bool:
-    """`names_all`: `_names_all` for these topic terms (a `_TopicNamer`, shared by a brief)."""
+    """`names_all`: `_names_all` for these topic terms (a `_TopicNamer`, shared by a brief);
+    `title`: the title's terms, when already found."""
     if not topic_terms:
         return True
     if names_all is None:
         names_all = _TopicNamer(topic_terms)
-    if names_all(frozenset(_terms(article.title))):
+    if names_all(title if title is not None else frozenset(_terms(article.title))):
         return True
     if any(names_all(s.term_set) for s in sentences if s.position < _ABOUT_LEAD):
         return True
