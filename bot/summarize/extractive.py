@@ -1449,33 +1449,46 @@ def _support(
     matrix = space.matrix
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
-    cands = matrix[[c.index for c in pool]].tocsr()
-    cands.data[df[cands.indices] > limit] = 0.0
+    # Candidates a block at a time, each block's pairs at once (a Python loop of numpy calls
+    # per candidate cost more than the arithmetic; all candidates at once, too much memory at
+    # thousands of articles).
+    for first in range(0, len(pool), _SUPPORT_BLOCK):
+        _support_block(pool[first : first + _SUPPORT_BLOCK], matrix, df > limit, space, out)
+    return out
+
+
+# Candidates per step of the support search (bounds its memory).
+_SUPPORT_BLOCK = 16
+
+
+def _support_block(
+    pool: list[_Sentence],
+    matrix: sparse.csr_matrix,
+    frequent: np.ndarray,
+    space: _Space,
+    out: dict[int, list[int]],
+) -> None:
+    """`_support` for these candidates (`frequent`: the terms left out of the cosines)."""
+    rows = np.array([c.index for c in pool], dtype=np.int64)
+    cands = matrix[rows].tocsr()
+    cands.data[frequent[cands.indices]] = 0.0
     cands.eliminate_zeros()
     dots = (cands @ matrix.T).tocsr()
     dots.sort_indices()
-    # All candidates at once, over the matrix's own arrays (a Python loop of numpy calls per
-    # candidate cost more than the arithmetic). Sums run in the order the loop ran them.
     indptr, indices = matrix.indptr, matrix.indices
     sizes = np.diff(indptr)
-    width = np.int64(max(1, matrix.shape[1]))
-    rows = np.array([c.index for c in pool], dtype=np.int64)
-    # (candidate row, other sentence, cosine) for every pair sharing a term, self left out.
+    # (candidate, other sentence, cosine) for every pair sharing a term, self left out.
     pair_row = np.repeat(np.arange(len(pool), dtype=np.int64), np.diff(dots.indptr))
     others = dots.indices.astype(np.int64)
     values = dots.data
     keep = others != rows[pair_row]
     pair_row, others, values = pair_row[keep], others[keep], values[keep]
     # The content words each pair has in common: every entry of the other sentence looked up
-    # among its candidate's (row, column) keys.
-    own_entries = _entries(indptr, rows)
-    own_row = np.repeat(np.arange(len(pool), dtype=np.int64), sizes[rows])
-    cand_keys = np.sort(own_row * width + indices[own_entries])
-    entries = _entries(indptr, others)
+    # in a candidates x vocabulary table of which terms each candidate holds.
+    holds = np.zeros((len(pool), max(1, matrix.shape[1])), dtype=bool)
+    holds[np.repeat(np.arange(len(pool)), sizes[rows]), indices[_entries(indptr, rows)]] = True
     pair_of_entry = np.repeat(np.arange(len(others), dtype=np.int64), sizes[others])
-    probe = pair_row[pair_of_entry] * width + indices[entries]
-    at = np.minimum(np.searchsorted(cand_keys, probe), max(0, len(cand_keys) - 1))
-    hit = (cand_keys[at] == probe) if len(cand_keys) else np.zeros(len(probe), dtype=bool)
+    hit = holds[pair_row[pair_of_entry], indices[_entries(indptr, others)]]
     common = np.bincount(pair_of_entry, weights=hit, minlength=len(others))
     n_terms = np.array([len(c.term_set) for c in pool], dtype=np.int64)
     smaller = np.maximum(np.minimum(n_terms[pair_row], sizes[others]), 1)
@@ -1483,7 +1496,8 @@ def _support(
         (common >= _SUPPORT_MIN_SHARED) & (common / smaller >= _SUPPORT_OVERLAP)
     )
     # Expanded vectors: each candidate's own row plus its near neighbours' rows weighted by
-    # similarity (one sparse product; per column, the neighbours in index order).
+    # similarity (one sparse product; per column, the neighbours in index order, as the
+    # per-candidate sums ran before).
     near = values >= _EXPAND_MIN
     weighted = sparse.csr_matrix(
         (values[near], (pair_row[near], others[near])), shape=(len(pool), matrix.shape[0])
@@ -1508,7 +1522,6 @@ def _support(
             terms_of[j]: v / norm for j, v in zip(cols.tolist(), vals.tolist(), strict=True)
         }
         out[cand.index] = found
-    return out
 
 
 def _entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
