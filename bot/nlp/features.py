@@ -43,12 +43,14 @@ class Marks(NamedTuple):
     (`bot.summarize.marks.sentence_marks`): `flags`, a bit per pattern it matches (the bits are
     `bot.summarize.marks`' constants); `words`, its whitespace-separated word count; `events`
     and `awaits`, the terms of the event words it reports and of those it says are still to
-    happen, in order."""
+    happen, in order; `folded`, its terms with synonyms folded (the repetition test's), each
+    once."""
 
     flags: int
     words: int
     events: tuple[str, ...] = ()
     awaits: tuple[str, ...] = ()
+    folded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class SentenceFeatures:
             out["names"] = list(self.names)
         if self.marks is not None:
             m = self.marks
-            out["marks"] = [m.flags, m.words, list(m.events), list(m.awaits)]
+            out["marks"] = [m.flags, m.words, list(m.events), list(m.awaits), list(m.folded)]
         if self.cardinals is not None:
             out["cards"] = list(self.cardinals)
         return out
@@ -143,6 +145,7 @@ class SentenceFeatures:
                 int(marks[1]),
                 tuple(str(t) for t in marks[2]),
                 tuple(str(t) for t in marks[3]),
+                tuple(str(t) for t in marks[4]),
             ),
             cardinals=None if cards is None else tuple(str(n) for n in cards),
         )

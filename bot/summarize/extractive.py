@@ -190,7 +190,7 @@ class _Sentence:
     expanded: dict[str, float] = field(default_factory=dict)
     base: float = 0.0
     final: float = 0.0
-    # `_folded(text)`, computed once when a repetition test first needs it.
+    # `marks.folded_terms(text)` as a set, made once when a repetition test first needs it.
     folded: frozenset[str] | None = None
     canonical: frozenset[str] | None = None
     # The pattern results on `text` (`marks.sentence_marks`): stored at ingestion, else
@@ -217,7 +217,7 @@ class _Sentence:
 
     def folded_terms(self) -> frozenset[str]:
         if self.folded is None:
-            self.folded = _folded(self.text)
+            self.folded = frozenset(_marks(self).folded)
         return self.folded
 
 
@@ -226,28 +226,6 @@ def _marks(s: _Sentence) -> Marks:
     if s.marks is None:
         s.marks = sentence_marks(s.text)
     return s.marks
-
-
-# Words news writers use interchangeably for one event, folded only when testing two bullets
-# for repetition, so that "Construction will begin in September" and "Work is expected to
-# start in September" are one point. Deliberately short: each entry must mean the same in
-# every news context. (Folding them into the scoring terms too reshuffled whole briefs.)
-_SYNONYMS = {
-    "start": "begin",
-    "commen": "begin",  # commence; "comment" is kept apart in `_folded`
-    "constr": "work",  # construction works
-    "finish": "end",
-    "conclu": "end",
-}
-
-
-def _folded(text: str) -> frozenset[str]:
-    """`_terms` with `_SYNONYMS` folded, as a set (for the repetition test only)."""
-    return frozenset(
-        term if word.startswith("comment") else _SYNONYMS.get(term, term)
-        for word in content_words(_UNITED_STATES.sub("U.S.", text))
-        for term in (word[:_PREFIX],)
-    )
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:

@@ -31,6 +31,7 @@ __all__ = [
     "TOLL",
     "UNITED_STATES_RE",
     "CaseFree",
+    "folded_terms",
     "leans_on_context",
     "reports_what_happened",
     "sentence_marks",
@@ -246,6 +247,31 @@ def short_terms(text: str) -> list[str]:
     return [w[:PREFIX] for w in content_words(UNITED_STATES_RE.sub("U.S.", text))]
 
 
+# Words news writers use interchangeably for one event, folded only when testing two bullets
+# for repetition, so that "Construction will begin in September" and "Work is expected to
+# start in September" are one point. Deliberately short: each entry must mean the same in
+# every news context. (Folding them into the scoring terms too reshuffled whole briefs.)
+SYNONYMS = {
+    "start": "begin",
+    "commen": "begin",  # commence; "comment" is kept apart in `folded_terms`
+    "constr": "work",  # construction works
+    "finish": "end",
+    "conclu": "end",
+}
+
+
+def folded_terms(text: str) -> tuple[str, ...]:
+    """`short_terms` with `SYNONYMS` folded, each once, in first-seen order (for the
+    repetition test only)."""
+    return tuple(
+        dict.fromkeys(
+            term if word.startswith("comment") else SYNONYMS.get(term, term)
+            for word in content_words(UNITED_STATES_RE.sub("U.S.", text))
+            for term in (word[:PREFIX],)
+        )
+    )
+
+
 # `Marks.flags` bits: which of the patterns above the sentence's text matches.
 EVENT = 1  # `_EVENT` (a past-tense event verb)
 FIRST_PERSON = 2  # first person outside quotation marks
@@ -287,4 +313,5 @@ def sentence_marks(text: str) -> Marks:
         len(text.split()),
         tuple(t for m in _EVENT.finditer(text) for t in short_terms(m.group(0))),
         tuple(t for m in _AWAITS.finditer(text) for t in short_terms(m.group(1))),
+        folded_terms(text),
     )
