@@ -935,6 +935,14 @@ def _score(
     mentions = _mentions(topic_terms, articles, by_article, titles)
     weights = mentions if any(mentions) else [1.0] * len(articles)
     names_all = _TopicNamer(topic_terms, space.terms)
+    # Sentences without a term that names a topic term cannot name the topic (every sentence's
+    # terms are the namer's vocabulary): one sparse product rules them out.
+    if names_all.naming:
+        mask = np.zeros(space.counts.shape[1])
+        mask[[space.column[u] for u in names_all.naming]] = 1.0
+        may_name: list[bool] = (space.counts @ mask > 0).tolist()
+    else:
+        may_name = [False] * len(sentences)
     about = [
         _is_about(
             topic_terms,
@@ -942,6 +950,7 @@ def _score(
             by_article[a_index],
             names_all,
             titles[a_index] if titles is not None else None,
+            may_name,
         )
         for a_index, article in enumerate(articles)
     ]
@@ -1160,18 +1169,21 @@ def _is_about(
     sentences: list[_Sentence],
     names_all: Callable[[frozenset[str]], bool] | None = None,
     title: frozenset[str] | None = None,
+    may_name: Sequence[bool] | None = None,
 ) -> bool:
     """`names_all`: `_names_all` for these topic terms (a `_TopicNamer`, shared by a brief);
-    `title`: the title's terms, when already found."""
+    `title`: the title's terms, when already found; `may_name`: by sentence index, False for
+    sentences that cannot name the topic (no term of theirs names a topic term)."""
     if not topic_terms:
         return True
     if names_all is None:
         names_all = _TopicNamer(topic_terms)
     if names_all(title if title is not None else frozenset(_terms(article.title))):
         return True
-    if any(names_all(s.term_set) for s in sentences if s.position < _ABOUT_LEAD):
+    naming = sentences if may_name is None else [s for s in sentences if may_name[s.index]]
+    if any(names_all(s.term_set) for s in naming if s.position < _ABOUT_LEAD):
         return True
-    hits = sum(1 for s in sentences if names_all(s.term_set))
+    hits = sum(1 for s in naming if names_all(s.term_set))
     return hits >= max(_ABOUT_MIN_HITS, _ABOUT_SHARE * len(sentences))
 
 
