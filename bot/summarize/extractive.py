@@ -1144,11 +1144,19 @@ def _base_scores(
     for s, cent in zip(sentences, centrality, strict=True):
         key = story[s.article]
         top[key] = max(top.get(key, 0.0), cent)
+    # (Lede weights by position and qualities by briefability computed once each: few
+    # distinct values among thousands of sentences. Same arithmetic.)
+    leads: dict[int, float] = {}
+    qualities: dict[float, float] = {}
     for s, cent in zip(sentences, centrality, strict=True):
         key = story[s.article]
-        topic_hit = 1.0 if (not topic_terms or topic_terms & s.term_set) else 0.0
-        lead = 1.0 / math.sqrt(1.0 + s.position / _LEDE_SCALE)
-        quality = _sigmoid((s.label.score - 1.5) / 1.2)
+        topic_hit = 1.0 if (not topic_terms or not topic_terms.isdisjoint(s.term_set)) else 0.0
+        lead = leads.get(s.position)
+        if lead is None:
+            lead = leads[s.position] = 1.0 / math.sqrt(1.0 + s.position / _LEDE_SCALE)
+        quality = qualities.get(s.label.score)
+        if quality is None:
+            quality = qualities[s.label.score] = _sigmoid((s.label.score - 1.5) / 1.2)
         content = _W_CENT * (cent / (top[key] or 1.0)) + _W_LEDE * lead + 0.15 * topic_hit + 0.15
         s.base = round(quality * content * relevance[s.article] * story_weight[key], 9)
         s.central = cent
