@@ -876,7 +876,9 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     norms = np.sqrt(np.bincount(row_of, weights * weights, minlength=n))
     norms[norms == 0.0] = 1.0
     data = weights / np.repeat(norms, lengths)
-    weights_of = _Weights(data, indptr.tolist())
+    # (A copy: the matrix below may share `data`, and sorting its indices in place, as scipy
+    # does for some operations, would reorder it away from each sentence's `counts`.)
+    weights_of = _Weights(data.copy(), indptr.tolist())
     for s in sentences:
         s.weights = weights_of
         s.unit = None
