@@ -878,7 +878,7 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     data = weights / np.repeat(norms, lengths)
     # (A copy: the matrix below may share `data`, and sorting its indices in place, as scipy
     # does for some operations, would reorder it away from each sentence's `counts`.)
-    weights_of = _Weights(data.copy(), indptr.tolist())
+    weights_of = _Weights(data.copy(), indptr.tolist(), indices.copy())
     for s in sentences:
         s.weights = weights_of
         s.unit = None
@@ -892,11 +892,14 @@ class _Weights:
     """Every sentence's unit TF-IDF weights, flat in row order (`_Sentence.vec` reads its row:
     sentence i's are data[indptr[i]:indptr[i + 1]], one per entry of its `counts`)."""
 
-    __slots__ = ("data", "indptr")
+    __slots__ = ("data", "indices", "indptr")
 
-    def __init__(self, data: np.ndarray, indptr: list[int]) -> None:
+    def __init__(
+        self, data: np.ndarray, indptr: list[int], indices: np.ndarray | None = None
+    ) -> None:
         self.data = data
         self.indptr = indptr
+        self.indices = indices  # each entry's column, as `data`
 
 
 def _tf_weights(tf: np.ndarray) -> np.ndarray:
@@ -2302,12 +2305,25 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
     if not exposed:
         return
     postings = _name_postings(sentences, times, story, spans, {story[s.article] for s in exposed})
+    # The pairs that pass the cheap tests, then all their cosines at once.
+    pairs: list[tuple[int, int]] = []
     for s in exposed:
         mine = times[s.article]
         assert mine is not None
         pending = _is_pending(s)
         kinds = (_FIGURES,) * bool(s.numbers) + (_OUTCOMES,) * pending
-        if any(_overrides(s, sentences[i], pending) for i in postings.later(s, mine, story, kinds)):
+        pairs.extend(
+            (s.index, i)
+            for i in postings.later(s, mine, story, kinds)
+            if _may_override(s, sentences[i], pending)
+        )
+    overtaken = {
+        a
+        for (a, _), cosine in zip(pairs, _pair_cosines(sentences, pairs), strict=True)
+        if cosine >= _SUPERSEDE_COSINE
+    }
+    for s in exposed:
+        if s.index in overtaken:
             s.label = replace(s.label, section=None)  # overtaken: not a bullet
             s.superseded = True
 
@@ -2413,17 +2429,45 @@ def _names_needed(s: _Sentence) -> int:
     return max(1, (len(s.names) + 1) // 2)
 
 
-def _overrides(s: _Sentence, other: _Sentence, pending: bool) -> bool:
-    """Does the later `other` overtake `s`: most of the same names, and another figure for the
-    same thing ("12 dead" / "31 dead": no figure in common) or an outcome where `s` had a
-    pending state (`pending`), and the same point (TF-IDF cosine)?"""
+def _may_override(s: _Sentence, other: _Sentence, pending: bool) -> bool:
+    """Could the later `other` overtake `s`: most of the same names, and another figure for
+    the same thing ("12 dead" / "31 dead": no figure in common) or an outcome where `s` had a
+    pending state (`pending`)? It does when it also says the same point (TF-IDF cosine at
+    least `_SUPERSEDE_COSINE`, `_pair_cosines`)."""
     if len(s.names & other.names) < _names_needed(s):
         return False
     newer_figure = bool(s.numbers and other.numbers and not s.numbers & other.numbers)
     outcome = pending and other.tense == "past" and not _is_pending(other)
-    if not (newer_figure or outcome):
-        return False
-    return _cosine(s.vec, other.vec) >= _SUPERSEDE_COSINE
+    return newer_figure or outcome
+
+
+def _pair_cosines(sentences: list[_Sentence], pairs: list[tuple[int, int]]) -> np.ndarray:
+    """`_cosine` of the two sentences' vectors for each pair, from the TF-IDF weights (no
+    vector dictionaries): the same sum, term by term in the same order (the shorter vector's,
+    the first one's when as long), added one by one as `sum` does."""
+    if not pairs:
+        return np.zeros(0)
+    w = sentences[pairs[0][0]].weights
+    assert w is not None and w.indices is not None
+    ptr = np.asarray(w.indptr, dtype=np.int64)
+    a = np.array([p[0] for p in pairs], dtype=np.int64)
+    b = np.array([p[1] for p in pairs], dtype=np.int64)
+    swap = (ptr[a + 1] - ptr[a]) > (ptr[b + 1] - ptr[b])
+    x, y = np.where(swap, b, a), np.where(swap, a, b)
+    entries = _entries(ptr, x)
+    pair_of_entry = np.repeat(np.arange(len(pairs), dtype=np.int64), ptr[x + 1] - ptr[x])
+    # The other vector's weight for each term: (row, column) keys of its entries, sorted.
+    width = np.int64(int(w.indices.max(initial=0)) + 1)
+    rows_y = np.unique(y)
+    y_entries = _entries(ptr, rows_y)
+    y_keys = np.repeat(rows_y, ptr[rows_y + 1] - ptr[rows_y]) * width + w.indices[y_entries]
+    order = np.argsort(y_keys, kind="stable")
+    y_keys, y_weights = y_keys[order], w.data[y_entries][order]
+    probe = y[pair_of_entry] * width + w.indices[entries]
+    at = np.minimum(np.searchsorted(y_keys, probe), max(0, len(y_keys) - 1))
+    found = y_keys[at] == probe if len(y_keys) else np.zeros(len(probe), dtype=bool)
+    products = np.where(found, w.data[entries] * y_weights[at], 0.0)
+    return np.bincount(pair_of_entry, weights=products, minlength=len(pairs))
 
 
 def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: list[int]) -> None:
