@@ -2293,7 +2293,8 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
         return
     spans = _story_spans(times, story)
     # The sentences that could be overtaken first: the postings are filed only for their
-    # stories (most sentences of a window of one-day stories have no later report to fear).
+    # stories and names (most sentences of a window of one-day stories have no later report
+    # to fear).
     exposed = [
         s
         for s in sentences
@@ -2304,7 +2305,9 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
     ]
     if not exposed:
         return
-    postings = _name_postings(sentences, times, story, spans, {story[s.article] for s in exposed})
+    # (Only the (story, name) keys those sentences look up.)
+    wanted = {(story[s.article], t) for s in exposed for t in s.names}
+    postings = _name_postings(sentences, times, story, spans, wanted)
     # The pairs that pass the cheap tests, then all their cosines at once.
     pairs: list[tuple[int, int]] = []
     for s in exposed:
@@ -2392,10 +2395,10 @@ def _name_postings(
     times: list[datetime | None],
     story: list[int],
     spans: dict[int, tuple[datetime, datetime]],
-    stories: set[int] | None = None,
+    wanted: set[tuple[int, str]] | None = None,
 ) -> _NamePostings:
     """Postings of the sentences that could overtake another (published after their story's
-    first report), by (story, name), of the `stories` given (default: all); a name in more
+    first report), by (story, name), for the `wanted` keys (default: all); a name in more
     than `limit` sentences (of the whole window) says little (and made the search quadratic)."""
     df = Counter(itertools.chain.from_iterable(s.names for s in sentences))
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
@@ -2404,11 +2407,10 @@ def _name_postings(
         when = times[o.article]
         if when is None or when <= spans[story[o.article]][0]:
             continue
-        if stories is not None and story[o.article] not in stories:
-            continue
+        key = story[o.article]
         for t in o.names:
-            if df[t] <= limit:
-                postings.setdefault((story[o.article], t), []).append((when, o.index))
+            if (wanted is None or (key, t) in wanted) and df[t] <= limit:
+                postings.setdefault((key, t), []).append((when, o.index))
 
     def kinds(i: int, kind: int) -> bool:
         o = sentences[i]
