@@ -112,13 +112,20 @@ class _Request:
             since=self.since,
             until=self.until,
             generated_at=self.now,
-            articles_in_window=self.in_window,
+            articles_in_window=self._in_window(result),
         )
         return BriefResult(brief, result.brief_id, True, result.article_ids)
 
     def windowed(self, result: BriefResult) -> BriefResult:
         """A brief just made for this request, saying how many articles its window held."""
-        return replace(result, brief=replace(result.brief, articles_in_window=self.in_window))
+        return replace(
+            result, brief=replace(result.brief, articles_in_window=self._in_window(result))
+        )
+
+    def _in_window(self, result: BriefResult) -> int | None:
+        """The window's count when it was capped, else the summarizer's own (a brief that read
+        only the largest stories of a large window says so)."""
+        return self.in_window if self.in_window is not None else result.brief.articles_in_window
 
 
 class Briefs:

@@ -68,7 +68,12 @@ from bot.summarize.model import (
 from bot.summarize.names import name_terms
 from bot.summarize.sections import SectionLabel
 from bot.summarize.sentences import content_words, terms, trim_sentence
-from bot.summarize.stories import cluster_matrix
+from bot.summarize.stories import (
+    MAX_ARTICLES_READ,
+    cluster_matrix,
+    largest_stories,
+    stored_counts,
+)
 from bot.summarize.support import ALIASES
 
 __all__ = [
@@ -327,10 +332,11 @@ class ExtractiveSummarizer:
         now: datetime,
     ) -> Brief:
         unique = _unique_sorted(articles)  # one article per id, whatever the input order
-        sections, stories = self.select_stories(topic, unique)
-        return build_brief(
+        read = _largest_stories(unique)
+        sections, stories = self.select_stories(topic, read)
+        brief = build_brief(
             topic=topic,
-            articles=unique,
+            articles=read,
             sections=sections,
             stories=stories,
             since=since,
@@ -338,6 +344,9 @@ class ExtractiveSummarizer:
             generated_at=now,
             summarizer=self.name,
         )
+        if len(read) < len(unique):  # said in the brief: "1,000 of 5,000 articles (...)"
+            brief = replace(brief, articles_in_window=len(unique), read="largest stories")
+        return brief
 
     @without_gc
     def select_summary(
@@ -417,6 +426,21 @@ class ExtractiveSummarizer:
         shown = {b.story for bs in sections.values() for b in bs if b.story is not None}
         titles = _story_titles(ordered, sentences, story, central_article, shown)
         return _with_stories(sections, ordered, story, titles)
+
+
+def _largest_stories(articles: list[ArticleInput]) -> list[ArticleInput]:
+    """The articles a brief reads: all of them up to `MAX_ARTICLES_READ`, else those of the
+    window's largest stories (`stories.largest_stories`), in the same order."""
+    if len(articles) <= MAX_ARTICLES_READ:
+        return articles
+    oldest = datetime.min.replace(tzinfo=UTC)
+    newest_first = sorted(
+        range(len(articles)),
+        key=lambda i: (articles[i].published_at or oldest, -i),
+        reverse=True,
+    )
+    picked = largest_stories(stored_counts(articles), newest_first, MAX_ARTICLES_READ)
+    return [articles[i] for i in picked]
 
 
 def _unique_sorted(articles: Sequence[ArticleInput]) -> list[ArticleInput]:

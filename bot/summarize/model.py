@@ -141,6 +141,10 @@ class Brief:
     # How many articles the window held when a cap left some out (the brief read the newest
     # `article_count` of them); None: every article in the window was read.
     articles_in_window: int | None = None
+    # Which of the window's articles a capped brief read: "newest" (a cap on the window's
+    # rows) or "largest stories" (the summarizer's own bound: the articles of the window's
+    # largest stories).
+    read: str = "newest"
     # Not part of the JSON contract: why the brief is what it is (e.g. "llm fallback").
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -181,6 +185,7 @@ class Brief:
             "article_count": self.article_count,
             # Equal to article_count unless the brief read only the newest of them.
             "articles_in_window": max(self.articles_in_window or 0, self.article_count),
+            **({"read": self.read} if self.capped else {}),
             "sections": {
                 name: [b.to_dict() for b in self.sections.get(name, ())] for name in SECTIONS
             },
@@ -219,6 +224,7 @@ class Brief:
             sources=tuple(SourceRef.from_dict(s) for s in data["sources"]),
             stories=tuple(StoryRef.from_dict(s) for s in data.get("stories", ())),
             articles_in_window=in_window if in_window > int(data["article_count"]) else None,
+            read=str(data.get("read") or "newest"),
         )
 
 

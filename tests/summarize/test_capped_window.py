@@ -70,3 +70,25 @@ def test_an_uncapped_window_shows_its_plain_count(core: Briefbot) -> None:
     assert "newest" not in text and "newest" not in blocks
     assert data["articles_in_window"] == data["article_count"] == 5
     assert not Brief.from_dict(data).capped
+
+
+def test_a_window_over_what_the_summarizer_reads_says_it_read_the_largest_stories(
+    core: Briefbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The window is under the newest-N cap, but over what the offline summarizer reads in
+    # full (`MAX_ARTICLES_READ`): the brief reads its largest stories and says so, fresh and
+    # from the cache.
+    from bot.summarize import extractive
+
+    monkeypatch.setattr(extractive, "MAX_ARTICLES_READ", 3)
+    for attempt in ("fresh", "cached"):
+        result = core.brief("river plan", since=NOW - timedelta(days=1), until=NOW)
+        assert result.cached == (attempt == "cached")
+        text, blocks, data = _shown(result.brief)
+        assert "3 of 5 articles (the largest stories)" in text, attempt
+        assert "3 of 5 articles (the largest stories)" in blocks, attempt
+        assert "newest" not in text, attempt
+        assert data["article_count"] == 3
+        assert data["articles_in_window"] == 5
+        assert data["read"] == "largest stories"
+        assert Brief.from_dict(data).read == "largest stories"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.summarize import salience
 from bot.summarize.extractive import ExtractiveSummarizer
 from bot.summarize.model import ArticleInput
@@ -193,3 +195,38 @@ def test_clustering_from_a_count_matrix_gives_the_same_groups() -> None:
     expected = _average_linkage_by_hand(counts)
     assert 4 <= len(expected) <= 12
     assert cluster_matrix(matrix) == expected
+
+
+def test_first_pass_finds_the_stories_the_exact_clustering_finds_on_two_events() -> None:
+    # The cheap first pass of a large window (rare-term candidates, then single linkage on
+    # full cosines) agrees with the brief's average linkage where the stories are clear.
+    from bot.summarize.stories import first_pass_groups, stored_counts
+
+    window = [*DEMO, *PORT]
+    labels = first_pass_groups(stored_counts(window)).tolist()
+    first_pass = {
+        frozenset(a.id for a, k in zip(window, labels, strict=True) if k == g) for g in labels
+    }
+    assert first_pass == {frozenset(s.article_ids) for s in cluster_stories(window)}
+
+
+def test_a_window_larger_than_a_brief_reads_is_briefed_on_its_largest_stories(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 14 articles, 13 read: the Ukraine talks (10 reports) and the port strike (3) are read,
+    # the lone central bank report is not; the brief says how many it read of how many.
+    from bot.render.common import brief_counts
+    from bot.summarize import extractive
+
+    monkeypatch.setattr(extractive, "MAX_ARTICLES_READ", 13)
+    window = [*DEMO, *PORT]
+    brief = ExtractiveSummarizer().summarize(
+        "news", window, since=datetime(2025, 3, 1, tzinfo=UTC), until=NOW, now=NOW
+    )
+    assert brief.article_count == 13 and brief.articles_in_window == 14
+    assert brief_counts(brief).startswith("13 of 14 articles (the largest stories)")
+    cited = {i for b in brief.bullets() for i in b.source_ids}
+    assert "11" not in cited
+    assert cited
+    story_ids = {i for s in brief.stories for i in s.article_ids}
+    assert "11" not in story_ids
