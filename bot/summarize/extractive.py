@@ -72,7 +72,7 @@ from bot.summarize.stories import (
     MAX_ARTICLES_READ,
     cluster_matrix,
     largest_stories,
-    stored_counts,
+    stored_counts_and_terms,
 )
 from bot.summarize.support import ALIASES
 
@@ -332,7 +332,7 @@ class ExtractiveSummarizer:
         now: datetime,
     ) -> Brief:
         unique = _unique_sorted(articles)  # one article per id, whatever the input order
-        read = _largest_stories(unique)
+        read = _largest_stories(unique, topic)
         sections, stories = self.select_stories(topic, read)
         brief = build_brief(
             topic=topic,
@@ -428,18 +428,33 @@ class ExtractiveSummarizer:
         return _with_stories(sections, ordered, story, titles)
 
 
-def _largest_stories(articles: list[ArticleInput]) -> list[ArticleInput]:
+def _largest_stories(articles: list[ArticleInput], topic: str = "") -> list[ArticleInput]:
     """The articles a brief reads: all of them up to `MAX_ARTICLES_READ`, else those of the
-    window's largest stories (`stories.largest_stories`), in the same order."""
+    window's largest stories (`stories.largest_stories`; stories reported on the topic first:
+    a window holds what its sources sent, and the brief drops reports not about the topic),
+    in the same order."""
     if len(articles) <= MAX_ARTICLES_READ:
         return articles
+    counts, vocabulary = stored_counts_and_terms(articles)
+    topic_terms = frozenset(_terms(topic))
+    on_topic = None
+    if topic_terms:
+        # An article whose first sentences name every topic term (`_TopicNamer`), from the
+        # counts' columns: per topic term, the columns that name it.
+        namer = _TopicNamer(topic_terms, vocabulary)
+        on_topic = np.ones(len(articles), dtype=bool)
+        for k in range(len(namer.order)):
+            columns = [
+                i for i, u in enumerate(vocabulary) if u in namer.naming and namer._bits(u) >> k & 1
+            ]
+            on_topic &= counts[:, columns].getnnz(axis=1) > 0
     oldest = datetime.min.replace(tzinfo=UTC)
     newest_first = sorted(
         range(len(articles)),
         key=lambda i: (articles[i].published_at or oldest, -i),
         reverse=True,
     )
-    picked = largest_stories(stored_counts(articles), newest_first, MAX_ARTICLES_READ)
+    picked = largest_stories(counts, newest_first, MAX_ARTICLES_READ, on_topic)
     return [articles[i] for i in picked]
 
 

@@ -40,7 +40,10 @@ __all__ = [
     "cluster_counts",
     "cluster_matrix",
     "cluster_stories",
+    "first_pass_groups",
     "largest_stories",
+    "stored_counts",
+    "stored_counts_and_terms",
     "story_of",
     "term_counts",
 ]
@@ -305,6 +308,13 @@ def stored_counts(
     """Articles x terms counts from the stored sentence analysis (the terms of its first
     `lede_sentences` prose sentences, no tokenizing; an article without one is tokenized here,
     whole): the first pass's input."""
+    return stored_counts_and_terms(articles, lede_sentences)[0]
+
+
+def stored_counts_and_terms(
+    articles: Sequence[ArticleInput], lede_sentences: int | None = _LEDE_SENTENCES
+) -> tuple[sparse.csr_matrix, list[str]]:
+    """`stored_counts`, and the term of each of its columns."""
     # Column numbers handed out in first-seen order by the dict itself (`map` over C callables:
     # this visits every term of every sentence of the window).
     column: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -328,7 +338,7 @@ def stored_counts(
     np.cumsum(lengths, out=indptr[1:])
     matrix = sparse.csr_matrix((tf, indices, indptr), shape=(len(articles), max(1, len(column))))
     matrix.sum_duplicates()  # a term in several sentences: one entry, counts added
-    return matrix
+    return matrix, list(column)  # (a dict keeps first-seen order: the columns' order)
 
 
 def first_pass_groups(counts: sparse.csr_matrix, max_group: int = MAX_ARTICLES_READ) -> np.ndarray:
@@ -402,21 +412,27 @@ def _components(
 
 
 def largest_stories(
-    counts: sparse.csr_matrix, newest_first: Sequence[int], budget: int = MAX_ARTICLES_READ
+    counts: sparse.csr_matrix,
+    newest_first: Sequence[int],
+    budget: int = MAX_ARTICLES_READ,
+    on_topic: np.ndarray | None = None,
 ) -> list[int]:
     """The articles (rows of `counts`, ascending) a brief reads when the window holds more
-    than `budget`: whole stories of the first pass, largest first (ties: the story with the
-    newest report), each story's reports newest first, until `budget` articles.
-    `newest_first`: the rows in order of publication, newest first."""
+    than `budget`: whole stories of the first pass, those with the most reports on the topic
+    first, then the largest (ties: the story with the newest report), each story's reports
+    newest first, until `budget` articles. `newest_first`: the rows in order of publication,
+    newest first; `on_topic`: per row, whether its lede names the brief's topic (None: all)."""
     n = counts.shape[0]
     if n <= budget:
         return list(range(n))
     labels = first_pass_groups(counts, budget)
     size = np.bincount(labels, minlength=n)
+    topical = size if on_topic is None else np.bincount(labels, on_topic.astype(np.int64), n)
     recency = np.empty(n, dtype=np.int64)
     recency[np.asarray(newest_first, dtype=np.int64)] = np.arange(n)
     newest_of = np.full(n, n, dtype=np.int64)
     np.minimum.at(newest_of, labels, recency)
-    # Rows ordered by (larger story, story with the newer newest report, newer report).
-    order = np.lexsort((recency, newest_of[labels], -size[labels]))
+    # Rows ordered by (more reports on the topic, larger story, story with the newer newest
+    # report, newer report).
+    order = np.lexsort((recency, newest_of[labels], -size[labels], -topical[labels]))
     return sorted(order[:budget].tolist())
