@@ -220,13 +220,18 @@ def test_a_window_larger_than_a_brief_reads_is_briefed_on_its_largest_stories(
 
     monkeypatch.setattr(extractive, "MAX_ARTICLES_READ", 13)
     window = [*DEMO, *PORT]
-    brief = ExtractiveSummarizer().summarize(
-        "news", window, since=datetime(2025, 3, 1, tzinfo=UTC), until=NOW, now=NOW
-    )
+    summarizer = ExtractiveSummarizer()
+    since = datetime(2025, 3, 1, tzinfo=UTC)
+    # A topic none of them names: the largest stories.
+    brief = summarizer.summarize("volcano", window, since=since, until=NOW, now=NOW)
     assert brief.article_count == 13 and brief.articles_in_window == 14
     assert brief_counts(brief).startswith("13 of 14 articles (the largest stories)")
-    cited = {i for b in brief.bullets() for i in b.source_ids}
-    assert "11" not in cited
-    assert cited
     story_ids = {i for s in brief.stories for i in s.article_ids}
     assert "11" not in story_ids
+    assert "11" not in {i for b in brief.bullets() for i in b.source_ids}
+    # Three read: the story that names the topic comes before the larger one.
+    monkeypatch.setattr(extractive, "MAX_ARTICLES_READ", 3)
+    brief = summarizer.summarize("Northhaven port", window, since=since, until=NOW, now=NOW)
+    assert brief.article_count == 3
+    cited = {i for b in brief.bullets() for i in b.source_ids}
+    assert cited and cited <= {"p1", "p2", "p3"}
