@@ -45,8 +45,9 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
+# a15: "He" is the previous subject; an epithet ("The 34-year-old") is resolved like "He"
 # a14: marks and cardinals; a13: "those involved" may open; a12: "of this week"; a11: names
-ANALYZER_VERSION = "a14"
+ANALYZER_VERSION = "a15"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -105,6 +106,19 @@ _FUTURE_RE = re.compile(
     re.IGNORECASE,
 )
 _PAST_AUX = frozenset({"has", "have", "had", "was", "were", "did"})
+# "The 34-year-old", "The double-Olympic champion", "The 30-year-old actor, who…": a person
+# called by an epithet because the sentence before named them; read like a leading "He".
+_EPITHET_START = re.compile(
+    r"^The (?:(?:former|double|triple|reigning|defending|veteran|world|[a-z]+-time"
+    r"|(?:double-|triple-)?olympic|\d+-year-old)[ -])*"
+    r"(?:\d+-year-old|champion|actor|actress|striker|midfielder|defender|goalkeeper|singer"
+    r"|athlete|runner|sprinter|winger)(?=[ ,])",
+    re.IGNORECASE,
+)
+# "Before doing so, he…": the action it follows is only in the sentence before.
+_DONE_SO_START = re.compile(
+    r"^(?:before|after|by|without|in|since|instead of) (?:doing|having done) so\b", re.IGNORECASE
+)
 # A leading word that needs an antecedent outside the sentence.
 _DEPENDENT_START = re.compile(
     r"^(?:once (?:that|this|it)(?:'s|’s| is| has)?|he|she|they|them|his|her|their|this|these"
@@ -397,7 +411,31 @@ def _span_features(
         (" ".join(e.text.split()), e.label_) for e in span.ents if e.label_ in _SPACY_ENTITY_LABELS
     )
     persons = [t for t, label in entities if label == "PERSON" and len(t.split()) <= 4]
-    return entities, places, persons[-1] if persons else None, _tense(span)
+    person = _subject_person(span) or (persons[-1] if persons else None)
+    return entities, places, person, _tense(span)
+
+
+def _subject_person(span: Span) -> str | None:
+    """The person the sentence is about: its main subject when that is a name the entity
+    tagger calls a person or leaves untagged. "Mutu … is now represented by Alessandro Moggi,
+    son of Luciano Moggi. He is to undergo…": "He" is Mutu (the tagger missed him), not the
+    last person named."""
+    subject = next((c for c in span.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ != "PROPN" or subject.ent_type_ not in ("PERSON", ""):
+        return None
+    if subject.ent_type_ == "PERSON":
+        for ent in span.ents:
+            if ent.start <= subject.i < ent.end and len(ent) <= 4:
+                return " ".join(ent.text.split())
+        return None
+    first = subject.i
+    while (
+        first > span.start
+        and span.doc[first - 1].dep_ == "compound"
+        and (span.doc[first - 1].pos_ == "PROPN" and span.doc[first - 1].head.i == subject.i)
+    ):
+        first -= 1
+    return span.doc[first : subject.i + 1].text
 
 
 def _stand_alone(shown: str, last_person: str | None) -> tuple[str, str, str | None]:
@@ -420,6 +458,13 @@ def _stand_alone(shown: str, last_person: str | None) -> tuple[str, str, str | N
             kind, issue = "dependent", f"opens with “{dependent.group(0)}” and no antecedent"
         else:
             shown = resolved
+    elif kind == "prose" and _DONE_SO_START.match(shown):
+        kind, issue = "dependent", "“doing so” refers to an action before"
+    elif kind == "prose" and (epithet := _EPITHET_START.match(shown)):
+        if last_person is None:
+            kind, issue = "dependent", f"“{epithet.group(0)}” is never named"
+        else:  # the person the sentence before was about, as for "He"
+            shown = last_person + shown[epithet.end() :]
     return shown, kind, issue
 
 

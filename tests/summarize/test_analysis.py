@@ -280,3 +280,43 @@ def test_quotes_and_questions_that_lean_on_what_came_before_are_set_aside(
         got["Will the Dockside council approve the new quay before the winter storms arrive?"]
         != "dependent"
     )
+
+
+@needs_model
+def test_a_leading_pronoun_is_the_subject_before_not_the_last_name_mentioned() -> None:
+    # "He" is who the sentence before was about, not the relative named at its end: a brief
+    # said the club owner would miss the season.
+    nlp = load_pipeline("auto")
+    text = (
+        "Goalkeeper Tomas Varga, 29, is now advised by the agent Pieter Holm, brother of club "
+        "owner Ruben Holm. He will miss the rest of the season with a knee injury."
+    )
+    got = prose(text, nlp=nlp)
+    assert got[1] == "Tomas Varga will miss the rest of the season with a knee injury."
+
+
+@needs_model
+def test_a_person_called_by_an_epithet_is_named_or_set_aside() -> None:
+    # "The 27-year-old is still unsure…" alone: the reader cannot tell who.
+    nlp = load_pipeline("auto")
+    text = (
+        "Sprinter Anna Kowal has been picked for the relay squad at next month's meeting in Oslo. "
+        "The 27-year-old is still unsure whether she will run in both races there."
+    )
+    got = prose(text, nlp=nlp)
+    assert got[1] == "Anna Kowal is still unsure whether she will run in both races there."
+    alone = "The double-Olympic champion is still unsure whether she will run in both races."
+    assert kinds(alone, nlp=nlp)[alone] == "dependent"
+
+
+@pytest.mark.parametrize("model", [None, pytest.param("auto", marks=needs_model)])
+def test_doing_so_refers_to_an_action_before(model: str | None) -> None:
+    nlp = load_pipeline(model) if model else None
+    text = (
+        "The coach met the whole squad at the training ground on Monday morning. "
+        "But before doing so, he told reporters the team was ready for the final."
+    )
+    got = kinds(text, nlp=nlp)
+    assert got["But before doing so, he told reporters the team was ready for the final."] == (
+        "dependent"
+    )
