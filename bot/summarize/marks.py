@@ -101,6 +101,10 @@ _DEICTIC_OK = frozenset(
     "year years week weeks month months morning afternoon evening night time times weekend"
     " spring summer autumn fall winter season decade century way is was are were".split()
 )
+# "such agreements had been struck": which agreements, only the sentence before says. A plural
+# noun straight after "such", outside quotation marks; "such as", "such measures as curfews"
+# name them, and "such a relief", "such inhumanity" say how much, not which.
+_SUCH = re.compile(r"\bsuch\s+([a-z][a-z-]+s)\b(?!\s+as\b)")
 # Openers that continue an account: "Earlier it was announced…", "Meanwhile, …".
 _CONTINUING = re.compile(
     r"^(?:earlier|later|meanwhile|in the meantime|then|however|but|and|also|instead|still"
@@ -142,6 +146,10 @@ def leans_on_context(text: str) -> bool:
     )
     if echo and not _CLAUSE_BEFORE.search(text[: echo.start()]):
         return True
+    unquoted = _QUOTE.sub("", lowered) if "such" in lowered else ""
+    for m in _SUCH.finditer(unquoted):
+        if m.group(1)[:5] not in unquoted[: m.start()]:
+            return True
     for m in _DEMONSTRATIVE.finditer(lowered):
         noun = m.group(1)
         if noun in _DEICTIC_OK:

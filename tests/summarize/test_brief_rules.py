@@ -728,3 +728,15 @@ def test_the_lead_holds_the_figure_the_reports_agree_on() -> None:
     lead = brief.sections["key_provisions"][0].text
     # How many were on board: three of the four reports say 212.
     assert "212" in lead, brief.sections["key_provisions"]
+
+
+def test_such_and_a_noun_it_never_named_points_back() -> None:
+    # "such agreements" alone: which agreements, only the sentence before said.
+    from bot.summarize.extractive import leans_on_context
+
+    assert leans_on_context("The opposition leader replied that such deals had been made twice.")
+    assert not leans_on_context("Officials said it was such a relief to see the ferry return.")
+    assert not leans_on_context('The mayor said "such threats will not move us" after the vote.')
+    assert not leans_on_context("The port bans vehicles such as lorries and vans from the quay.")
+    assert not leans_on_context("The council may impose such measures as curfews on the harbour.")
+    assert not leans_on_context("Two deals were signed, and such deals are rare in Marlow.")
