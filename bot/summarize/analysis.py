@@ -45,10 +45,11 @@ __all__ = [
 ]
 
 # Bump when the stored features for the same article would change.
+# a17: no "He" after "a spokesman said", nor an acronym as a person
 # a16: "such agreements" leans on the sentence before (marks)
 # a15: "He" is the previous subject; an epithet ("The 34-year-old") is resolved like "He"
 # a14: marks and cardinals; a13: "those involved" may open; a12: "of this week"; a11: names
-ANALYZER_VERSION = "a16"
+ANALYZER_VERSION = "a17"
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -266,7 +267,7 @@ def analyze_article(
                     title_terms=title_terms,
                 )
                 out.append(feats)
-                last_person = person or last_person
+                last_person = (person or None) if person is not None else last_person
                 _remember_named(span, named)
     else:
         for p_index, para in enumerate(paras):
@@ -411,32 +412,49 @@ def _span_features(
     entities = tuple(
         (" ".join(e.text.split()), e.label_) for e in span.ents if e.label_ in _SPACY_ENTITY_LABELS
     )
-    persons = [t for t, label in entities if label == "PERSON" and len(t.split()) <= 4]
-    person = _subject_person(span) or (persons[-1] if persons else None)
+    persons = [
+        t
+        for t, label in entities
+        if label == "PERSON" and len(t.split()) <= 4 and not _ACRONYM.search(t)
+    ]
+    subject = _subject_person(span)
+    person = subject if subject is not None else (persons[-1] if persons else None)
     return entities, places, person, _tense(span)
+
+
+# "BBC Sport", "ITV News": an acronym in a name makes it an organisation, whatever the tagger says.
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+# A person the sentence does not name: a "He" after it is not anyone named earlier.
+_UNNAMED = frozenset(
+    "spokesman spokeswoman spokesperson official aide lawyer source representative".split()
+)
 
 
 def _subject_person(span: Span) -> str | None:
     """The person the sentence is about: its main subject when that is a name the entity
     tagger calls a person or leaves untagged. "Mutu … is now represented by Alessandro Moggi,
     son of Luciano Moggi. He is to undergo…": "He" is Mutu (the tagger missed him), not the
-    last person named."""
+    last person named. "" when the subject is a person left unnamed ("a spokesman")."""
     subject = next((c for c in span.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is not None and subject.pos_ == "NOUN" and subject.lemma_.lower() in _UNNAMED:
+        return ""  # "A spokesman said … He added …": "He" is no one named before
     if subject is None or subject.pos_ != "PROPN" or subject.ent_type_ not in ("PERSON", ""):
         return None
+    name = None
     if subject.ent_type_ == "PERSON":
-        for ent in span.ents:
-            if ent.start <= subject.i < ent.end and len(ent) <= 4:
-                return " ".join(ent.text.split())
-        return None
-    first = subject.i
-    while (
-        first > span.start
-        and span.doc[first - 1].dep_ == "compound"
-        and (span.doc[first - 1].pos_ == "PROPN" and span.doc[first - 1].head.i == subject.i)
-    ):
-        first -= 1
-    return span.doc[first : subject.i + 1].text
+        name = next((e for e in span.ents if e.start <= subject.i < e.end and len(e) <= 4), None)
+    else:
+        first = subject.i
+        while (
+            first > span.start
+            and span.doc[first - 1].dep_ == "compound"
+            and (span.doc[first - 1].pos_ == "PROPN" and span.doc[first - 1].head.i == subject.i)
+        ):
+            first -= 1
+        name = span.doc[first : subject.i + 1]
+    if name is None or _ACRONYM.search(name.text):
+        return None  # "BBC Sport understands…": an acronym names an organisation, not "He"
+    return " ".join(name.text.split())
 
 
 def _stand_alone(shown: str, last_person: str | None) -> tuple[str, str, str | None]:

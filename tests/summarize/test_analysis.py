@@ -320,3 +320,30 @@ def test_doing_so_refers_to_an_action_before(model: str | None) -> None:
     assert got["But before doing so, he told reporters the team was ready for the final."] == (
         "dependent"
     )
+
+
+@needs_model
+def test_he_after_an_unnamed_spokesman_or_an_organisation_is_not_someone_named_earlier() -> None:
+    # "He added…" after "A spokesman said…" is the spokesman: naming the minister of two
+    # sentences before would put the spokesman's words in her mouth.
+    nlp = load_pipeline("auto")
+    text = (
+        "Harbour minister Clara Jensen met the ferry operators in Dockside on Thursday. "
+        "A spokesman for the port authority said there were no plans to close the quay. "
+        "He added that repairs would be paid for by the port itself."
+    )
+    got = kinds(text, nlp=nlp)
+    assert got["He added that repairs would be paid for by the port itself."] == "dependent"
+
+
+@needs_model
+def test_he_is_never_resolved_to_an_organisation_named_by_an_acronym() -> None:
+    nlp = load_pipeline("auto")
+    text = (
+        "Goalkeeper Tomas Varga met the owners of Dockside Rovers on Monday.\n\n"
+        "BBC Sport understands that Varga is still keen on a move to Dockside.\n\n"
+        "He will decide about the offer before the end of the month."
+    )
+    got = prose(text, nlp=nlp)
+    # The tagger calls "BBC Sport" a person here; an acronym never is one.
+    assert got[2] == "Tomas Varga will decide about the offer before the end of the month."
