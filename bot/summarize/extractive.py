@@ -291,7 +291,7 @@ class ExtractiveSummarizer:
 
     name = "extractive"
     # Part of the brief cache key: bump when the output for the same articles changes.
-    version = f"extractive-20+{ANALYZER_VERSION}"
+    version = f"extractive-21+{ANALYZER_VERSION}"
 
     def __init__(self, *, cache_size: int = 1024) -> None:
         """`cache_size`: how many articles' parsed sentences to keep between calls (0: none).
@@ -395,7 +395,7 @@ class ExtractiveSummarizer:
         if not sentences:
             return {name: [] for name in SECTIONS}, ()
         space = _vectorize(sentences)
-        story = _stories(ordered, sentences, space)
+        story = _stories(ordered, sentences, space, topic)
         naming = [True] * len(ordered)
         _promote_ledes(sentences)  # before scoring and relevance (`_off_topic` drops them too)
         _promote_events(sentences)
@@ -623,7 +623,10 @@ def _extract_uncached(
 
 
 def _stories(
-    articles: list[ArticleInput], sentences: list[_Sentence], space: _Space | None = None
+    articles: list[ArticleInput],
+    sentences: list[_Sentence],
+    space: _Space | None = None,
+    topic: str = "",
 ) -> list[int]:
     """Story index per article, clustered on the term counts of its kept sentences."""
     if space is None:
@@ -638,12 +641,13 @@ def _stories(
     # so a group is split where its reports are more than `_STORY_GAP` apart. Then names: one
     # event's reports drift in vocabulary (the capture, the release, the inquiry) but keep
     # naming the same people and places, so groups close in time that name the same ones
-    # are one story.
+    # are one story (`_NameMerger`: two groups of several reports each need more in common
+    # than the topic's own name).
     groups = cluster_matrix(counts)
     split: list[list[int]] = []
     for group in groups:
         split.extend(_split_by_time(group, articles))
-    merged = _merge_by_names(split, articles, sentences)
+    merged = _merge_by_names(split, articles, sentences, frozenset(_terms(topic)))
     merged = _merge_by_event_date(merged, articles, sentences)
     merged.sort(key=lambda g: (-len(g), g[0]))
     story = [0] * len(articles)
@@ -709,22 +713,36 @@ def _merge_by_event_date(
 
 
 def _merge_by_names(
-    groups: list[list[int]], articles: list[ArticleInput], sentences: list[_Sentence]
+    groups: list[list[int]],
+    articles: list[ArticleInput],
+    sentences: list[_Sentence],
+    topic_terms: frozenset[str] = frozenset(),
 ) -> list[list[int]]:
     if len(groups) < 2 or len(groups) > _MAX_MERGE_GROUPS:
         return groups
-    return _NameMerger(_name_vectors(articles, sentences), articles).merge(groups)
+    merger = _NameMerger(_name_vectors(articles, sentences), articles)
+    if topic_terms:
+        merger.own = _name_vectors(articles, sentences, topic_terms)
+    return merger.merge(groups)
 
 
 def _name_vectors(
-    articles: list[ArticleInput], sentences: list[_Sentence]
+    articles: list[ArticleInput],
+    sentences: list[_Sentence],
+    topic_terms: frozenset[str] = frozenset(),
 ) -> list[dict[str, float]]:
     """Each article's normalized TF-IDF vector of the names (people, places, organisations)
-    its sentences hold."""
+    its sentences hold; without those that name a topic term (`_names_term`), if given."""
     name_counts: list[dict[str, float]] = [{} for _ in articles]
+    topical: dict[str, bool] = {}
     for s in sentences:
         acc = name_counts[s.article]
         for t in s.names:
+            if topic_terms:
+                if t not in topical:
+                    topical[t] = any(_names_term(k, t) for k in topic_terms)
+                if topical[t]:
+                    continue
             acc[t] = acc.get(t, 0.0) + 1.0
     df: dict[str, int] = {}
     for c in name_counts:
@@ -753,11 +771,43 @@ class _NameMerger:
     added (one row of a matrix), and the cosine of two groups is their dot over their norms:
     after the first sparse product, a merge costs a few array operations instead of a cosine
     per live group. Shared names (at least `_SHARED_NAMES`) are counted the same way, capped
-    at the threshold, with the sets consulted only when both halves share one name each."""
+    at the threshold, with the sets consulted only when both halves share one name each.
+
+    Two groups of several reports each are compared otherwise: by the mean cosine of their
+    reports' `own` name vectors (average linkage over the names less the topic's). Under the
+    topic "blair", the book row's reports and the Blunkett visa row's all name Blair, Brown,
+    Labour and the cabinet; the centroids keep what each side's reports share and grow alike
+    as the sides grow, and every report names the topic. Report by report, beyond the topic,
+    the two sides have little in common. A lone report still joins a group by its centroid
+    and the topic's name: one event's reports that share little else (the season, the
+    selection, the withdrawal of one athlete) stay one story."""
 
     def __init__(self, vecs: list[dict[str, float]], articles: list[ArticleInput]) -> None:
         self.vecs = vecs
+        self.own = vecs  # the name vectors less the topic's names (`_merge_by_names`)
         self.articles = articles
+
+    def _dots(self, live: dict[int, list[int]], vecs: list[dict[str, float]], g: int) -> np.ndarray:
+        """The g x g dot products of the groups' summed name vectors."""
+        column: dict[str, int] = {}
+        sums: list[dict[str, float]] = []
+        for k in range(g):
+            acc: dict[str, float] = {}
+            for a in live[k]:
+                for t, w in vecs[a].items():
+                    acc[t] = acc.get(t, 0.0) + w
+                    column.setdefault(t, len(column))
+            sums.append(acc)
+        indptr = np.cumsum([0] + [len(acc) for acc in sums])
+        matrix = sparse.csr_matrix(
+            (
+                np.asarray([w for acc in sums for w in acc.values()], dtype=np.float64),
+                np.asarray([column[t] for acc in sums for t in acc], dtype=np.int64),
+                indptr,
+            ),
+            shape=(g, max(1, len(column))),
+        )
+        return (matrix @ matrix.T).toarray()
 
     def merge(self, groups: list[list[int]]) -> list[list[int]]:
         g = len(groups)
@@ -785,6 +835,12 @@ class _NameMerger:
         )
         dot = np.zeros((slots, slots))
         dot[:g, :g] = (matrix @ matrix.T).toarray()
+        own = dot
+        if self.own is not self.vecs:
+            own = np.zeros((slots, slots))
+            own[:g, :g] = self._dots(live, self.own, g)
+        size = np.zeros(slots)
+        size[:g] = [len(live[k]) for k in range(g)]
         binary = matrix.copy()
         binary.data[:] = 1.0
         shared = np.zeros((slots, slots))
@@ -804,6 +860,10 @@ class _NameMerger:
             near |= ~(known[k] & known[others])
             norms = np.sqrt(dot[k, k] * dot[others, others])
             cosine = np.divide(dot[k, others], norms, out=np.zeros(len(others)), where=norms > 0)
+            # Two groups of several reports: the mean of their reports' pairwise cosines.
+            several = (size[k] > 1) & (size[others] > 1)
+            mean = own[k, others] / (size[k] * size[others])
+            cosine = np.where(several, mean, cosine)
             return np.where(near & (shared[k, others] >= _SHARED_NAMES), cosine, 0.0)
 
         pairs: dict[tuple[int, int], float] = {}
@@ -822,6 +882,11 @@ class _NameMerger:
             dot[m, :] = dot[i, :] + dot[j, :]
             dot[:, m] = dot[m, :]
             dot[m, m] = dot[i, i] + 2.0 * dot[i, j] + dot[j, j]
+            if own is not dot:
+                own[m, :] = own[i, :] + own[j, :]
+                own[:, m] = own[m, :]
+                own[m, m] = own[i, i] + 2.0 * own[i, j] + own[j, j]
+            size[m] = size[i] + size[j]
             # Shared names, capped: at least the larger half's, at most the two added.
             low = np.maximum(shared[i, :], shared[j, :])
             high = np.minimum(shared[i, :] + shared[j, :], _SHARED_NAMES)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.render.terminal import brief_to_text
 from bot.summarize import salience
 from bot.summarize.extractive import ExtractiveSummarizer
 from bot.summarize.model import ArticleInput
@@ -87,6 +88,93 @@ def test_brief_over_two_stories_leads_with_both() -> None:
     port_ids = {"p1", "p2", "p3"}
     assert any(set(b.source_ids) & port_ids for b in provisions[:3]), [b.text for b in provisions]
     assert any(not set(b.source_ids) & port_ids for b in provisions[:3])
+
+
+# Two events of one week under a person's name, written for this test: a memoir says the
+# premier broke a pledge to her deputy; her interior minister quits over a permit. Each side
+# names the other's people once; every report names the premier.
+MEMOIR = [
+    (
+        "Marlow dismisses memoir claim",
+        "Premier Ada Marlow has dismissed claims in a new memoir that she promised Colm Hart she "
+        "would stand aside before the autumn vote. The memoir, Hart's Republic, by journalist "
+        "Nina Ostrow, says Marlow broke the pledge after cabinet allies led by Piet Varga "
+        "intervened. Marlow told Unity Party deputies she would not answer gossip in books. "
+        "Hart said he was focused on the campaign.",
+    ),
+    (
+        "Memoir says Marlow broke pledge to Hart",
+        "Ada Marlow went back on a promise to hand over to Colm Hart, according to a memoir by "
+        "Nina Ostrow serialised on Sunday. Ostrow writes that Marlow and Hart barely spoke for "
+        "months. Unity Party deputies fear the rift will hurt the autumn vote. Marlow's office "
+        "called the memoir fiction.",
+    ),
+    (
+        "Hart and Marlow rift deepens over memoir",
+        "Opposition leader Bram Tessel mocked Ada Marlow over the Ostrow memoir in parliament "
+        "on Wednesday, saying her quarrel with Colm Hart was paralysing the Unity Party "
+        "government. Marlow replied that the memoir was gossip. Hart sat silently on the front "
+        "bench beside Marlow.",
+    ),
+]
+PERMIT = [
+    (
+        "Varga quits over nanny visa",
+        "Interior minister Piet Varga resigned on Tuesday after an inquiry found his office "
+        "hurried a residence permit for the nanny of his former partner, Lise Dorn. Ada Marlow "
+        "said Varga had acted honourably in stepping down. Investigator Olaf Brandt found an "
+        "email from Varga's office asking officials to speed the permit.",
+    ),
+    (
+        "Calls for second Varga inquiry",
+        "Opposition parties demanded a second inquiry into how Piet Varga's office sped up the "
+        "residence permit for Lise Dorn's nanny. Olaf Brandt's report did not explain who sent "
+        "the email, critics said. Dorn declined to comment. Marlow said the matter was closed.",
+    ),
+    (
+        "Poll: Varga affair hurts Marlow",
+        "Most voters believe the permit affair that forced Piet Varga out has damaged Ada "
+        "Marlow, a poll for the Morning Ledger found. Six in ten said Lise Dorn had acted "
+        "out of spite. Nearly half said Varga should return to the cabinet after the vote.",
+    ),
+]
+
+
+def test_two_events_that_share_the_topics_name_are_two_labelled_stories() -> None:
+    articles = [
+        ArticleInput(
+            f"m{n}",
+            title,
+            text,
+            outlet=f"Outlet {n}",
+            published_at=datetime(2025, 3, 10 + n, tzinfo=UTC),
+        )
+        for n, (title, text) in enumerate(MEMOIR)
+    ] + [
+        ArticleInput(
+            f"v{n}",
+            title,
+            text,
+            outlet=f"Outlet {n + 3}",
+            published_at=datetime(2025, 3, 10 + n, tzinfo=UTC),
+        )
+        for n, (title, text) in enumerate(PERMIT)
+    ]
+    brief = ExtractiveSummarizer().summarize(
+        "marlow", articles, since=datetime(2025, 3, 1, tzinfo=UTC), until=NOW, now=NOW
+    )
+    # Two groups, each labelled with one of its own headlines, each with its own bullets: the
+    # permit reports (which name the premier once each) are not folded into the memoir row.
+    assert {frozenset(s.article_ids) for s in brief.stories} == {
+        frozenset({"m0", "m1", "m2"}),
+        frozenset({"v0", "v1", "v2"}),
+    }
+    titles = {a.id: a.title for a in articles}
+    for k, story in enumerate(brief.stories):
+        assert story.label in {titles[i] for i in story.article_ids}
+        assert any(b.story == k for b in brief.sections["key_provisions"])
+    text = brief_to_text(brief)
+    assert all(f"▸ {story.label}" in text for story in brief.stories)
 
 
 def test_select_summary_respects_budgets_and_drops_repeats() -> None:
