@@ -72,6 +72,7 @@ from bot.summarize.stories import (
     MAX_ARTICLES_READ,
     cluster_matrix,
     largest_stories,
+    read_budget,
     stored_counts_and_terms,
 )
 from bot.summarize.support import ALIASES
@@ -429,10 +430,10 @@ class ExtractiveSummarizer:
 
 
 def _largest_stories(articles: list[ArticleInput], topic: str = "") -> list[ArticleInput]:
-    """The articles a brief reads: all of them up to `MAX_ARTICLES_READ`, else those of the
-    window's largest stories (`stories.largest_stories`; stories reported on the topic first:
-    a window holds what its sources sent, and the brief drops reports not about the topic),
-    in the same order."""
+    """The articles a brief reads: all of them up to `MAX_ARTICLES_READ`, else `read_budget`'s
+    number of the window's largest stories (`stories.largest_stories`; stories reported on the
+    topic first: a window holds what its sources sent, and the brief drops reports not about
+    the topic), in the same order."""
     if len(articles) <= MAX_ARTICLES_READ:
         return articles
     counts, vocabulary = stored_counts_and_terms(articles)
@@ -454,7 +455,9 @@ def _largest_stories(articles: list[ArticleInput], topic: str = "") -> list[Arti
         key=lambda i: (articles[i].published_at or oldest, -i),
         reverse=True,
     )
-    picked = largest_stories(counts, newest_first, MAX_ARTICLES_READ, on_topic)
+    picked = largest_stories(
+        counts, newest_first, read_budget(len(articles), MAX_ARTICLES_READ), on_topic
+    )
     return [articles[i] for i in picked]
 
 

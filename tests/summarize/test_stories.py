@@ -317,9 +317,36 @@ def test_a_window_larger_than_a_brief_reads_is_briefed_on_its_largest_stories(
     story_ids = {i for s in brief.stories for i in s.article_ids}
     assert "11" not in story_ids
     assert "11" not in {i for b in brief.bullets() for i in b.source_ids}
-    # Three read: the story that names the topic comes before the larger one.
-    monkeypatch.setattr(extractive, "MAX_ARTICLES_READ", 3)
+    # Three read (a bound of 4, less a tenth per article over it): the story that names the
+    # topic comes before the larger one.
+    monkeypatch.setattr(extractive, "MAX_ARTICLES_READ", 4)
     brief = summarizer.summarize("Northhaven port", window, since=since, until=NOW, now=NOW)
     assert brief.article_count == 3
     cited = {i for b in brief.bullets() for i in b.source_ids}
     assert cited and cited <= {"p1", "p2", "p3"}
+
+
+def test_a_window_far_over_the_bound_reads_fewer_articles_than_one_just_over_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Grouping a large window costs work of its own, so each article over the bound takes a
+    # tenth of an article off what the brief reads: the brief's cost stays about that of the
+    # bound. Just over the bound it still reads about the bound (no step), never under half.
+    from bot.render.common import brief_counts
+    from bot.summarize import extractive
+    from bot.summarize.stories import read_budget
+
+    assert [read_budget(n) for n in (999, 1000, 1001, 2000, 5000, 20000)] == [
+        999,
+        1000,
+        1000,
+        900,
+        600,
+        500,
+    ]
+    monkeypatch.setattr(extractive, "MAX_ARTICLES_READ", 4)
+    window = [*DEMO, *PORT]  # 14 articles, 10 over the bound: one article fewer
+    since = datetime(2025, 3, 1, tzinfo=UTC)
+    brief = ExtractiveSummarizer().summarize("volcano", window, since=since, until=NOW, now=NOW)
+    assert brief.article_count == 3 and brief.articles_in_window == 14
+    assert brief_counts(brief).startswith("3 of 14 articles (the largest stories)")
