@@ -598,27 +598,30 @@ def _extract_uncached(
 ) -> list[_Sentence]:
     """`_extract` of `_parse_article`'s sentences, made straight from the stored features when
     there is no cache to keep the `_Parsed` records in (the same sentences)."""
+    # (One record per sentence of the window: the stored names and cardinals read inline, as
+    # `_names` and `_cardinals` would, and the term set made from `counts` in the same order
+    # as from its keys, so it iterates the same.)
     out: list[_Sentence] = []
+    append = out.append
     for a_index, article in enumerate(articles):
         for position, f in enumerate(_kept(article, False)):
             counts = dict(f.terms)
-            keys = tuple(counts)
-            out.append(
+            append(
                 _Sentence(
                     len(out),
                     a_index,
                     position,
                     f.text,
-                    keys,
+                    tuple(counts),
                     counts,
-                    frozenset(keys),
+                    frozenset(counts),
                     SectionLabel(f.section, f.score, *f.cues),
                     frozenset(f.numbers),
-                    _names(f, memo),
+                    frozenset(f.names) if f.names is not None else _names(f, memo),
                     f.tense,
                     f.places,
                     f.dates,
-                    _cardinals(f),
+                    frozenset(f.cardinals) if f.cardinals is not None else _cardinals(f),
                     marks=f.marks,
                 )
             )

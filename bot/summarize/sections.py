@@ -412,9 +412,12 @@ _DATE_DM = re.compile(rf"\b(\d{{1,2}}) ({_MONTH_ALT})\b\.?(?:,? (\d{{4}}))?", re
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
-# (slots: a brief makes one per sentence of its window; a frozen dataclass with slots is
-# built in less than half the time of one with a __dict__.)
-@dataclass(frozen=True, slots=True)
+# (slots: a brief makes one per sentence of its window; a dataclass with slots is built in
+# less than half the time of one with a __dict__. Not frozen: a frozen one sets each field
+# through object.__setattr__, twice the time again. Treat it as immutable all the same (the
+# brief swaps in a changed copy with `dataclasses.replace`; cached records share labels);
+# `unsafe_hash` keeps it hashable as before.)
+@dataclass(slots=True, unsafe_hash=True)
 class SectionLabel:
     """The verdict on one sentence: its section (or None), briefability score, cue sums."""
 
