@@ -1252,28 +1252,40 @@ def _base_scores(
     story_weight = {
         k: _STORY_FLOOR + (1 - _STORY_FLOOR) * math.sqrt(n / biggest) for k, n in sizes.items()
     }
-    own_row = np.array([row_of_story[story[s.article]] for s in sentences], dtype=np.intp)
-    dots = _rowwise_dots(space.matrix, story_rows, own_row)
-    centrality = [float(x) for x in dots]
-    top: dict[int, float] = {}
-    for s, cent in zip(sentences, centrality, strict=True):
-        key = story[s.article]
-        top[key] = max(top.get(key, 0.0), cent)
+    n = len(sentences)
+    if n == 0:
+        return
+    article_of = np.fromiter((s.article for s in sentences), dtype=np.intp, count=n)
+    story_of = np.asarray(story, dtype=np.intp)[article_of]
+    row_of = np.zeros(max(row_of_story) + 1, dtype=np.intp)
+    row_of[list(row_of_story)] = list(row_of_story.values())
+    dots = _rowwise_dots(space.matrix, story_rows, row_of[story_of])
+    # Element-wise numpy arithmetic in the same order as the scalar formula is the same IEEE
+    # operations, so every score is the same float as when computed one sentence at a time;
+    # the transcendental parts (sqrt, exp) and `round` stay Python's, on few distinct values.
+    # Each story's top centrality (at least 0.0, as `max(top.get(key, 0.0), cent)`).
+    top = np.zeros(len(row_of))
+    np.maximum.at(top, story_of, dots)
+    top[top == 0.0] = 1.0  # `top[key] or 1.0`
     # (Lede weights by position and qualities by briefability computed once each: few
-    # distinct values among thousands of sentences. Same arithmetic.)
-    leads: dict[int, float] = {}
-    qualities: dict[float, float] = {}
-    for s, cent in zip(sentences, centrality, strict=True):
-        key = story[s.article]
-        topic_hit = 1.0 if (not topic_terms or not topic_terms.isdisjoint(s.term_set)) else 0.0
-        lead = leads.get(s.position)
-        if lead is None:
-            lead = leads[s.position] = 1.0 / math.sqrt(1.0 + s.position / _LEDE_SCALE)
-        quality = qualities.get(s.label.score)
-        if quality is None:
-            quality = qualities[s.label.score] = _sigmoid((s.label.score - 1.5) / 1.2)
-        content = _W_CENT * (cent / (top[key] or 1.0)) + _W_LEDE * lead + 0.15 * topic_hit + 0.15
-        s.base = round(quality * content * relevance[s.article] * story_weight[key], 9)
+    # distinct values among thousands of sentences.)
+    positions = np.fromiter((s.position for s in sentences), dtype=np.intp, count=n)
+    lead_of = np.array([1.0 / math.sqrt(1.0 + p / _LEDE_SCALE) for p in range(positions.max() + 1)])
+    scores = [s.label.score for s in sentences]
+    quality_of = {q: _sigmoid((q - 1.5) / 1.2) for q in set(scores)}
+    quality = np.fromiter(map(quality_of.__getitem__, scores), dtype=np.float64, count=n)
+    if topic_terms:
+        hit = np.fromiter(
+            (not topic_terms.isdisjoint(s.term_set) for s in sentences), dtype=np.float64, count=n
+        )
+    else:
+        hit = np.ones(n)
+    weight = np.zeros(len(row_of))
+    weight[list(story_weight)] = list(story_weight.values())
+    content = _W_CENT * (dots / top[story_of]) + _W_LEDE * lead_of[positions] + 0.15 * hit + 0.15
+    base = quality * content * np.asarray(relevance)[article_of] * weight[story_of]
+    for s, b, cent in zip(sentences, base.tolist(), dots.tolist(), strict=True):
+        s.base = round(b, 9)
         s.central = cent
 
 
