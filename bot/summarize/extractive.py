@@ -1416,7 +1416,7 @@ def _off_topic(kept: list[bool], sentences: list[_Sentence]) -> None:
     get no section, so they are never cited."""
     for s in sentences:
         if not kept[s.article] and s.label.section is not None:
-            s.label = replace(s.label, section=None)
+            s.label = s.label.with_section(None)
 
 
 def _by_base(s: _Sentence) -> tuple[float, int, int]:
@@ -1451,9 +1451,7 @@ def _promote_ledes(sentences: list[_Sentence]) -> None:
             and 8 <= (m := _marks(s)).words <= 45
             and not m.flags & (mk.QUESTIONISH | mk.CONCESSIVE)
         ):
-            s.label = replace(
-                s.label, section="key_provisions", score=max(s.label.score, _MIN_BRIEFABILITY)
-            )
+            s.label = s.label.with_section("key_provisions", max(s.label.score, _MIN_BRIEFABILITY))
 
 
 # Below this briefability an event report stays out (a quotation, a list, a fragment of one).
@@ -1474,9 +1472,7 @@ def _promote_events(sentences: list[_Sentence]) -> None:
             and 8 <= (m := _marks(s)).words <= 45
             and m.flags & (mk.EVENT | mk.FIRST_PERSON | mk.QUESTIONISH | mk.CONCESSIVE) == mk.EVENT
         ):
-            s.label = replace(
-                s.label, section="key_provisions", score=max(s.label.score, _MIN_BRIEFABILITY)
-            )
+            s.label = s.label.with_section("key_provisions", max(s.label.score, _MIN_BRIEFABILITY))
 
 
 def _pool(sentences: list[_Sentence]) -> list[_Sentence]:
@@ -2449,7 +2445,7 @@ def _supersede(articles: list[ArticleInput], sentences: list[_Sentence], story: 
     }
     for s in exposed:
         if s.index in overtaken:
-            s.label = replace(s.label, section=None)  # overtaken: not a bullet
+            s.label = s.label.with_section(None)  # overtaken: not a bullet
             s.superseded = True
 
 
@@ -2641,7 +2637,7 @@ def _answered(articles: list[ArticleInput], sentences: list[_Sentence], story: l
                 and (not s.names or s.names & o.names)
                 and len((s.term_set & o.term_set) - events) >= 1
             ):
-                s.label = replace(s.label, section=None)  # answered since: not a question
+                s.label = s.label.with_section(None)  # answered since: not a question
                 s.superseded = True
                 break
 
@@ -2687,7 +2683,7 @@ def _later_toll(articles: list[ArticleInput], sentences: list[_Sentence], story:
                     s.marks = None  # (of the text before)
                     s.numbers = frozenset(n for n in s.numbers if _states_number(cut, n))
                     continue
-                s.label = replace(s.label, section=None)
+                s.label = s.label.with_section(None)
                 s.superseded = True
 
 
@@ -2763,7 +2759,7 @@ def _not_conditions(sentences: list[_Sentence]) -> None:
             and not _marks(s).flags & mk.OPEN_FORM
             and not re.search(r"\b(?:depends? on|contingent|conditional|provided that)\b", s.text)
         ):
-            s.label = replace(s.label, section=None)
+            s.label = s.label.with_section(None)
         elif (
             s.label.section == "open_questions"
             and _marks(s).flags & mk.QUESTIONISH
@@ -2773,7 +2769,7 @@ def _not_conditions(sentences: list[_Sentence]) -> None:
         ):
             # "Are the recent huge quakes linked?": an explainer's subhead, asking about no one
             # and nothing a reader could look up.
-            s.label = replace(s.label, section=None)
+            s.label = s.label.with_section(None)
 
 
 # A question this short that names no one and no figure is a subhead, not an open question.
@@ -2809,7 +2805,7 @@ def _as_of_newest(articles: list[ArticleInput], sentences: list[_Sentence]) -> N
             and _NEAR_TERM.search(s.text) is not None
         )
         if passed or overdue:
-            s.label = replace(s.label, section=None)
+            s.label = s.label.with_section(None)
 
 
 @functools.lru_cache(maxsize=4096)

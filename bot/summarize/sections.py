@@ -428,6 +428,18 @@ class SectionLabel:
     next: float
     opinion: float
 
+    def with_section(self, section: str | None, score: float | None = None) -> SectionLabel:
+        """A copy in `section` (and with `score`, when given): `dataclasses.replace` without
+        its per-call field introspection (a brief relabels hundreds of sentences)."""
+        return SectionLabel(
+            section,
+            self.score if score is None else score,
+            self.key,
+            self.open,
+            self.next,
+            self.opinion,
+        )
+
 
 def _sum(cues: tuple[_Cue, ...], text: str, present: frozenset[str]) -> float:
     total = 0.0
