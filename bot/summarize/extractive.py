@@ -961,18 +961,22 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     dictionary is then made from its row in one call (no per-entry Python arithmetic)."""
     # (Counter counts in C and keeps first-seen order; `map` over C callables, not generator
     # expressions: these loops visit every term of every sentence.)
-    df = Counter(itertools.chain.from_iterable(s.terms for s in sentences))
     n = len(sentences)
-    # Columns in first-seen order (the order `df` was filled in).
-    space = _Space(df)
+    # Columns in first-seen order (`dict.fromkeys` keeps it, in C).
+    space = _Space(dict.fromkeys(itertools.chain.from_iterable(s.terms for s in sentences)))
     column = space.column
-    idf = np.array([math.log((n + 1) / (d + 1)) + 1.0 for d in df.values()])
     lengths = [len(s.counts) for s in sentences]
     indices = np.fromiter(
         map(column.__getitem__, itertools.chain.from_iterable(s.counts for s in sentences)),
         dtype=np.int64,
         count=sum(lengths),
     )
+    # Document frequency: a sentence's terms are distinct, so the number of entries per
+    # column. The idf of each distinct frequency once (few among thousands of terms), in
+    # Python's arithmetic on Python ints as before.
+    df = np.bincount(indices, minlength=len(column)).tolist()
+    idf_of = {d: math.log((n + 1) / (d + 1)) + 1.0 for d in set(df)}
+    idf = np.array([idf_of[d] for d in df], dtype=np.float64)
     tf = np.fromiter(
         itertools.chain.from_iterable(s.counts.values() for s in sentences),
         dtype=np.int64,
@@ -1093,8 +1097,8 @@ class _Space:
 
     def __init__(self, terms: Iterable[str]) -> None:
         """`terms`: every term the rows will hold, distinct, in column order."""
-        self.column: dict[str, int] = {t: j for j, t in enumerate(terms)}
-        self.terms = list(self.column)
+        self.terms = list(terms)
+        self.column: dict[str, int] = dict(zip(self.terms, range(len(self.terms)), strict=True))
         self.matrix: sparse.csr_matrix = sparse.csr_matrix((0, max(1, len(self.column))))
         self.counts: sparse.csr_matrix = self.matrix  # the same rows' term counts
 
