@@ -186,6 +186,10 @@ class _Sentence:
     places: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
     cardinals: frozenset[str] = frozenset()  # see `_Parsed`
+    # The pattern results on `text` (`marks.sentence_marks`): stored at ingestion, else
+    # computed when first needed (`_marks`); None again when the brief changes `text`.
+    # (Here, not last, so that the brief passes it by position: faster, once per sentence.)
+    marks: Marks | None = None
     central: float = 0.0  # cosine to its story's centroid
     superseded: bool = False  # a later article of its story overrides it (`_supersede`)
     # `vec` (its unit TF-IDF vector), made from `_vectorize`'s weights when first read: most
@@ -199,9 +203,6 @@ class _Sentence:
     # `marks.folded_terms(text)` as a set, made once when a repetition test first needs it.
     folded: frozenset[str] | None = None
     canonical: frozenset[str] | None = None
-    # The pattern results on `text` (`marks.sentence_marks`): stored at ingestion, else
-    # computed when first needed (`_marks`); None again when the brief changes `text`.
-    marks: Marks | None = None
 
     @property
     def vec(self) -> dict[str, float]:
@@ -587,7 +588,7 @@ def _extract(
                     parsed.places,
                     parsed.dates,
                     parsed.cardinals,
-                    marks=parsed.marks,
+                    parsed.marks,
                 )
             )
     return out
@@ -622,7 +623,7 @@ def _extract_uncached(
                     f.places,
                     f.dates,
                     frozenset(f.cardinals) if f.cardinals is not None else _cardinals(f),
-                    marks=f.marks,
+                    f.marks,
                 )
             )
     return out
