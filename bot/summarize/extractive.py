@@ -2525,14 +2525,24 @@ def _name_postings(
     than `limit` sentences (of the whole window) says little (and made the search quadratic)."""
     df = Counter(itertools.chain.from_iterable(s.names for s in sentences))
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
+    # The wanted names by story, so that a sentence's are one set intersection (in C). The
+    # order names are filed in does not matter: each posting is sorted (`_NamePostings`).
+    wanted_by: dict[int, frozenset[str]] | None = None
+    if wanted is not None:
+        grouped: dict[int, set[str]] = {}
+        for key, t in wanted:
+            grouped.setdefault(key, set()).add(t)
+        wanted_by = {key: frozenset(ts) for key, ts in grouped.items()}
+    nothing: frozenset[str] = frozenset()
     postings: dict[tuple[int, str], list[tuple[datetime, int]]] = {}
     for o in sentences:
         when = times[o.article]
         if when is None or when <= spans[story[o.article]][0]:
             continue
         key = story[o.article]
-        for t in o.names:
-            if (wanted is None or (key, t) in wanted) and df[t] <= limit:
+        names = o.names if wanted_by is None else o.names & wanted_by.get(key, nothing)
+        for t in names:
+            if df[t] <= limit:
                 postings.setdefault((key, t), []).append((when, o.index))
 
     def kinds(i: int, kind: int) -> bool:
