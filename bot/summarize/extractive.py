@@ -35,6 +35,7 @@ import bisect
 import functools
 import itertools
 import math
+import operator
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -176,8 +177,9 @@ class _Sentence:
     article: int  # index into the sorted articles
     position: int  # index among the article's kept sentences
     text: str
-    terms: tuple[str, ...]  # distinct terms (see `_terms`), in first-seen order
-    counts: dict[str, int]
+    # (term, count) of its distinct terms (see `_terms`), in first-seen order: the stored
+    # pairs themselves, not a dictionary and a tuple made from them per sentence.
+    pairs: Sequence[tuple[str, int]]
     term_set: frozenset[str]
     label: SectionLabel
     numbers: frozenset[str] = frozenset()
@@ -206,14 +208,14 @@ class _Sentence:
 
     @property
     def vec(self) -> dict[str, float]:
-        """The unit TF-IDF vector, term to weight, in `counts`' order (empty before
+        """The unit TF-IDF vector, term to weight, in `pairs`' order (empty before
         `_vectorize`)."""
         if self.unit is None:
             w = self.weights
             if w is None:
                 return {}
             start, end = w.indptr[self.index], w.indptr[self.index + 1]
-            self.unit = dict(zip(self.counts, w.data[start:end].tolist(), strict=True))
+            self.unit = dict(zip(map(_TERM, self.pairs), w.data[start:end].tolist(), strict=True))
         return self.unit
 
     def canonical_terms(self) -> frozenset[str]:
@@ -226,6 +228,10 @@ class _Sentence:
         if self.folded is None:
             self.folded = frozenset(_marks(self).folded)
         return self.folded
+
+
+_TERM = operator.itemgetter(0)  # of a (term, count) pair
+_COUNT = operator.itemgetter(1)
 
 
 def _marks(s: _Sentence) -> Marks:
@@ -570,17 +576,14 @@ def _extract(
     out: list[_Sentence] = []
     for a_index, article in enumerate(articles):
         for position, parsed in enumerate(parse(article)):
-            counts = dict(parsed.pairs)
-            keys = tuple(counts)
             out.append(
                 _Sentence(
                     len(out),
                     a_index,
                     position,
                     parsed.text,
-                    keys,
-                    counts,
-                    frozenset(keys),
+                    parsed.pairs,
+                    frozenset(map(_TERM, parsed.pairs)),
                     parsed.label,
                     parsed.numbers,
                     parsed.names,
@@ -600,22 +603,19 @@ def _extract_uncached(
     """`_extract` of `_parse_article`'s sentences, made straight from the stored features when
     there is no cache to keep the `_Parsed` records in (the same sentences)."""
     # (One record per sentence of the window: the stored names and cardinals read inline, as
-    # `_names` and `_cardinals` would, and the term set made from `counts` in the same order
-    # as from its keys, so it iterates the same.)
+    # `_names` and `_cardinals` would.)
     out: list[_Sentence] = []
     append = out.append
     for a_index, article in enumerate(articles):
         for position, f in enumerate(_kept(article, False)):
-            counts = dict(f.terms)
             append(
                 _Sentence(
                     len(out),
                     a_index,
                     position,
                     f.text,
-                    tuple(counts),
-                    counts,
-                    frozenset(counts),
+                    f.terms,
+                    frozenset(map(_TERM, f.terms)),
                     SectionLabel(f.section, f.score, *f.cues),
                     frozenset(f.numbers),
                     frozenset(f.names) if f.names is not None else _names(f, memo),
@@ -960,15 +960,20 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
 
     The weights are computed once, in numpy, over the matrix's arrays; each sentence's
     dictionary is then made from its row in one call (no per-entry Python arithmetic)."""
-    # (Counter counts in C and keeps first-seen order; `map` over C callables, not generator
-    # expressions: these loops visit every term of every sentence.)
+    # (`map` over C callables, not generator expressions: these loops visit every term of
+    # every sentence.)
     n = len(sentences)
     # Columns in first-seen order (`dict.fromkeys` keeps it, in C).
-    space = _Space(dict.fromkeys(itertools.chain.from_iterable(s.terms for s in sentences)))
+    space = _Space(
+        dict.fromkeys(map(_TERM, itertools.chain.from_iterable(s.pairs for s in sentences)))
+    )
     column = space.column
-    lengths = [len(s.counts) for s in sentences]
+    lengths = [len(s.pairs) for s in sentences]
     indices = np.fromiter(
-        map(column.__getitem__, itertools.chain.from_iterable(s.counts for s in sentences)),
+        map(
+            column.__getitem__,
+            map(_TERM, itertools.chain.from_iterable(s.pairs for s in sentences)),
+        ),
         dtype=np.int64,
         count=sum(lengths),
     )
@@ -979,7 +984,7 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     idf_of = {d: math.log((n + 1) / (d + 1)) + 1.0 for d in set(df)}
     idf = np.array([idf_of[d] for d in df], dtype=np.float64)
     tf = np.fromiter(
-        itertools.chain.from_iterable(s.counts.values() for s in sentences),
+        map(_COUNT, itertools.chain.from_iterable(s.pairs for s in sentences)),
         dtype=np.int64,
         count=len(indices),
     )
@@ -992,7 +997,7 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     norms[norms == 0.0] = 1.0
     data = weights / np.repeat(norms, lengths)
     # (A copy: the matrix below may share `data`, and sorting its indices in place, as scipy
-    # does for some operations, would reorder it away from each sentence's `counts`.)
+    # does for some operations, would reorder it away from each sentence's `pairs`.)
     weights_of = _Weights(data.copy(), indptr.tolist(), indices.copy())
     for s in sentences:
         s.weights = weights_of
@@ -1005,7 +1010,7 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
 
 class _Weights:
     """Every sentence's unit TF-IDF weights, flat in row order (`_Sentence.vec` reads its row:
-    sentence i's are data[indptr[i]:indptr[i + 1]], one per entry of its `counts`)."""
+    sentence i's are data[indptr[i]:indptr[i + 1]], one per entry of its `pairs`)."""
 
     __slots__ = ("data", "indices", "indptr")
 
