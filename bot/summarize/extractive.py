@@ -794,8 +794,11 @@ class _NameMerger:
         self.own = vecs  # the name vectors less the topic's names (`_merge_by_names`)
         self.articles = articles
 
-    def _dots(self, live: dict[int, list[int]], vecs: list[dict[str, float]], g: int) -> np.ndarray:
-        """The g x g dot products of the groups' summed name vectors."""
+    @staticmethod
+    def _group_matrix(
+        live: dict[int, list[int]], vecs: list[dict[str, float]], g: int
+    ) -> tuple[sparse.csr_matrix, list[dict[str, float]]]:
+        """The groups' summed name vectors: as a g-row sparse matrix, and as dictionaries."""
         column: dict[str, int] = {}
         sums: list[dict[str, float]] = []
         for k in range(g):
@@ -814,32 +817,19 @@ class _NameMerger:
             ),
             shape=(g, max(1, len(column))),
         )
+        return matrix, sums
+
+    def _dots(self, live: dict[int, list[int]], vecs: list[dict[str, float]], g: int) -> np.ndarray:
+        """The g x g dot products of the groups' summed name vectors."""
+        matrix, _ = self._group_matrix(live, vecs, g)
         return (matrix @ matrix.T).toarray()
 
     def merge(self, groups: list[list[int]]) -> list[list[int]]:
         g = len(groups)
         slots = 2 * g
         live: dict[int, list[int]] = {k: sorted(group) for k, group in enumerate(groups)}
-        column: dict[str, int] = {}
-        sums: list[dict[str, float]] = []
-        names: dict[int, set[str]] = {}
-        for k in range(g):
-            acc: dict[str, float] = {}
-            for a in live[k]:
-                for t, w in self.vecs[a].items():
-                    acc[t] = acc.get(t, 0.0) + w
-                    column.setdefault(t, len(column))
-            sums.append(acc)
-            names[k] = set(acc)
-        indptr = np.cumsum([0] + [len(acc) for acc in sums])
-        matrix = sparse.csr_matrix(
-            (
-                np.asarray([w for acc in sums for w in acc.values()], dtype=np.float64),
-                np.asarray([column[t] for acc in sums for t in acc], dtype=np.int64),
-                indptr,
-            ),
-            shape=(g, max(1, len(column))),
-        )
+        matrix, sums = self._group_matrix(live, self.vecs, g)
+        names: dict[int, set[str]] = {k: set(acc) for k, acc in enumerate(sums)}
         dot = np.zeros((slots, slots))
         dot[:g, :g] = (matrix @ matrix.T).toarray()
         own = dot
