@@ -727,47 +727,55 @@ def _merge_by_names(
 ) -> list[list[int]]:
     if len(groups) < 2 or len(groups) > _MAX_MERGE_GROUPS:
         return groups
-    merger = _NameMerger(_name_vectors(articles, sentences), articles)
+    counts = _name_counts(articles, sentences)
+    merger = _NameMerger(_name_vectors(counts), articles)
     if topic_terms:
-        merger.own = _name_vectors(articles, sentences, topic_terms)
+        merger.own = _name_vectors(_without_topic(counts, topic_terms))
     return merger.merge(groups)
 
 
-def _name_vectors(
-    articles: list[ArticleInput],
-    sentences: list[_Sentence],
-    topic_terms: frozenset[str] = frozenset(),
+def _name_counts(
+    articles: list[ArticleInput], sentences: list[_Sentence]
 ) -> list[dict[str, float]]:
-    """Each article's normalized TF-IDF vector of the names (people, places, organisations)
-    its sentences hold; without those that name a topic term (`_names_term`), if given."""
+    """Per article, how many of its sentences name each name (people, places,
+    organisations), in first-seen order."""
     name_counts: list[dict[str, float]] = [{} for _ in articles]
-    topical: dict[str, bool] = {}
     for s in sentences:
         acc = name_counts[s.article]
         for t in s.names:
-            if topic_terms:
-                if t not in topical:
-                    topical[t] = any(_names_term(k, t) for k in topic_terms)
-                if topical[t]:
-                    continue
             acc[t] = acc.get(t, 0.0) + 1.0
+    return name_counts
+
+
+def _without_topic(
+    name_counts: list[dict[str, float]], topic_terms: frozenset[str]
+) -> list[dict[str, float]]:
+    """`_name_counts` less the names that name a topic term (`_names_term`): the same counts,
+    in the same order, as counting the other names alone."""
+    topical: dict[str, bool] = {}
+    for c in name_counts:
+        for t in c:
+            if t not in topical:
+                topical[t] = any(_names_term(k, t) for k in topic_terms)
+    return [{t: k for t, k in c.items() if not topical[t]} for c in name_counts]
+
+
+def _name_vectors(name_counts: list[dict[str, float]]) -> list[dict[str, float]]:
+    """Each article's normalized TF-IDF vector of its `_name_counts`."""
     df: dict[str, int] = {}
     for c in name_counts:
         for t in c:
             df[t] = df.get(t, 0) + 1
-    n = len(articles)
+    n = len(name_counts)
     # Smoothed IDF (1 + log): in a window of one event's reports every report names its
     # people and places; a plain IDF gives exactly those names no weight, and the story splits
     # into as many groups as it has angles (the search, the apology, the recorder).
-    return [
-        _normalize(
-            {
-                t: (1.0 + math.log(k)) * (1.0 + math.log((n + 1) / (df[t] + 0.5)))
-                for t, k in c.items()
-            }
-        )
-        for c in name_counts
-    ]
+    # Both factors are taken once per distinct count and document frequency (a few dozen
+    # values, against two logs per name entry: thousands per brief), the same floats.
+    idf = {d: 1.0 + math.log((n + 1) / (d + 0.5)) for d in set(df.values())}
+    weight = {t: idf[d] for t, d in df.items()}
+    tf = {k: 1.0 + math.log(k) for k in {k for c in name_counts for k in c.values()}}
+    return [_normalize({t: tf[k] * weight[t] for t, k in c.items()}) for c in name_counts]
 
 
 class _NameMerger:
