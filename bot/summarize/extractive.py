@@ -602,30 +602,53 @@ def _extract_uncached(
 ) -> list[_Sentence]:
     """`_extract` of `_parse_article`'s sentences, made straight from the stored features when
     there is no cache to keep the `_Parsed` records in (the same sentences)."""
-    # (One record per sentence of the window: the stored names and cardinals read inline, as
-    # `_names` and `_cardinals` would.)
+    # One record per sentence of the window, so `_kept` is inlined and the stored names and
+    # cardinals are read as `_names` and `_cardinals` would; an empty tuple gives the shared
+    # empty frozenset (most sentences state no number, many no name).
     out: list[_Sentence] = []
     append = out.append
+    empty: frozenset[str] = frozenset()
+    index = 0
     for a_index, article in enumerate(articles):
-        for position, f in enumerate(_kept(article, False)):
+        feats = article.sentences
+        if feats is None:
+            feats = analyze_article(
+                article.title, article.text, article.published_at, None
+            ).sentences
+        title_terms = frozenset(terms(article.title))
+        position = 0
+        for f in feats:
+            if f.kind != "prose":
+                continue
+            pairs = f.terms
+            term_set = frozenset(map(_TERM, pairs))
+            if not position and title_terms and term_set <= title_terms:
+                continue  # the lead restating the headline
+            numbers, names, cardinals = f.numbers, f.names, f.cardinals
             append(
                 _Sentence(
-                    len(out),
+                    index,
                     a_index,
                     position,
                     f.text,
-                    f.terms,
-                    frozenset(map(_TERM, f.terms)),
+                    pairs,
+                    term_set,
                     SectionLabel(f.section, f.score, *f.cues),
-                    frozenset(f.numbers),
-                    frozenset(f.names) if f.names is not None else _names(f, memo),
+                    frozenset(numbers) if numbers else empty,
+                    (frozenset(names) if names else empty)
+                    if names is not None
+                    else _names(f, memo),
                     f.tense,
                     f.places,
                     f.dates,
-                    frozenset(f.cardinals) if f.cardinals is not None else _cardinals(f),
+                    (frozenset(cardinals) if cardinals else empty)
+                    if cardinals is not None
+                    else _cardinals(f),
                     f.marks,
                 )
             )
+            index += 1
+            position += 1
     return out
 
 
