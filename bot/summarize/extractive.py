@@ -775,12 +775,27 @@ def _without_topic(
 ) -> list[dict[str, float]]:
     """`_name_counts` less the names that name a topic term (`_names_term`): the same counts,
     in the same order, as counting the other names alone."""
-    topical: dict[str, bool] = {}
-    for c in name_counts:
-        for t in c:
-            if t not in topical:
-                topical[t] = any(_names_term(k, t) for k in topic_terms)
-    return [{t: k for t, k in c.items() if not topical[t]} for c in name_counts]
+    # `_names_term(k, u)` for every topic term k, written out with each topic term's demonym
+    # looked up once: it runs for every distinct name of the window.
+    topic = [(k, _DEMONYMS.get(k, k), len(k), len(k) >= 4) for k in topic_terms]
+    topical: set[str] = set()
+    for u in {u for c in name_counts for u in c}:
+        du = _DEMONYMS.get(u, u)
+        for k, dk, n, long in topic:
+            if (
+                k in (u, du)
+                or dk in (u, du)
+                or (
+                    long
+                    and (
+                        (u.startswith(k) and len(u) - n <= 3)
+                        or (du.startswith(k) and len(du) - n <= 3)
+                    )
+                )
+            ):
+                topical.add(u)
+                break
+    return [{t: k for t, k in c.items() if t not in topical} for c in name_counts]
 
 
 def _name_vectors(name_counts: list[dict[str, float]]) -> list[dict[str, float]]:
