@@ -58,6 +58,7 @@ def article_inputs(
             published_at=r.published_at,
             also_in=tuple(o for o in outlets.get(r.id, []) if o != r.outlet),
             sentences=analyses[r.id].sentences if r.id in analyses else None,
+            analysis_version=analyses[r.id].version if r.id in analyses else None,
             language=r.language,
         )
         for r in rows

@@ -294,6 +294,24 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+# The analysis a cached parse came from: its analyzer version and its sentences.
+_Seen = tuple[str | None, tuple[SentenceFeatures, ...] | None]
+
+
+def _same_analysis(seen: _Seen, article: ArticleInput) -> bool:
+    """Is `article`'s stored analysis the one `seen`? (Its title, text and date are.)"""
+    version, sentences = seen
+    if sentences is article.sentences:  # unchanged rows: the decoded-sentence cache's object
+        return True
+    if sentences is None or article.sentences is None:
+        return False
+    if version is not None and version == article.analysis_version:
+        # One analyzer (rules and model) analyses the same title, text and date the same way:
+        # in a brief worker process every brief's articles arrive as new objects.
+        return True
+    return sentences == article.sentences  # no version given: compare the features
+
+
 class ExtractiveSummarizer:
     """Summarizer protocol implementation: no network, no randomness, same input same output."""
 
@@ -309,7 +327,12 @@ class ExtractiveSummarizer:
         with or without the cache.
         """
         self._cache_size = cache_size
-        self._cache: OrderedDict[tuple[object, ...], tuple[_Parsed, ...]] = OrderedDict()
+        # Each entry keeps the stored analysis it was parsed from: the same article analysed
+        # again (the analysis stage replacing an on-demand plain one, `db reindex`, a newer
+        # analyzer) is parsed again, not served the old analysis's sentences.
+        self._cache: OrderedDict[tuple[object, ...], tuple[_Seen, tuple[_Parsed, ...]]] = (
+            OrderedDict()
+        )
 
     def _parse(
         self,
@@ -322,10 +345,12 @@ class ExtractiveSummarizer:
             return _parse_article(article, lenient=lenient, memo=memo)
         key = (article.title, article.text, article.published_at, lenient)
         hit = self._cache.get(key)
-        if hit is not None:
+        if hit is not None and _same_analysis(hit[0], article):
             self._cache.move_to_end(key)
-            return hit
-        parsed = self._cache[key] = _parse_article(article, lenient=lenient, memo=memo)
+            return hit[1]
+        parsed = _parse_article(article, lenient=lenient, memo=memo)
+        self._cache[key] = ((article.analysis_version, article.sentences), parsed)
+        self._cache.move_to_end(key)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return parsed

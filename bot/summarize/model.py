@@ -47,6 +47,10 @@ class ArticleInput:
     # The sentences ingestion analysed (bot.ingest.analyze); None: not analysed, summarizers
     # split the text themselves.
     sentences: tuple[SentenceFeatures, ...] | None = field(default=None, compare=False, repr=False)
+    # The analyzer version (rules and model) that produced `sentences`, None when unknown:
+    # with the title, text and date it identifies the analysis, so a summarizer may keep
+    # what it derives from it between briefs.
+    analysis_version: str | None = field(default=None, compare=False, repr=False)
     # ISO 639-1, as detected at ingestion (None: unknown). An LLM asked for a brief in another
     # language reads every language; its offline stand-in only this one's (`bot.summarize.llm`).
     language: str | None = None

@@ -212,3 +212,65 @@ def test_a_point_restated_in_other_words_is_one_bullet_citing_both() -> None:
     assert "in September" in next_steps[0].text
     assert next_steps[0].text.endswith("(reported by 2 sources)")
     assert set(next_steps[0].source_ids) == {"1", "2"}
+
+
+def test_a_reanalysed_article_is_briefed_from_its_new_analysis() -> None:
+    # A long-lived summarizer (a brief worker) saw the article's first analysis; the analysis
+    # stage (or `db reindex`) then stored a new one in which a sentence the brief quoted is a
+    # heading. Its next brief must read the new analysis, as a fresh summarizer does.
+    articles = [REUTERS, AP, *synthetic_articles(5, 300, first_id=10)]
+    first = [
+        replace(a, sentences=analyze_article(a.title, a.text, a.published_at, None).sentences)
+        for a in articles
+    ]
+    summarizer = ExtractiveSummarizer()
+    before = summarizer.summarize("ukraine", first, since=SINCE, until=UNTIL, now=NOW)
+
+    def quoted(brief: Brief, text: str) -> bool:
+        return any(text in b.text for b in brief.bullets())
+
+    lead = next(f for f in first[0].sentences if quoted(before, f.text))
+    relabelled = tuple(replace(f, kind="heading") if f is lead else f for f in first[0].sentences)
+    second = [replace(first[0], sentences=relabelled), *first[1:]]
+    after = summarizer.summarize("ukraine", second, since=SINCE, until=UNTIL, now=NOW)
+    assert after.to_dict() == brief_of(second, cache_size=0).to_dict()
+    assert not quoted(after, lead.text)
+
+
+def test_an_analysis_is_parsed_again_only_when_it_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+
+    from bot.summarize import extractive
+
+    articles = [
+        replace(
+            a,
+            sentences=analyze_article(a.title, a.text, a.published_at, None).sentences,
+            analysis_version="a1+plain",
+        )
+        for a in [REUTERS, AP]
+    ]
+    parses: list[str] = []
+    real = extractive._parse_article
+
+    def counting(article: ArticleInput, **kwargs: object) -> object:
+        parses.append(article.id)
+        return real(article, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(extractive, "_parse_article", counting)
+    summarizer = ExtractiveSummarizer()
+    summarizer.summarize("ukraine", articles, since=SINCE, until=UNTIL, now=NOW)
+    # A brief worker receives every brief's articles as new objects (pickled): same version,
+    # same analysis, no second parse.
+    summarizer.summarize("ukraine", copy.deepcopy(articles), since=SINCE, until=UNTIL, now=NOW)
+    assert sorted(parses) == sorted(a.id for a in articles)
+    # A newer analyzer's analysis (here: its first sentence now a heading) is parsed again.
+    relabelled = (replace(articles[0].sentences[0], kind="heading"), *articles[0].sentences[1:])
+    newer = [
+        replace(articles[0], sentences=relabelled, analysis_version="a2+plain"),
+        articles[1],
+    ]
+    summarizer.summarize("ukraine", newer, since=SINCE, until=UNTIL, now=NOW)
+    assert parses.count(articles[0].id) == 2 and parses.count(articles[1].id) == 1
