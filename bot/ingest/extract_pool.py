@@ -19,6 +19,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 from bot.errors import ParseError
 from bot.ingest import near_dup
@@ -109,16 +110,9 @@ class ExtractionPool(WorkerProcesses):
                 )
                 page, facts = future.result(timeout=self.deadline_s)
                 with self._lock:
-                    self._facts[page.text] = facts
-                    self._facts.move_to_end(page.text)
-                    while len(self._facts) > _MEMO_SIZE:
-                        self._facts.popitem(last=False)
+                    _remember(self._facts, page.text, facts)
                     if facts.title is not None:
-                        key = (facts.title, page.text)
-                        self._languages[key] = facts.language
-                        self._languages.move_to_end(key)
-                        while len(self._languages) > _MEMO_SIZE:
-                            self._languages.popitem(last=False)
+                        _remember(self._languages, (facts.title, page.text), facts.language)
                 return page
             except FutureTimeout:
                 log.warning("extracting %s took over %.0f s: given up", url, self.deadline_s)
@@ -167,3 +161,11 @@ class ExtractionPool(WorkerProcesses):
 def shared_pool(processes: int) -> ExtractionPool:
     """One pool per size per process, kept across ingest rounds (workers start once)."""
     return shared(ExtractionPool, processes)
+
+
+def _remember(memo: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    """Store `value` as the newest entry of `memo`, dropping the oldest past `_MEMO_SIZE`."""
+    memo[key] = value
+    memo.move_to_end(key)
+    while len(memo) > _MEMO_SIZE:
+        memo.popitem(last=False)

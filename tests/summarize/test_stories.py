@@ -141,25 +141,19 @@ PERMIT = [
 
 
 def test_two_events_that_share_the_topics_name_are_two_labelled_stories() -> None:
-    articles = [
-        ArticleInput(
-            f"m{n}",
-            title,
-            text,
-            outlet=f"Outlet {n}",
-            published_at=datetime(2025, 3, 10 + n, tzinfo=UTC),
-        )
-        for n, (title, text) in enumerate(MEMOIR)
-    ] + [
-        ArticleInput(
-            f"v{n}",
-            title,
-            text,
-            outlet=f"Outlet {n + 3}",
-            published_at=datetime(2025, 3, 10 + n, tzinfo=UTC),
-        )
-        for n, (title, text) in enumerate(PERMIT)
-    ]
+    def reports(prefix: str, story: list[tuple[str, str]], first_outlet: int) -> list[ArticleInput]:
+        return [
+            ArticleInput(
+                f"{prefix}{n}",
+                title,
+                text,
+                outlet=f"Outlet {n + first_outlet}",
+                published_at=datetime(2025, 3, 10 + n, tzinfo=UTC),
+            )
+            for n, (title, text) in enumerate(story)
+        ]
+
+    articles = reports("m", MEMOIR, 0) + reports("v", PERMIT, 3)
     brief = ExtractiveSummarizer().summarize(
         "marlow", articles, since=datetime(2025, 3, 1, tzinfo=UTC), until=NOW, now=NOW
     )
