@@ -106,6 +106,16 @@ BBC = {
     "chepkemei": ("sport", "013 019 021"),
     "swpatent": ("tech", "030 048 080 258"),
     "cairn": ("business", "198 307 433"),
+    # The "blind5" set (issue 13, eighth round; answer_questions_blind5.jsonl): six more
+    # multi-article BBC stories no earlier set used, written blind like blind3 and committed
+    # before the answerer was run on them. (business 333 repeats 265, entertainment 308 repeats
+    # 068, so both are left out.)
+    "marsh": ("business", "060 103 265 401"),
+    "bigbrother": ("entertainment", "180 187 203 221 225"),
+    "guantanamo": ("politics", "065 100 151 192 205"),
+    "balco": ("sport", "036 039 044 045 049 091"),
+    "nintendods": ("tech", "084 153 351"),
+    "davinci": ("entertainment", "009 068 098 376"),
 }
 # What a user would call the fresh stories' topics (the older stories keep "story <name>").
 TOPIC_NAMES = {
@@ -143,6 +153,12 @@ TOPIC_NAMES = {
     "chepkemei": "Chepkemei ban",
     "swpatent": "EU software patents",
     "cairn": "Cairn Energy",
+    "marsh": "Marsh insurance probe",
+    "bigbrother": "Celebrity Big Brother",
+    "guantanamo": "Guantanamo Britons",
+    "balco": "Balco case",
+    "nintendods": "Nintendo DS launch",
+    "davinci": "Da Vinci Code film",
 }
 # The parts scored separately: (label, question set, held out?).
 PARTS = (
@@ -156,6 +172,7 @@ PARTS = (
     ("blind2-holdout", "blind2", True),
     ("blind3-holdout", "blind3", True),
     ("blind4-holdout", "blind4", True),
+    ("blind5-holdout", "blind5", True),
 )
 
 
@@ -403,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help=(
             "only this question set (original, fresh, unseen, blind, heldout, blind2, blind3,"
-            " blind4); repeatable"
+            " blind4, blind5); repeatable"
         ),
     )
     parser.add_argument(
