@@ -1136,7 +1136,8 @@ def _role_of_another(asked: _Asked, text: str) -> bool:
     with no owner, "Prime Minister Naoto Kan", belongs to whoever the article is about)."""
     if not asked.role or not asked.name_tokens:
         return False
-    words = re.findall(r"[\w'’.&-]+", text)
+    found = list(re.finditer(r"[\w'’.&-]+", text))
+    words = [m.group() for m in found]
     owners: list[set[str] | None] = []
     for i, word in enumerate(words):
         if stem(_bare(word.split("-")[-1])) != asked.role:
@@ -1146,16 +1147,24 @@ def _role_of_another(asked: _Asked, text: str) -> bool:
             if before[0].isupper() and re.search(r"['’]s$", before):
                 owner = {_bare(before)}
         after = words[i + 1 : i + 6]
-        if after[:1] == ["of"]:
+        if after[:1] in (["of"], ["for"], ["at"]):
+            # "chief executive of HTC", "spokesman for Lycos Europe", "analyst at Nomura".
             owner = _capital_run(after[2:] if after[1:2] == ["the"] else after[1:]) or owner
         if owner is None:
             # Capitalised words just before the role, past lower-case parts of its title
-            # ("*NBC Sports Group* chairman", "*French* interior minister").
+            # ("*NBC Sports Group* chairman", "*French* interior minister"); not across a
+            # comma, where they name who holds it ("said Malte Pollmann, spokesman for …").
             j = i - 1
             while j >= 0 and _bare(words[j]) in _TITLE_WORDS:
                 j -= 1
             run: list[str] = []
-            while j >= 0 and words[j][:1].isupper() and _bare(words[j]) not in _TITLE_WORDS:
+            appositive = j >= 0 and "," in text[found[j].end() : found[j + 1].start()]
+            while (
+                not appositive
+                and j >= 0
+                and words[j][:1].isupper()
+                and _bare(words[j]) not in _TITLE_WORDS
+            ):
                 run.insert(0, words[j])
                 j -= 1
             if run:

@@ -198,6 +198,30 @@ _NAME_OF = re.compile(
 )
 
 
+# "Who's MCI's boss?", "When's the marathon?": a question word with a clipped "is"/"has" reads
+# as a name ("Who's MCI") to the capitalised-run reader and as a possessive to the parser.
+_CLIPPED = re.compile(
+    r"^(?P<lead>\W*)(?P<word>who|what|when|where|why|how|which)['’](?P<verb>s|re)\b\s*",
+    re.IGNORECASE,
+)
+# "What's happened", "Who's been charged": the clipped word is "has" before a past participle.
+_HAS_NEXT = frozenset("been got gotten gone happened done changed become made said agreed".split())
+
+
+def expand_clipped(question: str) -> str:
+    """ "Who's the boss?" as "Who is the boss?"; "What's happened?" as "What has happened?"."""
+    match = _CLIPPED.match(question)
+    if not match:
+        return question
+    rest = question[match.end() :]
+    if match.group("verb").lower() == "re":
+        verb = "are"
+    else:
+        following = rest.split(maxsplit=1)[0].lower() if rest.strip() else ""
+        verb = "has" if following.strip(".,?!") in _HAS_NEXT else "is"
+    return f"{match.group('lead')}{match.group('word')} {verb} {rest}"
+
+
 def ask_for_names(question: str) -> str:
     """ "What is the name of X?" as "Who is X?" (kept as is otherwise)."""
     match = _NAME_OF.match(question)
@@ -207,7 +231,7 @@ def ask_for_names(question: str) -> str:
 
 
 def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) -> QuestionInfo:
-    text = ask_for_names(" ".join(question.split())[:MAX_QUESTION_CHARS])
+    text = ask_for_names(expand_clipped(" ".join(question.split())[:MAX_QUESTION_CHARS]))
     kind = question_kind(text)
     unit: str | None = None
     match = None

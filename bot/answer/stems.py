@@ -34,8 +34,9 @@ def _stemmer():  # type: ignore[no-untyped-def]
 # stem alike: the -ize/-yze forms are read as -ise/-yse. Only endings of 6+ letter words, so
 # "size" and "prize" keep theirs.
 _IZE = re.compile(r"(?<=\w{3})([iy])z(e|es|ed|ing|ation|ations|er|ers)$")
-# "co-ordinate" is "coordinate", "co-operation" is "cooperation": the hyphen is spelling only.
-_CO_HYPHEN = re.compile(r"\bco-(?=[a-z])", re.IGNORECASE)
+# "co-ordinate" is "coordinate", "co-operation" is "cooperation", "re-drafted" is "redrafted":
+# after these prefixes the hyphen is spelling only ("re-submit", "co-founder").
+_CO_HYPHEN = re.compile(r"\b(co|re)-(?=[a-z])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
@@ -54,7 +55,7 @@ def stem(word: str) -> str:
 
 def normalize_spelling(text: str) -> str:
     """Text as the parser should see it ("co-ordinate" -> "coordinate")."""
-    return _CO_HYPHEN.sub("co", text)
+    return _CO_HYPHEN.sub(r"\1", text)
 
 
 # A country and its adjective where one is not the other's prefix ("Greek"/"Greece", "Dutch"/
@@ -115,7 +116,7 @@ NAME_FORMS: dict[str, frozenset[str]] = {
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens, hyphenated words split ("fukushima-daiichi" -> two), except a
     "co-" prefix ("co-ordinate" -> "coordinate")."""
-    text = _CO_HYPHEN.sub("co", text)
+    text = _CO_HYPHEN.sub(r"\1", text)
     return [t for w in words(text) for t in w.replace("-", " ").split() if t]
 
 

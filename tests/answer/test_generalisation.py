@@ -187,3 +187,24 @@ def test_who_prefers_a_named_doer_to_a_nationality(parsed: OfflineAnswerer) -> N
     ]
     answer = ask(parsed, "Who will coordinate the relief effort?", articles)
     assert answer.found and "Tom Reed" in answer.answer
+
+
+def test_a_re_hyphen_is_spelling_only() -> None:
+    # "will not be re-drafted" answers "is the Commission going to redraft it?".
+    assert tokens("It will not be re-drafted") == ["it", "will", "not", "be", "redrafted"]
+    assert stem(tokens("re-submit")[0]) == stem("resubmit")
+
+
+def test_a_role_after_a_comma_is_the_named_persons_own(answerer: OfflineAnswerer) -> None:
+    # "…, said Tomas Brandt, spokesman for Kestrel Mail": Tomas Brandt holds the role; whose
+    # role it is comes after "for", so the answer names him.
+    articles = [
+        _article(
+            1,
+            "Kestrel Mail fights junk e-mail",
+            "Kestrel Mail has released a tool that floods junk-mail sites with traffic. "
+            '"Sending junk is far too cheap," said Tomas Brandt, spokesman for Kestrel Mail.',
+        )
+    ]
+    answer = ask(answerer, "Who's the Kestrel Mail spokesman?", articles)
+    assert answer.found and "Tomas Brandt" in answer.answer

@@ -54,3 +54,23 @@ def test_follow_ups_are_resolved_against_the_previous_question(
     follow_up: str, previous: str | None, resolved: str
 ) -> None:
     assert q.resolve_followup(follow_up, previous) == resolved
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "names", "expanded"),
+    [
+        ("Who's MCI's boss?", q.WHO, ("MCI",), "Who is MCI's boss?"),
+        ("When's the London Marathon this year?", q.WHEN, ("London Marathon",), None),
+        ("What’s happened to Yukos?", q.WHAT, ("Yukos",), "What has happened to Yukos?"),
+        ("Where're the talks?", q.WHERE, (), "Where are the talks?"),
+    ],
+)
+def test_a_clipped_question_word_is_not_read_as_a_name(
+    text: str, kind: str, names: tuple[str, ...], expanded: str | None
+) -> None:
+    # "Who's MCI" was read as one capitalised name, so no sentence naming MCI could answer.
+    info = q.analyze_question(text)
+    assert info.kind == kind
+    assert info.names == names
+    if expanded:
+        assert info.text == expanded
