@@ -1641,16 +1641,27 @@ def _support(
     matrix = space.matrix
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     limit = max(_MIN_POSTING_LIMIT, int(_MAX_POSTING_SHARE * len(sentences)))
+    # Which terms each sentence holds (all of them, frequent ones too): the content words a
+    # pair has in common are one product of these rows, exact small integers. (Copies of the
+    # index arrays: scipy may sort a matrix's indices in place, which would reorder `matrix`.)
+    held = sparse.csr_matrix(
+        (np.ones(matrix.nnz), matrix.indices.copy(), matrix.indptr.copy()), shape=matrix.shape
+    )
+    held_t = held.T.tocsr()
     # Candidates a block at a time, each block's pairs at once (a Python loop of numpy calls
     # per candidate cost more than the arithmetic; all candidates at once, too much memory at
-    # thousands of articles).
-    for first in range(0, len(pool), _SUPPORT_BLOCK):
-        _support_block(pool[first : first + _SUPPORT_BLOCK], matrix, df > limit, space, out)
+    # thousands of articles). Each candidate's row of every product is computed on its own,
+    # so the block's size changes no value, only how many scipy calls a brief makes.
+    block = max(_SUPPORT_BLOCK, _SUPPORT_CELLS // max(1, len(sentences)))
+    for first in range(0, len(pool), block):
+        _support_block(pool[first : first + block], matrix, df > limit, space, out, held, held_t)
     return out
 
 
-# Candidates per step of the support search (bounds its memory).
+# Candidates per step of the support search, at least; more while a step's candidates x
+# sentences tables stay under `_SUPPORT_CELLS` cells (bounds its memory).
 _SUPPORT_BLOCK = 16
+_SUPPORT_CELLS = 250_000
 
 
 def _support_block(
@@ -1659,29 +1670,27 @@ def _support_block(
     frequent: np.ndarray,
     space: _Space,
     out: dict[int, list[int]],
+    held: sparse.csr_matrix,
+    held_t: sparse.csr_matrix,
 ) -> None:
-    """`_support` for these candidates (`frequent`: the terms left out of the cosines)."""
+    """`_support` for these candidates (`frequent`: the terms left out of the cosines;
+    `held`: `matrix` with every entry 1, and `held_t` its transpose)."""
     rows = np.array([c.index for c in pool], dtype=np.int64)
     cands = matrix[rows].tocsr()
     cands.data[frequent[cands.indices]] = 0.0
     cands.eliminate_zeros()
     dots = (cands @ matrix.T).tocsr()
     dots.sort_indices()
-    indptr, indices = matrix.indptr, matrix.indices
-    sizes = np.diff(indptr)
+    sizes = np.diff(matrix.indptr)
     # (candidate, other sentence, cosine) for every pair sharing a term, self left out.
     pair_row = np.repeat(np.arange(len(pool), dtype=np.int64), np.diff(dots.indptr))
     others = dots.indices.astype(np.int64)
     values = dots.data
     keep = others != rows[pair_row]
     pair_row, others, values = pair_row[keep], others[keep], values[keep]
-    # The content words each pair has in common: every entry of the other sentence looked up
-    # in a candidates x vocabulary table of which terms each candidate holds.
-    holds = np.zeros((len(pool), max(1, matrix.shape[1])), dtype=bool)
-    holds[np.repeat(np.arange(len(pool)), sizes[rows]), indices[_entries(indptr, rows)]] = True
-    pair_of_entry = np.repeat(np.arange(len(others), dtype=np.int64), sizes[others])
-    hit = holds[pair_row[pair_of_entry], indices[_entries(indptr, others)]]
-    common = np.bincount(pair_of_entry, weights=hit, minlength=len(others))
+    # The content words each pair has in common: a candidates x sentences table of shared
+    # term counts (a sum of ones: the same count as looking each term up).
+    common = (held[rows] @ held_t).toarray()[pair_row, others]
     n_terms = np.array([len(c.term_set) for c in pool], dtype=np.int64)
     smaller = np.maximum(np.minimum(n_terms[pair_row], sizes[others]), 1)
     same = (values >= _SUPPORT_COSINE) | (
@@ -1698,7 +1707,7 @@ def _support_block(
     expanded.sort_indices()
     bounds = np.searchsorted(pair_row, np.arange(len(pool) + 1)).tolist()
     e_ptr = expanded.indptr.tolist()
-    terms_of = space.terms
+    term_of = space.terms.__getitem__
     for r, cand in enumerate(pool):
         start, end = bounds[r], bounds[r + 1]
         found = [cand.index]
@@ -1710,9 +1719,9 @@ def _support_block(
         # The norm from the non-zero values, summed by numpy: a dense BLAS dot over the
         # whole vocabulary wakes OpenBLAS's threads (6 ms a call on a loaded machine).
         norm = math.sqrt(float(np.add.reduce(vals * vals))) or 1.0
-        cand.expanded = {
-            terms_of[j]: v / norm for j, v in zip(cols.tolist(), vals.tolist(), strict=True)
-        }
+        # (Division in numpy is the same IEEE division as in Python, and the dictionary is
+        # made in C.)
+        cand.expanded = dict(zip(map(term_of, cols.tolist()), (vals / norm).tolist(), strict=True))
         out[cand.index] = found
 
 
