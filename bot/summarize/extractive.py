@@ -232,6 +232,8 @@ class _Sentence:
 
 _TERM = operator.itemgetter(0)  # of a (term, count) pair
 _COUNT = operator.itemgetter(1)
+_NAMES = operator.attrgetter("names")  # of a _Sentence
+_ARTICLE = operator.attrgetter("article")
 
 
 def _marks(s: _Sentence) -> Marks:
@@ -775,36 +777,48 @@ def _merge_by_names(
 ) -> list[list[int]]:
     if len(groups) < 2 or len(groups) > _MAX_MERGE_GROUPS:
         return groups
-    counts = _name_counts(articles, sentences)
-    merger = _NameMerger(_name_vectors(counts), articles)
-    if topic_terms:
-        merger.own = _name_vectors(_without_topic(counts, topic_terms))
+    counts, names = _name_counts(len(articles), sentences)
+    weights = _name_weights(counts)
+    merger = _NameMerger(_unit_name_rows(counts, weights), articles)
+    topical = _topical_names(names, topic_terms) if topic_terms else []
+    if topical:
+        # The vectors less the topic's names: the same weights (a name's document frequency
+        # is its own), the rest of each row renormalized.
+        keep = ~np.isin(counts.indices, np.asarray(topical, dtype=counts.indices.dtype))
+        merger.own = _unit_name_rows(counts, weights, keep)
     return merger.merge(groups)
 
 
 def _name_counts(
-    articles: list[ArticleInput], sentences: list[_Sentence]
-) -> list[dict[str, float]]:
-    """Per article, how many of its sentences name each name (people, places,
-    organisations), in first-seen order."""
-    name_counts: list[dict[str, float]] = [{} for _ in articles]
-    for s in sentences:
-        acc = name_counts[s.article]
-        for t in s.names:
-            acc[t] = acc.get(t, 0.0) + 1.0
-    return name_counts
+    n_articles: int, sentences: list[_Sentence]
+) -> tuple[sparse.csr_matrix, list[str]]:
+    """Articles x names: how many of each article's sentences name each name (people,
+    places, organisations); and the names, by column."""
+    # (`map` and `chain` over C callables: this visits every name of every sentence.)
+    named = [s for s in sentences if s.names]
+    names_of = list(map(_NAMES, named))
+    every = list(itertools.chain.from_iterable(names_of))
+    distinct = list(dict.fromkeys(every))
+    column = dict(zip(distinct, range(len(distinct)), strict=True))
+    rows = np.repeat(
+        np.fromiter(map(_ARTICLE, named), dtype=np.int64, count=len(named)),
+        np.fromiter(map(len, names_of), dtype=np.int64, count=len(named)),
+    )
+    cols = np.fromiter(map(column.__getitem__, every), dtype=np.int64, count=len(every))
+    counts = sparse.csr_matrix(
+        (np.ones(len(every)), (rows, cols)), shape=(n_articles, max(1, len(column)))
+    )
+    counts.sum_duplicates()  # one entry per (article, name), columns in order
+    return counts, distinct
 
 
-def _without_topic(
-    name_counts: list[dict[str, float]], topic_terms: frozenset[str]
-) -> list[dict[str, float]]:
-    """`_name_counts` less the names that name a topic term (`_names_term`): the same counts,
-    in the same order, as counting the other names alone."""
+def _topical_names(names: list[str], topic_terms: frozenset[str]) -> list[int]:
+    """The columns of the names that name a topic term (`_names_term`)."""
     # `_names_term(k, u)` for every topic term k, written out with each topic term's demonym
     # looked up once: it runs for every distinct name of the window.
     topic = [(k, _DEMONYMS.get(k, k), len(k), len(k) >= 4) for k in topic_terms]
-    topical: set[str] = set()
-    for u in {u for c in name_counts for u in c}:
+    topical: list[int] = []
+    for column, u in enumerate(names):
         du = _DEMONYMS.get(u, u)
         for k, dk, n, long in topic:
             if (
@@ -818,27 +832,45 @@ def _without_topic(
                     )
                 )
             ):
-                topical.add(u)
+                topical.append(column)
                 break
-    return [{t: k for t, k in c.items() if t not in topical} for c in name_counts]
+    return topical
 
 
-def _name_vectors(name_counts: list[dict[str, float]]) -> list[dict[str, float]]:
-    """Each article's normalized TF-IDF vector of its `_name_counts`."""
-    df: dict[str, int] = {}
-    for c in name_counts:
-        for t in c:
-            df[t] = df.get(t, 0) + 1
-    n = len(name_counts)
+def _name_weights(counts: sparse.csr_matrix) -> np.ndarray:
+    """TF-IDF weight of every entry of `_name_counts`' matrix (not normalized)."""
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
     # Smoothed IDF (1 + log): in a window of one event's reports every report names its
     # people and places; a plain IDF gives exactly those names no weight, and the story splits
     # into as many groups as it has angles (the search, the apology, the recorder).
     # Both factors are taken once per distinct count and document frequency (a few dozen
-    # values, against two logs per name entry: thousands per brief), the same floats.
-    idf = {d: 1.0 + math.log((n + 1) / (d + 0.5)) for d in set(df.values())}
-    weight = {t: idf[d] for t, d in df.items()}
-    tf = {k: 1.0 + math.log(k) for k in {k for c in name_counts for k in c.values()}}
-    return [_normalize({t: tf[k] * weight[t] for t, k in c.items()}) for c in name_counts]
+    # values, against two logs per name entry: thousands per brief), with Python's log.
+    idf_of = {d: 1.0 + math.log((n + 1) / (d + 0.5)) for d in set(df.tolist())}
+    idf = np.array([idf_of.get(d, 0.0) for d in range(int(df.max(initial=0)) + 1)])
+    k = counts.data.astype(np.int64)
+    tf_of = {c: 1.0 + math.log(c) for c in set(k.tolist())}
+    tf = np.array([tf_of.get(c, 0.0) for c in range(int(k.max(initial=0)) + 1)])
+    return tf[k] * idf[df[counts.indices]]
+
+
+def _unit_name_rows(
+    counts: sparse.csr_matrix, weights: np.ndarray, keep: np.ndarray | None = None
+) -> sparse.csr_matrix:
+    """Each article's normalized name vector (`keep`: the entries to keep, else all)."""
+    indptr = counts.indptr
+    row_of = np.repeat(np.arange(counts.shape[0]), np.diff(indptr))
+    indices = counts.indices
+    if keep is not None:
+        weights, row_of, indices = weights[keep], row_of[keep], indices[keep]
+        indptr = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=counts.shape[0]), out=indptr[1:])
+    # (bincount adds each row's squares in order, as a Python sum would; empty rows get 0.)
+    norms = np.sqrt(np.bincount(row_of, weights * weights, minlength=counts.shape[0]))
+    norms[norms == 0.0] = 1.0
+    return sparse.csr_matrix(
+        (weights / norms[row_of], indices.copy(), indptr.copy()), shape=counts.shape
+    )
 
 
 class _NameMerger:
@@ -860,47 +892,38 @@ class _NameMerger:
     and the topic's name: one event's reports that share little else (the season, the
     selection, the withdrawal of one athlete) stay one story."""
 
-    def __init__(self, vecs: list[dict[str, float]], articles: list[ArticleInput]) -> None:
+    def __init__(self, vecs: sparse.csr_matrix, articles: list[ArticleInput]) -> None:
+        """`vecs`: articles x names, each article's unit name vector (`_unit_name_rows`)."""
         self.vecs = vecs
         self.own = vecs  # the name vectors less the topic's names (`_merge_by_names`)
         self.articles = articles
 
     @staticmethod
     def _group_matrix(
-        live: dict[int, list[int]], vecs: list[dict[str, float]], g: int
-    ) -> tuple[sparse.csr_matrix, list[dict[str, float]]]:
-        """The groups' summed name vectors: as a g-row sparse matrix, and as dictionaries."""
-        column: dict[str, int] = {}
-        sums: list[dict[str, float]] = []
-        for k in range(g):
-            acc: dict[str, float] = {}
-            for a in live[k]:
-                for t, w in vecs[a].items():
-                    acc[t] = acc.get(t, 0.0) + w
-                    column.setdefault(t, len(column))
-            sums.append(acc)
-        indptr = np.cumsum([0] + [len(acc) for acc in sums])
-        matrix = sparse.csr_matrix(
-            (
-                np.asarray([w for acc in sums for w in acc.values()], dtype=np.float64),
-                np.asarray([column[t] for acc in sums for t in acc], dtype=np.int64),
-                indptr,
-            ),
-            shape=(g, max(1, len(column))),
+        live: dict[int, list[int]], vecs: sparse.csr_matrix, g: int
+    ) -> sparse.csr_matrix:
+        """The groups' summed name vectors, a g-row sparse matrix (each group's articles
+        added in order, one product)."""
+        member = np.concatenate([live[k] for k in range(g)]) if g else np.zeros(0)
+        indptr = np.zeros(g + 1, dtype=np.int64)
+        np.cumsum([len(live[k]) for k in range(g)], out=indptr[1:])
+        groups = sparse.csr_matrix(
+            (np.ones(len(member)), member.astype(np.int64), indptr), shape=(g, vecs.shape[0])
         )
-        return matrix, sums
+        return (groups @ vecs).tocsr()
 
-    def _dots(self, live: dict[int, list[int]], vecs: list[dict[str, float]], g: int) -> np.ndarray:
+    def _dots(self, live: dict[int, list[int]], vecs: sparse.csr_matrix, g: int) -> np.ndarray:
         """The g x g dot products of the groups' summed name vectors."""
-        matrix, _ = self._group_matrix(live, vecs, g)
+        matrix = self._group_matrix(live, vecs, g)
         return (matrix @ matrix.T).toarray()
 
     def merge(self, groups: list[list[int]]) -> list[list[int]]:
         g = len(groups)
         slots = 2 * g
         live: dict[int, list[int]] = {k: sorted(group) for k, group in enumerate(groups)}
-        matrix, sums = self._group_matrix(live, self.vecs, g)
-        names: dict[int, set[str]] = {k: set(acc) for k, acc in enumerate(sums)}
+        matrix = self._group_matrix(live, self.vecs, g)
+        ptr, held = matrix.indptr.tolist(), matrix.indices.tolist()
+        names: dict[int, set[int]] = {k: set(held[ptr[k] : ptr[k + 1]]) for k in range(g)}
         dot = np.zeros((slots, slots))
         dot[:g, :g] = (matrix @ matrix.T).toarray()
         own = dot
@@ -923,23 +946,26 @@ class _NameMerger:
                 known[k], first[k], last[k] = True, min(dated), max(dated)
         gap = _STORY_GAP // timedelta(microseconds=1)
 
-        def scores(k: int, others: np.ndarray) -> np.ndarray:
+        def scores(k: int | np.ndarray, others: np.ndarray) -> np.ndarray:
+            """Group k's scores against `others` (k a column of groups: a table of them)."""
             near = (first[others] - last[k] <= gap) & (first[k] - last[others] <= gap)
             near |= ~(known[k] & known[others])
             norms = np.sqrt(dot[k, k] * dot[others, others])
-            cosine = np.divide(dot[k, others], norms, out=np.zeros(len(others)), where=norms > 0)
+            cosine = np.divide(dot[k, others], norms, out=np.zeros(norms.shape), where=norms > 0)
             # Two groups of several reports: the mean of their reports' pairwise cosines.
             several = (size[k] > 1) & (size[others] > 1)
             mean = own[k, others] / (size[k] * size[others])
             cosine = np.where(several, mean, cosine)
             return np.where(near & (shared[k, others] >= _SHARED_NAMES), cosine, 0.0)
 
-        pairs: dict[tuple[int, int], float] = {}
-        for i in range(g - 1):
-            others = np.arange(i + 1, g)
-            row = scores(i, others)
-            for j in np.nonzero(row >= _SAME_NAMES)[0]:
-                pairs[(i, int(others[j]))] = float(row[j])
+        # Every pair of the first groups at once (the same element-wise arithmetic as a row).
+        every = np.arange(g)
+        table = scores(every[:, None], every)
+        left, right = np.nonzero(np.triu(table >= _SAME_NAMES, 1))
+        keys = zip(left.tolist(), right.tolist(), strict=True)
+        pairs: dict[tuple[int, int], float] = dict(
+            zip(keys, table[left, right].tolist(), strict=True)
+        )
         next_key = g
         while pairs:
             (i, j), _ = max(pairs.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
