@@ -423,10 +423,12 @@ class ExtractiveSummarizer:
         """The sections' bullets (each with its story's index) and the stories they belong to."""
         ordered = _unique_sorted(articles)
         memo: dict[str, list[str]] = {}
+        titles: list[frozenset[str]] | None = None  # each title's terms, when found already
         if self._cache_size > 0:
             sentences = _extract(ordered, lambda a: self._parse(a, memo=memo))
         else:
-            sentences = _extract_uncached(ordered, memo)
+            titles = [frozenset(terms(a.title)) for a in ordered]
+            sentences = _extract_uncached(ordered, memo, titles)
         if not sentences:
             return {name: [] for name in SECTIONS}, ()
         space = _vectorize(sentences)
@@ -434,7 +436,7 @@ class ExtractiveSummarizer:
         naming = [True] * len(ordered)
         _promote_ledes(sentences)  # before scoring and relevance (`_off_topic` drops them too)
         _promote_events(sentences)
-        central_article = _score(topic, ordered, sentences, story, naming, space)
+        central_article = _score(topic, ordered, sentences, story, naming, space, titles)
         _off_topic(naming, sentences)
         _supersede(ordered, sentences, story)
         _answered(ordered, sentences, story)
@@ -625,10 +627,13 @@ def _extract(
 
 
 def _extract_uncached(
-    articles: list[ArticleInput], memo: dict[str, list[str]] | None = None
+    articles: list[ArticleInput],
+    memo: dict[str, list[str]] | None = None,
+    titles: Sequence[frozenset[str]] | None = None,
 ) -> list[_Sentence]:
     """`_extract` of `_parse_article`'s sentences, made straight from the stored features when
-    there is no cache to keep the `_Parsed` records in (the same sentences)."""
+    there is no cache to keep the `_Parsed` records in (the same sentences). `titles`: each
+    article's title terms (`terms`), when found already."""
     # One record per sentence of the window, so `_kept` is inlined and the stored names and
     # cardinals are read as `_names` and `_cardinals` would; an empty tuple gives the shared
     # empty frozenset (most sentences state no number, many no name).
@@ -642,7 +647,7 @@ def _extract_uncached(
             feats = analyze_article(
                 article.title, article.text, article.published_at, None
             ).sentences
-        title_terms = frozenset(terms(article.title))
+        title_terms = titles[a_index] if titles is not None else frozenset(terms(article.title))
         position = 0
         for f in feats:
             if f.kind != "prose":
@@ -1131,6 +1136,7 @@ def _score(
     story: list[int],
     articles_naming: list[bool],
     space: _Space,
+    titles: list[frozenset[str]] | None = None,
 ) -> list[int]:
     """Base score of every sentence. `story[a]` is article a's story (see `stories`).
 
@@ -1142,8 +1148,12 @@ def _score(
     for s in sentences:
         by_article[s.article].append(s)
 
-    # Each title's terms once (both tests below read them).
-    titles = [frozenset(_terms(a.title)) for a in articles] if topic_terms else None
+    # Each title's terms once (both tests below read them; `titles`: found already, by
+    # `terms`, which cuts them as `_terms` does).
+    if not topic_terms:
+        titles = None
+    elif titles is None:
+        titles = [frozenset(_terms(a.title)) for a in articles]
     mentions = _mentions(topic_terms, articles, by_article, titles)
     weights = mentions if any(mentions) else [1.0] * len(articles)
     names_all = _TopicNamer(topic_terms, space.terms)
@@ -1167,7 +1177,13 @@ def _score(
         for a_index, article in enumerate(articles)
     ]
     rows, story_sums = _article_rows(space.matrix, sentences, weights, story)
-    _mark_naming(about, story, rows, articles_naming)
+    # The articles not about the topic or not naming it are compared with others below.
+    wanted = sorted(
+        {a for a, yes in enumerate(about) if not yes}
+        | {a for a, m in enumerate(mentions) if m <= 0}
+    )
+    cosines = _ArticleCosines(rows, wanted)
+    _mark_naming(about, story, rows, articles_naming, cosines)
     keys = sorted(set(story))
     centroid = np.asarray(story_sums[keys].sum(axis=0)).ravel()
     centroid /= math.sqrt(float(np.add.reduce(centroid * centroid))) or 1.0  # no BLAS threads
@@ -1176,7 +1192,7 @@ def _score(
     own_row = np.array([row_of_story[k] for k in story], dtype=np.intp)
     # Each article's cosine to its own story's centroid (row-wise dot products).
     own = _rowwise_dots(rows, story_rows, own_row)
-    relevance = _relevance(mentions, bool(topic_terms), rows, centroid, own)
+    relevance = _relevance(mentions, bool(topic_terms), rows, centroid, own, cosines)
     _base_scores(topic_terms, sentences, story, space, story_rows, row_of_story, relevance)
     members: dict[int, list[int]] = {}
     for a, key in enumerate(story):
@@ -1264,11 +1280,36 @@ def _unit_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
     return m
 
 
+# A window this small (articles compared x articles) compares them in one product.
+_ONE_PRODUCT_CELLS = 40_000
+
+
+class _ArticleCosines:
+    """Cosines between articles' unit rows. In a small window, the rows `wanted` against every
+    article in one product (a value of a product is the same sum, in the same order, whichever
+    other rows are in it); in a larger one, each block when asked."""
+
+    def __init__(self, rows: sparse.csr_matrix, wanted: list[int]) -> None:
+        self.rows = rows
+        self.table: np.ndarray | None = None
+        self.at = np.zeros(rows.shape[0], dtype=np.intp)
+        if wanted and len(wanted) * rows.shape[0] <= _ONE_PRODUCT_CELLS:
+            self.at[wanted] = np.arange(len(wanted))
+            self.table = (rows[wanted] @ rows.T).toarray()
+
+    def between(self, group: list[int], peers: list[int]) -> np.ndarray:
+        """The cosines of `group` (rows; among `wanted`) and `peers` (columns)."""
+        if self.table is None:
+            return (self.rows[group] @ self.rows[peers].T).toarray()  # type: ignore[no-any-return]
+        return self.table[np.ix_(self.at[group], peers)]
+
+
 def _mark_naming(
     about: list[bool],
     story: list[int],
     rows: sparse.csr_matrix,
     articles_naming: list[bool],
+    cosines: _ArticleCosines | None = None,
 ) -> None:
     """In the brief: articles about the topic, and those of their stories close to one of them
     ("Kremlin studies US offer" beside reports that name Ukraine), not those that only
@@ -1289,7 +1330,7 @@ def _mark_naming(
             others.setdefault(story[a_index], []).append(a_index)
     for key, group in others.items():
         peers = about_by_story[key][:_MAX_NEIGHBOURS]
-        close = (rows[group] @ rows[peers].T).toarray() >= _KEEP_CLOSE
+        close = (cosines or _ArticleCosines(rows, [])).between(group, peers) >= _KEEP_CLOSE
         for a_index, yes in zip(group, close.any(axis=1), strict=True):
             articles_naming[a_index] = bool(yes)
 
@@ -1300,6 +1341,7 @@ def _relevance(
     rows: sparse.csr_matrix,
     centroid: np.ndarray,
     own: np.ndarray,
+    cosines: _ArticleCosines | None = None,
 ) -> list[float]:
     """Relevance: naming the topic and being close to the centroid. An article that never
     names the topic can still count ("Kremlin studies US ceasefire offer" for "ukraine") if it
@@ -1313,7 +1355,7 @@ def _relevance(
     nearest_of: dict[int, float] = {}
     if far:
         # Closeness to the nearest article that names the topic: one product for all of them.
-        nearest = (rows[far] @ rows[naming].T).toarray().max(axis=1)
+        nearest = (cosines or _ArticleCosines(rows, [])).between(far, naming).max(axis=1)
         nearest_of = dict(zip(far, (float(x) for x in nearest), strict=True))
     relevance: list[float] = []
     for a_index, mention in enumerate(mentions):
@@ -1372,9 +1414,10 @@ def _base_scores(
     quality_of = {q: _sigmoid((q - 1.5) / 1.2) for q in set(scores)}
     quality = np.fromiter(map(quality_of.__getitem__, scores), dtype=np.float64, count=n)
     if topic_terms:
-        hit = np.fromiter(
-            (not topic_terms.isdisjoint(s.term_set) for s in sentences), dtype=np.float64, count=n
-        )
+        # Whether a sentence holds a topic term: one product with the topic's columns.
+        mask = np.zeros(space.counts.shape[1])
+        mask[[space.column[t] for t in topic_terms if t in space.column]] = 1.0
+        hit = (space.counts @ mask > 0).astype(np.float64)
     else:
         hit = np.ones(n)
     weight = np.zeros(len(row_of))
