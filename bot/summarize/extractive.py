@@ -39,7 +39,7 @@ import operator
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -198,8 +198,9 @@ class _Sentence:
     # sentences are only ever compared through the sparse matrix.
     unit: dict[str, float] | None = None
     weights: _Weights | None = None
-    # `vec` plus its neighbours' vectors weighted by similarity (pool sentences only).
-    expanded: dict[str, float] = field(default_factory=dict)
+    # `vec` plus its neighbours' vectors weighted by similarity, normalized (pool sentences
+    # only): its columns (ascending) and weights.
+    expanded: tuple[np.ndarray, np.ndarray] | None = None
     base: float = 0.0
     final: float = 0.0
     # `marks.folded_terms(text)` as a set, made once when a repetition test first needs it.
@@ -458,7 +459,15 @@ class ExtractiveSummarizer:
             n_outlets = len(set().union(*(outlets[a] for a in reporting)))
             cand.final = round(cand.base * (1.0 + 0.35 * math.log2(min(n_outlets, 8))), 9)
         sections = _choose(
-            pool, sentences, supporters, ordered, outlets, story, leads, _subject(sentences, space)
+            pool,
+            sentences,
+            supporters,
+            ordered,
+            outlets,
+            story,
+            leads,
+            _subject(sentences, space),
+            space.column,
         )
         shown = {b.story for bs in sections.values() for b in bs if b.story is not None}
         titles = _story_titles(ordered, sentences, story, central_article, shown)
@@ -1776,7 +1785,6 @@ def _support_block(
     expanded.sort_indices()
     bounds = np.searchsorted(pair_row, np.arange(len(pool) + 1)).tolist()
     e_ptr = expanded.indptr.tolist()
-    term_of = space.terms.__getitem__
     for r, cand in enumerate(pool):
         start, end = bounds[r], bounds[r + 1]
         found = [cand.index]
@@ -1788,9 +1796,7 @@ def _support_block(
         # The norm from the non-zero values, summed by numpy: a dense BLAS dot over the
         # whole vocabulary wakes OpenBLAS's threads (6 ms a call on a loaded machine).
         norm = math.sqrt(float(np.add.reduce(vals * vals))) or 1.0
-        # (Division in numpy is the same IEEE division as in Python, and the dictionary is
-        # made in C.)
-        cand.expanded = dict(zip(map(term_of, cols.tolist()), (vals / norm).tolist(), strict=True))
+        cand.expanded = (cols, vals / norm)
         out[cand.index] = found
 
 
@@ -1845,37 +1851,126 @@ def _subject(sentences: list[_Sentence], space: _Space | None = None) -> frozens
     return frozenset(space.terms[j] for j in np.nonzero(holders >= _SUBJECT_SHARE * n)[0])
 
 
-def _beyond(vec: dict[str, float], subject: frozenset[str]) -> dict[str, float]:
-    """A sentence's vector without the window's subject terms, renormalized: what it adds."""
-    if not subject:
-        return vec
-    return _normalize({t: w for t, w in vec.items() if t not in subject})
+# A vector as arrays: its columns and weights, in the order its dictionary would hold them.
+_Row = tuple[np.ndarray, np.ndarray]
+_NO_ROW: _Row = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def _beyond(row: _Row, subject: np.ndarray | None) -> _Row:
+    """A sentence's vector without the window's subject terms (`subject`: a mask of their
+    columns), renormalized: what it adds."""
+    if subject is None:
+        return row
+    cols, vals = row
+    keep = ~subject[cols]
+    cols, vals = cols[keep], vals[keep]
+    # `_normalize`'s arithmetic: the squares added one by one (Python's sum), one division each.
+    norm = math.sqrt(sum((vals * vals).tolist())) or 1.0
+    return cols, vals / norm
 
 
 class _Beyond:
     """Each sentence's vectors and term sets without the window's subject terms (`_subject`),
     computed once per sentence: the repetition test compares every candidate with every
-    chosen bullet, many times over."""
+    chosen bullet, many times over. The cosines of the `compared` sentences' vectors (the
+    pool and the leads) are two matrix products, made when first asked for; each is the sum
+    `_cosine` makes, term by term in the same order (the shorter vector's, the first one's
+    when as long; a product's row is added in its stored order)."""
 
-    def __init__(self, subject: frozenset[str]) -> None:
+    def __init__(
+        self,
+        subject: frozenset[str],
+        column: dict[str, int] | None = None,
+        compared: Sequence[_Sentence] = (),
+    ) -> None:
         self.subject = subject
-        self._seen: dict[
-            int, tuple[dict[str, float], dict[str, float], frozenset[str], frozenset[str]]
-        ] = {}
+        # The subject's columns (None: no subject, the vectors are compared whole).
+        self.mask: np.ndarray | None = None
+        if subject:
+            if column is None:
+                raise ValueError("a subject needs the window's term columns")
+            self.mask = np.zeros(len(column), dtype=bool)
+            self.mask[[column[t] for t in subject if t in column]] = True
+        self._seen: dict[int, tuple[_Row, _Row, frozenset[str], frozenset[str]]] = {}
+        self.compared = list({s.index: s for s in compared}.values())
+        self._row: dict[int, int] = {}
+        # Per compared sentence's row, its cosines with every compared sentence (lists: read
+        # one value at a time, thousands of times).
+        self._tables: tuple[list[list[float]], list[list[float]]] | None = None
 
-    def __call__(
-        self, s: _Sentence
-    ) -> tuple[dict[str, float], dict[str, float], frozenset[str], frozenset[str]]:
+    def __call__(self, s: _Sentence) -> tuple[_Row, _Row, frozenset[str], frozenset[str]]:
         hit = self._seen.get(s.index)
         if hit is None:
-            sub = self.subject
+            sub, mask = self.subject, self.mask
             hit = self._seen[s.index] = (
-                _beyond(s.vec, sub),
-                _beyond(s.expanded, sub),
+                _beyond(_vec_row(s), mask),
+                _beyond(s.expanded or _NO_ROW, mask),
                 s.term_set - sub,
                 s.folded_terms() - sub,
             )
         return hit
+
+    def against(self, a: _Sentence) -> tuple[list[float], list[float], dict[int, int]] | None:
+        """`a`'s rows of the cosine tables (its vector's beyond the subject, its expanded
+        vector's) and each compared sentence's column; None when `a` was not compared."""
+        if self._tables is None:
+            vec, expanded = self._products()
+            self._tables = vec.tolist(), expanded.tolist()
+        r = self._row.get(a.index)
+        if r is None:
+            return None
+        return self._tables[0][r], self._tables[1][r], self._row
+
+    def cosines(self, a: _Sentence, b: _Sentence) -> tuple[float, float]:
+        """`_cosine` of `a`'s and `b`'s vectors beyond the subject, and of their expanded ones."""
+        rows = self.against(a)
+        c = rows[2].get(b.index) if rows is not None else None
+        if rows is None or c is None:  # not compared up front: one by one
+            va, ea = self(a)[:2]
+            vb, eb = self(b)[:2]
+            return _row_cosine(va, vb), _row_cosine(ea, eb)
+        return rows[0][c], rows[1][c]
+
+    def _products(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per pair of compared sentences (row, column), each cosine summed in the order
+        `_cosine` sums it: the shorter vector's (the row's when as long)."""
+        views = [self(s) for s in self.compared]
+        self._row = {s.index: r for r, s in enumerate(self.compared)}
+        out = []
+        for part in (0, 1):
+            rows = [v[part] for v in views]
+            lengths = np.array([len(c) for c, _ in rows], dtype=np.int64)
+            indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=indptr[1:])
+            cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+            vals = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+            width = int(cols.max(initial=0)) + 1
+            m = sparse.csr_matrix((vals, cols.astype(np.int64), indptr), shape=(len(rows), width))
+            dots = (m @ m.T).toarray() if len(rows) else np.zeros((0, 0))
+            # Row r's order is r's vector's; the pair (r, c) sums in c's order when c is the
+            # shorter one.
+            swap = lengths[:, None] > lengths[None, :]
+            out.append(np.where(swap, dots.T, dots))
+        return out[0], out[1]
+
+
+def _vec_row(s: _Sentence) -> _Row:
+    """`s.vec` as arrays: its columns and weights in `pairs`' order."""
+    w = s.weights
+    if w is None or w.indices is None:
+        return _NO_ROW
+    start, end = w.indptr[s.index], w.indptr[s.index + 1]
+    return w.indices[start:end], w.data[start:end]
+
+
+def _row_cosine(a: _Row, b: _Row) -> float:
+    """`_cosine` of two vectors given as arrays (the shorter one's terms in order)."""
+    if len(a[0]) > len(b[0]):
+        a, b = b, a
+    other = dict(zip(b[0].tolist(), b[1].tolist(), strict=True))
+    return sum(
+        w * other[t] for t, w in zip(a[0].tolist(), a[1].tolist(), strict=True) if t in other
+    )
 
 
 def _redundant(
@@ -1894,10 +1989,15 @@ def _redundant(
     lede of one event resembles every other ("the memorial of the July 7 bombings" and "the
     profiles of the July 7 bombers")."""
     view = beyond or _Beyond(frozenset())
-    cand_vec, cand_expanded, cand_terms, cand_folded = view(cand)
+    _, _, cand_terms, cand_folded = view(cand)
+    rows = view.against(cand)
     for other_section, other in chosen:
-        other_vec, other_expanded, other_terms, other_folded = view(other)
-        cos = _cosine(cand_vec, other_vec)
+        _, _, other_terms, other_folded = view(other)
+        c = rows[2].get(other.index) if rows is not None else None
+        if rows is None or c is None:
+            cos, expanded = view.cosines(cand, other)
+        else:
+            cos, expanded = rows[0][c], rows[1][c]
         jac = _jaccard(cand_terms, other_terms)
         same = other_section == section
         max_cos, max_jac, max_exp = _SAME_SECTION if same else _CROSS_SECTION
@@ -1905,7 +2005,7 @@ def _redundant(
             return True
         if same and _jaccard(cand_folded, other_folded) >= max_jac:
             return True
-        if not lede and _cosine(cand_expanded, other_expanded) >= max_exp:
+        if not lede and expanded >= max_exp:
             return True
         # Words a window's every report repeats are its subject, so the same background line
         # from each later report has nothing "beyond" it: judged on all its words, it repeats.
@@ -1923,14 +2023,16 @@ def _choose(
     story: list[int],
     leads: Sequence[tuple[_Sentence, str, tuple[int, ...]]] = (),
     subject: frozenset[str] = frozenset(),
+    column: dict[str, int] | None = None,
 ) -> dict[str, list[Bullet]]:
     """Greedy selection, after each story's lead (`_leads`) opens the key provisions.
+    (`column`: the window's term columns, `_Space.column`.)
 
     A candidate's score shrinks by `_STORY_DECAY` for every bullet its
     story already has in the section, so a window with several stories leads with each
     story's main point instead of five points of the biggest one."""
     ranked = sorted(pool, key=_by_final)
-    beyond = _Beyond(subject)
+    beyond = _Beyond(subject, column, [lead for lead, _, _ in leads] + ranked)
     best = _best_by_section(ranked)
     chosen: list[tuple[str, _Sentence]] = []
     covered: set[int] = set()
