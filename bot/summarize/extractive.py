@@ -771,6 +771,8 @@ def _merge_by_event_date(
                 counts[day] = counts.get(day, 0) + 1
         needed = max(1, math.ceil(len(groups[later]) / 2))
         days = {day for day, n in counts.items() if n >= needed}
+        if not days:
+            continue  # no written day joins it to anything (most groups)
         for earlier in order[:pos]:
             span = spans[earlier]
             assert span is not None
@@ -1221,6 +1223,10 @@ class _Space:
         self.counts: sparse.csr_matrix = self.matrix  # the same rows' term counts
 
 
+# `_rowwise_dots` looks partners up in a dense copy up to this many cells (8 MB).
+_DENSE_CELLS = 1_000_000
+
+
 def _rowwise_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, b_row: np.ndarray) -> np.ndarray:
     """Row i of `a` dotted with row `b_row[i]` of `b`, for every i, without copying b's rows
     (a big story's centroid is long, and thousands of sentences share it): each stored entry
@@ -1228,6 +1234,11 @@ def _rowwise_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, b_row: np.ndarray)
     if a.shape[0] == 0:
         return np.zeros(0)
     a, b = a.tocoo(), b.tocsr()
+    if b.shape[0] * b.shape[1] <= _DENSE_CELLS:
+        # Few rows to look partners up in: a dense copy of `b` (an absent partner is 0.0,
+        # and a * 0.0 adds nothing, as the search's 0.0 does).
+        dense = b.toarray()
+        return np.bincount(a.row, weights=a.data * dense[b_row[a.row], a.col], minlength=a.shape[0])
     b.sort_indices()
     width = np.int64(max(1, b.shape[1]))
     b_rows = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr))
