@@ -702,12 +702,9 @@ def _stories(
     """Story index per article, clustered on the term counts of its kept sentences."""
     if space is None:
         space = _vectorize(sentences)
-    owner = np.array([s.article for s in sentences], dtype=np.int64)
-    member = sparse.csr_matrix(
-        (np.ones(len(sentences)), (owner, np.arange(len(sentences)))),
-        shape=(len(articles), len(sentences)),
-    )
+    member = space.member(sentences, len(articles))
     counts = (member @ space.counts).tocsr()  # each article's term counts (exact sums)
+    space.article_counts = counts
     # Words first (`cluster_counts`), then time: two earthquakes years apart share every word,
     # so a group is split where its reports are more than `_STORY_GAP` apart. Then names: one
     # event's reports drift in vocabulary (the capture, the release, the inquiry) but keep
@@ -1187,7 +1184,7 @@ def _score(
         )
         for a_index, article in enumerate(articles)
     ]
-    rows, story_sums = _article_rows(space.matrix, sentences, weights, story)
+    rows, story_sums = _article_rows(space, sentences, weights, story)
     # The articles not about the topic or not naming it are compared with others below.
     wanted = sorted(
         {a for a, yes in enumerate(about) if not yes}
@@ -1221,6 +1218,20 @@ class _Space:
         self.column: dict[str, int] = dict(zip(self.terms, range(len(self.terms)), strict=True))
         self.matrix: sparse.csr_matrix = sparse.csr_matrix((0, max(1, len(self.column))))
         self.counts: sparse.csr_matrix = self.matrix  # the same rows' term counts
+        # Articles x sentences membership, and each article's term counts (`_stories`): made
+        # once per brief, read by several stages.
+        self._member: sparse.csr_matrix | None = None
+        self.article_counts: sparse.csr_matrix | None = None
+
+    def member(self, sentences: list[_Sentence], n_articles: int) -> sparse.csr_matrix:
+        """Articles x sentences: 1 where the sentence is the article's."""
+        if self._member is None or self._member.shape != (n_articles, len(sentences)):
+            owner = np.fromiter(map(_ARTICLE, sentences), dtype=np.int64, count=len(sentences))
+            self._member = sparse.csr_matrix(
+                (np.ones(len(sentences)), (owner, np.arange(len(sentences)))),
+                shape=(n_articles, len(sentences)),
+            )
+        return self._member
 
 
 # `_rowwise_dots` looks partners up in a dense copy up to this many cells (8 MB).
@@ -1271,18 +1282,13 @@ def _mentions(
 
 
 def _article_rows(
-    matrix: sparse.csr_matrix, sentences: list[_Sentence], weights: list[float], story: list[int]
+    space: _Space, sentences: list[_Sentence], weights: list[float], story: list[int]
 ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """Each article's unit vector (the sum of its sentences' rows, normalized), and each
     story's centroid, unnormalized: the sum of its articles' vectors weighted by mention, so
     articles that never name the topic do not pull it their way. Two sparse products."""
     n_articles = len(weights)
-    owner = np.array([s.article for s in sentences], dtype=np.int64)
-    member = sparse.csr_matrix(
-        (np.ones(len(sentences)), (owner, np.arange(len(sentences)))),
-        shape=(n_articles, len(sentences)),
-    )
-    rows = _unit_rows(member @ matrix)
+    rows = _unit_rows(space.member(sentences, n_articles) @ space.matrix)
     n_stories = max(story, default=-1) + 1
     weighted = sparse.csr_matrix(
         (np.asarray(weights, dtype=np.float64), (np.asarray(story), np.arange(n_articles))),
@@ -1847,16 +1853,13 @@ def _subject(sentences: list[_Sentence], space: _Space | None = None) -> frozens
     matrix = space.matrix
     width = max(1, matrix.shape[1])
     # Distinct (article, term) pairs: the non-zero entries of the articles x terms product of
-    # sentence membership and the (positive) weights; then articles per term. (A sparse
-    # product, linear in the entries: sorting every entry's pair was 8% of a 5,000-article
-    # brief.)
-    owner = np.array([s.article for s in sentences], dtype=np.int64)
-    articles = int(owner.max()) + 1 if len(owner) else 0
-    member = sparse.csr_matrix(
-        (np.ones(len(sentences)), (owner, np.arange(len(sentences)))),
-        shape=(articles, matrix.shape[0]),
-    )
-    pairs = (member @ matrix).tocsr()
+    # sentence membership and the (positive) counts, made by `_stories` already; then
+    # articles per term. (A sparse product, linear in the entries: sorting every entry's pair
+    # was 8% of a 5,000-article brief.)
+    pairs = space.article_counts
+    if pairs is None or pairs.shape[1] != matrix.shape[1]:
+        articles = 1 + max(s.article for s in sentences)
+        pairs = (space.member(sentences, articles) @ space.counts).tocsr()
     pairs.eliminate_zeros()
     holders = np.bincount(pairs.indices, minlength=width)
     return frozenset(space.terms[j] for j in np.nonzero(holders >= _SUBJECT_SHARE * n)[0])
