@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from bot.summarize import extractive, marks
+from bot.summarize.model import ArticleInput
 
 SAMPLES = (
     "Police ARRESTED two men in Kelso on Monday, the force said.",
@@ -181,3 +183,127 @@ def test_a_brief_from_rows_stored_without_marks_is_the_same() -> None:
     stored = brief(articles)
     assert "31" in stored
     assert brief(older) == stored
+
+
+# --- Issue 14, brief100: the 100-article brief on arrays ------------------------------------
+# Each rewrite below must give the very floats the code it replaced gave: the references are
+# that code's formulas, written out here over dictionaries.
+
+
+def _demo_window() -> tuple[list[ArticleInput], list[extractive._Sentence], extractive._Space]:
+    from tests.summarize.helpers import DEMO_DIR, load_articles
+
+    ordered = extractive._unique_sorted(load_articles(DEMO_DIR))
+    sentences = extractive._extract_uncached(ordered)
+    return ordered, sentences, extractive._vectorize(sentences)
+
+
+def test_support_finds_the_same_whatever_the_block_of_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, sentences, space = _demo_window()
+    pool = sentences[:40]
+
+    def run(cells: int) -> tuple[dict[int, list[int]], list[tuple[list[int], list[float]]]]:
+        monkeypatch.setattr(extractive, "_SUPPORT_CELLS", cells)
+        found = extractive._support(pool, sentences, space)
+        rows = []
+        for s in pool:
+            assert s.expanded is not None
+            rows.append((s.expanded[0].tolist(), s.expanded[1].tolist()))
+        return found, rows
+
+    one_block = run(10**9)
+    assert run(0) == one_block  # blocks of 16: the same supporters and expanded vectors
+    assert sum(len(v) for v in one_block[0].values()) > len(pool)  # some support found
+    # Shared terms counted as the overlap test reads them: a supporter below the cosine bar
+    # holds at least _SUPPORT_MIN_SHARED of the candidate's terms.
+    for s in pool:
+        for i in one_block[0][s.index][1:]:
+            other = sentences[i]
+            common = len(s.term_set & other.term_set)
+            assert extractive._same_point(s, other, extractive._cosine(s.vec, other.vec)) or (
+                common >= extractive._SUPPORT_MIN_SHARED
+            )
+
+
+def test_repetition_cosines_are_the_dictionary_cosines() -> None:
+    _, sentences, space = _demo_window()
+    pool = sentences[:30]
+    extractive._support(pool, sentences, space)
+    subject = extractive._subject(sentences, space)
+    assert subject  # the demo window has a subject: the vectors are cut and renormalized
+    beyond = extractive._Beyond(subject, space.column, pool)
+
+    def without_subject(vec: dict[str, float]) -> dict[str, float]:
+        return extractive._normalize({t: w for t, w in vec.items() if t not in subject})
+
+    def expanded(s: extractive._Sentence) -> dict[str, float]:
+        assert s.expanded is not None
+        cols, vals = s.expanded
+        return {space.terms[c]: v for c, v in zip(cols.tolist(), vals.tolist(), strict=True)}
+
+    compared = 0
+    for a in pool:
+        for b in pool:
+            cos, exp = beyond.cosines(a, b)
+            assert cos == extractive._cosine(without_subject(a.vec), without_subject(b.vec))
+            assert exp == extractive._cosine(
+                without_subject(expanded(a)), without_subject(expanded(b))
+            )
+            compared += cos > 0
+    assert compared > len(pool)  # not only the diagonal
+    # Sentences left out of the tables are compared one by one, the same way.
+    outside = sentences[40]
+    assert beyond.cosines(pool[0], outside)[0] == extractive._cosine(
+        without_subject(pool[0].vec), without_subject(outside.vec)
+    )
+
+
+def test_article_cosines_in_one_product_are_those_of_blocks() -> None:
+    ordered, sentences, space = _demo_window()
+    rows, _ = extractive._article_rows(space, sentences, [1.0] * len(ordered), [0] * len(ordered))
+    wanted = [1, 4, 7]
+    table = extractive._ArticleCosines(rows, wanted)
+    assert table.table is not None
+    blocks = extractive._ArticleCosines(rows, [])
+    assert blocks.table is None
+    peers = [0, 2, 3, 9]
+    assert (table.between([7, 1], peers) == blocks.between([7, 1], peers)).all()
+
+
+def test_name_vectors_are_the_dictionary_tf_idf() -> None:
+    import math
+
+    ordered, sentences, _ = _demo_window()
+    counts, names = extractive._name_counts(len(ordered), sentences)
+    # The reference: per article, sentences naming each name; smoothed IDF, 1 + log tf.
+    reference: list[dict[str, float]] = [{} for _ in ordered]
+    for s in sentences:
+        for t in s.names:
+            reference[s.article][t] = reference[s.article].get(t, 0.0) + 1.0
+    df: dict[str, int] = {}
+    for c in reference:
+        for t in c:
+            df[t] = df.get(t, 0) + 1
+    n = len(ordered)
+    weights = extractive._name_weights(counts)
+    vectors = extractive._unit_name_rows(counts, weights)
+    topical = extractive._topical_names(names, frozenset({"ukrain"}))
+    assert topical and all(names[c].startswith("ukrain") for c in topical)
+    keep = ~np.isin(counts.indices, topical)
+    own = extractive._unit_name_rows(counts, weights, keep)
+    for a, c in enumerate(reference):
+        raw = {
+            t: (1.0 + math.log(k)) * (1.0 + math.log((n + 1) / (df[t] + 0.5))) for t, k in c.items()
+        }
+        for got, kept in (
+            (vectors, raw),
+            (own, {t: w for t, w in raw.items() if t[:6] != "ukrain"}),
+        ):
+            row = got.getrow(a)
+            mine = {
+                names[j]: v for j, v in zip(row.indices.tolist(), row.data.tolist(), strict=True)
+            }
+            assert mine == pytest.approx(extractive._normalize(kept), rel=1e-12, abs=0)
+            assert set(mine) == set(kept)
