@@ -1193,9 +1193,12 @@ def _score(
     cosines = _ArticleCosines(rows, wanted)
     _mark_naming(about, story, rows, articles_naming, cosines)
     keys = sorted(set(story))
-    centroid = np.asarray(story_sums[keys].sum(axis=0)).ravel()
+    # (Stories are numbered 0 to k - 1, so their rows are usually all the rows.)
+    kept = story_sums if keys == list(range(story_sums.shape[0])) else story_sums[keys].tocsr()
+    # The rows added column by column, in row order (as the sparse sum over rows adds them).
+    centroid = np.bincount(kept.indices, weights=kept.data, minlength=kept.shape[1])
     centroid /= math.sqrt(float(np.add.reduce(centroid * centroid))) or 1.0  # no BLAS threads
-    story_rows = _unit_rows(story_sums[keys])
+    story_rows = _unit_rows(kept)
     row_of_story = {k: r for r, k in enumerate(keys)}
     own_row = np.array([row_of_story[k] for k in story], dtype=np.intp)
     # Each article's cosine to its own story's centroid (row-wise dot products).
