@@ -235,6 +235,7 @@ _TERM = operator.itemgetter(0)  # of a (term, count) pair
 _COUNT = operator.itemgetter(1)
 _NAMES = operator.attrgetter("names")  # of a _Sentence
 _ARTICLE = operator.attrgetter("article")
+_POSITION = operator.attrgetter("position")
 
 
 def _marks(s: _Sentence) -> Marks:
@@ -1423,7 +1424,7 @@ def _base_scores(
     n = len(sentences)
     if n == 0:
         return
-    article_of = np.fromiter((s.article for s in sentences), dtype=np.intp, count=n)
+    article_of = np.fromiter(map(_ARTICLE, sentences), dtype=np.intp, count=n)
     story_of = np.asarray(story, dtype=np.intp)[article_of]
     row_of = np.zeros(max(row_of_story) + 1, dtype=np.intp)
     row_of[list(row_of_story)] = list(row_of_story.values())
@@ -1437,7 +1438,7 @@ def _base_scores(
     top[top == 0.0] = 1.0  # `top[key] or 1.0`
     # (Lede weights by position and qualities by briefability computed once each: few
     # distinct values among thousands of sentences.)
-    positions = np.fromiter((s.position for s in sentences), dtype=np.intp, count=n)
+    positions = np.fromiter(map(_POSITION, sentences), dtype=np.intp, count=n)
     lead_of = np.array([1.0 / math.sqrt(1.0 + p / _LEDE_SCALE) for p in range(positions.max() + 1)])
     scores = [s.label.score for s in sentences]
     quality_of = {q: _sigmoid((q - 1.5) / 1.2) for q in set(scores)}
@@ -1453,8 +1454,10 @@ def _base_scores(
     weight[list(story_weight)] = list(story_weight.values())
     content = _W_CENT * (dots / top[story_of]) + _W_LEDE * lead_of[positions] + 0.15 * hit + 0.15
     base = quality * content * np.asarray(relevance)[article_of] * weight[story_of]
-    for s, b, cent in zip(sentences, base.tolist(), dots.tolist(), strict=True):
-        s.base = round(b, 9)
+    # (`round` mapped in C: Python's correctly rounded decimal rounding, one call per value.)
+    rounded = map(round, base.tolist(), itertools.repeat(9))
+    for s, b, cent in zip(sentences, rounded, dots.tolist(), strict=True):
+        s.base = b
         s.central = cent
 
 
@@ -2819,7 +2822,11 @@ def _name_postings(
 
 def _is_pending(s: _Sentence) -> bool:
     """Does `s` state a pending state (`marks.PENDING`)?"""
-    return bool(_marks(s).flags & mk.PENDING)
+    m = s.marks  # (read inline: a brief asks this of a thousand sentences, several times)
+    return bool((m if m is not None else _marks(s)).flags & _PENDING)
+
+
+_PENDING = mk.PENDING
 
 
 def _names_needed(s: _Sentence) -> int:
