@@ -370,7 +370,10 @@ class ExtractiveSummarizer:
     ) -> Brief:
         unique = _unique_sorted(articles)  # one article per id, whatever the input order
         read = _largest_stories(unique, topic)
-        sections, stories = self.select_stories(topic, read)
+        # (`unique` is in order already: not sorted a second time.)
+        sections, stories = self._select_stories(
+            topic, read if read is unique else _unique_sorted(read)
+        )
         brief = build_brief(
             topic=topic,
             articles=read,
@@ -418,12 +421,17 @@ class ExtractiveSummarizer:
     def select(self, topic: str, articles: Sequence[ArticleInput]) -> dict[str, list[Bullet]]:
         return self.select_stories(topic, articles)[0]
 
-    @without_gc
     def select_stories(
         self, topic: str, articles: Sequence[ArticleInput]
     ) -> tuple[dict[str, list[Bullet]], tuple[StoryRef, ...]]:
         """The sections' bullets (each with its story's index) and the stories they belong to."""
-        ordered = _unique_sorted(articles)
+        return self._select_stories(topic, _unique_sorted(articles))
+
+    @without_gc
+    def _select_stories(
+        self, topic: str, ordered: list[ArticleInput]
+    ) -> tuple[dict[str, list[Bullet]], tuple[StoryRef, ...]]:
+        """`select_stories` of articles in `_unique_sorted`'s order, one per id."""
         memo: dict[str, list[str]] = {}
         titles: list[frozenset[str]] | None = None  # each title's terms, when found already
         if self._cache_size > 0:
