@@ -835,28 +835,23 @@ def _name_counts(
 
 
 def _topical_names(names: list[str], topic_terms: frozenset[str]) -> list[int]:
-    """The columns of the names that name a topic term (`_names_term`)."""
-    # `_names_term(k, u)` for every topic term k, written out with each topic term's demonym
-    # looked up once: it runs for every distinct name of the window.
-    topic = [(k, _DEMONYMS.get(k, k), len(k), len(k) >= 4) for k in topic_terms]
-    topical: list[int] = []
-    for column, u in enumerate(names):
-        du = _DEMONYMS.get(u, u)
-        for k, dk, n, long in topic:
-            if (
-                k in (u, du)
-                or dk in (u, du)
-                or (
-                    long
-                    and (
-                        (u.startswith(k) and len(u) - n <= 3)
-                        or (du.startswith(k) and len(du) - n <= 3)
-                    )
-                )
-            ):
-                topical.append(column)
-                break
-    return topical
+    """The columns of the names that name a topic term (`_names_term`), in column order."""
+    # `_names_term(k, u)` for every topic term k and name u, found without testing every
+    # name: u is k or k's demonym pair, a demonym whose country is one of those or is built
+    # on k, or (k of 4 letters or more) a name built on k, up to 3 letters longer.
+    column = dict(zip(names, range(len(names)), strict=True))
+    hits: set[str] = set()
+    for k in topic_terms:
+        dk, n, long = _DEMONYMS.get(k, k), len(k), len(k) >= 4
+        hits.update(v for v in (k, dk) if v in column)
+        hits.update(
+            u
+            for u, du in _DEMONYMS.items()
+            if u in column and (du in (k, dk) or (long and du.startswith(k) and len(du) - n <= 3))
+        )
+        if long:
+            hits.update(u for u in names if u.startswith(k) and len(u) - n <= 3)
+    return sorted(column[u] for u in hits)
 
 
 def _name_weights(counts: sparse.csr_matrix) -> np.ndarray:

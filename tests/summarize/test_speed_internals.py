@@ -307,3 +307,21 @@ def test_name_vectors_are_the_dictionary_tf_idf() -> None:
             }
             assert mine == pytest.approx(extractive._normalize(kept), rel=1e-12, abs=0)
             assert set(mine) == set(kept)
+
+
+def test_topical_names_are_those_names_term_finds() -> None:
+    names = list(
+        dict.fromkeys(
+            [
+                *extractive._DEMONYMS,
+                *extractive._DEMONYMS.values(),
+                *("ukrain", "ukrai", "kyiv", "electi", "elect", "greeks", "francs", "thaix"),
+            ]
+        )
+    )
+    for topic in ("ukraine", "greek election", "france", "thai", "britain", "u.s. kyiv", "el"):
+        terms = frozenset(extractive._terms(topic))
+        expected = [
+            c for c, u in enumerate(names) if any(extractive._names_term(k, u) for k in terms)
+        ]
+        assert extractive._topical_names(names, terms) == expected, topic
