@@ -1166,7 +1166,20 @@ def _score(
         titles = None
     elif titles is None:
         titles = [frozenset(_terms(a.title)) for a in articles]
-    mentions = _mentions(topic_terms, articles, by_article, titles)
+    # Whether each sentence holds a topic term: one product with the topic's columns.
+    topic_hit = _holds_any(space, topic_terms) if topic_terms else None
+    hits = (
+        np.bincount(
+            np.fromiter(map(_ARTICLE, sentences), dtype=np.intp, count=len(sentences)),
+            weights=topic_hit,
+            minlength=len(articles),
+        )
+        .astype(np.int64)
+        .tolist()
+        if topic_hit is not None
+        else None
+    )
+    mentions = _mentions(topic_terms, articles, by_article, titles, hits)
     weights = mentions if any(mentions) else [1.0] * len(articles)
     names_all = _TopicNamer(topic_terms, space.terms)
     # Sentences without a term that names a topic term cannot name the topic (every sentence's
@@ -1208,7 +1221,9 @@ def _score(
     # Each article's cosine to its own story's centroid (row-wise dot products).
     own = _rowwise_dots(rows, story_rows, own_row)
     relevance = _relevance(mentions, bool(topic_terms), rows, centroid, own, cosines)
-    _base_scores(topic_terms, sentences, story, space, story_rows, row_of_story, relevance)
+    _base_scores(
+        topic_terms, sentences, story, space, story_rows, row_of_story, relevance, topic_hit
+    )
     members: dict[int, list[int]] = {}
     for a, key in enumerate(story):
         members.setdefault(key, []).append(a)
@@ -1268,14 +1283,23 @@ def _rowwise_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, b_row: np.ndarray)
     return np.bincount(a.row, weights=products, minlength=a.shape[0])
 
 
+def _holds_any(space: _Space, wanted: frozenset[str]) -> np.ndarray:
+    """Per sentence of the space, whether it holds one of the `wanted` terms (one product)."""
+    mask = np.zeros(space.counts.shape[1])
+    mask[[space.column[t] for t in wanted if t in space.column]] = 1.0
+    return space.counts @ mask > 0  # type: ignore[no-any-return]
+
+
 def _mentions(
     topic_terms: frozenset[str],
     articles: list[ArticleInput],
     by_article: list[list[_Sentence]],
     titles: list[frozenset[str]] | None = None,
+    hits: list[int] | None = None,
 ) -> list[float]:
     """How much each article names the topic: in its title, or in up to three sentences.
-    `titles`: each title's terms, when already found."""
+    `titles`: each title's terms, when already found; `hits`: each article's sentences that
+    hold a topic term, when counted already."""
     mentions: list[float] = []
     for a_index, article in enumerate(articles):
         if not topic_terms or topic_terms & (
@@ -1283,8 +1307,12 @@ def _mentions(
         ):
             mentions.append(1.0)
         else:
-            hits = sum(1 for s in by_article[a_index] if topic_terms & s.term_set)
-            mentions.append(min(1.0, hits / 3.0))
+            n = (
+                hits[a_index]
+                if hits is not None
+                else sum(1 for s in by_article[a_index] if topic_terms & s.term_set)
+            )
+            mentions.append(min(1.0, n / 3.0))
     return mentions
 
 
@@ -1413,6 +1441,7 @@ def _base_scores(
     story_rows: sparse.csr_matrix,
     row_of_story: dict[int, int],
     relevance: list[float],
+    topic_hit: np.ndarray | None = None,
 ) -> None:
     """Sets each sentence's `base` and `central`. Centrality is within the sentence's own
     story, so a smaller story's main point is not judged by the vocabulary of a bigger one; a
@@ -1446,13 +1475,12 @@ def _base_scores(
     scores = [s.label.score for s in sentences]
     quality_of = {q: _sigmoid((q - 1.5) / 1.2) for q in set(scores)}
     quality = np.fromiter(map(quality_of.__getitem__, scores), dtype=np.float64, count=n)
-    if topic_terms:
-        # Whether a sentence holds a topic term: one product with the topic's columns.
-        mask = np.zeros(space.counts.shape[1])
-        mask[[space.column[t] for t in topic_terms if t in space.column]] = 1.0
-        hit = (space.counts @ mask > 0).astype(np.float64)
-    else:
+    if not topic_terms:
         hit = np.ones(n)
+    else:
+        hit = (topic_hit if topic_hit is not None else _holds_any(space, topic_terms)).astype(
+            np.float64
+        )
     weight = np.zeros(len(row_of))
     weight[list(story_weight)] = list(story_weight.values())
     content = _W_CENT * (dots / top[story_of]) + _W_LEDE * lead_of[positions] + 0.15 * hit + 0.15
