@@ -1445,7 +1445,8 @@ def _base_scores(
 ) -> None:
     """Sets each sentence's `base` and `central`. Centrality is within the sentence's own
     story, so a smaller story's main point is not judged by the vocabulary of a bigger one; a
-    story's weight grows with its share of the window's articles."""
+    story's weight grows with its share of the window's articles. `topic_hit`: per sentence,
+    whether it holds a topic term (`_holds_any`), when found already."""
     sizes: dict[int, int] = {}
     for key in story:
         sizes[key] = sizes.get(key, 0) + 1
