@@ -180,7 +180,9 @@ class _Sentence:
     # (term, count) of its distinct terms (see `_terms`), in first-seen order: the stored
     # pairs themselves, not a dictionary and a tuple made from them per sentence.
     pairs: Sequence[tuple[str, int]]
-    term_set: frozenset[str]
+    # `term_set` once made (None: made when first read; a brief reads it for a minority of
+    # its sentences).
+    made_terms: frozenset[str] | None
     label: SectionLabel
     numbers: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
@@ -218,6 +220,14 @@ class _Sentence:
             start, end = w.indptr[self.index], w.indptr[self.index + 1]
             self.unit = dict(zip(map(_TERM, self.pairs), w.data[start:end].tolist(), strict=True))
         return self.unit
+
+    @property
+    def term_set(self) -> frozenset[str]:
+        """Its distinct terms."""
+        made = self.made_terms
+        if made is None:
+            made = self.made_terms = frozenset(map(_TERM, self.pairs))
+        return made
 
     def canonical_terms(self) -> frozenset[str]:
         """`term_set` with `_ALIASES` applied (for the support check)."""
@@ -630,7 +640,7 @@ def _extract(
                     position,
                     parsed.text,
                     parsed.pairs,
-                    frozenset(map(_TERM, parsed.pairs)),
+                    None,  # its term set: made when first read
                     parsed.label,
                     parsed.numbers,
                     parsed.names,
@@ -671,9 +681,12 @@ def _extract_uncached(
             if f.kind != "prose":
                 continue
             pairs = f.terms
-            term_set = frozenset(map(_TERM, pairs))
-            if not position and title_terms and term_set <= title_terms:
-                continue  # the lead restating the headline
+            # (The term set only where the headline test needs it; else made when first read.)
+            term_set = None
+            if not position and title_terms:
+                term_set = frozenset(map(_TERM, pairs))
+                if term_set <= title_terms:
+                    continue  # the lead restating the headline
             numbers, names, cardinals = f.numbers, f.names, f.cardinals
             append(
                 _Sentence(
