@@ -37,7 +37,7 @@ import itertools
 import math
 import operator
 import re
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -245,6 +245,7 @@ _TERM = operator.itemgetter(0)  # of a (term, count) pair
 _COUNT = operator.itemgetter(1)
 _NAMES = operator.attrgetter("names")  # of a _Sentence
 _ARTICLE = operator.attrgetter("article")
+_PAIRS = operator.attrgetter("pairs")
 _POSITION = operator.attrgetter("position")
 
 
@@ -1080,20 +1081,18 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     # (`map` over C callables, not generator expressions: these loops visit every term of
     # every sentence.)
     n = len(sentences)
-    # Columns in first-seen order (`dict.fromkeys` keeps it, in C).
-    space = _Space(
-        dict.fromkeys(map(_TERM, itertools.chain.from_iterable(s.pairs for s in sentences)))
-    )
-    column = space.column
-    lengths = [len(s.pairs) for s in sentences]
+    every = list(map(_PAIRS, sentences))
+    lengths = list(map(len, every))
+    # Columns in first-seen order, numbered as they are met: a dictionary whose missing keys
+    # take the next number (all in C, one pass over every term).
+    numbering: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     indices = np.fromiter(
-        map(
-            column.__getitem__,
-            map(_TERM, itertools.chain.from_iterable(s.pairs for s in sentences)),
-        ),
+        map(numbering.__getitem__, map(_TERM, itertools.chain.from_iterable(every))),
         dtype=np.int64,
         count=sum(lengths),
     )
+    space = _Space(numbering)
+    column = space.column
     # Document frequency: a sentence's terms are distinct, so the number of entries per
     # column. The idf of each distinct frequency once (few among thousands of terms), in
     # Python's arithmetic on Python ints as before.
@@ -1101,7 +1100,7 @@ def _vectorize(sentences: list[_Sentence]) -> _Space:
     idf_of = {d: math.log((n + 1) / (d + 1)) + 1.0 for d in set(df)}
     idf = np.array([idf_of[d] for d in df], dtype=np.float64)
     tf = np.fromiter(
-        map(_COUNT, itertools.chain.from_iterable(s.pairs for s in sentences)),
+        map(_COUNT, itertools.chain.from_iterable(every)),
         dtype=np.int64,
         count=len(indices),
     )
@@ -1247,10 +1246,15 @@ class _Space:
     """Sparse rows (scipy CSR, float64) over one term-to-column map, so that many cosines are
     one matrix product in C instead of a Python loop over dictionary entries."""
 
-    def __init__(self, terms: Iterable[str]) -> None:
-        """`terms`: every term the rows will hold, distinct, in column order."""
+    def __init__(self, terms: Iterable[str] | dict[str, int]) -> None:
+        """`terms`: every term the rows will hold, distinct, in column order (or a dictionary
+        of them to their columns, numbered in its order)."""
         self.terms = list(terms)
-        self.column: dict[str, int] = dict(zip(self.terms, range(len(self.terms)), strict=True))
+        self.column: dict[str, int] = (
+            dict(terms)  # (a plain dictionary: a missing term is a KeyError)
+            if isinstance(terms, dict)
+            else dict(zip(self.terms, range(len(self.terms)), strict=True))
+        )
         self.matrix: sparse.csr_matrix = sparse.csr_matrix((0, max(1, len(self.column))))
         self.counts: sparse.csr_matrix = self.matrix  # the same rows' term counts
         # Articles x sentences membership, and each article's term counts (`_stories`): made
