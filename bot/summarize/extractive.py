@@ -2003,24 +2003,40 @@ class _Beyond:
     def _products(self) -> tuple[np.ndarray, np.ndarray]:
         """Per pair of compared sentences (row, column), each cosine summed in the order
         `_cosine` sums it: the shorter vector's (the row's when as long)."""
-        views = [self(s) for s in self.compared]
         self._row = {s.index: r for r, s in enumerate(self.compared)}
-        out = []
-        for part in (0, 1):
-            rows = [v[part] for v in views]
-            lengths = np.array([len(c) for c, _ in rows], dtype=np.int64)
-            indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=indptr[1:])
-            cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
-            vals = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
-            width = int(cols.max(initial=0)) + 1
-            m = sparse.csr_matrix((vals, cols.astype(np.int64), indptr), shape=(len(rows), width))
-            dots = (m @ m.T).toarray() if len(rows) else np.zeros((0, 0))
-            # Row r's order is r's vector's; the pair (r, c) sums in c's order when c is the
-            # shorter one.
-            swap = lengths[:, None] > lengths[None, :]
-            out.append(np.where(swap, dots.T, dots))
-        return out[0], out[1]
+        plain = [_vec_row(s) for s in self.compared]
+        expanded = [s.expanded or _NO_ROW for s in self.compared]
+        return self._table(plain), self._table(expanded)
+
+    def _table(self, rows: list[_Row]) -> np.ndarray:
+        """The cosines of these vectors beyond the subject, all pairs: `_beyond` of every row
+        at once (a row's squares added in order by bincount, as Python's sum adds them), then
+        one product."""
+        m = len(rows)
+        if not m:
+            return np.zeros((0, 0))
+        lengths = np.fromiter(map(len, (c for c, _ in rows)), dtype=np.int64, count=m)
+        cols = np.concatenate([c for c, _ in rows]).astype(np.int64)
+        vals = np.concatenate([v for _, v in rows])
+        if self.mask is not None:
+            row_of = np.repeat(np.arange(m), lengths)
+            keep = ~self.mask[cols]
+            cols, vals, row_of = cols[keep], vals[keep], row_of[keep]
+            lengths = np.bincount(row_of, minlength=m)
+            norms = np.sqrt(np.bincount(row_of, weights=vals * vals, minlength=m))
+            norms[norms == 0.0] = 1.0  # (`or 1.0`)
+            vals = vals / norms[row_of]
+        indptr = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        width = int(cols.max(initial=0)) + 1
+        dots = (
+            sparse.csr_matrix((vals, cols, indptr), shape=(m, width))
+            @ sparse.csr_matrix((vals, cols, indptr), shape=(m, width)).T
+        ).toarray()
+        # Row r's order is r's vector's; the pair (r, c) sums in c's order when c is the
+        # shorter one.
+        swap = lengths[:, None] > lengths[None, :]
+        return np.where(swap, dots.T, dots)  # type: ignore[no-any-return]
 
 
 def _vec_row(s: _Sentence) -> _Row:
