@@ -2029,10 +2029,8 @@ class _Beyond:
         indptr = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
         width = int(cols.max(initial=0)) + 1
-        dots = (
-            sparse.csr_matrix((vals, cols, indptr), shape=(m, width))
-            @ sparse.csr_matrix((vals, cols, indptr), shape=(m, width)).T
-        ).toarray()
+        table = sparse.csr_matrix((vals, cols, indptr), shape=(m, width))
+        dots = (table @ table.T).toarray()
         # Row r's order is r's vector's; the pair (r, c) sums in c's order when c is the
         # shorter one.
         swap = lengths[:, None] > lengths[None, :]
