@@ -231,6 +231,9 @@ class _Pipeline:
         # linking to one of them that wait for its page instead of fetching it a second time.
         self._page_jobs: dict[str, _Job] = {}
         self._page_followers: dict[str, list[tuple[_Job, Candidate]]] = {}
+        # URLs this run has stored (new or as an alias), committed: an entry listing one again
+        # is stored as "same-url", so its language is never read (`_languages`).
+        self._stored_urls: set[str] = set()
         self._queue: deque[_Task] = deque()
         limits = limits or IngestLimits()
         self.per_host = max(1, limits.per_host)
@@ -505,33 +508,33 @@ class _Pipeline:
         batches = [new[i : i + STORE_BATCH] for i in range(0, len(new), STORE_BATCH)] or [[]]
         for n, batch in enumerate(batches):
             fresh: list[StoredArticle] = []
+            candidates = [job.enriched.get(p.url, p) for p in batch]
             # Detected before the transaction and stored with the insert: a later UPDATE
             # would make PostgreSQL rebuild the row's search vector and index entries.
             work = self.page_work
-            languages = {p.url: _language(job.enriched.get(p.url, p), work) for p in batch}
+            languages = self._languages(candidates)
             with transaction(self.factory) as session:
                 row = self._row(session, job, kind)
                 if not job.strict and row.kind != kind and kind in ("feed", "page"):
                     row.kind = kind  # a guess made when the URL first failed, now corrected
+                news = [
+                    replace(
+                        build_article(c, row.id, work.signature, work.content_hash),
+                        language=languages.get(c.url),
+                    )
+                    for c in candidates
+                ]
                 added: list[int] = []
-                for stored in articles.add_many(
-                    session,
-                    [
-                        replace(
-                            build_article(
-                                job.enriched.get(p.url, p),
-                                row.id,
-                                work.signature,
-                                work.content_hash,
-                            ),
-                            language=languages[p.url],
-                        )
-                        for p in batch
-                    ],
-                    near_duplicates=near_dup.is_near_duplicate,
-                ):
+                stored_batch = articles.add_many(
+                    session, news, near_duplicates=near_dup.is_near_duplicate
+                )
+                for candidate, stored in zip(candidates, stored_batch, strict=True):
                     added.append(stored.article.id)
                     if stored.created:
+                        if candidate.url not in languages:
+                            # Its URL was stored this run, yet it is new (retention deleted
+                            # that row meanwhile): as every new article, with its language.
+                            stored.article.language = _language(candidate, work)
                         result.new_articles += 1
                         result.new_article_ids.append(stored.article.id)
                         fresh.append(_as_stored(stored.article))
@@ -551,11 +554,21 @@ class _Pipeline:
                         title=retrieved.title,
                         at=self.now,
                     )
+            self._stored_urls.update(c.url for c in candidates)
             self._announce(fresh)  # committed: their analysis may start while the round goes on
         result.duplicates += plan.duplicates
         result.teasers_kept = job.teasers_kept
         result.article_ids = list(dict.fromkeys(ids))
         return result
+
+    def _languages(self, candidates: list[Candidate]) -> dict[str, str | None]:
+        """{URL: language} of the candidates that may be stored as new articles: not of
+        those whose URL this run has stored already (a page that two sources list, each
+        under its own headline: the later one is a "same-url" duplicate, whose language
+        nobody reads; the extraction worker detected it only with the first one's title,
+        so the ingest thread spent ~3 ms of its serial CPU detecting it again)."""
+        work = self.page_work
+        return {c.url: _language(c, work) for c in candidates if c.url not in self._stored_urls}
 
     def _announce(self, fresh: list[StoredArticle]) -> None:
         if self.stored is None or not fresh:

@@ -583,3 +583,73 @@ def test_a_pages_extraction_does_not_hold_its_hosts_fetch_slot(
     assert seen_during_extraction == [True]
     assert report.new_articles == 3 and report.ok_count == 1
     assert all(server.hits(p) == 1 for p in paths)  # each page fetched once
+
+
+class _CountingWork:
+    """Inline page work that counts the languages it is asked to detect, by title."""
+
+    def __init__(self) -> None:
+        from bot.ingest.pipeline import InlinePageWork
+
+        self.inner = InlinePageWork()
+        self.extract = self.inner.extract
+        self.signature = self.inner.signature
+        self.content_hash = self.inner.content_hash
+        self.detected: list[str] = []
+
+    def language(self, title: str, text: str) -> str | None:
+        self.detected.append(title)
+        return self.inner.language(title, text)
+
+
+def _three_headlines(server: LocalServer) -> list[str]:
+    """Three feeds that tease one page, each under a headline of its own."""
+    server.add("/story", article_html("Harbour story", article_text("Lighthouse")))
+    return [
+        server.add(
+            f"/feed{n}.xml",
+            rss_feed(
+                f"Feed {n}",
+                [{"title": f"Headline {n}", "link": server.url("/story"), "description": "T."}],
+            ),
+            content_type="application/rss+xml",
+        )
+        for n in (1, 2, 3)
+    ]
+
+
+def test_a_page_stored_this_run_is_not_language_detected_again(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    """The sources that list a page this run has stored already store it as a duplicate: its
+    language is detected for the stored article only, not once per headline (serial CPU of
+    the ingest thread, ~3 ms each)."""
+    from bot.nlp.language import detect_language
+
+    work = _CountingWork()
+    feeds = _three_headlines(server)
+    report = ingest(
+        db.factory, fetcher, [SourceSpec("feed", f) for f in feeds], topic="coast", page_work=work
+    )
+    assert report.ok_count == 3 and report.new_articles == 1 and report.duplicates == 2
+    stored = _article_by_url(db, canonical_url(server.url("/story")))
+    assert stored is not None and stored.language == "en"
+    assert work.detected == [stored.title]
+    assert stored.language == detect_language(stored.title, stored.text)
+
+
+def test_an_article_new_after_all_gets_its_language(
+    db: Database, server: LocalServer, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A URL the run stored that turns out new when stored again (its row deleted meanwhile,
+    as retention may) is stored with its language, detected then."""
+    from bot.ingest import pipeline
+
+    monkeypatch.setattr(pipeline._Pipeline, "_languages", lambda self, candidates: {})
+    work = _CountingWork()
+    feeds = _three_headlines(server)
+    report = ingest(db.factory, fetcher, [SourceSpec("feed", feeds[0])], page_work=work)
+    assert report.new_articles == 1
+    stored = _article_by_url(db, canonical_url(server.url("/story")))
+    assert stored is not None and stored.language == "en"
+    assert work.detected == ["Headline 1"]
