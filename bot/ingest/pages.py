@@ -244,7 +244,13 @@ def extract_page(body: bytes | str, url: str, encoding: str | None = None) -> Ex
             tree,
             url=url,
             with_metadata=metadata is None,
-            favor_precision=True,
+            # Fast mode (trafilatura's own extractor, without readability and jusText run
+            # beside it to compare) with recall favoured: 14.0 ms a page instead of 22.8 on
+            # the 181 pages of the article-extraction benchmark, shingle F1 0.9654 against
+            # 0.9656 (precision 0.952 / 0.961, recall 0.979 / 0.971), nothing empty. Precision
+            # favoured in fast mode lost 0.018 of F1 (one page empty); so did neither.
+            fast=True,
+            favor_recall=True,
             include_comments=False,
             include_tables=True,
             date_extraction_params=date_params,
