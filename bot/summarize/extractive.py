@@ -1960,24 +1960,25 @@ class _Beyond:
                 raise ValueError("a subject needs the window's term columns")
             self.mask = np.zeros(len(column), dtype=bool)
             self.mask[[column[t] for t in subject if t in column]] = True
-        self._seen: dict[int, tuple[_Row, _Row, frozenset[str], frozenset[str]]] = {}
+        self._seen: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self.compared = list({s.index: s for s in compared}.values())
         self._row: dict[int, int] = {}
         # Per compared sentence's row, its cosines with every compared sentence (lists: read
         # one value at a time, thousands of times).
         self._tables: tuple[list[list[float]], list[list[float]]] | None = None
 
-    def __call__(self, s: _Sentence) -> tuple[_Row, _Row, frozenset[str], frozenset[str]]:
+    def __call__(self, s: _Sentence) -> tuple[frozenset[str], frozenset[str]]:
+        """`s`'s terms and synonym-folded terms beyond the subject."""
         hit = self._seen.get(s.index)
         if hit is None:
-            sub, mask = self.subject, self.mask
-            hit = self._seen[s.index] = (
-                _beyond(_vec_row(s), mask),
-                _beyond(s.expanded or _NO_ROW, mask),
-                s.term_set - sub,
-                s.folded_terms() - sub,
-            )
+            sub = self.subject
+            hit = self._seen[s.index] = (s.term_set - sub, s.folded_terms() - sub)
         return hit
+
+    def vectors(self, s: _Sentence) -> tuple[_Row, _Row]:
+        """`s`'s vector and expanded vector beyond the subject (the tables hold the
+        compared sentences' cosines: this is for the others)."""
+        return _beyond(_vec_row(s), self.mask), _beyond(s.expanded or _NO_ROW, self.mask)
 
     def against(self, a: _Sentence) -> tuple[list[float], list[float], dict[int, int]] | None:
         """`a`'s rows of the cosine tables (its vector's beyond the subject, its expanded
@@ -1995,8 +1996,8 @@ class _Beyond:
         rows = self.against(a)
         c = rows[2].get(b.index) if rows is not None else None
         if rows is None or c is None:  # not compared up front: one by one
-            va, ea = self(a)[:2]
-            vb, eb = self(b)[:2]
+            va, ea = self.vectors(a)
+            vb, eb = self.vectors(b)
             return _row_cosine(va, vb), _row_cosine(ea, eb)
         return rows[0][c], rows[1][c]
 
@@ -2072,10 +2073,10 @@ def _redundant(
     lede of one event resembles every other ("the memorial of the July 7 bombings" and "the
     profiles of the July 7 bombers")."""
     view = beyond or _Beyond(frozenset())
-    _, _, cand_terms, cand_folded = view(cand)
+    cand_terms, cand_folded = view(cand)
     rows = view.against(cand)
     for other_section, other in chosen:
-        _, _, other_terms, other_folded = view(other)
+        other_terms, other_folded = view(other)
         c = rows[2].get(other.index) if rows is not None else None
         if rows is None or c is None:
             cos, expanded = view.cosines(cand, other)
