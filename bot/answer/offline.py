@@ -218,9 +218,14 @@ class OfflineAnswerer:
         parses = self._parse([p.text for p in pool], [p.entities for p in pool])
         passing: list[_Candidate] = []
         near: list[Passage] = []
+        # About what was asked and holding an answer of its kind, but not saying the asked
+        # action: shown, labelled, as the closest the articles come when nothing answers.
+        reworded: list[Passage] = []
         for passage, parse in zip(pool, parses, strict=True):
             about = _about_score(asked, passage, parse, strict=self._nlp is None)
             if about is None:
+                if not reworded and _reworded(asked, passage, parse, bool(self._nlp)):
+                    reworded.append(passage)
                 continue
             spans = answer_spans(passage.text, asked.info, parse.ents if self._nlp else None)
             if asked.info.kind == q.WHO and asked.role:
@@ -266,7 +271,7 @@ class OfflineAnswerer:
                 score -= 0.2  # "Australian officials" answers "who" less than "Angus Houston"
             passing.append(_Candidate(passage, tuple(spans), score))
         if not passing:
-            return _decline(asked, passages, near)
+            return _decline(asked, passages, near or reworded)
         chosen = _choose(asked, passing)
         return AnswerDraft.of(self._stand_alone(chosen, passing))
 
@@ -934,6 +939,22 @@ def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool
 # Kinds whose answer is a statement, not a figure or a name: "how did the law lords *vote*"
 # is answered by "ruled by a majority of eight to one".
 _UNTYPED_OPEN = (q.WHAT, q.WHY)
+
+
+def _reworded(asked: _Asked, passage: Passage, parse: _Parse, parsed: bool) -> bool:
+    """The sentence names everything the question names and holds an answer of the asked kind
+    (a figure, a date, a name), though not the asked action in the question's words: "Marsh is
+    to cut 2,500 more jobs" for "how many jobs is Marsh getting rid of?". Not an answer (the
+    figure may be another one's), but the closest thing the articles say."""
+    if asked.info.kind in _UNTYPED or not _names_in_sentence(asked, passage.text):
+        return False
+    if not asked.name_tokens:
+        # Nothing named to tie it to the question: most of the question's other words, then.
+        here = {stem(t) for t in tokens(passage.text)} | parse.lemmas
+        if 2 * sum(1 for t in asked.others if t in here) < max(1, len(asked.others)):
+            return False
+    spans = answer_spans(passage.text, asked.info, parse.ents if parsed else None)
+    return any(spans)
 
 
 def _rest_in_sentence(asked: _Asked, passage: Passage, stems_here: set[str]) -> bool:

@@ -56,6 +56,13 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (HOW_LONG, r"\bhow\s+long\b"),
         # "How big a stake does Atticus hold?": a share, not a size.
         (SHARE, r"\bhow\s+(?:big|large|high|much\s+of)\s+(?:a\s+)?(?:stake|share|proportion)\b"),
+        # "How big a loss did Marsh report?": a sum of money, not a size.
+        (
+            HOW_MUCH,
+            r"\bhow\s+(?:big|large|high|small)\s+(?:an?\s+)?(?:loss|losses|profits?|deficit|debts?|"
+            r"fines?|payouts?|bonus|bonuses|charges?|budget|bids?|settlement|salary|salaries|bills?|"
+            r"donations?|grants?|loans?|bail-?out|investment|revenues?|pay\s*-?\s*off)\b",
+        ),
         (HOW_FAR, r"\bhow\s+(?:far|tall|high|big|large|deep|wide)\b"),
         (SHARE, r"\bwhat\s+(?:share|percentage|proportion|per\s?cent|percent)\b"),
         (FIGURE, _FIGURE_OPENING),

@@ -103,6 +103,10 @@ _DEMONYM_GROUPS = (
     "egypt egyptian egyptians",
     "serbia serbian serb serbs",
     "croatia croatian croat croats",
+    # Parties by their other names: "the Tory frontbencher" is a Conservative one.
+    "tory tories conservative conservatives",
+    # "The Sydney Games" are the Sydney Olympics.
+    "games olympics olympic",
     # Continents: "the European launch" is a launch across Europe.
     "europe european europeans",
     "africa african africans",

@@ -208,3 +208,42 @@ def test_a_role_after_a_comma_is_the_named_persons_own(answerer: OfflineAnswerer
     ]
     answer = ask(answerer, "Who's the Kestrel Mail spokesman?", articles)
     assert answer.found and "Tomas Brandt" in answer.answer
+
+
+def _olympian() -> list[ArticleInput]:
+    return [
+        _article(
+            1,
+            "Sprinter sues coach",
+            "Dana Marsh collected four medals at the Sydney Olympics in 2000. "
+            "Conservative spokesman Alan Reeve welcomed the ruling.",
+        )
+    ]
+
+
+def test_a_name_matches_its_other_form(answerer: OfflineAnswerer) -> None:
+    # "the Sydney Games" are the Sydney Olympics.
+    medals = ask(answerer, "How many medals did Marsh collect at the Sydney Games?", _olympian())
+    assert medals.found and "four" in medals.answer
+
+
+def test_a_party_matches_its_other_name(parsed: OfflineAnswerer) -> None:
+    # A Tory is a Conservative.
+    tory = ask(parsed, "Which Tory spokesman welcomed the ruling?", _olympian())
+    assert tory.found and "Alan Reeve" in tory.answer
+
+
+def test_a_decline_shows_a_reworded_sentence_as_the_closest(answerer: OfflineAnswerer) -> None:
+    # The answer is said in other words than the question's ("getting rid of" / "cut"): not
+    # passed off as the answer, but shown, labelled, instead of a bare "don't say".
+    articles = [
+        _article(
+            1,
+            "Broker trims staff",
+            "Kestrel Brokers said on Monday that it will cut 2,500 more jobs. "
+            "The firm has already shed 3,000 posts this year.",
+        )
+    ]
+    answer = ask(answerer, "How many jobs is Kestrel getting rid of?", articles)
+    assert not answer.found
+    assert "closest they come" in answer.answer and "2,500" in answer.answer
