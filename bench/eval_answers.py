@@ -116,6 +116,15 @@ BBC = {
     "balco": ("sport", "036 039 044 045 049 091"),
     "nintendods": ("tech", "084 153 351"),
     "davinci": ("entertainment", "009 068 098 376"),
+    # The "blind6" set (issue 13, ninth round; answer_questions_blind6.jsonl): six more
+    # multi-article BBC stories no earlier set used, written blind like blind3 and committed
+    # before the answerer was run on them.
+    "ukrsale": ("business", "136 197 217"),
+    "blunkett": ("politics", "046 102 112 156 166 206"),
+    "mutu": ("sport", "199 201 203"),
+    "halo2": ("tech", "139 160 221"),
+    "fockers": ("entertainment", "076 100 297"),
+    "srilanka": ("business", "228 398 471"),
 }
 # What a user would call the fresh stories' topics (the older stories keep "story <name>").
 TOPIC_NAMES = {
@@ -159,6 +168,12 @@ TOPIC_NAMES = {
     "balco": "Balco case",
     "nintendods": "Nintendo DS launch",
     "davinci": "Da Vinci Code film",
+    "ukrsale": "Ukraine privatisation review",
+    "blunkett": "Blunkett visa row",
+    "mutu": "Mutu sacking",
+    "halo2": "Halo 2 launch",
+    "fockers": "Fockers box office",
+    "srilanka": "Sri Lanka tsunami costs",
 }
 # The parts scored separately: (label, question set, held out?).
 PARTS = (
@@ -173,6 +188,7 @@ PARTS = (
     ("blind3-holdout", "blind3", True),
     ("blind4-holdout", "blind4", True),
     ("blind5-holdout", "blind5", True),
+    ("blind6-holdout", "blind6", True),
 )
 
 
@@ -420,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help=(
             "only this question set (original, fresh, unseen, blind, heldout, blind2, blind3,"
-            " blind4, blind5); repeatable"
+            " blind4, blind5, blind6); repeatable"
         ),
     )
     parser.add_argument(
