@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.answer import question as q
 from bot.answer.evidence import ENTITY_LABELS, answer_spans
 from bot.answer.model import AnswerDraft, AnswerSentence, Passage
-from bot.answer.stems import NAME_FORMS, normalize_spelling, stem, tokens
+from bot.answer.stems import NAME_FORMS, normalize_spelling, spell_out_roles, stem, tokens
 from bot.summarize.analysis import _FUTURE_RE, _anchor_weekdays
 
 if TYPE_CHECKING:
@@ -227,7 +227,9 @@ class OfflineAnswerer:
                 if not reworded and _reworded(asked, passage, parse, bool(self._nlp)):
                     reworded.append(passage)
                 continue
-            spans = answer_spans(passage.text, asked.info, parse.ents if self._nlp else None)
+            spans = answer_spans(
+                spell_out_roles(passage.text), asked.info, parse.ents if self._nlp else None
+            )
             if asked.info.kind == q.WHO and asked.role:
                 # "Who was Obama's mother?": "Barack Obama's mother …" names whose mother, not
                 # who she is.
@@ -953,7 +955,7 @@ def _reworded(asked: _Asked, passage: Passage, parse: _Parse, parsed: bool) -> b
         here = {stem(t) for t in tokens(passage.text)} | parse.lemmas
         if 2 * sum(1 for t in asked.others if t in here) < max(1, len(asked.others)):
             return False
-    spans = answer_spans(passage.text, asked.info, parse.ents if parsed else None)
+    spans = answer_spans(spell_out_roles(passage.text), asked.info, parse.ents if parsed else None)
     return any(spans)
 
 
@@ -993,7 +995,7 @@ def _other_subject(asked: _Asked, options: frozenset[str], parse: _Parse) -> boo
 
 def _role_said(asked: _Asked, text: str) -> bool:
     """Some mention of the role comes with the words that say which one ("interior minister")."""
-    words = [w.lower() for w in re.findall(r"[\w'’-]+", text)]
+    words = [w.lower() for w in re.findall(r"[\w'’-]+", spell_out_roles(text))]
     return any(
         stem(_bare(word)) == asked.role and asked.role_words <= set(words[max(0, i - 3) : i])
         for i, word in enumerate(words)
@@ -1157,6 +1159,7 @@ def _role_of_another(asked: _Asked, text: str) -> bool:
     with no owner, "Prime Minister Naoto Kan", belongs to whoever the article is about)."""
     if not asked.role or not asked.name_tokens:
         return False
+    text = spell_out_roles(text)
     found = list(re.finditer(r"[\w'’.&-]+", text))
     words = [m.group() for m in found]
     owners: list[set[str] | None] = []

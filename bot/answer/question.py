@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.answer.stems import content_stems
+from bot.answer.stems import content_stems, spell_out_roles
 
 MAX_QUESTION_CHARS = 500
 
@@ -238,7 +238,8 @@ def ask_for_names(question: str) -> str:
 
 
 def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) -> QuestionInfo:
-    text = ask_for_names(expand_clipped(" ".join(question.split())[:MAX_QUESTION_CHARS]))
+    text = " ".join(question.split())[:MAX_QUESTION_CHARS]
+    text = ask_for_names(spell_out_roles(expand_clipped(text)))
     kind = question_kind(text)
     unit: str | None = None
     match = None

@@ -53,6 +53,22 @@ def stem(word: str) -> str:
         return _cached(word.lower())
 
 
+# A role by its initials is the role: "Aon's CEO Greg Case" is Aon's chief executive, and "who
+# is the CEO of Marsh?" asks for its chief executive. Capitals only ("md" is not a role).
+_ROLE_INITIALS = {
+    "CEO": "chief executive",
+    "CFO": "chief financial officer",
+    "COO": "chief operating officer",
+    "VP": "vice president",
+}
+_ROLE_INITIALS_RE = re.compile(r"\b(" + "|".join(_ROLE_INITIALS) + r")(s?)\b")
+
+
+def spell_out_roles(text: str) -> str:
+    """ "Aon's CEO" as "Aon's chief executive", "two VPs" as "two vice presidents"."""
+    return _ROLE_INITIALS_RE.sub(lambda m: _ROLE_INITIALS[m.group(1)] + m.group(2), text)
+
+
 def normalize_spelling(text: str) -> str:
     """Text as the parser should see it ("co-ordinate" -> "coordinate")."""
     return _CO_HYPHEN.sub(r"\1", text)
@@ -120,7 +136,7 @@ NAME_FORMS: dict[str, frozenset[str]] = {
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens, hyphenated words split ("fukushima-daiichi" -> two), except a
     "co-" prefix ("co-ordinate" -> "coordinate")."""
-    text = _CO_HYPHEN.sub(r"\1", text)
+    text = spell_out_roles(_CO_HYPHEN.sub(r"\1", text))
     return [t for w in words(text) for t in w.replace("-", " ").split() if t]
 
 

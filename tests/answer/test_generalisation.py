@@ -247,3 +247,19 @@ def test_a_decline_shows_a_reworded_sentence_as_the_closest(answerer: OfflineAns
     answer = ask(answerer, "How many jobs is Kestrel getting rid of?", articles)
     assert not answer.found
     assert "closest they come" in answer.answer and "2,500" in answer.answer
+
+
+def test_a_role_by_its_initials_is_the_role(parsed: OfflineAnswerer) -> None:
+    # "CEO" in the question or in the article is the chief executive; a CFO is another role.
+    articles = [
+        _article(
+            1,
+            "Broker cuts jobs",
+            "Kestrel chief executive Michael Varga said the firm would recover. "
+            "Rival Brightco's CEO Greg Lund declined to comment.",
+        )
+    ]
+    assert "Michael Varga" in ask(parsed, "Who is the CEO of Kestrel?", articles).answer
+    assert "Greg Lund" in ask(parsed, "Who is Brightco's chief executive?", articles).answer
+    assert "Greg Lund" in ask(parsed, "Who is the CEO of Brightco?", articles).answer
+    assert not ask(parsed, "Who is the CFO of Kestrel?", articles).found
