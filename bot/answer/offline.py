@@ -887,7 +887,8 @@ def _describes_the_subject(passage: Passage) -> bool:
     return not any(label in _OWNER_LABELS for _, label in passage.entities)
 
 
-_DESCRIPTION = re.compile(r"\b(?i:the)\s+(?:[a-z][\w-]*\s+)?[a-z][\w-]*\b(?!\s+of\b)")
+# (Not "the end of 2004": with the optional adjective, "of" itself could pass as the noun.)
+_DESCRIPTION = re.compile(r"\b(?i:the)\s+(?:[a-z][\w-]*\s+)?(?!of\b)[a-z][\w-]*\b(?!\s+of\b)")
 
 
 def _about_score(asked: _Asked, passage: Passage, parse: _Parse, *, strict: bool) -> float | None:

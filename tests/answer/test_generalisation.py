@@ -6,12 +6,14 @@ checks the answer a user would see (or that the answerer declines).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.answer.offline import OfflineAnswerer
 from bot.answer.question import SHARE, analyze_question
+from bot.answer.retrieve import rank_passages
 from bot.answer.stems import stem, tokens
 from bot.nlp import load_pipeline
 from bot.summarize.model import ArticleInput
@@ -263,3 +265,25 @@ def test_a_role_by_its_initials_is_the_role(parsed: OfflineAnswerer) -> None:
     assert "Greg Lund" in ask(parsed, "Who is Brightco's chief executive?", articles).answer
     assert "Greg Lund" in ask(parsed, "Who is the CEO of Brightco?", articles).answer
     assert not ask(parsed, "Who is the CFO of Kestrel?", articles).found
+
+
+def test_the_end_of_a_year_is_not_a_description_of_the_subject(answerer: OfflineAnswerer) -> None:
+    # "at the end of 2004" read as a description ("the gadget") let the headline's "European"
+    # count as said in the sentence, so a US-and-Japan figure answered a question about Europe.
+    articles = [
+        _article(
+            1,
+            "Handheld gets its European launch",
+            "The Kestrel handheld goes on sale across the continent on Friday. "
+            "More than 2.8 million Kestrel consoles have been sold since it first appeared "
+            "in the US and Japan at the end of 2004.",
+        )
+    ]
+    question = "How many Kestrel consoles were sold in Europe?"
+    # As ingestion stores them: the entities of each sentence (here its places).
+    passages = [
+        replace(p, entities=(("US", "GPE"), ("Japan", "GPE")) if "Japan" in p.text else ())
+        for p in rank_passages(question, articles, limit=40)
+    ]
+    assert passages and all(p.lead for p in passages)
+    assert not answerer.answer(question, passages).found
