@@ -188,12 +188,25 @@ for _group in _UNIT_GROUPS:
         UNIT_SYNONYMS[_s] = UNIT_SYNONYMS.get(_s, frozenset()) | _unit_stems
 
 
-def _number_near_unit(text: str, unit: str, window: int = 4) -> list[str]:
-    """Numbers within `window` words of the unit the question counts ("600 people")."""
+# What a thing counted by its name is counted in: "800,000 units" of the PSP, "three
+# nationals" of the Britons.
+_NAMED_COUNTERS = frozenset(
+    stem(w)
+    for w in (
+        "units copies devices consoles machines handsets people persons nationals citizens"
+    ).split()
+)
+
+
+def _number_near_unit(
+    text: str, unit: str, window: int = 4, also: frozenset[str] = frozenset()
+) -> list[str]:
+    """Numbers within `window` words of the unit the question counts ("600 people"), or of a
+    unit in `also` (stems)."""
     # "16-megapixel", "30-day": the number and its unit are two words.
     tokens = re.findall(r"[\w$€£.,'’-]+", re.sub(r"(\d)-(?=[A-Za-z])", r"\1 ", text))
     unit_stem = stem(unit.lower())
-    units = UNIT_SYNONYMS.get(unit_stem, frozenset()) | {unit_stem}
+    units = UNIT_SYNONYMS.get(unit_stem, frozenset()) | {unit_stem} | also
     unit_at = [i for i, t in enumerate(tokens) if stem(_plain(t)) in units]
     found: list[str] = []
     for i, token in enumerate(tokens):
@@ -292,9 +305,13 @@ def _many_spans(text: str, info: q.QuestionInfo, ents: Ents) -> list[str]:
     given = {_plain(m.group()) for m in _NUMBER.finditer(info.text)}
     if info.unit:
         asked = _name_tokens(info.text)
+        # "How many PSPs …": a thing counted by its name may be counted in units.
+        named = info.unit in {n.lower() for n in info.names}
         return [
             n
-            for n in _number_near_unit(counts, info.unit)
+            for n in _number_near_unit(
+                counts, info.unit, also=_NAMED_COUNTERS if named else frozenset()
+            )
             if n.lower() not in asked and _plain(n) not in given
         ]
     return [

@@ -86,6 +86,11 @@ _HOW_MANY_UNIT = re.compile(
     r"\b(?i:how\s+(?:many|much)\s+(?:more\s+)?)(?:(?:[A-Z]|\d)[\w-]*\s+){0,3}"
     r"((?i:[a-z][a-z-]*))(?:\s+((?i:[a-z][a-z-]*)))?"
 )
+# "How many *PSPs* did …", "how many *Britons* were …": a capitalised plural counted.
+_COUNTED_CAPITALS = re.compile(
+    r"\b(?i:how\s+many\s+(?:more\s+)?)(?:[A-Z][\w-]*\s+){0,2}([A-Z][\w-]*s)\s+"
+    r"(?:(?i:did|do|does|were|was|are|is|have|has|had|will|would|can|could)\b|[a-z]+ed\b)"
+)
 # After "how many": words that end the counted noun phrase ("how many people *were*").
 _UNIT_END = frozenset(
     (
@@ -250,7 +255,13 @@ def analyze_question(question: str, stop_terms: frozenset[str] = frozenset()) ->
             # "how many British sailors": the noun is the last word before the verb.
             second = (match.group(2) or "").lower()
             word = match.group(1).lower()
-            if word in _UNIT_END:
+            named = _COUNTED_CAPITALS.search(text) if kind == HOW_MANY else None
+            if named:
+                # "How many PSPs did Sony sell?", "how many MPs voted": the capitalised plural
+                # just before the verb is what is counted (else any number answers, "one US
+                # shop", or the verb is taken for the thing counted).
+                word = named.group(1).lower()
+            elif word in _UNIT_END:
                 word = ""
             elif (
                 second

@@ -287,3 +287,19 @@ def test_the_end_of_a_year_is_not_a_description_of_the_subject(answerer: Offline
     ]
     assert passages and all(p.lead for p in passages)
     assert not answerer.answer(question, passages).found
+
+
+def test_a_thing_counted_by_its_name_is_counted_in_units(parsed: OfflineAnswerer) -> None:
+    # "How many PSPs": the units sold answer it; "one US shop" does not.
+    articles = [
+        _article(
+            1,
+            "Sony PSP goes on sale",
+            "Sony has sold more than 800,000 units in Japan since the launch. "
+            "A spokesman for one US shop said it expected the device to sell out on its first day.",
+        )
+    ]
+    japan = ask(parsed, "How many PSPs has Sony sold in Japan?", articles)
+    assert japan.found and "800,000" in japan.answer
+    first_day = ask(parsed, "How many PSPs did Sony sell on its first day in the US?", articles)
+    assert not first_day.found

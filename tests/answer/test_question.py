@@ -77,3 +77,18 @@ def test_a_clipped_question_word_is_not_read_as_a_name(
     assert info.names == names
     if expanded:
         assert info.text == expanded
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("How many PSPs did Sony sell on its first day?", "psps"),
+        ("How many MPs voted for it?", "mps"),
+        ("How many Britons were killed?", "britons"),
+        ("How many US troops were killed?", "troops"),
+        ("How many did Sony sell?", None),
+    ],
+)
+def test_a_capitalised_plural_is_what_is_counted(text: str, unit: str | None) -> None:
+    # "PSPs" was skipped as a name, so the count had no unit and any number answered.
+    assert q.analyze_question(text).unit == unit
