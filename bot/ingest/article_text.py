@@ -37,8 +37,17 @@ def content_hash(text: str) -> str:
     A syndicated copy that differs only in curly vs straight quotes, dashes, spacing or line
     breaks hashes the same, so it is stored as an alias of the first copy, not a new article.
     """
-    folded = unicodedata.normalize("NFKC", normalize_text(text)).casefold()
-    folded = _NON_WORD.sub(" ", folded).strip()
+    return folded_hash(folded_words(normalize_text(text)))
+
+
+def folded_words(text: str) -> str:
+    """The text's words, NFKC-normalised and case-folded, joined by single spaces: what the
+    dedup hash reads of a normalised text, and `near_dup.shingles`' words of any text."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def folded_hash(folded: str) -> str:
+    """`content_hash` of a text whose `folded_words(normalize_text(text))` is `folded`."""
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 

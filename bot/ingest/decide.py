@@ -79,18 +79,26 @@ def newest(candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
     return sorted(candidates, key=_newest_key)[: max(0, limit)]
 
 
-def is_article(candidate: Candidate) -> bool:
-    """Pure: whether a candidate says enough to be stored (more than a bare title)."""
+def is_article(candidate: Candidate, count: Callable[[str], int] = word_count) -> bool:
+    """Pure: whether a candidate says enough to be stored (more than a bare title).
+    `count`: `word_count`, or the same value computed where the page was extracted."""
     text = candidate.text.strip()
     if not text or text.casefold() == candidate.title.strip().casefold():
         return False
-    return word_count(text) >= MIN_ARTICLE_WORDS
+    # Of the text as given (the object a worker counted): stripping never changes the count.
+    return count(candidate.text) >= MIN_ARTICLE_WORDS
 
 
-def article_hash(title: str, text: str, digest: Callable[[str], str] = content_hash) -> str:
+def article_hash(
+    title: str,
+    text: str,
+    digest: Callable[[str], str] = content_hash,
+    count: Callable[[str], int] = word_count,
+) -> str:
     """The dedup hash of an article: of its text, or of title and text for a short text.
-    `digest` computes `content_hash` of a text (or returns one computed earlier for it)."""
-    if word_count(text) < SHORT_TEXT_WORDS:
+    `digest` computes `content_hash` of a text (or returns one computed earlier for it),
+    `count` its `word_count`."""
+    if count(text) < SHORT_TEXT_WORDS:
         return content_hash(f"{title}\n{text}")
     return digest(text)
 
@@ -100,16 +108,18 @@ def build_article(
     source_id: int | None,
     sign: Callable[[str], bytes | None] = near_dup.signature,
     digest: Callable[[str], str] = content_hash,
+    count: Callable[[str], int] = word_count,
 ) -> NewArticle:
     """Pure: the row to store for a candidate (`sign`: a near-duplicate signature function;
-    `digest`: `content_hash`, or the same value computed where the page was extracted)."""
+    `digest`, `count`: `content_hash` and `word_count`, or the same values computed where the
+    page was extracted)."""
     text = candidate.text or candidate.title
     minhash = sign(text)
     return NewArticle(
         url=candidate.url,
         title=candidate.title,
         text=text,
-        content_hash=article_hash(candidate.title, text, digest),
+        content_hash=article_hash(candidate.title, text, digest, count),
         outlet=candidate.outlet,
         published_at=candidate.published_at,
         source_id=source_id,
@@ -119,10 +129,15 @@ def build_article(
 
 
 def merge_full_text(
-    candidate: Candidate, title: str | None, text: str, published_at: datetime | None
+    candidate: Candidate,
+    title: str | None,
+    text: str,
+    published_at: datetime | None,
+    count: Callable[[str], int] = word_count,
 ) -> Candidate:
-    """Pure: a teaser with the text of its page, if the page says more than the teaser."""
-    if word_count(text) <= word_count(candidate.text):
+    """Pure: a teaser with the text of its page, if the page says more than the teaser.
+    `count`: `word_count`, or the same value computed where the page was extracted."""
+    if count(text) <= word_count(candidate.text):
         return replace(candidate, wants_full_text=False)
     return replace(
         candidate,

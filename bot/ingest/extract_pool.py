@@ -23,7 +23,13 @@ from typing import Any
 
 from bot.errors import ParseError
 from bot.ingest import near_dup
-from bot.ingest.article_text import SHORT_TEXT_WORDS, content_hash, word_count
+from bot.ingest.article_text import (
+    SHORT_TEXT_WORDS,
+    content_hash,
+    folded_hash,
+    folded_words,
+    word_count,
+)
 from bot.ingest.pages import ExtractedPage, extract_page
 from bot.worker_processes import WorkerProcesses, shared
 
@@ -45,6 +51,7 @@ class PageFacts:
     # detection failed (the store step tries again, and records its failure as it does).
     title: str | None
     language: str | None  # detect_language(title, text)
+    words: int  # word_count(text): the store step reads it three times a page
 
 
 def _extract_and_sign(
@@ -62,11 +69,16 @@ def _extract_and_sign(
         language = detect_language(stored_title or "", text)
     except Exception:  # never lose the page for it: the store step detects it again
         stored_title, language = None, None
+    # One fold of the text for both the signature and the dedup hash: a page's text is
+    # normalised already (`normalize_text(text) == text`), so `content_hash` folds this too.
+    folded = folded_words(text)
+    words = word_count(text)
     facts = PageFacts(
-        signature=near_dup.signature(text),
-        content_hash=content_hash(text) if word_count(text) >= SHORT_TEXT_WORDS else None,
+        signature=near_dup.signature(text, folded),
+        content_hash=folded_hash(folded) if words >= SHORT_TEXT_WORDS else None,
         title=stored_title,
         language=language,
+        words=words,
     )
     return page, facts
 
@@ -146,6 +158,11 @@ class ExtractionPool(WorkerProcesses):
         if facts is not None and facts.content_hash is not None:
             return facts.content_hash
         return content_hash(text)
+
+    def word_count(self, text: str) -> int:
+        """`word_count(text)`, from the worker that extracted `text` when one did."""
+        facts = self._facts_of(text)
+        return facts.words if facts is not None else word_count(text)
 
     def language(self, title: str, text: str) -> str | None:
         """`detect_language(title, text)`, from the worker that extracted `text` when it

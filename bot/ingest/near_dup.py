@@ -23,8 +23,8 @@ apart, so no threshold separates them; the shingle overlap (0.0 vs 0.8 and up) d
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
+
+from bot.ingest.article_text import folded_words
 
 __all__ = [
     "BANDS",
@@ -49,16 +49,16 @@ PERMUTATIONS = BANDS * ROWS
 # reports of the same event share well under 0.2 of their 3-shingles.
 NEAR_DUPLICATE_SIMILARITY = 0.7
 
-_WORDS = re.compile(r"[\W_]+", re.UNICODE)
 _BIN_SHIFT = 64 - 6  # top 6 bits pick one of PERMUTATIONS = 64 bins
 _MASK = (1 << _BIN_SHIFT) - 1
 _BORROW_STEP = 0x9E3779B97F4A7C15 & _MASK
 assert 1 << (64 - _BIN_SHIFT) == PERMUTATIONS
 
 
-def shingles(text: str) -> set[int]:
-    """The text's word 3-shingles, case and punctuation folded, each as a 64-bit hash."""
-    words = _WORDS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split()
+def shingles(text: str, folded: str | None = None) -> set[int]:
+    """The text's word 3-shingles, case and punctuation folded, each as a 64-bit hash.
+    `folded`: `folded_words(text)` when the caller has it (the dedup hash reads it too)."""
+    words = (folded_words(text) if folded is None else folded).split()
     return {
         int.from_bytes(
             hashlib.blake2b(" ".join(words[i : i + SHINGLE]).encode(), digest_size=8).digest(),
@@ -68,8 +68,9 @@ def shingles(text: str) -> set[int]:
     }
 
 
-def signature(text: str) -> bytes | None:
+def signature(text: str, folded: str | None = None) -> bytes | None:
     """MinHash signature (PERMUTATIONS x 8 bytes), or None for a text under MIN_WORDS words.
+    `folded`: `folded_words(text)`, when the caller has it.
 
     One-permutation hashing: each shingle's 64-bit hash falls into one of PERMUTATIONS bins by
     its top bits, and a bin keeps the smallest remainder; an empty bin borrows the next
@@ -79,7 +80,7 @@ def signature(text: str) -> bytes | None:
     """
     if len(text.split()) < MIN_WORDS:
         return None
-    values = shingles(text)
+    values = shingles(text, folded)
     if not values:
         return None
     empty = _MASK + 1

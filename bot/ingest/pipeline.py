@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import BriefbotError, FetchError, ParseError, StorageError, UserInputError
 from bot.ingest import near_dup
-from bot.ingest.article_text import content_hash
+from bot.ingest.article_text import content_hash, word_count
 from bot.ingest.decide import (
     Candidate,
     Plan,
@@ -101,6 +101,8 @@ class PageWork(Protocol):
 
     def content_hash(self, text: str) -> str: ...
 
+    def word_count(self, text: str) -> int: ...
+
     def language(self, title: str, text: str) -> str | None: ...
 
 
@@ -121,6 +123,9 @@ class InlinePageWork:
 
     def content_hash(self, text: str) -> str:
         return content_hash(text)
+
+    def word_count(self, text: str) -> int:
+        return word_count(text)
 
     def language(self, title: str, text: str) -> str | None:
         from bot.nlp.language import detect_language
@@ -474,7 +479,9 @@ class _Pipeline:
         except Exception:
             log.warning("keeping the teaser of %s", candidate.url, exc_info=True)
             return replace(candidate, wants_full_text=False), False, None
-        merged = merge_full_text(candidate, page.title, page.text, page.published_at)
+        merged = merge_full_text(
+            candidate, page.title, page.text, page.published_at, self.page_work.word_count
+        )
         return merged, True, page
 
     # -- stage 2 and 4 (caller thread) ----------------------------------------------------
@@ -500,7 +507,7 @@ class _Pipeline:
         for planned in plan.new:
             candidate = job.enriched.get(planned.url, planned)
             # Search results are headlines by design (and come FEED_MAX_ITEMS at most): kept.
-            if kind == "feed" and not is_article(candidate):
+            if kind == "feed" and not is_article(candidate, self.page_work.word_count):
                 result.too_short += 1
             else:
                 new.append(planned)
@@ -519,7 +526,9 @@ class _Pipeline:
                     row.kind = kind  # a guess made when the URL first failed, now corrected
                 news = [
                     replace(
-                        build_article(c, row.id, work.signature, work.content_hash),
+                        build_article(
+                            c, row.id, work.signature, work.content_hash, work.word_count
+                        ),
                         language=languages.get(c.url),
                     )
                     for c in candidates
@@ -784,7 +793,9 @@ class _Pipeline:
                 self._fetch_teaser(other, teaser)
                 continue
             try:
-                merged = merge_full_text(teaser, title, page.text, page.published_at)
+                merged = merge_full_text(
+                    teaser, title, page.text, page.published_at, self.page_work.word_count
+                )
                 self._got_page(other, merged, True)
             except Exception as exc:
                 self._fail(other, exc)
@@ -810,7 +821,13 @@ class _Pipeline:
                     if page is None:
                         self._got_page(other, replace(teaser, wants_full_text=False), False)
                     else:
-                        merged = merge_full_text(teaser, page.title, page.text, page.published_at)
+                        merged = merge_full_text(
+                            teaser,
+                            page.title,
+                            page.text,
+                            page.published_at,
+                            self.page_work.word_count,
+                        )
                         self._got_page(other, merged, True)
                 except Exception as exc:
                     self._fail(other, exc)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.errors import ParseError
 from bot.ingest import near_dup
-from bot.ingest.article_text import content_hash
+from bot.ingest.article_text import content_hash, normalize_text, word_count
 from bot.ingest.extract_pool import ExtractionPool
 from bot.ingest.pages import extract_page
 from bot.nlp.language import detect_language
@@ -31,6 +31,9 @@ def test_workers_extract_what_the_thread_would(pool: ExtractionPool) -> None:
     assert pool.signature(page.text) == near_dup.signature(page.text) is not None
     # So are the dedup hash and the language (with the title it will be stored under).
     assert pool.content_hash(page.text) == content_hash(page.text)
+    # And its word count, which the store step reads three times a page.
+    assert pool.word_count(page.text) == word_count(page.text) == pool._facts[page.text].words
+    assert pool.word_count("two words") == 2  # a text no worker counted: counted here
     assert pool._facts[page.text].language == "en"
     assert pool.language(page.title or "", page.text) == detect_language(
         page.title or "", page.text
@@ -104,3 +107,17 @@ def test_workers_analyse_articles_as_the_thread_would() -> None:
     assert analyses[0] is not None and len(analyses[0].sentences) > 5
     pool.close()
     assert AnalysisPool(0).analyze_many([("Talks resume", text, when)], "auto") == [None]
+
+
+def test_the_worker_hashes_a_page_text_with_the_signature_s_fold(pool: ExtractionPool) -> None:
+    """The worker folds a page's text once for both the signature and the dedup hash, which
+    holds because a page's text is normalised already: with soft hyphens, zero-width spaces,
+    odd spacing and curly quotes in the page, the hash is still `content_hash`'s."""
+    text = article_text("Ceasefire").replace("update", "up\u00addate\u200b  \u201cnow\u201d")
+    body = article_html("Talks resume", text).encode()
+    page = extract_page(body, URL, None)
+    assert normalize_text(page.text) == page.text
+    pool.extract(body, URL, None)
+    facts = pool._facts[page.text]
+    assert facts.content_hash == content_hash(page.text)
+    assert facts.signature == near_dup.signature(page.text) is not None

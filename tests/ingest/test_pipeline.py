@@ -19,6 +19,7 @@ from bot.ingest import (
     ingest,
     search_source_url,
 )
+from bot.ingest.article_text import content_hash, word_count
 from bot.ingest.decide import Candidate, plan_candidates
 from storage import articles, sources, topics
 from storage.db import transaction
@@ -430,6 +431,38 @@ def test_a_long_feed_is_stored_in_bounded_batches(
     assert again.new_articles == 0 and _count(db, Article) == 11
 
 
+def test_the_store_step_reads_a_page_s_word_count_from_its_worker(
+    db: Database, server: LocalServer, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words of an extracted page are counted by the worker that extracted it: the ingest
+    thread (serial, holding the GIL) counted them three times a page (is it more than the
+    teaser, is it an article, is it long enough to hash alone). Same article stored."""
+    from bot.ingest import decide
+    from bot.ingest.extract_pool import ExtractionPool
+
+    server.add("/page/teased", article_html("Teased story", article_text("Harbour")))
+    item = {"title": "Teased", "link": server.url("/page/teased"), "description": "A teaser."}
+    feed = server.add("/one.xml", rss_feed("One", [item]), content_type="application/rss+xml")
+    counted: list[str] = []
+
+    def counting(text: str) -> int:
+        counted.append(text)
+        return word_count(text)
+
+    monkeypatch.setattr(decide, "word_count", counting)
+    work = ExtractionPool(1)
+    try:
+        report = ingest(db.factory, fetcher, [SourceSpec("feed", feed)], now=NOW, page_work=work)
+    finally:
+        work.close()
+    assert report.new_articles == 1
+    with db.factory() as session:
+        stored = articles.known_url(session, canonical_url(server.url("/page/teased")))
+        assert stored is not None and "Harbour" in stored.text
+        assert stored.content_hash == content_hash(stored.text)
+    assert counted == ["A teaser."]  # the teaser only, never the page's text
+
+
 def test_a_page_listed_by_two_sources_in_one_run_is_fetched_once(
     db: Database, server: LocalServer, fetcher: Fetcher
 ) -> None:
@@ -595,6 +628,7 @@ class _CountingWork:
         self.extract = self.inner.extract
         self.signature = self.inner.signature
         self.content_hash = self.inner.content_hash
+        self.word_count = self.inner.word_count
         self.detected: list[str] = []
 
     def language(self, title: str, text: str) -> str | None:

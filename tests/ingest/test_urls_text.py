@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserInputError
-from bot.ingest.article_text import content_hash, html_to_text, normalize_text, word_count
+from bot.ingest import near_dup
+from bot.ingest.article_text import (
+    content_hash,
+    folded_hash,
+    folded_words,
+    html_to_text,
+    normalize_text,
+    word_count,
+)
 from bot.ingest.urls import canonical_url, classify_source, outlet_from_url
 
 
@@ -71,6 +79,16 @@ def test_content_hash_folds_quotes_spacing_and_case() -> None:
     assert content_hash(a) == content_hash(b)
     assert content_hash(a) != content_hash(a + " Extra sentence.")
     assert len(content_hash("")) == 64
+
+
+def test_one_fold_serves_the_hash_of_a_normalised_text_and_its_signature() -> None:
+    raw = "The \u201cMinister\u201d  met_the E\uff34U envoy\u00a0today.\n\n\n" * 30
+    text = normalize_text(raw)
+    folded = folded_words(text)
+    assert folded.startswith("the minister met the etu envoy today the")
+    assert folded_hash(folded) == content_hash(text) == content_hash(raw)
+    assert near_dup.shingles(text, folded) == near_dup.shingles(text)
+    assert near_dup.signature(text, folded) == near_dup.signature(text) is not None
 
 
 def test_html_to_text_drops_script_and_style() -> None:
