@@ -138,7 +138,11 @@ class LLMSummarizer:
         self, topic: str, articles: Sequence[ArticleInput], *, since: datetime, until: datetime
     ) -> tuple[RenderedPrompt, list[ArticleInput]]:
         """The rendered prompt and the articles it holds (newest first, cut to the budget)."""
-        ordered = sorted(articles, key=_newest_first, reverse=True)
+        # At most the articles that could fit, each with MIN_ARTICLE_CHARS of text: the
+        # measuring render below lists their ids, and a whole large window's ids (30,000
+        # characters at 5,000 articles) overran the budget and left one article in the prompt.
+        most = max(1, self._budget // MIN_ARTICLE_CHARS)
+        ordered = sorted(articles, key=_newest_first, reverse=True)[:most]
 
         def render(blocks: Sequence[str], ids: Sequence[str]) -> RenderedPrompt:
             return self._prompt.render(

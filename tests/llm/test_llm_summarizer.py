@@ -565,3 +565,25 @@ def test_each_bullet_keeps_its_quote_through_the_stored_brief(
         bullet.quote == "Ukraine accepted a US proposal for a 30-day ceasefire on Tuesday in Jeddah"
     )
     assert Brief.from_dict(json.loads(json.dumps(brief.to_dict()))) == brief
+
+
+def test_a_large_windows_prompt_holds_as_many_articles_as_fit(
+    make_summarizer: Callable[..., LLMSummarizer],
+) -> None:
+    # 5,000 articles (a window the brief no longer caps at 200): the prompt measured its
+    # header with every id listed, which alone overran the budget, and held one article.
+    many = [
+        ArticleInput(
+            id=f"article-{i}",
+            title=f"Article {i}",
+            text=("Sentence about the topic. " * 20).strip(),
+            published_at=NOW - timedelta(minutes=i),
+        )
+        for i in range(5000)
+    ]
+    summarizer = make_summarizer()
+    prompt, included = summarizer.build_prompt("Ukraine", many, since=SINCE, until=UNTIL)
+    assert len(prompt.system) + len(prompt.user) <= 24_000
+    assert len(included) > 10
+    assert [a.id for a in included[:3]] == ["article-0", "article-1", "article-2"]
+    assert "article-4999" not in prompt.user
