@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, or_, select
+from sqlalchemy import Row, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storage.idlists import id_in
@@ -121,6 +121,42 @@ def load_entities(session: Session, article_ids: Sequence[int]) -> dict[int, lis
         if ents_of is not None:
             features["ents"] = ents_of
         out.setdefault(article_id, []).append((position, paragraph, text, features))
+    return out
+
+
+def load_lede_terms(
+    session: Session, article_ids: Sequence[int], per_article: int
+) -> dict[int, list[list[Any]]]:
+    """Article id -> the stored term counts (`[[term, count], ...]`) of its first
+    `per_article` prose sentences, in order, extracted by the database: what a window too
+    large to read whole is grouped into stories by. Decoding every feature of every sentence
+    of 5,000 articles took 5 s of a brief's CPU; articles with no prose sentence are absent."""
+    kind = ArticleSentence.features["kind"].as_string()
+    out: dict[int, list[list[Any]]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), _CHUNK):
+        ranked = (
+            select(
+                ArticleSentence.article_id.label("article_id"),
+                ArticleSentence.position.label("position"),
+                ArticleSentence.features["terms"].label("terms"),
+                func.row_number()
+                .over(partition_by=ArticleSentence.article_id, order_by=ArticleSentence.position)
+                .label("nth"),
+            )
+            .where(
+                ArticleSentence.article_id.in_(ids[start : start + _CHUNK]),
+                or_(kind.is_(None), kind == "prose"),  # no kind stored reads as prose
+            )
+            .subquery()
+        )
+        rows = session.execute(
+            select(ranked.c.article_id, ranked.c.terms)
+            .where(ranked.c.nth <= per_article)
+            .order_by(ranked.c.article_id, ranked.c.position)
+        )
+        for article_id, terms in rows:
+            out.setdefault(article_id, []).append(terms or [])
     return out
 
 

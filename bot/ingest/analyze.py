@@ -38,15 +38,16 @@ __all__ = [
     "analyze_batch",
     "is_transient",
     "load",
+    "load_ledes",
     "reindex",
     "store_analyses",
 ]
 
 # A reader (a brief) meeting articles not analysed yet (the analysis stage is behind, or failed
 # on them) analyses them itself, bounded: at most this many with the model, within this many
-# seconds (spaCy takes about a fifth of a second per article on one core; a brief reads at
-# most 200). The rest get the plain rules' analysis for this read only (not stored: the stage
-# stores the model's).
+# seconds (spaCy takes about a fifth of a second per article on one core; a brief reads up
+# to 1,000 in full). The rest get the plain rules' analysis for this read only (not stored:
+# the stage stores the model's).
 ON_DEMAND_MAX = 200
 # Marks the version of such a read-only analysis: a brief made from one is not cached as the
 # brief of its articles (`is_transient`), so the next brief reads the model's analysis.
@@ -177,6 +178,45 @@ def load(
         out.update(fresh)
         out.update(passing)
     return out
+
+
+def load_ledes(session: Session, article_ids: Sequence[int]) -> dict[int, ArticleAnalysis]:
+    """Of these articles, those with a stored analysis, as one sentence holding the term
+    counts of their first LEDE_SENTENCES prose sentences (first-seen order, counts added):
+    all that `ExtractiveSummarizer.choose` reads of them, and what it reads the same (one
+    sentence or eight, its counts matrix is the same), for a fraction of decoding every
+    feature of every sentence. Nothing is analysed here: an article without an analysis is
+    left out (the summarizer reads its words instead)."""
+    from bot.summarize.stories import LEDE_SENTENCES
+
+    stamps = sentence_store.stamps(session, article_ids)
+    database = _database(session)
+    out: dict[int, analysis_cache.Ledes] = {}
+    keys: dict[int, analysis_cache.Key] = {}
+    for article_id in article_ids:
+        stamp = stamps.get(article_id)
+        if stamp is None or stamp[0].startswith(sentence_store.FAILED):
+            continue
+        key = (database, article_id, stamp[0], stamp[1])
+        cached = analysis_cache.get_ledes(key)
+        if cached is not None:
+            out[article_id] = cached
+        else:
+            keys[article_id] = key
+    stored = sentence_store.load_lede_terms(session, list(keys), LEDE_SENTENCES) if keys else {}
+    for article_id, key in keys.items():
+        counts: dict[str, int] = {}
+        for terms in stored.get(article_id, []):
+            for term, count in terms:
+                counts[term] = counts.get(term, 0) + int(count)
+        ledes = tuple(counts.items())
+        if key[3] is not None:
+            analysis_cache.put_ledes(key, ledes)
+        out[article_id] = ledes
+    return {
+        i: ArticleAnalysis(stamps[i][0], (SentenceFeatures(0, 0, "", "prose", terms=t),))
+        for i, t in out.items()
+    }
 
 
 def _transient(analysis: ArticleAnalysis) -> ArticleAnalysis:

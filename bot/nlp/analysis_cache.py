@@ -9,6 +9,10 @@ Re-analysing an article writes a new `analyzed_at`, so any process (the bot, a w
 CLI) misses and reads the new rows; a deleted article has no stamp and is never looked up.
 `forget` drops an article at once in the process that re-analyses it. Least recently used
 entries go first beyond `MAX_ARTICLES`.
+
+Beside them, under the same keys, each article's lede terms (`get_ledes`/`put_ledes`: the
+term counts of its first prose sentences, which a window too large to read whole is grouped
+into stories by; `bot.ingest.analyze.load_ledes`), a few kB an article, up to `MAX_LEDES`.
 """
 
 from __future__ import annotations
@@ -19,18 +23,35 @@ from collections.abc import Hashable
 
 from bot.nlp.features import ArticleAnalysis
 
-__all__ = ["MAX_ARTICLES", "clear", "forget", "get", "put", "size"]
+__all__ = [
+    "MAX_ARTICLES",
+    "MAX_LEDES",
+    "clear",
+    "forget",
+    "get",
+    "get_ledes",
+    "put",
+    "put_ledes",
+    "size",
+]
 
 # Articles kept. A decoded article is ~40 kB of Python objects (tracemalloc, 100 BBC articles
 # of 17 sentences on average), so this bounds the cache near 80 MB; a brief reads at most
-# MAX_ARTICLES_PER_BRIEF (200) articles, so ~10 topics' windows stay warm.
+# a brief reads at most 1,000 articles in full (`bot.summarize.stories.MAX_ARTICLES_READ`; of a
+# larger window, only its largest stories), so two of the largest windows stay warm, or ~10
+# windows of 200.
 MAX_ARTICLES = 2000
+# Articles whose lede terms are kept: ~4 kB each (80 distinct terms of 8 sentences), so under
+# 25 MB; a window of MAX_ARTICLES_PER_BRIEF (5,000) articles stays warm for its next brief.
+MAX_LEDES = 6000
+Ledes = tuple[tuple[str, int], ...]
 
 Key = tuple[Hashable, int, str, Hashable]
 
 _lock = threading.Lock()  # briefs run on pool threads
 _entries: OrderedDict[Key, ArticleAnalysis] = OrderedDict()
 _by_article: dict[tuple[Hashable, int], Key] = {}
+_ledes: OrderedDict[Key, Ledes] = OrderedDict()
 
 
 def get(key: Key) -> ArticleAnalysis | None:
@@ -53,6 +74,24 @@ def put(key: Key, analysis: ArticleAnalysis) -> None:
             _by_article.pop(evicted[:2], None)  # type: ignore[arg-type]
 
 
+def get_ledes(key: Key) -> Ledes | None:
+    with _lock:
+        found = _ledes.get(key)
+        if found is not None:
+            _ledes.move_to_end(key)
+        return found
+
+
+def put_ledes(key: Key, ledes: Ledes) -> None:
+    """Keep an article's lede terms (an older analysis' entry ages out: its key is never
+    looked up again, the stamp having changed)."""
+    with _lock:
+        _ledes[key] = ledes
+        _ledes.move_to_end(key)
+        while len(_ledes) > MAX_LEDES:
+            _ledes.popitem(last=False)
+
+
 def forget(database: Hashable, article_id: int) -> None:
     with _lock:
         old = _by_article.pop((database, article_id), None)
@@ -64,6 +103,7 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _by_article.clear()
+        _ledes.clear()
 
 
 def size() -> int:

@@ -36,10 +36,17 @@ from storage.models import Article
 
 log = logging.getLogger(__name__)
 
-# A brief reads at most this many of the window's newest articles.
-MAX_ARTICLES_PER_BRIEF = 200
-# With a subscription's filters, up to this many times the cap are read, filtered, then capped.
+# A brief reads at most this many of the window's newest articles: a bound on the rows one
+# brief loads, not on what it reads of them. Past 1,000 articles the summarizer groups the
+# window into stories and reads the largest (`ExtractiveSummarizer.choose`, chosen from
+# the articles' lede terms: `_chosen`), and the brief says how many it read of how many.
+# 5,000 articles: 0.75 s CPU a cache-missing brief on SQLite after the first (2.8 s, cold
+# caches), `bench/brief_speed.py --product-sizes 1000,5000`; it was 200 until 2 Dec.
+MAX_ARTICLES_PER_BRIEF = 5000
+# With a subscription's filters, up to this many times the cap are read, filtered, then
+# capped, and never more than MAX_FILTERED_ROWS rows (each row holds an article's text).
 FILTER_HEADROOM = 5
+MAX_FILTERED_ROWS = 10_000
 # A brief waiting for the same brief in another thread gives up after OPENAI_TIMEOUT plus
 # this (the other's LLM call is over by then), or after the offline figure without an LLM.
 FLIGHT_WAIT_GRACE_SECONDS = 10.0
@@ -91,7 +98,7 @@ class _Request:
     until: datetime
     now: datetime
     # How many articles the window held when that is more than a brief reads (None: all read);
-    # the brief says "the newest 200 of 1,340" (`Brief.capped`).
+    # the brief says "the newest 5,000 of 6,340" (`Brief.capped`).
     in_window: int | None = None
     # The language asked for (ISO 639-1; None: any). An LLM brief reads every language; an
     # offline stand-in for it reads only this one (`offline_rows`).
@@ -194,7 +201,7 @@ class Briefs:
             # Filters before the cap: a filtered digest reads the newest `cap` articles its
             # filters keep, not what is left of the newest `cap` (which could be none). Read
             # at most FILTER_HEADROOM times the cap for that, so the query stays bounded.
-            limit = cap if filters is None else cap * FILTER_HEADROOM
+            limit = cap if filters is None else min(cap * FILTER_HEADROOM, MAX_FILTERED_ROWS)
             window = {
                 "since": since,
                 "until": until,
@@ -329,14 +336,15 @@ class Briefs:
             # now, once, and kept: the commit below).
             from bot.ingest import analyze as sentence_analysis
 
+            read = _chosen(session, summarizer, request)
             analyses = sentence_analysis.load(
-                session, [r.id for r in request.rows], self._settings.nlp_model
+                session, [r.id for r in read], self._settings.nlp_model
             )
             session.commit()
             # Articles the analysis stage has not reached, past what a brief analyses on
             # demand, were read with the plain rules: such a brief is not cached as theirs.
             partial = any(sentence_analysis.is_transient(a) for a in analyses.values())
-            request = replace(request, inputs=article_inputs(session, request.rows, analyses))
+            request = replace(request, inputs=article_inputs(session, read, analyses))
         since, until, now = request.since, request.until, request.now
         brief = None
         if summarizer is self._offline() and self._settings.brief_processes:
@@ -350,6 +358,8 @@ class Briefs:
             brief = summarizer.summarize(
                 request.topic_name, request.inputs, since=since, until=until, now=now
             )
+        if len(request.inputs) < len(request.rows):  # said: "600 of 5,000 articles (...)"
+            brief = replace(brief, articles_in_window=len(request.rows), read="largest stories")
         store = brief_store.put
         if brief.summarizer != summarizer.name:
             # The LLM failed and the offline summarizer stood in: kept under its own key, for
@@ -358,7 +368,9 @@ class Briefs:
             key, store = stand_in_key(key), brief_store.replace
         if partial:
             key, store = partial_key(key), brief_store.replace
-        article_ids = [r.id for r in request.rows]
+        # The articles it read (a large window's chosen stories, not every row): what a
+        # thread's questions search first, and what a digest's brief covered.
+        article_ids = [r.id for r in read]
         with transaction(self._factory) as session:
             row = store(
                 session,
@@ -378,6 +390,24 @@ class Briefs:
         with self._factory() as session:
             row = brief_store.get_by_id(session, brief_id)
             return tuple(int(i) for i in (row.article_ids or [])) if row is not None else ()
+
+
+def _chosen(session: Session, summarizer: Summarizer, request: _Request) -> Sequence[Article]:
+    """The rows the summarizer reads of a window too large for it to read whole (its largest
+    stories: `ExtractiveSummarizer.choose`), chosen from their lede terms alone; else all.
+    Decoding every stored sentence of a 5,000-article window to read 600 of them was 5 s of
+    the brief's 6 s CPU (2 Dec, bench/brief_speed.py --product-sizes 5000)."""
+    narrows = getattr(summarizer, "narrows", None)
+    choose = getattr(summarizer, "choose", None)
+    if narrows is None or choose is None or not narrows(len(request.rows)):
+        return request.rows
+    from bot.ingest import analyze as sentence_analysis
+
+    ledes = sentence_analysis.load_ledes(session, [r.id for r in request.rows])
+    picked = {
+        a.id for a in choose(request.topic_name, article_inputs(session, request.rows, ledes))
+    }
+    return [r for r in request.rows if str(r.id) in picked]
 
 
 def _cached(session: Session, key: str, *, stand_in: bool = False) -> BriefResult | None:

@@ -399,6 +399,18 @@ class ExtractiveSummarizer:
             brief = replace(brief, articles_in_window=len(unique), read="largest stories")
         return brief
 
+    def narrows(self, n: int) -> bool:
+        """Does a brief of `n` articles read only some of them (`choose`)? Then its caller
+        may hand `choose` articles carrying only their first LEDE_SENTENCES prose
+        sentences' terms, and `summarize` only those chosen, fully analysed: the same brief,
+        without decoding every sentence of a large window (`bot.service.briefs`)."""
+        return n > MAX_ARTICLES_READ
+
+    def choose(self, topic: str, articles: Sequence[ArticleInput]) -> list[ArticleInput]:
+        """The articles `summarize` reads of these (all up to MAX_ARTICLES_READ, else the
+        window's largest stories), chosen as it chooses them."""
+        return _largest_stories(_unique_sorted(articles), topic)
+
     @without_gc
     def select_summary(
         self,

@@ -78,6 +78,18 @@ class LLMSummarizer:
     def version(self) -> str:
         return f"llm-{self._prompt.version}"
 
+    def narrows(self, n: int) -> bool:
+        """As the fallback's (`ExtractiveSummarizer.narrows`): a window too large to read
+        whole is read, by the LLM as by its fallback, as the articles the fallback chooses
+        (its largest stories), and the brief says so; the prompt then holds the newest of
+        them that fit its budget."""
+        narrows = getattr(self._fallback, "narrows", None)
+        return bool(narrows(n)) if narrows is not None else False
+
+    def choose(self, topic: str, articles: Sequence[ArticleInput]) -> list[ArticleInput]:
+        choose = getattr(self._fallback, "choose", None)
+        return list(articles) if choose is None else list(choose(topic, articles))
+
     def summarize(
         self,
         topic: str,

@@ -34,6 +34,7 @@ from bot.summarize.model import ArticleInput
 from bot.summarize.sentences import content_words
 
 __all__ = [
+    "LEDE_SENTENCES",
     "MAX_ARTICLES_READ",
     "MIN_STORY_SIMILARITY",
     "Story",
@@ -302,7 +303,7 @@ _RARE_DF = 30
 # are less alike, hence a lower threshold than the brief's clustering on whole articles.
 # On WikiRef220 (220 articles, 16 stories, `largest_stories` with 150 of them): the 4 largest
 # stories' 36 + 33 + 32 + 31 articles and 13 of the 5th (first pass NMI 0.82, purity 0.94).
-_LEDE_SENTENCES = 8
+LEDE_SENTENCES = 8
 _CANDIDATE = 0.08
 _FIRST_PASS_SIMILARITY = 0.15
 _PAIR_CHUNK = 4096  # candidate pairs whose frequent-term part is computed at a time
@@ -311,7 +312,7 @@ _second = operator.itemgetter(1)
 
 
 def stored_counts(
-    articles: Sequence[ArticleInput], lede_sentences: int | None = _LEDE_SENTENCES
+    articles: Sequence[ArticleInput], lede_sentences: int | None = LEDE_SENTENCES
 ) -> sparse.csr_matrix:
     """Articles x terms counts from the stored sentence analysis (the terms of its first
     `lede_sentences` prose sentences, no tokenizing; an article without one is tokenized here,
@@ -320,7 +321,7 @@ def stored_counts(
 
 
 def stored_counts_and_terms(
-    articles: Sequence[ArticleInput], lede_sentences: int | None = _LEDE_SENTENCES
+    articles: Sequence[ArticleInput], lede_sentences: int | None = LEDE_SENTENCES
 ) -> tuple[sparse.csr_matrix, list[str]]:
     """`stored_counts`, and the term of each of its columns."""
     # Column numbers handed out in first-seen order by the dict itself (`map` over C callables:

@@ -587,3 +587,22 @@ def test_a_large_windows_prompt_holds_as_many_articles_as_fit(
     assert len(included) > 10
     assert [a.id for a in included[:3]] == ["article-0", "article-1", "article-2"]
     assert "article-4999" not in prompt.user
+
+
+def test_a_window_too_large_to_read_whole_is_chosen_as_its_fallback_chooses(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The brief service hands a summarizer that `narrows` a large window only the articles it
+    # `choose`s: the LLM reads what the offline brief would (the largest stories), and the
+    # brief says so; a fallback that chooses nothing leaves the LLM every article.
+    from bot.summarize import extractive
+
+    monkeypatch.setattr(extractive, "MAX_ARTICLES_READ", 1)
+    offline = extractive.ExtractiveSummarizer()
+    llm = LLMSummarizer(make_client(), offline)
+    assert llm.narrows(2) and not llm.narrows(1)
+    assert llm.choose("Ukraine", ARTICLES) == offline.choose("Ukraine", ARTICLES)
+    assert len(llm.choose("Ukraine", ARTICLES)) == 1
+    plain = LLMSummarizer(make_client(), FakeFallback())  # type: ignore[arg-type]
+    assert not plain.narrows(10_000)
+    assert plain.choose("Ukraine", ARTICLES) == ARTICLES

@@ -236,3 +236,34 @@ def test_db_reindex_detects_the_language_of_articles_stored_without_one(
     out = io.StringIO()
     assert main(["db", "reindex"], stdout=out) == 0
     assert out.getvalue().strip() == "re-analysed 0 articles"  # nothing left to detect
+
+
+def test_lede_terms_are_the_first_prose_sentences_terms_and_follow_a_re_analysis(
+    core: Briefbot, db: Database
+) -> None:
+    # What a window too large to read whole is grouped into stories by (`load_ledes`): the
+    # counts of the terms of its first LEDE_SENTENCES prose sentences, as from the full analysis.
+    from bot.summarize.model import ArticleInput
+    from bot.summarize.stories import LEDE_SENTENCES, stored_counts_and_terms
+
+    article_id, full = _load_one(db)
+    with db.factory() as session:
+        ledes = analyze.load_ledes(session, [article_id])[article_id]
+        again = analyze.load_ledes(session, [article_id])[article_id]
+    assert again.sentences[0].terms is ledes.sentences[0].terms  # kept decoded
+
+    def counts(analysis: ArticleAnalysisData) -> dict[str, float]:
+        article = ArticleInput(id="1", title="t", text="x", sentences=analysis.sentences)
+        matrix, terms = stored_counts_and_terms([article], LEDE_SENTENCES)
+        return {terms[c]: v for c, v in zip(matrix.indices, matrix.data, strict=True)}
+
+    assert counts(ledes) == counts(full) and counts(full)
+    first = next(n for n, s in enumerate(full.sentences) if s.is_prose)
+    sentences = list(full.sentences)
+    sentences[first] = replace(sentences[first], terms=(("walkout", 3),))
+    with db.factory.begin() as session:
+        analyze.store_analyses(session, {article_id: replace(full, sentences=tuple(sentences))})
+    _, reworded = _load_one(db)
+    with db.factory() as session:
+        fresh = analyze.load_ledes(session, [article_id])[article_id]
+    assert counts(fresh) == counts(reworded) and counts(fresh)["walkout"] == 3
