@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -209,12 +210,14 @@ def load_ledes(session: Session, article_ids: Sequence[int]) -> dict[int, Articl
         for terms in stored.get(article_id, []):
             for term, count in terms:
                 counts[term] = counts.get(term, 0) + int(count)
-        ledes = tuple(counts.items())
+        ledes = (tuple(map(sys.intern, counts)), tuple(counts.values()))
         if key[3] is not None:
             analysis_cache.put_ledes(key, ledes)
         out[article_id] = ledes
     return {
-        i: ArticleAnalysis(stamps[i][0], (SentenceFeatures(0, 0, "", "prose", terms=t),))
+        i: ArticleAnalysis(
+            stamps[i][0], (SentenceFeatures(0, 0, "", "prose", terms=tuple(zip(*t, strict=True))),)
+        )
         for i, t in out.items()
     }
 

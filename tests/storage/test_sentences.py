@@ -239,7 +239,7 @@ def test_db_reindex_detects_the_language_of_articles_stored_without_one(
 
 
 def test_lede_terms_are_the_first_prose_sentences_terms_and_follow_a_re_analysis(
-    core: Briefbot, db: Database
+    core: Briefbot, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # What a window too large to read whole is grouped into stories by (`load_ledes`): the
     # counts of the terms of its first LEDE_SENTENCES prose sentences, as from the full analysis.
@@ -247,10 +247,18 @@ def test_lede_terms_are_the_first_prose_sentences_terms_and_follow_a_re_analysis
     from bot.summarize.stories import LEDE_SENTENCES, stored_counts_and_terms
 
     article_id, full = _load_one(db)
+    reads: list[int] = []
+    load_lede_terms = sentence_store.load_lede_terms
+
+    def counted(session: Any, ids: Any, per_article: int) -> Any:
+        reads.append(len(ids))
+        return load_lede_terms(session, ids, per_article)
+
+    monkeypatch.setattr(sentence_store, "load_lede_terms", counted)
     with db.factory() as session:
         ledes = analyze.load_ledes(session, [article_id])[article_id]
         again = analyze.load_ledes(session, [article_id])[article_id]
-    assert again.sentences[0].terms is ledes.sentences[0].terms  # kept decoded
+    assert again == ledes and reads == [1]  # the second read is served from the cache
 
     def counts(analysis: ArticleAnalysisData) -> dict[str, float]:
         article = ArticleInput(id="1", title="t", text="x", sentences=analysis.sentences)
