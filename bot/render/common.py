@@ -147,7 +147,7 @@ def outlet_count(sources: Sequence[SourceRef]) -> int:
 
 def brief_counts(brief: Brief) -> str:
     """The counts line: "12 articles · 5 outlets" (cited outlets; none shown when unknown), or
-    "the newest 200 of 1,340 articles · …" when a cap left articles of the window unread."""
+    "the newest 5,000 of 7,340 articles · …" when a cap left articles of the window unread."""
     if brief.capped and brief.read == "largest stories":
         parts = [
             f"{brief.article_count:,} of {brief.articles_in_window:,} articles "
