@@ -37,7 +37,7 @@ __all__ = [
 
 # Articles kept. A decoded article is ~40 kB of Python objects (tracemalloc, 100 BBC articles
 # of 17 sentences on average), so this bounds the cache near 80 MB; a brief reads at most
-# a brief reads at most 1,000 articles in full (`bot.summarize.stories.MAX_ARTICLES_READ`; of a
+# 1,000 articles in full (`bot.summarize.stories.MAX_ARTICLES_READ`; of a
 # larger window, only its largest stories), so two of the largest windows stay warm, or ~10
 # windows of 200.
 MAX_ARTICLES = 2000
