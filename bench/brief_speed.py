@@ -71,6 +71,9 @@ from bot.summarize.extractive import ExtractiveSummarizer
 from bot.summarize.model import ArticleInput
 
 GOAL_MS = 50.0
+# The 100-article goals (≤ GOAL_MS, faster than LexRank) are checked only when the smallest
+# size run is a small window, at most this many articles.
+SMALL_WINDOW_MAX = 200
 GOAL_GROWTH = 1.2
 GOAL_MEMORY_MB = 300.0
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
@@ -538,7 +541,9 @@ def main(argv: list[str] | None = None) -> int:
         },
     )
     small = sizes[0]
-    if small in results:
+    # The speed goals are the small window's (100 articles): a run of large sizes only
+    # (`--sizes 1000,5000`) has no figure for them, rather than a "missed" against 1,000.
+    if small in results and small <= SMALL_WINDOW_MAX:
         r = results[small]
         bench.goal(
             f"{small} articles: cold median <= {GOAL_MS:.0f} ms",
