@@ -39,8 +39,23 @@ _IZE = re.compile(r"(?<=\w{3})([iy])z(e|es|ed|ing|ation|ations|er|ers)$")
 _CO_HYPHEN = re.compile(r"\b(co|re)-(?=[a-z])", re.IGNORECASE)
 
 
+# One role whatever its holder: "Lycos spokeswoman" answers "who is the Lycos spokesman?".
+_SAME_ROLE = {
+    "spokeswoman": "spokesman",
+    "spokeswomen": "spokesmen",
+    "spokesperson": "spokesman",
+    "spokespeople": "spokesmen",
+    "chairwoman": "chairman",
+    "chairwomen": "chairmen",
+    "chairperson": "chairman",
+    "congresswoman": "congressman",
+    "businesswoman": "businessman",
+}
+
+
 @lru_cache(maxsize=65536)
 def _cached(word: str) -> str:
+    word = _SAME_ROLE.get(word, word)
     word = _IZE.sub(r"\1s\2", word)
     if snowballstemmer is None:
         return light_stem(word)

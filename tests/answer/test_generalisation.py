@@ -303,3 +303,17 @@ def test_a_thing_counted_by_its_name_is_counted_in_units(parsed: OfflineAnswerer
     assert japan.found and "800,000" in japan.answer
     first_day = ask(parsed, "How many PSPs did Sony sell on its first day in the US?", articles)
     assert not first_day.found
+
+
+def test_a_role_is_the_same_role_whoever_holds_it(answerer: OfflineAnswerer) -> None:
+    # "spokeswoman" and "spokesperson" are the spokesman asked about.
+    articles = [
+        _article(
+            1,
+            "Kestrel Mail fights junk e-mail",
+            "Kestrel Mail has released a tool that floods junk-mail sites with traffic. "
+            "Sarah Jones, the Kestrel Mail spokeswoman, said it was legal.",
+        )
+    ]
+    answer = ask(answerer, "Who is the Kestrel Mail spokesman?", articles)
+    assert answer.found and "Sarah Jones" in answer.answer
