@@ -168,13 +168,40 @@ def _visible_tree(document: bytes | str) -> HtmlElement:
             element.drop_tree()
     links = tree.xpath("//a")
     if len(links) >= _MIN_LINKS_FOR_SHARE:
-        link_chars = sum(len(" ".join(a.itertext()).strip()) for a in links)
+        link_chars = sum(map(_link_text_length, links))
         body = tree.find("body")
-        total = len(" ".join((body if body is not None else tree).itertext()).strip())
-        if total and link_chars > MAX_LINK_TEXT_SHARE * total:
-            share = link_chars / total
-            raise ParseError(f"not an article page: {share:.0%} of its text is links")
+        root = body if body is not None else tree
+        # Most pages are far below the share: the text joined without separators is never
+        # longer (stripped) than the text joined with them, so it settles them without
+        # walking every text node in Python (about 0.6 ms of 1.1 on a page of 100+ links).
+        if link_chars > MAX_LINK_TEXT_SHARE * _text_length_at_most_joined(root):
+            total = _joined_text_length(root)
+            if total and link_chars > MAX_LINK_TEXT_SHARE * total:
+                share = link_chars / total
+                raise ParseError(f"not an article page: {share:.0%} of its text is links")
     return tree
+
+
+def _joined_text_length(element: HtmlElement) -> int:
+    """Characters of an element's text nodes joined by spaces, stripped: how the link share
+    counts text."""
+    return len(" ".join(element.itertext()).strip())
+
+
+def _link_text_length(link: HtmlElement) -> int:
+    """`_joined_text_length` of a link. Most links hold only their text, which needs no
+    joining (`itertext` yields just it, or nothing when it is None)."""
+    if len(link):  # child elements, comments or instructions: join their texts and tails
+        return _joined_text_length(link)
+    text = link.text
+    return len(text.strip()) if text else 0
+
+
+def _text_length_at_most_joined(element: HtmlElement) -> int:
+    """A lower bound on `_joined_text_length`, computed in C: the text concatenated (XPath's
+    string value, the same text nodes as `itertext`, comments excluded), stripped. Joining
+    puts spaces between the same non-space characters, so it can only add to the length."""
+    return len(element.text_content().strip())
 
 
 def _metadata(

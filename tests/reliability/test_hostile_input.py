@@ -8,15 +8,18 @@ junk as .txt, NUL bytes in .md, front matter never closed, a folder's unsupporte
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
 import os
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 from sqlalchemy import select
 
 from bot.cli import main
 from bot.errors import ParseError
+from bot.ingest import pages
 from bot.ingest.article_text import html_to_text
 from bot.ingest.fetch import Fetcher
 from bot.ingest.files import read_file, read_path
@@ -25,6 +28,7 @@ from bot.ingest.pipeline import SourceSpec, ingest
 from storage.models import Article
 from tests.conftest import Database
 from tests.ingest.conftest import LocalServer, article_html, article_text, rss_feed
+from tests.reliability.conftest import corpus_root
 
 BODY = article_text("Harbour")
 
@@ -55,6 +59,70 @@ def test_a_link_stuffed_page_is_refused_before_extraction() -> None:
     farm = "<html><body>" + "".join(f"<a href='/x{i}'>{BODY[:200]}</a>" for i in range(300))
     with pytest.raises(ParseError, match=r"of its text is links"):
         extract_page(farm + "</body></html>", "http://news.example/farm2")
+
+
+_LINKS = (
+    "<a href='/1'>plain</a>",
+    "<a href='/2'>  padded\n </a>",
+    "<a href='/3'></a>",
+    "<a href='/4'> \u00a0 </a>",
+    "<a href='/5'><img src='x.png'></a>",
+    "<a href='/6'> <span> two </span> parts <b></b> </a>",
+    "<a href='/7'><!-- note -->after a comment</a>",
+    "<a href='/8'><span> </span> <i>\t</i> </a>",
+    "<a href='/9'>x<br>y<br></a>",
+)
+
+
+def _reference_joined_length(element: object) -> int:
+    """The link share's count before its fast paths: texts joined by spaces, stripped."""
+    return len(" ".join(element.itertext()).strip())  # type: ignore[attr-defined]
+
+
+def test_the_link_share_counts_each_link_as_its_joined_text() -> None:
+    tree = lxml_html.fromstring("<html><body>" + " ".join(_LINKS) + "</body></html>")
+    links = tree.xpath("//a")
+    assert len(links) == len(_LINKS)
+    for link in links:
+        assert pages._link_text_length(link) == _reference_joined_length(link)
+
+
+def test_the_link_share_s_quick_bound_never_exceeds_the_joined_text() -> None:
+    # Many short text nodes: joining adds a space between each, the bound does not.
+    body = "".join(f"<a href='/{i}'>aaaa</a>" for i in range(100)) + "<i>b</i>" * 90
+    cases = [body, " ".join(_LINKS) * 12, "  <p> </p> ", "<p>one<!-- c -->two</p>", ""]
+    for case in cases:
+        root = lxml_html.fromstring(f"<html><body>{case}</body></html>").find("body")
+        quick, joined = pages._text_length_at_most_joined(root), _reference_joined_length(root)
+        assert quick <= joined
+        assert (quick == 0) == (joined == 0)
+    # 400 link characters: over 0.8 of the bound (490), under 0.8 of the joined text (679);
+    # the exact count decides, and the page is not refused as a link farm.
+    tree = pages._visible_tree(f"<html><body>{body}</body></html>")
+    assert len(tree.xpath("//a")) == 100
+
+
+@pytest.mark.corpus
+def test_the_link_share_decides_as_before_on_every_corpus_page() -> None:
+    html_dir = corpus_root() / "article-extraction" / "html"
+    files = sorted(html_dir.glob("*.html.gz"))
+    if not files:
+        pytest.skip(f"article-extraction pages not found under {html_dir}")
+    checked = 0
+    for file in files:
+        raw = gzip.decompress(file.read_bytes())
+        document = pages.decode_html(raw) or raw
+        try:
+            tree = pages._visible_tree(document)
+        except ParseError:
+            continue
+        links = tree.xpath("//a")
+        body = tree.find("body")
+        root = body if body is not None else tree
+        assert sum(map(pages._link_text_length, links)) == sum(map(_reference_joined_length, links))
+        assert pages._text_length_at_most_joined(root) <= _reference_joined_length(root)
+        checked += 1
+    assert checked > 100
 
 
 def test_an_oversized_page_is_refused_before_extraction() -> None:
