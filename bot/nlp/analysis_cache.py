@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import TypeVar
 
 from bot.nlp.features import ArticleAnalysis
 
@@ -49,6 +50,7 @@ MAX_LEDES = 6000
 Ledes = tuple[tuple[str, ...], tuple[int, ...]]
 
 Key = tuple[Hashable, int, str, Hashable]
+_V = TypeVar("_V")
 
 _lock = threading.Lock()  # briefs run on pool threads
 _entries: OrderedDict[Key, ArticleAnalysis] = OrderedDict()
@@ -56,12 +58,17 @@ _by_article: dict[tuple[Hashable, int], Key] = {}
 _ledes: OrderedDict[Key, Ledes] = OrderedDict()
 
 
-def get(key: Key) -> ArticleAnalysis | None:
+def _recent(table: OrderedDict[Key, _V], key: Key) -> _V | None:
+    """The entry under `key`, marked most recently used (least recently used go first)."""
     with _lock:
-        found = _entries.get(key)
+        found = table.get(key)
         if found is not None:
-            _entries.move_to_end(key)
+            table.move_to_end(key)
         return found
+
+
+def get(key: Key) -> ArticleAnalysis | None:
+    return _recent(_entries, key)
 
 
 def put(key: Key, analysis: ArticleAnalysis) -> None:
@@ -77,11 +84,7 @@ def put(key: Key, analysis: ArticleAnalysis) -> None:
 
 
 def get_ledes(key: Key) -> Ledes | None:
-    with _lock:
-        found = _ledes.get(key)
-        if found is not None:
-            _ledes.move_to_end(key)
-        return found
+    return _recent(_ledes, key)
 
 
 def put_ledes(key: Key, ledes: Ledes) -> None:
