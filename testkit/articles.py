@@ -30,8 +30,12 @@ ARTICLES = {
 def write_articles(folder: Path, published: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, (title, outlet, url, text) in ARTICLES.items():
-        (folder / name).write_text(
-            f"---\ntitle: {title}\noutlet: {outlet}\npublished: {published}\nurl: {url}\n---\n"
-            f"{text}\n"
-        )
+        write_article(folder / name, title, outlet, published, url, text)
     return folder
+
+
+def write_article(path: Path, title: str, outlet: str, published: str, url: str, text: str) -> None:
+    """One article as a Markdown file with the front matter `briefbot ingest` reads."""
+    path.write_text(
+        f"---\ntitle: {title}\noutlet: {outlet}\npublished: {published}\nurl: {url}\n---\n{text}\n"
+    )

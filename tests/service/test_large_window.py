@@ -19,6 +19,7 @@ from bot.summarize import extractive
 from bot.summarize.extractive import ExtractiveSummarizer
 from storage import articles as article_store
 from storage import topics as topic_store
+from testkit.articles import write_article
 from tests.conftest import Database
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -42,10 +43,13 @@ def _core(db: Database, tmp_path: Path, count: int) -> Briefbot:
     folder = tmp_path / "articles"
     folder.mkdir()
     for n in range(count):  # a0 is the newest
-        (folder / f"a{n}.md").write_text(
-            f"---\ntitle: Report {n}\noutlet: Outlet {n % 7}\n"
-            f"published: {(NOW - timedelta(minutes=5 * n + 1)).isoformat()}\n"
-            f"url: https://news{n % 7}.example.com/{n}\n---\n{STORIES[n % 2]} Item {n}.\n"
+        write_article(
+            folder / f"a{n}.md",
+            f"Report {n}",
+            f"Outlet {n % 7}",
+            (NOW - timedelta(minutes=5 * n + 1)).isoformat(),
+            f"https://news{n % 7}.example.com/{n}",
+            f"{STORIES[n % 2]} Item {n}.",
         )
     core.ingest([str(folder)], topic="council")
     return core

@@ -16,6 +16,7 @@ from bot.render.terminal import brief_to_text
 from bot.service import briefs as briefs_service
 from bot.settings import Settings
 from bot.summarize.model import Brief
+from testkit.articles import write_article
 from tests.conftest import Database
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -34,10 +35,13 @@ def core(db: Database, tmp_path: Path) -> Briefbot:
     folder = tmp_path / "articles"
     folder.mkdir()
     for n in range(5):
-        (folder / f"a{n}.md").write_text(
-            f"---\ntitle: River plan {n}\noutlet: Outlet {n}\n"
-            f"published: {(NOW - timedelta(hours=2 + n)).isoformat()}\n"
-            f"url: https://news{n}.example.com/river\n---\n{TEXT} Item {n}.\n"
+        write_article(
+            folder / f"a{n}.md",
+            f"River plan {n}",
+            f"Outlet {n}",
+            (NOW - timedelta(hours=2 + n)).isoformat(),
+            f"https://news{n}.example.com/river",
+            f"{TEXT} Item {n}.",
         )
     core.ingest([str(folder)], topic="river plan")
     return core
