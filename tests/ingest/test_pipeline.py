@@ -618,6 +618,46 @@ def test_a_pages_extraction_does_not_hold_its_hosts_fetch_slot(
     assert all(server.hits(p) == 1 for p in paths)  # each page fetched once
 
 
+def test_a_page_source_s_extraction_does_not_hold_its_hosts_fetch_slot(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    """Pages given as sources, one fetch at a time per host: the second page is fetched
+    while the first is being extracted, as a feed's teasers are (a site's pages and feeds
+    are often one topic's sources; extracting in the fetch's slot kept the host waiting)."""
+    import time
+
+    from bot.ingest.pipeline import InlinePageWork
+    from bot.ingest.report import IngestLimits
+
+    paths = [f"/page/{n}" for n in range(2)]
+    for n, path in enumerate(paths):
+        server.add(path, article_html(f"Page {n}", article_text(f"Page{n}word")))
+    seen_during_extraction: list[bool] = []
+
+    class WatchingWork(InlinePageWork):
+        def extract(self, body, url, encoding=None, title=None):  # type: ignore[no-untyped-def]
+            if not seen_during_extraction:
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline and server.hits(paths[1]) == 0:
+                    time.sleep(0.01)
+                seen_during_extraction.append(server.hits(paths[1]) == 1)
+            return super().extract(body, url, encoding, title)
+
+    report = ingest(
+        db.factory,
+        fetcher,
+        [SourceSpec("page", server.url(p)) for p in paths],
+        topic="pages",
+        now=NOW,
+        page_work=WatchingWork(),
+        limits=IngestLimits(per_host=1, max_age_days=0),
+    )
+    assert seen_during_extraction == [True]
+    assert report.new_articles == 2 and report.ok_count == 2
+    stored = {a.title for a in map(lambda p: _article_by_url(db, server.url(p)), paths) if a}
+    assert stored == {"Page 0", "Page 1"}
+
+
 class _CountingWork:
     """Inline page work that counts the languages it is asked to detect, by title."""
 
