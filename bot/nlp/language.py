@@ -24,8 +24,11 @@ __all__ = [
 ]
 
 # The opening of a long article says its language as well as the whole of it, at a bounded
-# cost (py3langid is linear in the text).
-MAX_CHARS = 3000
+# cost (py3langid is linear in the text). 1,000 characters (title and about 150 words) gave
+# the same answer as 3,000 on all 434 articles of the shared corpus's extraction pages,
+# MultiLing and a tenth of the BBC set (nine languages), at a fifth of the CPU (0.29 ms an
+# article against 1.47; 600 characters lost one answer); it is detected for every page.
+MAX_CHARS = 1000
 MIN_WORDS = 8  # fewer words (a bare headline) are too few to tell
 MIN_CONFIDENCE = 0.9  # normalised probability of the best language
 
