@@ -55,14 +55,18 @@ class PageFacts:
 
 
 def _extract_and_sign(
-    body: bytes | str, url: str, encoding: str | None, title: str | None = None
+    body: bytes | str,
+    url: str,
+    encoding: str | None,
+    title: str | None = None,
+    with_date: bool = True,
 ) -> tuple[ExtractedPage, PageFacts]:
     """In a worker: the page, and its facts (`PageFacts`), so the ingest thread does none of
     that CPU-heavy work. `title`: the title the article will be stored under when it is not
     the page's own (a feed entry's)."""
     from bot.nlp.language import detect_language
 
-    page = extract_page(body, url, encoding)
+    page = extract_page(body, url, encoding, with_date=with_date)
     text = page.text
     stored_title: str | None = (title or page.title or "")[:1024]
     try:
@@ -111,14 +115,16 @@ class ExtractionPool(WorkerProcesses):
         url: str,
         encoding: str | None = None,
         title: str | None = None,
+        *,
+        with_date: bool = True,
     ) -> ExtractedPage:
         if self.processes == 0:
-            return extract_page(body, url, encoding)
+            return extract_page(body, url, encoding, with_date=with_date)
         for attempt in (1, 2):
             pool = self._executor()
             try:
                 future: Future[tuple[ExtractedPage, PageFacts]] = pool.submit(
-                    _extract_and_sign, body, url, encoding, title
+                    _extract_and_sign, body, url, encoding, title, with_date
                 )
                 page, facts = future.result(timeout=self.deadline_s)
                 with self._lock:
@@ -141,7 +147,7 @@ class ExtractionPool(WorkerProcesses):
         # they re-run on start): extract in this thread from now on, slower but working.
         log.warning("extraction worker processes keep failing: extracting in-process")
         self.processes = 0
-        return extract_page(body, url, encoding)
+        return extract_page(body, url, encoding, with_date=with_date)
 
     def _facts_of(self, text: str) -> PageFacts | None:
         with self._lock:

@@ -205,14 +205,15 @@ def _text_length_at_most_joined(element: HtmlElement) -> int:
 
 
 def _metadata(
-    tree: HtmlElement, url: str, date_params: dict[str, Any]
+    tree: HtmlElement, url: str, date_params: dict[str, Any] | None
 ) -> tuple[str | None, str | None, str | None] | None:
     """(title, site name, date) of a parsed page, as `trafilatura.extract_metadata` finds
     them, without the fields it also extracts and we never read: the author (a deep copy of
     the whole tree and a search of it), categories, tags and the licence, about a third of
     its CPU (2-3 ms a page). None where this trafilatura lacks the functions used (the caller
     then asks trafilatura for all of its metadata). None of the skipped steps changes the
-    tree, so the text extracted after it is the same."""
+    tree, so the text extracted after it is the same. `date_params` None: no date search
+    (the date is None)."""
     try:
         from htmldate import find_date
         from trafilatura.metadata import (
@@ -235,7 +236,8 @@ def _metadata(
         metadata.title = extract_title(tree)
     if not metadata.url:
         metadata.url = extract_url(tree, url)
-    metadata.date = find_date(tree, **{**date_params, "url": metadata.url})
+    if date_params is not None:
+        metadata.date = find_date(tree, **{**date_params, "url": metadata.url})
     if not metadata.sitename:
         metadata.sitename = extract_sitename(tree)
     if metadata.sitename:
@@ -251,8 +253,13 @@ def _metadata(
     return metadata.title, metadata.sitename, metadata.date
 
 
-def extract_page(body: bytes | str, url: str, encoding: str | None = None) -> ExtractedPage:
-    """The article in an HTML page. Raises ParseError when the page has no article text."""
+def extract_page(
+    body: bytes | str, url: str, encoding: str | None = None, *, with_date: bool = True
+) -> ExtractedPage:
+    """The article in an HTML page. Raises ParseError when the page has no article text.
+    `with_date` False: the page's date is not looked for (`published_at` None), for a feed
+    entry that dates the article itself (its date is the one stored): htmldate's search
+    of the page was 0.4 ms of a page's 12 ms."""
     document: bytes | str = body
     if isinstance(body, bytes):
         # trafilatura only guesses from the bytes; a declared charset must win over a guess.
@@ -266,7 +273,7 @@ def extract_page(body: bytes | str, url: str, encoding: str | None = None) -> Ex
     date_params = set_date_params(extensive=True)
     date_params["outputformat"] = "%Y-%m-%dT%H:%M:%S%z"
     try:
-        metadata = _metadata(tree, url, date_params)
+        metadata = _metadata(tree, url, date_params if with_date else None)
         extracted = trafilatura.bare_extraction(
             tree,
             url=url,

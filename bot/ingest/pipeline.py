@@ -95,6 +95,8 @@ class PageWork(Protocol):
         url: str,
         encoding: str | None = None,
         title: str | None = None,
+        *,
+        with_date: bool = True,
     ) -> ExtractedPage: ...
 
     def signature(self, text: str) -> bytes | None: ...
@@ -115,8 +117,10 @@ class InlinePageWork:
         url: str,
         encoding: str | None = None,
         title: str | None = None,
+        *,
+        with_date: bool = True,
     ) -> ExtractedPage:
-        return extract_page(body, url, encoding)
+        return extract_page(body, url, encoding, with_date=with_date)
 
     def signature(self, text: str) -> bytes | None:
         return near_dup.signature(text)
@@ -492,9 +496,14 @@ class _Pipeline:
         """`enrich`'s second half: the fetched page's text merged into the teaser."""
         try:
             # The entry's title is the stored one when the page's text is taken: the worker
-            # detects the language of that pair (`merge_full_text`).
+            # detects the language of that pair (`merge_full_text`). So is its date: the
+            # page's is looked for only when the entry has none.
             page = self.extract(
-                fetched.content, fetched.url, fetched.encoding, candidate.title or None
+                fetched.content,
+                fetched.url,
+                fetched.encoding,
+                candidate.title or None,
+                with_date=candidate.published_at is None or self._undated_follower(candidate),
             )
         except BriefbotError as exc:
             log.debug("keeping the teaser of %s: %s", candidate.url, exc)
@@ -506,6 +515,13 @@ class _Pipeline:
             candidate, page.title, page.text, page.published_at, self.page_work.word_count
         )
         return merged, True, page
+
+    def _undated_follower(self, candidate: Candidate) -> bool:
+        """Whether another source's entry without a date of its own waits for this page
+        (it takes the page's date). Read from an ingest thread while the scheduling thread
+        may add to the list: a follower added after this look is stored without a date."""
+        followers = list(self._inflight.get(candidate.url, ()))
+        return any(teaser.published_at is None for _, teaser in followers)
 
     # -- stage 2 and 4 (caller thread) ----------------------------------------------------
 

@@ -115,6 +115,16 @@ def test_extract_page() -> None:
     assert "SHOULD NOT APPEAR" not in page.text and "color: red" not in page.text
     assert page.published_at == datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
     assert page.outlet
+    # For a feed entry that dates the article itself the page's date is not looked for;
+    # everything else read from the page is the same.
+    undated = extract_page(
+        article_html("Talks resume", text).encode(),
+        "https://www.news.example/a",
+        None,
+        with_date=False,
+    )
+    assert undated.published_at is None
+    assert (undated.title, undated.text, undated.outlet) == (page.title, page.text, page.outlet)
 
 
 def test_extract_page_encodings() -> None:

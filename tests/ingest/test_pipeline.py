@@ -593,7 +593,7 @@ def test_a_pages_extraction_does_not_hold_its_hosts_fetch_slot(
     seen_during_extraction: list[bool] = []
 
     class WatchingWork(InlinePageWork):
-        def extract(self, body, url, encoding=None, title=None):  # type: ignore[no-untyped-def]
+        def extract(self, body, url, encoding=None, title=None, **options):  # type: ignore[no-untyped-def]
             if not seen_during_extraction:
                 # The first page's extraction waits (at most 5 s) for another page's request.
                 deadline = time.monotonic() + 5
@@ -602,7 +602,7 @@ def test_a_pages_extraction_does_not_hold_its_hosts_fetch_slot(
                         break
                     time.sleep(0.01)
                 seen_during_extraction.append(sum(server.hits(p) for p in paths) > 1)
-            return super().extract(body, url, encoding, title)
+            return super().extract(body, url, encoding, title, **options)
 
     report = ingest(
         db.factory,
@@ -635,13 +635,13 @@ def test_a_page_source_s_extraction_does_not_hold_its_hosts_fetch_slot(
     seen_during_extraction: list[bool] = []
 
     class WatchingWork(InlinePageWork):
-        def extract(self, body, url, encoding=None, title=None):  # type: ignore[no-untyped-def]
+        def extract(self, body, url, encoding=None, title=None, **options):  # type: ignore[no-untyped-def]
             if not seen_during_extraction:
                 deadline = time.monotonic() + 5
                 while time.monotonic() < deadline and server.hits(paths[1]) == 0:
                     time.sleep(0.01)
                 seen_during_extraction.append(server.hits(paths[1]) == 1)
-            return super().extract(body, url, encoding, title)
+            return super().extract(body, url, encoding, title, **options)
 
     report = ingest(
         db.factory,
