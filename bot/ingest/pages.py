@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import trafilatura
+from lxml.etree import strip_tags
 from lxml.html import HtmlElement
 from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
@@ -253,6 +254,57 @@ def _metadata(
     return metadata.title, metadata.sitename, metadata.date
 
 
+# trafilatura's settings for a page's article text (see `extract_page`).
+_EXTRACTION = {
+    # Fast mode (trafilatura's own extractor, without readability and jusText run beside it
+    # to compare) with recall favoured: 14.0 ms a page instead of 22.8 on the 181 pages of
+    # the article-extraction benchmark, shingle F1 0.9654 against 0.9656 (precision 0.952 /
+    # 0.961, recall 0.979 / 0.971), nothing empty. Precision favoured in fast mode lost
+    # 0.018 of F1 (one page empty); so did neither.
+    "fast": True,
+    "favor_recall": True,
+    "include_comments": False,
+    "include_tables": True,
+}
+
+
+def _article_text(tree: HtmlElement, url: str) -> str | None:
+    """The article text trafilatura's `bare_extraction(tree, **_EXTRACTION)` finds (None:
+    none), without the copy of the whole tree it first makes to leave a caller's tree
+    intact (0.4 ms of a page's 12): this tree was parsed for this extraction and is not
+    read after it. The steps are bare_extraction's for these settings (trafilatura 2.x);
+    where this trafilatura lacks them, bare_extraction itself (with its copy)."""
+    try:
+        from trafilatura.core import trafilatura_sequence
+        from trafilatura.settings import Extractor
+        from trafilatura.xml import xmltotxt
+    except ImportError:
+        return _bare_article_text(tree, url)
+    options = Extractor(
+        output_format="python",
+        fast=_EXTRACTION["fast"],
+        recall=_EXTRACTION["favor_recall"],
+        comments=_EXTRACTION["include_comments"],
+        tables=_EXTRACTION["include_tables"],
+        url=url,
+    )
+    body, text, _, comments = trafilatura_sequence(tree, options, url)
+    if options.max_tree_size and len(body) > options.max_tree_size:  # unset by default
+        strip_tags(body, "hi")
+        if len(body) > options.max_tree_size:
+            return None
+    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        return None
+    return str(xmltotxt(body, options.formatting))
+
+
+def _bare_article_text(tree: HtmlElement, url: str) -> str | None:
+    extracted = trafilatura.bare_extraction(tree, url=url, with_metadata=False, **_EXTRACTION)
+    if extracted is None or isinstance(extracted, dict):
+        return None
+    return str(extracted.text or "")
+
+
 def extract_page(
     body: bytes | str, url: str, encoding: str | None = None, *, with_date: bool = True
 ) -> ExtractedPage:
@@ -274,43 +326,42 @@ def extract_page(
     date_params["outputformat"] = "%Y-%m-%dT%H:%M:%S%z"
     try:
         metadata = _metadata(tree, url, date_params if with_date else None)
-        extracted = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            with_metadata=metadata is None,
-            # Fast mode (trafilatura's own extractor, without readability and jusText run
-            # beside it to compare) with recall favoured: 14.0 ms a page instead of 22.8 on
-            # the 181 pages of the article-extraction benchmark, shingle F1 0.9654 against
-            # 0.9656 (precision 0.952 / 0.961, recall 0.979 / 0.971), nothing empty. Precision
-            # favoured in fast mode lost 0.018 of F1 (one page empty); so did neither.
-            fast=True,
-            favor_recall=True,
-            include_comments=False,
-            include_tables=True,
-            date_extraction_params=date_params,
-        )
+        if metadata is not None:
+            title, sitename, date = metadata
+            found = _article_text(tree, url)
+        else:  # a trafilatura without the metadata steps `_metadata` uses: all of its own
+            extracted = trafilatura.bare_extraction(
+                tree,
+                url=url,
+                with_metadata=True,
+                date_extraction_params=date_params,
+                **_EXTRACTION,
+            )
+            found = None
+            title = sitename = date = None
+            if extracted is not None and not isinstance(extracted, dict):
+                found = extracted.text or ""
+                title, sitename, date = extracted.title, extracted.sitename, extracted.date
     except Exception as exc:  # lxml and trafilatura raise many types on hostile markup
         log.debug("trafilatura failed on %s", url, exc_info=True)
         raise ParseError(f"not a feed or article page: {type(exc).__name__}: {exc}") from None
-    if extracted is None or isinstance(extracted, dict):
+    if found is None:
         raise ParseError("not a feed or article page: no article text found")
-    if metadata is not None:
-        extracted.title, extracted.sitename, extracted.date = metadata
     # trafilatura ends each paragraph (and heading) with one line break; the summarizer reads
     # a single break as a soft wrap, as in typed text, so a page would be one long paragraph,
     # cut at the analysis's paragraph limit. Blank-line paragraphs, as from files and feeds.
-    text = re.sub(r"\n+", "\n\n", normalize_text(extracted.text or ""))
+    text = re.sub(r"\n+", "\n\n", normalize_text(found))
     if word_count(text) < MIN_ARTICLE_WORDS:
         raise ParseError("not a feed or article page: no article text found")
-    title = normalize_text(extracted.title or "").replace("\n", " ") or None
+    title = normalize_text(title or "").replace("\n", " ") or None
     first, _, rest = text.partition("\n")
     if title and rest and first.strip().casefold() == title.casefold():
         # The headline is the title, not body text; copies of one story often re-title it.
         text = rest.strip()
-    outlet = normalize_text(extracted.sitename or "") or outlet_from_url(url)
+    outlet = normalize_text(sitename or "") or outlet_from_url(url)
     return ExtractedPage(
         title=title,
         text=text,
-        published_at=_as_datetime(extracted.date),
+        published_at=_as_datetime(date),
         outlet=outlet or None,
     )

@@ -127,6 +127,39 @@ def test_extract_page() -> None:
     assert (undated.title, undated.text, undated.outlet) == (page.title, page.text, page.outlet)
 
 
+def test_article_text_is_trafilatura_s_own_extraction() -> None:
+    """The page's text is taken with trafilatura's steps called directly (to skip a copy of
+    the whole tree); on a page with comments, a table, boilerplate and hidden text it is
+    exactly what `trafilatura.bare_extraction` returns with the same settings, so an
+    upgrade of trafilatura that changes those steps fails here, not in the briefs."""
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    from bot.ingest.pages import _EXTRACTION, _article_text
+
+    text = article_text("Harbour")
+    html = article_html("Harbour works", text).replace(
+        "</article>",
+        "<table><tr><td>Berths</td><td>12</td></tr></table>"
+        "<div class='comments'><p>Reader comment that is not the article.</p></div>"
+        "</article>",
+    )
+    ours = _article_text(load_html(html), "https://www.news.example/a")
+    theirs = trafilatura.bare_extraction(
+        load_html(html), url="https://www.news.example/a", with_metadata=False, **_EXTRACTION
+    )
+    assert ours and theirs is not None and not isinstance(theirs, dict)
+    assert ours == theirs.text
+    assert "Harbour update 3" in ours and "Berths" in ours
+    # A page of navigation only: the same text (trafilatura's baseline rescue) or nothing.
+    nav = "<html><body><nav><a href='/'>Home</a></nav><footer>(c)</footer></body></html>"
+    bare = trafilatura.bare_extraction(
+        load_html(nav), url="https://www.news.example/b", with_metadata=False, **_EXTRACTION
+    )
+    expected = None if bare is None or isinstance(bare, dict) else bare.text
+    assert _article_text(load_html(nav), "https://www.news.example/b") == expected
+
+
 def test_extract_page_encodings() -> None:
     text = article_text("Fran\u00e7ois Mitterrand \u2019s caf\u00e9")
     html = article_html("R\u00e9sum\u00e9", text)
