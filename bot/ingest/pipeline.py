@@ -199,6 +199,11 @@ class _Task:
             return ""
 
 
+def _unread(task: _Task) -> bool:
+    """Whether the task reads a source (its feed or page), not a page of one."""
+    return task.candidate is None and task.fetched is None
+
+
 def _guess_kind(url: str) -> str:
     """For a URL that failed before it could be looked at: what its address suggests."""
     path = urlsplit(url).path.lower().rstrip("/")
@@ -807,21 +812,54 @@ class _Pipeline:
             return
         # Only entries not stored yet are fetched again, each as its own task; an entry that
         # another source listed too and whose page is being fetched waits for that page.
+        tasks: list[_Task] = []
+        awaited: set[int] = set()  # ids of the page sources this feed's entries wait for
         for teaser in fetched:
             page_job = self._page_jobs.get(teaser.url)
             if page_job is not None and page_job.retrieved is None and page_job.result is None:
                 # The page is a source of this round too, not read yet: its page serves both.
                 self._page_followers.setdefault(teaser.url, []).append((job, teaser))
+                awaited.add(id(page_job))
                 continue
-            self._fetch_teaser(job, teaser)
+            task = self._teaser_task(job, teaser)
+            if task is not None:
+                tasks.append(task)
+        self._queue_pages(tasks, awaited)
 
-    def _fetch_teaser(self, job: _Job, teaser: Candidate) -> None:
+    def _queue_pages(self, tasks: list[_Task], awaited: set[int]) -> None:
+        """Queue a feed's page fetches behind the pages queued before them and ahead of the
+        sources not read yet, with the page sources its entries wait for first of all.
+
+        Behind every source, with one site's feeds and pages given together (two fetches at
+        a time per host), no page was extracted before the last of its feeds was read: 90 ms
+        of a 1.7 s round with the extraction processes idle. Ahead of the sources, a feed
+        whose entries wait for a page source was stored only once that source was read: the
+        page sources, last in the queue, were read at the round's end, one host slot each,
+        with little left to extract beside them; so they are moved up."""
+        queue = self._queue
+        if not tasks and not awaited:
+            return
+        moved = [_unread(t) and id(t.job) in awaited for t in queue]
+        waited_for = [t for t, m in zip(queue, moved, strict=True) if m]
+        rest = [t for t, m in zip(queue, moved, strict=True) if not m]
+        at = next((n for n, t in enumerate(rest) if _unread(t)), len(rest))
+        queue.clear()
+        queue.extend([*rest[:at], *waited_for, *tasks, *rest[at:]])
+
+    def _teaser_task(self, job: _Job, teaser: Candidate) -> _Task | None:
+        """The task that fetches a teaser's page; None when that page is being fetched for
+        another source already (this entry then waits for it)."""
         waiting = self._inflight.get(teaser.url)
         if waiting is not None:
             waiting.append((job, teaser))
-            return
+            return None
         self._inflight[teaser.url] = []
-        self._queue.append(_Task(job, teaser))
+        return _Task(job, teaser)
+
+    def _fetch_teaser(self, job: _Job, teaser: Candidate) -> None:
+        task = self._teaser_task(job, teaser)
+        if task is not None:
+            self._queue.append(task)
 
     def _hand_over(self, job: _Job) -> None:
         """The feed entries waiting for page source `job` (`_retrieved`) get its page; if it

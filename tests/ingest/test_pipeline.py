@@ -658,6 +658,50 @@ def test_a_page_source_s_extraction_does_not_hold_its_hosts_fetch_slot(
     assert stored == {"Page 0", "Page 1"}
 
 
+def test_a_feed_s_pages_are_read_before_the_sources_after_it(
+    db: Database, server: LocalServer, fetcher: Fetcher
+) -> None:
+    """One site, one fetch at a time: a feed's pages are fetched (and extracted) before the
+    sources listed after it are read, so extraction starts with the first feed; a page
+    source that the feed lists comes first of all, as the feed's entry waits for it. Before,
+    every source was read first: no page was extracted until the last feed was in, and a
+    feed listing a page source was stored only at the end of the round."""
+    from bot.ingest.report import IngestLimits
+
+    for path, topic in (("/a1", "Alpha"), ("/b1", "Bravo"), ("/p", "Papa")):
+        server.add(path, article_html(f"Story {topic}", article_text(topic)))
+    feed_a = server.add(
+        "/a.xml",
+        rss_feed(
+            "A",
+            [
+                {"title": "Story Alpha", "link": server.url("/a1"), "description": "T."},
+                {"title": "Story Papa", "link": server.url("/p"), "description": "T."},
+            ],
+        ),
+        content_type="application/rss+xml",
+    )
+    feed_b = server.add(
+        "/b.xml",
+        rss_feed("B", [{"title": "Story Bravo", "link": server.url("/b1"), "description": "T."}]),
+        content_type="application/rss+xml",
+    )
+    report = ingest(
+        db.factory,
+        fetcher,
+        [
+            SourceSpec("feed", feed_a),
+            SourceSpec("feed", feed_b),
+            SourceSpec("page", server.url("/p")),
+        ],
+        topic="order",
+        now=NOW,
+        limits=IngestLimits(per_host=1, max_age_days=0),
+    )
+    assert report.ok_count == 3 and report.new_articles == 3
+    assert [path for path, _ in server.requests] == ["/a.xml", "/p", "/a1", "/b.xml", "/b1"]
+
+
 class _CountingWork:
     """Inline page work that counts the languages it is asked to detect, by title."""
 
