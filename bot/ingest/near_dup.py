@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
+
 from bot.ingest.article_text import folded_words
 
 __all__ = [
@@ -80,24 +82,33 @@ def signature(text: str, folded: str | None = None) -> bytes | None:
     """
     if len(text.split()) < MIN_WORDS:
         return None
-    values = shingles(text, folded)
-    if not values:
+    hashes = _shingle_hashes(folded_words(text) if folded is None else folded)
+    if not len(hashes):
         return None
     empty = _MASK + 1
-    minima = [empty] * PERMUTATIONS
-    for h in values:
-        b = h >> _BIN_SHIFT
-        v = h & _MASK
-        if v < minima[b]:
-            minima[b] = v
+    # Each bin's smallest remainder (a shingle seen twice changes no minimum, so the hashes
+    # need no de-duplication): in numpy, about half the CPU of the loop over a set.
+    minima_array = np.full(PERMUTATIONS, empty, dtype=np.uint64)
+    np.minimum.at(minima_array, (hashes >> _BIN_SHIFT).astype(np.intp), hashes & _MASK)
+    minima = [int(m) for m in minima_array]
     for i in range(PERMUTATIONS):
         j = i
-        while minima[j] == empty:  # at least one bin is filled: values is not empty
+        while minima[j] == empty:  # at least one bin is filled: there are hashes
             j = (j + 1) % PERMUTATIONS
         if j != i:
             # Mix in the distance so a borrowed value differs from its source bin's.
             minima[i] = (minima[j] + (j - i) % PERMUTATIONS * _BORROW_STEP) & _MASK
     return b"".join(m.to_bytes(8, "big") for m in minima)
+
+
+def _shingle_hashes(folded: str) -> np.ndarray:
+    """The 64-bit hashes of `shingles` (with repeats), as an unsigned array: each word
+    encoded once, the digests joined and read in one go."""
+    encoded = [w.encode() for w in folded.split()]
+    grams = (b" ".join(encoded[i : i + SHINGLE]) for i in range(len(encoded) - SHINGLE + 1))
+    blake2b = hashlib.blake2b
+    digests = b"".join(blake2b(g, digest_size=8).digest() for g in grams)
+    return np.frombuffer(digests, dtype=">u8").astype(np.uint64)
 
 
 def similarity(a: bytes, b: bytes) -> float:

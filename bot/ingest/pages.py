@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import functools
+import inspect
 import logging
 import re
 from dataclasses import dataclass, field
@@ -274,12 +276,10 @@ def _article_text(tree: HtmlElement, url: str) -> str | None:
     intact (0.4 ms of a page's 12): this tree was parsed for this extraction and is not
     read after it. The steps are bare_extraction's for these settings (trafilatura 2.x);
     where this trafilatura lacks them, bare_extraction itself (with its copy)."""
-    try:
-        from trafilatura.core import trafilatura_sequence
-        from trafilatura.settings import Extractor
-        from trafilatura.xml import xmltotxt
-    except ImportError:
+    steps = _extraction_steps()
+    if steps is None:
         return _bare_article_text(tree, url)
+    trafilatura_sequence, Extractor, xmltotxt = steps
     options = Extractor(
         output_format="python",
         fast=_EXTRACTION["fast"],
@@ -296,6 +296,26 @@ def _article_text(tree: HtmlElement, url: str) -> str | None:
     if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
         return None
     return str(xmltotxt(body, options.formatting))
+
+
+@functools.cache
+def _extraction_steps() -> tuple[Any, Any, Any] | None:
+    """trafilatura's (trafilatura_sequence, Extractor, xmltotxt) where they are the ones
+    `_article_text` is written for (the sequence taking `tree, options, url`: its
+    arguments changed within 2.x), else None."""
+    try:
+        from trafilatura.core import trafilatura_sequence
+        from trafilatura.settings import Extractor
+        from trafilatura.xml import xmltotxt
+    except ImportError:
+        return None
+    try:
+        parameters = list(inspect.signature(trafilatura_sequence).parameters)
+    except (TypeError, ValueError):
+        return None
+    if parameters != ["tree", "options", "url"]:
+        return None
+    return trafilatura_sequence, Extractor, xmltotxt
 
 
 def _bare_article_text(tree: HtmlElement, url: str) -> str | None:

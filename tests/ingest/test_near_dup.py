@@ -99,3 +99,39 @@ def test_ingesting_a_syndicated_copy_adds_an_outlet_not_an_article(
     # One article, two outlets: its points are reported by 2 sources, cited once.
     assert all(b.text.endswith("(reported by 2 sources)") for b in brief.bullets())
     assert all(len(b.source_ids) == 1 for b in brief.bullets())
+
+
+def _reference_signature(text: str) -> bytes | None:
+    """One-permutation MinHash as first written (a loop over the set of shingle hashes):
+    signatures stored by earlier versions are compared with new ones, so the vectorised
+    version must give the same bytes."""
+    if len(text.split()) < near_dup.MIN_WORDS:
+        return None
+    values = near_dup.shingles(text)
+    if not values:
+        return None
+    shift, mask = 64 - 6, (1 << 58) - 1
+    empty = mask + 1
+    minima = [empty] * near_dup.PERMUTATIONS
+    for h in values:
+        minima[h >> shift] = min(minima[h >> shift], h & mask)
+    step = 0x9E3779B97F4A7C15 & mask
+    for i in range(near_dup.PERMUTATIONS):
+        j = i
+        while minima[j] == empty:
+            j = (j + 1) % near_dup.PERMUTATIONS
+        if j != i:
+            minima[i] = (minima[j] + (j - i) % near_dup.PERMUTATIONS * step) & mask
+    return b"".join(m.to_bytes(8, "big") for m in minima)
+
+
+def test_signatures_are_the_bytes_stored_before() -> None:
+    texts = [a.text for a in DEMO[:12]]
+    texts += [
+        "Short text.",
+        "word " * 60,  # one shingle: 63 bins borrowed
+        "Zürich café naïve — “quotes” 中文 " * 12,
+        "\n\n".join(a.text for a in DEMO[:3]),
+    ]
+    for text in texts:
+        assert near_dup.signature(text) == _reference_signature(text)
