@@ -160,15 +160,15 @@ class _Job:
     deadline: float | None = None  # time.monotonic() by which the source is settled
 
 
-# Ingest threads doing network I/O at once (FETCH_PER_HOST of them to one host).
+# Ingest threads with pages extracted in them (FETCH_PER_HOST of them fetch from one host).
 FETCH_THREADS = 4
 
 
 def default_threads(work: PageWork) -> int:
-    """Ingest threads: FETCH_THREADS for fetches, plus two per extraction process. A
-    thread waits on its page's extraction, so with threads for fetches only, a process had
-    no next page queued while the scheduling thread stored a source (10-15 ms a feed), and
-    idled: on 2 cores a 95-page round ran at 95 pages/s with 4 threads, 103 with 8
+    """Ingest threads: FETCH_THREADS, plus two per extraction process. A thread waits on
+    its page's extraction in a process, so with FETCH_THREADS alone a process had no next
+    page queued while the scheduling thread stored a source (10-15 ms a feed), and idled:
+    on 2 cores a 95-page round ran at 95 pages/s with 4 threads, 103 with 8
     (bench/ingest_speed.py's pages, interleaved)."""
     return FETCH_THREADS + 2 * max(0, int(getattr(work, "processes", 0) or 0))
 
