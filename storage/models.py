@@ -187,6 +187,9 @@ class ArticleAnalysis(Base):
     )
     version: Mapped[str] = mapped_column(String(64))
     analyzed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The lede terms of the analysis, encoded by `bot.ingest.analyze` (opaque here); None:
+    # stored before migration 0017, or a failed analysis (readers use the sentences).
+    ledes: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ArticleUrl(Base):

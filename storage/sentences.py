@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, or_, select
+from sqlalchemy import Row, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.idlists import id_in
@@ -29,14 +29,18 @@ def replace(session: Session, article_id: int, version: str, rows: Sequence[Sent
 
 
 def replace_many(
-    session: Session, analyses: Mapping[int, tuple[str, Sequence[SentenceRow]]]
+    session: Session,
+    analyses: Mapping[int, tuple[str, Sequence[SentenceRow]]],
+    ledes: Mapping[int, str | None] | None = None,
 ) -> None:
     """`replace` for many articles ({article id: (version, rows)}) in a few statements per
     chunk of articles, whatever their number of sentences: one DELETE per table and one
     multi-row INSERT per table (plain Core inserts: no ORM objects to build and flush).
     Ingest stores every new article this way, so statements per article are what PostgreSQL
-    spends its CPU on (issue 18)."""
+    spends its CPU on (issue 18). `ledes`: each article's encoded lede terms (`lede_stamps`;
+    absent or None: none stored)."""
     ids = list(analyses)
+    ledes = ledes or {}
     at = utcnow()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
@@ -50,7 +54,15 @@ def replace_many(
         )
         session.execute(
             insert(ArticleAnalysis),
-            [{"article_id": i, "version": analyses[i][0], "analyzed_at": at} for i in chunk],
+            [
+                {
+                    "article_id": i,
+                    "version": analyses[i][0],
+                    "analyzed_at": at,
+                    "ledes": ledes.get(i),
+                }
+                for i in chunk
+            ],
         )
         sentences = [
             {"article_id": i, "position": p, "paragraph": g, "text": t, "features": f}
@@ -92,6 +104,64 @@ def stamps(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[str,
         ):
             out[article_id] = (version, analyzed_at)
     return out
+
+
+def lede_stamps(
+    session: Session, article_ids: Sequence[int]
+) -> dict[int, tuple[str, datetime, str | None]]:
+    """`stamps` with each analysis' stored lede terms (None: stored before they were, or a
+    failed analysis): one short row per article, what a large window is grouped by."""
+    out: dict[int, tuple[str, datetime, str | None]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for article_id, version, analyzed_at, ledes in session.execute(
+            select(
+                ArticleAnalysis.article_id,
+                ArticleAnalysis.version,
+                ArticleAnalysis.analyzed_at,
+                ArticleAnalysis.ledes,
+            ).where(id_in(session, ArticleAnalysis.article_id, chunk))
+        ):
+            out[article_id] = (version, analyzed_at, ledes)
+    return out
+
+
+def without_ledes(session: Session, *, after: int, limit: int) -> list[int]:
+    """Up to `limit` articles with ids over `after` (smallest first) whose stored analysis
+    has no lede terms (stored before they were), failed analyses left out: what `briefbot db
+    reindex` fills."""
+    return list(
+        session.scalars(
+            select(ArticleAnalysis.article_id)
+            .where(
+                ArticleAnalysis.article_id > after,
+                ArticleAnalysis.ledes.is_(None),
+                ~ArticleAnalysis.version.startswith(FAILED, autoescape=True),
+            )
+            .order_by(ArticleAnalysis.article_id)
+            .limit(limit)
+        )
+    )
+
+
+def fill_ledes(session: Session, ledes: Mapping[int, tuple[datetime, str]]) -> None:
+    """Store lede terms computed from stored sentences ({article id: (the analysis'
+    analysed-at, encoded terms)}), for analyses still stamped so and still without them (a
+    re-analysis meanwhile stored its own)."""
+    if not ledes:
+        return
+    table = ArticleAnalysis.__table__
+    session.execute(
+        update(table)
+        .where(
+            table.c.article_id == bindparam("b_id"),
+            table.c.analyzed_at == bindparam("b_at"),
+            table.c.ledes.is_(None),
+        )
+        .values(ledes=bindparam("b_ledes")),
+        [{"b_id": i, "b_at": at, "b_ledes": text} for i, (at, text) in ledes.items()],
+    )
 
 
 def load(session: Session, article_ids: Sequence[int]) -> dict[int, list[SentenceRow]]:
@@ -239,6 +309,8 @@ __all__ = [
     "FAILED",
     "SentenceRow",
     "attempts",
+    "fill_ledes",
+    "lede_stamps",
     "load",
     "pending",
     "record_failures",
@@ -246,4 +318,5 @@ __all__ = [
     "replace_many",
     "stamps",
     "versions",
+    "without_ledes",
 ]

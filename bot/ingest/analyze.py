@@ -101,7 +101,56 @@ def _store(session: Session, analyses: dict[int, ArticleAnalysis]) -> None:
             )
             for article_id, analysis in analyses.items()
         },
+        {article_id: encode_ledes(analysis) for article_id, analysis in analyses.items()},
     )
+
+
+# -- lede terms: what a window too large to read whole is grouped into stories by -----------
+#
+# Stored beside each analysis as one short text (`article_analyses.ledes`): the number of
+# lede sentences they cover, the terms in first-seen order, their counts, separated by tabs
+# ("8\tjeddah talk u.s\t2 1 1"). Terms are word tokens (`bot.summarize.sentences.terms`),
+# never blank or holding whitespace; an analysis with one that does stores none (None), and
+# is read from its sentences instead, as is one stored with another LEDE_SENTENCES.
+
+
+def _lede_counts(sentences: Any) -> dict[str, int]:
+    """The term counts of the first LEDE_SENTENCES prose sentences of `sentences`
+    ((kind, terms) pairs), first-seen order, counts added."""
+    from bot.summarize.stories import LEDE_SENTENCES
+
+    counts: dict[str, int] = {}
+    for terms in itertools.islice((t for kind, t in sentences if kind == "prose"), LEDE_SENTENCES):
+        for term, count in terms:
+            counts[term] = counts.get(term, 0) + int(count)
+    return counts
+
+
+def _encode(counts: dict[str, int]) -> str | None:
+    from bot.summarize.stories import LEDE_SENTENCES
+
+    if any(term.split() != [term] for term in counts):  # blank, or holding whitespace
+        return None
+    values = " ".join(map(str, counts.values()))
+    return f"{LEDE_SENTENCES}\t{' '.join(counts)}\t{values}"
+
+
+def encode_ledes(analysis: ArticleAnalysis) -> str | None:
+    """An analysis' lede terms as `article_analyses.ledes` keeps them (None: not encodable)."""
+    return _encode(_lede_counts((s.kind, s.terms) for s in analysis.sentences))
+
+
+def decode_ledes(stored: str | None) -> analysis_cache.Ledes | None:
+    """(terms, counts) of stored lede terms, the terms interned (shared by every article that
+    has them); None when there are none, or they cover another number of sentences."""
+    from bot.summarize.stories import LEDE_SENTENCES
+
+    if not stored:
+        return None
+    sentences, terms, counts = stored.split("\t")
+    if sentences != str(LEDE_SENTENCES):
+        return None
+    return tuple(map(sys.intern, terms.split())), tuple(map(int, counts.split()))
 
 
 def store_analyses(session: Session, analyses: dict[int, ArticleAnalysis]) -> None:
@@ -188,9 +237,7 @@ def load_ledes(session: Session, article_ids: Sequence[int]) -> dict[int, Articl
     sentence or eight, its counts matrix is the same), for a fraction of decoding every
     feature of every sentence. Nothing is analysed here: an article without an analysis is
     left out (the summarizer reads its words instead)."""
-    from bot.summarize.stories import LEDE_SENTENCES
-
-    stamps = sentence_store.stamps(session, article_ids)
+    stamps = sentence_store.lede_stamps(session, article_ids)
     database = _database(session)
     out: dict[int, analysis_cache.Ledes] = {}
     keys: dict[int, analysis_cache.Key] = {}
@@ -199,18 +246,19 @@ def load_ledes(session: Session, article_ids: Sequence[int]) -> dict[int, Articl
         if stamp is None or stamp[0].startswith(sentence_store.FAILED):
             continue
         key = (database, article_id, stamp[0], stamp[1])
-        cached = analysis_cache.get_ledes(key)
-        if cached is not None:
-            out[article_id] = cached
-        else:
-            keys[article_id] = key
-    stored = sentence_store.load_lede_terms(session, list(keys), LEDE_SENTENCES) if keys else {}
-    for article_id, key in keys.items():
-        counts: dict[str, int] = {}
-        for terms in stored.get(article_id, []):
-            for term, count in terms:
-                counts[term] = counts.get(term, 0) + int(count)
-        ledes = (tuple(map(sys.intern, counts)), tuple(counts.values()))
+        ledes = analysis_cache.get_ledes(key)
+        if ledes is None:
+            # Stored with the analysis (one short text); else (an analysis stored before
+            # migration 0017) read from its sentences' features below.
+            ledes = decode_ledes(stamp[2])
+            if ledes is None:
+                keys[article_id] = key
+                continue
+            if key[3] is not None:
+                analysis_cache.put_ledes(key, ledes)
+        out[article_id] = ledes
+    for article_id, ledes in _ledes_from_sentences(session, list(keys)).items():
+        key = keys[article_id]
         if key[3] is not None:
             analysis_cache.put_ledes(key, ledes)
         out[article_id] = ledes
@@ -220,6 +268,42 @@ def load_ledes(session: Session, article_ids: Sequence[int]) -> dict[int, Articl
         )
         for i, t in out.items()
     }
+
+
+def _ledes_from_sentences(
+    session: Session, article_ids: Sequence[int]
+) -> dict[int, analysis_cache.Ledes]:
+    """The lede terms of these articles read from their stored sentences' features (every
+    article listed: one without a prose sentence has none)."""
+    from bot.summarize.stories import LEDE_SENTENCES
+
+    if not article_ids:
+        return {}
+    stored = sentence_store.load_lede_terms(session, article_ids, LEDE_SENTENCES)
+    out: dict[int, analysis_cache.Ledes] = {}
+    for article_id in article_ids:
+        counts = _lede_counts(("prose", terms) for terms in stored.get(article_id, []))
+        out[article_id] = (tuple(map(sys.intern, counts)), tuple(counts.values()))
+    return out
+
+
+def _fill_ledes(session: Session) -> int:
+    """Store the lede terms of analyses stored before migration 0017 (read from their
+    sentences); returns how many were filled."""
+    done = 0
+    after = 0
+    while ids := sentence_store.without_ledes(session, after=after, limit=500):
+        after = ids[-1]
+        stamps = sentence_store.stamps(session, ids)
+        filled = {
+            i: (stamps[i][1], _encode(dict(zip(*ledes, strict=True))) or "")
+            for i, ledes in _ledes_from_sentences(session, ids).items()
+        }
+        # ("" for terms that cannot be encoded: not filled again; read as none.)
+        sentence_store.fill_ledes(session, filled)
+        session.flush()
+        done += len(filled)
+    return done
 
 
 def _transient(analysis: ArticleAnalysis) -> ArticleAnalysis:
@@ -277,4 +361,7 @@ def reindex(session: Session, nlp_setting: str = "auto", *, force: bool = False)
         analyze_and_store(session, rows, nlp)
         session.flush()
         done += len(rows)
+    # Analyses that are current but were stored before their lede terms were: filled from
+    # their sentences, no re-analysis (not counted: their analysis is unchanged).
+    _fill_ledes(session)
     return done
