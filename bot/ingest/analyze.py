@@ -230,11 +230,10 @@ def load(
     return out
 
 
-def load_ledes(session: Session, article_ids: Sequence[int]) -> dict[int, ArticleAnalysis]:
-    """Of these articles, those with a stored analysis, as one sentence holding the term
-    counts of their first LEDE_SENTENCES prose sentences (first-seen order, counts added):
-    all that `ExtractiveSummarizer.choose` reads of them, and what it reads the same (one
-    sentence or eight, its counts matrix is the same), for a fraction of decoding every
+def load_ledes(session: Session, article_ids: Sequence[int]) -> dict[int, analysis_cache.Ledes]:
+    """Of these articles, those with a stored analysis, as the (terms, counts) of their first
+    LEDE_SENTENCES prose sentences (first-seen order, counts added; `ArticleInput.lede_terms`):
+    all that `ExtractiveSummarizer.choose` reads of them, for a fraction of decoding every
     feature of every sentence. Nothing is analysed here: an article without an analysis is
     left out (the summarizer reads its words instead)."""
     stamps = sentence_store.lede_stamps(session, article_ids)
@@ -262,12 +261,7 @@ def load_ledes(session: Session, article_ids: Sequence[int]) -> dict[int, Articl
         if key[3] is not None:
             analysis_cache.put_ledes(key, ledes)
         out[article_id] = ledes
-    return {
-        i: ArticleAnalysis(
-            stamps[i][0], (SentenceFeatures(0, 0, "", "prose", terms=tuple(zip(*t, strict=True))),)
-        )
-        for i, t in out.items()
-    }
+    return out
 
 
 def _ledes_from_sentences(

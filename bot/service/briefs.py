@@ -25,6 +25,7 @@ from bot.llm import usage
 from bot.service.material import article_inputs, require_topic
 from bot.settings import Settings
 from bot.summarize.filters import Filters, apply_filters
+from bot.summarize.gc_pause import gc_paused
 from bot.summarize.model import ArticleInput, Brief, Summarizer
 from bot.summarize.writing import written_in
 from storage import articles as article_store
@@ -195,7 +196,10 @@ class Briefs:
         # An LLM writes the language asked for from articles in any language (issue 16 item
         # 9); the offline summarizer quotes sentences, so it reads only that language's.
         translating = language is not None and _by_llm(summarizer)
-        with self._factory() as session:
+        # Reading the window builds tens of thousands of short-lived objects without cycles
+        # (rows, decoded terms): collection is held off meanwhile (`gc_paused`), as during the
+        # summary itself. Each collection they triggered walked every object of the process.
+        with gc_paused(), self._factory() as session:
             topic_row = require_topic(session, topic)
             cap = MAX_ARTICLES_PER_BRIEF
             # Filters before the cap: a filtered digest reads the newest `cap` articles its
@@ -328,7 +332,8 @@ class Briefs:
     def _summarize_and_store(
         self, summarizer: Summarizer, key: str, request: _Request
     ) -> BriefResult:
-        with self._factory() as session:  # stored meanwhile (between our lookup and our flight)?
+        # (Collection held off while the articles are read back and decoded: see `brief`.)
+        with gc_paused(), self._factory() as session:  # stored meanwhile (since our lookup)?
             cached = _cached(session, key, stand_in=summarizer is not self._offline())
             if cached is not None:
                 return request.shown(cached)
@@ -404,9 +409,8 @@ def _chosen(session: Session, summarizer: Summarizer, request: _Request) -> Sequ
     from bot.ingest import analyze as sentence_analysis
 
     ledes = sentence_analysis.load_ledes(session, [r.id for r in request.rows])
-    picked = {
-        a.id for a in choose(request.topic_name, article_inputs(session, request.rows, ledes))
-    }
+    inputs = article_inputs(session, request.rows, ledes=ledes)
+    picked = {a.id for a in choose(request.topic_name, inputs)}
     return [r for r in request.rows if str(r.id) in picked]
 
 

@@ -45,9 +45,13 @@ def article_inputs(
     session: Session,
     rows: Sequence[Article],
     analyses: dict[int, ArticleAnalysis] | None = None,
+    ledes: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] | None = None,
 ) -> list[ArticleInput]:
+    """The rows as summarizers read them: with their stored `analyses`, or only their lede
+    terms (`ledes`: `bot.ingest.analyze.load_ledes`, what a large window is chosen from)."""
     outlets = article_store.outlets_of(session, [r.id for r in rows])
     analyses = analyses or {}
+    ledes = ledes or {}
     return [
         ArticleInput(
             id=str(r.id),
@@ -59,6 +63,7 @@ def article_inputs(
             also_in=tuple(o for o in outlets.get(r.id, []) if o != r.outlet),
             sentences=analyses[r.id].sentences if r.id in analyses else None,
             analysis_version=analyses[r.id].version if r.id in analyses else None,
+            lede_terms=ledes.get(r.id),
             language=r.language,
         )
         for r in rows

@@ -51,6 +51,12 @@ class ArticleInput:
     # with the title, text and date it identifies the analysis, so a summarizer may keep
     # what it derives from it between briefs.
     analysis_version: str | None = field(default=None, compare=False, repr=False)
+    # Only the lede terms of the analysis: (terms, counts) of its first LEDE_SENTENCES prose
+    # sentences (`bot.summarize.stories`), first-seen order, with `sentences` None: all that
+    # `choose` reads of an article of a window too large to read whole (`bot.service.briefs`).
+    lede_terms: tuple[tuple[str, ...], tuple[int, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
     # ISO 639-1, as detected at ingestion (None: unknown). An LLM asked for a brief in another
     # language reads every language; its offline stand-in only this one's (`bot.summarize.llm`).
     language: str | None = None

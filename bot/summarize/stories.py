@@ -328,21 +328,26 @@ def stored_counts_and_terms(
     # this visits every term of every sentence of the window).
     column: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     lengths: list[int] = []
-    pairs: list[tuple[str, int]] = []
+    names: list[str] = []
+    values: list[int] = []
     for article in articles:
-        before = len(pairs)
-        if article.sentences is None:
-            pairs.extend(term_counts(article).items())
+        before = len(names)
+        if article.lede_terms is not None:  # read as just these (a large window's articles)
+            names.extend(article.lede_terms[0])
+            values.extend(article.lede_terms[1])
+        elif article.sentences is None:
+            counted = term_counts(article)
+            names.extend(counted)
+            values.extend(counted.values())
         else:
             for f in itertools.islice(
                 (f for f in article.sentences if f.kind == "prose"), lede_sentences
             ):
-                pairs.extend(f.terms)
-        lengths.append(len(pairs) - before)
-    indices = np.fromiter(
-        map(column.__getitem__, map(_first, pairs)), dtype=np.int64, count=len(pairs)
-    )
-    tf = np.fromiter(map(_second, pairs), dtype=np.float64, count=len(pairs))
+                names.extend(map(_first, f.terms))
+                values.extend(map(_second, f.terms))
+        lengths.append(len(names) - before)
+    indices = np.fromiter(map(column.__getitem__, names), dtype=np.int64, count=len(names))
+    tf = np.fromiter(values, dtype=np.float64, count=len(values))
     indptr = np.zeros(len(articles) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     matrix = sparse.csr_matrix((tf, indices, indptr), shape=(len(articles), max(1, len(column))))
