@@ -41,8 +41,10 @@ log = logging.getLogger(__name__)
 # brief loads, not on what it reads of them. Past 1,000 articles the summarizer groups the
 # window into stories and reads the largest (`ExtractiveSummarizer.choose`, chosen from
 # the articles' lede terms: `_chosen`), and the brief says how many it read of how many.
-# 5,000 articles: 0.75 s CPU a cache-missing brief on SQLite after the first (2.8 s, cold
-# caches), `bench/brief_speed.py --product-sizes 1000,5000`; it was 200 until 2 Dec.
+# 5,000 articles: 0.47 s CPU a cache-missing brief on SQLite after the first (0.95 s, cold
+# caches; 0.75 and 2.7 s before the lede terms were stored per analysis and the read held
+# off garbage collection), `bench/brief_speed.py --product-sizes 1000,5000`; it was 200
+# until 2 Dec.
 MAX_ARTICLES_PER_BRIEF = 5000
 # With a subscription's filters, up to this many times the cap are read, filtered, then
 # capped, and never more than MAX_FILTERED_ROWS rows (each row holds an article's text).
@@ -401,7 +403,8 @@ def _chosen(session: Session, summarizer: Summarizer, request: _Request) -> Sequ
     """The rows the summarizer reads of a window too large for it to read whole (its largest
     stories: `ExtractiveSummarizer.choose`), chosen from their lede terms alone; else all.
     Decoding every stored sentence of a 5,000-article window to read 600 of them was 5 s of
-    the brief's 6 s CPU (2 Dec, bench/brief_speed.py --product-sizes 5000)."""
+    the brief's 6 s CPU (2 Dec, bench/brief_speed.py --product-sizes 5000); the lede terms
+    are one short stored text per article (`load_ledes`)."""
     narrows = getattr(summarizer, "narrows", None)
     choose = getattr(summarizer, "choose", None)
     if narrows is None or choose is None or not narrows(len(request.rows)):
