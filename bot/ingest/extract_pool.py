@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -90,6 +90,21 @@ def _extract_and_sign(
 # Facts computed by workers, kept for the ingest thread's store step (bounded: one round's
 # pages are stored shortly after they are extracted).
 _MEMO_SIZE = 512
+# Pages submitted ahead (`ExtractionPool.start`) and not finished yet, per process at most.
+STARTED_PER_PROCESS = 4
+
+
+@dataclass(frozen=True)
+class Started:
+    """A page's extraction submitted to the workers ahead of being asked for (`start`)."""
+
+    pool: ProcessPoolExecutor
+    future: Future[tuple[ExtractedPage, PageFacts]]
+    request: tuple[Any, ...]  # (body, url, encoding, title, with_date): `extract`'s arguments
+
+    def cancel(self) -> None:
+        """Drop it if no worker has taken it yet (a page nobody will read)."""
+        self.future.cancel()
 
 
 class ExtractionPool(WorkerProcesses):
@@ -108,6 +123,43 @@ class ExtractionPool(WorkerProcesses):
         # later title replaced the earlier, and the store step detected that article's
         # language again in the ingest thread (11 of 95 pages a bench round, ~10 ms each).
         self._languages: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        self._started = 0  # extractions submitted by `start`, not finished yet
+
+    def start(
+        self,
+        body: bytes | str,
+        url: str,
+        encoding: str | None = None,
+        title: str | None = None,
+        *,
+        with_date: bool = True,
+    ) -> Started | None:
+        """Submit the page's extraction to the workers now, from the thread that fetched it,
+        and return at once; `extract(..., started=...)` waits for it. Workers so get a page
+        the moment it arrives, not when the ingest's scheduling thread (storing a source
+        meanwhile, 10-20 ms) hands it on. None: in-thread extraction, or no pool to take it
+        (`extract` then does it all)."""
+        if self.processes == 0:
+            return None
+        with self._lock:
+            # Bounded: fetches outpacing the workers must not queue pages (and their bodies)
+            # without end, nor make a page wait in the queue past its extraction deadline.
+            if self._started >= STARTED_PER_PROCESS * self.processes:
+                return None
+            self._started += 1
+        request = (body, url, encoding, title, with_date)
+        try:
+            pool = self._executor()
+            future = pool.submit(_extract_and_sign, *request)
+        except (BrokenProcessPool, RuntimeError):  # broken, or shut down meanwhile
+            self._done_started()
+            return None
+        future.add_done_callback(lambda _: self._done_started())
+        return Started(pool, future, request)
+
+    def _done_started(self) -> None:
+        with self._lock:
+            self._started -= 1
 
     def extract(
         self,
@@ -117,15 +169,20 @@ class ExtractionPool(WorkerProcesses):
         title: str | None = None,
         *,
         with_date: bool = True,
+        started: Started | None = None,
     ) -> ExtractedPage:
         if self.processes == 0:
             return extract_page(body, url, encoding, with_date=with_date)
+        if started is not None and started.request != (body, url, encoding, title, with_date):
+            started.cancel()  # started for another page or other settings: not this one's
+            started = None
         for attempt in (1, 2):
-            pool = self._executor()
             try:
-                future: Future[tuple[ExtractedPage, PageFacts]] = pool.submit(
-                    _extract_and_sign, body, url, encoding, title, with_date
-                )
+                if started is not None and attempt == 1:
+                    pool, future = started.pool, started.future
+                else:
+                    pool = self._executor()
+                    future = pool.submit(_extract_and_sign, body, url, encoding, title, with_date)
                 page, facts = future.result(timeout=self.deadline_s)
                 with self._lock:
                     _remember(self._facts, page.text, facts)
@@ -138,8 +195,9 @@ class ExtractionPool(WorkerProcesses):
                 raise ParseError(
                     f"the page took over {self.deadline_s:.0f} s to extract: given up"
                 ) from None
-            except BrokenProcessPool:
-                # A worker died (or was replaced for another page's deadline): once more.
+            except (BrokenProcessPool, CancelledError):
+                # A worker died (or was replaced for another page's deadline, which cancels
+                # what its pool had queued): once more.
                 self._discard(pool)
                 if attempt == 2:
                     break

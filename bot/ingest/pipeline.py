@@ -25,7 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -173,6 +173,15 @@ def default_threads(work: PageWork) -> int:
     return FETCH_THREADS + 2 * max(0, int(getattr(work, "processes", 0) or 0))
 
 
+@dataclass(frozen=True)
+class _Fetched:
+    """A page fetched by an ingest thread, and its extraction when that thread submitted it
+    to the workers at once (`ExtractionPool.start`; None: the extraction task submits it)."""
+
+    result: FetchResult
+    started: Any = None
+
+
 @dataclass
 class _Task:
     """A task to run on the pool: the job's feed or page (`candidate` None), or a teaser's
@@ -181,6 +190,8 @@ class _Task:
     job: _Job
     candidate: Candidate | None
     fetched: FetchResult | None = None
+    # Its extraction, submitted to the workers as the page arrived (`_Fetched.started`).
+    started: Any = None
 
     @functools.cached_property
     def host(self) -> str:
@@ -363,13 +374,14 @@ class _Pipeline:
 
     # -- stage 1: retrieve (worker) -------------------------------------------------------
 
-    def retrieve(self, job: _Job) -> Retrieved | FetchResult:
+    def retrieve(self, job: _Job) -> Retrieved | _Fetched:
         """The source read: its feed parsed, or its files; for a page, the fetched page
-        (`FetchResult`), whose extraction is a task of its own (`retrieve_page`) that holds
-        no per-host slot. Extracting in the fetch's task kept the host's slot for the whole
-        extraction: with a site's feeds and pages given together, its teasers' fetches
-        waited behind its pages' extractions and the extraction processes idled (the first
-        300 ms of a 95-page round ran 1.2 extractions at a time on average, not 2)."""
+        (`_Fetched`, its extraction submitted to the workers), collected by a task of its
+        own (`retrieve_page`) that holds no per-host slot. Extracting in the fetch's task
+        kept the host's slot for the whole extraction: with a site's feeds and pages given
+        together, its teasers' fetches waited behind its pages' extractions and the
+        extraction processes idled (the first 300 ms of a 95-page round ran 1.2 extractions
+        at a time on average, not 2)."""
         if job.kind == "file":
             return self._retrieve_files(job)
         fetched = self.fetcher.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
@@ -381,14 +393,50 @@ class _Pipeline:
         if job.strict and job.kind == "feed":
             return self._retrieve_feed(job, fetched, "feed")
         if job.strict and job.kind == "page":
-            return fetched
+            return _Fetched(fetched, self._start(fetched))
         if looks_like_feed(fetched.content_type, fetched.content):
             return self._retrieve_feed(job, fetched, "feed")
-        return fetched
+        return _Fetched(fetched, self._start(fetched))
 
-    def retrieve_page(self, job: _Job, fetched: FetchResult) -> Retrieved:
+    def retrieve_page(self, job: _Job, fetched: FetchResult, started: Any = None) -> Retrieved:
         """`retrieve`'s second half for a page source: its article extracted."""
-        return self._retrieve_page(job, fetched)
+        return self._retrieve_page(job, fetched, started)
+
+    def _start(
+        self, fetched: FetchResult, title: str | None = None, *, with_date: bool = True
+    ) -> Any:
+        """The page's extraction submitted to the worker processes now, from the ingest
+        thread that fetched it (None where the page work extracts in its caller's thread)."""
+        start = getattr(self.page_work, "start", None)
+        if start is None:
+            return None
+        try:
+            return start(fetched.content, fetched.url, fetched.encoding, title, with_date=with_date)
+        except Exception:  # never lose the page for it: its extraction task submits it
+            log.warning("submitting %s for extraction failed", fetched.url, exc_info=True)
+            return None
+
+    def _extract(
+        self,
+        fetched: FetchResult,
+        title: str | None,
+        started: Any,
+        *,
+        with_date: bool = True,
+    ) -> ExtractedPage:
+        """The page extracted: collected from the workers when `_start` submitted it."""
+        if started is None:
+            return self.extract(
+                fetched.content, fetched.url, fetched.encoding, title, with_date=with_date
+            )
+        return self.extract(  # type: ignore[call-arg]
+            fetched.content,
+            fetched.url,
+            fetched.encoding,
+            title,
+            with_date=with_date,
+            started=started,
+        )
 
     def _retrieve_feed(self, job: _Job, fetched: FetchResult, kind: str) -> Retrieved:
         feed = parse_feed(fetched.content, fetched.url, fetched.headers)
@@ -435,8 +483,8 @@ class _Pipeline:
             )
         return Retrieved(kind, kept, False, fetched.etag, fetched.last_modified, feed.title)
 
-    def _retrieve_page(self, job: _Job, fetched: FetchResult) -> Retrieved:
-        page = self.extract(fetched.content, fetched.url, fetched.encoding)
+    def _retrieve_page(self, job: _Job, fetched: FetchResult, started: Any = None) -> Retrieved:
+        page = self._extract(fetched, None, started)
         title = page.title or job.url
         candidate = Candidate(
             url=job.url,
@@ -475,14 +523,14 @@ class _Pipeline:
         fetched = self.fetch_page(candidate)
         if isinstance(fetched, tuple):
             return fetched
-        return self.extract_page(candidate, fetched)
+        return self.extract_page(candidate, fetched.result, fetched.started)
 
     def fetch_page(
         self, candidate: Candidate
-    ) -> FetchResult | tuple[Candidate, bool, ExtractedPage | None]:
+    ) -> _Fetched | tuple[Candidate, bool, ExtractedPage | None]:
         """A teaser's page fetched (its extraction is a task of its own, which holds no
-        per-host slot: the host's next page is fetched meanwhile); or, if that fails, the
-        outcome of `enrich` (the teaser unchanged)."""
+        per-host slot: the host's next page is fetched meanwhile), its extraction submitted to
+        the workers; or, if the fetch fails, the outcome of `enrich` (the teaser unchanged)."""
         try:
             fetched = self.fetcher.fetch(candidate.url, accept=PAGE_ACCEPT)
             if looks_like_feed(fetched.content_type, fetched.content):
@@ -493,22 +541,24 @@ class _Pipeline:
         except Exception:
             log.warning("keeping the teaser of %s", candidate.url, exc_info=True)
             return replace(candidate, wants_full_text=False), False, None
-        return fetched
+        return _Fetched(
+            fetched,
+            self._start(fetched, candidate.title or None, with_date=self._with_date(candidate)),
+        )
 
     def extract_page(
-        self, candidate: Candidate, fetched: FetchResult
+        self, candidate: Candidate, fetched: FetchResult, started: Any = None
     ) -> tuple[Candidate, bool, ExtractedPage | None]:
         """`enrich`'s second half: the fetched page's text merged into the teaser."""
         try:
             # The entry's title is the stored one when the page's text is taken: the worker
             # detects the language of that pair (`merge_full_text`). So is its date: the
             # page's is looked for only when the entry has none.
-            page = self.extract(
-                fetched.content,
-                fetched.url,
-                fetched.encoding,
+            page = self._extract(
+                fetched,
                 candidate.title or None,
-                with_date=candidate.published_at is None or self._undated_follower(candidate),
+                started,
+                with_date=self._with_date(candidate),
             )
         except BriefbotError as exc:
             log.debug("keeping the teaser of %s: %s", candidate.url, exc)
@@ -520,6 +570,11 @@ class _Pipeline:
             candidate, page.title, page.text, page.published_at, self.page_work.word_count
         )
         return merged, True, page
+
+    def _with_date(self, candidate: Candidate) -> bool:
+        """Whether the page's own date is looked for: the entry has none, or another
+        source's entry without one waits for the same page."""
+        return candidate.published_at is None or self._undated_follower(candidate)
 
     def _undated_follower(self, candidate: Candidate) -> bool:
         """Whether another source's entry without a date of its own waits for this page
@@ -719,6 +774,8 @@ class _Pipeline:
             if task.job.result is not None and not self._followed(task):
                 if task.candidate is not None:
                     self._inflight.pop(task.candidate.url, None)
+                if task.started is not None:
+                    task.started.cancel()  # nobody reads this page now
                 continue
             if task.host and busy_hosts[task.host] >= self.per_host:
                 waiting.append(task)
@@ -728,11 +785,11 @@ class _Pipeline:
                 future = pool.submit(self.retrieve, task.job)
             elif task.candidate is None:
                 assert task.fetched is not None
-                future = pool.submit(self.retrieve_page, task.job, task.fetched)
+                future = pool.submit(self.retrieve_page, task.job, task.fetched, task.started)
             elif task.fetched is None:
                 future = pool.submit(self.fetch_page, task.candidate)
             else:
-                future = pool.submit(self.extract_page, task.candidate, task.fetched)
+                future = pool.submit(self.extract_page, task.candidate, task.fetched, task.started)
             running[future] = task
             busy_hosts[task.host] += 1
         queue.extendleft(reversed(waiting))
@@ -787,9 +844,9 @@ class _Pipeline:
     def _retrieved(self, queue: deque[_Task], task: _Task, future: Future[object]) -> None:
         retrieved = future.result()  # bounded: only called for a future already done
         job = task.job
-        if isinstance(retrieved, FetchResult):
+        if isinstance(retrieved, _Fetched):
             # A page source fetched: its extraction goes first in the queue, as a teaser's.
-            queue.appendleft(replace(task, fetched=retrieved))
+            queue.appendleft(replace(task, fetched=retrieved.result, started=retrieved.started))
             return
         assert isinstance(retrieved, Retrieved)
         job.retrieved = retrieved
@@ -887,8 +944,8 @@ class _Pipeline:
 
     def _fetched(self, queue: deque[_Task], task: _Task, future: Future[object]) -> None:
         fetched = future.result()  # bounded: only called for a future already done
-        if isinstance(fetched, FetchResult):
-            queue.appendleft(replace(task, fetched=fetched))
+        if isinstance(fetched, _Fetched):
+            queue.appendleft(replace(task, fetched=fetched.result, started=fetched.started))
             return
         self._enriched(task.job, future)
 

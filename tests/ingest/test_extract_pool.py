@@ -121,3 +121,59 @@ def test_the_worker_hashes_a_page_text_with_the_signature_s_fold(pool: Extractio
     facts = pool._facts[page.text]
     assert facts.content_hash == content_hash(page.text)
     assert facts.signature == near_dup.signature(page.text) is not None
+
+
+def test_a_page_started_as_it_arrives_is_collected_not_extracted_twice(
+    pool: ExtractionPool,
+) -> None:
+    """The ingest thread that fetched a page submits its extraction at once (`start`); the
+    extraction task later collects that result instead of submitting the page again."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    body = article_html("Talks resume", article_text("Ceasefire")).encode()
+    started = pool.start(body, URL, None, "Feed headline", with_date=False)
+    assert started is not None
+    submitted: list[object] = []
+    real_submit = ProcessPoolExecutor.submit
+
+    def counting_submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        submitted.append(args)
+        return real_submit(self, fn, *args, **kwargs)
+
+    ProcessPoolExecutor.submit = counting_submit  # type: ignore[method-assign]
+    try:
+        page = pool.extract(body, URL, None, "Feed headline", with_date=False, started=started)
+        assert submitted == []  # collected, not submitted again
+        # Asked with other settings than it was started with (another entry now waits for
+        # the page's own date): submitted again with those, the started one dropped.
+        again = pool.start(body, URL, None, "Feed headline", with_date=False)
+        dated = pool.extract(body, URL, None, "Feed headline", with_date=True, started=again)
+        assert [args[-1] for args in submitted] == [False, True]  # started, then resubmitted
+    finally:
+        ProcessPoolExecutor.submit = real_submit  # type: ignore[method-assign]
+    assert page == extract_page(body, URL, None, with_date=False)
+    assert page.published_at is None and dated.published_at is not None
+    assert pool._facts[page.text].title == "Feed headline"
+
+
+def test_pages_started_ahead_are_bounded(pool: ExtractionPool) -> None:
+    """Fetches outpacing the workers queue at most STARTED_PER_PROCESS pages a process
+    ahead; past that the extraction task submits its page itself, as before."""
+    import time
+
+    from bot.ingest import extract_pool
+
+    body = article_html("Talks resume", article_text("Ceasefire")).encode()
+    limit = extract_pool.STARTED_PER_PROCESS * pool.processes
+    with pool._lock:
+        pool._started = limit  # as if that many were queued and not finished
+    assert pool.start(body, URL, None) is None
+    with pool._lock:
+        pool._started = limit - 1
+    started = pool.start(body, URL, None)
+    assert started is not None
+    assert pool.extract(body, URL, None, started=started).text
+    deadline = time.monotonic() + 10  # its slot is given back when it finishes
+    while pool._started != limit - 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool._started == limit - 1
