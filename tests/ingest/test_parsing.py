@@ -168,6 +168,46 @@ def test_article_text_is_trafilatura_s_own_extraction(
     assert _article_text(load_html(nav), "https://www.news.example/b") == expected
 
 
+def test_pages_are_parsed_as_trafilatura_parses_them_with_element_classes_chosen_in_c() -> None:
+    """A page is parsed with trafilatura's parser settings but with every element an
+    `HtmlElement` chosen in C (lxml.html asks Python for each element's class): the tree,
+    its metadata and its article text are the same as from trafilatura's `load_html`, for a
+    page with a form, comments, a doctype on its own line, a self-closed <html/>, a page
+    declaring its encoding and a fragment (refused by both)."""
+    from lxml import etree
+    from lxml.html import HtmlElement
+    from trafilatura.utils import load_html
+
+    from bot.ingest.pages import _article_text, _load_html, _metadata
+
+    text = article_text("Harbour")
+    page = article_html("Harbour works", text).replace(
+        "</article>",
+        "<form><label>Name</label><input name='q'><select><option>A</option></select>"
+        "<textarea>note</textarea></form><!-- a comment --></article>",
+    )
+    documents = [
+        page,
+        "<!DOCTYPE html>\n" + page,
+        page.replace("<html>", "<html/>", 1),
+        "<?xml version='1.0' encoding='utf-8'?>" + page,
+        page.encode("utf-8"),
+        "<p>just a fragment</p>",
+    ]
+    for document in documents:
+        ours, theirs = _load_html(document), load_html(document)
+        assert (ours is None) == (theirs is None), document[:60]
+        if ours is None or theirs is None:
+            continue
+        assert etree.tostring(ours) == etree.tostring(theirs)
+        # Form fields too: lxml.html's own lookup gives them InputElement, SelectElement...
+        assert {type(e) for e in ours.iter() if isinstance(e.tag, str)} == {HtmlElement}
+        url = "https://www.news.example/a"
+        assert _metadata(ours, url, None) == _metadata(theirs, url, None)
+        assert _article_text(ours, url) == _article_text(theirs, url)
+    assert load_html("<p>just a fragment</p>") is None
+
+
 def test_extract_page_encodings() -> None:
     text = article_text("Fran\u00e7ois Mitterrand \u2019s caf\u00e9")
     html = article_html("R\u00e9sum\u00e9", text)
