@@ -306,17 +306,28 @@ def _add_alias(session: Session, article: Article, url: str, outlet: str | None)
         pass  # another process recorded the same alias first
 
 
-def link_topic(session: Session, article_ids: Iterable[int], topic_id: int) -> int:
-    """Link articles to a topic; returns how many links are new."""
+def link_topic(
+    session: Session, article_ids: Iterable[int], topic_id: int, *, new: Iterable[int] = ()
+) -> int:
+    """Link articles to a topic; returns how many links are new. `new`: those of
+    `article_ids` this transaction inserted, which no link can refer to yet (they are not
+    looked for: ingest links each stored batch, mostly of new articles)."""
     ids = set(article_ids)
     if not ids:
         return 0
-    already = set(
-        session.scalars(
-            select(ArticleTopic.article_id).where(
-                ArticleTopic.topic_id == topic_id, id_in(session, ArticleTopic.article_id, ids)
+    inserted = ids.intersection(new)
+    stored = ids - inserted
+    already = (
+        set(
+            session.scalars(
+                select(ArticleTopic.article_id).where(
+                    ArticleTopic.topic_id == topic_id,
+                    id_in(session, ArticleTopic.article_id, stored),
+                )
             )
         )
+        if stored
+        else set()
     )
     fresh = sorted(ids - already)
     if fresh:

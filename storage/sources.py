@@ -15,22 +15,31 @@ SOURCE_KINDS = ("feed", "page", "file", "search")
 
 
 def get_or_create(session: Session, kind: str, url: str, title: str | None = None) -> Source:
+    return get_or_create_marked(session, kind, url, title)[0]
+
+
+def get_or_create_marked(
+    session: Session, kind: str, url: str, title: str | None = None
+) -> tuple[Source, bool]:
+    """`get_or_create`, and whether this session created the row (so nothing can refer to
+    it yet: no topic is attached to it, no article came from it)."""
     if kind not in SOURCE_KINDS:
         raise ValueError(f"unknown source kind {kind!r}")
     source = session.scalar(select(Source).where(Source.url == url))
-    if source is None:
-        source = Source(kind=kind, url=url, title=title, error_count=0, created_at=utcnow())
-        try:
-            with session.begin_nested():
-                session.add(source)
-        except IntegrityError:
-            # Another session stored this URL between our look-up and this insert (two
-            # ingests of one new feed at once): the source is theirs.
-            theirs = session.scalar(select(Source).where(Source.url == url))
-            if theirs is None:
-                raise
-            return theirs
-    return source
+    if source is not None:
+        return source, False
+    source = Source(kind=kind, url=url, title=title, error_count=0, created_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(source)
+    except IntegrityError:
+        # Another session stored this URL between our look-up and this insert (two
+        # ingests of one new feed at once): the source is theirs.
+        theirs = session.scalar(select(Source).where(Source.url == url))
+        if theirs is None:
+            raise
+        return theirs, False
+    return source, True
 
 
 def get_by_url(session: Session, url: str) -> Source | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,22 @@ def attach_source(session: Session, topic: Topic, source: Source) -> bool:
     session.add(TopicSource(topic_id=topic.id, source_id=source.id))
     session.flush()
     return True
+
+
+def attach_new_source(session: Session, topic_ids: Collection[int], source: Source) -> list[int]:
+    """Attach a source this session has just created (`sources.get_or_create_marked`) to the
+    topics of `topic_ids` that still exist, in one statement: no link to it can exist yet,
+    so none is looked for (`attach_source` reads each first). The ids attached, sorted."""
+    wanted = sorted({int(i) for i in topic_ids})
+    if not wanted:
+        return []
+    existing = select(Topic.id, literal(source.id)).where(Topic.id.in_(wanted))
+    attached = session.scalars(
+        insert(TopicSource)
+        .from_select([TopicSource.topic_id, TopicSource.source_id], existing)
+        .returning(TopicSource.topic_id)
+    )
+    return sorted(attached)
 
 
 def detach_source(session: Session, topic: Topic, source: Source) -> bool:

@@ -620,7 +620,7 @@ class _Pipeline:
             work = self.page_work
             languages = self._languages(candidates)
             with transaction(self.factory) as session:
-                row = self._row(session, job, kind)
+                row, attached = self._row(session, job, kind)
                 if not job.strict and row.kind != kind and kind in ("feed", "page"):
                     row.kind = kind  # a guess made when the URL first failed, now corrected
                 news = [
@@ -633,12 +633,14 @@ class _Pipeline:
                     for c in candidates
                 ]
                 added: list[int] = []
+                created: list[int] = []  # inserted by this transaction: linked to no topic yet
                 stored_batch = articles.add_many(
                     session, news, near_duplicates=near_dup.is_near_duplicate
                 )
                 for candidate, stored in zip(candidates, stored_batch, strict=True):
                     added.append(stored.article.id)
                     if stored.created:
+                        created.append(stored.article.id)
                         if candidate.url not in languages:
                             # Its URL was stored this run, yet it is new (retention deleted
                             # that row meanwhile): as every new article, with its language.
@@ -651,8 +653,15 @@ class _Pipeline:
                 ids.extend(added)
                 # The first batch also links the entries that were already stored.
                 batch_ids = list(dict.fromkeys([*(plan.known_ids if n == 0 else ()), *added]))
-                for topic_id in sorted(job.topic_ids | {t.id for t in row.topics}):
-                    articles.link_topic(session, batch_ids, topic_id)
+                # A source this transaction created has the topics it was just attached to
+                # (reading them back would be one more query per new source).
+                source_topics = (
+                    set(attached)
+                    if attached is not None
+                    else job.topic_ids | {t.id for t in row.topics}
+                )
+                for topic_id in sorted(source_topics):
+                    articles.link_topic(session, batch_ids, topic_id, new=created)
                 if n == len(batches) - 1:
                     sources.record_ok(
                         session,
@@ -691,23 +700,28 @@ class _Pipeline:
         kind = job.kind or _guess_kind(job.url)
         try:
             with transaction(self.factory) as session:
-                row = self._row(session, job, kind)
+                row, _ = self._row(session, job, kind)
                 sources.record_error(session, row, message, at=self.now)
         except Exception:
             log.exception("could not record the error of %s", job.url)
         return SourceResult(job.url, kind, False, error=message)
 
-    def _row(self, session: Session, job: _Job, kind: str) -> Source:
+    def _row(self, session: Session, job: _Job, kind: str) -> tuple[Source, list[int] | None]:
+        """The job's source row, and when this session created it (a "url" source is stored
+        once its kind is known, or guessed if it failed), the ids of the topics it was
+        attached to; None for a row stored before (its topics are on the row)."""
         row = session.get(Source, job.source_id) if job.source_id is not None else None
-        if row is None:
-            # A "url" source is stored once its kind is known (or guessed, if it failed).
-            row = sources.get_or_create(session, kind, job.url)
+        if row is not None:
+            return row, None
+        row, created = sources.get_or_create_marked(session, kind, job.url)
+        job.source_id = row.id
+        if not created:
             for topic_id in sorted(job.topic_ids):
                 topic_row = session.get(Topic, topic_id)
                 if topic_row is not None:
                     topics.attach_source(session, topic_row, row)
-            job.source_id = row.id
-        return row
+            return row, None
+        return row, topics.attach_new_source(session, job.topic_ids, row)
 
     # -- driving the stages ---------------------------------------------------------------
 

@@ -314,6 +314,68 @@ def test_page_source_and_local_files(
     assert again.summary_line() == "2 sources: 2 ok, 0 failed; 0 new articles, 4 duplicates"
 
 
+class _TopicRemovingFetcher(Fetcher):
+    """Fetches as usual; the first page it fetches, it removes a topic first (someone runs
+    `/brief remove` while the round is reading that topic's new source)."""
+
+    def __init__(self, db: Database, topic: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.db, self.topic = db, topic
+
+    def fetch(self, url: str, **kwargs: object) -> FetchResult:  # type: ignore[override]
+        if self.topic:
+            with transaction(self.db.factory) as session:
+                row = topics.get(session, self.topic)
+                assert row is not None
+                session.delete(row)
+            self.topic = ""
+        return super().fetch(url, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_new_source_is_stored_with_its_topics_without_reading_links_it_cannot_have(
+    db: Database, server: LocalServer, transport: LoopbackOnlyTransport
+) -> None:
+    """A source seen for the first time is stored, attached to its topics and its articles
+    linked to them, without looking for topic or article links: the transaction that creates
+    the source and its articles is the only one that can have made any. A topic removed while
+    its new source was being read is left out, and the source's article is stored all the
+    same (it was linked to the removed topic, which failed the store on the foreign key)."""
+    from sqlalchemy import event
+
+    first = server.add("/first.html", article_html("First page", article_text("Summit")))
+    second = server.add("/second.html", article_html("Second page", article_text("Harbour")))
+    with transaction(db.factory) as session:
+        topics.get_or_create(session, "ports")
+    reads: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            reads.extend(t for t in ("topic_sources", "article_topics") if t in statement)
+
+    fetcher = Fetcher(transport=transport, allow_private=True, timeout=5)
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        report = ingest(db.factory, fetcher, [SourceSpec("url", first)], topic="ports")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    assert report.summary_line() == "1 source: 1 ok, 0 failed; 1 new article, 0 duplicates"
+    assert reads == []
+    with db.factory() as session:
+        ports = topics.get(session, "ports")
+        assert ports is not None and [s.url for s in ports.sources] == [first]
+        assert [a.title for a in articles.for_topic(session, ports.id)] == ["First page"]
+
+    removing = _TopicRemovingFetcher(db, "ports", transport=transport, allow_private=True)
+    report = ingest(db.factory, removing, [SourceSpec("url", second)], topic="ports")
+    assert report.summary_line() == "1 source: 1 ok, 0 failed; 1 new article, 0 duplicates"
+    with db.factory() as session:
+        assert topics.get(session, "ports") is None
+        stored = articles.known_url(session, second)
+        assert stored is not None and stored.title == "Second page"
+    fetcher.close()
+    removing.close()
+
+
 def test_topics_linked_by_keyword(db: Database, server: LocalServer, fetcher: Fetcher) -> None:
     with transaction(db.factory) as session:
         topics.get_or_create(session, "ukraine", ["ceasefire", "prisoner exchange"])
